@@ -1,0 +1,88 @@
+//! Accounts and who is looking.
+
+use chrono::{DateTime, Utc};
+
+/// What a person is in the network. Suspension is separate: a suspended user keeps their role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Organiser,
+    Moderator,
+    Member,
+    Applicant,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Organiser => "organiser",
+            Role::Moderator => "moderator",
+            Role::Member => "member",
+            Role::Applicant => "applicant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "organiser" => Role::Organiser,
+            "moderator" => Role::Moderator,
+            "member" => Role::Member,
+            "applicant" => Role::Applicant,
+            _ => return None,
+        })
+    }
+
+    pub const ALL: [Role; 4] = [
+        Role::Organiser,
+        Role::Moderator,
+        Role::Member,
+        Role::Applicant,
+    ];
+}
+
+/// A user as the database holds them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub suspended: bool,
+    pub password_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A signed-in person.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub suspended: bool,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        User {
+            role: Role::parse(&row.role).unwrap_or(Role::Applicant),
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            suspended: row.suspended,
+        }
+    }
+}
+
+/// Whoever sent the request: a signed-in user with their session, or a visitor.
+#[derive(Clone, Debug, Default)]
+pub struct Viewer {
+    pub user: Option<User>,
+    /// The hash of the session this request came with, to rotate or end it.
+    pub session_hash: Option<String>,
+}
+
+impl Viewer {
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|u| u.role)
+    }
+}

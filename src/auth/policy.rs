@@ -1,0 +1,118 @@
+//! The one place that answers "may this viewer see or do this?". Handlers ask here; templates only show
+//! what handlers decided; nothing else decides access.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Role, User, Viewer};
+use crate::web::AppError;
+
+/// A suspended account cannot be signed in to, and its sessions end.
+pub fn may_hold_session(user: &User) -> bool {
+    !user.suspended
+}
+
+fn active_role(viewer: &Viewer) -> Option<Role> {
+    viewer
+        .user
+        .as_ref()
+        .filter(|u| !u.suspended)
+        .map(|u| u.role)
+}
+
+/// Organisers run the site: pages, news, supporters, people, accounts.
+pub fn can_manage_site(viewer: &Viewer) -> bool {
+    active_role(viewer) == Some(Role::Organiser)
+}
+
+/// Anyone signed in manages their own password.
+pub fn can_manage_own_account(viewer: &Viewer) -> bool {
+    active_role(viewer).is_some()
+}
+
+/// A page is public once published; organisers also see drafts.
+pub fn can_view_page(viewer: &Viewer, published: bool) -> bool {
+    published || can_manage_site(viewer)
+}
+
+/// A news item is public once published and its publication time has come; organisers see it before.
+pub fn can_view_news(
+    viewer: &Viewer,
+    published: bool,
+    publish_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    is_public_news(published, publish_at, now) || can_manage_site(viewer)
+}
+
+/// What visitors, feeds and the site map may carry.
+pub fn is_public_news(published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    published && publish_at <= now
+}
+
+/// Turns a refusal into the right answer: visitors are asked to sign in, signed-in people are told no.
+pub fn require(viewer: &Viewer, allowed: bool, path: &str) -> Result<(), AppError> {
+    if allowed {
+        Ok(())
+    } else if viewer.user.is_none() {
+        Err(AppError::SignInRequired(path.to_string()))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(role: Option<Role>, suspended: bool) -> Viewer {
+        Viewer {
+            user: role.map(|role| User {
+                id: "u".into(),
+                email: "u@x.org".into(),
+                name: "U".into(),
+                role,
+                suspended,
+            }),
+            session_hash: None,
+        }
+    }
+
+    #[test]
+    fn only_active_organisers_manage_the_site() {
+        assert!(can_manage_site(&viewer(Some(Role::Organiser), false)));
+        assert!(!can_manage_site(&viewer(Some(Role::Organiser), true)));
+        for role in [Role::Moderator, Role::Member, Role::Applicant] {
+            assert!(!can_manage_site(&viewer(Some(role), false)));
+        }
+        assert!(!can_manage_site(&viewer(None, false)));
+    }
+
+    #[test]
+    fn news_waits_for_its_time() {
+        let now = Utc::now();
+        let later = now + chrono::Duration::hours(1);
+        let visitor = viewer(None, false);
+        assert!(can_view_news(&visitor, true, now, now));
+        assert!(!can_view_news(&visitor, true, later, now));
+        assert!(!can_view_news(&visitor, false, now, now));
+        assert!(can_view_news(
+            &viewer(Some(Role::Organiser), false),
+            false,
+            later,
+            now
+        ));
+    }
+
+    #[test]
+    fn refusals_ask_visitors_to_sign_in() {
+        assert!(matches!(
+            require(&viewer(None, false), false, "/x"),
+            Err(AppError::SignInRequired(_))
+        ));
+        assert!(matches!(
+            require(&viewer(Some(Role::Member), false), false, "/x"),
+            Err(AppError::Forbidden)
+        ));
+        assert!(require(&viewer(None, false), true, "/x").is_ok());
+    }
+}

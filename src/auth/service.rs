@@ -1,0 +1,148 @@
+//! Account rules that are not HTTP: one-time links, first-organiser setup, creating organisers, roles.
+
+use chrono::{Duration, Utc};
+
+use super::model::{Role, User};
+use super::{password, store, tokens};
+use crate::App;
+use crate::db::{Db, Tx, is_unique_violation};
+
+pub const RESET_LINK_HOURS: i64 = 1;
+pub const NEW_ACCOUNT_LINK_HOURS: i64 = 72;
+pub const SETUP_LINK_HOURS: i64 = 24;
+
+/// A one-time link that lets whoever holds it choose the password of `user_id`.
+/// Written in the caller's transaction, beside the e-mail that carries it.
+pub async fn insert_password_link(
+    tx: &mut Tx,
+    user_id: &str,
+    hours: i64,
+) -> Result<String, sqlx::Error> {
+    let token = tokens::random_token();
+    store::insert_token(
+        tx,
+        &tokens::hash(&token),
+        "set_password",
+        Some(user_id),
+        Utc::now() + Duration::hours(hours),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// A one-time link to create the first organiser, when there is none yet.
+pub async fn issue_setup_link(app: &App) -> anyhow::Result<Option<String>> {
+    if store::count_organisers(&app.db).await? > 0 {
+        return Ok(None);
+    }
+    let token = tokens::random_token();
+    let mut tx = app.db.begin().await?;
+    store::insert_token(
+        &mut tx,
+        &tokens::hash(&token),
+        "setup",
+        None,
+        Utc::now() + Duration::hours(SETUP_LINK_HOURS),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(app.config.link(&format!("/setup/{token}"))))
+}
+
+/// Why a one-time link cannot be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkProblem {
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// Checks a one-time link of `purpose`; gives the user it is for, if any.
+pub async fn check_link(
+    db: &Db,
+    token: &str,
+    purpose: &str,
+) -> Result<Result<Option<String>, LinkProblem>, sqlx::Error> {
+    let Some(t) = store::token(db, &tokens::hash(token)).await? else {
+        return Ok(Err(LinkProblem::Unknown));
+    };
+    if t.purpose != purpose {
+        return Ok(Err(LinkProblem::Unknown));
+    }
+    if t.used_at.is_some() {
+        return Ok(Err(LinkProblem::Used));
+    }
+    if t.expires_at < Utc::now() {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    Ok(Ok(t.user_id))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("an account with this e-mail address already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Creates an organiser without a password, and a link for them to set one (`swn admin create-organiser`).
+pub async fn create_organiser(app: &App, email: &str, name: &str) -> Result<String, CreateError> {
+    let mut tx = app.db.begin().await?;
+    let id = match store::insert_user(&mut tx, email, name, Role::Organiser, None).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(CreateError::EmailTaken),
+        Err(e) => return Err(e.into()),
+    };
+    let token = insert_password_link(&mut tx, &id, NEW_ACCOUNT_LINK_HOURS).await?;
+    tx.commit().await?;
+    Ok(app.config.link(&format!("/password/reset/{token}")))
+}
+
+/// Creates an account with a password (the demo network, tests).
+pub async fn create_user_with_password(
+    app: &App,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> anyhow::Result<String> {
+    let hash = password::hash(password.to_string()).await?;
+    let mut tx = app.db.begin().await?;
+    let id = store::insert_user(&mut tx, email, name, role, Some(&hash)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a user's role or suspension and ends all their sessions, so the change holds at once and no
+/// session id outlives a change of rights.
+pub async fn change_role(
+    db: &Db,
+    user_id: &str,
+    role: Role,
+    suspended: bool,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = store::set_role_and_suspension(&mut tx, user_id, role, suspended).await?;
+    store::delete_sessions_of(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(changed == 1)
+}
+
+/// Whether `actor` may change `target` to `role`: the last active organiser cannot step down or be suspended.
+pub async fn would_leave_no_organiser(
+    db: &Db,
+    target: &User,
+    role: Role,
+    suspended: bool,
+) -> Result<bool, sqlx::Error> {
+    if target.role != Role::Organiser || (role == Role::Organiser && !suspended) {
+        return Ok(false);
+    }
+    let active = crate::fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE"
+    )?;
+    Ok(active <= 1)
+}

@@ -1,0 +1,54 @@
+//! Server-side sessions. The cookie holds 256 random bits; the table holds their hash. A session ends after
+//! a period without use (idle) and in any case some weeks after sign-in (absolute).
+
+use chrono::{Duration, Utc};
+
+use super::model::{User, Viewer};
+use super::{policy, store, tokens};
+use crate::App;
+use crate::db::Tx;
+
+/// `last_seen_at` is written at most this often, so that reading a page is not a write.
+const TOUCH_EVERY_SECS: i64 = 300;
+
+/// The viewer a session cookie stands for, or `None` when the session is unknown, expired, or its user may
+/// no longer hold one.
+pub async fn load(app: &App, token: &str) -> Result<Option<Viewer>, sqlx::Error> {
+    let id_hash = tokens::hash(token);
+    let Some(row) = store::session_user(&app.db, &id_hash).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle = Duration::from_std(app.config.session_idle).unwrap_or(Duration::days(14));
+    let absolute = Duration::from_std(app.config.session_absolute).unwrap_or(Duration::days(60));
+    let user = User::from(row.user);
+    if row.last_seen_at + idle < now
+        || row.session_created_at + absolute < now
+        || !policy::may_hold_session(&user)
+    {
+        store::delete_session(&app.db, &id_hash).await?;
+        return Ok(None);
+    }
+    if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
+        store::touch_session(&app.db, &id_hash, now).await?;
+    }
+    Ok(Some(Viewer {
+        user: Some(user),
+        session_hash: Some(id_hash),
+    }))
+}
+
+/// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same
+/// transaction: a new id at every sign-in, so that an id planted before sign-in is worth nothing.
+pub async fn start(
+    tx: &mut Tx,
+    user_id: &str,
+    previous: Option<&str>,
+) -> Result<String, sqlx::Error> {
+    if let Some(old) = previous {
+        store::delete_session_in(tx, old).await?;
+    }
+    let token = tokens::random_token();
+    store::insert_session(tx, &tokens::hash(&token), user_id).await?;
+    Ok(token)
+}

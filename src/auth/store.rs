@@ -1,0 +1,256 @@
+//! SQL for accounts, sessions, one-time links and sign-in failures.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Role, UserRow};
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all, fetch_optional, fetch_scalar};
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        UserRow,
+        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users WHERE email = $1",
+        email
+    )
+}
+
+pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        UserRow,
+        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users WHERE id = $1",
+        id
+    )
+}
+
+pub async fn all_users(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        UserRow,
+        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users ORDER BY name, email"
+    )
+}
+
+pub async fn count_organisers(db: &Db) -> Result<i64, sqlx::Error> {
+    fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM users WHERE role = 'organiser'"
+    )
+}
+
+/// Inserts a user; a taken e-mail address is a unique violation for the caller to explain.
+pub async fn insert_user(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: Option<&str>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        tx,
+        "INSERT INTO users (id, email, name, role, suspended, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, FALSE, $5, $6, $6)",
+        &id,
+        email,
+        name,
+        role.as_str(),
+        password_hash,
+        now
+    )?;
+    Ok(id)
+}
+
+pub async fn set_password(
+    tx: &mut Tx,
+    user_id: &str,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+        password_hash,
+        Utc::now(),
+        user_id
+    )?;
+    Ok(())
+}
+
+pub async fn set_role_and_suspension(
+    tx: &mut Tx,
+    user_id: &str,
+    role: Role,
+    suspended: bool,
+) -> Result<u64, sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE users SET role = $1, suspended = $2, updated_at = $3 WHERE id = $4",
+        role.as_str(),
+        suspended,
+        Utc::now(),
+        user_id
+    )
+}
+
+// Sessions
+
+#[derive(sqlx::FromRow)]
+pub struct SessionUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub session_created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+pub async fn insert_session(tx: &mut Tx, id_hash: &str, user_id: &str) -> Result<(), sqlx::Error> {
+    let now = Utc::now();
+    execute!(
+        tx,
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        id_hash,
+        user_id,
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        SessionUser,
+        "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at,
+                s.created_at AS session_created_at, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = $1",
+        id_hash
+    )
+}
+
+pub async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
+        now,
+        id_hash
+    )?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM sessions WHERE id_hash = $1", id_hash)?;
+    Ok(())
+}
+
+pub async fn delete_session_in(tx: &mut Tx, id_hash: &str) -> Result<(), sqlx::Error> {
+    execute!(tx, "DELETE FROM sessions WHERE id_hash = $1", id_hash)?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(tx, "DELETE FROM sessions WHERE user_id = $1", user_id)
+}
+
+pub async fn count_sessions_of(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
+    fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
+        user_id
+    )
+}
+
+// One-time links
+
+#[derive(sqlx::FromRow)]
+pub struct OneTimeToken {
+    pub purpose: String,
+    pub user_id: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    purpose: &str,
+    user_id: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        token_hash,
+        purpose,
+        user_id,
+        Utc::now(),
+        expires_at
+    )?;
+    Ok(())
+}
+
+pub async fn token(db: &Db, token_hash: &str) -> Result<Option<OneTimeToken>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        OneTimeToken,
+        "SELECT purpose, user_id, expires_at, used_at FROM one_time_tokens WHERE token_hash = $1",
+        token_hash
+    )
+}
+
+/// Marks a link used; false when it was already used (two tabs racing), so only one use wins.
+pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, sqlx::Error> {
+    let changed = execute!(
+        tx,
+        "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+        Utc::now(),
+        token_hash
+    )?;
+    Ok(changed == 1)
+}
+
+// Sign-in failures
+
+pub async fn record_failure(db: &Db, scope: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)",
+        new_id(),
+        scope,
+        at
+    )?;
+    Ok(())
+}
+
+/// The failures of a scope since `since`, oldest first.
+pub async fn failures_since(
+    db: &Db,
+    scope: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, DateTime<Utc>>(
+            "SELECT failed_at FROM sign_in_failures WHERE scope = $1 AND failed_at > $2 ORDER BY failed_at",
+        )
+        .bind(scope)
+        .bind(since)
+        .fetch_all(e)
+        .await
+    })
+}
+
+pub async fn clear_failures(db: &Db, scope: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM sign_in_failures WHERE scope = $1", scope)?;
+    Ok(())
+}
+
+pub async fn prune_failures(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "DELETE FROM sign_in_failures WHERE failed_at < $1",
+        before
+    )
+}

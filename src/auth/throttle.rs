@@ -1,0 +1,63 @@
+//! Sign-in throttling, kept in the database so that every server instance shares it.
+//!
+//! Two limits: failures from one address (any account), and failures for one account from one address. The
+//! account limit is per address on purpose: someone guessing elsewhere cannot lock the owner out. Guessing
+//! from many addresses is bounded by the per-address limit and by the cost of argon2.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::store;
+use crate::db::Db;
+
+pub const WINDOW_MINUTES: i64 = 15;
+pub const MAX_PER_ADDRESS: usize = 30;
+pub const MAX_PER_ACCOUNT_AND_ADDRESS: usize = 5;
+
+fn scopes(email: &str, ip: IpAddr) -> [(String, usize); 2] {
+    [
+        (format!("address:{ip}"), MAX_PER_ADDRESS),
+        (format!("account:{email}@{ip}"), MAX_PER_ACCOUNT_AND_ADDRESS),
+    ]
+}
+
+/// `Some(seconds)` to wait when either limit is reached.
+pub async fn retry_after(
+    db: &Db,
+    email: &str,
+    ip: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, sqlx::Error> {
+    let window = Duration::minutes(WINDOW_MINUTES);
+    let mut wait: Option<u64> = None;
+    for (scope, max) in scopes(email, ip) {
+        let failures = store::failures_since(db, &scope, now - window).await?;
+        if failures.len() >= max {
+            // Wait until enough of the oldest failures have left the window.
+            let freeing = failures.get(failures.len() - max).copied().unwrap_or(now);
+            let secs = (freeing + window - now).num_seconds().max(1) as u64;
+            wait = Some(wait.map_or(secs, |w| w.max(secs)));
+        }
+    }
+    Ok(wait)
+}
+
+pub async fn record_failure(
+    db: &Db,
+    email: &str,
+    ip: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    for (scope, _) in scopes(email, ip) {
+        store::record_failure(db, &scope, now).await?;
+    }
+    store::prune_failures(db, now - Duration::days(1)).await?;
+    Ok(())
+}
+
+/// A successful sign-in forgets that account's failures from that address.
+pub async fn record_success(db: &Db, email: &str, ip: IpAddr) -> Result<(), sqlx::Error> {
+    let [_, (account_scope, _)] = scopes(email, ip);
+    store::clear_failures(db, &account_scope).await
+}

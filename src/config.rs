@@ -1,0 +1,142 @@
+//! Configuration from flags and `SWN_*` environment variables, checked once at start with clear messages.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use lettre::message::Mailbox;
+use url::Url;
+
+/// The options every subcommand that opens the database shares.
+#[derive(clap::Args, Clone, Debug)]
+pub struct CommonArgs {
+    /// Folder for the SQLite database and the mail outbox.
+    #[arg(long, env = "SWN_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://path or postgres://user@host/db. Default: SQLite in the data folder.
+    #[arg(long, env = "SWN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The address people use to reach the site, for links in e-mails. Default: http://<listen address>.
+    #[arg(long, env = "SWN_BASE_URL")]
+    pub base_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. smtps://user:pass@mail.example.org. Default: .eml files in the outbox folder.
+    #[arg(long, env = "SWN_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of the network's e-mails.
+    #[arg(
+        long,
+        env = "SWN_MAIL_FROM",
+        default_value = "Smart Work Network <network@localhost>"
+    )]
+    pub mail_from: String,
+    /// The network's time zone, in which times are shown and entered.
+    #[arg(long, env = "SWN_TIMEZONE", default_value = "Europe/London")]
+    pub timezone: String,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "SWN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Largest upload accepted (logos, photos), in bytes.
+    #[arg(long, env = "SWN_MAX_UPLOAD_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+    /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
+    #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// The checked configuration the application runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: Url,
+    pub smtp_url: Option<String>,
+    pub mail_from: Mailbox,
+    pub timezone: chrono_tz::Tz,
+    pub max_upload_bytes: usize,
+    pub trust_proxy: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// How often the mail worker looks for due messages when nothing wakes it.
+    pub mail_poll: Duration,
+}
+
+impl Config {
+    pub fn from_serve(args: &ServeArgs) -> anyhow::Result<Config> {
+        let mut config = Config::from_common(&args.common, args.listen)?;
+        if args.max_upload_bytes < 1024 {
+            bail!("SWN_MAX_UPLOAD_BYTES must be at least 1024 bytes");
+        }
+        config.max_upload_bytes = args.max_upload_bytes;
+        config.trust_proxy = args.trust_proxy;
+        Ok(config)
+    }
+
+    pub fn from_common(args: &CommonArgs, listen: SocketAddr) -> anyhow::Result<Config> {
+        let database_url = match &args.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", args.data_dir.join("swn.db").display()),
+        };
+        let base = args
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let base_url =
+            Url::parse(&base).with_context(|| format!("SWN_BASE_URL {base:?} is not a URL"))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            bail!("SWN_BASE_URL must be an http:// or https:// address, not {base:?}");
+        }
+        let mail_from: Mailbox = args.mail_from.parse().with_context(|| {
+            format!(
+                "SWN_MAIL_FROM {:?} is not an e-mail address",
+                args.mail_from
+            )
+        })?;
+        let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "SWN_TIMEZONE {:?} is not a time zone such as Europe/London",
+                args.timezone
+            )
+        })?;
+        Ok(Config {
+            listen,
+            data_dir: args.data_dir.clone(),
+            database_url,
+            base_url,
+            smtp_url: args.smtp_url.clone(),
+            mail_from,
+            timezone,
+            max_upload_bytes: 2 * 1024 * 1024,
+            trust_proxy: false,
+            session_idle: Duration::from_secs(14 * 24 * 3600),
+            session_absolute: Duration::from_secs(60 * 24 * 3600),
+            mail_poll: Duration::from_secs(5),
+        })
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// Cookies get `Secure` when people reach the site over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// `scheme://host[:port]`, as browsers send it in the Origin header.
+    pub fn origin(&self) -> String {
+        self.base_url.origin().ascii_serialization()
+    }
+
+    /// An absolute link to a path of the site.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}

@@ -1,0 +1,349 @@
+//! SQL for pages, news, supporters, people and stored images. Markdown is rendered here, once, on save.
+
+use chrono::{DateTime, Utc};
+
+use super::model::*;
+use crate::db::{Db, Tx, new_id};
+use crate::web::markdown::to_safe_html;
+use crate::{execute, fetch_all, fetch_optional};
+
+// Pages
+
+pub async fn page_by_slug(db: &Db, slug: &str) -> Result<Option<SitePage>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        SitePage,
+        "SELECT id, slug, title, body_md, body_html, published, updated_at FROM pages WHERE slug = $1",
+        slug
+    )
+}
+
+pub async fn page_by_id(db: &Db, id: &str) -> Result<Option<SitePage>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        SitePage,
+        "SELECT id, slug, title, body_md, body_html, published, updated_at FROM pages WHERE id = $1",
+        id
+    )
+}
+
+pub async fn all_pages(db: &Db) -> Result<Vec<SitePage>, sqlx::Error> {
+    fetch_all!(
+        db,
+        SitePage,
+        "SELECT id, slug, title, body_md, body_html, published, updated_at FROM pages ORDER BY title"
+    )
+}
+
+pub async fn published_pages(db: &Db) -> Result<Vec<SitePage>, sqlx::Error> {
+    fetch_all!(
+        db,
+        SitePage,
+        "SELECT id, slug, title, body_md, body_html, published, updated_at FROM pages WHERE published = TRUE ORDER BY title"
+    )
+}
+
+pub async fn insert_page(db: &Db, input: &PageInput) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        db,
+        "INSERT INTO pages (id, slug, title, body_md, body_html, published, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        &id,
+        &input.slug,
+        &input.title,
+        &input.body_md,
+        to_safe_html(&input.body_md),
+        input.published,
+        now
+    )?;
+    Ok(id)
+}
+
+pub async fn update_page(db: &Db, id: &str, input: &PageInput) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE pages SET slug = $1, title = $2, body_md = $3, body_html = $4, published = $5, updated_at = $6 WHERE id = $7",
+        &input.slug,
+        &input.title,
+        &input.body_md,
+        to_safe_html(&input.body_md),
+        input.published,
+        Utc::now(),
+        id
+    )
+}
+
+// News
+
+pub async fn public_news(
+    db: &Db,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<NewsItem>, sqlx::Error> {
+    fetch_all!(
+        db,
+        NewsItem,
+        "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news
+         WHERE published = TRUE AND publish_at <= $1 ORDER BY publish_at DESC LIMIT $2",
+        now,
+        limit
+    )
+}
+
+pub async fn all_news(db: &Db) -> Result<Vec<NewsItem>, sqlx::Error> {
+    fetch_all!(
+        db,
+        NewsItem,
+        "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news
+         ORDER BY publish_at DESC"
+    )
+}
+
+pub async fn news_by_slug(db: &Db, slug: &str) -> Result<Option<NewsItem>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        NewsItem,
+        "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news WHERE slug = $1",
+        slug
+    )
+}
+
+pub async fn news_by_id(db: &Db, id: &str) -> Result<Option<NewsItem>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        NewsItem,
+        "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news WHERE id = $1",
+        id
+    )
+}
+
+pub async fn insert_news(
+    db: &Db,
+    input: &NewsInput,
+    author_id: Option<&str>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        db,
+        "INSERT INTO news (id, slug, title, summary, body_md, body_html, published, publish_at, author_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        &id,
+        &input.slug,
+        &input.title,
+        &input.summary,
+        &input.body_md,
+        to_safe_html(&input.body_md),
+        input.published,
+        input.publish_at,
+        author_id,
+        now
+    )?;
+    Ok(id)
+}
+
+pub async fn update_news(db: &Db, id: &str, input: &NewsInput) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE news SET slug = $1, title = $2, summary = $3, body_md = $4, body_html = $5, published = $6,
+                         publish_at = $7, updated_at = $8
+         WHERE id = $9",
+        &input.slug,
+        &input.title,
+        &input.summary,
+        &input.body_md,
+        to_safe_html(&input.body_md),
+        input.published,
+        input.publish_at,
+        Utc::now(),
+        id
+    )
+}
+
+// Supporters
+
+pub async fn supporters(db: &Db) -> Result<Vec<Supporter>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Supporter,
+        "SELECT id, name, description_md, description_html, website, logo_file_id, position FROM supporters
+         ORDER BY position, name"
+    )
+}
+
+pub async fn supporter(db: &Db, id: &str) -> Result<Option<Supporter>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Supporter,
+        "SELECT id, name, description_md, description_html, website, logo_file_id, position FROM supporters WHERE id = $1",
+        id
+    )
+}
+
+/// Saves a supporter (new when `id` is `None`) with its logo, in one transaction.
+pub async fn save_supporter(
+    tx: &mut Tx,
+    id: Option<&str>,
+    input: &SupporterInput,
+    logo_file_id: Option<Option<&str>>,
+) -> Result<String, sqlx::Error> {
+    let now = Utc::now();
+    let html = to_safe_html(&input.description_md);
+    let id = match id {
+        Some(id) => {
+            execute!(
+                &mut *tx,
+                "UPDATE supporters SET name = $1, website = $2, description_md = $3, description_html = $4,
+                                       position = $5, updated_at = $6 WHERE id = $7",
+                &input.name,
+                &input.website,
+                &input.description_md,
+                &html,
+                input.position,
+                now,
+                id
+            )?;
+            id.to_string()
+        }
+        None => {
+            let id = new_id();
+            execute!(
+                &mut *tx,
+                "INSERT INTO supporters (id, name, website, description_md, description_html, position, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                &id,
+                &input.name,
+                &input.website,
+                &input.description_md,
+                &html,
+                input.position,
+                now
+            )?;
+            id
+        }
+    };
+    if let Some(logo) = logo_file_id {
+        execute!(
+            &mut *tx,
+            "UPDATE supporters SET logo_file_id = $1 WHERE id = $2",
+            logo,
+            &id
+        )?;
+    }
+    Ok(id)
+}
+
+pub async fn delete_supporter(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM supporters WHERE id = $1", id)
+}
+
+// People
+
+pub async fn people(db: &Db) -> Result<Vec<Person>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Person,
+        "SELECT id, name, role_title, bio_md, bio_html, photo_file_id, position FROM people ORDER BY position, name"
+    )
+}
+
+pub async fn person(db: &Db, id: &str) -> Result<Option<Person>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Person,
+        "SELECT id, name, role_title, bio_md, bio_html, photo_file_id, position FROM people WHERE id = $1",
+        id
+    )
+}
+
+pub async fn save_person(
+    tx: &mut Tx,
+    id: Option<&str>,
+    input: &PersonInput,
+    photo_file_id: Option<Option<&str>>,
+) -> Result<String, sqlx::Error> {
+    let now = Utc::now();
+    let html = to_safe_html(&input.bio_md);
+    let id = match id {
+        Some(id) => {
+            execute!(
+                &mut *tx,
+                "UPDATE people SET name = $1, role_title = $2, bio_md = $3, bio_html = $4, position = $5, updated_at = $6
+                 WHERE id = $7",
+                &input.name,
+                &input.role_title,
+                &input.bio_md,
+                &html,
+                input.position,
+                now,
+                id
+            )?;
+            id.to_string()
+        }
+        None => {
+            let id = new_id();
+            execute!(
+                &mut *tx,
+                "INSERT INTO people (id, name, role_title, bio_md, bio_html, position, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                &id,
+                &input.name,
+                &input.role_title,
+                &input.bio_md,
+                &html,
+                input.position,
+                now
+            )?;
+            id
+        }
+    };
+    if let Some(photo) = photo_file_id {
+        execute!(
+            &mut *tx,
+            "UPDATE people SET photo_file_id = $1 WHERE id = $2",
+            photo,
+            &id
+        )?;
+    }
+    Ok(id)
+}
+
+pub async fn delete_person(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM people WHERE id = $1", id)
+}
+
+// Stored images
+
+#[derive(sqlx::FromRow)]
+pub struct StoredFile {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+pub async fn insert_file(
+    tx: &mut Tx,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        tx,
+        "INSERT INTO files (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)",
+        &id,
+        content_type,
+        bytes,
+        Utc::now()
+    )?;
+    Ok(id)
+}
+
+pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        StoredFile,
+        "SELECT content_type, bytes FROM files WHERE id = $1",
+        id
+    )
+}

@@ -1,0 +1,210 @@
+//! The database layer: one `Db` over a SQLite or a PostgreSQL pool, chosen by the URL scheme.
+//!
+//! Store functions write their SQL once, in the dialect both engines share (`$1` placeholders, TEXT, BIGINT,
+//! BOOLEAN, timestamps bound from Rust as UTC), and run it through the macros below on whichever engine is in
+//! use. The tests run on both engines; they are the check the compiler cannot be.
+
+pub mod migrate;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, SqliteConnection, SqlitePool};
+
+/// Which engine a database runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool on one of the two engines. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open transaction on one of the two engines. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// What a query runs on: a pool or an open transaction. Built from `&Db` or `&mut Tx` by the macros.
+pub enum Conn<'a> {
+    SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
+    SqliteTx(&'a mut SqliteConnection),
+    PgTx(&'a mut PgConnection),
+}
+
+impl<'a> From<&'a Db> for Conn<'a> {
+    fn from(db: &'a Db) -> Self {
+        match db {
+            Db::Sqlite(p) => Conn::SqlitePool(p),
+            Db::Postgres(p) => Conn::PgPool(p),
+        }
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Conn<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        match tx {
+            Tx::Sqlite(t) => Conn::SqliteTx(t),
+            Tx::Postgres(t) => Conn::PgTx(t),
+        }
+    }
+}
+
+/// Why the database could not be opened; said plainly at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(
+        "the database URL {0:?} has an unknown scheme: use sqlite://path/to/file.db or postgres://user@host/dbname"
+    )]
+    UnknownScheme(String),
+    #[error("the database URL is not valid: {0}")]
+    InvalidUrl(sqlx::Error),
+    #[error("could not reach the database: {0}")]
+    Unreachable(sqlx::Error),
+}
+
+impl Db {
+    /// Opens a pool for `url` (`sqlite:`/`sqlite://` or `postgres://`/`postgresql://`).
+    /// SQLite files are created when missing and run with WAL, a busy timeout and foreign keys.
+    pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(ConnectError::InvalidUrl)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(ConnectError::Unreachable)?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(ConnectError::Unreachable)?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(ConnectError::UnknownScheme(url.to_string()))
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A round trip to the database, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        let one: i64 = crate::fetch_scalar!(self, i64, "SELECT 1")?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Runs one expression on whichever engine `$conn` (a `&Db` or `&mut Tx`) is: `$e` is the executor.
+#[macro_export]
+macro_rules! on_engine {
+    ($conn:expr, |$e:ident| $body:expr) => {
+        match $crate::db::Conn::from($conn) {
+            $crate::db::Conn::SqlitePool($e) => $body,
+            $crate::db::Conn::PgPool($e) => $body,
+            $crate::db::Conn::SqliteTx($e) => $body,
+            $crate::db::Conn::PgTx($e) => $body,
+        }
+    };
+}
+
+/// All rows of a query, decoded into `$ty` (a `sqlx::FromRow`).
+#[macro_export]
+macro_rules! fetch_all {
+    ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_all(e).await)
+    };
+}
+
+/// At most one row of a query, decoded into `$ty`.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_optional(e).await)
+    };
+}
+
+/// Exactly one row of a query, decoded into `$ty`.
+#[macro_export]
+macro_rules! fetch_one {
+    ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_one(e).await)
+    };
+}
+
+/// The single value of a one-row, one-column query.
+#[macro_export]
+macro_rules! fetch_scalar {
+    ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.fetch_one(e).await)
+    };
+}
+
+/// Runs a statement; gives the number of rows it changed.
+#[macro_export]
+macro_rules! execute {
+    ($conn:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query($sql)$(.bind($arg))*.execute(e).await.map(|r| r.rows_affected()))
+    };
+}
+
+/// True when `err` is a unique-constraint violation: the caller turns it into a message for the person.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(e) => e.is_unique_violation(),
+        _ => false,
+    }
+}
+
+/// A new opaque identifier for a row: 128 random bits, hex.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

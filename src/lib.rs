@@ -1,0 +1,177 @@
+//! `swn`: the Smart Work Network platform. One program serves the public site, membership, meetings, the
+//! members' forum and the news e-mails, on SQLite or PostgreSQL.
+
+pub mod auth;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod demo;
+pub mod mail;
+pub mod ops;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub use config::Config;
+use db::Db;
+
+/// The application's state, shared by every request and worker. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub config: Arc<Config>,
+    mail_wake: Arc<Notify>,
+}
+
+impl App {
+    /// Opens the database, brings its schema up to date, and writes the starting pages when missing.
+    pub async fn open(config: Config) -> anyhow::Result<App> {
+        if config.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!(
+                    "could not create the data folder {}",
+                    config.data_dir.display()
+                )
+            })?;
+        }
+        let db = Db::connect(&config.database_url).await?;
+        let applied = db::migrate::run(&db)
+            .await
+            .context("could not bring the database schema up to date")?;
+        for name in applied {
+            tracing::info!(migration = name, "migration applied");
+        }
+        content::defaults::ensure_pages(&db).await?;
+        Ok(App {
+            db,
+            config: Arc::new(config),
+            mail_wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Tells the mail worker there is something new in the outbox (after the transaction committed).
+    pub fn wake_mail(&self) {
+        self.mail_wake.notify_one();
+    }
+}
+
+/// Every route of the application, with the layers every request passes through.
+pub fn router(app: App) -> Router {
+    let upload_limit = app.config.max_upload_bytes + 256 * 1024;
+    Router::new()
+        .merge(content::routes::routes())
+        .merge(content::admin::routes())
+        .merge(auth::routes::routes())
+        .merge(ops::routes())
+        .route("/static/{name}", get(web::assets::asset))
+        .fallback(|| async { web::AppError::NotFound })
+        // Listed innermost first: a request meets them from the bottom up.
+        .layer(from_fn_with_state(app.clone(), web::browser::verify_csrf))
+        .layer(from_fn(web::error::error_pages))
+        .layer(from_fn_with_state(app.clone(), web::browser::browser))
+        .layer(from_fn_with_state(app.clone(), web::headers::security_headers))
+        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(
+            // Log the route pattern, never the path itself: paths can hold one-time tokens.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
+                    tracing::info_span!("request", method = %request.method(), route = route.as_deref().unwrap_or("(no route)"))
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(app)
+}
+
+/// A bound server, not yet serving: tests bind port 0 and read the address.
+pub struct Server {
+    pub app: App,
+    pub addr: SocketAddr,
+    listener: TcpListener,
+}
+
+impl Server {
+    pub async fn bind(app: App) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(app.config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", app.config.listen))?;
+        let addr = listener.local_addr()?;
+        Ok(Server {
+            app,
+            addr,
+            listener,
+        })
+    }
+
+    /// Serves until `shutdown` completes, with the mail worker beside it; then finishes the requests in
+    /// flight, stops the worker and closes the database.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let transport = Arc::new(match &self.app.config.smtp_url {
+            Some(url) => mail::transport::Transport::smtp(url)?,
+            None => mail::transport::Transport::files(self.app.config.outbox_dir()).with_context(
+                || {
+                    format!(
+                        "could not create the outbox folder {}",
+                        self.app.config.outbox_dir().display()
+                    )
+                },
+            )?,
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(mail::worker::run(
+            self.app.clone(),
+            transport,
+            self.app.mail_wake.clone(),
+            stop_rx,
+        ));
+        let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        self.app.db.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,43 @@
+//! The e-mails the platform writes. Each has a text and an HTML template under `templates/mail/`.
+
+use askama::Template;
+
+use super::Email;
+use crate::web::page::SITE_NAME;
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.txt")]
+struct PasswordResetText<'a> {
+    name: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    name: &'a str,
+    link: &'a str,
+    hours: i64,
+    site_name: &'a str,
+}
+
+pub fn password_reset(
+    to: &str,
+    name: &str,
+    link: &str,
+    hours: i64,
+) -> Result<Email, askama::Error> {
+    Ok(Email {
+        to: to.to_string(),
+        subject: format!("Set a new password for the {SITE_NAME}"),
+        text: PasswordResetText { name, link, hours }.render()?,
+        html: PasswordResetHtml {
+            name,
+            link,
+            hours,
+            site_name: SITE_NAME,
+        }
+        .render()?,
+    })
+}

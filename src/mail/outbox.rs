@@ -1,0 +1,152 @@
+//! The outbox: every e-mail is a row written in the same transaction as the change that causes it, so a
+//! rolled-back change sends nothing and a committed one cannot lose its e-mail.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all, fetch_optional};
+
+/// An e-mail ready to go: both parts already rendered.
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub message_id: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one.
+pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        tx,
+        "INSERT INTO outbox (id, message_id, to_address, subject, text_body, html_body, status, attempts,
+                             next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+        &id,
+        format!("<{id}@{mail_domain}>"),
+        &email.to,
+        &email.subject,
+        &email.text,
+        &email.html,
+        now
+    )?;
+    Ok(id)
+}
+
+/// Takes the next due message for delivery: pending and due, or left "sending" by a worker whose lease ran
+/// out (a crash). The conditional update makes the claim safe between workers and server instances.
+pub async fn claim_next(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<OutboxMessage>, sqlx::Error> {
+    for _ in 0..5 {
+        let candidate: Option<String> = crate::on_engine!(db, |e| {
+            sqlx::query_scalar::<_, String>(
+                "SELECT id FROM outbox
+                 WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+                 ORDER BY next_attempt_at LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(e)
+            .await
+        })?;
+        let Some(id) = candidate else { return Ok(None) };
+        let claimed = execute!(
+            db,
+            "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1
+             WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
+            now + lease,
+            &id,
+            now
+        )?;
+        if claimed == 1 {
+            return by_id(db, &id).await;
+        }
+        // Another worker took it first: look again.
+    }
+    Ok(None)
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<OutboxMessage>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        OutboxMessage,
+        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at
+         FROM outbox WHERE id = $1",
+        id
+    )
+}
+
+pub async fn mark_sent(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2",
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+/// Records a failed attempt: tried again at `retry_at`, or given up when `retry_at` is `None`.
+pub async fn mark_failed(
+    db: &Db,
+    id: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    let error: String = error.chars().take(1000).collect();
+    match retry_at {
+        Some(at) => execute!(
+            db,
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3",
+            at,
+            &error,
+            id
+        )?,
+        None => execute!(
+            db,
+            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1 WHERE id = $2",
+            &error,
+            id
+        )?,
+    };
+    Ok(())
+}
+
+/// The most recent messages, for the organisers' outbox view and for tests.
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    fetch_all!(
+        db,
+        OutboxMessage,
+        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at
+         FROM outbox ORDER BY created_at DESC LIMIT $1",
+        limit
+    )
+}
+
+/// Puts a failed message back in the queue (an organiser's "retry").
+pub async fn retry(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0 WHERE id = $2 AND status = 'failed'",
+        Utc::now(),
+        id
+    )
+}

@@ -1,0 +1,67 @@
+//! Where e-mails go: `.eml` files in the outbox folder (the default, for a laptop or a test), or an SMTP
+//! server. Each message is multipart text + HTML with the Message-ID fixed when it was queued.
+
+use std::path::PathBuf;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::outbox::OutboxMessage;
+
+pub enum Transport {
+    Files(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// How a delivery went wrong: worth another try later, or never.
+#[derive(Debug)]
+pub enum SendError {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl Transport {
+    pub fn files(dir: PathBuf) -> std::io::Result<Transport> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Transport::Files(AsyncFileTransport::new(dir)))
+    }
+
+    pub fn smtp(url: &str) -> anyhow::Result<Transport> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("SWN_SMTP_URL is not a usable SMTP address: {e}"))?
+            .build();
+        Ok(Transport::Smtp(transport))
+    }
+
+    pub async fn send(&self, from: &Mailbox, message: &OutboxMessage) -> Result<(), SendError> {
+        let email = build(from, message).map_err(|e| SendError::Permanent(e.to_string()))?;
+        match self {
+            Transport::Files(t) => t
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Temporary(e.to_string())),
+            Transport::Smtp(t) => t.send(email).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    SendError::Temporary(e.to_string())
+                }
+            }),
+        }
+    }
+}
+
+fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
+    let to: Mailbox = message.to_address.parse()?;
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(message.subject.clone())
+        .message_id(Some(message.message_id.clone()))
+        .date(message.created_at.into())
+        .multipart(MultiPart::alternative_plain_html(
+            message.text_body.clone(),
+            message.html_body.clone(),
+        ))?)
+}

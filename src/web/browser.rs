@@ -1,0 +1,269 @@
+//! Who is at the other end: the session (as a `Viewer`), the form token, a one-time notice, the client
+//! address. `browser` puts them into the request's extensions once, so handlers and the layout read them
+//! without another query; `verify_csrf` refuses state changes that did not come from our own forms.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use subtle::ConstantTimeEq;
+
+use super::error::AppError;
+use crate::App;
+use crate::auth::{Viewer, session};
+
+pub const SESSION_COOKIE: &str = "swn_session";
+const CSRF_COOKIE: &str = "swn_csrf";
+const FLASH_COOKIE: &str = "swn_flash";
+/// The form field that carries the token.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// The largest plain form (not an upload) the site reads.
+pub const MAX_FORM_BYTES: usize = 512 * 1024;
+
+/// The token every form of this browser carries (double-submit: it must match the cookie).
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// A notice shown once on the next page, e.g. "Saved."
+#[derive(Clone, Debug, Default)]
+pub struct Flash(pub Option<String>);
+
+/// The address the request came from, for throttling.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+/// Set on multipart requests: the upload extractor checks the token in the form's fields.
+#[derive(Clone, Copy, Debug)]
+pub struct CsrfCheckInForm;
+
+pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let jar = Jar::from_headers(request.headers());
+
+    let viewer = match jar.get(SESSION_COOKIE) {
+        Some(token) => match session::load(&app, token).await {
+            Ok(Some(viewer)) => viewer,
+            Ok(None) => Viewer::default(),
+            Err(e) => return AppError::from(e).into_response(),
+        },
+        None => Viewer::default(),
+    };
+    let stale_session = jar.get(SESSION_COOKIE).is_some() && viewer.user.is_none();
+
+    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).filter(|t| t.len() >= 32) {
+        Some(t) => (t.to_string(), false),
+        None => (crate::auth::tokens::random_token(), true),
+    };
+    let flash = jar.get(FLASH_COOKIE).map(|f| f.to_string());
+    let ip = client_ip(&request, app.config.trust_proxy);
+
+    let ext = request.extensions_mut();
+    ext.insert(viewer);
+    ext.insert(CsrfToken(csrf.clone()));
+    ext.insert(Flash(flash.clone()));
+    ext.insert(ClientIp(ip));
+
+    let mut response = next.run(request).await;
+    let secure = app.config.secure_cookies();
+    if new_csrf {
+        set_cookie(&mut response, cookie(CSRF_COOKIE, csrf, secure));
+    }
+    if flash.is_some() && !sets_cookie(&response, FLASH_COOKIE) {
+        set_cookie(&mut response, removal(FLASH_COOKIE));
+    }
+    if stale_session && !sets_cookie(&response, SESSION_COOKIE) {
+        set_cookie(&mut response, removal(SESSION_COOKIE));
+    }
+    response
+}
+
+/// Refuses POST, PUT, PATCH and DELETE unless they come from this site (Origin) and carry this browser's
+/// form token. Plain forms are checked here; uploads are checked by `web::upload` as it reads the fields.
+pub async fn verify_csrf(State(app): State<App>, request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    match check_csrf(request, &app.config.origin()).await {
+        Ok(request) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppError> {
+    foreign_origin_check(request.headers(), origin)?;
+    let expected = request
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        request.extensions_mut().insert(CsrfCheckInForm);
+        return Ok(request);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::Csrf);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::BadRequest(
+                "The form is larger than the site accepts. Please shorten the text.".into(),
+            )
+        })?;
+    let sent = url::form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if !tokens_match(&sent, &expected) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A browser names the page a form came from; a form posted from another site is refused outright.
+fn foreign_origin_check(headers: &HeaderMap, expected: &str) -> Result<(), AppError> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if origin.as_bytes() != expected.as_bytes() {
+            return Err(AppError::Csrf);
+        }
+    } else if let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
+        let same = url::Url::parse(referer)
+            .map(|u| u.origin().ascii_serialization() == expected)
+            .unwrap_or(false);
+        if !same {
+            return Err(AppError::Csrf);
+        }
+    }
+    Ok(())
+}
+
+pub fn tokens_match(sent: &str, expected: &str) -> bool {
+    !expected.is_empty()
+        && sent.len() == expected.len()
+        && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
+    if trust_proxy {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// The request's cookies by name.
+pub struct Jar(Vec<Cookie<'static>>);
+
+impl Jar {
+    pub fn from_headers(headers: &HeaderMap) -> Jar {
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| {
+                Cookie::split_parse_encoded(v.to_string())
+                    .filter_map(Result::ok)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Jar(cookies)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|c| c.name() == name).map(|c| c.value())
+    }
+}
+
+/// A cookie for the whole site, out of reach of scripts, not sent along with other sites' requests.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
+}
+
+fn removal(name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build((name, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build();
+    c.make_removal();
+    c
+}
+
+pub fn set_cookie(response: &mut Response, cookie: Cookie<'static>) {
+    if let Ok(v) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn sets_cookie(response: &Response, name: &str) -> bool {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().map(|s| s.starts_with(&prefix)).unwrap_or(false))
+}
+
+/// A redirect after a successful form, with a notice for the next page.
+pub fn redirect_with_notice(to: &str, notice: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    set_cookie(
+        &mut response,
+        cookie(FLASH_COOKIE, notice.to_string(), false),
+    );
+    response
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    cookie(SESSION_COOKIE, token, secure)
+}
+
+/// Clears the session cookie (sign-out).
+pub fn clear_session(response: &mut Response) {
+    set_cookie(response, removal(SESSION_COOKIE));
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or(ClientIp(IpAddr::from([127, 0, 0, 1]))))
+    }
+}

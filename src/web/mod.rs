@@ -1,0 +1,17 @@
+//! Shared HTTP glue: errors as pages, the browser's session and form token, forms and uploads, layout
+//! context, security headers, static assets, Markdown and time display.
+
+pub mod assets;
+pub mod browser;
+pub mod error;
+pub mod forms;
+pub mod headers;
+pub mod markdown;
+pub mod page;
+pub mod time;
+pub mod upload;
+
+pub use browser::{ClientIp, redirect_with_notice};
+pub use error::{AppError, AppResult};
+pub use forms::{FieldErrors, Form};
+pub use page::{Page, render};

@@ -1,0 +1,80 @@
+//! What every page's layout needs to know about the person looking at it, and rendering.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::Extensions;
+use axum::http::request::Parts;
+use axum::response::Html;
+
+use super::browser::{CsrfToken, Flash};
+use super::error::AppResult;
+use crate::auth::Viewer;
+use crate::auth::policy;
+
+pub const SITE_NAME: &str = "Smart Work Network";
+
+/// The layout's context: who is looking, the form token, a one-time notice, and the page title.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// Links to the organisers' pages are shown (the pages themselves check again).
+    pub show_admin: bool,
+    /// Keep this page out of search engines.
+    pub noindex: bool,
+}
+
+impl Page {
+    pub fn from_extensions(ext: &Extensions) -> Page {
+        let viewer = ext.get::<Viewer>().cloned().unwrap_or_default();
+        Page {
+            title: String::new(),
+            user_name: viewer.user.as_ref().map(|u| u.name.clone()),
+            csrf: ext
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
+            show_admin: policy::can_manage_site(&viewer),
+            noindex: false,
+        }
+    }
+
+    pub fn titled(mut self, title: &str) -> Page {
+        self.title = title.to_string();
+        self
+    }
+
+    pub fn noindex(mut self) -> Page {
+        self.noindex = true;
+        self
+    }
+
+    pub fn site_name(&self) -> &'static str {
+        SITE_NAME
+    }
+
+    /// "Title – Smart Work Network", or the site's name alone for the home page.
+    pub fn full_title(&self) -> String {
+        if self.title.is_empty() {
+            SITE_NAME.to_string()
+        } else {
+            format!("{} – {SITE_NAME}", self.title)
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Page::from_extensions(&parts.extensions))
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(template: &T) -> AppResult<Html<String>> {
+    Ok(Html(template.render()?))
+}

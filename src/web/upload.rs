@@ -1,0 +1,112 @@
+//! Forms with files. Reads every field into memory within the upload limit, checks the form token (the
+//! `verify_csrf` middleware leaves multipart bodies to this extractor), and decides an image's type from its
+//! bytes, never from its name.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, Multipart, Request};
+
+use super::browser::{CSRF_FIELD, CsrfCheckInForm, CsrfToken, tokens_match};
+use super::error::AppError;
+
+pub struct UploadForm {
+    fields: HashMap<String, String>,
+    files: HashMap<String, Vec<u8>>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for UploadForm {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = request
+            .extensions()
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        if request.extensions().get::<CsrfCheckInForm>().is_none() {
+            return Err(AppError::BadRequest(
+                "This form must be sent as an upload form.".into(),
+            ));
+        }
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
+        let mut fields = HashMap::new();
+        let mut files = HashMap::new();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return Err(upload_error(e)),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            let is_file = field.file_name().is_some();
+            let bytes = field.bytes().await.map_err(upload_error)?;
+            if is_file {
+                if !bytes.is_empty() {
+                    files.insert(name, bytes.to_vec());
+                }
+            } else {
+                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        let sent = fields
+            .get(CSRF_FIELD)
+            .map(String::as_str)
+            .unwrap_or_default();
+        if !tokens_match(sent, &expected) {
+            return Err(AppError::Csrf);
+        }
+        Ok(UploadForm { fields, files })
+    }
+}
+
+fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::BadRequest(
+            "The file is larger than the site accepts. Please choose a smaller image.".into(),
+        )
+    } else {
+        AppError::BadRequest("The upload could not be read. Please try again.".into())
+    }
+}
+
+impl UploadForm {
+    pub fn text(&self, name: &str) -> &str {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+}
+
+/// The image types the site shows. SVG is left out on purpose: it can carry script.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    match infer::get(bytes)?.mime_type() {
+        t @ ("image/png" | "image/jpeg" | "image/gif" | "image/webp") => Some(t),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_type;
+
+    #[test]
+    fn image_type_comes_from_the_bytes() {
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+        ];
+        assert_eq!(image_type(&png), Some("image/png"));
+        assert_eq!(
+            image_type(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"),
+            None
+        );
+        assert_eq!(image_type(b"%PDF-1.4 hello"), None);
+        assert_eq!(image_type(b""), None);
+    }
+}
