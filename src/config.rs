@@ -24,11 +24,7 @@ pub struct CommonArgs {
     #[arg(long, env = "SWN_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// The sender of the network's e-mails.
-    #[arg(
-        long,
-        env = "SWN_MAIL_FROM",
-        default_value = "Smart Work Network <network@localhost>"
-    )]
+    #[arg(long, env = "SWN_MAIL_FROM", default_value = "Smart Work Network <network@localhost>")]
     pub mail_from: String,
     /// The network's time zone, in which times are shown and entered.
     #[arg(long, env = "SWN_TIMEZONE", default_value = "Europe/London")]
@@ -84,26 +80,17 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", args.data_dir.join("swn.db").display()),
         };
-        let base = args
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{listen}"));
-        let base_url =
-            Url::parse(&base).with_context(|| format!("SWN_BASE_URL {base:?} is not a URL"))?;
+        let base = args.base_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+        let base_url = Url::parse(&base).with_context(|| format!("SWN_BASE_URL {base:?} is not a URL"))?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
             bail!("SWN_BASE_URL must be an http:// or https:// address, not {base:?}");
         }
-        let mail_from: Mailbox = args.mail_from.parse().with_context(|| {
-            format!(
-                "SWN_MAIL_FROM {:?} is not an e-mail address",
-                args.mail_from
-            )
-        })?;
+        let mail_from: Mailbox = args
+            .mail_from
+            .parse()
+            .with_context(|| format!("SWN_MAIL_FROM {:?} is not an e-mail address", args.mail_from))?;
         let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
-            anyhow::anyhow!(
-                "SWN_TIMEZONE {:?} is not a time zone such as Europe/London",
-                args.timezone
-            )
+            anyhow::anyhow!("SWN_TIMEZONE {:?} is not a time zone such as Europe/London", args.timezone)
         })?;
         Ok(Config {
             listen,

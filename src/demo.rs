@@ -138,21 +138,11 @@ const PAGES: &[(&str, &str, &str)] = &[
 
 /// Loads the demo network; returns what to tell the person who ran it.
 pub async fn load(app: &App) -> anyhow::Result<String> {
-    if accounts::user_by_email(&app.db, DEMO_ORGANISER)
-        .await?
-        .is_some()
-    {
+    if accounts::user_by_email(&app.db, DEMO_ORGANISER).await?.is_some() {
         return Ok("The demo network is already loaded.".into());
     }
     let password = tokens::random_token().chars().take(16).collect::<String>();
-    service::create_user_with_password(
-        app,
-        DEMO_ORGANISER,
-        "Demo Organiser",
-        Role::Organiser,
-        &password,
-    )
-    .await?;
+    service::create_user_with_password(app, DEMO_ORGANISER, "Demo Organiser", Role::Organiser, &password).await?;
 
     for (i, s) in SUPPORTERS.iter().enumerate() {
         let mut tx = app.db.begin().await?;
@@ -169,9 +159,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     }
     for (i, p) in PEOPLE.iter().enumerate() {
         let mut tx = app.db.begin().await?;
-        let photo =
-            store::insert_file(&mut tx, image_type(p.photo).unwrap_or("image/png"), p.photo)
-                .await?;
+        let photo = store::insert_file(&mut tx, image_type(p.photo).unwrap_or("image/png"), p.photo).await?;
         let input = PersonInput {
             name: p.name.into(),
             role_title: p.role.into(),

@@ -41,26 +41,16 @@ impl App {
     /// Opens the database, brings its schema up to date, and writes the starting pages when missing.
     pub async fn open(config: Config) -> anyhow::Result<App> {
         if config.database_url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&config.data_dir).with_context(|| {
-                format!(
-                    "could not create the data folder {}",
-                    config.data_dir.display()
-                )
-            })?;
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("could not create the data folder {}", config.data_dir.display()))?;
         }
         let db = Db::connect(&config.database_url).await?;
-        let applied = db::migrate::run(&db)
-            .await
-            .context("could not bring the database schema up to date")?;
+        let applied = db::migrate::run(&db).await.context("could not bring the database schema up to date")?;
         for name in applied {
             tracing::info!(migration = name, "migration applied");
         }
         content::defaults::ensure_pages(&db).await?;
-        Ok(App {
-            db,
-            config: Arc::new(config),
-            mail_wake: Arc::new(Notify::new()),
-        })
+        Ok(App { db, config: Arc::new(config), mail_wake: Arc::new(Notify::new()) })
     }
 
     /// Tells the mail worker there is something new in the outbox (after the transaction committed).
@@ -110,42 +100,28 @@ impl Server {
         let listener = TcpListener::bind(app.config.listen)
             .await
             .with_context(|| format!("could not listen on {}", app.config.listen))?;
+        Server::from_listener(app, listener)
+    }
+
+    /// Serves on a listener bound by the caller (tests bind port 0 before they know the base URL).
+    pub fn from_listener(app: App, listener: TcpListener) -> anyhow::Result<Server> {
         let addr = listener.local_addr()?;
-        Ok(Server {
-            app,
-            addr,
-            listener,
-        })
+        Ok(Server { app, addr, listener })
     }
 
     /// Serves until `shutdown` completes, with the mail worker beside it; then finishes the requests in
     /// flight, stops the worker and closes the database.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let transport = Arc::new(match &self.app.config.smtp_url {
             Some(url) => mail::transport::Transport::smtp(url)?,
-            None => mail::transport::Transport::files(self.app.config.outbox_dir()).with_context(
-                || {
-                    format!(
-                        "could not create the outbox folder {}",
-                        self.app.config.outbox_dir().display()
-                    )
-                },
-            )?,
+            None => mail::transport::Transport::files(self.app.config.outbox_dir()).with_context(|| {
+                format!("could not create the outbox folder {}", self.app.config.outbox_dir().display())
+            })?,
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(mail::worker::run(
-            self.app.clone(),
-            transport,
-            self.app.mail_wake.clone(),
-            stop_rx,
-        ));
+        let worker = tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         self.app.db.close().await;

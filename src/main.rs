@@ -59,21 +59,14 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             let server = Server::bind(app).await?;
-            println!(
-                "The Smart Work Network is running at {} (press Ctrl-C to stop).",
-                server.app.config.base_url
-            );
+            println!("The Smart Work Network is running at {} (press Ctrl-C to stop).", server.app.config.base_url);
             server.run(swn::shutdown_signal()).await?;
         }
         Command::Migrate(common) => {
             App::open(Config::from_common(&common, listen)?).await?;
             println!("The database is up to date.");
         }
-        Command::Admin(AdminCommand::CreateOrganiser {
-            email,
-            name,
-            common,
-        }) => {
+        Command::Admin(AdminCommand::CreateOrganiser { email, name, common }) => {
             let app = App::open(Config::from_common(&common, listen)?).await?;
             let email = email.trim().to_lowercase();
             if email.parse::<lettre::Address>().is_err() {

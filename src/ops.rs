@@ -8,9 +8,7 @@ use axum::routing::get;
 use crate::App;
 
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/readyz", get(ready))
+    Router::new().route("/healthz", get(|| async { "ok\n" })).route("/readyz", get(ready))
 }
 
 async fn ready(State(app): State<App>) -> (StatusCode, &'static str) {

@@ -31,12 +31,7 @@ impl Role {
         })
     }
 
-    pub const ALL: [Role; 4] = [
-        Role::Organiser,
-        Role::Moderator,
-        Role::Member,
-        Role::Applicant,
-    ];
+    pub const ALL: [Role; 4] = [Role::Organiser, Role::Moderator, Role::Member, Role::Applicant];
 }
 
 /// A user as the database holds them.

@@ -1,9 +1,7 @@
 //! Password hashing with argon2id (OWASP's parameters: 19 MiB, 2 passes), off the async threads.
 
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 200;
@@ -25,30 +23,23 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-        Ok(known
-            && Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok())
+        let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+        Ok(known && Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await?
 }
 
 /// A hash of a random string, with the default parameters.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq4cZ4mSvYN2Z5AWQYQ0eiuy7Trq2TfCg1UtjjK2Hcc";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq4cZ4mSvYN2Z5AWQYQ0eiuy7Trq2TfCg1UtjjK2Hcc";
 
 /// Says what is wrong with a new password, if anything.
 pub fn problem(password: &str, confirm: &str) -> Option<String> {
     let len = password.chars().count();
     if len < MIN_LEN {
-        Some(format!(
-            "Choose a password of at least {MIN_LEN} characters."
-        ))
+        Some(format!("Choose a password of at least {MIN_LEN} characters."))
     } else if len > MAX_LEN {
-        Some(format!(
-            "Choose a password of at most {MAX_LEN} characters."
-        ))
+        Some(format!("Choose a password of at most {MAX_LEN} characters."))
     } else if password != confirm {
         Some("The two passwords do not match.".to_string())
     } else {
@@ -64,11 +55,7 @@ mod tests {
     async fn hash_and_verify() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(
-            verify("correct horse battery".into(), Some(h.clone()))
-                .await
-                .unwrap()
-        );
+        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

@@ -12,11 +12,7 @@ pub fn may_hold_session(user: &User) -> bool {
 }
 
 fn active_role(viewer: &Viewer) -> Option<Role> {
-    viewer
-        .user
-        .as_ref()
-        .filter(|u| !u.suspended)
-        .map(|u| u.role)
+    viewer.user.as_ref().filter(|u| !u.suspended).map(|u| u.role)
 }
 
 /// Organisers run the site: pages, news, supporters, people, accounts.
@@ -35,12 +31,7 @@ pub fn can_view_page(viewer: &Viewer, published: bool) -> bool {
 }
 
 /// A news item is public once published and its publication time has come; organisers see it before.
-pub fn can_view_news(
-    viewer: &Viewer,
-    published: bool,
-    publish_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> bool {
+pub fn can_view_news(viewer: &Viewer, published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     is_public_news(published, publish_at, now) || can_manage_site(viewer)
 }
 
@@ -66,13 +57,7 @@ mod tests {
 
     fn viewer(role: Option<Role>, suspended: bool) -> Viewer {
         Viewer {
-            user: role.map(|role| User {
-                id: "u".into(),
-                email: "u@x.org".into(),
-                name: "U".into(),
-                role,
-                suspended,
-            }),
+            user: role.map(|role| User { id: "u".into(), email: "u@x.org".into(), name: "U".into(), role, suspended }),
             session_hash: None,
         }
     }
@@ -95,24 +80,13 @@ mod tests {
         assert!(can_view_news(&visitor, true, now, now));
         assert!(!can_view_news(&visitor, true, later, now));
         assert!(!can_view_news(&visitor, false, now, now));
-        assert!(can_view_news(
-            &viewer(Some(Role::Organiser), false),
-            false,
-            later,
-            now
-        ));
+        assert!(can_view_news(&viewer(Some(Role::Organiser), false), false, later, now));
     }
 
     #[test]
     fn refusals_ask_visitors_to_sign_in() {
-        assert!(matches!(
-            require(&viewer(None, false), false, "/x"),
-            Err(AppError::SignInRequired(_))
-        ));
-        assert!(matches!(
-            require(&viewer(Some(Role::Member), false), false, "/x"),
-            Err(AppError::Forbidden)
-        ));
+        assert!(matches!(require(&viewer(None, false), false, "/x"), Err(AppError::SignInRequired(_))));
+        assert!(matches!(require(&viewer(Some(Role::Member), false), false, "/x"), Err(AppError::Forbidden)));
         assert!(require(&viewer(None, false), true, "/x").is_ok());
     }
 }

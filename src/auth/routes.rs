@@ -16,9 +16,7 @@ use crate::App;
 use crate::db::is_unique_violation;
 use crate::mail::{self, messages};
 use crate::web::browser::{clear_session, session_cookie, set_cookie};
-use crate::web::{
-    AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render,
-};
+use crate::web::{AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -28,21 +26,14 @@ pub fn routes() -> Router<App> {
         .route("/password/reset/{token}", get(reset_form).post(reset))
         .route("/setup/{token}", get(setup_form).post(setup))
         .route("/account", get(account))
-        .route(
-            "/account/password",
-            get(change_password_form).post(change_password),
-        )
+        .route("/account/password", get(change_password_form).post(change_password))
         .route("/admin/users", get(users))
         .route("/admin/users/{id}", post(update_user))
 }
 
 /// Only a path on this site is a place to come back to after signing in.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
 }
 
 // Sign in and out
@@ -63,12 +54,7 @@ struct NextQuery {
 }
 
 async fn sign_in_form(page: Page, Query(q): Query<NextQuery>) -> AppResult<impl IntoResponse> {
-    render(&SignInPage {
-        page: page.titled("Sign in").noindex(),
-        email: String::new(),
-        next: q.next,
-        error: None,
-    })
+    render(&SignInPage { page: page.titled("Sign in").noindex(), email: String::new(), next: q.next, error: None })
 }
 
 #[derive(Deserialize)]
@@ -98,15 +84,8 @@ async fn sign_in(
         })?;
         Ok((status, body).into_response())
     };
-    if email.is_empty()
-        || form.password.is_empty()
-        || email.len() > 254
-        || form.password.len() > 1000
-    {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Enter your e-mail address and your password.",
-        );
+    if email.is_empty() || form.password.is_empty() || email.len() > 254 || form.password.len() > 1000 {
+        return refuse(StatusCode::BAD_REQUEST, "Enter your e-mail address and your password.");
     }
     let now = Utc::now();
     if let Some(retry_after_secs) = throttle::retry_after(&app.db, &email, ip, now).await? {
@@ -116,32 +95,20 @@ async fn sign_in(
     let stored = row.as_ref().and_then(|u| u.password_hash.clone());
     if !password::verify(form.password.clone(), stored).await? {
         throttle::record_failure(&app.db, &email, ip, now).await?;
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "The e-mail address or the password is not right.",
-        );
+        return refuse(StatusCode::UNAUTHORIZED, "The e-mail address or the password is not right.");
     }
     let Some(user) = row.map(User::from) else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "The e-mail address or the password is not right.",
-        );
+        return refuse(StatusCode::UNAUTHORIZED, "The e-mail address or the password is not right.");
     };
     if !policy::may_hold_session(&user) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "This account is suspended. Please contact the organisers.",
-        );
+        return refuse(StatusCode::FORBIDDEN, "This account is suspended. Please contact the organisers.");
     }
     throttle::record_success(&app.db, &email, ip).await?;
     let mut tx = app.db.begin().await?;
     let token = session::start(&mut tx, &user.id, viewer.session_hash.as_deref()).await?;
     tx.commit().await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
-    set_cookie(
-        &mut response,
-        session_cookie(token, app.config.secure_cookies()),
-    );
+    set_cookie(&mut response, session_cookie(token, app.config.secure_cookies()));
     Ok(response)
 }
 
@@ -182,56 +149,42 @@ struct ForgotForm {
 
 /// Always answers the same way, so the form does not tell who has an account. At most a few e-mails per
 /// address and quarter-hour, so it cannot be used to flood someone's inbox.
-async fn forgot(
-    State(app): State<App>,
-    page: Page,
-    Form(form): Form<ForgotForm>,
-) -> AppResult<Response> {
+async fn forgot(State(app): State<App>, page: Page, Form(form): Form<ForgotForm>) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let email = errors.email("email", &form.email);
     let page = page.titled("Forgotten password").noindex();
     if !errors.is_empty() {
-        let body = render(&ForgotPage {
-            page,
-            email: form.email.chars().take(254).collect(),
-            errors,
-            sent: false,
-        })?;
+        let body = render(&ForgotPage { page, email: form.email.chars().take(254).collect(), errors, sent: false })?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     let now = Utc::now();
     let scope = format!("reset:{email}");
-    let recent =
-        store::failures_since(&app.db, &scope, now - chrono::Duration::minutes(15)).await?;
+    let recent = store::failures_since(&app.db, &scope, now - chrono::Duration::minutes(15)).await?;
     let user = store::user_by_email(&app.db, &email).await?.map(User::from);
     if let Some(user) = user.filter(|u| policy::may_hold_session(u) && recent.len() < 3) {
         store::record_failure(&app.db, &scope, now).await?;
         let mut tx = app.db.begin().await?;
-        let token =
-            service::insert_password_link(&mut tx, &user.id, service::RESET_LINK_HOURS).await?;
+        let token = service::insert_password_link(&mut tx, &user.id, service::RESET_LINK_HOURS).await?;
         let link = app.config.link(&format!("/password/reset/{token}"));
-        let email =
-            messages::password_reset(&user.email, &user.name, &link, service::RESET_LINK_HOURS)?;
+        let email = messages::password_reset(&user.email, &user.name, &link, service::RESET_LINK_HOURS)?;
         mail::queue(&app, &mut tx, &email).await?;
         tx.commit().await?;
         app.wake_mail();
     }
-    Ok(render(&ForgotPage {
-        page,
-        email,
-        errors,
-        sent: true,
-    })?
-    .into_response())
+    Ok(render(&ForgotPage { page, email, errors, sent: true })?.into_response())
 }
 
 fn link_error(problem: LinkProblem) -> AppError {
-    AppError::Gone(match problem {
-        LinkProblem::Used => "This link has already been used. Each link works once; ask for a new one if you need it.",
-        LinkProblem::Expired => "This link has expired. Please ask for a new one.",
-        LinkProblem::Unknown => "This link is not valid. Please check it was copied in full, or ask for a new one.",
-    }
-    .to_string())
+    AppError::Gone(
+        match problem {
+            LinkProblem::Used => {
+                "This link has already been used. Each link works once; ask for a new one if you need it."
+            }
+            LinkProblem::Expired => "This link has expired. Please ask for a new one.",
+            LinkProblem::Unknown => "This link is not valid. Please check it was copied in full, or ask for a new one.",
+        }
+        .to_string(),
+    )
 }
 
 #[derive(Template)]
@@ -242,19 +195,9 @@ struct ResetPage {
     error: Option<String>,
 }
 
-async fn reset_form(
-    State(app): State<App>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<impl IntoResponse> {
-    service::check_link(&app.db, &token, "set_password")
-        .await?
-        .map_err(link_error)?;
-    render(&ResetPage {
-        page: page.titled("Choose a new password").noindex(),
-        token,
-        error: None,
-    })
+async fn reset_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
+    service::check_link(&app.db, &token, "set_password").await?.map_err(link_error)?;
+    render(&ResetPage { page: page.titled("Choose a new password").noindex(), token, error: None })
 }
 
 #[derive(Deserialize)]
@@ -271,18 +214,13 @@ async fn reset(
     Path(token): Path<String>,
     Form(form): Form<NewPasswordForm>,
 ) -> AppResult<Response> {
-    let user_id = service::check_link(&app.db, &token, "set_password")
-        .await?
-        .map_err(link_error)?;
+    let user_id = service::check_link(&app.db, &token, "set_password").await?.map_err(link_error)?;
     let Some(user_id) = user_id else {
         return Err(link_error(LinkProblem::Unknown));
     };
     if let Some(problem) = password::problem(&form.password, &form.confirm) {
-        let body = render(&ResetPage {
-            page: page.titled("Choose a new password").noindex(),
-            token,
-            error: Some(problem),
-        })?;
+        let body =
+            render(&ResetPage { page: page.titled("Choose a new password").noindex(), token, error: Some(problem) })?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     let hash = password::hash(form.password).await?;
@@ -294,10 +232,7 @@ async fn reset(
     // Whoever knew the old password is signed out everywhere.
     store::delete_sessions_of(&mut tx, &user_id).await?;
     tx.commit().await?;
-    Ok(redirect_with_notice(
-        "/sign-in",
-        "Your new password is set. Sign in with it now.",
-    ))
+    Ok(redirect_with_notice("/sign-in", "Your new password is set. Sign in with it now."))
 }
 
 // First organiser
@@ -312,14 +247,8 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
-async fn setup_form(
-    State(app): State<App>,
-    page: Page,
-    Path(token): Path<String>,
-) -> AppResult<impl IntoResponse> {
-    service::check_link(&app.db, &token, "setup")
-        .await?
-        .map_err(link_error)?;
+async fn setup_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
+    service::check_link(&app.db, &token, "setup").await?.map_err(link_error)?;
     render(&SetupPage {
         page: page.titled("Set up the network").noindex(),
         token,
@@ -348,9 +277,7 @@ async fn setup(
     Path(token): Path<String>,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
-    service::check_link(&app.db, &token, "setup")
-        .await?
-        .map_err(link_error)?;
+    service::check_link(&app.db, &token, "setup").await?.map_err(link_error)?;
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "Your name", &form.name, 100);
     let email = errors.email("email", &form.email);
@@ -378,22 +305,15 @@ async fn setup(
     let id = match store::insert_user(&mut tx, &email, &name, Role::Organiser, Some(&hash)).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => {
-            errors.add(
-                "email",
-                "An account with this e-mail address already exists.",
-            );
+            errors.add("email", "An account with this e-mail address already exists.");
             return again(errors);
         }
         Err(e) => return Err(e.into()),
     };
     let session = session::start(&mut tx, &id, viewer.session_hash.as_deref()).await?;
     tx.commit().await?;
-    let mut response =
-        redirect_with_notice("/admin", "Welcome! You are the network's first organiser.");
-    set_cookie(
-        &mut response,
-        session_cookie(session, app.config.secure_cookies()),
-    );
+    let mut response = redirect_with_notice("/admin", "Welcome! You are the network's first organiser.");
+    set_cookie(&mut response, session_cookie(session, app.config.secure_cookies()));
     Ok(response)
 }
 
@@ -409,24 +329,13 @@ struct AccountPage {
 
 fn signed_in(viewer: &Viewer, path: &str) -> AppResult<User> {
     policy::require(viewer, policy::can_manage_own_account(viewer), path)?;
-    viewer
-        .user
-        .clone()
-        .ok_or(AppError::SignInRequired(path.to_string()))
+    viewer.user.clone().ok_or(AppError::SignInRequired(path.to_string()))
 }
 
-async fn account(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-) -> AppResult<impl IntoResponse> {
+async fn account(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     let user = signed_in(&viewer, "/account")?;
     let sessions = store::count_sessions_of(&app.db, &user.id).await?;
-    render(&AccountPage {
-        page: page.titled("Your account").noindex(),
-        user,
-        sessions,
-    })
+    render(&AccountPage { page: page.titled("Your account").noindex(), user, sessions })
 }
 
 #[derive(Template)]
@@ -438,10 +347,7 @@ struct ChangePasswordPage {
 
 async fn change_password_form(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     signed_in(&viewer, "/account/password")?;
-    render(&ChangePasswordPage {
-        page: page.titled("Change your password").noindex(),
-        errors: FieldErrors::default(),
-    })
+    render(&ChangePasswordPage { page: page.titled("Change your password").noindex(), errors: FieldErrors::default() })
 }
 
 #[derive(Deserialize)]
@@ -469,9 +375,7 @@ async fn change_password(
         return Err(AppError::TooManyRequests { retry_after_secs });
     }
     let mut errors = FieldErrors::default();
-    let stored = store::user_by_id(&app.db, &user.id)
-        .await?
-        .and_then(|u: UserRow| u.password_hash);
+    let stored = store::user_by_id(&app.db, &user.id).await?.and_then(|u: UserRow| u.password_hash);
     if form.current.len() > 1000 || !password::verify(form.current.clone(), stored).await? {
         throttle::record_failure(&app.db, &user.email, ip, now).await?;
         errors.add("current", "Your current password is not right.");
@@ -480,10 +384,7 @@ async fn change_password(
         errors.add("password", problem);
     }
     if !errors.is_empty() {
-        let body = render(&ChangePasswordPage {
-            page: page.titled("Change your password").noindex(),
-            errors,
-        })?;
+        let body = render(&ChangePasswordPage { page: page.titled("Change your password").noindex(), errors })?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
     let hash = password::hash(form.password).await?;
@@ -501,10 +402,7 @@ async fn change_password(
         "Your password is changed."
     };
     let mut response = redirect_with_notice("/account", notice);
-    set_cookie(
-        &mut response,
-        session_cookie(token, app.config.secure_cookies()),
-    );
+    set_cookie(&mut response, session_cookie(token, app.config.secure_cookies()));
     Ok(response)
 }
 
@@ -520,16 +418,8 @@ struct UsersPage {
 
 async fn users(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     policy::require(&viewer, policy::can_manage_site(&viewer), "/admin/users")?;
-    let users = store::all_users(&app.db)
-        .await?
-        .into_iter()
-        .map(User::from)
-        .collect();
-    render(&UsersPage {
-        page: page.titled("Accounts").noindex(),
-        users,
-        roles: Role::ALL,
-    })
+    let users = store::all_users(&app.db).await?.into_iter().map(User::from).collect();
+    render(&UsersPage { page: page.titled("Accounts").noindex(), users, roles: Role::ALL })
 }
 
 #[derive(Deserialize)]
@@ -547,13 +437,9 @@ async fn update_user(
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     policy::require(&viewer, policy::can_manage_site(&viewer), "/admin/users")?;
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| AppError::BadRequest("Choose one of the listed roles.".into()))?;
+    let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose one of the listed roles.".into()))?;
     let suspended = form.suspended.is_some();
-    let target = store::user_by_id(&app.db, &id)
-        .await?
-        .map(User::from)
-        .ok_or(AppError::NotFound)?;
+    let target = store::user_by_id(&app.db, &id).await?.map(User::from).ok_or(AppError::NotFound)?;
     if service::would_leave_no_organiser(&app.db, &target, role, suspended).await? {
         return Ok(redirect_with_notice(
             "/admin/users",
@@ -563,11 +449,6 @@ async fn update_user(
     service::change_role(&app.db, &target.id, role, suspended).await?;
     Ok(redirect_with_notice(
         "/admin/users",
-        &format!(
-            "{} is now {}{}.",
-            target.name,
-            role.as_str(),
-            if suspended { " (suspended)" } else { "" }
-        ),
+        &format!("{} is now {}{}.", target.name, role.as_str(), if suspended { " (suspended)" } else { "" }),
     ))
 }

@@ -13,20 +13,10 @@ pub const SETUP_LINK_HOURS: i64 = 24;
 
 /// A one-time link that lets whoever holds it choose the password of `user_id`.
 /// Written in the caller's transaction, beside the e-mail that carries it.
-pub async fn insert_password_link(
-    tx: &mut Tx,
-    user_id: &str,
-    hours: i64,
-) -> Result<String, sqlx::Error> {
+pub async fn insert_password_link(tx: &mut Tx, user_id: &str, hours: i64) -> Result<String, sqlx::Error> {
     let token = tokens::random_token();
-    store::insert_token(
-        tx,
-        &tokens::hash(&token),
-        "set_password",
-        Some(user_id),
-        Utc::now() + Duration::hours(hours),
-    )
-    .await?;
+    store::insert_token(tx, &tokens::hash(&token), "set_password", Some(user_id), Utc::now() + Duration::hours(hours))
+        .await?;
     Ok(token)
 }
 
@@ -37,14 +27,8 @@ pub async fn issue_setup_link(app: &App) -> anyhow::Result<Option<String>> {
     }
     let token = tokens::random_token();
     let mut tx = app.db.begin().await?;
-    store::insert_token(
-        &mut tx,
-        &tokens::hash(&token),
-        "setup",
-        None,
-        Utc::now() + Duration::hours(SETUP_LINK_HOURS),
-    )
-    .await?;
+    store::insert_token(&mut tx, &tokens::hash(&token), "setup", None, Utc::now() + Duration::hours(SETUP_LINK_HOURS))
+        .await?;
     tx.commit().await?;
     Ok(Some(app.config.link(&format!("/setup/{token}"))))
 }
@@ -116,12 +100,7 @@ pub async fn create_user_with_password(
 
 /// Changes a user's role or suspension and ends all their sessions, so the change holds at once and no
 /// session id outlives a change of rights.
-pub async fn change_role(
-    db: &Db,
-    user_id: &str,
-    role: Role,
-    suspended: bool,
-) -> Result<bool, sqlx::Error> {
+pub async fn change_role(db: &Db, user_id: &str, role: Role, suspended: bool) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let changed = store::set_role_and_suspension(&mut tx, user_id, role, suspended).await?;
     store::delete_sessions_of(&mut tx, user_id).await?;
@@ -139,10 +118,7 @@ pub async fn would_leave_no_organiser(
     if target.role != Role::Organiser || (role == Role::Organiser && !suspended) {
         return Ok(false);
     }
-    let active = crate::fetch_scalar!(
-        db,
-        i64,
-        "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE"
-    )?;
+    let active =
+        crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE")?;
     Ok(active <= 1)
 }

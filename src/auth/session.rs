@@ -22,29 +22,19 @@ pub async fn load(app: &App, token: &str) -> Result<Option<Viewer>, sqlx::Error>
     let idle = Duration::from_std(app.config.session_idle).unwrap_or(Duration::days(14));
     let absolute = Duration::from_std(app.config.session_absolute).unwrap_or(Duration::days(60));
     let user = User::from(row.user);
-    if row.last_seen_at + idle < now
-        || row.session_created_at + absolute < now
-        || !policy::may_hold_session(&user)
-    {
+    if row.last_seen_at + idle < now || row.session_created_at + absolute < now || !policy::may_hold_session(&user) {
         store::delete_session(&app.db, &id_hash).await?;
         return Ok(None);
     }
     if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
         store::touch_session(&app.db, &id_hash, now).await?;
     }
-    Ok(Some(Viewer {
-        user: Some(user),
-        session_hash: Some(id_hash),
-    }))
+    Ok(Some(Viewer { user: Some(user), session_hash: Some(id_hash) }))
 }
 
 /// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same
 /// transaction: a new id at every sign-in, so that an id planted before sign-in is worth nothing.
-pub async fn start(
-    tx: &mut Tx,
-    user_id: &str,
-    previous: Option<&str>,
-) -> Result<String, sqlx::Error> {
+pub async fn start(tx: &mut Tx, user_id: &str, previous: Option<&str>) -> Result<String, sqlx::Error> {
     if let Some(old) = previous {
         store::delete_session_in(tx, old).await?;
     }

@@ -33,11 +33,7 @@ pub async fn all_users(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
 }
 
 pub async fn count_organisers(db: &Db) -> Result<i64, sqlx::Error> {
-    fetch_scalar!(
-        db,
-        i64,
-        "SELECT COUNT(*) FROM users WHERE role = 'organiser'"
-    )
+    fetch_scalar!(db, i64, "SELECT COUNT(*) FROM users WHERE role = 'organiser'")
 }
 
 /// Inserts a user; a taken e-mail address is a unique violation for the caller to explain.
@@ -64,11 +60,7 @@ pub async fn insert_user(
     Ok(id)
 }
 
-pub async fn set_password(
-    tx: &mut Tx,
-    user_id: &str,
-    password_hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn set_password(tx: &mut Tx, user_id: &str, password_hash: &str) -> Result<(), sqlx::Error> {
     execute!(
         tx,
         "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
@@ -130,12 +122,7 @@ pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>,
 }
 
 pub async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    execute!(
-        db,
-        "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
-        now,
-        id_hash
-    )?;
+    execute!(db, "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2", now, id_hash)?;
     Ok(())
 }
 
@@ -154,12 +141,7 @@ pub async fn delete_sessions_of(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx:
 }
 
 pub async fn count_sessions_of(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
-    fetch_scalar!(
-        db,
-        i64,
-        "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
-        user_id
-    )
+    fetch_scalar!(db, i64, "SELECT COUNT(*) FROM sessions WHERE user_id = $1", user_id)
 }
 
 // One-time links
@@ -215,22 +197,12 @@ pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, sqlx::Erro
 // Sign-in failures
 
 pub async fn record_failure(db: &Db, scope: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    execute!(
-        db,
-        "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)",
-        new_id(),
-        scope,
-        at
-    )?;
+    execute!(db, "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)", new_id(), scope, at)?;
     Ok(())
 }
 
 /// The failures of a scope since `since`, oldest first.
-pub async fn failures_since(
-    db: &Db,
-    scope: &str,
-    since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+pub async fn failures_since(db: &Db, scope: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, DateTime<Utc>>(
             "SELECT failed_at FROM sign_in_failures WHERE scope = $1 AND failed_at > $2 ORDER BY failed_at",
@@ -248,9 +220,5 @@ pub async fn clear_failures(db: &Db, scope: &str) -> Result<(), sqlx::Error> {
 }
 
 pub async fn prune_failures(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    execute!(
-        db,
-        "DELETE FROM sign_in_failures WHERE failed_at < $1",
-        before
-    )
+    execute!(db, "DELETE FROM sign_in_failures WHERE failed_at < $1", before)
 }

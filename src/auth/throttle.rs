@@ -16,19 +16,11 @@ pub const MAX_PER_ADDRESS: usize = 30;
 pub const MAX_PER_ACCOUNT_AND_ADDRESS: usize = 5;
 
 fn scopes(email: &str, ip: IpAddr) -> [(String, usize); 2] {
-    [
-        (format!("address:{ip}"), MAX_PER_ADDRESS),
-        (format!("account:{email}@{ip}"), MAX_PER_ACCOUNT_AND_ADDRESS),
-    ]
+    [(format!("address:{ip}"), MAX_PER_ADDRESS), (format!("account:{email}@{ip}"), MAX_PER_ACCOUNT_AND_ADDRESS)]
 }
 
 /// `Some(seconds)` to wait when either limit is reached.
-pub async fn retry_after(
-    db: &Db,
-    email: &str,
-    ip: IpAddr,
-    now: DateTime<Utc>,
-) -> Result<Option<u64>, sqlx::Error> {
+pub async fn retry_after(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<Option<u64>, sqlx::Error> {
     let window = Duration::minutes(WINDOW_MINUTES);
     let mut wait: Option<u64> = None;
     for (scope, max) in scopes(email, ip) {
@@ -43,12 +35,7 @@ pub async fn retry_after(
     Ok(wait)
 }
 
-pub async fn record_failure(
-    db: &Db,
-    email: &str,
-    ip: IpAddr,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     for (scope, _) in scopes(email, ip) {
         store::record_failure(db, &scope, now).await?;
     }

@@ -18,9 +18,7 @@ use crate::db::is_unique_violation;
 use crate::mail::outbox::{self, OutboxMessage};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::{UploadForm, image_type};
-use crate::web::{
-    AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time,
-};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -32,14 +30,8 @@ pub fn routes() -> Router<App> {
         .route("/admin/news/new", get(new_news).post(create_news))
         .route("/admin/news/{id}", get(edit_news).post(update_news))
         .route("/admin/supporters", get(supporters))
-        .route(
-            "/admin/supporters/new",
-            get(new_supporter).post(create_supporter),
-        )
-        .route(
-            "/admin/supporters/{id}",
-            get(edit_supporter).post(update_supporter),
-        )
+        .route("/admin/supporters/new", get(new_supporter).post(create_supporter))
+        .route("/admin/supporters/{id}", get(edit_supporter).post(update_supporter))
         .route("/admin/supporters/{id}/delete", post(delete_supporter))
         .route("/admin/people", get(people))
         .route("/admin/people/new", get(new_person).post(create_person))
@@ -64,31 +56,17 @@ struct Dashboard {
     mail: Vec<OutboxMessage>,
 }
 
-async fn dashboard(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-) -> AppResult<impl IntoResponse> {
+async fn dashboard(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin")?;
     let mail = outbox::recent(&app.db, 20).await?;
-    render(&Dashboard {
-        page: page.titled("Organisers").noindex(),
-        mail,
-    })
+    render(&Dashboard { page: page.titled("Organisers").noindex(), mail })
 }
 
-async fn retry_mail(
-    State(app): State<App>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn retry_mail(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     organiser(&viewer, "/admin")?;
     outbox::retry(&app.db, &id).await?;
     app.wake_mail();
-    Ok(redirect_with_notice(
-        "/admin",
-        "The e-mail is queued again.",
-    ))
+    Ok(redirect_with_notice("/admin", "The e-mail is queued again."))
 }
 
 // Pages
@@ -102,10 +80,7 @@ struct PagesList {
 
 async fn pages(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/pages")?;
-    render(&PagesList {
-        page: page.titled("Pages").noindex(),
-        pages: store::all_pages(&app.db).await?,
-    })
+    render(&PagesList { page: page.titled("Pages").noindex(), pages: store::all_pages(&app.db).await? })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -143,25 +118,13 @@ impl PageForm {
     fn validate(&self) -> Result<PageInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let title = errors.required("title", "Title", &self.title, 200);
-        let slug = if self.slug.trim().is_empty() {
-            slugify(&title)
-        } else {
-            self.slug.trim().to_string()
-        };
+        let slug = if self.slug.trim().is_empty() { slugify(&title) } else { self.slug.trim().to_string() };
         if !valid_slug(&slug) {
-            errors.add(
-                "slug",
-                "The address may use only lower-case letters, digits and hyphens.",
-            );
+            errors.add("slug", "The address may use only lower-case letters, digits and hyphens.");
         }
         let body_md = errors.required("body", "The text", &self.body, 100_000);
         errors.into_result()?;
-        Ok(PageInput {
-            slug,
-            title,
-            body_md,
-            published: self.published.is_some(),
-        })
+        Ok(PageInput { slug, title, body_md, published: self.published.is_some() })
     }
 }
 
@@ -177,10 +140,7 @@ fn page_path(slug: &str) -> String {
 
 async fn new_page(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/pages/new")?;
-    let form = PageForm {
-        published: Some("on".into()),
-        ..PageForm::default()
-    };
+    let form = PageForm { published: Some("on".into()), ..PageForm::default() };
     render(&PageEditor {
         page: page.titled("New page").noindex(),
         action: "/admin/pages/new".into(),
@@ -209,10 +169,7 @@ async fn create_page(
         Err(errors) => return invalid(&editor(errors)),
     };
     match store::insert_page(&app.db, &input).await {
-        Ok(_) => Ok(redirect_with_notice(
-            &page_path(&input.slug),
-            "The page is saved.",
-        )),
+        Ok(_) => Ok(redirect_with_notice(&page_path(&input.slug), "The page is saved.")),
         Err(e) if is_unique_violation(&e) => invalid(&editor(slug_taken())),
         Err(e) => Err(e.into()),
     }
@@ -220,10 +177,7 @@ async fn create_page(
 
 fn slug_taken() -> FieldErrors {
     let mut errors = FieldErrors::default();
-    errors.add(
-        "slug",
-        "Another item already has this address; choose another.",
-    );
+    errors.add("slug", "Another item already has this address; choose another.");
     errors
 }
 
@@ -234,9 +188,7 @@ async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/pages")?;
-    let p = store::page_by_id(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = store::page_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     render(&PageEditor {
         page: page.titled(&format!("Edit {}", p.title)).noindex(),
         action: format!("/admin/pages/{id}"),
@@ -254,14 +206,9 @@ async fn update_page(
     Form(form): Form<PageForm>,
 ) -> AppResult<Response> {
     organiser(&viewer, "/admin/pages")?;
-    let existing = store::page_by_id(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let existing = store::page_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let editor = |errors| PageEditor {
-        page: page
-            .clone()
-            .titled(&format!("Edit {}", existing.title))
-            .noindex(),
+        page: page.clone().titled(&format!("Edit {}", existing.title)).noindex(),
         action: format!("/admin/pages/{id}"),
         form: form.clone(),
         errors,
@@ -272,10 +219,7 @@ async fn update_page(
         Err(errors) => return invalid(&editor(errors)),
     };
     match store::update_page(&app.db, &id, &input).await {
-        Ok(_) => Ok(redirect_with_notice(
-            &page_path(&input.slug),
-            "The page is saved.",
-        )),
+        Ok(_) => Ok(redirect_with_notice(&page_path(&input.slug), "The page is saved.")),
         Err(e) if is_unique_violation(&e) => invalid(&editor(slug_taken())),
         Err(e) => Err(e.into()),
     }
@@ -292,15 +236,8 @@ struct NewsList {
 
 async fn news(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/news")?;
-    let news = store::all_news(&app.db)
-        .await?
-        .into_iter()
-        .map(|n| NewsView::new(n, &app))
-        .collect();
-    render(&NewsList {
-        page: page.titled("News").noindex(),
-        news,
-    })
+    let news = store::all_news(&app.db).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
+    render(&NewsList { page: page.titled("News").noindex(), news })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -345,16 +282,9 @@ impl NewsForm {
     fn validate(&self, app: &App) -> Result<NewsInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let title = errors.required("title", "Title", &self.title, 200);
-        let slug = if self.slug.trim().is_empty() {
-            slugify(&title)
-        } else {
-            self.slug.trim().to_string()
-        };
+        let slug = if self.slug.trim().is_empty() { slugify(&title) } else { self.slug.trim().to_string() };
         if !valid_slug(&slug) {
-            errors.add(
-                "slug",
-                "The address may use only lower-case letters, digits and hyphens.",
-            );
+            errors.add("slug", "The address may use only lower-case letters, digits and hyphens.");
         }
         let summary = errors.required("summary", "The summary", &self.summary, 500);
         let body_md = errors.required("body", "The text", &self.body, 100_000);
@@ -367,14 +297,7 @@ impl NewsForm {
             })
         };
         errors.into_result()?;
-        Ok(NewsInput {
-            slug,
-            title,
-            summary,
-            body_md,
-            published: self.published.is_some(),
-            publish_at,
-        })
+        Ok(NewsInput { slug, title, summary, body_md, published: self.published.is_some(), publish_at })
     }
 }
 
@@ -397,11 +320,7 @@ fn news_editor(
     }
 }
 
-async fn new_news(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-) -> AppResult<impl IntoResponse> {
+async fn new_news(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/news/new")?;
     render(&news_editor(
         page,
@@ -421,27 +340,15 @@ async fn create_news(
     Form(form): Form<NewsForm>,
 ) -> AppResult<Response> {
     organiser(&viewer, "/admin/news/new")?;
-    let editor = |errors| {
-        news_editor(
-            page.clone(),
-            "New news item",
-            "/admin/news/new".into(),
-            form.clone(),
-            errors,
-            None,
-            &app,
-        )
-    };
+    let editor =
+        |errors| news_editor(page.clone(), "New news item", "/admin/news/new".into(), form.clone(), errors, None, &app);
     let input = match form.validate(&app) {
         Ok(input) => input,
         Err(errors) => return invalid(&editor(errors)),
     };
     let author = viewer.user.as_ref().map(|u| u.id.as_str());
     match store::insert_news(&app.db, &input, author).await {
-        Ok(_) => Ok(redirect_with_notice(
-            &format!("/news/{}", input.slug),
-            notice_for(&input),
-        )),
+        Ok(_) => Ok(redirect_with_notice(&format!("/news/{}", input.slug), notice_for(&input))),
         Err(e) if is_unique_violation(&e) => invalid(&editor(slug_taken())),
         Err(e) => Err(e.into()),
     }
@@ -464,9 +371,7 @@ async fn edit_news(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/news")?;
-    let n = store::news_by_id(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let n = store::news_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let title = format!("Edit {}", n.title);
     render(&news_editor(
         page,
@@ -487,9 +392,7 @@ async fn update_news(
     Form(form): Form<NewsForm>,
 ) -> AppResult<Response> {
     organiser(&viewer, "/admin/news")?;
-    let existing = store::news_by_id(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let existing = store::news_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let title = format!("Edit {}", existing.title);
     let editor = |errors| {
         news_editor(
@@ -507,10 +410,7 @@ async fn update_news(
         Err(errors) => return invalid(&editor(errors)),
     };
     match store::update_news(&app.db, &id, &input).await {
-        Ok(_) => Ok(redirect_with_notice(
-            &format!("/news/{}", input.slug),
-            notice_for(&input),
-        )),
+        Ok(_) => Ok(redirect_with_notice(&format!("/news/{}", input.slug), notice_for(&input))),
         Err(e) if is_unique_violation(&e) => invalid(&editor(slug_taken())),
         Err(e) => Err(e.into()),
     }
@@ -525,30 +425,16 @@ enum ImageChange<'a> {
     Replace(&'static str, &'a [u8]),
 }
 
-fn read_image<'a>(
-    form: &'a UploadForm,
-    errors: &mut FieldErrors,
-    field: &'static str,
-    app: &App,
-) -> ImageChange<'a> {
+fn read_image<'a>(form: &'a UploadForm, errors: &mut FieldErrors, field: &'static str, app: &App) -> ImageChange<'a> {
     match form.file(field) {
         Some(bytes) if bytes.len() > app.config.max_upload_bytes => {
-            errors.add(
-                field,
-                format!(
-                    "The image is too large: at most {} KB.",
-                    app.config.max_upload_bytes / 1024
-                ),
-            );
+            errors.add(field, format!("The image is too large: at most {} KB.", app.config.max_upload_bytes / 1024));
             ImageChange::Keep
         }
         Some(bytes) => match image_type(bytes) {
             Some(content_type) => ImageChange::Replace(content_type, bytes),
             None => {
-                errors.add(
-                    field,
-                    "The file is not an image the site can show: use PNG, JPEG, GIF or WebP.",
-                );
+                errors.add(field, "The file is not an image the site can show: use PNG, JPEG, GIF or WebP.");
                 ImageChange::Keep
             }
         },
@@ -557,16 +443,11 @@ fn read_image<'a>(
     }
 }
 
-async fn store_image(
-    tx: &mut crate::db::Tx,
-    change: &ImageChange<'_>,
-) -> Result<Option<Option<String>>, sqlx::Error> {
+async fn store_image(tx: &mut crate::db::Tx, change: &ImageChange<'_>) -> Result<Option<Option<String>>, sqlx::Error> {
     Ok(match change {
         ImageChange::Keep => None,
         ImageChange::Remove => Some(None),
-        ImageChange::Replace(content_type, bytes) => {
-            Some(Some(store::insert_file(tx, content_type, bytes).await?))
-        }
+        ImageChange::Replace(content_type, bytes) => Some(Some(store::insert_file(tx, content_type, bytes).await?)),
     })
 }
 
@@ -575,14 +456,10 @@ fn position(errors: &mut FieldErrors, value: &str) -> i64 {
     if value.is_empty() {
         return 100;
     }
-    value
-        .parse::<i64>()
-        .ok()
-        .filter(|p| (0..=10_000).contains(p))
-        .unwrap_or_else(|| {
-            errors.add("position", "The order is a whole number from 0 to 10000.");
-            100
-        })
+    value.parse::<i64>().ok().filter(|p| (0..=10_000).contains(p)).unwrap_or_else(|| {
+        errors.add("position", "The order is a whole number from 0 to 10000.");
+        100
+    })
 }
 
 #[derive(Clone, Default)]
@@ -601,16 +478,9 @@ struct SupportersList {
     supporters: Vec<Supporter>,
 }
 
-async fn supporters(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-) -> AppResult<impl IntoResponse> {
+async fn supporters(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/supporters")?;
-    render(&SupportersList {
-        page: page.titled("Supporters").noindex(),
-        supporters: store::supporters(&app.db).await?,
-    })
+    render(&SupportersList { page: page.titled("Supporters").noindex(), supporters: store::supporters(&app.db).await? })
 }
 
 #[derive(Template)]
@@ -644,12 +514,7 @@ async fn new_supporter(page: Page, viewer: Viewer) -> AppResult<impl IntoRespons
     })
 }
 
-async fn create_supporter(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-    form: UploadForm,
-) -> AppResult<Response> {
+async fn create_supporter(State(app): State<App>, page: Page, viewer: Viewer, form: UploadForm) -> AppResult<Response> {
     organiser(&viewer, "/admin/supporters/new")?;
     save_supporter(&app, page, None, form).await
 }
@@ -661,9 +526,7 @@ async fn edit_supporter(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/supporters")?;
-    let s = store::supporter(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let s = store::supporter(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     render(&SupporterEditor {
         page: page.titled(&format!("Edit {}", s.name)).noindex(),
         action: format!("/admin/supporters/{id}"),
@@ -681,28 +544,16 @@ async fn update_supporter(
     form: UploadForm,
 ) -> AppResult<Response> {
     organiser(&viewer, "/admin/supporters")?;
-    store::supporter(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    store::supporter(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     save_supporter(&app, page, Some(id), form).await
 }
 
-async fn save_supporter(
-    app: &App,
-    page: Page,
-    id: Option<String>,
-    form: UploadForm,
-) -> AppResult<Response> {
+async fn save_supporter(app: &App, page: Page, id: Option<String>, form: UploadForm) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let input = SupporterInput {
         name: errors.required("name", "Name", form.text("name"), 200),
         website: errors.web_address("website", form.text("website")),
-        description_md: errors.required(
-            "description",
-            "The description",
-            form.text("description"),
-            20_000,
-        ),
+        description_md: errors.required("description", "The description", form.text("description"), 20_000),
         position: position(&mut errors, form.text("position")),
     };
     let logo = read_image(&form, &mut errors, "logo", app);
@@ -714,11 +565,7 @@ async fn save_supporter(
             position: form.text("position").into(),
             image: None,
         };
-        let action = id
-            .as_ref()
-            .map_or("/admin/supporters/new".to_string(), |id| {
-                format!("/admin/supporters/{id}")
-            });
+        let action = id.as_ref().map_or("/admin/supporters/new".to_string(), |id| format!("/admin/supporters/{id}"));
         return invalid(&SupporterEditor {
             page: page.titled("Supporter").noindex(),
             action,
@@ -729,31 +576,15 @@ async fn save_supporter(
     }
     let mut tx = app.db.begin().await?;
     let file = store_image(&mut tx, &logo).await?;
-    store::save_supporter(
-        &mut tx,
-        id.as_deref(),
-        &input,
-        file.as_ref().map(|f| f.as_deref()),
-    )
-    .await?;
+    store::save_supporter(&mut tx, id.as_deref(), &input, file.as_ref().map(|f| f.as_deref())).await?;
     tx.commit().await?;
-    Ok(redirect_with_notice(
-        "/admin/supporters",
-        &format!("{} is saved.", input.name),
-    ))
+    Ok(redirect_with_notice("/admin/supporters", &format!("{} is saved.", input.name)))
 }
 
-async fn delete_supporter(
-    State(app): State<App>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn delete_supporter(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     organiser(&viewer, "/admin/supporters")?;
     store::delete_supporter(&app.db, &id).await?;
-    Ok(redirect_with_notice(
-        "/admin/supporters",
-        "The supporter is removed.",
-    ))
+    Ok(redirect_with_notice("/admin/supporters", "The supporter is removed."))
 }
 
 // People
@@ -765,16 +596,9 @@ struct PeopleList {
     people: Vec<Person>,
 }
 
-async fn people(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-) -> AppResult<impl IntoResponse> {
+async fn people(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/people")?;
-    render(&PeopleList {
-        page: page.titled("People").noindex(),
-        people: store::people(&app.db).await?,
-    })
+    render(&PeopleList { page: page.titled("People").noindex(), people: store::people(&app.db).await? })
 }
 
 #[derive(Template)]
@@ -798,12 +622,7 @@ async fn new_person(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> 
     })
 }
 
-async fn create_person(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-    form: UploadForm,
-) -> AppResult<Response> {
+async fn create_person(State(app): State<App>, page: Page, viewer: Viewer, form: UploadForm) -> AppResult<Response> {
     organiser(&viewer, "/admin/people/new")?;
     save_person(&app, page, None, form).await
 }
@@ -815,9 +634,7 @@ async fn edit_person(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin/people")?;
-    let p = store::person(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = store::person(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let fields = ProfileFields {
         name: p.name.clone(),
         line: p.role_title.clone(),
@@ -842,18 +659,11 @@ async fn update_person(
     form: UploadForm,
 ) -> AppResult<Response> {
     organiser(&viewer, "/admin/people")?;
-    store::person(&app.db, &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    store::person(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     save_person(&app, page, Some(id), form).await
 }
 
-async fn save_person(
-    app: &App,
-    page: Page,
-    id: Option<String>,
-    form: UploadForm,
-) -> AppResult<Response> {
+async fn save_person(app: &App, page: Page, id: Option<String>, form: UploadForm) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let input = PersonInput {
         name: errors.required("name", "Name", form.text("name"), 200),
@@ -870,9 +680,7 @@ async fn save_person(
             position: form.text("position").into(),
             image: None,
         };
-        let action = id.as_ref().map_or("/admin/people/new".to_string(), |id| {
-            format!("/admin/people/{id}")
-        });
+        let action = id.as_ref().map_or("/admin/people/new".to_string(), |id| format!("/admin/people/{id}"));
         return invalid(&PersonEditor {
             page: page.titled("Person").noindex(),
             action,
@@ -883,29 +691,13 @@ async fn save_person(
     }
     let mut tx = app.db.begin().await?;
     let file = store_image(&mut tx, &photo).await?;
-    store::save_person(
-        &mut tx,
-        id.as_deref(),
-        &input,
-        file.as_ref().map(|f| f.as_deref()),
-    )
-    .await?;
+    store::save_person(&mut tx, id.as_deref(), &input, file.as_ref().map(|f| f.as_deref())).await?;
     tx.commit().await?;
-    Ok(redirect_with_notice(
-        "/admin/people",
-        &format!("{} is saved.", input.name),
-    ))
+    Ok(redirect_with_notice("/admin/people", &format!("{} is saved.", input.name)))
 }
 
-async fn delete_person(
-    State(app): State<App>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn delete_person(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     organiser(&viewer, "/admin/people")?;
     store::delete_person(&app.db, &id).await?;
-    Ok(redirect_with_notice(
-        "/admin/people",
-        "The person is removed.",
-    ))
+    Ok(redirect_with_notice("/admin/people", "The person is removed."))
 }

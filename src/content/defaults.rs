@@ -7,11 +7,7 @@ use crate::db::Db;
 
 const DEFAULT_PAGES: &[(&str, &str, &str)] = &[
     ("home", "Welcome", include_str!("defaults/home.md")),
-    (
-        "about",
-        "About the network",
-        include_str!("defaults/about.md"),
-    ),
+    ("about", "About the network", include_str!("defaults/about.md")),
 ];
 
 pub async fn ensure_pages(db: &Db) -> Result<(), sqlx::Error> {

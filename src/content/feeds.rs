@@ -23,22 +23,14 @@ struct Feed {
 
 pub async fn news_feed(State(app): State<App>) -> AppResult<Response> {
     let items = store::public_news(&app.db, Utc::now(), 50).await?;
-    let updated = items
-        .iter()
-        .map(|n| n.updated_at.max(n.publish_at))
-        .max()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let updated = items.iter().map(|n| n.updated_at.max(n.publish_at)).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let feed = Feed {
         site_name: SITE_NAME,
         base: app.config.link(""),
         updated: updated.to_rfc3339(),
         news: items.into_iter().map(|n| NewsView::new(n, &app)).collect(),
     };
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.render()?,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -48,10 +40,8 @@ struct SitemapXml {
 }
 
 pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
-    let mut paths: Vec<String> = ["/", "/about", "/supporters", "/people", "/news", "/sitemap"]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+    let mut paths: Vec<String> =
+        ["/", "/about", "/supporters", "/people", "/news", "/sitemap"].iter().map(|p| p.to_string()).collect();
     for page in store::published_pages(&app.db).await? {
         if page.slug != "home" && page.slug != "about" {
             paths.push(format!("/pages/{}", page.slug));
@@ -61,11 +51,7 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
         paths.push(format!("/news/{}", item.slug));
     }
     let urls = paths.iter().map(|p| app.config.link(p)).collect();
-    Ok((
-        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
-        SitemapXml { urls }.render()?,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], SitemapXml { urls }.render()?).into_response())
 }
 
 pub async fn robots(State(app): State<App>) -> Response {

@@ -61,21 +61,10 @@ struct HomePage {
 }
 
 async fn home(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
-    let intro = store::page_by_slug(&app.db, "home")
-        .await?
-        .filter(|p| policy::can_view_page(&viewer, p.published));
-    let news = store::public_news(&app.db, Utc::now(), 3)
-        .await?
-        .into_iter()
-        .map(|n| NewsView::new(n, &app))
-        .collect();
+    let intro = store::page_by_slug(&app.db, "home").await?.filter(|p| policy::can_view_page(&viewer, p.published));
+    let news = store::public_news(&app.db, Utc::now(), 3).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
     let supporters = store::supporters(&app.db).await?;
-    render(&HomePage {
-        page,
-        intro,
-        news,
-        supporters,
-    })
+    render(&HomePage { page, intro, news, supporters })
 }
 
 #[derive(Template)]
@@ -87,9 +76,7 @@ struct PagePage {
 }
 
 async fn show_page(app: &App, page: Page, viewer: &Viewer, slug: &str) -> AppResult<Response> {
-    let content = store::page_by_slug(&app.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let content = store::page_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
     if !policy::can_view_page(viewer, content.published) {
         return Err(AppError::NotFound);
     }
@@ -97,24 +84,14 @@ async fn show_page(app: &App, page: Page, viewer: &Viewer, slug: &str) -> AppRes
     if !content.published {
         page = page.noindex();
     }
-    Ok(render(&PagePage {
-        page,
-        can_edit: policy::can_manage_site(viewer),
-        content,
-    })?
-    .into_response())
+    Ok(render(&PagePage { page, can_edit: policy::can_manage_site(viewer), content })?.into_response())
 }
 
 async fn about(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<Response> {
     show_page(&app, page, &viewer, "about").await
 }
 
-async fn page(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+async fn page(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     show_page(&app, page, &viewer, &slug).await
 }
 
@@ -127,10 +104,7 @@ struct SupportersPage {
 
 async fn supporters(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
     let supporters = store::supporters(&app.db).await?;
-    render(&SupportersPage {
-        page: page.titled("Supporters"),
-        supporters,
-    })
+    render(&SupportersPage { page: page.titled("Supporters"), supporters })
 }
 
 #[derive(Template)]
@@ -142,10 +116,7 @@ struct PeoplePage {
 
 async fn people(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
     let people = store::people(&app.db).await?;
-    render(&PeoplePage {
-        page: page.titled("Founders and organisers"),
-        people,
-    })
+    render(&PeoplePage { page: page.titled("Founders and organisers"), people })
 }
 
 #[derive(Template)]
@@ -156,15 +127,9 @@ struct NewsListPage {
 }
 
 async fn news_list(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
-    let news = store::public_news(&app.db, Utc::now(), 200)
-        .await?
-        .into_iter()
-        .map(|n| NewsView::new(n, &app))
-        .collect();
-    render(&NewsListPage {
-        page: page.titled("News"),
-        news,
-    })
+    let news =
+        store::public_news(&app.db, Utc::now(), 200).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
+    render(&NewsListPage { page: page.titled("News"), news })
 }
 
 #[derive(Template)]
@@ -181,9 +146,7 @@ async fn news_item(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let item = store::news_by_slug(&app.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let item = store::news_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     if !policy::can_view_news(&viewer, item.published, item.publish_at, Utc::now()) {
         return Err(AppError::NotFound);
     }
@@ -192,11 +155,7 @@ async fn news_item(
     if !news.is_public {
         page = page.noindex();
     }
-    render(&NewsItemPage {
-        page,
-        news,
-        can_edit: policy::can_manage_site(&viewer),
-    })
+    render(&NewsItemPage { page, news, can_edit: policy::can_manage_site(&viewer) })
 }
 
 #[derive(Template)]
@@ -208,21 +167,11 @@ struct SiteMapPage {
 }
 
 async fn site_map(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
-    let pages = store::published_pages(&app.db)
-        .await?
-        .into_iter()
-        .filter(|p| p.slug != "home" && p.slug != "about")
-        .collect();
-    let news = store::public_news(&app.db, Utc::now(), 1000)
-        .await?
-        .into_iter()
-        .map(|n| NewsView::new(n, &app))
-        .collect();
-    render(&SiteMapPage {
-        page: page.titled("Site map"),
-        pages,
-        news,
-    })
+    let pages =
+        store::published_pages(&app.db).await?.into_iter().filter(|p| p.slug != "home" && p.slug != "about").collect();
+    let news =
+        store::public_news(&app.db, Utc::now(), 1000).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
+    render(&SiteMapPage { page: page.titled("Site map"), pages, news })
 }
 
 /// Logos and photos. They are public, and were checked to be images when uploaded; `nosniff` (on every

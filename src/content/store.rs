@@ -77,11 +77,7 @@ pub async fn update_page(db: &Db, id: &str, input: &PageInput) -> Result<u64, sq
 
 // News
 
-pub async fn public_news(
-    db: &Db,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<NewsItem>, sqlx::Error> {
+pub async fn public_news(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<NewsItem>, sqlx::Error> {
     fetch_all!(
         db,
         NewsItem,
@@ -119,11 +115,7 @@ pub async fn news_by_id(db: &Db, id: &str) -> Result<Option<NewsItem>, sqlx::Err
     )
 }
 
-pub async fn insert_news(
-    db: &Db,
-    input: &NewsInput,
-    author_id: Option<&str>,
-) -> Result<String, sqlx::Error> {
+pub async fn insert_news(db: &Db, input: &NewsInput, author_id: Option<&str>) -> Result<String, sqlx::Error> {
     let id = new_id();
     let now = Utc::now();
     execute!(
@@ -225,12 +217,7 @@ pub async fn save_supporter(
         }
     };
     if let Some(logo) = logo_file_id {
-        execute!(
-            &mut *tx,
-            "UPDATE supporters SET logo_file_id = $1 WHERE id = $2",
-            logo,
-            &id
-        )?;
+        execute!(&mut *tx, "UPDATE supporters SET logo_file_id = $1 WHERE id = $2", logo, &id)?;
     }
     Ok(id)
 }
@@ -300,12 +287,7 @@ pub async fn save_person(
         }
     };
     if let Some(photo) = photo_file_id {
-        execute!(
-            &mut *tx,
-            "UPDATE people SET photo_file_id = $1 WHERE id = $2",
-            photo,
-            &id
-        )?;
+        execute!(&mut *tx, "UPDATE people SET photo_file_id = $1 WHERE id = $2", photo, &id)?;
     }
     Ok(id)
 }
@@ -322,11 +304,7 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
-pub async fn insert_file(
-    tx: &mut Tx,
-    content_type: &str,
-    bytes: &[u8],
-) -> Result<String, sqlx::Error> {
+pub async fn insert_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
     let id = new_id();
     execute!(
         tx,
@@ -340,10 +318,5 @@ pub async fn insert_file(
 }
 
 pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
-    fetch_optional!(
-        db,
-        StoredFile,
-        "SELECT content_type, bytes FROM files WHERE id = $1",
-        id
-    )
+    fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1", id)
 }

@@ -14,18 +14,8 @@ macro_rules! migration {
     ($name:literal) => {
         Migration {
             name: $name,
-            sqlite: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/migrations/sqlite/",
-                $name,
-                ".sql"
-            )),
-            postgres: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/migrations/postgres/",
-                $name,
-                ".sql"
-            )),
+            sqlite: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres/", $name, ".sql")),
         }
     };
 }
@@ -45,9 +35,7 @@ pub async fn run(db: &Db) -> Result<Vec<&'static str>, sqlx::Error> {
         "CREATE TABLE IF NOT EXISTS swn_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )?;
     let applied: Vec<String> = crate::on_engine!(&mut tx, |e| {
-        sqlx::query_scalar::<_, String>("SELECT name FROM swn_migrations")
-            .fetch_all(e)
-            .await
+        sqlx::query_scalar::<_, String>("SELECT name FROM swn_migrations").fetch_all(e).await
     })?;
     let mut newly = Vec::new();
     for m in MIGRATIONS {

@@ -121,7 +121,7 @@ impl Db {
 
     /// A round trip to the database, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        let one: i64 = crate::fetch_scalar!(self, i64, "SELECT 1")?;
+        let one: i64 = crate::fetch_scalar!(self, i64, "SELECT CAST(1 AS BIGINT)")?;
         debug_assert_eq!(one, 1);
         Ok(())
     }

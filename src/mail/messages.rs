@@ -22,22 +22,11 @@ struct PasswordResetHtml<'a> {
     site_name: &'a str,
 }
 
-pub fn password_reset(
-    to: &str,
-    name: &str,
-    link: &str,
-    hours: i64,
-) -> Result<Email, askama::Error> {
+pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Email, askama::Error> {
     Ok(Email {
         to: to.to_string(),
         subject: format!("Set a new password for the {SITE_NAME}"),
         text: PasswordResetText { name, link, hours }.render()?,
-        html: PasswordResetHtml {
-            name,
-            link,
-            hours,
-            site_name: SITE_NAME,
-        }
-        .render()?,
+        html: PasswordResetHtml { name, link, hours, site_name: SITE_NAME }.render()?,
     })
 }

@@ -12,12 +12,7 @@ use crate::db::Tx;
 
 /// Queues an e-mail in the caller's transaction; the worker is woken once the caller commits.
 pub async fn queue(app: &App, tx: &mut Tx, email: &Email) -> Result<(), sqlx::Error> {
-    let domain = app
-        .config
-        .base_url
-        .host_str()
-        .unwrap_or("localhost")
-        .to_string();
+    let domain = app.config.base_url.host_str().unwrap_or("localhost").to_string();
     outbox::enqueue(tx, email, &domain).await?;
     Ok(())
 }

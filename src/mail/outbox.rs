@@ -51,11 +51,7 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
 
 /// Takes the next due message for delivery: pending and due, or left "sending" by a worker whose lease ran
 /// out (a crash). The conditional update makes the claim safe between workers and server instances.
-pub async fn claim_next(
-    db: &Db,
-    now: DateTime<Utc>,
-    lease: Duration,
-) -> Result<Option<OutboxMessage>, sqlx::Error> {
+pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<Option<OutboxMessage>, sqlx::Error> {
     for _ in 0..5 {
         let candidate: Option<String> = crate::on_engine!(db, |e| {
             sqlx::query_scalar::<_, String>(
@@ -105,12 +101,7 @@ pub async fn mark_sent(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx
 }
 
 /// Records a failed attempt: tried again at `retry_at`, or given up when `retry_at` is `None`.
-pub async fn mark_failed(
-    db: &Db,
-    id: &str,
-    error: &str,
-    retry_at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
+pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
     let error: String = error.chars().take(1000).collect();
     match retry_at {
         Some(at) => execute!(

@@ -36,17 +36,9 @@ impl Transport {
     pub async fn send(&self, from: &Mailbox, message: &OutboxMessage) -> Result<(), SendError> {
         let email = build(from, message).map_err(|e| SendError::Permanent(e.to_string()))?;
         match self {
-            Transport::Files(t) => t
-                .send(email)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError::Temporary(e.to_string())),
+            Transport::Files(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Temporary(e.to_string())),
             Transport::Smtp(t) => t.send(email).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Temporary(e.to_string())
-                }
+                if e.is_permanent() { SendError::Permanent(e.to_string()) } else { SendError::Temporary(e.to_string()) }
             }),
         }
     }
@@ -60,8 +52,5 @@ fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
         .subject(message.subject.clone())
         .message_id(Some(message.message_id.clone()))
         .date(message.created_at.into())
-        .multipart(MultiPart::alternative_plain_html(
-            message.text_body.clone(),
-            message.html_body.clone(),
-        ))?)
+        .multipart(MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone()))?)
 }

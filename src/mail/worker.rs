@@ -19,18 +19,11 @@ pub const MAX_ATTEMPTS: i64 = 8;
 
 /// Back-off before attempt `attempts + 1`: 30 s, 1 min, 2 min, ... at most 2 hours.
 pub fn backoff(attempts: i64) -> chrono::Duration {
-    let secs = 30i64
-        .saturating_mul(1i64 << attempts.clamp(0, 12) as u32 >> 1)
-        .min(7200);
+    let secs = 30i64.saturating_mul(1i64 << attempts.clamp(0, 12) as u32 >> 1).min(7200);
     chrono::Duration::seconds(secs.max(30))
 }
 
-pub async fn run(
-    app: App,
-    transport: Arc<Transport>,
-    wake: Arc<Notify>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+pub async fn run(app: App, transport: Arc<Transport>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
     loop {
         match deliver_due(&app, &transport).await {
             Ok(_) => {}
@@ -47,9 +40,7 @@ pub async fn run(
 /// Delivers every message that is due now; returns how many were attempted.
 pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx::Error> {
     let mut attempted = 0;
-    while let Some(message) =
-        outbox::claim_next(&app.db, Utc::now(), chrono::Duration::seconds(LEASE_SECS)).await?
-    {
+    while let Some(message) = outbox::claim_next(&app.db, Utc::now(), chrono::Duration::seconds(LEASE_SECS)).await? {
         attempted += 1;
         match transport.send(&app.config.mail_from, &message).await {
             Ok(()) => {

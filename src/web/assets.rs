@@ -7,29 +7,12 @@ use axum::response::{IntoResponse, Response};
 use super::error::AppError;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../static/style.css"),
-    ),
-    (
-        "logo.svg",
-        "image/svg+xml",
-        include_bytes!("../../static/logo.svg"),
-    ),
+    ("style.css", "text/css; charset=utf-8", include_bytes!("../../static/style.css")),
+    ("logo.svg", "image/svg+xml", include_bytes!("../../static/logo.svg")),
 ];
 
 pub async fn asset(Path(name): Path<String>) -> Result<Response, AppError> {
-    let (_, content_type, bytes) = ASSETS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, *content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        *bytes,
-    )
+    let (_, content_type, bytes) = ASSETS.iter().find(|(n, _, _)| *n == name).ok_or(AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes)
         .into_response())
 }

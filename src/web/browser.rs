@@ -83,10 +83,7 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
 /// Refuses POST, PUT, PATCH and DELETE unless they come from this site (Origin) and carry this browser's
 /// form token. Plain forms are checked here; uploads are checked by `web::upload` as it reads the fields.
 pub async fn verify_csrf(State(app): State<App>, request: Request, next: Next) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     match check_csrf(request, &app.config.origin()).await {
@@ -97,11 +94,7 @@ pub async fn verify_csrf(State(app): State<App>, request: Request, next: Next) -
 
 async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppError> {
     foreign_origin_check(request.headers(), origin)?;
-    let expected = request
-        .extensions()
-        .get::<CsrfToken>()
-        .map(|t| t.0.clone())
-        .unwrap_or_default();
+    let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -118,11 +111,7 @@ async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppEr
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
-        .map_err(|_| {
-            AppError::BadRequest(
-                "The form is larger than the site accepts. Please shorten the text.".into(),
-            )
-        })?;
+        .map_err(|_| AppError::TooLarge("The form is larger than the site accepts. Please shorten the text.".into()))?;
     let sent = url::form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v.into_owned())
@@ -140,9 +129,7 @@ fn foreign_origin_check(headers: &HeaderMap, expected: &str) -> Result<(), AppEr
             return Err(AppError::Csrf);
         }
     } else if let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
-        let same = url::Url::parse(referer)
-            .map(|u| u.origin().ascii_serialization() == expected)
-            .unwrap_or(false);
+        let same = url::Url::parse(referer).map(|u| u.origin().ascii_serialization() == expected).unwrap_or(false);
         if !same {
             return Err(AppError::Csrf);
         }
@@ -151,9 +138,7 @@ fn foreign_origin_check(headers: &HeaderMap, expected: &str) -> Result<(), AppEr
 }
 
 pub fn tokens_match(sent: &str, expected: &str) -> bool {
-    !expected.is_empty()
-        && sent.len() == expected.len()
-        && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
+    !expected.is_empty() && sent.len() == expected.len() && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
@@ -168,11 +153,7 @@ fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
             return ip;
         }
     }
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]))
 }
 
 /// The request's cookies by name.
@@ -184,11 +165,7 @@ impl Jar {
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| {
-                Cookie::split_parse_encoded(v.to_string())
-                    .filter_map(Result::ok)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|v| Cookie::split_parse_encoded(v.to_string()).filter_map(Result::ok).collect::<Vec<_>>())
             .collect();
         Jar(cookies)
     }
@@ -200,20 +177,11 @@ impl Jar {
 
 /// A cookie for the whole site, out of reach of scripts, not sent along with other sites' requests.
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build()
+    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
 }
 
 fn removal(name: &'static str) -> Cookie<'static> {
-    let mut c = Cookie::build((name, ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
+    let mut c = Cookie::build((name, "")).path("/").http_only(true).same_site(SameSite::Lax).build();
     c.make_removal();
     c
 }
@@ -236,10 +204,7 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
 /// A redirect after a successful form, with a notice for the next page.
 pub fn redirect_with_notice(to: &str, notice: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    set_cookie(
-        &mut response,
-        cookie(FLASH_COOKIE, notice.to_string(), false),
-    );
+    set_cookie(&mut response, cookie(FLASH_COOKIE, notice.to_string(), false));
     response
 }
 
@@ -256,14 +221,7 @@ pub fn clear_session(response: &mut Response) {
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ClientIp>()
-            .copied()
-            .unwrap_or(ClientIp(IpAddr::from([127, 0, 0, 1]))))
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientIp>().copied().unwrap_or(ClientIp(IpAddr::from([127, 0, 0, 1]))))
     }
 }

@@ -26,6 +26,9 @@ pub enum AppError {
     /// A one-time link that was used, has expired, or never existed.
     #[error("link no longer valid: {0}")]
     Gone(String),
+    /// The body is larger than the site accepts.
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("the form has expired")]
     Csrf,
     #[error("too many attempts")]
@@ -69,6 +72,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.".to_string()),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Not available to you", "Your account does not give access to this page.".to_string()),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "Something in the request was not right", msg),
+            AppError::TooLarge(msg) => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", msg),
             AppError::Gone(msg) => (StatusCode::GONE, "This link cannot be used", msg),
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -96,18 +100,12 @@ impl IntoResponse for AppError {
 }
 
 fn wait_text(secs: u64) -> String {
-    if secs < 90 {
-        format!("{secs} seconds")
-    } else {
-        format!("{} minutes", secs.div_ceil(60))
-    }
+    if secs < 90 { format!("{secs} seconds") } else { format!("{} minutes", secs.div_ceil(60)) }
 }
 
 fn error_response(status: StatusCode, title: &'static str, message: String) -> Response {
     let mut response = status.into_response();
-    response
-        .extensions_mut()
-        .insert(ErrorMessage { title, message });
+    response.extensions_mut().insert(ErrorMessage { title, message });
     response
 }
 
@@ -141,21 +139,12 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
         Some(m) => (m.title.to_string(), m.message.clone()),
         None => default_message(status),
     };
-    let page = ErrorPage {
-        page: page.titled(&title).noindex(),
-        status: status.as_u16(),
-        title,
-        message,
-    };
+    let page = ErrorPage { page: page.titled(&title).noindex(), status: status.as_u16(), title, message };
     let body = match page.render() {
         Ok(html) => html,
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
-            format!(
-                "<!doctype html><title>Error {}</title><p>Error {}.</p>",
-                status.as_u16(),
-                status.as_u16()
-            )
+            format!("<!doctype html><title>Error {}</title><p>Error {}.</p>", status.as_u16(), status.as_u16())
         }
     };
     let mut headers = response.headers().clone();
@@ -171,34 +160,22 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
 
 fn default_message(status: StatusCode) -> (String, String) {
     let (title, message) = match status {
-        StatusCode::NOT_FOUND => (
-            "Page not found",
-            "There is no page at this address. It may have moved, or the link may be mistyped.",
-        ),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "Not possible here",
-            "This address does not accept that kind of request.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "Too large",
-            "What you sent is larger than the site accepts. Please send a smaller file or shorter text.",
-        ),
-        StatusCode::REQUEST_TIMEOUT => (
-            "Took too long",
-            "The request took too long. Please try again.",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "Not a form",
-            "The request was not a form the site understands.",
-        ),
+        StatusCode::NOT_FOUND => {
+            ("Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.")
+        }
+        StatusCode::METHOD_NOT_ALLOWED => ("Not possible here", "This address does not accept that kind of request."),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("Too large", "What you sent is larger than the site accepts. Please send a smaller file or shorter text.")
+        }
+        StatusCode::REQUEST_TIMEOUT => ("Took too long", "The request took too long. Please try again."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("Not a form", "The request was not a form the site understands."),
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (
             "Something in the request was not right",
             "The request could not be understood. Please go back and check what you entered.",
         ),
-        s if s.is_server_error() => (
-            "Something went wrong",
-            "The site could not complete this request. Please try again in a moment.",
-        ),
+        s if s.is_server_error() => {
+            ("Something went wrong", "The site could not complete this request. Please try again in a moment.")
+        }
         _ => ("Not possible", "The site could not do this."),
     };
     (title.to_string(), message.to_string())

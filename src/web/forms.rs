@@ -17,6 +17,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(Form(value)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge("The form is larger than the site accepts. Please shorten the text.".into()))
+            }
             Err(rejection) => Err(AppError::BadRequest(format!(
                 "The form could not be read ({}). Please go back and try again.",
                 rejection.body_text()
@@ -52,13 +55,7 @@ impl FieldErrors {
     }
 
     /// Checks a required one-line text: trimmed, not empty, at most `max` characters.
-    pub fn required(
-        &mut self,
-        field: &'static str,
-        label: &str,
-        value: &str,
-        max: usize,
-    ) -> String {
+    pub fn required(&mut self, field: &'static str, label: &str, value: &str, max: usize) -> String {
         let value = value.trim();
         if value.is_empty() {
             self.add(field, format!("{label} is required."));
@@ -69,13 +66,7 @@ impl FieldErrors {
     }
 
     /// Checks an optional text: trimmed, at most `max` characters.
-    pub fn optional(
-        &mut self,
-        field: &'static str,
-        label: &str,
-        value: &str,
-        max: usize,
-    ) -> String {
+    pub fn optional(&mut self, field: &'static str, label: &str, value: &str, max: usize) -> String {
         let value = value.trim();
         if value.chars().count() > max {
             self.add(field, format!("{label} must be at most {max} characters."));
@@ -103,10 +94,7 @@ impl FieldErrors {
         match url::Url::parse(value) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && value.len() <= 500 => u.to_string(),
             _ => {
-                self.add(
-                    field,
-                    "Enter a web address starting with https:// (or http://).",
-                );
+                self.add(field, "Enter a web address starting with https:// (or http://).");
                 value.to_string()
             }
         }
@@ -127,20 +115,14 @@ pub fn slugify(text: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        "item".to_string()
-    } else {
-        slug
-    }
+    if slug.is_empty() { "item".to_string() } else { slug }
 }
 
 /// A slug an organiser typed: lower-case letters, digits and hyphens only.
 pub fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 80
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
 }
@@ -163,14 +145,8 @@ mod tests {
         let mut e = FieldErrors::default();
         e.required("title", "Title", "   ", 10);
         e.required("name", "Name", "abcdefghijk", 10);
-        assert_eq!(
-            e.get("title").map(String::as_str),
-            Some("Title is required.")
-        );
-        assert_eq!(
-            e.get("name").map(String::as_str),
-            Some("Name must be at most 10 characters.")
-        );
+        assert_eq!(e.get("title").map(String::as_str), Some("Title is required."));
+        assert_eq!(e.get("name").map(String::as_str), Some("Name must be at most 10 characters."));
         let mut ok = FieldErrors::default();
         assert_eq!(ok.email("email", " Ana@Example.ORG "), "ana@example.org");
         assert!(ok.is_empty());

@@ -5,10 +5,7 @@ use pulldown_cmark::{Options, Parser, html};
 /// CommonMark (with tables and strikethrough) to HTML that keeps only safe tags, and links only to
 /// http, https and mailto addresses.
 pub fn to_safe_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    );
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
     ammonia::Builder::default()

@@ -32,10 +32,7 @@ impl Page {
         Page {
             title: String::new(),
             user_name: viewer.user.as_ref().map(|u| u.name.clone()),
-            csrf: ext
-                .get::<CsrfToken>()
-                .map(|t| t.0.clone())
-                .unwrap_or_default(),
+            csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
             show_admin: policy::can_manage_site(&viewer),
             noindex: false,
@@ -58,11 +55,7 @@ impl Page {
 
     /// "Title – Smart Work Network", or the site's name alone for the home page.
     pub fn full_title(&self) -> String {
-        if self.title.is_empty() {
-            SITE_NAME.to_string()
-        } else {
-            format!("{} – {SITE_NAME}", self.title)
-        }
+        if self.title.is_empty() { SITE_NAME.to_string() } else { format!("{} – {SITE_NAME}", self.title) }
     }
 }
 

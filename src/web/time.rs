@@ -20,9 +20,7 @@ pub fn parse_input(value: &str, tz: Tz) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .ok()?;
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
+    tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -36,10 +34,7 @@ mod tests {
         assert_eq!(summer.as_deref(), Some("2026-07-01T09:00:00+00:00"));
         let winter = parse_input("2026-12-01T10:00", tz).map(|t| t.to_rfc3339());
         assert_eq!(winter.as_deref(), Some("2026-12-01T10:00:00+00:00"));
-        assert!(
-            parse_input("2026-03-29T01:30", tz).is_none(),
-            "skipped hour"
-        );
+        assert!(parse_input("2026-03-29T01:30", tz).is_none(), "skipped hour");
         assert!(parse_input("yesterday", tz).is_none());
     }
 }

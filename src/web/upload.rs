@@ -18,15 +18,9 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = request
-            .extensions()
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default();
+        let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
         if request.extensions().get::<CsrfCheckInForm>().is_none() {
-            return Err(AppError::BadRequest(
-                "This form must be sent as an upload form.".into(),
-            ));
+            return Err(AppError::BadRequest("This form must be sent as an upload form.".into()));
         }
         let mut multipart = Multipart::from_request(request, state)
             .await
@@ -50,10 +44,7 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
                 fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
             }
         }
-        let sent = fields
-            .get(CSRF_FIELD)
-            .map(String::as_str)
-            .unwrap_or_default();
+        let sent = fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default();
         if !tokens_match(sent, &expected) {
             return Err(AppError::Csrf);
         }
@@ -63,9 +54,7 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
 
 fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::BadRequest(
-            "The file is larger than the site accepts. Please choose a smaller image.".into(),
-        )
+        AppError::TooLarge("The file is larger than the site accepts. Please choose a smaller image.".into())
     } else {
         AppError::BadRequest("The upload could not be read. Please try again.".into())
     }
@@ -73,10 +62,7 @@ fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
 
 impl UploadForm {
     pub fn text(&self, name: &str) -> &str {
-        self.fields
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default()
+        self.fields.get(name).map(String::as_str).unwrap_or_default()
     }
 
     pub fn file(&self, name: &str) -> Option<&[u8]> {
@@ -98,14 +84,9 @@ mod tests {
 
     #[test]
     fn image_type_comes_from_the_bytes() {
-        let png = [
-            0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
-        ];
+        let png = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d];
         assert_eq!(image_type(&png), Some("image/png"));
-        assert_eq!(
-            image_type(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"),
-            None
-        );
+        assert_eq!(image_type(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>"), None);
         assert_eq!(image_type(b"%PDF-1.4 hello"), None);
         assert_eq!(image_type(b""), None);
     }

@@ -1,0 +1,190 @@
+//! The `swn` command as an organiser runs it: create an organiser, load the demo, serve, stop.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestData, browser};
+
+on_both_engines!(demo_then_serve_shows_a_believable_network, create_organiser_prints_a_working_link);
+
+fn swn(data: &TestData) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_swn"));
+    cmd.env("SWN_DATA_DIR", data.dir.path()).env("SWN_DATABASE_URL", &data.database_url).env("SWN_LOG", "warn");
+    cmd.kill_on_drop(true);
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `swn serve` on a free port; gives the child, its base URL and what it printed before it was ready.
+async fn serve(data: &TestData) -> (tokio::process::Child, String, String) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = swn(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("swn serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let ready = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.contains("is running at") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(ready, "swn serve did not start; it printed:\n{printed}");
+    (child, base, printed)
+}
+
+async fn stop(mut child: tokio::process::Child) {
+    #[cfg(unix)]
+    if let Some(pid) = child.id() {
+        let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    }
+    let status =
+        tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("swn stops on SIGTERM").unwrap();
+    assert!(status.success(), "graceful shutdown exits cleanly: {status}");
+}
+
+async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
+    let data = TestData::new(engine).await;
+    let out = swn(&data).arg("demo").output().await.unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(printed.contains("Demo network loaded") && printed.contains("Password:"), "{printed}");
+    let password = printed.lines().find_map(|l| l.strip_prefix("Password:")).unwrap().trim().to_string();
+    let again = swn(&data).arg("demo").output().await.unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
+
+    let (child, base, printed) = serve(&data).await;
+    assert!(!printed.contains("No organiser yet"), "the demo has an organiser");
+    let b = browser();
+    let get = |path: &str| {
+        let b = b.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let r = b.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, home) = get("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Flexible Futures Foundation") && home.contains("anchor days"), "{home}");
+    assert!(!home.to_lowercase().contains("lorem"));
+    let (_, supporters) = get("/supporters").await;
+    assert_eq!(supporters.matches("class=\"supporter\"").count(), 4);
+    let (_, people) = get("/people").await;
+    assert!(people.contains("Helen Marsh") && people.contains("Founder and chair"));
+    let (_, news) = get("/news").await;
+    assert_eq!(news.matches("<h2><a href=\"/news/").count(), 6, "{news}");
+    let (status, _) = get("/pages/chatham-house-rule").await;
+    assert_eq!(status, 200);
+    // The demo organiser can sign in with the printed password.
+    let page = b.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let token = scraper::Html::parse_document(&page)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let signed = b
+        .post(format!("{base}/sign-in"))
+        .form(&[("csrf_token", token.as_str()), ("email", swn::demo::DEMO_ORGANISER), ("password", password.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let (status, admin) = get("/admin").await;
+    assert_eq!(status, 200, "{admin}");
+    stop(child).await;
+    data.finish().await;
+}
+
+async fn create_organiser_prints_a_working_link(engine: Engine) {
+    let data = TestData::new(engine).await;
+    let bad = swn(&data)
+        .args(["admin", "create-organiser", "--email", "not-an-email", "--name", "X"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an e-mail address"));
+
+    let port = free_port();
+    let out = swn(&data)
+        .env("SWN_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .args(["admin", "create-organiser", "--email", "Grace@Trust.example.org", "--name", "Grace Hopper"])
+        .output()
+        .await
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    let link =
+        crate::support::find_link(&printed, &format!("http://127.0.0.1:{port}/password/reset/")).expect("a link");
+    let again = swn(&data)
+        .args(["admin", "create-organiser", "--email", "grace@trust.example.org", "--name", "G"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    // With an organiser in place, serve prints no setup link; the printed link sets the password.
+    let mut child = swn(&data)
+        .env("SWN_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await.unwrap() {
+        printed.push_str(&line);
+        if line.contains("is running at") {
+            break;
+        }
+    }
+    assert!(!printed.contains("No organiser yet"), "{printed}");
+    let b = browser();
+    let form = b.get(&link).send().await.unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    let token = scraper::Html::parse_document(&html)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let set = b
+        .post(&link)
+        .form(&[("csrf_token", token.as_str()), ("password", "grace-password-1"), ("confirm", "grace-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 303);
+    stop(child).await;
+    data.finish().await;
+}
+
+#[tokio::test]
+async fn bad_database_urls_stop_the_command_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_swn"))
+        .args(["migrate", "--database-url", "mysql://localhost/x"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown scheme") && !err.contains("panicked"), "{err}");
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real server, on SQLite and on PostgreSQL, driven as a browser would drive it.
+
+// Test code may panic: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod access;
+mod auth;
+mod cli;
+mod content;
+mod mail;
+mod robustness;
+mod schema;
