@@ -39,6 +39,12 @@ pub struct ServeArgs {
     /// Largest upload accepted (logos, photos), in bytes.
     #[arg(long, env = "SWN_MAX_UPLOAD_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// Smallest organisation (employees) eligible for membership.
+    #[arg(long, env = "SWN_MIN_EMPLOYEES", default_value_t = 100)]
+    pub min_employees: i64,
+    /// Approve applications without review when every rule passes and the organisation is already known.
+    #[arg(long, env = "SWN_AUTO_APPROVE", default_value_t = false)]
+    pub auto_approve: bool,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -58,6 +64,8 @@ pub struct Config {
     pub timezone: chrono_tz::Tz,
     pub max_upload_bytes: usize,
     pub trust_proxy: bool,
+    pub min_employees: i64,
+    pub auto_approve: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// How often the mail worker looks for due messages when nothing wakes it.
@@ -71,6 +79,11 @@ impl Config {
             bail!("SWN_MAX_UPLOAD_BYTES must be at least 1024 bytes");
         }
         config.max_upload_bytes = args.max_upload_bytes;
+        if args.min_employees < 1 {
+            bail!("SWN_MIN_EMPLOYEES must be at least 1");
+        }
+        config.min_employees = args.min_employees;
+        config.auto_approve = args.auto_approve;
         config.trust_proxy = args.trust_proxy;
         Ok(config)
     }
@@ -102,6 +115,8 @@ impl Config {
             timezone,
             max_upload_bytes: 2 * 1024 * 1024,
             trust_proxy: false,
+            min_employees: 100,
+            auto_approve: false,
             session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
             mail_poll: Duration::from_secs(5),

@@ -7,6 +7,7 @@ pub mod content;
 pub mod db;
 pub mod demo;
 pub mod mail;
+pub mod membership;
 pub mod ops;
 pub mod web;
 
@@ -66,6 +67,9 @@ pub fn router(app: App) -> Router {
         .merge(content::routes::routes())
         .merge(content::admin::routes())
         .merge(auth::routes::routes())
+        .merge(membership::routes::routes())
+        .merge(membership::review::routes())
+        .merge(membership::directory::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

@@ -44,6 +44,9 @@ pub struct UserRow {
     pub suspended: bool,
     pub password_hash: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub organisation_id: Option<String>,
+    pub job_title: String,
+    pub membership_ends_at: Option<DateTime<Utc>>,
 }
 
 /// A signed-in person.
@@ -54,6 +57,9 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub suspended: bool,
+    pub organisation_id: Option<String>,
+    /// End of a member's current 12-month term; past it, the membership has lapsed.
+    pub membership_ends_at: Option<DateTime<Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -64,6 +70,8 @@ impl From<UserRow> for User {
             email: row.email,
             name: row.name,
             suspended: row.suspended,
+            organisation_id: row.organisation_id,
+            membership_ends_at: row.membership_ends_at,
         }
     }
 }

@@ -25,6 +25,27 @@ pub fn can_manage_own_account(viewer: &Viewer) -> bool {
     active_role(viewer).is_some()
 }
 
+/// The members' area (directory, organisation pages, later the forum and library): members within their
+/// term, moderators and organisers. Not visitors, applicants, lapsed or suspended members.
+pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    let Some(user) = viewer.user.as_ref().filter(|u| !u.suspended) else { return false };
+    match user.role {
+        Role::Organiser | Role::Moderator => true,
+        Role::Member => user.membership_ends_at.is_none_or(|end| end > now),
+        Role::Applicant => false,
+    }
+}
+
+/// Organisers review applications (group coordinators will join them).
+pub fn can_review_applications(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
+/// Anyone signed in sees their own application, if they have one.
+pub fn can_view_own_application(viewer: &Viewer) -> bool {
+    active_role(viewer).is_some()
+}
+
 /// A page is public once published; organisers also see drafts.
 pub fn can_view_page(viewer: &Viewer, published: bool) -> bool {
     published || can_manage_site(viewer)
@@ -57,7 +78,15 @@ mod tests {
 
     fn viewer(role: Option<Role>, suspended: bool) -> Viewer {
         Viewer {
-            user: role.map(|role| User { id: "u".into(), email: "u@x.org".into(), name: "U".into(), role, suspended }),
+            user: role.map(|role| User {
+                id: "u".into(),
+                email: "u@x.org".into(),
+                name: "U".into(),
+                role,
+                suspended,
+                organisation_id: None,
+                membership_ends_at: None,
+            }),
             session_hash: None,
         }
     }
@@ -70,6 +99,22 @@ mod tests {
             assert!(!can_manage_site(&viewer(Some(role), false)));
         }
         assert!(!can_manage_site(&viewer(None, false)));
+    }
+
+    #[test]
+    fn members_area_is_for_members_in_their_term() {
+        let now = Utc::now();
+        assert!(can_enter_members_area(&viewer(Some(Role::Member), false), now));
+        assert!(can_enter_members_area(&viewer(Some(Role::Organiser), false), now));
+        assert!(can_enter_members_area(&viewer(Some(Role::Moderator), false), now));
+        assert!(!can_enter_members_area(&viewer(Some(Role::Applicant), false), now));
+        assert!(!can_enter_members_area(&viewer(Some(Role::Member), true), now));
+        assert!(!can_enter_members_area(&viewer(None, false), now));
+        let mut lapsed = viewer(Some(Role::Member), false);
+        if let Some(u) = lapsed.user.as_mut() {
+            u.membership_ends_at = Some(now - chrono::Duration::days(1));
+        }
+        assert!(!can_enter_members_area(&lapsed, now));
     }
 
     #[test]

@@ -247,8 +247,20 @@ struct SetupPage {
     errors: FieldErrors,
 }
 
+/// A setup link works once, and only while the network has no organiser: links printed at earlier starts die
+/// with the first organiser.
+async fn check_setup_link(app: &App, token: &str) -> AppResult<()> {
+    service::check_link(&app.db, token, "setup").await?.map_err(link_error)?;
+    if store::count_organisers(&app.db).await? > 0 {
+        return Err(AppError::Gone(
+            "The network already has an organiser. Ask an organiser for an account, or sign in.".into(),
+        ));
+    }
+    Ok(())
+}
+
 async fn setup_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
-    service::check_link(&app.db, &token, "setup").await?.map_err(link_error)?;
+    check_setup_link(&app, &token).await?;
     render(&SetupPage {
         page: page.titled("Set up the network").noindex(),
         token,
@@ -277,7 +289,7 @@ async fn setup(
     Path(token): Path<String>,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
-    service::check_link(&app.db, &token, "setup").await?.map_err(link_error)?;
+    check_setup_link(&app, &token).await?;
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "Your name", &form.name, 100);
     let email = errors.email("email", &form.email);

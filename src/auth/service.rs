@@ -98,14 +98,24 @@ pub async fn create_user_with_password(
     Ok(id)
 }
 
-/// Changes a user's role or suspension and ends all their sessions, so the change holds at once and no
-/// session id outlives a change of rights.
+/// Changes a user's role or suspension. A suspension ends all their sessions; a new role takes effect on their
+/// next request, under a new session id, so no session id outlives a change of rights.
 pub async fn change_role(db: &Db, user_id: &str, role: Role, suspended: bool) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let changed = store::set_role_and_suspension(&mut tx, user_id, role, suspended).await?;
-    store::delete_sessions_of(&mut tx, user_id).await?;
+    end_or_rotate_sessions(&mut tx, user_id, suspended).await?;
     tx.commit().await?;
     Ok(changed == 1)
+}
+
+/// After a change of rights: suspended people are signed out everywhere; others get new session ids.
+pub async fn end_or_rotate_sessions(tx: &mut Tx, user_id: &str, suspended: bool) -> Result<(), sqlx::Error> {
+    if suspended {
+        store::delete_sessions_of(tx, user_id).await?;
+    } else {
+        store::rotate_sessions_of(tx, user_id).await?;
+    }
+    Ok(())
 }
 
 /// Whether `actor` may change `target` to `role`: the last active organiser cannot step down or be suspended.

@@ -12,8 +12,9 @@ use crate::db::Tx;
 const TOUCH_EVERY_SECS: i64 = 300;
 
 /// The viewer a session cookie stands for, or `None` when the session is unknown, expired, or its user may
-/// no longer hold one.
-pub async fn load(app: &App, token: &str) -> Result<Option<Viewer>, sqlx::Error> {
+/// no longer hold one. When the user's rights changed since, the session gets a new id: the second value is
+/// the new cookie value to send.
+pub async fn load(app: &App, token: &str) -> Result<Option<(Viewer, Option<String>)>, sqlx::Error> {
     let id_hash = tokens::hash(token);
     let Some(row) = store::session_user(&app.db, &id_hash).await? else {
         return Ok(None);
@@ -26,10 +27,17 @@ pub async fn load(app: &App, token: &str) -> Result<Option<Viewer>, sqlx::Error>
         store::delete_session(&app.db, &id_hash).await?;
         return Ok(None);
     }
+    if row.rotate {
+        let mut tx = app.db.begin().await?;
+        let new_token = start(&mut tx, &user.id, Some(&id_hash)).await?;
+        tx.commit().await?;
+        let viewer = Viewer { user: Some(user), session_hash: Some(tokens::hash(&new_token)) };
+        return Ok(Some((viewer, Some(new_token))));
+    }
     if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
         store::touch_session(&app.db, &id_hash, now).await?;
     }
-    Ok(Some(Viewer { user: Some(user), session_hash: Some(id_hash) }))
+    Ok(Some((Viewer { user: Some(user), session_hash: Some(id_hash) }, None)))
 }
 
 /// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same

@@ -10,7 +10,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx
     fetch_optional!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users WHERE email = $1",
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users WHERE email = $1",
         email
     )
 }
@@ -19,7 +19,7 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Erro
     fetch_optional!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users WHERE id = $1",
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users WHERE id = $1",
         id
     )
 }
@@ -28,7 +28,7 @@ pub async fn all_users(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
     fetch_all!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at FROM users ORDER BY name, email"
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users ORDER BY name, email"
     )
 }
 
@@ -95,6 +95,7 @@ pub struct SessionUser {
     pub user: UserRow,
     pub session_created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    pub rotate: bool,
 }
 
 pub async fn insert_session(tx: &mut Tx, id_hash: &str, user_id: &str) -> Result<(), sqlx::Error> {
@@ -113,8 +114,8 @@ pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>,
     fetch_optional!(
         db,
         SessionUser,
-        "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at,
-                s.created_at AS session_created_at, s.last_seen_at
+        "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at, u.organisation_id,
+                u.job_title, u.membership_ends_at, s.created_at AS session_created_at, s.last_seen_at, s.rotate
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = $1",
         id_hash
@@ -138,6 +139,11 @@ pub async fn delete_session_in(tx: &mut Tx, id_hash: &str) -> Result<(), sqlx::E
 
 pub async fn delete_sessions_of(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx::Error> {
     execute!(tx, "DELETE FROM sessions WHERE user_id = $1", user_id)
+}
+
+/// Flags every session of a user for a new id on its next request (their rights changed).
+pub async fn rotate_sessions_of(tx: &mut Tx, user_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(tx, "UPDATE sessions SET rotate = TRUE WHERE user_id = $1", user_id)
 }
 
 pub async fn count_sessions_of(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {

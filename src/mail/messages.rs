@@ -30,3 +30,36 @@ pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Em
         html: PasswordResetHtml { name, link, hours, site_name: SITE_NAME }.render()?,
     })
 }
+
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    paragraphs: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    name: &'a str,
+    paragraphs: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+    site_name: &'a str,
+}
+
+/// A personal notice: a greeting, a few paragraphs, and at most one link with its label.
+pub fn notice(
+    to: &str,
+    name: &str,
+    subject: &str,
+    paragraphs: &[String],
+    link: Option<(&str, &str)>,
+) -> Result<Email, askama::Error> {
+    Ok(Email {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text: NoticeText { name, paragraphs, link }.render()?,
+        html: NoticeHtml { name, paragraphs, link, site_name: SITE_NAME }.render()?,
+    })
+}

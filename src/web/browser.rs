@@ -43,14 +43,15 @@ pub struct CsrfCheckInForm;
 pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let jar = Jar::from_headers(request.headers());
 
-    let viewer = match jar.get(SESSION_COOKIE) {
+    let (viewer, rotated) = match jar.get(SESSION_COOKIE) {
         Some(token) => match session::load(&app, token).await {
-            Ok(Some(viewer)) => viewer,
-            Ok(None) => Viewer::default(),
+            Ok(Some(found)) => found,
+            Ok(None) => (Viewer::default(), None),
             Err(e) => return AppError::from(e).into_response(),
         },
-        None => Viewer::default(),
+        None => (Viewer::default(), None),
     };
+    let signed_in = viewer.user.is_some();
     let stale_session = jar.get(SESSION_COOKIE).is_some() && viewer.user.is_none();
 
     let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).filter(|t| t.len() >= 32) {
@@ -68,6 +69,15 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
 
     let mut response = next.run(request).await;
     let secure = app.config.secure_cookies();
+    if let Some(token) = rotated
+        && !sets_cookie(&response, SESSION_COOKIE)
+    {
+        set_cookie(&mut response, session_cookie(token, secure));
+    }
+    // Pages for a signed-in person are theirs alone: no shared or browser cache keeps them.
+    if signed_in {
+        response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    }
     if new_csrf {
         set_cookie(&mut response, cookie(CSRF_COOKIE, csrf, secure));
     }

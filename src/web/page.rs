@@ -22,6 +22,10 @@ pub struct Page {
     pub flash: Option<String>,
     /// Links to the organisers' pages are shown (the pages themselves check again).
     pub show_admin: bool,
+    /// Links to the members' area are shown.
+    pub show_members: bool,
+    /// The link to one's own application is shown (applicants).
+    pub show_application: bool,
     /// Keep this page out of search engines.
     pub noindex: bool,
 }
@@ -35,6 +39,8 @@ impl Page {
             csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
             show_admin: policy::can_manage_site(&viewer),
+            show_members: policy::can_enter_members_area(&viewer, chrono::Utc::now()),
+            show_application: viewer.role() == Some(crate::auth::Role::Applicant),
             noindex: false,
         }
     }

@@ -8,6 +8,11 @@ pub fn date(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%-d %B %Y").to_string()
 }
 
+/// "23 November 2026, 14:30"
+pub fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()
+}
+
 /// The value of an `<input type="datetime-local">`: "2026-11-23T14:30".
 pub fn input_value(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()

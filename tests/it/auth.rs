@@ -10,14 +10,17 @@ on_both_engines!(
     sign_in_rotates_the_session_and_sign_out_ends_it,
     password_reset_by_email_works_once,
     change_password_can_sign_out_everywhere,
-    role_change_ends_the_sessions,
+    role_change_rotates_the_sessions,
     sign_in_is_throttled_without_locking_the_owner_out,
     suspended_accounts_cannot_sign_in,
 );
 
 fn session_cookie(answer: &crate::support::Answer) -> Option<String> {
-    answer
-        .headers
+    session_cookie_of(&answer.headers)
+}
+
+fn session_cookie_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -30,6 +33,9 @@ async fn setup_link_creates_the_first_organiser_once(engine: Engine) {
     let link =
         swn::auth::service::issue_setup_link(&t.app).await.unwrap().expect("a setup link while there is no organiser");
     let path = link.strip_prefix(&t.base).unwrap().to_string();
+    // A second start printed a second link before anyone used the first.
+    let second = swn::auth::service::issue_setup_link(&t.app).await.unwrap().unwrap();
+    let second_path = second.strip_prefix(&t.base).unwrap().to_string();
     t.get(&path).await.assert_status(200).assert_contains("Set up the network");
 
     // Mistakes come back with messages, keeping what was typed.
@@ -59,6 +65,7 @@ async fn setup_link_creates_the_first_organiser_once(engine: Engine) {
     // The link is single-use, and no new link is issued once an organiser exists.
     t.get(&path).await.assert_status(410).assert_contains("already been used");
     assert!(swn::auth::service::issue_setup_link(&t.app).await.unwrap().is_none());
+    t.get(&second_path).await.assert_status(410).assert_contains("already has an organiser");
     // The address was stored lower-cased, so signing in with any case works.
     let other = browser();
     t.sign_in_with(&other, "ann.lee@council.example.gov.uk", "a long passphrase").await.assert_status(303);
@@ -171,7 +178,7 @@ async fn change_password_can_sign_out_everywhere(engine: Engine) {
     t.finish().await;
 }
 
-async fn role_change_ends_the_sessions(engine: Engine) {
+async fn role_change_rotates_the_sessions(engine: Engine) {
     let t = TestApp::start(engine).await;
     t.signed_in_organiser().await;
     let moderator_id = t.create_user("rob@bank.example.com", "Rob Stone", Role::Member, "member-password-1").await;
@@ -180,11 +187,15 @@ async fn role_change_ends_the_sessions(engine: Engine) {
     t.get_with(&rob, "/account").await.assert_status(200).assert_contains("member");
 
     t.get("/admin/users").await.assert_status(200).assert_contains("Rob Stone");
+    let before = rob.get(t.url("/account")).send().await.unwrap();
+    assert!(session_cookie_of(before.headers()).is_none(), "no new session id without a change");
     t.post(&format!("/admin/users/{moderator_id}"), &[("role", "moderator")]).await.assert_status(303);
-    // Rob's old session ended; signing in again shows the new role.
-    t.get_with(&rob, "/account").await.assert_status(303);
-    t.sign_in_with(&rob, "rob@bank.example.com", "member-password-1").await.assert_status(303);
-    t.get_with(&rob, "/account").await.assert_contains("moderator");
+    // Rob's next request carries the new role, under a new session id; the old id is dead.
+    let after = rob.get(t.url("/account")).send().await.unwrap();
+    assert_eq!(after.status(), 200);
+    assert!(session_cookie_of(after.headers()).is_some(), "a new session id after the role change");
+    assert!(after.text().await.unwrap().contains("moderator"));
+    t.get_with(&rob, "/account").await.assert_status(200).assert_contains("moderator");
 
     // An unknown role is refused with a message.
     t.post(&format!("/admin/users/{moderator_id}"), &[("role", "emperor")]).await.assert_status(400);

@@ -1,0 +1,70 @@
+-- Membership: organisations and their domains, applications with their eligibility results and history,
+-- members' organisation and term, and session rotation when a role changes.
+
+CREATE TABLE organisations (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    employees BIGINT NOT NULL,
+    region TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE organisation_domains (
+    domain TEXT PRIMARY KEY,             -- lower-case, without www.
+    organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX organisation_domains_org ON organisation_domains (organisation_id);
+
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('unverified', 'pending', 'info_requested', 'approved', 'rejected')),
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    job_title TEXT NOT NULL,
+    employment TEXT NOT NULL,
+    programme_role TEXT NOT NULL,
+    disciplines TEXT NOT NULL,           -- comma-separated: people, workplace, technology, change
+    organisation_name TEXT NOT NULL,
+    organisation_domain TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    employees BIGINT,
+    region TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'review', 'fail')),
+    rule_results TEXT NOT NULL,          -- JSON: [{rule, verdict, reason}]
+    organisation_id TEXT REFERENCES organisations (id) ON DELETE SET NULL,
+    verify_token_hash TEXT UNIQUE,
+    verify_expires_at TIMESTAMPTZ,
+    email_verified_at TIMESTAMPTZ,
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    decided_at TIMESTAMPTZ,
+    decision_reason TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX applications_status ON applications (status, created_at);
+CREATE INDEX applications_user ON applications (user_id);
+
+CREATE TABLE application_events (
+    id TEXT PRIMARY KEY,
+    application_id TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    actor_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL,                  -- submitted, verified, approved, rejected, info_requested, answered
+    message TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX application_events_app ON application_events (application_id, created_at);
+
+ALTER TABLE users ADD COLUMN organisation_id TEXT REFERENCES organisations (id) ON DELETE SET NULL;
+ALTER TABLE users ADD COLUMN job_title TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN member_since TIMESTAMPTZ;
+ALTER TABLE users ADD COLUMN membership_ends_at TIMESTAMPTZ;
+
+-- A session flagged here gets a new id on its next request (after a change of role).
+ALTER TABLE sessions ADD COLUMN rotate BOOLEAN NOT NULL DEFAULT FALSE;

@@ -1,0 +1,10 @@
+//! Membership: applications checked by the eligibility engine, the organisers' review, organisations, and the
+//! member directory.
+
+pub mod directory;
+pub mod eligibility;
+pub mod model;
+pub mod review;
+pub mod routes;
+pub mod service;
+pub mod store;

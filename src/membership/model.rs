@@ -1,0 +1,152 @@
+//! Applications, organisations and members, as stored.
+
+use chrono::{DateTime, Utc};
+
+use super::eligibility::{RuleResult, Verdict};
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Waiting for the applicant to confirm their work e-mail address.
+    Unverified,
+    /// Waiting for an organiser.
+    Pending,
+    /// An organiser asked a question; waiting for the applicant.
+    InfoRequested,
+    Approved,
+    Rejected,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Pending, Status::InfoRequested, Status::Unverified, Status::Approved, Status::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Unverified => "unverified",
+            Status::Pending => "pending",
+            Status::InfoRequested => "info_requested",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// How the status reads to a person.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Unverified => "Waiting for you to confirm your e-mail address",
+            Status::Pending => "Waiting for review by an organiser",
+            Status::InfoRequested => "An organiser has asked for more information",
+            Status::Approved => "Approved",
+            Status::Rejected => "Not approved",
+        }
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub user_id: String,
+    pub status: String,
+    pub name: String,
+    pub email: String,
+    pub job_title: String,
+    pub employment: String,
+    pub programme_role: String,
+    pub disciplines: String,
+    pub organisation_name: String,
+    pub organisation_domain: String,
+    pub sector: String,
+    pub employees: Option<i64>,
+    pub region: String,
+    pub stage: String,
+    pub outcome: String,
+    pub rule_results: String,
+    pub organisation_id: Option<String>,
+    pub verify_expires_at: Option<DateTime<Utc>>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ApplicationRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Pending)
+    }
+
+    pub fn outcome(&self) -> Verdict {
+        Verdict::parse(&self.outcome)
+    }
+
+    /// The stored result of each eligibility rule.
+    pub fn rules(&self) -> Vec<RuleResult> {
+        serde_json::from_str(&self.rule_results).unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApplicationEvent {
+    pub kind: String,
+    pub message: String,
+    pub actor_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Organisation {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub sector: String,
+    pub employees: i64,
+    pub region: String,
+    pub stage: String,
+}
+
+impl Organisation {
+    /// Size in bands, as peers compare themselves.
+    pub fn size_band(&self) -> &'static str {
+        match self.employees {
+            ..=249 => "100 to 249 employees",
+            250..=999 => "250 to 999 employees",
+            1000..=4999 => "1,000 to 4,999 employees",
+            5000..=19999 => "5,000 to 19,999 employees",
+            _ => "20,000 or more employees",
+        }
+    }
+}
+
+/// A member as other members see them in the directory.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MemberListing {
+    pub id: String,
+    pub name: String,
+    pub job_title: String,
+    pub organisation_name: Option<String>,
+    pub organisation_slug: Option<String>,
+}
+
+pub const SECTORS: [&str; 10] = [
+    "Central government",
+    "Local government",
+    "Health and care",
+    "Education and research",
+    "Charity and voluntary",
+    "Financial services",
+    "Professional services",
+    "Technology and telecoms",
+    "Retail, leisure and hospitality",
+    "Manufacturing, engineering and utilities",
+];
+
+pub const DISCIPLINES: [(&str, &str); 4] = [
+    ("people", "People and HR"),
+    ("workplace", "Workplace and property"),
+    ("technology", "Technology"),
+    ("change", "Change"),
+];

@@ -1,0 +1,343 @@
+//! For people who want to join: the application form, confirming the work address, and the status page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::eligibility::{Employment, RuleResult, Stage};
+use super::model::{ApplicationEvent, ApplicationRow, DISCIPLINES, SECTORS, Status};
+use super::service::{self, ApplicationInput, ApplyError, VerifyProblem};
+use super::store;
+use crate::App;
+use crate::auth::{Viewer, password, policy};
+use crate::web::browser::{session_cookie, set_cookie};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/join", get(join_form).post(join))
+        .route("/join/verify/{token}", get(verify_form).post(verify))
+        .route("/application", get(status))
+        .route("/application/answer", post(answer))
+        .route("/application/resend", post(resend))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct JoinForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    job_title: String,
+    #[serde(default)]
+    employment: String,
+    #[serde(default)]
+    programme_role: String,
+    #[serde(default)]
+    discipline_people: Option<String>,
+    #[serde(default)]
+    discipline_workplace: Option<String>,
+    #[serde(default)]
+    discipline_technology: Option<String>,
+    #[serde(default)]
+    discipline_change: Option<String>,
+    #[serde(default)]
+    organisation_name: String,
+    #[serde(default)]
+    organisation_domain: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    employees: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    agree_principles: Option<String>,
+    #[serde(default)]
+    agree_confidentiality: Option<String>,
+}
+
+impl JoinForm {
+    fn has_discipline(&self, key: &str) -> bool {
+        match key {
+            "people" => self.discipline_people.is_some(),
+            "workplace" => self.discipline_workplace.is_some(),
+            "technology" => self.discipline_technology.is_some(),
+            "change" => self.discipline_change.is_some(),
+            _ => false,
+        }
+    }
+
+    fn validate(&self) -> Result<ApplicationInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let name = e.required("name", "Your name", &self.name, 100);
+        let email = e.email("email", &self.email);
+        if let Some(problem) = password::problem(&self.password, &self.confirm) {
+            e.add("password", problem);
+        }
+        let job_title = e.required("job_title", "Your job title", &self.job_title, 150);
+        let employment = Employment::parse(&self.employment);
+        if employment.is_none() {
+            e.add("employment", "Choose how you work for the organisation.");
+        }
+        let programme_role = e.required("programme_role", "Your part in the programme", &self.programme_role, 2000);
+        let disciplines: Vec<&'static str> =
+            DISCIPLINES.iter().map(|(k, _)| *k).filter(|k| self.has_discipline(k)).collect();
+        let organisation_name =
+            e.required("organisation_name", "The organisation's name", &self.organisation_name, 200);
+        let organisation_domain =
+            e.optional("organisation_domain", "The organisation's web address", &self.organisation_domain, 253);
+        let sector = self.sector.trim().to_string();
+        if !SECTORS.contains(&sector.as_str()) {
+            e.add("sector", "Choose the organisation's sector.");
+        }
+        let employees = match self.employees.trim().replace([',', ' '], "").parse::<i64>() {
+            Ok(n) if (1..=10_000_000).contains(&n) => n,
+            _ => {
+                e.add("employees", "Give the number of employees as a whole number, for example 1200.");
+                0
+            }
+        };
+        let region = e.required("region", "The region or country", &self.region, 100);
+        let stage = Stage::parse(&self.stage);
+        if stage.is_none() {
+            e.add("stage", "Choose where the organisation is with Smart Working.");
+        }
+        if self.agree_principles.is_none() {
+            e.add("agree_principles", "Please agree not to use the network for selling or seeking work.");
+        }
+        if self.agree_confidentiality.is_none() {
+            e.add("agree_confidentiality", "Please agree to keep to the Chatham House Rule in closed meetings.");
+        }
+        e.into_result()?;
+        let (Some(employment), Some(stage)) = (employment, stage) else { return Err(FieldErrors::default()) };
+        Ok(ApplicationInput {
+            name,
+            email,
+            password: self.password.clone(),
+            job_title,
+            employment,
+            employment_key: self.employment.clone(),
+            programme_role,
+            disciplines,
+            organisation_name,
+            organisation_domain,
+            sector,
+            employees,
+            region,
+            stage,
+            stage_key: self.stage.clone(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "membership/join.html")]
+struct JoinPage {
+    page: Page,
+    form: JoinForm,
+    errors: FieldErrors,
+    employments: [(Employment, &'static str, &'static str); 5],
+    stages: [(Stage, &'static str, &'static str); 4],
+    sectors: [&'static str; 10],
+    disciplines: [(&'static str, &'static str); 4],
+}
+
+fn join_page(page: Page, form: JoinForm, errors: FieldErrors) -> JoinPage {
+    JoinPage {
+        page: page.titled("Apply to join"),
+        form,
+        errors,
+        employments: Employment::ALL,
+        stages: Stage::ALL,
+        sectors: SECTORS,
+        disciplines: DISCIPLINES,
+    }
+}
+
+async fn join_form(page: Page, viewer: Viewer) -> AppResult<Response> {
+    if viewer.user.is_some() {
+        return Ok(Redirect::to("/application").into_response());
+    }
+    Ok(render(&join_page(page, JoinForm::default(), FieldErrors::default()))?.into_response())
+}
+
+async fn join(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Form<JoinForm>) -> AppResult<Response> {
+    let again = |errors: FieldErrors| -> AppResult<Response> {
+        let mut kept = form.clone();
+        kept.password.clear();
+        kept.confirm.clear();
+        Ok((StatusCode::BAD_REQUEST, render(&join_page(page.clone(), kept, errors))?).into_response())
+    };
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(errors) => return again(errors),
+    };
+    match service::apply(&app, &input, viewer.session_hash.as_deref()).await {
+        Ok(session) => {
+            let mut response = redirect_with_notice(
+                "/application",
+                "Thank you. We have e-mailed you a link: please confirm your work e-mail address.",
+            );
+            set_cookie(&mut response, session_cookie(session, app.config.secure_cookies()));
+            Ok(response)
+        }
+        Err(ApplyError::EmailTaken) => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "email",
+                "There is already an account with this e-mail address. Sign in to see your application, or use 'Forgotten your password?'.",
+            );
+            again(errors)
+        }
+        Err(ApplyError::Db(e)) => Err(e.into()),
+        Err(ApplyError::Other(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "membership/verify.html")]
+struct VerifyPage {
+    page: Page,
+    token: String,
+}
+
+fn verify_problem(problem: VerifyProblem) -> AppError {
+    AppError::Gone(match problem {
+        VerifyProblem::Unknown => {
+            "This confirmation link is not valid, or the address is already confirmed. Sign in to see your application."
+                .into()
+        }
+        VerifyProblem::Expired => {
+            "This confirmation link has expired. Sign in and ask for a new one on your application's page.".into()
+        }
+    })
+}
+
+/// Opening the link shows a button: a GET changes nothing (mail scanners open links too).
+async fn verify_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
+    let application = store::application_by_verify_token(&app.db, &crate::auth::tokens::hash(&token)).await?;
+    match application {
+        None => Err(verify_problem(VerifyProblem::Unknown)),
+        Some(a) if a.verify_expires_at.is_none_or(|e| e < chrono::Utc::now()) => {
+            Err(verify_problem(VerifyProblem::Expired))
+        }
+        Some(_) => render(&VerifyPage { page: page.titled("Confirm your e-mail address").noindex(), token }),
+    }
+}
+
+async fn verify(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
+    service::verify(&app, &token).await?.map_err(verify_problem)?;
+    Ok(redirect_with_notice(
+        "/application",
+        "Thank you: your e-mail address is confirmed, and your application is with the organisers.",
+    ))
+}
+
+/// An application as its applicant reads it.
+#[derive(Template)]
+#[template(path = "membership/status.html")]
+struct StatusPage {
+    page: Page,
+    application: ApplicationRow,
+    status: Status,
+    rules: Vec<RuleResult>,
+    events: Vec<EventView>,
+    errors: FieldErrors,
+}
+
+pub struct EventView {
+    pub event: ApplicationEvent,
+    pub date: String,
+}
+
+impl EventView {
+    pub fn label(&self) -> &'static str {
+        match self.event.kind.as_str() {
+            "submitted" => "Submitted",
+            "verified" => "E-mail confirmed",
+            "approved" => "Approved",
+            "rejected" => "Not approved",
+            "info_requested" => "Question from the organisers",
+            "answered" => "Your answer",
+            _ => "Note",
+        }
+    }
+}
+
+pub async fn event_views(app: &App, application_id: &str) -> AppResult<Vec<EventView>> {
+    Ok(store::events(&app.db, application_id)
+        .await?
+        .into_iter()
+        .map(|event| EventView { date: time::date_time(event.created_at, app.config.timezone), event })
+        .collect())
+}
+
+async fn own_application(app: &App, viewer: &Viewer) -> AppResult<ApplicationRow> {
+    policy::require(viewer, policy::can_view_own_application(viewer), "/application")?;
+    let user_id = viewer.user.as_ref().map(|u| u.id.clone()).unwrap_or_default();
+    store::latest_application_of(&app.db, &user_id).await?.ok_or(AppError::NotFound)
+}
+
+async fn status_page(app: &App, page: Page, application: ApplicationRow, errors: FieldErrors) -> AppResult<StatusPage> {
+    Ok(StatusPage {
+        page: page.titled("Your application").noindex(),
+        status: application.status(),
+        rules: application.rules(),
+        events: event_views(app, &application.id).await?,
+        application,
+        errors,
+    })
+}
+
+async fn status(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    let application = own_application(&app, &viewer).await?;
+    render(&status_page(&app, page, application, FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn answer(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let application = own_application(&app, &viewer).await?;
+    let mut errors = FieldErrors::default();
+    let text = errors.required("answer", "Your answer", &form.answer, 5000);
+    if application.status() != Status::InfoRequested {
+        errors.add("answer", "There is no open question on your application.");
+    }
+    if !errors.is_empty() {
+        return Ok(
+            (StatusCode::BAD_REQUEST, render(&status_page(&app, page, application, errors).await?)?).into_response()
+        );
+    }
+    service::answer(&app, &application, &text).await?;
+    Ok(redirect_with_notice("/application", "Thank you: your answer is with the organisers."))
+}
+
+async fn resend(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
+    let application = own_application(&app, &viewer).await?;
+    if application.status() != Status::Unverified {
+        return Ok(redirect_with_notice("/application", "Your e-mail address is already confirmed."));
+    }
+    service::resend_verification(&app, &application).await?;
+    Ok(redirect_with_notice("/application", "We have sent you a new confirmation link."))
+}

@@ -1,0 +1,335 @@
+//! SQL for applications, their history, organisations and the member directory.
+
+use chrono::{DateTime, Utc};
+
+use super::model::*;
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all, fetch_optional};
+
+/// Everything about an application, written once when it is made.
+pub struct NewApplication<'a> {
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub job_title: &'a str,
+    pub employment: &'a str,
+    pub programme_role: &'a str,
+    pub disciplines: &'a str,
+    pub organisation_name: &'a str,
+    pub organisation_domain: &'a str,
+    pub sector: &'a str,
+    pub employees: Option<i64>,
+    pub region: &'a str,
+    pub stage: &'a str,
+    pub outcome: &'a str,
+    pub rule_results: &'a str,
+    pub organisation_id: Option<&'a str>,
+    pub verify_token_hash: &'a str,
+    pub verify_expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        tx,
+        "INSERT INTO applications (id, user_id, status, name, email, job_title, employment, programme_role, disciplines,
+             organisation_name, organisation_domain, sector, employees, region, stage, outcome, rule_results,
+             organisation_id, verify_token_hash, verify_expires_at, created_at, updated_at)
+         VALUES ($1, $2, 'unverified', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+        &id,
+        a.user_id,
+        a.name,
+        a.email,
+        a.job_title,
+        a.employment,
+        a.programme_role,
+        a.disciplines,
+        a.organisation_name,
+        a.organisation_domain,
+        a.sector,
+        a.employees,
+        a.region,
+        a.stage,
+        a.outcome,
+        a.rule_results,
+        a.organisation_id,
+        a.verify_token_hash,
+        a.verify_expires_at,
+        now
+    )?;
+    Ok(id)
+}
+
+const APPLICATION: &str = "SELECT id, user_id, status, name, email, job_title, employment, programme_role, disciplines,
+    organisation_name, organisation_domain, sector, employees, region, stage, outcome, rule_results, organisation_id,
+    verify_expires_at, email_verified_at, decided_at, decision_reason, created_at FROM applications";
+
+pub async fn application(db: &Db, id: &str) -> Result<Option<ApplicationRow>, sqlx::Error> {
+    let sql = format!("{APPLICATION} WHERE id = $1");
+    fetch_optional!(db, ApplicationRow, sqlx::AssertSqlSafe(sql), id)
+}
+
+pub async fn latest_application_of(db: &Db, user_id: &str) -> Result<Option<ApplicationRow>, sqlx::Error> {
+    let sql = format!("{APPLICATION} WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1");
+    fetch_optional!(db, ApplicationRow, sqlx::AssertSqlSafe(sql), user_id)
+}
+
+pub async fn application_by_verify_token(db: &Db, token_hash: &str) -> Result<Option<ApplicationRow>, sqlx::Error> {
+    let sql = format!("{APPLICATION} WHERE verify_token_hash = $1");
+    fetch_optional!(db, ApplicationRow, sqlx::AssertSqlSafe(sql), token_hash)
+}
+
+/// Applications for the review queue, newest first; `status` and `outcome` filter when given.
+pub async fn applications(
+    db: &Db,
+    status: Option<&str>,
+    outcome: Option<&str>,
+) -> Result<Vec<ApplicationRow>, sqlx::Error> {
+    let sql = format!(
+        "{APPLICATION} WHERE ($1 = '' OR status = $1) AND ($2 = '' OR outcome = $2) ORDER BY created_at DESC LIMIT 500"
+    );
+    fetch_all!(db, ApplicationRow, sqlx::AssertSqlSafe(sql), status.unwrap_or(""), outcome.unwrap_or(""))
+}
+
+/// Moves an application from `from` to `to`; false when it was no longer in that state (a race).
+pub async fn set_status(tx: &mut Tx, id: &str, from: Status, to: Status) -> Result<bool, sqlx::Error> {
+    let changed = execute!(
+        tx,
+        "UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        to.as_str(),
+        Utc::now(),
+        id,
+        from.as_str()
+    )?;
+    Ok(changed == 1)
+}
+
+pub async fn mark_verified(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE applications SET email_verified_at = $1, verify_token_hash = NULL, verify_expires_at = NULL WHERE id = $2",
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+pub async fn set_verify_token(
+    tx: &mut Tx,
+    id: &str,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE applications SET verify_token_hash = $1, verify_expires_at = $2 WHERE id = $3",
+        token_hash,
+        expires_at,
+        id
+    )?;
+    Ok(())
+}
+
+pub async fn record_decision(
+    tx: &mut Tx,
+    id: &str,
+    decided_by: Option<&str>,
+    reason: &str,
+    organisation_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let now = Utc::now();
+    execute!(
+        tx,
+        "UPDATE applications SET decided_by = $1, decided_at = $2, decision_reason = $3,
+             organisation_id = COALESCE($4, organisation_id), updated_at = $2
+         WHERE id = $5",
+        decided_by,
+        now,
+        reason,
+        organisation_id,
+        id
+    )?;
+    Ok(())
+}
+
+pub async fn add_event(
+    tx: &mut Tx,
+    application_id: &str,
+    actor_id: Option<&str>,
+    kind: &str,
+    message: &str,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO application_events (id, application_id, actor_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        new_id(),
+        application_id,
+        actor_id,
+        kind,
+        message,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn events(db: &Db, application_id: &str) -> Result<Vec<ApplicationEvent>, sqlx::Error> {
+    fetch_all!(
+        db,
+        ApplicationEvent,
+        "SELECT e.kind, e.message, u.name AS actor_name, e.created_at
+         FROM application_events e LEFT JOIN users u ON u.id = e.actor_id
+         WHERE e.application_id = $1 ORDER BY e.created_at, e.id",
+        application_id
+    )
+}
+
+// Organisations
+
+const ORGANISATION: &str = "SELECT id, slug, name, sector, employees, region, stage FROM organisations";
+
+/// The organisation that owns `domain` or one of its parent domains ("hr.council.gov.uk" -> "council.gov.uk").
+pub async fn organisation_by_domain(db: &Db, domain: &str) -> Result<Option<Organisation>, sqlx::Error> {
+    let mut candidates = vec![domain.to_string()];
+    let mut rest = domain;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if parent.contains('.') {
+            candidates.push(parent.to_string());
+        }
+        rest = parent;
+    }
+    for candidate in candidates {
+        let sql =
+            format!("{} WHERE id = (SELECT organisation_id FROM organisation_domains WHERE domain = $1)", ORGANISATION);
+        if let Some(org) = fetch_optional!(db, Organisation, sqlx::AssertSqlSafe(sql), &candidate)? {
+            return Ok(Some(org));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn organisation_by_slug(db: &Db, slug: &str) -> Result<Option<Organisation>, sqlx::Error> {
+    let sql = format!("{ORGANISATION} WHERE slug = $1");
+    fetch_optional!(db, Organisation, sqlx::AssertSqlSafe(sql), slug)
+}
+
+pub async fn organisation(db: &Db, id: &str) -> Result<Option<Organisation>, sqlx::Error> {
+    let sql = format!("{ORGANISATION} WHERE id = $1");
+    fetch_optional!(db, Organisation, sqlx::AssertSqlSafe(sql), id)
+}
+
+pub async fn domains_of(db: &Db, organisation_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT domain FROM organisation_domains WHERE organisation_id = $1 ORDER BY domain",
+        )
+        .bind(organisation_id)
+        .fetch_all(e)
+        .await
+    })
+}
+
+/// Creates an organisation under a slug made unique with a number when needed.
+pub async fn insert_organisation(
+    tx: &mut Tx,
+    name: &str,
+    sector: &str,
+    employees: i64,
+    region: &str,
+    stage: &str,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let base = crate::web::forms::slugify(name);
+    let taken: Vec<String> = crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, String>("SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $2")
+            .bind(&base)
+            .bind(format!("{base}-%"))
+            .fetch_all(e)
+            .await
+    })?;
+    let slug = (1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .find(|s| !taken.contains(s))
+        .unwrap_or(base);
+    let now = Utc::now();
+    execute!(
+        tx,
+        "INSERT INTO organisations (id, slug, name, sector, employees, region, stage, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        &id,
+        &slug,
+        name,
+        sector,
+        employees,
+        region,
+        stage,
+        now
+    )?;
+    Ok(id)
+}
+
+/// Records that `domain` belongs to the organisation, unless another already claims it.
+pub async fn add_domain(tx: &mut Tx, organisation_id: &str, domain: &str) -> Result<bool, sqlx::Error> {
+    let exists: i64 =
+        crate::fetch_scalar!(&mut *tx, i64, "SELECT COUNT(*) FROM organisation_domains WHERE domain = $1", domain)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    execute!(
+        tx,
+        "INSERT INTO organisation_domains (domain, organisation_id, created_at) VALUES ($1, $2, $3)",
+        domain,
+        organisation_id,
+        Utc::now()
+    )?;
+    Ok(true)
+}
+
+/// Makes an applicant a member of `organisation_id` for a term ending at `ends_at`.
+pub async fn make_member(
+    tx: &mut Tx,
+    user_id: &str,
+    organisation_id: &str,
+    job_title: &str,
+    now: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE users SET role = CASE WHEN role = 'applicant' THEN 'member' ELSE role END, organisation_id = $1,
+             job_title = $2, member_since = COALESCE(member_since, $3), membership_ends_at = $4, updated_at = $3
+         WHERE id = $5",
+        organisation_id,
+        job_title,
+        now,
+        ends_at,
+        user_id
+    )?;
+    Ok(())
+}
+
+// The directory
+
+/// Members in their term (and organisers and moderators), filtered by a name or organisation fragment.
+pub async fn members(
+    db: &Db,
+    query: &str,
+    organisation_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<MemberListing>, sqlx::Error> {
+    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+    fetch_all!(
+        db,
+        MemberListing,
+        "SELECT u.id, u.name, u.job_title, o.name AS organisation_name, o.slug AS organisation_slug
+         FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+         WHERE u.suspended = FALSE
+           AND (u.role IN ('organiser', 'moderator') OR (u.role = 'member' AND (u.membership_ends_at IS NULL OR u.membership_ends_at > $1)))
+           AND (LOWER(u.name) LIKE $2 OR LOWER(COALESCE(o.name, '')) LIKE $2)
+           AND ($3 = '' OR u.organisation_id = $3)
+         ORDER BY u.name LIMIT 500",
+        now,
+        &pattern,
+        organisation_id.unwrap_or("")
+    )
+}
