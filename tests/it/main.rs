@@ -10,5 +10,6 @@ mod auth;
 mod cli;
 mod content;
 mod mail;
+mod membership;
 mod robustness;
 mod schema;

@@ -316,6 +316,11 @@ impl TestApp {
 
     /// Waits for an e-mail to `to` to appear in the outbox folder; gives its text part.
     pub async fn wait_for_mail(&self, to: &str) -> String {
+        self.wait_for_mail_containing(to, "").await
+    }
+
+    /// Waits for an e-mail to `to` whose text contains `text`; gives its text part.
+    pub async fn wait_for_mail_containing(&self, to: &str, text: &str) -> String {
         for _ in 0..100 {
             if let Ok(entries) = std::fs::read_dir(self.outbox_dir()) {
                 for entry in entries.flatten() {
@@ -323,19 +328,22 @@ impl TestApp {
                     if let Ok(mail) = mailparse::parse_mail(&raw) {
                         let to_header = mail.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case("to"));
                         if to_header.is_some_and(|h| h.get_value().contains(to)) {
-                            return mail
+                            let body = mail
                                 .subparts
                                 .iter()
                                 .find(|p| p.ctype.mimetype == "text/plain")
                                 .and_then(|p| p.get_body().ok())
                                 .unwrap_or_default();
+                            if body.contains(text) {
+                                return body;
+                            }
                         }
                     }
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("no e-mail to {to} arrived in the outbox");
+        panic!("no e-mail to {to} containing {text:?} arrived in the outbox");
     }
 
     /// The raw .eml files in the outbox.

@@ -1,0 +1,353 @@
+//! Joining the network: applying, confirming the work address, review, and the members-only pages.
+
+use swn::auth::Role;
+
+use crate::on_both_engines;
+use crate::support::{Answer, Engine, TestApp, browser, find_link};
+
+on_both_engines!(
+    eligible_applicant_joins_and_reaches_members_pages,
+    ineligible_applicants_are_told_why,
+    organisers_ask_for_information_and_reject_with_a_reason,
+    the_join_form_explains_mistakes,
+    members_pages_are_for_current_members_only,
+);
+
+struct Applicant<'a> {
+    name: &'a str,
+    email: &'a str,
+    employment: &'a str,
+    employees: &'a str,
+    organisation: &'a str,
+    domain: &'a str,
+}
+
+const ELIGIBLE: Applicant<'static> = Applicant {
+    name: "Priya Shah",
+    email: "priya.shah@northshire.gov.uk",
+    employment: "employee",
+    employees: "4200",
+    organisation: "Northshire County Council",
+    domain: "https://www.northshire.gov.uk",
+};
+
+async fn apply(t: &TestApp, client: &reqwest::Client, a: &Applicant<'_>) -> Answer {
+    t.post_with(
+        client,
+        "/join",
+        &[
+            ("name", a.name),
+            ("email", a.email),
+            ("password", "applicant-password-1"),
+            ("confirm", "applicant-password-1"),
+            ("job_title", "Hybrid Working Programme Lead"),
+            ("employment", a.employment),
+            ("programme_role", "I lead the workstream on team agreements."),
+            ("discipline_people", "on"),
+            ("discipline_change", "on"),
+            ("organisation_name", a.organisation),
+            ("organisation_domain", a.domain),
+            ("sector", "Local government"),
+            ("employees", a.employees),
+            ("region", "North West England"),
+            ("stage", "implementing"),
+            ("agree_principles", "on"),
+            ("agree_confidentiality", "on"),
+        ],
+    )
+    .await
+}
+
+/// Applies and confirms the work address through the e-mailed link; gives the applicant's browser.
+async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest::Client {
+    let b = browser();
+    let applied = apply(t, &b, a).await;
+    applied.assert_status(303);
+    assert_eq!(applied.location(), Some("/application"));
+    let mail = t.wait_for_mail(a.email).await;
+    let link = find_link(&mail, &format!("{}/join/verify/", t.base)).expect("a confirmation link");
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    t.get_with(&b, &path).await.assert_status(200).assert_contains("Confirm my e-mail address");
+    t.post_with(&b, &path, &[]).await.assert_status(303);
+    t.post_with(&b, &path, &[]).await.assert_status(410);
+    b
+}
+
+async fn application_id(t: &TestApp, email: &str) -> String {
+    let all = swn::membership::store::applications(&t.app.db, None, None).await.unwrap();
+    all.into_iter().find(|a| a.email == email).expect("the application").id
+}
+
+async fn organiser(t: &TestApp) -> reqwest::Client {
+    t.create_user("olivia@network.example.org", "Olivia Organiser", Role::Organiser, "organiser-password-1").await;
+    let b = browser();
+    t.sign_in_with(&b, "olivia@network.example.org", "organiser-password-1").await.assert_status(303);
+    b
+}
+
+fn assert_private(a: &Answer) {
+    assert!(a.body.contains("noindex"), "members-only pages are kept out of search engines");
+    assert_eq!(a.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+}
+
+async fn eligible_applicant_joins_and_reaches_members_pages(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let b = browser();
+    apply(&t, &b, &ELIGIBLE).await.assert_status(303);
+    t.get_with(&b, "/application").await.assert_status(200).assert_contains("Waiting for you to confirm");
+    t.get_with(&b, "/members").await.assert_status(403);
+    // Unconfirmed applications wait in their own list, not in the review queue.
+    t.get_with(&org, "/admin/applications").await.assert_lacks("Priya Shah");
+    t.get_with(&org, "/admin/applications?status=unverified").await.assert_contains("Priya Shah");
+
+    let mail = t.wait_for_mail(ELIGIBLE.email).await;
+    let path =
+        find_link(&mail, &format!("{}/join/verify/", t.base)).unwrap().strip_prefix(&t.base).unwrap().to_string();
+    t.post_with(&b, &path, &[]).await.assert_status(303);
+    t.get_with(&b, "/application").await.assert_contains("Waiting for review by an organiser").assert_contains("Met");
+
+    // The organiser sees the facts and every rule's result, and approves.
+    let id = application_id(&t, ELIGIBLE.email).await;
+    t.get_with(&org, "/admin/applications").await.assert_contains("Priya Shah").assert_contains("All met");
+    let review = t.get_with(&org, &format!("/admin/applications/{id}")).await;
+    review.assert_status(200).assert_contains("4200").assert_contains("is the organisation&#39;s own domain");
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve"), ("message", "")])
+        .await
+        .assert_status(303);
+    t.get_with(&org, &format!("/admin/applications/{id}"))
+        .await
+        .assert_contains("Approved")
+        .assert_contains("Olivia Organiser");
+    let welcome = t.wait_for_mail_containing(ELIGIBLE.email, "approved").await;
+    assert!(welcome.contains("twelve months"), "{welcome}");
+
+    // The applicant, still signed in, is now a member (a new session id came with the new role).
+    let members = t.get_with(&b, "/members").await;
+    members.assert_status(200).assert_contains("Priya Shah").assert_contains("Northshire County Council");
+    assert_private(&members);
+    let org_page = t.get_with(&b, "/organisations/northshire-county-council").await;
+    org_page.assert_status(200).assert_contains("1,000 to 4,999 employees").assert_contains("northshire.gov.uk");
+    assert_private(&org_page);
+    t.get_with(&b, "/application").await.assert_contains("Welcome to the network");
+
+    // The next applicant from that domain is matched to the organisation the network now knows.
+    let colleague = Applicant { name: "Tom Reid", email: "tom.reid@northshire.gov.uk", domain: "", ..ELIGIBLE };
+    apply_and_verify(&t, &colleague).await;
+    let id2 = application_id(&t, colleague.email).await;
+    t.get_with(&org, &format!("/admin/applications/{id2}")).await.assert_contains("already known to the network");
+    t.finish().await;
+}
+
+async fn ineligible_applicants_are_told_why(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let cases = [
+        (
+            Applicant {
+                name: "Carl Consult",
+                email: "carl@advisers.example.com",
+                employment: "consultant",
+                organisation: "Advisers Ltd",
+                domain: "advisers.example.com",
+                ..ELIGIBLE
+            },
+            "not a place for selling or seeking work",
+        ),
+        (
+            Applicant {
+                name: "Sally Small",
+                email: "sally@smallco.example.com",
+                employees: "40",
+                organisation: "Small Co",
+                domain: "smallco.example.com",
+                ..ELIGIBLE
+            },
+            "organisations of 100 or more employees; 40 were given",
+        ),
+        (
+            Applicant {
+                name: "Gina Mail",
+                email: "gina.mail@gmail.com",
+                organisation: "Big Council",
+                domain: "bigcouncil.gov.uk",
+                ..ELIGIBLE
+            },
+            "gmail.com is a personal e-mail service",
+        ),
+    ];
+    for (applicant, reason) in &cases {
+        let b = apply_and_verify(&t, applicant).await;
+        let status = t.get_with(&b, "/application").await;
+        status
+            .assert_status(200)
+            .assert_contains("does not meet at least one")
+            .assert_contains(reason)
+            .assert_contains("Not met");
+        let id = application_id(&t, applicant.email).await;
+        t.get_with(&org, &format!("/admin/applications/{id}")).await.assert_contains(reason);
+        t.get_with(&b, "/members").await.assert_status(403);
+    }
+    let failing = t.get_with(&org, "/admin/applications?status=pending&outcome=fail").await;
+    for (applicant, _) in &cases {
+        failing.assert_contains(applicant.name);
+    }
+
+    // An unconfirmed address cannot be approved.
+    let b = browser();
+    let unverified = Applicant {
+        name: "Una Verified",
+        email: "una@bigcity.gov.uk",
+        organisation: "Big City",
+        domain: "bigcity.gov.uk",
+        ..ELIGIBLE
+    };
+    apply(&t, &b, &unverified).await.assert_status(303);
+    let id = application_id(&t, unverified.email).await;
+    let refused = t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await;
+    refused.assert_status(409).assert_contains("has not confirmed their e-mail address");
+    t.get_with(&b, "/application").await.assert_contains("Waiting for you to confirm");
+    t.finish().await;
+}
+
+async fn organisers_ask_for_information_and_reject_with_a_reason(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let contractor = Applicant {
+        name: "Connie Tractor",
+        email: "connie@bigbank.example.com",
+        employment: "placed_contractor",
+        organisation: "Big Bank",
+        domain: "bigbank.example.com",
+        ..ELIGIBLE
+    };
+    let b = apply_and_verify(&t, &contractor).await;
+    let id = application_id(&t, contractor.email).await;
+    t.get_with(&org, &format!("/admin/applications/{id}")).await.assert_contains("For an organiser to check");
+
+    // A question needs its text; then it reaches the applicant by e-mail and on the status page.
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "ask"), ("message", "")])
+        .await
+        .assert_status(422)
+        .assert_contains("Write the question");
+    let question = "Who employs you: the bank or an agency?";
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "ask"), ("message", question)])
+        .await
+        .assert_status(303);
+    let mail = t.wait_for_mail_containing(contractor.email, "question").await;
+    assert!(mail.contains(question), "{mail}");
+    t.get_with(&b, "/application")
+        .await
+        .assert_contains("An organiser has asked for more information")
+        .assert_contains(question);
+    t.post_with(&b, "/application/answer", &[("answer", "")])
+        .await
+        .assert_status(400)
+        .assert_contains("Your answer is required");
+    t.post_with(&b, "/application/answer", &[("answer", "An agency, placed at the bank for two years.")])
+        .await
+        .assert_status(303);
+    t.get_with(&org, &format!("/admin/applications/{id}"))
+        .await
+        .assert_contains("An agency, placed at the bank")
+        .assert_contains("Waiting for review");
+
+    // A rejection needs a reason, which the applicant reads.
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "")])
+        .await
+        .assert_status(422);
+    let reason = "The network is for people employed by the organisation itself.";
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", reason)])
+        .await
+        .assert_status(303);
+    let mail = t.wait_for_mail_containing(contractor.email, "cannot approve").await;
+    assert!(mail.contains(reason));
+    t.get_with(&b, "/application").await.assert_contains("Not approved").assert_contains(reason);
+    t.get_with(&b, "/members").await.assert_status(403);
+    // Decided once, it cannot be decided again.
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(409);
+    t.finish().await;
+}
+
+async fn the_join_form_explains_mistakes(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    t.get("/join").await.assert_status(200).assert_contains("Apply to join");
+    let empty = t.post("/join", &[("name", "Keep Me"), ("employees", "lots")]).await;
+    empty
+        .assert_status(400)
+        .assert_contains("E-mail address is required")
+        .assert_contains("Give the number of employees as a whole number")
+        .assert_contains("Choose the organisation&#39;s sector")
+        .assert_contains("Please agree not to use the network for selling")
+        .assert_contains("value=\"Keep Me\"");
+    t.create_user(ELIGIBLE.email, "Someone", Role::Member, "member-password-1").await;
+    let taken = apply(&t, &browser(), &ELIGIBLE).await;
+    taken.assert_status(400).assert_contains("already an account with this e-mail address");
+    assert!(swn::membership::store::applications(&t.app.db, None, None).await.unwrap().is_empty());
+    t.finish().await;
+}
+
+async fn members_pages_are_for_current_members_only(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let b = apply_and_verify(&t, &ELIGIBLE).await;
+    let id = application_id(&t, ELIGIBLE.email).await;
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
+    t.get_with(&b, "/members").await.assert_status(200);
+    let pages = ["/members", "/members?q=priya", "/organisations/northshire-county-council"];
+
+    // Visitors are asked to sign in; applicants are refused; neither sees a member's name.
+    let visitor = browser();
+    for path in pages {
+        let a = t.get_with(&visitor, path).await;
+        a.assert_status(303).assert_lacks("Priya");
+    }
+    let applicant = apply_and_verify(
+        &t,
+        &Applicant {
+            name: "Ann Applicant",
+            email: "ann@eastshire.gov.uk",
+            organisation: "Eastshire",
+            domain: "eastshire.gov.uk",
+            ..ELIGIBLE
+        },
+    )
+    .await;
+    for path in pages {
+        t.get_with(&applicant, path).await.assert_status(403).assert_lacks("Priya");
+    }
+    t.get("/sitemap.xml").await.assert_lacks("/members").assert_lacks("organisations/");
+    t.get("/robots.txt").await.assert_status(200);
+
+    // A lapsed member is refused; renewed, they are back.
+    let user = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET membership_ends_at = $1 WHERE id = $2",
+        chrono::Utc::now() - chrono::Duration::days(1),
+        &user.id
+    )
+    .unwrap();
+    t.get_with(&b, "/members").await.assert_status(403).assert_lacks("Northshire County Council");
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET membership_ends_at = $1 WHERE id = $2",
+        chrono::Utc::now() + chrono::Duration::days(30),
+        &user.id
+    )
+    .unwrap();
+    t.get_with(&b, "/members").await.assert_status(200);
+
+    // Suspension ends the member's sessions at once.
+    t.post_with(&org, &format!("/admin/users/{}", user.id), &[("role", "member"), ("suspended", "on")])
+        .await
+        .assert_status(303);
+    t.get_with(&b, "/members").await.assert_status(303);
+    t.sign_in_with(&b, ELIGIBLE.email, "applicant-password-1").await.assert_status(403);
+
+    // Organisers see the members' pages.
+    for path in pages {
+        t.get_with(&org, path).await.assert_status(200);
+    }
+    t.finish().await;
+}
