@@ -13,7 +13,7 @@ use super::model::{ApplicationEvent, ApplicationRow, DISCIPLINES, SECTORS, Statu
 use super::service::{self, ApplicationInput, ApplyError, VerifyProblem};
 use super::store;
 use crate::App;
-use crate::auth::{Viewer, password, policy};
+use crate::auth::{Viewer, password, policy, session};
 use crate::web::browser::{session_cookie, set_cookie};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
@@ -184,8 +184,12 @@ async fn join(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Fo
         Ok(input) => input,
         Err(errors) => return again(errors),
     };
-    match service::apply(&app, &input, viewer.session_hash.as_deref()).await {
-        Ok(session) => {
+    match service::apply(&app, &input).await {
+        Ok((user_id, _)) => {
+            // Signed in at once, so the applicant can follow their application.
+            let mut tx = app.db.begin().await?;
+            let session = session::start(&mut tx, &user_id, viewer.session_hash.as_deref()).await?;
+            tx.commit().await?;
             let mut response = redirect_with_notice(
                 "/application",
                 "Thank you. We have e-mailed you a link: please confirm your work e-mail address.",

@@ -7,7 +7,7 @@ use super::eligibility::{self, Employment, Facts, KnownOrganisation, Settings, S
 use super::model::{ApplicationRow, Status};
 use super::store::{self, NewApplication};
 use crate::App;
-use crate::auth::{Role, password, service as accounts, session, store as users, tokens};
+use crate::auth::{Role, password, service as accounts, store as users, tokens};
 use crate::db::is_unique_violation;
 use crate::mail::{self, messages};
 
@@ -65,9 +65,9 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
     Ok((eligibility::assess(&facts, &settings), organisation_id))
 }
 
-/// Creates the applicant's account and application, e-mails the link that confirms the work address, and
-/// signs the applicant in so they can follow their application. Gives the new session's cookie value.
-pub async fn apply(app: &App, input: &ApplicationInput, previous_session: Option<&str>) -> Result<String, ApplyError> {
+/// Creates the applicant's account and application and e-mails the link that confirms the work address.
+/// Gives the new account's id and the application's.
+pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, String), ApplyError> {
     let facts = Facts {
         employees: Some(input.employees),
         stage: Some(input.stage),
@@ -115,10 +115,9 @@ pub async fn apply(app: &App, input: &ApplicationInput, previous_session: Option
     .await?;
     store::add_event(&mut tx, &application_id, Some(&user_id), "submitted", "Application submitted.").await?;
     mail::queue(app, &mut tx, &verification_email(app, &input.email, &input.name, &token)?).await?;
-    let session = session::start(&mut tx, &user_id, previous_session).await?;
     tx.commit().await?;
     app.wake_mail();
-    Ok(session)
+    Ok((user_id, application_id))
 }
 
 fn verification_email(app: &App, to: &str, name: &str, token: &str) -> Result<mail::Email, askama::Error> {

@@ -108,6 +108,17 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert_eq!(signed.status(), 303);
     let (status, admin) = get("/admin").await;
     assert_eq!(status, 200, "{admin}");
+    let (_, queue) = get("/admin/applications").await;
+    for name in ["Rachel Adams", "Mark Fielding", "Jo Brennan", "Sam Taylor"] {
+        assert!(queue.contains(name), "{name} waits for review: {queue}");
+    }
+    let (_, unverified) = get("/admin/applications?status=unverified").await;
+    assert!(unverified.contains("Leo Grant"));
+    let (_, asked) = get("/admin/applications?status=info_requested").await;
+    assert!(asked.contains("Nadia Okoro"));
+    let (status, directory) = get("/members").await;
+    assert_eq!(status, 200);
+    assert!(directory.contains("Priya Shah") && directory.contains("Meridian Insurance Group"));
     stop(child).await;
     data.finish().await;
 }
