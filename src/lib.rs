@@ -70,6 +70,7 @@ pub fn router(app: App) -> Router {
         .merge(membership::routes::routes())
         .merge(membership::review::routes())
         .merge(membership::directory::routes())
+        .merge(membership::term::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })
@@ -123,11 +124,14 @@ impl Server {
             })?,
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx));
+        let worker =
+            tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx.clone()));
+        let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = reminders.await;
         self.app.db.close().await;
         Ok(())
     }

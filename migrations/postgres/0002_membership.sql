@@ -68,3 +68,13 @@ ALTER TABLE users ADD COLUMN membership_ends_at TIMESTAMPTZ;
 
 -- A session flagged here gets a new id on its next request (after a change of role).
 ALTER TABLE sessions ADD COLUMN rotate BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- One row per renewal reminder sent: at most one of each kind per member and term, even with several instances.
+CREATE TABLE renewal_reminders (
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    term_ends_at TIMESTAMPTZ NOT NULL,
+    days_before BIGINT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,     -- the one-click renewal link in the e-mail
+    sent_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (user_id, term_ends_at, days_before)
+);

@@ -36,6 +36,11 @@ pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     }
 }
 
+/// Members renew their own membership (lapsed ones too: that is how they come back). Suspended members cannot.
+pub fn can_renew_membership(user: &User) -> bool {
+    user.role == Role::Member && !user.suspended
+}
+
 /// Organisers review applications (group coordinators will join them).
 pub fn can_review_applications(viewer: &Viewer) -> bool {
     can_manage_site(viewer)

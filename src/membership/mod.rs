@@ -4,7 +4,9 @@
 pub mod directory;
 pub mod eligibility;
 pub mod model;
+pub mod renewal;
 pub mod review;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod term;

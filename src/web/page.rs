@@ -24,6 +24,8 @@ pub struct Page {
     pub show_admin: bool,
     /// Links to the members' area are shown.
     pub show_members: bool,
+    /// The link to one's own membership page is shown (members).
+    pub show_membership: bool,
     /// The link to one's own application is shown (applicants).
     pub show_application: bool,
     /// Keep this page out of search engines.
@@ -40,6 +42,7 @@ impl Page {
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
             show_admin: policy::can_manage_site(&viewer),
             show_members: policy::can_enter_members_area(&viewer, chrono::Utc::now()),
+            show_membership: viewer.user.as_ref().is_some_and(policy::can_renew_membership),
             show_application: viewer.role() == Some(crate::auth::Role::Applicant),
             noindex: false,
         }

@@ -11,6 +11,7 @@ on_both_engines!(
     organisers_ask_for_information_and_reject_with_a_reason,
     the_join_form_explains_mistakes,
     members_pages_are_for_current_members_only,
+    reminders_renewal_and_lapse,
 );
 
 struct Applicant<'a> {
@@ -349,5 +350,68 @@ async fn members_pages_are_for_current_members_only(engine: Engine) {
     for path in pages {
         t.get_with(&org, path).await.assert_status(200);
     }
+    t.finish().await;
+}
+
+async fn set_term_end(t: &TestApp, user_id: &str, end: chrono::DateTime<chrono::Utc>) {
+    swn::execute!(&t.app.db, "UPDATE users SET membership_ends_at = $1 WHERE id = $2", end, user_id).unwrap();
+}
+
+async fn term_end(t: &TestApp, user_id: &str) -> chrono::DateTime<chrono::Utc> {
+    swn::fetch_scalar!(
+        &t.app.db,
+        chrono::DateTime<chrono::Utc>,
+        "SELECT membership_ends_at FROM users WHERE id = $1",
+        user_id
+    )
+    .unwrap()
+}
+
+async fn reminders_renewal_and_lapse(engine: Engine) {
+    use chrono::{Duration, Utc};
+    use swn::membership::renewal::send_due_reminders;
+    let t = TestApp::start(engine).await;
+    let email = "marcus.bell@wessex.example.ac.uk";
+    let id = t.create_user(email, "Marcus Bell", Role::Member, "member-password-1").await;
+    let now = Utc::now();
+
+    // Not due yet: no reminder, and no renewal.
+    set_term_end(&t, &id, now + Duration::days(60)).await;
+    assert_eq!(send_due_reminders(&t.app, now).await.unwrap(), 0);
+    let b = browser();
+    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
+    t.get_with(&b, "/membership").await.assert_status(200).assert_contains("You can renew from 30 days before");
+
+    // 30 days before: one reminder, once, with a one-click link that works without signing in.
+    let end = now + Duration::days(20);
+    set_term_end(&t, &id, end).await;
+    assert_eq!(send_due_reminders(&t.app, now).await.unwrap(), 1);
+    assert_eq!(send_due_reminders(&t.app, now).await.unwrap(), 0, "no second reminder of the same kind");
+    let mail = t.wait_for_mail_containing(email, "Renew my membership").await;
+    let link = find_link(&mail, &format!("{}/membership/renew/", t.base)).unwrap();
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    let anyone = browser();
+    t.get_with(&anyone, &path).await.assert_status(200).assert_contains("I still meet the terms");
+    t.post_with(&anyone, &path, &[]).await.assert_status(303);
+    let renewed = term_end(&t, &id).await;
+    assert!((renewed - (end + Duration::days(365))).num_seconds().abs() < 2, "a year on from the old end");
+
+    // 7 days before the (new) end: the second reminder.
+    set_term_end(&t, &id, now + Duration::days(5)).await;
+    assert_eq!(send_due_reminders(&t.app, now).await.unwrap(), 1);
+
+    // Lapsed: the members' area closes; renewing from the site reopens it for a year from now.
+    set_term_end(&t, &id, now - Duration::days(3)).await;
+    t.get_with(&b, "/members").await.assert_status(403);
+    t.get_with(&b, "/membership").await.assert_status(200).assert_contains("lapsed");
+    t.post_with(&b, "/membership/renew", &[]).await.assert_status(303);
+    t.get_with(&b, "/members").await.assert_status(200);
+    assert!(term_end(&t, &id).await > now + Duration::days(364));
+
+    // Suspended members cannot renew, by link or otherwise; visitors are asked to sign in.
+    swn::auth::service::change_role(&t.app.db, &id, Role::Member, true).await.unwrap();
+    t.get_with(&anyone, &path).await.assert_status(403);
+    t.get_with(&browser(), "/membership").await.assert_status(303);
+    t.get("/membership/renew/not-a-token").await.assert_status(410);
     t.finish().await;
 }
