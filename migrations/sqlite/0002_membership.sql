@@ -65,6 +65,9 @@ ALTER TABLE users ADD COLUMN organisation_id TEXT REFERENCES organisations (id) 
 ALTER TABLE users ADD COLUMN job_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN member_since TEXT;
 ALTER TABLE users ADD COLUMN membership_ends_at TEXT;
+-- Set when a person deletes their account: their personal data is erased, the row stays so that what they
+-- wrote can show "former member".
+ALTER TABLE users ADD COLUMN deleted_at TEXT;
 
 -- A session flagged here gets a new id on its next request (after a change of role).
 ALTER TABLE sessions ADD COLUMN rotate BOOLEAN NOT NULL DEFAULT FALSE;

@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod eligibility;
 pub mod model;
+pub mod privacy;
 pub mod renewal;
 pub mod review;
 pub mod routes;

@@ -12,6 +12,7 @@ on_both_engines!(
     the_join_form_explains_mistakes,
     members_pages_are_for_current_members_only,
     reminders_renewal_and_lapse,
+    members_download_their_data_and_delete_their_account,
 );
 
 struct Applicant<'a> {
@@ -413,5 +414,43 @@ async fn reminders_renewal_and_lapse(engine: Engine) {
     t.get_with(&anyone, &path).await.assert_status(403);
     t.get_with(&browser(), "/membership").await.assert_status(303);
     t.get("/membership/renew/not-a-token").await.assert_status(410);
+    t.finish().await;
+}
+
+async fn members_download_their_data_and_delete_their_account(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let b = apply_and_verify(&t, &ELIGIBLE).await;
+    let id = application_id(&t, ELIGIBLE.email).await;
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
+
+    let data = t.get_with(&b, "/account/data").await;
+    data.assert_status(200);
+    assert!(data.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let json: serde_json::Value = serde_json::from_str(&data.body).unwrap();
+    assert_eq!(json["account"]["email"], ELIGIBLE.email);
+    assert_eq!(json["applications"][0]["organisation_name"], ELIGIBLE.organisation);
+    assert!(json["applications"][0]["history"].as_array().unwrap().iter().any(|e| e["kind"] == "approved"));
+    assert_eq!(json["applications"][0]["eligibility"].as_array().unwrap().len(), 5);
+    t.get_with(&browser(), "/account/data").await.assert_status(303);
+
+    t.get_with(&b, "/account/delete").await.assert_status(200).assert_contains("cannot be undone");
+    t.post_with(&b, "/account/delete", &[("password", "wrong-password")])
+        .await
+        .assert_status(400)
+        .assert_contains("not right");
+    t.post_with(&b, "/account/delete", &[("password", "applicant-password-1")]).await.assert_status(303);
+    t.get_with(&b, "/members").await.assert_status(303);
+    t.sign_in_with(&browser(), ELIGIBLE.email, "applicant-password-1").await.assert_status(401);
+    assert!(swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().is_none());
+    assert!(swn::membership::store::applications(&t.app.db, None, None).await.unwrap().is_empty());
+    t.get_with(&org, "/members").await.assert_lacks("Priya");
+    t.get_with(&org, "/organisations/northshire-county-council").await.assert_status(200).assert_lacks("Priya");
+
+    // The only organiser cannot delete their account and leave the network without one.
+    t.post_with(&org, "/account/delete", &[("password", "organiser-password-1")])
+        .await
+        .assert_status(400)
+        .assert_contains("only organiser");
     t.finish().await;
 }

@@ -1,0 +1,150 @@
+//! Personal data rights: a member downloads everything the network holds about them, or deletes their
+//! account (personal data erased; the row stays, nameless, so anything they wrote shows "former member").
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde_json::json;
+
+use super::store;
+use crate::App;
+use crate::auth::{Role, User, Viewer, password, policy, store as users};
+use crate::db::Tx;
+use crate::web::browser::clear_session;
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
+use crate::{execute, fetch_scalar};
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/account/data", get(download)).route("/account/delete", get(delete_form).post(delete))
+}
+
+fn own_account(viewer: &Viewer, path: &str) -> AppResult<User> {
+    policy::require(viewer, policy::can_manage_own_account(viewer), path)?;
+    viewer.user.clone().ok_or(AppError::SignInRequired(path.into()))
+}
+
+/// Everything held about the signed-in person, as one JSON file.
+async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
+    let user = own_account(&viewer, "/account/data")?;
+    let row = users::user_by_id(&app.db, &user.id).await?.ok_or(AppError::NotFound)?;
+    let organisation = match &row.organisation_id {
+        Some(id) => store::organisation(&app.db, id)
+            .await?
+            .map(|o| json!({"name": o.name, "sector": o.sector, "region": o.region})),
+        None => None,
+    };
+    let mut applications = Vec::new();
+    if let Some(a) = store::latest_application_of(&app.db, &user.id).await? {
+        let events: Vec<_> = store::events(&app.db, &a.id)
+            .await?
+            .into_iter()
+            .map(|e| json!({"kind": e.kind, "message": e.message, "by": e.actor_name, "at": e.created_at}))
+            .collect();
+        applications.push(json!({
+            "status": a.status, "submitted_at": a.created_at, "name": a.name, "email": a.email,
+            "job_title": a.job_title, "employment": a.employment, "programme_role": a.programme_role,
+            "disciplines": a.disciplines, "organisation_name": a.organisation_name,
+            "organisation_domain": a.organisation_domain, "sector": a.sector, "employees": a.employees,
+            "region": a.region, "stage": a.stage, "eligibility": a.rules(), "decision_reason": a.decision_reason,
+            "history": events,
+        }));
+    }
+    let sessions = users::count_sessions_of(&app.db, &user.id).await?;
+    let data = json!({
+        "exported_at": Utc::now(),
+        "account": {
+            "name": row.name, "email": row.email, "role": row.role, "suspended": row.suspended,
+            "job_title": row.job_title, "created_at": row.created_at, "membership_ends_at": row.membership_ends_at,
+        },
+        "organisation": organisation,
+        "applications": applications,
+        "signed_in_devices": sessions,
+    });
+    let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"smart-work-network-my-data.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "membership/delete_account.html")]
+struct DeletePage {
+    page: Page,
+    errors: FieldErrors,
+}
+
+async fn delete_form(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    own_account(&viewer, "/account/delete")?;
+    render(&DeletePage { page: page.titled("Delete your account").noindex(), errors: FieldErrors::default() })
+}
+
+#[derive(serde::Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn delete(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let user = own_account(&viewer, "/account/delete")?;
+    let mut errors = FieldErrors::default();
+    let stored = users::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
+    if form.password.len() > 1000 || !password::verify(form.password, stored).await? {
+        errors.add("password", "Your password is not right.");
+    }
+    if user.role == Role::Organiser {
+        let others: i64 = fetch_scalar!(
+            &app.db,
+            i64,
+            "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE AND id <> $1",
+            &user.id
+        )?;
+        if others == 0 {
+            errors.add("password", "You are the network's only organiser: make someone else an organiser first.");
+        }
+    }
+    if !errors.is_empty() {
+        let body = render(&DeletePage { page: page.titled("Delete your account").noindex(), errors })?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
+    }
+    let mut tx = app.db.begin().await?;
+    erase(&mut tx, &user.id).await?;
+    tx.commit().await?;
+    let mut response = redirect_with_notice("/", "Your account is deleted, and your personal data with it.");
+    clear_session(&mut response);
+    Ok(response)
+}
+
+/// Erases a person's personal data in one transaction: applications and their history, links, sessions, and
+/// the account's name, address, password and organisation.
+pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM applications WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM renewal_reminders WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE application_events SET actor_id = NULL WHERE actor_id = $1", user_id)?;
+    let now = Utc::now();
+    execute!(
+        tx,
+        "UPDATE users SET name = 'Former member', email = $1, password_hash = NULL, job_title = '', organisation_id = NULL,
+             membership_ends_at = NULL, suspended = TRUE, deleted_at = $2, updated_at = $2
+         WHERE id = $3",
+        format!("deleted-{user_id}@invalid"),
+        now,
+        user_id
+    )?;
+    Ok(())
+}
