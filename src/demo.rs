@@ -8,6 +8,7 @@ use crate::auth::{Role, service, store as accounts, tokens};
 use crate::content::model::{NewsInput, PageInput, PersonInput, SupporterInput};
 use crate::content::store;
 use crate::membership::eligibility::{Employment, Stage};
+use crate::membership::groups;
 use crate::membership::model::Status;
 use crate::membership::service::{self as membership, ApplicationInput, Decision};
 use crate::membership::store as members;
@@ -267,6 +268,37 @@ const MEMBERS: &[(&str, &str, &str, usize)] = &[
     ("Ruth Adebayo", "ruth.adebayo", "Head of HR Business Partnering", 5),
 ];
 
+/// (slug, name, kind, how to join, description, [(member index, role)]); the last person of a by-request group
+/// has asked to join and waits.
+type DemoGroup =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static [(usize, &'static str)]);
+const GROUPS: &[DemoGroup] = &[
+    (
+        "public-sector-home-and-remote-working",
+        "Public sector home and remote working group",
+        "sector",
+        "request",
+        "Eighteen public bodies that have met every two months since 2020 to compare policies, share estate and tackle questions such as display-screen assessments for home workers. Now a sector group of the network.",
+        &[(0, "coordinator"), (1, "member"), (4, "member"), (5, "member"), (6, "member")],
+    ),
+    (
+        "south-west-regional-group",
+        "South West regional group",
+        "regional",
+        "open",
+        "Members in the South West meet in person twice a year, hosted in turn by member organisations.",
+        &[(8, "coordinator"), (4, "member"), (9, "member")],
+    ),
+    (
+        "higher-education-smart-working",
+        "Higher education Smart Working group",
+        "sector",
+        "open",
+        "Universities and colleges working out hybrid patterns for professional services staff and academics alike.",
+        &[(9, "coordinator"), (8, "member")],
+    ),
+];
+
 async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
     let now = Utc::now();
     let mut ids = Vec::new();
@@ -277,12 +309,14 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
         tx.commit().await?;
         ids.push((id, *domain));
     }
+    let mut member_ids = Vec::new();
     for (i, (name, local, job_title, org)) in MEMBERS.iter().enumerate() {
         let Some((org_id, domain)) = ids.get(*org) else { continue };
         let password = tokens::random_token();
         let user_id =
             service::create_user_with_password(app, &format!("{local}@{domain}"), name, Role::Member, &password)
                 .await?;
+        member_ids.push(user_id.clone());
         let mut tx = app.db.begin().await?;
         // Terms of different ages, so renewal reminders have someone to remind.
         let since = now - Duration::days(30 * i as i64 + 20);
@@ -296,6 +330,15 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
         )
         .await?;
         tx.commit().await?;
+    }
+    for (slug, name, kind, join_policy, description, people) in GROUPS {
+        let group_id = groups::insert_group(&app.db, slug, name, kind, join_policy, description).await?;
+        for (n, (member, role)) in people.iter().enumerate() {
+            if let Some(user_id) = member_ids.get(*member) {
+                let status = if join_policy == &"request" && n == people.len() - 1 { "requested" } else { "active" };
+                groups::put_member(&app.db, &group_id, user_id, role, status, now).await?;
+            }
+        }
     }
     Ok((ORGANISATIONS.len(), MEMBERS.len()))
 }

@@ -72,6 +72,7 @@ pub fn router(app: App) -> Router {
         .merge(membership::directory::routes())
         .merge(membership::term::routes())
         .merge(membership::privacy::routes())
+        .merge(membership::groups::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

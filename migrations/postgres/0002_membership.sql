@@ -81,3 +81,26 @@ CREATE TABLE renewal_reminders (
     sent_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (user_id, term_ends_at, days_before)
 );
+
+-- Regional and sector groups inside the network. ("groups" is a keyword in both engines' window syntax.)
+CREATE TABLE network_groups (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('regional', 'sector')),
+    join_policy TEXT NOT NULL CHECK (join_policy IN ('open', 'request')),
+    description_md TEXT NOT NULL,
+    description_html TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES network_groups (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('member', 'coordinator')),
+    status TEXT NOT NULL CHECK (status IN ('active', 'requested')),
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members (user_id);

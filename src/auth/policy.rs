@@ -41,6 +41,36 @@ pub fn can_renew_membership(user: &User) -> bool {
     user.role == Role::Member && !user.suspended
 }
 
+/// What a member is in one group: the facts the group rules below are decided on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupStanding {
+    Coordinator,
+    Member,
+    Requested,
+}
+
+/// A group's page and member list are for members of the network.
+pub fn can_view_group(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+}
+
+/// A group's private spaces (its meetings and forum, later) are for its active members and coordinators, and
+/// for organisers.
+pub fn can_enter_group_space(viewer: &Viewer, standing: Option<GroupStanding>, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+        && (can_manage_site(viewer) || matches!(standing, Some(GroupStanding::Coordinator | GroupStanding::Member)))
+}
+
+/// Coordinators (and organisers) answer requests to join their group.
+pub fn can_coordinate_group(viewer: &Viewer, standing: Option<GroupStanding>, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now) && (can_manage_site(viewer) || standing == Some(GroupStanding::Coordinator))
+}
+
+/// Organisers create groups and name their coordinators.
+pub fn can_manage_groups(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// Organisers review applications (group coordinators will join them).
 pub fn can_review_applications(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
@@ -120,6 +150,23 @@ mod tests {
             u.membership_ends_at = Some(now - chrono::Duration::days(1));
         }
         assert!(!can_enter_members_area(&lapsed, now));
+    }
+
+    #[test]
+    fn group_rules() {
+        let now = Utc::now();
+        let member = viewer(Some(Role::Member), false);
+        assert!(can_view_group(&member, now));
+        assert!(!can_enter_group_space(&member, None, now));
+        assert!(!can_enter_group_space(&member, Some(GroupStanding::Requested), now));
+        assert!(can_enter_group_space(&member, Some(GroupStanding::Member), now));
+        assert!(!can_coordinate_group(&member, Some(GroupStanding::Member), now));
+        assert!(can_coordinate_group(&member, Some(GroupStanding::Coordinator), now));
+        assert!(!can_coordinate_group(&viewer(Some(Role::Member), true), Some(GroupStanding::Coordinator), now));
+        let organiser = viewer(Some(Role::Organiser), false);
+        assert!(can_coordinate_group(&organiser, None, now));
+        assert!(can_enter_group_space(&organiser, None, now));
+        assert!(!can_view_group(&viewer(Some(Role::Applicant), false), now));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod directory;
 pub mod eligibility;
+pub mod groups;
 pub mod model;
 pub mod privacy;
 pub mod renewal;

@@ -13,6 +13,7 @@ on_both_engines!(
     members_pages_are_for_current_members_only,
     reminders_renewal_and_lapse,
     members_download_their_data_and_delete_their_account,
+    groups_by_request_and_open,
 );
 
 struct Applicant<'a> {
@@ -452,5 +453,112 @@ async fn members_download_their_data_and_delete_their_account(engine: Engine) {
         .await
         .assert_status(400)
         .assert_contains("only organiser");
+    t.finish().await;
+}
+
+async fn groups_by_request_and_open(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let member = |email: &'static str, name: &'static str| {
+        let t = &t;
+        async move {
+            t.create_user(email, name, Role::Member, "member-password-1").await;
+            let b = browser();
+            t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
+            b
+        }
+    };
+    let coordinator = member("cora@council.example.gov.uk", "Cora Ordinator").await;
+    let asker = member("ash@agency.example.gov.uk", "Ash Asker").await;
+    let bystander = member("bea@trust.example.nhs.uk", "Bea Stander").await;
+
+    // Organisers create groups; mistakes come back with messages.
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", ""), ("kind", "galactic"), ("join_policy", "open"), ("description", "")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Name is required")
+    .assert_contains("Choose regional or sector");
+    t.post_with(
+        &bystander,
+        "/admin/groups/new",
+        &[("name", "Rogue"), ("kind", "sector"), ("join_policy", "open"), ("description", "x")],
+    )
+    .await
+    .assert_status(403);
+    let created = t
+        .post_with(
+            &org,
+            "/admin/groups/new",
+            &[
+                ("name", "Public sector home and remote working"),
+                ("kind", "sector"),
+                ("join_policy", "request"),
+                ("description", "For **public bodies**."),
+            ],
+        )
+        .await;
+    created.assert_status(303);
+    let slug = "public-sector-home-and-remote-working";
+    t.post_with(&org, &format!("/admin/groups/{slug}/coordinators"), &[("email", "cora@council.example.gov.uk")])
+        .await
+        .assert_status(303);
+    t.get_with(&coordinator, &format!("/groups/{slug}"))
+        .await
+        .assert_contains("Requests to join")
+        .assert_contains("<strong>public bodies</strong>");
+
+    // A member asks to join; the coordinator approves; a bystander cannot answer requests.
+    t.post_with(&asker, &format!("/groups/{slug}/join"), &[]).await.assert_status(303);
+    t.get_with(&asker, &format!("/groups/{slug}")).await.assert_contains("Your request to join is with");
+    let group = swn::membership::groups::group_by_slug(&t.app.db, slug).await.unwrap().unwrap();
+    let ash = swn::auth::store::user_by_email(&t.app.db, "ash@agency.example.gov.uk").await.unwrap().unwrap();
+    assert_eq!(
+        swn::membership::groups::standing(&t.app.db, &group.id, &ash.id).await.unwrap(),
+        Some(swn::auth::policy::GroupStanding::Requested)
+    );
+    t.get_with(&bystander, &format!("/groups/{slug}")).await.assert_lacks("Requests to join");
+    t.post_with(&bystander, &format!("/groups/{slug}/requests/{}", ash.id), &[("action", "approve")])
+        .await
+        .assert_status(403);
+    t.get_with(&coordinator, &format!("/groups/{slug}")).await.assert_contains("Ash Asker");
+    t.post_with(&coordinator, &format!("/groups/{slug}/requests/{}", ash.id), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    assert_eq!(
+        swn::membership::groups::standing(&t.app.db, &group.id, &ash.id).await.unwrap(),
+        Some(swn::auth::policy::GroupStanding::Member)
+    );
+    t.get_with(&asker, &format!("/groups/{slug}")).await.assert_contains("Leave the group");
+
+    // Open groups are joined directly.
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[
+            ("name", "North West"),
+            ("kind", "regional"),
+            ("join_policy", "open"),
+            ("description", "Members in the North West."),
+        ],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(&bystander, "/groups/north-west/join", &[]).await.assert_status(303);
+    t.get_with(&bystander, "/groups").await.assert_contains("You are a member");
+    t.post_with(&bystander, "/groups/north-west/leave", &[]).await.assert_status(303);
+    t.get_with(&bystander, "/groups").await.assert_lacks("You are a member");
+
+    // Visitors and applicants see no group or its members.
+    for path in ["/groups", &format!("/groups/{slug}")] {
+        t.get_with(&browser(), path).await.assert_status(303).assert_lacks("Cora");
+    }
+    let applicant = apply_and_verify(&t, &ELIGIBLE).await;
+    t.get_with(&applicant, &format!("/groups/{slug}")).await.assert_status(403).assert_lacks("Cora");
+    t.post_with(&applicant, &format!("/groups/{slug}/join"), &[]).await.assert_status(403);
+    t.get_with(&bystander, "/groups/no-such-group").await.assert_status(404);
     t.finish().await;
 }
