@@ -73,6 +73,8 @@ pub fn router(app: App) -> Router {
         .merge(membership::term::routes())
         .merge(membership::privacy::routes())
         .merge(membership::groups::routes())
+        .merge(membership::profile::routes())
+        .merge(membership::organisations::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

@@ -104,3 +104,18 @@ CREATE TABLE group_members (
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX group_members_user ON group_members (user_id);
+
+-- What a member tells other members about themselves, and which of it they show.
+CREATE TABLE profiles (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    bio_md TEXT NOT NULL,
+    bio_html TEXT NOT NULL,
+    disciplines TEXT NOT NULL,           -- comma-separated: people, workplace, technology, change
+    interests TEXT NOT NULL,
+    photo_file_id TEXT REFERENCES files (id) ON DELETE SET NULL,
+    show_email BOOLEAN NOT NULL,
+    show_job_title BOOLEAN NOT NULL,
+    show_organisation BOOLEAN NOT NULL,
+    show_bio BOOLEAN NOT NULL,
+    updated_at TEXT NOT NULL
+);

@@ -17,7 +17,7 @@ use crate::auth::{Viewer, policy};
 use crate::db::is_unique_violation;
 use crate::mail::outbox::{self, OutboxMessage};
 use crate::web::forms::{slugify, valid_slug};
-use crate::web::upload::{UploadForm, image_type};
+use crate::web::upload::{UploadForm, read_image};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -418,39 +418,6 @@ async fn update_news(
 
 // Supporters and people share one shape: a name, a line, Markdown, an image, an order.
 
-/// What an uploaded image does to the stored one.
-enum ImageChange<'a> {
-    Keep,
-    Remove,
-    Replace(&'static str, &'a [u8]),
-}
-
-fn read_image<'a>(form: &'a UploadForm, errors: &mut FieldErrors, field: &'static str, app: &App) -> ImageChange<'a> {
-    match form.file(field) {
-        Some(bytes) if bytes.len() > app.config.max_upload_bytes => {
-            errors.add(field, format!("The image is too large: at most {} KB.", app.config.max_upload_bytes / 1024));
-            ImageChange::Keep
-        }
-        Some(bytes) => match image_type(bytes) {
-            Some(content_type) => ImageChange::Replace(content_type, bytes),
-            None => {
-                errors.add(field, "The file is not an image the site can show: use PNG, JPEG, GIF or WebP.");
-                ImageChange::Keep
-            }
-        },
-        None if !form.text(&format!("remove_{field}")).is_empty() => ImageChange::Remove,
-        None => ImageChange::Keep,
-    }
-}
-
-async fn store_image(tx: &mut crate::db::Tx, change: &ImageChange<'_>) -> Result<Option<Option<String>>, sqlx::Error> {
-    Ok(match change {
-        ImageChange::Keep => None,
-        ImageChange::Remove => Some(None),
-        ImageChange::Replace(content_type, bytes) => Some(Some(store::insert_file(tx, content_type, bytes).await?)),
-    })
-}
-
 fn position(errors: &mut FieldErrors, value: &str) -> i64 {
     let value = value.trim();
     if value.is_empty() {
@@ -556,7 +523,7 @@ async fn save_supporter(app: &App, page: Page, id: Option<String>, form: UploadF
         description_md: errors.required("description", "The description", form.text("description"), 20_000),
         position: position(&mut errors, form.text("position")),
     };
-    let logo = read_image(&form, &mut errors, "logo", app);
+    let logo = read_image(&form, &mut errors, "logo", app.config.max_upload_bytes);
     if !errors.is_empty() {
         let fields = ProfileFields {
             name: form.text("name").into(),
@@ -575,7 +542,7 @@ async fn save_supporter(app: &App, page: Page, id: Option<String>, form: UploadF
         });
     }
     let mut tx = app.db.begin().await?;
-    let file = store_image(&mut tx, &logo).await?;
+    let file = store::store_image(&mut tx, &logo).await?;
     store::save_supporter(&mut tx, id.as_deref(), &input, file.as_ref().map(|f| f.as_deref())).await?;
     tx.commit().await?;
     Ok(redirect_with_notice("/admin/supporters", &format!("{} is saved.", input.name)))
@@ -671,7 +638,7 @@ async fn save_person(app: &App, page: Page, id: Option<String>, form: UploadForm
         bio_md: errors.optional("bio", "The biography", form.text("bio"), 20_000),
         position: position(&mut errors, form.text("position")),
     };
-    let photo = read_image(&form, &mut errors, "photo", app);
+    let photo = read_image(&form, &mut errors, "photo", app.config.max_upload_bytes);
     if !errors.is_empty() {
         let fields = ProfileFields {
             name: form.text("name").into(),
@@ -690,7 +657,7 @@ async fn save_person(app: &App, page: Page, id: Option<String>, form: UploadForm
         });
     }
     let mut tx = app.db.begin().await?;
-    let file = store_image(&mut tx, &photo).await?;
+    let file = store::store_image(&mut tx, &photo).await?;
     store::save_person(&mut tx, id.as_deref(), &input, file.as_ref().map(|f| f.as_deref())).await?;
     tx.commit().await?;
     Ok(redirect_with_notice("/admin/people", &format!("{} is saved.", input.name)))

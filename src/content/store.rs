@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::model::*;
 use crate::db::{Db, Tx, new_id};
 use crate::web::markdown::to_safe_html;
+use crate::web::upload::ImageChange;
 use crate::{execute, fetch_all, fetch_optional};
 
 // Pages
@@ -315,6 +316,15 @@ pub async fn insert_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> Resul
         Utc::now()
     )?;
     Ok(id)
+}
+
+/// Applies an uploaded image: `None` keeps the stored one, `Some(None)` removes it, `Some(Some(id))` is new.
+pub async fn store_image(tx: &mut Tx, change: &ImageChange<'_>) -> Result<Option<Option<String>>, sqlx::Error> {
+    Ok(match change {
+        ImageChange::Keep => None,
+        ImageChange::Remove => Some(None),
+        ImageChange::Replace(content_type, bytes) => Some(Some(insert_file(tx, content_type, bytes).await?)),
+    })
 }
 
 pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {

@@ -1,5 +1,5 @@
-//! The members' area, first pages: the member directory and organisation pages. Members only; never shown to
-//! visitors, applicants, lapsed or suspended members, or search engines.
+//! The members' area, first pages: the member directory, members' profiles and organisation pages. Members
+//! only; never shown to visitors, applicants, lapsed or suspended members, supporters or search engines.
 
 use askama::Template;
 use axum::Router;
@@ -9,8 +9,9 @@ use axum::routing::get;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::model::{MemberListing, Organisation};
-use super::store;
+use super::groups::{self, Group};
+use super::model::{DISCIPLINES, MemberListing, Organisation, SECTORS};
+use super::store::{self, DirectoryFilter};
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::web::{AppError, AppResult, Page, render};
@@ -19,7 +20,7 @@ pub fn routes() -> Router<App> {
     Router::new().route("/members", get(directory)).route("/organisations/{slug}", get(organisation))
 }
 
-fn member(viewer: &Viewer, path: &str) -> AppResult<()> {
+pub fn member(viewer: &Viewer, path: &str) -> AppResult<()> {
     policy::require(viewer, policy::can_enter_members_area(viewer, Utc::now()), path)
 }
 
@@ -27,6 +28,14 @@ fn member(viewer: &Viewer, path: &str) -> AppResult<()> {
 struct Search {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    discipline: String,
+    #[serde(default)]
+    group: String,
 }
 
 #[derive(Template)]
@@ -34,7 +43,15 @@ struct Search {
 struct DirectoryPage {
     page: Page,
     q: String,
+    sector: String,
+    region: String,
+    discipline: String,
+    group: String,
     members: Vec<MemberListing>,
+    sectors: [&'static str; 10],
+    regions: Vec<String>,
+    disciplines: [(&'static str, &'static str); 4],
+    groups: Vec<Group>,
 }
 
 async fn directory(
@@ -45,8 +62,31 @@ async fn directory(
 ) -> AppResult<impl IntoResponse> {
     member(&viewer, "/members")?;
     let q: String = search.q.chars().take(100).collect();
-    let members = store::members(&app.db, &q, None, Utc::now()).await?;
-    render(&DirectoryPage { page: page.titled("Members").noindex(), q, members })
+    let all_groups = groups::all_groups(&app.db).await?;
+    let group_id = all_groups.iter().find(|g| g.slug == search.group).map(|g| g.id.clone());
+    let discipline = DISCIPLINES.iter().map(|(k, _)| *k).find(|k| *k == search.discipline).unwrap_or("");
+    let filter = DirectoryFilter {
+        query: &q,
+        organisation_id: None,
+        sector: SECTORS.iter().copied().find(|s| *s == search.sector).unwrap_or(""),
+        region: &search.region.chars().take(100).collect::<String>(),
+        discipline,
+        group_id: group_id.as_deref(),
+    };
+    let members = store::members(&app.db, &filter, Utc::now()).await?;
+    render(&DirectoryPage {
+        page: page.titled("Members").noindex(),
+        members,
+        sectors: SECTORS,
+        regions: store::regions(&app.db).await?,
+        disciplines: DISCIPLINES,
+        groups: all_groups,
+        q,
+        sector: search.sector,
+        region: search.region,
+        discipline: search.discipline,
+        group: search.group,
+    })
 }
 
 #[derive(Template)]
@@ -56,6 +96,7 @@ struct OrganisationPage {
     organisation: Organisation,
     domains: Vec<String>,
     members: Vec<MemberListing>,
+    can_edit: bool,
 }
 
 async fn organisation(
@@ -67,6 +108,13 @@ async fn organisation(
     member(&viewer, &format!("/organisations/{slug}"))?;
     let organisation = store::organisation_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let domains = store::domains_of(&app.db, &organisation.id).await?;
-    let members = store::members(&app.db, "", Some(&organisation.id), Utc::now()).await?;
-    render(&OrganisationPage { page: page.titled(&organisation.name).noindex(), organisation, domains, members })
+    let filter = DirectoryFilter { organisation_id: Some(&organisation.id), ..DirectoryFilter::default() };
+    let members = store::members(&app.db, &filter, Utc::now()).await?;
+    render(&OrganisationPage {
+        page: page.titled(&organisation.name).noindex(),
+        can_edit: policy::can_manage_site(&viewer),
+        organisation,
+        domains,
+        members,
+    })
 }

@@ -52,7 +52,7 @@ pub struct GroupPerson {
 
 // Store
 
-async fn groups(db: &Db) -> Result<Vec<Group>, sqlx::Error> {
+pub async fn all_groups(db: &Db) -> Result<Vec<Group>, sqlx::Error> {
     fetch_all!(
         db,
         Group,
@@ -184,7 +184,7 @@ async fn list(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<i
     policy::require(&viewer, policy::can_view_group(&viewer, Utc::now()), "/groups")?;
     let me = viewer_id(&viewer);
     let mut listed = Vec::new();
-    for group in groups(&app.db).await? {
+    for group in all_groups(&app.db).await? {
         let standing = standing(&app.db, &group.id, &me).await?;
         listed.push(GroupListing { group, standing });
     }

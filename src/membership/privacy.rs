@@ -135,6 +135,8 @@ pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM renewal_reminders WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "UPDATE application_events SET actor_id = NULL WHERE actor_id = $1", user_id)?;
     let now = Utc::now();
     execute!(

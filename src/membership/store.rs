@@ -310,26 +310,102 @@ pub async fn make_member(
 
 // The directory
 
-/// Members in their term (and organisers and moderators), filtered by a name or organisation fragment.
+/// What the directory is asked for; empty strings and `None` mean "any".
+#[derive(Default)]
+pub struct DirectoryFilter<'a> {
+    pub query: &'a str,
+    pub organisation_id: Option<&'a str>,
+    pub sector: &'a str,
+    pub region: &'a str,
+    pub discipline: &'a str,
+    pub group_id: Option<&'a str>,
+}
+
+/// Members in their term (and organisers and moderators), as other members may see them: a field a member
+/// hides is neither shown nor searchable.
 pub async fn members(
     db: &Db,
-    query: &str,
-    organisation_id: Option<&str>,
+    filter: &DirectoryFilter<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<MemberListing>, sqlx::Error> {
-    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+    let pattern = format!("%{}%", filter.query.trim().to_lowercase().replace(['%', '_'], ""));
+    let discipline = format!("%,{},%", filter.discipline);
     fetch_all!(
         db,
         MemberListing,
-        "SELECT u.id, u.name, u.job_title, o.name AS organisation_name, o.slug AS organisation_slug
-         FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+        "SELECT u.id, u.name,
+                CASE WHEN COALESCE(p.show_job_title, TRUE) THEN u.job_title ELSE '' END AS job_title,
+                CASE WHEN COALESCE(p.show_organisation, TRUE) THEN o.name END AS organisation_name,
+                CASE WHEN COALESCE(p.show_organisation, TRUE) THEN o.slug END AS organisation_slug
+         FROM users u
+         LEFT JOIN organisations o ON o.id = u.organisation_id
+         LEFT JOIN profiles p ON p.user_id = u.id
          WHERE u.suspended = FALSE
            AND (u.role IN ('organiser', 'moderator') OR (u.role = 'member' AND (u.membership_ends_at IS NULL OR u.membership_ends_at > $1)))
-           AND (LOWER(u.name) LIKE $2 OR LOWER(COALESCE(o.name, '')) LIKE $2)
-           AND ($3 = '' OR u.organisation_id = $3)
+           AND (LOWER(u.name) LIKE $2 OR (COALESCE(p.show_organisation, TRUE) AND LOWER(COALESCE(o.name, '')) LIKE $2))
+           AND ($3 = '' OR (u.organisation_id = $3 AND COALESCE(p.show_organisation, TRUE)))
+           AND ($4 = '' OR (COALESCE(p.show_organisation, TRUE) AND o.sector = $4))
+           AND ($5 = '' OR (COALESCE(p.show_organisation, TRUE) AND o.region = $5))
+           AND ($6 = '' OR (',' || COALESCE(p.disciplines, '') || ',') LIKE $7)
+           AND ($8 = '' OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = $8 AND g.user_id = u.id AND g.status = 'active'))
          ORDER BY u.name LIMIT 500",
         now,
         &pattern,
-        organisation_id.unwrap_or("")
+        filter.organisation_id.unwrap_or(""),
+        filter.sector,
+        filter.region,
+        filter.discipline,
+        &discipline,
+        filter.group_id.unwrap_or("")
     )
+}
+
+/// The regions organisations are in, for the directory's filter.
+pub async fn regions(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT DISTINCT region FROM organisations ORDER BY region").fetch_all(e).await
+    })
+}
+
+pub async fn all_organisations(db: &Db) -> Result<Vec<Organisation>, sqlx::Error> {
+    let sql = format!("{ORGANISATION} ORDER BY name");
+    fetch_all!(db, Organisation, sqlx::AssertSqlSafe(sql))
+}
+
+pub async fn update_organisation(db: &Db, id: &str, o: &Organisation) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE organisations SET name = $1, sector = $2, employees = $3, region = $4, stage = $5, updated_at = $6 WHERE id = $7",
+        &o.name,
+        &o.sector,
+        o.employees,
+        &o.region,
+        &o.stage,
+        Utc::now(),
+        id
+    )
+}
+
+pub async fn remove_domain(db: &Db, organisation_id: &str, domain: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM organisation_domains WHERE organisation_id = $1 AND domain = $2", organisation_id, domain)
+}
+
+/// Merges a duplicate into the organisation that stays: its members, applications and domains move over, in
+/// one transaction, and the duplicate goes.
+pub async fn merge_organisations(tx: &mut Tx, duplicate_id: &str, keep_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE users SET organisation_id = $1 WHERE organisation_id = $2", keep_id, duplicate_id)?;
+    execute!(
+        &mut *tx,
+        "UPDATE applications SET organisation_id = $1 WHERE organisation_id = $2",
+        keep_id,
+        duplicate_id
+    )?;
+    execute!(
+        &mut *tx,
+        "UPDATE organisation_domains SET organisation_id = $1 WHERE organisation_id = $2",
+        keep_id,
+        duplicate_id
+    )?;
+    execute!(tx, "DELETE FROM organisations WHERE id = $1", duplicate_id)?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ use axum::extract::{FromRequest, Multipart, Request};
 
 use super::browser::{CSRF_FIELD, CsrfCheckInForm, CsrfToken, tokens_match};
 use super::error::AppError;
+use super::forms::FieldErrors;
 
 pub struct UploadForm {
     fields: HashMap<String, String>,
@@ -67,6 +68,38 @@ impl UploadForm {
 
     pub fn file(&self, name: &str) -> Option<&[u8]> {
         self.files.get(name).map(Vec::as_slice)
+    }
+}
+
+/// What an uploaded image field does to the stored image.
+pub enum ImageChange<'a> {
+    Keep,
+    Remove,
+    Replace(&'static str, &'a [u8]),
+}
+
+/// Reads the image field `field` (and its "remove_<field>" box), checking size and type; problems go to
+/// `errors`, beside the field.
+pub fn read_image<'a>(
+    form: &'a UploadForm,
+    errors: &mut FieldErrors,
+    field: &'static str,
+    max_bytes: usize,
+) -> ImageChange<'a> {
+    match form.file(field) {
+        Some(bytes) if bytes.len() > max_bytes => {
+            errors.add(field, format!("The image is too large: at most {} KB.", max_bytes / 1024));
+            ImageChange::Keep
+        }
+        Some(bytes) => match image_type(bytes) {
+            Some(content_type) => ImageChange::Replace(content_type, bytes),
+            None => {
+                errors.add(field, "The file is not an image the site can show: use PNG, JPEG, GIF or WebP.");
+                ImageChange::Keep
+            }
+        },
+        None if !form.text(&format!("remove_{field}")).is_empty() => ImageChange::Remove,
+        None => ImageChange::Keep,
     }
 }
 

@@ -121,7 +121,9 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert!(directory.contains("Priya Shah") && directory.contains("Meridian Insurance Group"));
     let (status, groups) = get("/groups").await;
     assert_eq!(status, 200);
-    assert!(groups.contains("Public sector home and remote working group") && groups.contains("South West regional group"));
+    assert!(
+        groups.contains("Public sector home and remote working group") && groups.contains("South West regional group")
+    );
     stop(child).await;
     data.finish().await;
 }

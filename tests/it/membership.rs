@@ -14,6 +14,8 @@ on_both_engines!(
     reminders_renewal_and_lapse,
     members_download_their_data_and_delete_their_account,
     groups_by_request_and_open,
+    profiles_show_only_what_members_choose,
+    organisers_correct_and_merge_organisations,
 );
 
 struct Applicant<'a> {
@@ -560,5 +562,164 @@ async fn groups_by_request_and_open(engine: Engine) {
     t.get_with(&applicant, &format!("/groups/{slug}")).await.assert_status(403).assert_lacks("Cora");
     t.post_with(&applicant, &format!("/groups/{slug}/join"), &[]).await.assert_status(403);
     t.get_with(&bystander, "/groups/no-such-group").await.assert_status(404);
+    t.finish().await;
+}
+
+/// Approves an eligible applicant; gives the member's browser.
+async fn approved_member(t: &TestApp, org: &reqwest::Client, a: &Applicant<'_>) -> reqwest::Client {
+    let b = apply_and_verify(t, a).await;
+    let id = application_id(t, a.email).await;
+    t.post_with(org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
+    b
+}
+
+async fn profiles_show_only_what_members_choose(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let priya = approved_member(&t, &org, &ELIGIBLE).await;
+    let other = Applicant {
+        name: "Owen Price",
+        email: "owen@harbour.example.org",
+        organisation: "Harbour Housing",
+        domain: "harbour.example.org",
+        ..ELIGIBLE
+    };
+    let owen = approved_member(&t, &org, &other).await;
+    let priya_id = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap().id;
+
+    // By default: job title and organisation shown, e-mail hidden.
+    let profile = t.get_with(&owen, &format!("/members/{priya_id}")).await;
+    profile
+        .assert_status(200)
+        .assert_contains("Hybrid Working Programme Lead")
+        .assert_contains("Northshire County Council")
+        .assert_lacks(ELIGIBLE.email);
+    assert_private(&profile);
+
+    // Priya writes an introduction, adds a photo, shows her address and hides her organisation.
+    let fields = [
+        ("bio", "I run **trial periods**."),
+        ("interests", "anchor days"),
+        ("discipline_people", "on"),
+        ("show_job_title", "on"),
+        ("show_bio", "on"),
+        ("show_email", "on"),
+    ];
+    let visitor = t.post_multipart_with(&browser(), "/account/profile", &fields, None).await;
+    assert_eq!(visitor.status, 303, "a visitor is sent to sign in");
+    t.post_multipart_with(&priya, "/account/profile", &fields, Some(("photo", "me.png", crate::support::tiny_png())))
+        .await
+        .assert_status(303);
+    let profile = t.get_with(&owen, &format!("/members/{priya_id}")).await;
+    profile
+        .assert_contains("<strong>trial periods</strong>")
+        .assert_contains(ELIGIBLE.email)
+        .assert_contains("People and HR")
+        .assert_lacks("Northshire County Council");
+    assert!(profile.attr(".person img", "src").is_some());
+    // Hidden fields are not searchable either.
+    t.get_with(&owen, "/members?q=northshire").await.assert_lacks("Priya Shah");
+    t.get_with(&owen, "/members?q=priya").await.assert_contains("Priya Shah").assert_lacks("Northshire County Council");
+    t.get_with(&owen, "/organisations/northshire-county-council").await.assert_lacks("Priya Shah");
+    t.get_with(&owen, "/members?discipline=people")
+        .await
+        .assert_contains("Priya Shah")
+        .assert_lacks("<strong>Owen Price</strong>");
+    t.get_with(&owen, "/members?sector=Local+government")
+        .await
+        .assert_contains("<strong>Owen Price</strong>")
+        .assert_lacks("Priya Shah");
+
+    // A non-image photo is refused beside the field.
+    t.post_multipart_with(&priya, "/account/profile", &[], Some(("photo", "cv.png", b"%PDF-1.4".to_vec())))
+        .await
+        .assert_status(422)
+        .assert_contains("not an image");
+
+    // Profiles are for members only.
+    t.get_with(&browser(), &format!("/members/{priya_id}")).await.assert_status(303).assert_lacks("trial periods");
+    let applicant = apply_and_verify(
+        &t,
+        &Applicant {
+            name: "Ann Applicant",
+            email: "ann@eastshire.gov.uk",
+            organisation: "Eastshire",
+            domain: "eastshire.gov.uk",
+            ..ELIGIBLE
+        },
+    )
+    .await;
+    t.get_with(&applicant, &format!("/members/{priya_id}")).await.assert_status(403).assert_lacks("trial periods");
+    let ann_id = swn::auth::store::user_by_email(&t.app.db, "ann@eastshire.gov.uk").await.unwrap().unwrap().id;
+    t.get_with(&owen, &format!("/members/{ann_id}")).await.assert_status(404);
+    t.finish().await;
+}
+
+async fn organisers_correct_and_merge_organisations(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    approved_member(&t, &org, &ELIGIBLE).await;
+    let dup = Applicant {
+        name: "Dee Plicate",
+        email: "dee@northshire-cc.example.org",
+        organisation: "Northshire CC",
+        domain: "northshire-cc.example.org",
+        ..ELIGIBLE
+    };
+    approved_member(&t, &org, &dup).await;
+    t.get_with(&org, "/admin/organisations")
+        .await
+        .assert_contains("Northshire CC")
+        .assert_contains("Northshire County Council");
+
+    let bad = t
+        .post_with(
+            &org,
+            "/admin/organisations/northshire-county-council",
+            &[("name", ""), ("sector", "Nope"), ("employees", "x"), ("region", "NW"), ("stage", "implementing")],
+        )
+        .await;
+    bad.assert_status(422).assert_contains("Name is required").assert_contains("whole number");
+    t.post_with(
+        &org,
+        "/admin/organisations/northshire-county-council",
+        &[
+            ("name", "Northshire Council"),
+            ("sector", "Local government"),
+            ("employees", "4300"),
+            ("region", "North West England"),
+            ("stage", "embedded"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(
+        &org,
+        "/admin/organisations/northshire-county-council/domains",
+        &[("add", "https://www.Northshire-Schools.example.org/")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(&org, "/admin/organisations/northshire-county-council/domains", &[("add", "gmail.com")])
+        .await
+        .assert_status(400);
+    let page = t.get_with(&org, "/admin/organisations/northshire-county-council").await;
+    page.assert_contains("northshire-schools.example.org").assert_contains("value=\"4300\"");
+
+    // Merging moves the duplicate's members and domains, then removes it.
+    t.post_with(&org, "/admin/organisations/northshire-cc/merge", &[("into", "northshire-county-council")])
+        .await
+        .assert_status(303);
+    let merged = t.get_with(&org, "/organisations/northshire-county-council").await;
+    merged
+        .assert_contains("Dee Plicate")
+        .assert_contains("Priya Shah")
+        .assert_contains("northshire-cc.example.org")
+        .assert_contains("Northshire Council");
+    t.get_with(&org, "/organisations/northshire-cc").await.assert_status(404);
+    // A member is refused the organisers' pages.
+    let member =
+        apply_and_verify(&t, &Applicant { name: "Mo", email: "mo@northshire.gov.uk", domain: "", ..ELIGIBLE }).await;
+    t.get_with(&member, "/admin/organisations").await.assert_status(403);
     t.finish().await;
 }

@@ -284,7 +284,17 @@ impl TestApp {
         fields: &[(&str, &str)],
         file: Option<(&str, &str, Vec<u8>)>,
     ) -> Answer {
-        let token = self.csrf_with(&self.client).await;
+        self.post_multipart_with(&self.client, path, fields, file).await
+    }
+
+    pub async fn post_multipart_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Answer {
+        let token = self.csrf_with(client).await;
         let mut form = reqwest::multipart::Form::new().text("csrf_token", token);
         for (k, v) in fields {
             form = form.text(k.to_string(), v.to_string());
@@ -292,7 +302,7 @@ impl TestApp {
         if let Some((name, filename, bytes)) = file {
             form = form.part(name.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()));
         }
-        read(self.client.post(self.url(path)).multipart(form).send().await.expect("POST multipart")).await
+        read(client.post(self.url(path)).multipart(form).send().await.expect("POST multipart")).await
     }
 
     /// Creates an account with a password directly, as `swn` commands do.
