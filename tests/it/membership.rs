@@ -16,6 +16,8 @@ on_both_engines!(
     groups_by_request_and_open,
     profiles_show_only_what_members_choose,
     organisers_correct_and_merge_organisations,
+    every_membership_route_answers_each_role_as_the_policy_says,
+    auto_approval_when_configured,
 );
 
 struct Applicant<'a> {
@@ -721,5 +723,139 @@ async fn organisers_correct_and_merge_organisations(engine: Engine) {
     let member =
         apply_and_verify(&t, &Applicant { name: "Mo", email: "mo@northshire.gov.uk", domain: "", ..ELIGIBLE }).await;
     t.get_with(&member, "/admin/organisations").await.assert_status(403);
+    t.finish().await;
+}
+
+const MARKER: &str = "Zebra-Marker-Job-Title";
+
+async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    // A member with a marker only members may see, in an organisation, in a group.
+    let member_b = approved_member(&t, &org, &ELIGIBLE).await;
+    let member = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    swn::execute!(&t.app.db, "UPDATE users SET job_title = $1 WHERE id = $2", MARKER, &member.id).unwrap();
+    let application = application_id(&t, ELIGIBLE.email).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[
+            ("name", "North West"),
+            ("kind", "regional"),
+            ("join_policy", "request"),
+            ("description", "Members in the North West."),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let sign_in = |email: &'static str, role: Role| {
+        let t = &t;
+        async move {
+            t.create_user(email, "Someone Else", role, "some-password-1").await;
+            let b = browser();
+            t.sign_in_with(&b, email, "some-password-1").await.assert_status(303);
+            b
+        }
+    };
+    let coordinator = sign_in("coord@member.example.org", Role::Member).await;
+    t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "coord@member.example.org")])
+        .await
+        .assert_status(303);
+    t.post_with(&member_b, "/groups/north-west/join", &[]).await.assert_status(303);
+    let suspended = sign_in("suspended@member.example.org", Role::Member).await;
+    let suspended_user =
+        swn::auth::store::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
+    swn::auth::service::change_role(&t.app.db, &suspended_user.id, Role::Member, true).await.unwrap();
+    let applicant = apply_and_verify(
+        &t,
+        &Applicant {
+            name: "Ann Applicant",
+            email: "ann@eastshire.gov.uk",
+            organisation: "Eastshire",
+            domain: "eastshire.gov.uk",
+            ..ELIGIBLE
+        },
+    )
+    .await;
+    let visitor = browser();
+
+    let m = member.id.as_str();
+    let a = application.as_str();
+    // Expected status for: visitor, applicant, member, suspended member, group coordinator, organiser.
+    let matrix: Vec<(String, [u16; 6])> = vec![
+        ("/members".into(), [303, 403, 200, 303, 200, 200]),
+        ("/members?q=priya".into(), [303, 403, 200, 303, 200, 200]),
+        (format!("/members/{m}"), [303, 403, 200, 303, 200, 200]),
+        ("/organisations/northshire-county-council".into(), [303, 403, 200, 303, 200, 200]),
+        ("/groups".into(), [303, 403, 200, 303, 200, 200]),
+        ("/groups/north-west".into(), [303, 403, 200, 303, 200, 200]),
+        ("/account/profile".into(), [303, 403, 200, 303, 200, 200]),
+        ("/membership".into(), [303, 403, 200, 303, 200, 403]),
+        ("/account/data".into(), [303, 200, 200, 303, 200, 200]),
+        ("/account/delete".into(), [303, 200, 200, 303, 200, 200]),
+        ("/application".into(), [303, 200, 200, 303, 404, 404]),
+        ("/join".into(), [200, 303, 303, 200, 303, 303]),
+        ("/admin/applications".into(), [303, 403, 403, 303, 403, 200]),
+        (format!("/admin/applications/{a}"), [303, 403, 403, 303, 403, 200]),
+        ("/admin/organisations".into(), [303, 403, 403, 303, 403, 200]),
+        ("/admin/organisations/northshire-county-council".into(), [303, 403, 403, 303, 403, 200]),
+        ("/admin/groups/new".into(), [303, 403, 403, 303, 403, 200]),
+        ("/admin/users".into(), [303, 403, 403, 303, 403, 200]),
+    ];
+    let viewers = [
+        ("visitor", &visitor),
+        ("applicant", &applicant),
+        ("member", &member_b),
+        ("suspended", &suspended),
+        ("coordinator", &coordinator),
+        ("organiser", &org),
+    ];
+    for (path, expected) in &matrix {
+        for ((who, client), status) in viewers.iter().zip(expected) {
+            let answer = t.get_with(client, path).await;
+            assert_eq!(answer.status.as_u16(), *status, "{path} as {who}");
+            if *status != 200 {
+                answer.assert_lacks(MARKER);
+            }
+            if *status == 303 && !path.starts_with("/join") {
+                assert!(answer.location().unwrap().starts_with("/sign-in"), "{path} as {who}");
+            }
+        }
+    }
+    // Requests to join are answered by the group's coordinator (and organisers), nobody else.
+    let requests = [("member", &member_b, false), ("coordinator", &coordinator, true)];
+    for (who, client, sees) in requests {
+        let page = t.get_with(client, "/groups/north-west").await;
+        assert_eq!(page.body.contains("Requests to join"), sees, "{who}");
+    }
+    t.post_with(&member_b, &format!("/groups/north-west/requests/{m}"), &[("action", "approve")])
+        .await
+        .assert_status(403);
+    t.post_with(&coordinator, &format!("/groups/north-west/requests/{m}"), &[("action", "approve")])
+        .await
+        .assert_status(303);
+    t.finish().await;
+}
+
+async fn auto_approval_when_configured(engine: Engine) {
+    let t = TestApp::start_with(engine, |c| c.auto_approve = true).await;
+    let org = organiser(&t).await;
+    // The first applicant from an organisation waits for a person: the organisation is not known yet.
+    approved_member(&t, &org, &ELIGIBLE).await;
+    let colleague = Applicant { name: "Tom Reid", email: "tom.reid@northshire.gov.uk", domain: "", ..ELIGIBLE };
+    let tom = apply_and_verify(&t, &colleague).await;
+    t.get_with(&tom, "/members").await.assert_status(200).assert_contains("Tom Reid");
+    let id = application_id(&t, colleague.email).await;
+    t.get_with(&org, &format!("/admin/applications/{id}")).await.assert_contains("Approved");
+    // A failing rule is never approved automatically.
+    let consultant = Applicant {
+        name: "Carl Consult",
+        email: "carl@northshire.gov.uk",
+        employment: "consultant",
+        domain: "",
+        ..ELIGIBLE
+    };
+    let carl = apply_and_verify(&t, &consultant).await;
+    t.get_with(&carl, "/members").await.assert_status(403);
     t.finish().await;
 }
