@@ -457,6 +457,7 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
             region: "England".into(),
             stage: Stage::parse(d.stage).unwrap_or(Stage::Intending),
             stage_key: d.stage.into(),
+            newsletter: true,
         };
         let (_, application_id) = membership::apply(app, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if d.verified {

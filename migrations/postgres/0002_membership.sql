@@ -119,3 +119,14 @@ CREATE TABLE profiles (
     show_bio BOOLEAN NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
+
+-- Consent to each category of e-mail, as a history: the latest row of a category is the person's choice.
+CREATE TABLE email_consents (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    category TEXT NOT NULL CHECK (category IN ('newsletter', 'meeting_reminders', 'forum_notifications')),
+    granted BOOLEAN NOT NULL,
+    source TEXT NOT NULL,                -- where the choice was made: application, preferences, unsubscribe link
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX email_consents_user ON email_consents (user_id, category, recorded_at);

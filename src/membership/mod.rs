@@ -1,6 +1,7 @@
 //! Membership: applications checked by the eligibility engine, the organisers' review, organisations, and the
 //! member directory.
 
+pub mod consent;
 pub mod directory;
 pub mod eligibility;
 pub mod groups;

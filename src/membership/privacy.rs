@@ -54,6 +54,12 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
         }));
     }
     let sessions = users::count_sessions_of(&app.db, &user.id).await?;
+    let consents: Vec<_> = super::consent::history(&app.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|c| json!({"category": c.category, "granted": c.granted, "source": c.source, "at": c.recorded_at}))
+        .collect();
+    let profile = super::profile::profile(&app.db, &user.id).await?;
     let data = json!({
         "exported_at": Utc::now(),
         "account": {
@@ -63,6 +69,12 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
         "organisation": organisation,
         "applications": applications,
         "signed_in_devices": sessions,
+        "email_consents": consents,
+        "profile": {
+            "introduction": profile.bio_md, "interests": profile.interests, "disciplines": profile.disciplines,
+            "shows_email": profile.show_email, "shows_job_title": profile.show_job_title,
+            "shows_organisation": profile.show_organisation, "shows_introduction": profile.show_bio,
+        },
     });
     let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
@@ -136,6 +148,7 @@ pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM email_consents WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "UPDATE application_events SET actor_id = NULL WHERE actor_id = $1", user_id)?;
     let now = Utc::now();

@@ -66,6 +66,8 @@ pub struct JoinForm {
     agree_principles: Option<String>,
     #[serde(default)]
     agree_confidentiality: Option<String>,
+    #[serde(default)]
+    newsletter: Option<String>,
 }
 
 impl JoinForm {
@@ -138,6 +140,7 @@ impl JoinForm {
             region,
             stage,
             stage_key: self.stage.clone(),
+            newsletter: self.newsletter.is_some(),
         })
     }
 }

@@ -31,6 +31,8 @@ pub struct ApplicationInput {
     pub region: String,
     pub stage: Stage,
     pub stage_key: String,
+    /// Consent to the periodic news e-mail, asked on the form.
+    pub newsletter: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +116,7 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, Strin
     )
     .await?;
     store::add_event(&mut tx, &application_id, Some(&user_id), "submitted", "Application submitted.").await?;
+    super::consent::record(&mut tx, &user_id, "newsletter", input.newsletter, "application").await?;
     mail::queue(app, &mut tx, &verification_email(app, &input.email, &input.name, &token)?).await?;
     tx.commit().await?;
     app.wake_mail();

@@ -18,6 +18,7 @@ on_both_engines!(
     organisers_correct_and_merge_organisations,
     every_membership_route_answers_each_role_as_the_policy_says,
     auto_approval_when_configured,
+    email_consent_is_recorded_as_a_history,
 );
 
 struct Applicant<'a> {
@@ -60,6 +61,7 @@ async fn apply(t: &TestApp, client: &reqwest::Client, a: &Applicant<'_>) -> Answ
             ("stage", "implementing"),
             ("agree_principles", "on"),
             ("agree_confidentiality", "on"),
+            ("newsletter", "on"),
         ],
     )
     .await
@@ -857,5 +859,35 @@ async fn auto_approval_when_configured(engine: Engine) {
     };
     let carl = apply_and_verify(&t, &consultant).await;
     t.get_with(&carl, "/members").await.assert_status(403);
+    t.finish().await;
+}
+
+async fn email_consent_is_recorded_as_a_history(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let b = apply_and_verify(&t, &ELIGIBLE).await;
+    let page = t.get_with(&b, "/account/email").await;
+    page.assert_status(200);
+    assert_eq!(page.attr("#newsletter", "checked").as_deref(), Some(""), "opted in on the application form");
+    assert!(page.attr("#forum_notifications", "checked").is_none());
+    t.post_with(&b, "/account/email", &[("forum_notifications", "on")]).await.assert_status(303);
+    let page = t.get_with(&b, "/account/email").await;
+    assert!(page.attr("#newsletter", "checked").is_none());
+    assert!(page.attr("#forum_notifications", "checked").is_some());
+    let data: serde_json::Value = serde_json::from_str(&t.get_with(&b, "/account/data").await.body).unwrap();
+    let history = data["email_consents"].as_array().unwrap();
+    let seen: Vec<(String, bool, String)> = history
+        .iter()
+        .map(|c| {
+            (
+                c["category"].as_str().unwrap().to_string(),
+                c["granted"].as_bool().unwrap(),
+                c["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(seen.contains(&("newsletter".into(), true, "application".into())));
+    assert!(seen.contains(&("newsletter".into(), false, "preferences".into())));
+    assert!(seen.contains(&("forum_notifications".into(), true, "preferences".into())));
+    t.get_with(&browser(), "/account/email").await.assert_status(303);
     t.finish().await;
 }
