@@ -76,6 +76,7 @@ pub fn router(app: App) -> Router {
         .merge(membership::profile::routes())
         .merge(membership::organisations::routes())
         .merge(membership::consent::routes())
+        .merge(membership::import::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

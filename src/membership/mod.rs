@@ -5,6 +5,7 @@ pub mod consent;
 pub mod directory;
 pub mod eligibility;
 pub mod groups;
+pub mod import;
 pub mod model;
 pub mod organisations;
 pub mod privacy;

@@ -19,6 +19,7 @@ on_both_engines!(
     every_membership_route_answers_each_role_as_the_policy_says,
     auto_approval_when_configured,
     email_consent_is_recorded_as_a_history,
+    organisers_import_members_from_csv_all_or_nothing,
 );
 
 struct Applicant<'a> {
@@ -889,5 +890,75 @@ async fn email_consent_is_recorded_as_a_history(engine: Engine) {
     assert!(seen.contains(&("newsletter".into(), false, "preferences".into())));
     assert!(seen.contains(&("forum_notifications".into(), true, "preferences".into())));
     t.get_with(&browser(), "/account/email").await.assert_status(303);
+    t.finish().await;
+}
+
+async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    t.get_with(&org, "/admin/import").await.assert_status(200).assert_contains(swn::membership::import::COLUMNS);
+    let good = "name,email,job_title,organisation,organisation_domain,sector,employees,region,stage,member_since\n\
+        Amelia Clarke,amelia@meridian.example.com,Head of Workplace,Meridian Insurance,meridian.example.com,Financial services,6800,South East England,embedded,2025-02-01\n\
+        Ben Osei,Ben@Meridian.example.com,HR Policy Manager,Meridian Insurance,meridian.example.com,Financial services,6800,South East England,embedded,\n\
+        Owen Price,owen@harbour.example.org,OD Manager,Harbour Housing,,Charity and voluntary,1400,Wales,implementing,2024-06-30\n";
+    let bad_line = "Broken Row,not-an-email,x,Somewhere,,Nowhere sector,lots,,dreaming,tomorrow\n";
+    let with_bad = format!("{good}{bad_line}");
+
+    // A file with a bad line imports nothing, and says what is wrong with each line.
+    let checked = t
+        .post_multipart_with(
+            &org,
+            "/admin/import",
+            &[("action", "import"), ("send_links", "on")],
+            Some(("file", "members.csv", with_bad.into_bytes())),
+        )
+        .await;
+    checked
+        .assert_status(422)
+        .assert_contains("Nothing has been imported")
+        .assert_contains("the e-mail address is not valid")
+        .assert_contains("the sector must be one of")
+        .assert_contains("the number of employees must be a whole number")
+        .assert_contains("member_since must be a past date");
+    assert!(
+        swn::auth::store::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none(),
+        "nothing half-imported"
+    );
+
+    // A dry run of the good file reports and changes nothing.
+    let dry = t.post_multipart_with(&org, "/admin/import", &[("action", "check"), ("csv", good)], None).await;
+    dry.assert_status(200)
+        .assert_contains("Every line can be imported")
+        .assert_contains("will be a member of Meridian Insurance");
+    assert!(swn::auth::store::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none());
+
+    let done = t
+        .post_multipart_with(&org, "/admin/import", &[("action", "import"), ("csv", good), ("send_links", "on")], None)
+        .await;
+    done.assert_status(200).assert_contains("Imported 3 members");
+    let directory = t.get_with(&org, "/members").await;
+    directory.assert_contains("Amelia Clarke").assert_contains("Ben Osei").assert_contains("Owen Price");
+    let all = swn::membership::store::all_organisations(&t.app.db).await.unwrap();
+    assert_eq!(
+        all.iter().filter(|o| o.name == "Meridian Insurance").count(),
+        1,
+        "one organisation for both of its members"
+    );
+
+    // Each imported member chooses a password through the e-mailed link, and is a member.
+    let mail = t.wait_for_mail_containing("ben@meridian.example.com", "Choose my password").await;
+    let link = find_link(&mail, &format!("{}/password/reset/", t.base)).unwrap();
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    let ben = browser();
+    t.post_with(&ben, &path, &[("password", "ben-password-12"), ("confirm", "ben-password-12")])
+        .await
+        .assert_status(303);
+    t.sign_in_with(&ben, "ben@meridian.example.com", "ben-password-12").await.assert_status(303);
+    t.get_with(&ben, "/members").await.assert_status(200);
+
+    // Importing the same people again is refused line by line.
+    let again = t.post_multipart_with(&org, "/admin/import", &[("action", "import"), ("csv", good)], None).await;
+    again.assert_status(422).assert_contains("an account with this e-mail address already exists");
+    t.post_multipart_with(&ben, "/admin/import", &[("action", "check"), ("csv", good)], None).await.assert_status(403);
     t.finish().await;
 }
