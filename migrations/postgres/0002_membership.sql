@@ -23,6 +23,8 @@ CREATE INDEX organisation_domains_org ON organisation_domains (organisation_id);
 CREATE TABLE applications (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- 'join', or 'employer_change': a member moving to a new organisation re-verifies and re-passes the rules.
+    kind TEXT NOT NULL CHECK (kind IN ('join', 'employer_change')),
     status TEXT NOT NULL CHECK (status IN ('unverified', 'pending', 'info_requested', 'approved', 'rejected')),
     name TEXT NOT NULL,
     email TEXT NOT NULL,

@@ -51,6 +51,7 @@ impl Status {
 pub struct ApplicationRow {
     pub id: String,
     pub user_id: String,
+    pub kind: String,
     pub status: String,
     pub name: String,
     pub email: String,
@@ -75,6 +76,10 @@ pub struct ApplicationRow {
 }
 
 impl ApplicationRow {
+    pub fn is_employer_change(&self) -> bool {
+        self.kind == "employer_change"
+    }
+
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Pending)
     }

@@ -13,7 +13,7 @@ use super::model::{ApplicationEvent, ApplicationRow, DISCIPLINES, SECTORS, Statu
 use super::service::{self, ApplicationInput, ApplyError, VerifyProblem};
 use super::store;
 use crate::App;
-use crate::auth::{Viewer, password, policy, session};
+use crate::auth::{User, Viewer, password, policy, session};
 use crate::web::browser::{session_cookie, set_cookie};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<App> {
         .route("/application", get(status))
         .route("/application/answer", post(answer))
         .route("/application/resend", post(resend))
+        .route("/membership/employer", get(employer_form).post(change_employer))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -81,11 +82,18 @@ impl JoinForm {
         }
     }
 
-    fn validate(&self) -> Result<ApplicationInput, FieldErrors> {
+    /// Checks the form. `member` is the member changing employer, who keeps their name and password and
+    /// has agreed to the principles already.
+    fn validate(&self, member: Option<&User>) -> Result<ApplicationInput, FieldErrors> {
         let mut e = FieldErrors::default();
-        let name = e.required("name", "Your name", &self.name, 100);
+        let name = match member {
+            Some(user) => user.name.clone(),
+            None => e.required("name", "Your name", &self.name, 100),
+        };
         let email = e.email("email", &self.email);
-        if let Some(problem) = password::problem(&self.password, &self.confirm) {
+        if member.is_none()
+            && let Some(problem) = password::problem(&self.password, &self.confirm)
+        {
             e.add("password", problem);
         }
         let job_title = e.required("job_title", "Your job title", &self.job_title, 150);
@@ -116,10 +124,10 @@ impl JoinForm {
         if stage.is_none() {
             e.add("stage", "Choose where the organisation is with Smart Working.");
         }
-        if self.agree_principles.is_none() {
+        if member.is_none() && self.agree_principles.is_none() {
             e.add("agree_principles", "Please agree not to use the network for selling or seeking work.");
         }
-        if self.agree_confidentiality.is_none() {
+        if member.is_none() && self.agree_confidentiality.is_none() {
             e.add("agree_confidentiality", "Please agree to keep to the Chatham House Rule in closed meetings.");
         }
         e.into_result()?;
@@ -183,7 +191,7 @@ async fn join(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Fo
         kept.confirm.clear();
         Ok((StatusCode::BAD_REQUEST, render(&join_page(page.clone(), kept, errors))?).into_response())
     };
-    let input = match form.validate() {
+    let input = match form.validate(None) {
         Ok(input) => input,
         Err(errors) => return again(errors),
     };
@@ -347,4 +355,66 @@ async fn resend(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
     }
     service::resend_verification(&app, &application).await?;
     Ok(redirect_with_notice("/application", "We have sent you a new confirmation link."))
+}
+
+#[derive(Template)]
+#[template(path = "membership/employer.html")]
+struct EmployerPage {
+    page: Page,
+    form: JoinForm,
+    errors: FieldErrors,
+    employments: [(Employment, &'static str, &'static str); 5],
+    stages: [(Stage, &'static str, &'static str); 4],
+    sectors: [&'static str; 10],
+}
+
+fn employer_page(page: Page, form: JoinForm, errors: FieldErrors) -> EmployerPage {
+    EmployerPage {
+        page: page.titled("A new organisation").noindex(),
+        form,
+        errors,
+        employments: Employment::ALL,
+        stages: Stage::ALL,
+        sectors: SECTORS,
+    }
+}
+
+fn changing_member(viewer: &Viewer) -> AppResult<User> {
+    let user = viewer.user.clone().ok_or(AppError::SignInRequired("/membership/employer".into()))?;
+    policy::require(viewer, policy::can_renew_membership(&user), "/membership/employer")?;
+    Ok(user)
+}
+
+async fn employer_form(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    changing_member(&viewer)?;
+    render(&employer_page(page, JoinForm::default(), FieldErrors::default()))
+}
+
+async fn change_employer(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Form(form): Form<JoinForm>,
+) -> AppResult<Response> {
+    let user = changing_member(&viewer)?;
+    let again = |errors| -> AppResult<Response> {
+        Ok((StatusCode::BAD_REQUEST, render(&employer_page(page.clone(), form.clone(), errors))?).into_response())
+    };
+    let input = match form.validate(Some(&user)) {
+        Ok(input) => input,
+        Err(errors) => return again(errors),
+    };
+    match service::change_employer(&app, &user.id, &input).await {
+        Ok(_) => Ok(redirect_with_notice(
+            "/application",
+            "Thank you. Please confirm your new work address with the link we have e-mailed to it.",
+        )),
+        Err(ApplyError::EmailTaken) => {
+            let mut errors = FieldErrors::default();
+            errors.add("email", "Another account uses this e-mail address.");
+            again(errors)
+        }
+        Err(ApplyError::Db(e)) => Err(e.into()),
+        Err(ApplyError::Other(e)) => Err(e.into()),
+    }
 }

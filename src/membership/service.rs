@@ -8,7 +8,7 @@ use super::model::{ApplicationRow, Status};
 use super::store::{self, NewApplication};
 use crate::App;
 use crate::auth::{Role, password, service as accounts, store as users, tokens};
-use crate::db::is_unique_violation;
+use crate::db::{Tx, is_unique_violation};
 use crate::mail::{self, messages};
 
 pub const VERIFY_LINK_HOURS: i64 = 48;
@@ -70,6 +70,43 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
 /// Creates the applicant's account and application and e-mails the link that confirms the work address.
 /// Gives the new account's id and the application's.
 pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, String), ApplyError> {
+    let hash = password::hash(input.password.clone()).await?;
+    let mut tx = app.db.begin().await?;
+    let user_id = match users::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(ApplyError::EmailTaken),
+        Err(e) => return Err(e.into()),
+    };
+    let application_id = record_application(app, &mut tx, &user_id, "join", input).await?;
+    super::consent::record(&mut tx, &user_id, "newsletter", input.newsletter, "application").await?;
+    tx.commit().await?;
+    app.wake_mail();
+    Ok((user_id, application_id))
+}
+
+/// A member moving to a new organisation: the new work address is confirmed and the rules run again, as for
+/// a new member. Until an organiser approves, the membership goes on as it was.
+pub async fn change_employer(app: &App, user_id: &str, input: &ApplicationInput) -> Result<String, ApplyError> {
+    if let Some(existing) = users::user_by_email(&app.db, &input.email).await?
+        && existing.id != user_id
+    {
+        return Err(ApplyError::EmailTaken);
+    }
+    let mut tx = app.db.begin().await?;
+    let application_id = record_application(app, &mut tx, user_id, "employer_change", input).await?;
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(application_id)
+}
+
+/// Writes an application with its eligibility results and history, and queues the confirmation e-mail.
+async fn record_application(
+    app: &App,
+    tx: &mut Tx,
+    user_id: &str,
+    kind: &str,
+    input: &ApplicationInput,
+) -> Result<String, ApplyError> {
     let facts = Facts {
         employees: Some(input.employees),
         stage: Some(input.stage),
@@ -81,20 +118,13 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, Strin
     let (results, organisation_id) = assess(app, facts).await?;
     let outcome = eligibility::outcome(&results);
     let rule_results = serde_json::to_string(&results).map_err(anyhow::Error::from)?;
-    let hash = password::hash(input.password.clone()).await?;
     let token = tokens::random_token();
-
-    let mut tx = app.db.begin().await?;
-    let user_id = match users::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => return Err(ApplyError::EmailTaken),
-        Err(e) => return Err(e.into()),
-    };
     let disciplines = input.disciplines.join(",");
     let application_id = store::insert_application(
-        &mut tx,
+        tx,
         &NewApplication {
-            user_id: &user_id,
+            user_id,
+            kind,
             name: &input.name,
             email: &input.email,
             job_title: &input.job_title,
@@ -115,12 +145,10 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, Strin
         },
     )
     .await?;
-    store::add_event(&mut tx, &application_id, Some(&user_id), "submitted", "Application submitted.").await?;
-    super::consent::record(&mut tx, &user_id, "newsletter", input.newsletter, "application").await?;
-    mail::queue(app, &mut tx, &verification_email(app, &input.email, &input.name, &token)?).await?;
-    tx.commit().await?;
-    app.wake_mail();
-    Ok((user_id, application_id))
+    let message = if kind == "join" { "Application submitted." } else { "Change of organisation submitted." };
+    store::add_event(tx, &application_id, Some(user_id), "submitted", message).await?;
+    mail::queue(app, tx, &verification_email(app, &input.email, &input.name, &token)?).await?;
+    Ok(application_id)
 }
 
 fn verification_email(app: &App, to: &str, name: &str, token: &str) -> Result<mail::Email, askama::Error> {
@@ -267,19 +295,34 @@ pub async fn decide(
                     store::add_domain(&mut tx, &organisation_id, &domain).await?;
                 }
             }
-            let now = Utc::now();
-            let ends = now + Duration::days(TERM_DAYS);
-            store::make_member(&mut tx, &application.user_id, &organisation_id, &application.job_title, now, ends)
+            let mut paragraphs = if application.is_employer_change() {
+                store::move_member(
+                    &mut tx,
+                    &application.user_id,
+                    &application.email,
+                    &organisation_id,
+                    &application.job_title,
+                )
                 .await?;
+                vec![format!(
+                    "Your move to {} is approved: your membership continues, and you sign in with this address from now on.",
+                    application.organisation_name
+                )]
+            } else {
+                let now = Utc::now();
+                let ends = now + Duration::days(TERM_DAYS);
+                store::make_member(&mut tx, &application.user_id, &organisation_id, &application.job_title, now, ends)
+                    .await?;
+                vec![
+                    "Your application to join the Smart Work Network has been approved: welcome!".to_string(),
+                    format!(
+                        "Your membership runs for twelve months, until {}. You can now sign in to the members' area.",
+                        crate::web::time::date(ends, app.config.timezone)
+                    ),
+                ]
+            };
             accounts::end_or_rotate_sessions(&mut tx, &application.user_id, false).await?;
             store::record_decision(&mut tx, &application.id, reviewer, note, Some(&organisation_id)).await?;
-            let mut paragraphs = vec![
-                "Your application to join the Smart Work Network has been approved: welcome!".to_string(),
-                format!(
-                    "Your membership runs for twelve months, until {}. You can now sign in to the members' area.",
-                    crate::web::time::date(ends, app.config.timezone)
-                ),
-            ];
             if !note.is_empty() {
                 paragraphs.push(format!("A note from the organisers: {note}"));
             }

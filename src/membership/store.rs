@@ -9,6 +9,7 @@ use crate::{execute, fetch_all, fetch_optional};
 /// Everything about an application, written once when it is made.
 pub struct NewApplication<'a> {
     pub user_id: &'a str,
+    pub kind: &'a str,
     pub name: &'a str,
     pub email: &'a str,
     pub job_title: &'a str,
@@ -33,10 +34,10 @@ pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<S
     let now = Utc::now();
     execute!(
         tx,
-        "INSERT INTO applications (id, user_id, status, name, email, job_title, employment, programme_role, disciplines,
+        "INSERT INTO applications (id, user_id, kind, status, name, email, job_title, employment, programme_role, disciplines,
              organisation_name, organisation_domain, sector, employees, region, stage, outcome, rule_results,
              organisation_id, verify_token_hash, verify_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'unverified', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+         VALUES ($1, $2, $21, 'unverified', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
         &id,
         a.user_id,
         a.name,
@@ -56,12 +57,14 @@ pub async fn insert_application(tx: &mut Tx, a: &NewApplication<'_>) -> Result<S
         a.organisation_id,
         a.verify_token_hash,
         a.verify_expires_at,
-        now
+        now,
+        a.kind
     )?;
     Ok(id)
 }
 
-const APPLICATION: &str = "SELECT id, user_id, status, name, email, job_title, employment, programme_role, disciplines,
+const APPLICATION: &str =
+    "SELECT id, user_id, kind, status, name, email, job_title, employment, programme_role, disciplines,
     organisation_name, organisation_domain, sector, employees, region, stage, outcome, rule_results, organisation_id,
     verify_expires_at, email_verified_at, decided_at, decision_reason, created_at FROM applications";
 
@@ -283,6 +286,26 @@ pub async fn add_domain(tx: &mut Tx, organisation_id: &str, domain: &str) -> Res
         Utc::now()
     )?;
     Ok(true)
+}
+
+/// Moves a member to their new organisation and work address, after an approved change of employer.
+pub async fn move_member(
+    tx: &mut Tx,
+    user_id: &str,
+    email: &str,
+    organisation_id: &str,
+    job_title: &str,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE users SET email = $1, organisation_id = $2, job_title = $3, updated_at = $4 WHERE id = $5",
+        email,
+        organisation_id,
+        job_title,
+        Utc::now(),
+        user_id
+    )?;
+    Ok(())
 }
 
 /// Makes an applicant a member of `organisation_id` for a term ending at `ends_at`.

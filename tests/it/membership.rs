@@ -20,6 +20,7 @@ on_both_engines!(
     auto_approval_when_configured,
     email_consent_is_recorded_as_a_history,
     organisers_import_members_from_csv_all_or_nothing,
+    a_member_moving_employer_reverifies_and_keeps_their_history,
 );
 
 struct Applicant<'a> {
@@ -960,5 +961,72 @@ async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
     let again = t.post_multipart_with(&org, "/admin/import", &[("action", "import"), ("csv", good)], None).await;
     again.assert_status(422).assert_contains("an account with this e-mail address already exists");
     t.post_multipart_with(&ben, "/admin/import", &[("action", "check"), ("csv", good)], None).await.assert_status(403);
+    t.finish().await;
+}
+
+async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let priya = approved_member(&t, &org, &ELIGIBLE).await;
+    let user = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    let term = user.membership_ends_at;
+
+    t.get_with(&priya, "/membership/employer").await.assert_status(200).assert_contains("Moving to a new organisation");
+    t.post_with(&priya, "/membership/employer", &[("email", "not-an-email")])
+        .await
+        .assert_status(400)
+        .assert_contains("Enter an e-mail address");
+    let new_email = "priya.shah@wessex.example.ac.uk";
+    let moved = t
+        .post_with(
+            &priya,
+            "/membership/employer",
+            &[
+                ("email", new_email),
+                ("job_title", "Head of Hybrid Working"),
+                ("employment", "employee"),
+                ("programme_role", "I lead the university's programme."),
+                ("organisation_name", "University of Wessex"),
+                ("organisation_domain", "wessex.example.ac.uk"),
+                ("sector", "Education and research"),
+                ("employees", "7200"),
+                ("region", "South West England"),
+                ("stage", "embedded"),
+            ],
+        )
+        .await;
+    moved.assert_status(303);
+    // Still a member while the move is checked.
+    t.get_with(&priya, "/members").await.assert_status(200);
+    t.get_with(&priya, "/application")
+        .await
+        .assert_contains("Your move to University of Wessex")
+        .assert_contains("Waiting for you to confirm");
+    let mail = t.wait_for_mail(new_email).await;
+    let path =
+        find_link(&mail, &format!("{}/join/verify/", t.base)).unwrap().strip_prefix(&t.base).unwrap().to_string();
+    t.post_with(&priya, &path, &[]).await.assert_status(303);
+
+    let id = application_id(&t, new_email).await;
+    t.get_with(&org, &format!("/admin/applications/{id}"))
+        .await
+        .assert_contains("moving to a new organisation")
+        .assert_contains("is the organisation&#39;s own domain");
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
+
+    let moved = swn::auth::store::user_by_email(&t.app.db, new_email)
+        .await
+        .unwrap()
+        .expect("the member's address is the new one");
+    assert_eq!(moved.id, user.id);
+    assert_eq!(moved.job_title, "Head of Hybrid Working");
+    assert_eq!(moved.membership_ends_at, term, "the term goes on unchanged");
+    t.get_with(&priya, "/members?q=priya")
+        .await
+        .assert_contains("University of Wessex")
+        .assert_lacks("Northshire County Council");
+    let history = swn::membership::store::applications(&t.app.db, Some("approved"), None).await.unwrap();
+    assert_eq!(history.iter().filter(|a| a.user_id == user.id).count(), 2, "both applications are kept");
+    t.sign_in_with(&browser(), new_email, "applicant-password-1").await.assert_status(303);
     t.finish().await;
 }
