@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// Approve applications without review when every rule passes and the organisation is already known.
     #[arg(long, env = "SWN_AUTO_APPROVE", default_value_t = false)]
     pub auto_approve: bool,
+    /// How long before a meeting starts its joining link is shown to attendees, in minutes.
+    #[arg(long, env = "SWN_JOINING_LINK_RELEASE_MINUTES", default_value_t = 24 * 60)]
+    pub joining_link_release_minutes: i64,
+    /// How long before a meeting starts attendees get a reminder, in hours.
+    #[arg(long, env = "SWN_REMINDER_HOURS", default_value_t = 24)]
+    pub reminder_hours: i64,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -66,6 +72,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub min_employees: i64,
     pub auto_approve: bool,
+    pub joining_link_release: chrono::Duration,
+    pub reminder_before: chrono::Duration,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// How often the mail worker looks for due messages when nothing wakes it.
@@ -84,6 +92,13 @@ impl Config {
         }
         config.min_employees = args.min_employees;
         config.auto_approve = args.auto_approve;
+        if !(0..=60 * 24 * 30).contains(&args.joining_link_release_minutes)
+            || !(1..=24 * 14).contains(&args.reminder_hours)
+        {
+            bail!("SWN_JOINING_LINK_RELEASE_MINUTES must be 0 to 43200, and SWN_REMINDER_HOURS 1 to 336");
+        }
+        config.joining_link_release = chrono::Duration::minutes(args.joining_link_release_minutes);
+        config.reminder_before = chrono::Duration::hours(args.reminder_hours);
         config.trust_proxy = args.trust_proxy;
         Ok(config)
     }
@@ -117,6 +132,8 @@ impl Config {
             trust_proxy: false,
             min_employees: 100,
             auto_approve: false,
+            joining_link_release: chrono::Duration::hours(24),
+            reminder_before: chrono::Duration::hours(24),
             session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
             mail_poll: Duration::from_secs(5),

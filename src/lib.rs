@@ -7,6 +7,7 @@ pub mod content;
 pub mod db;
 pub mod demo;
 pub mod mail;
+pub mod meetings;
 pub mod membership;
 pub mod ops;
 pub mod web;
@@ -77,6 +78,8 @@ pub fn router(app: App) -> Router {
         .merge(membership::organisations::routes())
         .merge(membership::consent::routes())
         .merge(membership::import::routes())
+        .merge(meetings::routes::routes())
+        .merge(meetings::admin::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })
@@ -132,12 +135,14 @@ impl Server {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker =
             tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx.clone()));
-        let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx));
+        let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx.clone()));
+        let meeting_reminders = tokio::spawn(meetings::reminders::run(self.app.clone(), stop_rx));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = reminders.await;
+        let _ = meeting_reminders.await;
         self.app.db.close().await;
         Ok(())
     }

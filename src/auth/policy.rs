@@ -71,6 +71,64 @@ pub fn can_manage_groups(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
 }
 
+/// How much of a meeting a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingView {
+    /// Everything but the joining link (which `can_see_joining_link` decides).
+    Full,
+    /// Title, date, format and "for members": a closed meeting, seen by someone outside the network.
+    Teaser,
+    Hidden,
+}
+
+/// What a viewer sees of a meeting: open meetings are public; closed ones are for members, and visitors see
+/// that they exist; a group's meetings are for that group (and organisers) alone; drafts for organisers.
+pub fn meeting_view(viewer: &Viewer, audience: &str, status: &str, in_group: bool, now: DateTime<Utc>) -> MeetingView {
+    if status == "draft" {
+        return if can_manage_meetings(viewer) { MeetingView::Full } else { MeetingView::Hidden };
+    }
+    match audience {
+        "open" => MeetingView::Full,
+        "members" if can_enter_members_area(viewer, now) => MeetingView::Full,
+        "members" => MeetingView::Teaser,
+        "group" if can_manage_meetings(viewer) || (in_group && can_enter_members_area(viewer, now)) => {
+            MeetingView::Full
+        }
+        _ => MeetingView::Hidden,
+    }
+}
+
+/// Members register themselves for any meeting they can see in full.
+pub fn can_register_as_member(viewer: &Viewer, view: MeetingView, now: DateTime<Utc>) -> bool {
+    view == MeetingView::Full && can_enter_members_area(viewer, now)
+}
+
+/// Anyone may register as a guest, by e-mail, for an open meeting.
+pub fn can_register_as_guest(audience: &str, status: &str) -> bool {
+    audience == "open" && status == "published"
+}
+
+/// The joining link is for confirmed attendees, from a set time before the start, while the meeting is on.
+pub fn can_see_joining_link(
+    registration_status: Option<&str>,
+    meeting_status: &str,
+    starts_at: DateTime<Utc>,
+    released_before: chrono::Duration,
+    now: DateTime<Utc>,
+) -> bool {
+    registration_status == Some("confirmed") && meeting_status == "published" && now >= starts_at - released_before
+}
+
+/// Materials from a meeting (slides, notes, recording) are for members, and for a group meeting its group.
+pub fn can_see_materials(viewer: &Viewer, view: MeetingView, now: DateTime<Utc>) -> bool {
+    view == MeetingView::Full && can_enter_members_area(viewer, now)
+}
+
+/// Organisers run the meetings programme.
+pub fn can_manage_meetings(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// Organisers review applications (group coordinators will join them).
 pub fn can_review_applications(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
@@ -167,6 +225,32 @@ mod tests {
         assert!(can_coordinate_group(&organiser, None, now));
         assert!(can_enter_group_space(&organiser, None, now));
         assert!(!can_view_group(&viewer(Some(Role::Applicant), false), now));
+    }
+
+    #[test]
+    fn meeting_visibility() {
+        let now = Utc::now();
+        let visitor = viewer(None, false);
+        let member = viewer(Some(Role::Member), false);
+        let organiser = viewer(Some(Role::Organiser), false);
+        assert_eq!(meeting_view(&visitor, "open", "published", false, now), MeetingView::Full);
+        assert_eq!(meeting_view(&visitor, "members", "published", false, now), MeetingView::Teaser);
+        assert_eq!(meeting_view(&visitor, "group", "published", false, now), MeetingView::Hidden);
+        assert_eq!(meeting_view(&member, "members", "published", false, now), MeetingView::Full);
+        assert_eq!(meeting_view(&member, "group", "published", false, now), MeetingView::Hidden);
+        assert_eq!(meeting_view(&member, "group", "published", true, now), MeetingView::Full);
+        assert_eq!(meeting_view(&member, "open", "draft", false, now), MeetingView::Hidden);
+        assert_eq!(meeting_view(&organiser, "group", "draft", false, now), MeetingView::Full);
+        assert_eq!(
+            meeting_view(&viewer(Some(Role::Applicant), false), "members", "published", false, now),
+            MeetingView::Teaser
+        );
+        let day = chrono::Duration::hours(24);
+        assert!(can_see_joining_link(Some("confirmed"), "published", now + chrono::Duration::hours(2), day, now));
+        assert!(!can_see_joining_link(Some("confirmed"), "published", now + chrono::Duration::hours(30), day, now));
+        assert!(!can_see_joining_link(Some("waitlisted"), "published", now, day, now));
+        assert!(!can_see_joining_link(None, "published", now, day, now));
+        assert!(!can_see_joining_link(Some("confirmed"), "cancelled", now, day, now));
     }
 
     #[test]

@@ -305,15 +305,26 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
+/// Stores a public image (a logo, a photo), served to anyone at `/files/{id}`.
 pub async fn insert_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
+    insert_stored(tx, content_type, bytes, true).await
+}
+
+/// Stores a file that only a page checking access may serve (meeting slides).
+pub async fn insert_private_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
+    insert_stored(tx, content_type, bytes, false).await
+}
+
+async fn insert_stored(tx: &mut Tx, content_type: &str, bytes: &[u8], public: bool) -> Result<String, sqlx::Error> {
     let id = new_id();
     execute!(
         tx,
-        "INSERT INTO files (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO files (id, content_type, bytes, created_at, public) VALUES ($1, $2, $3, $4, $5)",
         &id,
         content_type,
         bytes,
-        Utc::now()
+        Utc::now(),
+        public
     )?;
     Ok(id)
 }
@@ -327,6 +338,12 @@ pub async fn store_image(tx: &mut Tx, change: &ImageChange<'_>) -> Result<Option
     })
 }
 
+/// A public file.
 pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
+    fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1 AND public = TRUE", id)
+}
+
+/// Any file, for a handler that has checked access itself.
+pub async fn private_file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
     fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1", id)
 }

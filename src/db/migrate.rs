@@ -21,7 +21,8 @@ macro_rules! migration {
 }
 
 /// Every migration, in the order it runs.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation"), migration!("0002_membership")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!("0001_foundation"), migration!("0002_membership"), migration!("0003_meetings")];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps
 /// two instances starting together from racing.

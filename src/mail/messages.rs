@@ -28,6 +28,7 @@ pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Em
         subject: format!("Set a new password for the {SITE_NAME}"),
         text: PasswordResetText { name, link, hours }.render()?,
         html: PasswordResetHtml { name, link, hours, site_name: SITE_NAME }.render()?,
+        attachment: None,
     })
 }
 
@@ -61,5 +62,6 @@ pub fn notice(
         subject: subject.to_string(),
         text: NoticeText { name, paragraphs, link }.render()?,
         html: NoticeHtml { name, paragraphs, link, site_name: SITE_NAME }.render()?,
+        attachment: None,
     })
 }

@@ -5,7 +5,7 @@ pub mod outbox;
 pub mod transport;
 pub mod worker;
 
-pub use outbox::Email;
+pub use outbox::{Attachment, Email};
 
 use crate::App;
 use crate::db::Tx;

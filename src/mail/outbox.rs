@@ -13,6 +13,15 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub attachment: Option<Attachment>,
+}
+
+/// A text attachment, such as an invitation's `.ics` file.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -27,6 +36,9 @@ pub struct OutboxMessage {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    pub attachment: Option<String>,
 }
 
 /// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one.
@@ -36,15 +48,18 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
     execute!(
         tx,
         "INSERT INTO outbox (id, message_id, to_address, subject, text_body, html_body, status, attempts,
-                             next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+                             next_attempt_at, created_at, attachment_name, attachment_type, attachment)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10)",
         &id,
         format!("<{id}@{mail_domain}>"),
         &email.to,
         &email.subject,
         &email.text,
         &email.html,
-        now
+        now,
+        email.attachment.as_ref().map(|a| a.name.as_str()),
+        email.attachment.as_ref().map(|a| a.content_type.as_str()),
+        email.attachment.as_ref().map(|a| a.body.as_str())
     )?;
     Ok(id)
 }
@@ -84,7 +99,8 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<OutboxMessage>, sqlx::Err
     fetch_optional!(
         db,
         OutboxMessage,
-        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at
+        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
+                attachment_name, attachment_type, attachment
          FROM outbox WHERE id = $1",
         id
     )
@@ -126,7 +142,8 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Err
     fetch_all!(
         db,
         OutboxMessage,
-        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at
+        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
+                attachment_name, attachment_type, attachment
          FROM outbox ORDER BY created_at DESC LIMIT $1",
         limit
     )

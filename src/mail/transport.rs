@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::outbox::OutboxMessage;
@@ -46,11 +47,18 @@ impl Transport {
 
 fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
     let to: Mailbox = message.to_address.parse()?;
+    let body = MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone());
+    let body = match (&message.attachment_name, &message.attachment_type, &message.attachment) {
+        (Some(name), Some(content_type), Some(content)) => MultiPart::mixed()
+            .multipart(body)
+            .singlepart(Attachment::new(name.clone()).body(content.clone(), ContentType::parse(content_type)?)),
+        _ => body,
+    };
     Ok(Message::builder()
         .from(from.clone())
         .to(to)
         .subject(message.subject.clone())
         .message_id(Some(message.message_id.clone()))
         .date(message.created_at.into())
-        .multipart(MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone()))?)
+        .multipart(body)?)
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     SignInRequired(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The request cannot be done in the resource's present state (registration closed, already decided).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A one-time link that was used, has expired, or never existed.
     #[error("link no longer valid: {0}")]
     Gone(String),
@@ -73,6 +76,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Not available to you", "Your account does not give access to this page.".to_string()),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "Something in the request was not right", msg),
             AppError::TooLarge(msg) => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", msg),
+            AppError::Conflict(msg) => (StatusCode::CONFLICT, "Not possible now", msg),
             AppError::Gone(msg) => (StatusCode::GONE, "This link cannot be used", msg),
             AppError::Csrf => (
                 StatusCode::FORBIDDEN,

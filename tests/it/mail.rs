@@ -18,7 +18,13 @@ on_both_engines!(
 );
 
 fn email(to: &str) -> Email {
-    Email { to: to.into(), subject: "Hello".into(), text: "Plain text".into(), html: "<p>HTML</p>".into() }
+    Email {
+        to: to.into(),
+        subject: "Hello".into(),
+        text: "Plain text".into(),
+        html: "<p>HTML</p>".into(),
+        attachment: None,
+    }
 }
 
 async fn open(data: &TestData) -> App {

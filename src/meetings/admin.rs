@@ -1,0 +1,632 @@
+//! Organisers run the programme: create and edit meetings (attendees hear of changes of time or place and of
+//! cancellation, with an updated invitation), see and export the attendee list, message registrants, mark
+//! attendance, attach materials, and read the feedback.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::model::{AUDIENCES, FORMATS, MODES, Meeting, Registration};
+use super::store::{self, Feedback, MeetingInput};
+use super::{calendar, messages, registration};
+use crate::App;
+use crate::auth::{Viewer, policy};
+use crate::db::is_unique_violation;
+use crate::mail;
+use crate::membership::groups::{self, Group};
+use crate::membership::model::Organisation;
+use crate::web::forms::{slugify, valid_slug};
+use crate::web::upload::UploadForm;
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/admin/meetings", get(list))
+        .route("/admin/meetings/new", get(new_form).post(create))
+        .route("/admin/meetings/{id}", get(edit_form).post(update))
+        .route("/admin/meetings/{id}/attendees", get(attendees))
+        .route("/admin/meetings/{id}/attendees.csv", get(attendees_csv))
+        .route("/admin/meetings/{id}/attendance", post(attendance))
+        .route("/admin/meetings/{id}/message", post(message))
+        .route("/admin/meetings/{id}/materials", post(materials))
+}
+
+fn organiser(viewer: &Viewer) -> AppResult<()> {
+    policy::require(viewer, policy::can_manage_meetings(viewer), "/admin/meetings")
+}
+
+async fn find(app: &App, id: &str) -> AppResult<Meeting> {
+    store::meeting(&app.db, id).await?.ok_or(AppError::NotFound)
+}
+
+pub struct Row {
+    pub meeting: Meeting,
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/admin_list.html")]
+struct ListPage {
+    page: Page,
+    rows: Vec<Row>,
+}
+
+async fn list(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let rows = store::all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| Row { date: time::date_time(m.starts_at, app.config.timezone), meeting: m })
+        .collect();
+    render(&ListPage { page: page.titled("Meetings").noindex(), rows })
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct MeetingForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    discipline_people: Option<String>,
+    #[serde(default)]
+    discipline_workplace: Option<String>,
+    #[serde(default)]
+    discipline_technology: Option<String>,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    joining_link: String,
+    #[serde(default)]
+    venue: String,
+    #[serde(default)]
+    directions: String,
+    #[serde(default)]
+    accessibility: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    chair: String,
+    #[serde(default)]
+    speakers: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    closes_at: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    chatham_house: Option<String>,
+    #[serde(default)]
+    status: String,
+}
+
+impl MeetingForm {
+    fn from_meeting(m: &Meeting, app: &App, groups: &[Group], hosts: &[Organisation]) -> MeetingForm {
+        let tz = app.config.timezone;
+        let has = |d: &str| m.disciplines.split(',').any(|x| x == d).then(|| "on".to_string());
+        MeetingForm {
+            title: m.title.clone(),
+            slug: m.slug.clone(),
+            format: m.format.clone(),
+            summary: m.summary_md.clone(),
+            agenda: m.agenda_md.clone(),
+            discipline_people: has("people"),
+            discipline_workplace: has("workplace"),
+            discipline_technology: has("technology"),
+            audience: m.audience.clone(),
+            group: m
+                .group_id
+                .as_ref()
+                .and_then(|g| groups.iter().find(|x| &x.id == g))
+                .map(|g| g.slug.clone())
+                .unwrap_or_default(),
+            mode: m.mode.clone(),
+            joining_link: m.joining_link.clone(),
+            venue: m.venue.clone(),
+            directions: m.directions.clone(),
+            accessibility: m.accessibility.clone(),
+            host: m
+                .host_organisation_id
+                .as_ref()
+                .and_then(|h| hosts.iter().find(|x| &x.id == h))
+                .map(|o| o.slug.clone())
+                .unwrap_or_default(),
+            chair: m.chair.clone(),
+            speakers: m.speakers_md.clone(),
+            starts_at: time::input_value(m.starts_at, tz),
+            ends_at: time::input_value(m.ends_at, tz),
+            closes_at: time::input_value(m.registration_closes_at, tz),
+            capacity: m.capacity.to_string(),
+            chatham_house: m.chatham_house.then(|| "on".to_string()),
+            status: m.status.clone(),
+        }
+    }
+
+    fn has_discipline(&self, key: &str) -> bool {
+        match key {
+            "people" => self.discipline_people.is_some(),
+            "workplace" => self.discipline_workplace.is_some(),
+            "technology" => self.discipline_technology.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Checks the form; `existing` is the meeting being edited (a past start is fine for it).
+    fn validate(
+        &self,
+        app: &App,
+        groups: &[Group],
+        hosts: &[Organisation],
+        existing: Option<&Meeting>,
+    ) -> Result<MeetingInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let tz = app.config.timezone;
+        let now = Utc::now();
+        let title = e.required("title", "Title", &self.title, 200);
+        let slug = if self.slug.trim().is_empty() { slugify(&title) } else { self.slug.trim().to_string() };
+        if !valid_slug(&slug) {
+            e.add("slug", "The address may use only lower-case letters, digits and hyphens.");
+        }
+        if !FORMATS.iter().any(|(k, _)| *k == self.format) {
+            e.add("format", "Choose the meeting's format.");
+        }
+        let summary_md = e.required("summary", "The summary", &self.summary, 20_000);
+        let agenda_md = e.optional("agenda", "The agenda", &self.agenda, 20_000);
+        let speakers_md = e.optional("speakers", "The speakers", &self.speakers, 20_000);
+        if !AUDIENCES.iter().any(|(k, _)| *k == self.audience) {
+            e.add("audience", "Choose who may come.");
+        }
+        let group_id = groups.iter().find(|g| g.slug == self.group).map(|g| g.id.clone());
+        if self.audience == "group" && group_id.is_none() {
+            e.add("group", "Choose the group whose meeting this is.");
+        }
+        if !MODES.iter().any(|(k, _)| *k == self.mode) {
+            e.add("mode", "Choose virtual, in person or hybrid.");
+        }
+        let joining_link = self.joining_link.trim().to_string();
+        if !joining_link.is_empty() {
+            match url::Url::parse(&joining_link) {
+                Ok(u) if u.scheme() == "https" && u.host().is_some() && joining_link.len() <= 500 => {}
+                _ => e.add("joining_link", "The joining link must be an https:// address."),
+            }
+        }
+        if self.mode != "in_person" && joining_link.is_empty() && self.status == "published" {
+            e.add(
+                "joining_link",
+                "A virtual or hybrid meeting needs its https:// joining link before it is published.",
+            );
+        }
+        let venue = e.optional("venue", "The venue", &self.venue, 500);
+        if self.mode != "virtual" && venue.is_empty() {
+            e.add("venue", "An in-person or hybrid meeting needs its venue and address.");
+        }
+        let directions = e.optional("directions", "The directions", &self.directions, 2000);
+        let accessibility = e.optional("accessibility", "The accessibility notes", &self.accessibility, 2000);
+        let host_organisation_id = hosts.iter().find(|o| o.slug == self.host).map(|o| o.id.clone());
+        let chair = e.optional("chair", "The chair", &self.chair, 200);
+        let starts_at = parse_time(&mut e, "starts_at", "the start", &self.starts_at, tz);
+        let ends_at = parse_time(&mut e, "ends_at", "the end", &self.ends_at, tz);
+        let registration_closes_at = if self.closes_at.trim().is_empty() {
+            starts_at
+        } else {
+            parse_time(&mut e, "closes_at", "the closing time", &self.closes_at, tz)
+        };
+        if let (Some(s), Some(end)) = (starts_at, ends_at)
+            && end <= s
+        {
+            e.add("ends_at", "The meeting must end after it starts.");
+        }
+        let start_changed = existing.is_none_or(|m| Some(m.starts_at) != starts_at);
+        if let Some(s) = starts_at
+            && s <= now
+            && start_changed
+        {
+            e.add("starts_at", "A new meeting cannot start in the past.");
+        }
+        if let (Some(s), Some(c)) = (starts_at, registration_closes_at)
+            && c > s
+        {
+            e.add("closes_at", "Registration must close at or before the start.");
+        }
+        let capacity = match self.capacity.trim().parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => n,
+            _ => {
+                e.add("capacity", "The capacity is a whole number of places, at least 1.");
+                0
+            }
+        };
+        if !["draft", "published", "cancelled"].contains(&self.status.as_str()) {
+            e.add("status", "Choose draft, published or cancelled.");
+        }
+        e.into_result()?;
+        let (Some(starts_at), Some(ends_at), Some(registration_closes_at)) =
+            (starts_at, ends_at, registration_closes_at)
+        else {
+            return Err(FieldErrors::default());
+        };
+        let disciplines = ["people", "workplace", "technology"]
+            .into_iter()
+            .filter(|d| self.has_discipline(d))
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(MeetingInput {
+            slug,
+            title,
+            format: self.format.clone(),
+            summary_md,
+            agenda_md,
+            disciplines,
+            audience: self.audience.clone(),
+            group_id: if self.audience == "group" { group_id } else { None },
+            mode: self.mode.clone(),
+            joining_link,
+            venue,
+            directions,
+            accessibility,
+            host_organisation_id,
+            chair,
+            speakers_md,
+            starts_at,
+            ends_at,
+            registration_closes_at,
+            capacity,
+            chatham_house: self.chatham_house.is_some(),
+            status: self.status.clone(),
+        })
+    }
+}
+
+fn parse_time(
+    e: &mut FieldErrors,
+    field: &'static str,
+    what: &str,
+    value: &str,
+    tz: chrono_tz::Tz,
+) -> Option<DateTime<Utc>> {
+    let parsed = time::parse_input(value, tz);
+    if parsed.is_none() {
+        e.add(field, format!("Give {what} as a date and time, like 2027-03-04T12:30."));
+    }
+    parsed
+}
+
+#[derive(Template)]
+#[template(path = "meetings/admin_form.html")]
+struct EditorPage {
+    page: Page,
+    action: String,
+    form: MeetingForm,
+    errors: FieldErrors,
+    formats: [(&'static str, &'static str); 5],
+    modes: [(&'static str, &'static str); 3],
+    audiences: [(&'static str, &'static str); 3],
+    groups: Vec<Group>,
+    hosts: Vec<Organisation>,
+    timezone: String,
+}
+
+async fn editor(
+    app: &App,
+    page: Page,
+    title: &str,
+    action: String,
+    form: MeetingForm,
+    errors: FieldErrors,
+) -> AppResult<EditorPage> {
+    Ok(EditorPage {
+        page: page.titled(title).noindex(),
+        action,
+        form,
+        errors,
+        formats: FORMATS,
+        modes: MODES,
+        audiences: AUDIENCES,
+        groups: groups::all_groups(&app.db).await?,
+        hosts: crate::membership::store::all_organisations(&app.db).await?,
+        timezone: app.config.timezone.to_string(),
+    })
+}
+
+async fn new_form(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let form = MeetingForm {
+        format: "case_study".into(),
+        audience: "members".into(),
+        mode: "virtual".into(),
+        capacity: "40".into(),
+        status: "draft".into(),
+        chatham_house: Some("on".into()),
+        ..MeetingForm::default()
+    };
+    render(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, FieldErrors::default()).await?)
+}
+
+async fn create(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Form(form): Form<MeetingForm>,
+) -> AppResult<Response> {
+    organiser(&viewer)?;
+    let groups = groups::all_groups(&app.db).await?;
+    let hosts = crate::membership::store::all_organisations(&app.db).await?;
+    let input = match form.validate(&app, &groups, &hosts, None) {
+        Ok(input) => input,
+        Err(errors) => {
+            return invalid(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors).await?);
+        }
+    };
+    match store::insert_meeting(&app.db, &input).await {
+        Ok(_) => Ok(redirect_with_notice(&format!("/meetings/{}", input.slug), "The meeting is saved.")),
+        Err(e) if is_unique_violation(&e) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "Another meeting already has this address.");
+            invalid(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn invalid<T: Template>(t: &T) -> AppResult<Response> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(t)?).into_response())
+}
+
+async fn edit_form(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let m = find(&app, &id).await?;
+    let form = MeetingForm::from_meeting(
+        &m,
+        &app,
+        &groups::all_groups(&app.db).await?,
+        &crate::membership::store::all_organisations(&app.db).await?,
+    );
+    render(
+        &editor(
+            &app,
+            page,
+            &format!("Edit {}", m.title),
+            format!("/admin/meetings/{id}"),
+            form,
+            FieldErrors::default(),
+        )
+        .await?,
+    )
+}
+
+async fn update(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<MeetingForm>,
+) -> AppResult<Response> {
+    organiser(&viewer)?;
+    let old = find(&app, &id).await?;
+    let groups = groups::all_groups(&app.db).await?;
+    let hosts = crate::membership::store::all_organisations(&app.db).await?;
+    let title = format!("Edit {}", old.title);
+    let input = match form.validate(&app, &groups, &hosts, Some(&old)) {
+        Ok(input) => input,
+        Err(errors) => {
+            return invalid(&editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors).await?);
+        }
+    };
+    // Attendees hear of a new time or place, and of a cancellation, with an updated invitation.
+    let moved = old.starts_at != input.starts_at
+        || old.ends_at != input.ends_at
+        || old.venue != input.venue
+        || old.mode != input.mode;
+    let cancelled = old.status != "cancelled" && input.status == "cancelled";
+    let notify = (moved && old.status == "published") || cancelled;
+    let mut tx = app.db.begin().await?;
+    match store::update_meeting(&mut tx, &id, &input, notify).await {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", "Another meeting already has this address.");
+            return invalid(&editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors).await?);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let meeting = store::meeting_in(&mut tx, &id).await?;
+    if notify {
+        let ics = calendar::invitation(&app, &meeting)?;
+        for r in store::registrations(&app.db, &id).await?.iter().filter(|r| r.is_confirmed() || r.is_waitlisted()) {
+            mail::queue(&app, &mut tx, &messages::changed(&app, &meeting, r, ics.clone())?).await?;
+        }
+    }
+    // More places may free the waitlist.
+    if input.capacity > old.capacity && meeting.status == "published" {
+        registration::promote_next(&app, &mut tx, &meeting).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    tx.commit().await?;
+    app.wake_mail();
+    let notice = if notify { "Saved, and every registrant has been told of the change." } else { "Saved." };
+    Ok(redirect_with_notice(&format!("/meetings/{}", meeting.slug), notice))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/attendees.html")]
+struct AttendeesPage {
+    page: Page,
+    meeting: Meeting,
+    registrations: Vec<Registration>,
+    feedback: Vec<Feedback>,
+    average: Option<String>,
+}
+
+async fn attendees(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let meeting = find(&app, &id).await?;
+    let registrations = store::registrations(&app.db, &id).await?;
+    let feedback = store::feedback(&app.db, &id).await?;
+    let average = (!feedback.is_empty())
+        .then(|| format!("{:.1}", feedback.iter().map(|f| f.score as f64).sum::<f64>() / feedback.len() as f64));
+    render(&AttendeesPage {
+        page: page.titled(&format!("Attendees: {}", meeting.title)).noindex(),
+        meeting,
+        registrations,
+        feedback,
+        average,
+    })
+}
+
+async fn attendees_csv(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+    organiser(&viewer)?;
+    let meeting = find(&app, &id).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+        out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))
+    };
+    write(&mut out, &["name", "email", "organisation", "status", "registered_at", "attended"])?;
+    for r in store::registrations(&app.db, &id).await? {
+        let attended = match r.attended {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
+        let at = r.queued_at.to_rfc3339();
+        write(&mut out, &[&r.name, &r.email, &r.organisation, &r.status, &at, attended])?;
+    }
+    let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-attendees.csv\"", meeting.slug)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn attendance(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    organiser(&viewer)?;
+    find(&app, &id).await?;
+    let present: Vec<&str> = fields.iter().filter(|(k, _)| k == "attended").map(|(_, v)| v.as_str()).collect();
+    for r in store::registrations(&app.db, &id).await?.iter().filter(|r| r.is_confirmed()) {
+        store::set_attended(&app.db, &id, &r.id, present.contains(&r.id.as_str())).await?;
+    }
+    Ok(redirect_with_notice(&format!("/admin/meetings/{id}/attendees"), "Attendance is saved."))
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn message(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> AppResult<Response> {
+    organiser(&viewer)?;
+    let meeting = find(&app, &id).await?;
+    let subject = form.subject.trim();
+    let body = form.body.trim();
+    if subject.is_empty() || body.is_empty() || subject.chars().count() > 200 || body.chars().count() > 10_000 {
+        return Err(AppError::BadRequest(
+            "Write a subject (up to 200 characters) and a message (up to 10,000).".into(),
+        ));
+    }
+    let link = app.config.link(&format!("/meetings/{}", meeting.slug));
+    let recipients: Vec<Registration> = store::registrations(&app.db, &id)
+        .await?
+        .into_iter()
+        .filter(|r| r.is_confirmed() || r.is_waitlisted())
+        .collect();
+    let mut tx = app.db.begin().await?;
+    for r in &recipients {
+        mail::queue(&app, &mut tx, &messages::message(&meeting, r, subject, body, &link)?).await?;
+    }
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(redirect_with_notice(
+        &format!("/admin/meetings/{id}/attendees"),
+        &format!("The message is on its way to {} people.", recipients.len()),
+    ))
+}
+
+/// Slides may be PDF or PowerPoint, decided from the bytes.
+fn slides_type(bytes: &[u8]) -> Option<&'static str> {
+    match infer::get(bytes)?.mime_type() {
+        t @ ("application/pdf" | "application/vnd.openxmlformats-officedocument.presentationml.presentation") => {
+            Some(t)
+        }
+        _ => None,
+    }
+}
+
+async fn materials(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: UploadForm,
+) -> AppResult<Response> {
+    organiser(&viewer)?;
+    find(&app, &id).await?;
+    let mut errors = FieldErrors::default();
+    let notes = errors.optional("notes", "The notes", form.text("notes"), 50_000);
+    let recording = errors.web_address("recording_link", form.text("recording_link"));
+    let slides = match form.file("slides") {
+        Some(bytes) if bytes.len() > app.config.max_upload_bytes => {
+            errors.add("slides", "The slides are too large for the upload limit.");
+            None
+        }
+        Some(bytes) => match slides_type(bytes) {
+            Some(t) => Some((t, bytes)),
+            None => {
+                errors.add("slides", "Slides must be a PDF or a PowerPoint (.pptx) file.");
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some((_, message)) = errors.messages().first() {
+        return Err(AppError::BadRequest(message.to_string()));
+    }
+    let mut tx = app.db.begin().await?;
+    let file = match slides {
+        Some((t, bytes)) => Some(crate::content::store::insert_private_file(&mut tx, t, bytes).await?),
+        None => None,
+    };
+    store::set_materials(&mut tx, &id, &notes, &recording, file.as_deref().map(Some)).await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(&format!("/admin/meetings/{id}/attendees"), "The materials are saved."))
+}

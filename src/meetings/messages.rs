@@ -1,0 +1,169 @@
+//! The e-mails of the meetings programme. Joining links appear only in e-mails to confirmed attendees, and
+//! only once released.
+
+use chrono::Utc;
+
+use super::model::{Meeting, Registration};
+use crate::App;
+use crate::auth::policy;
+use crate::mail::{Attachment, Email, messages::notice};
+use crate::web::time;
+
+fn when(app: &App, meeting: &Meeting) -> String {
+    format!(
+        "{} to {}",
+        time::date_time(meeting.starts_at, app.config.timezone),
+        meeting.ends_at.with_timezone(&app.config.timezone).format("%H:%M")
+    )
+}
+
+fn page(app: &App, meeting: &Meeting) -> String {
+    app.config.link(&format!("/meetings/{}", meeting.slug))
+}
+
+/// Where to go: the joining link when the attendee may have it now, else where it will appear.
+fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> String {
+    let released = policy::can_see_joining_link(
+        Some(registration_status),
+        &meeting.status,
+        meeting.starts_at,
+        app.config.joining_link_release,
+        Utc::now(),
+    );
+    match meeting.mode.as_str() {
+        "in_person" => format!("At {}.", meeting.venue),
+        _ if released && !meeting.joining_link.is_empty() => {
+            let also =
+                if meeting.mode == "hybrid" { format!(" Or in person at {}.", meeting.venue) } else { String::new() };
+            format!("Join online: {}{also}", meeting.joining_link)
+        }
+        _ => "The joining link will be on the meeting's page, and in your reminder e-mail, before the start.".into(),
+    }
+}
+
+fn with_attachment(mut email: Email, attachment: Option<Attachment>) -> Email {
+    email.attachment = attachment;
+    email
+}
+
+pub fn confirmed(
+    app: &App,
+    meeting: &Meeting,
+    r: &Registration,
+    cancel_link: &str,
+    ics: Attachment,
+) -> Result<Email, askama::Error> {
+    let email = notice(
+        &r.email,
+        &r.name,
+        &format!("You are registered: {}", meeting.title),
+        &[
+            format!("You have a place at {}, {}.", meeting.title, when(app, meeting)),
+            where_to(app, meeting, "confirmed"),
+            "The invitation is attached, for your calendar.".into(),
+            format!("Can no longer come? Cancel, so that someone on the waitlist gets your place: {cancel_link}"),
+        ],
+        Some(("See the meeting", &page(app, meeting))),
+    )?;
+    Ok(with_attachment(email, Some(ics)))
+}
+
+pub fn waitlisted(app: &App, meeting: &Meeting, r: &Registration, cancel_link: &str) -> Result<Email, askama::Error> {
+    notice(
+        &r.email,
+        &r.name,
+        &format!("On the waitlist: {}", meeting.title),
+        &[
+            format!("{} ({}) is full, so you are on its waitlist.", meeting.title, when(app, meeting)),
+            "Places go to the waitlist in the order people registered; if one frees up for you, we e-mail you at once with the invitation.".into(),
+            format!("To leave the waitlist: {cancel_link}"),
+        ],
+        Some(("See the meeting", &page(app, meeting))),
+    )
+}
+
+pub fn promoted(
+    app: &App,
+    meeting: &Meeting,
+    r: &Registration,
+    cancel_link: &str,
+    ics: Attachment,
+) -> Result<Email, askama::Error> {
+    let email = notice(
+        &r.email,
+        &r.name,
+        &format!("A place for you: {}", meeting.title),
+        &[
+            format!("A place has become free at {}, {}, and it is yours.", meeting.title, when(app, meeting)),
+            where_to(app, meeting, "confirmed"),
+            "The invitation is attached, for your calendar.".into(),
+            format!("If you can no longer come, please cancel so the next person gets it: {cancel_link}"),
+        ],
+        Some(("See the meeting", &page(app, meeting))),
+    )?;
+    Ok(with_attachment(email, Some(ics)))
+}
+
+pub fn confirm_guest(
+    app: &App,
+    meeting: &Meeting,
+    name: &str,
+    email: &str,
+    link: &str,
+) -> Result<Email, askama::Error> {
+    notice(
+        email,
+        name,
+        &format!("Confirm your registration: {}", meeting.title),
+        &[format!("Please confirm your registration for {}, {}.", meeting.title, when(app, meeting))],
+        Some(("Confirm my registration", link)),
+    )
+}
+
+pub fn reminder(app: &App, meeting: &Meeting, r: &Registration) -> Result<Email, askama::Error> {
+    notice(
+        &r.email,
+        &r.name,
+        &format!("Reminder: {}", meeting.title),
+        &[format!("A reminder: {} is on {}.", meeting.title, when(app, meeting)), where_to(app, meeting, &r.status)],
+        Some(("See the meeting", &page(app, meeting))),
+    )
+}
+
+pub fn changed(app: &App, meeting: &Meeting, r: &Registration, ics: Attachment) -> Result<Email, askama::Error> {
+    let lines = if meeting.is_cancelled() {
+        vec![format!(
+            "{}, planned for {}, is cancelled. We are sorry for the change to your plans.",
+            meeting.title,
+            when(app, meeting)
+        )]
+    } else {
+        vec![
+            format!("The time or place of {} has changed. It is now {}.", meeting.title, when(app, meeting)),
+            where_to(app, meeting, &r.status),
+        ]
+    };
+    let subject = if meeting.is_cancelled() {
+        format!("Cancelled: {}", meeting.title)
+    } else {
+        format!("Changed: {}", meeting.title)
+    };
+    let email = notice(&r.email, &r.name, &subject, &lines, Some(("See the meeting", &page(app, meeting))))?;
+    Ok(with_attachment(email, Some(ics)))
+}
+
+pub fn message(
+    meeting: &Meeting,
+    r: &Registration,
+    subject: &str,
+    body: &str,
+    link: &str,
+) -> Result<Email, askama::Error> {
+    notice(
+        &r.email,
+        &r.name,
+        &format!("{}: {subject}", meeting.title),
+        &[body.to_string()],
+        Some(("See the meeting", link)),
+    )
+}

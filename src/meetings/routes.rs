@@ -1,0 +1,552 @@
+//! The meetings programme as people see it: listings, a meeting's page, registration (members with a click,
+//! guests by e-mail), cancellation, feedback afterwards, and calendars.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::calendar;
+use super::model::{AUDIENCES, FORMATS, Meeting, Registration, label};
+use super::registration::{self, Place, RegisterError};
+use super::store::{self, TokenKind};
+use crate::App;
+use crate::auth::policy::{self, MeetingView};
+use crate::auth::{Viewer, tokens};
+use crate::membership::groups;
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/meetings", get(list))
+        .route("/meetings/calendar.ics", get(public_feed))
+        .route("/meetings/{slug}", get(show))
+        .route("/meetings/{slug}/calendar.ics", get(one_calendar))
+        .route("/meetings/{slug}/register", post(register))
+        .route("/meetings/{slug}/cancel", post(cancel_own))
+        .route("/meetings/{slug}/guest", post(register_guest))
+        .route("/meetings/{slug}/feedback", post(feedback))
+        .route("/meetings/{slug}/slides", get(slides))
+        .route("/registrations/confirm/{token}", get(confirm_form).post(confirm))
+        .route("/registrations/cancel/{token}", get(cancel_form).post(cancel_by_link))
+        .route("/calendar/{token}", get(private_feed))
+        .route("/account/calendar", get(calendar_page).post(calendar_link))
+}
+
+/// What the viewer sees of a meeting, decided by the policy.
+pub async fn view_of(app: &App, viewer: &Viewer, meeting: &Meeting) -> AppResult<MeetingView> {
+    let now = Utc::now();
+    let in_group = match (&meeting.group_id, &viewer.user) {
+        (Some(group), Some(user)) => matches!(
+            groups::standing(&app.db, group, &user.id).await?,
+            Some(policy::GroupStanding::Member | policy::GroupStanding::Coordinator)
+        ),
+        _ => false,
+    };
+    Ok(policy::meeting_view(viewer, &meeting.audience, &meeting.status, in_group, now))
+}
+
+/// A meeting in a listing: full for those who may see it, a teaser (title, date, format, "for members") else.
+pub struct Card {
+    pub slug: String,
+    pub title: String,
+    pub format: &'static str,
+    pub date: String,
+    pub full: bool,
+    pub summary_html: String,
+    pub mode: &'static str,
+    pub audience: &'static str,
+    pub cancelled: bool,
+}
+
+fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
+    let full = view == MeetingView::Full;
+    Card {
+        slug: m.slug.clone(),
+        title: m.title.clone(),
+        format: m.format_label(),
+        date: time::date_time(m.starts_at, app.config.timezone),
+        full,
+        summary_html: if full { m.summary_html.clone() } else { String::new() },
+        mode: if full { m.mode_label() } else { "" },
+        audience: label(&AUDIENCES, &m.audience),
+        cancelled: m.is_cancelled(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Filters {
+    #[serde(default)]
+    when: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    discipline: String,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/list.html")]
+struct ListPage {
+    page: Page,
+    cards: Vec<Card>,
+    past: bool,
+    format: String,
+    discipline: String,
+    formats: [(&'static str, &'static str); 5],
+}
+
+async fn list(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Query(f): Query<Filters>,
+) -> AppResult<impl IntoResponse> {
+    let past = f.when == "past";
+    let mut cards = Vec::new();
+    for m in store::listed(&app.db, !past, Utc::now()).await? {
+        if (!f.format.is_empty() && m.format != f.format)
+            || (!f.discipline.is_empty() && !m.disciplines.split(',').any(|d| d == f.discipline))
+        {
+            continue;
+        }
+        let view = view_of(&app, &viewer, &m).await?;
+        if view != MeetingView::Hidden {
+            cards.push(card(&app, &m, view));
+        }
+    }
+    let title = if past { "Past meetings" } else { "Meetings" };
+    render(&ListPage {
+        page: page.titled(title),
+        cards,
+        past,
+        format: f.format,
+        discipline: f.discipline,
+        formats: FORMATS,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+struct MeetingPage {
+    page: Page,
+    card: Card,
+    meeting: Option<Meeting>,
+    when: String,
+    host: Option<(String, String)>,
+    registration: Option<Registration>,
+    joining_link: Option<String>,
+    spaces_left: i64,
+    waitlist: usize,
+    closed_reason: Option<String>,
+    can_register: bool,
+    can_register_as_guest: bool,
+    materials: bool,
+    can_give_feedback: bool,
+    can_manage: bool,
+    errors: FieldErrors,
+    guest: GuestForm,
+}
+
+async fn meeting_page(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    meeting: Meeting,
+    errors: FieldErrors,
+    guest: GuestForm,
+) -> AppResult<MeetingPage> {
+    let now = Utc::now();
+    let view = view_of(app, viewer, &meeting).await?;
+    if view == MeetingView::Hidden {
+        return Err(AppError::NotFound);
+    }
+    let card = card(app, &meeting, view);
+    let mut page = page.titled(&meeting.title);
+    if !meeting.is_open() || meeting.status == "draft" {
+        page = page.noindex();
+    }
+    if view == MeetingView::Teaser {
+        return Ok(MeetingPage {
+            page,
+            card,
+            meeting: None,
+            when: String::new(),
+            host: None,
+            registration: None,
+            joining_link: None,
+            spaces_left: 0,
+            waitlist: 0,
+            closed_reason: None,
+            can_register: false,
+            can_register_as_guest: false,
+            materials: false,
+            can_give_feedback: false,
+            can_manage: false,
+            errors,
+            guest,
+        });
+    }
+    let registrations = store::registrations(&app.db, &meeting.id).await?;
+    let confirmed = registrations.iter().filter(|r| r.is_confirmed()).count() as i64;
+    let waitlist = registrations.iter().filter(|r| r.is_waitlisted()).count();
+    let registration = match &viewer.user {
+        Some(user) => {
+            store::registration_of(&app.db, &meeting.id, &user.email).await?.filter(|r| r.status != "cancelled")
+        }
+        None => None,
+    };
+    let joining_link = policy::can_see_joining_link(
+        registration.as_ref().map(|r| r.status.as_str()),
+        &meeting.status,
+        meeting.starts_at,
+        app.config.joining_link_release,
+        now,
+    )
+    .then(|| meeting.joining_link.clone())
+    .filter(|l| !l.is_empty() && meeting.mode != "in_person");
+    let closed_reason = if meeting.is_cancelled() {
+        Some("This meeting has been cancelled.".to_string())
+    } else if meeting.starts_at <= now {
+        Some("This meeting has taken place.".to_string())
+    } else if meeting.registration_closes_at <= now {
+        Some(format!(
+            "Registration closed on {}.",
+            time::date_time(meeting.registration_closes_at, app.config.timezone)
+        ))
+    } else {
+        None
+    };
+    let host = match &meeting.host_organisation_id {
+        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| (o.name, o.slug)),
+        None => None,
+    };
+    let open_for_registration = closed_reason.is_none();
+    Ok(MeetingPage {
+        page,
+        card,
+        when: format!(
+            "{} to {}",
+            time::date_time(meeting.starts_at, app.config.timezone),
+            meeting.ends_at.with_timezone(&app.config.timezone).format("%H:%M")
+        ),
+        host,
+        joining_link,
+        spaces_left: (meeting.capacity - confirmed).max(0),
+        waitlist,
+        can_register: open_for_registration
+            && registration.is_none()
+            && policy::can_register_as_member(viewer, view, now),
+        can_register_as_guest: open_for_registration
+            && viewer.user.is_none()
+            && policy::can_register_as_guest(&meeting.audience, &meeting.status),
+        materials: meeting.is_past(now) && policy::can_see_materials(viewer, view, now),
+        can_give_feedback: meeting.is_past(now) && registration.as_ref().is_some_and(|r| r.is_confirmed()),
+        can_manage: policy::can_manage_meetings(viewer),
+        registration,
+        closed_reason,
+        meeting: Some(meeting),
+        errors,
+        guest,
+    })
+}
+
+async fn find(app: &App, slug: &str) -> AppResult<Meeting> {
+    store::meeting_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)
+}
+
+async fn show(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let meeting = find(&app, &slug).await?;
+    render(&meeting_page(&app, page, &viewer, meeting, FieldErrors::default(), GuestForm::default()).await?)
+}
+
+fn refusal(e: RegisterError) -> AppError {
+    match e {
+        RegisterError::Db(e) => e.into(),
+        RegisterError::Other(e) => e.into(),
+        other => AppError::Conflict(other.to_string()),
+    }
+}
+
+async fn register(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    let view = view_of(&app, &viewer, &meeting).await?;
+    policy::require(&viewer, policy::can_register_as_member(&viewer, view, Utc::now()), &format!("/meetings/{slug}"))?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let notice = match registration::register_member(&app, &meeting, &user).await.map_err(refusal)? {
+        Place::Confirmed => "You are registered. The invitation is in your e-mail.",
+        _ => "The meeting is full, so you are on the waitlist. We will e-mail you if a place frees up.",
+    };
+    Ok(redirect_with_notice(&format!("/meetings/{slug}"), notice))
+}
+
+async fn cancel_own(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
+    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
+        .await?
+        .filter(|r| r.status != "cancelled")
+        .ok_or(AppError::NotFound)?;
+    registration::cancel(&app, &meeting, &registration).await.map_err(refusal)?;
+    Ok(redirect_with_notice(&format!("/meetings/{slug}"), "Your registration is cancelled."))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct GuestForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+async fn register_guest(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<GuestForm>,
+) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    if !policy::can_register_as_guest(&meeting.audience, &meeting.status) {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = FieldErrors::default();
+    let name = errors.required("name", "Your name", &form.name, 100);
+    let email = errors.email("email", &form.email);
+    let organisation = errors.required("organisation", "Your organisation", &form.organisation, 200);
+    if !errors.is_empty() {
+        let body = render(&meeting_page(&app, page, &viewer, meeting, errors, form).await?)?;
+        return Ok((StatusCode::BAD_REQUEST, body).into_response());
+    }
+    registration::register_guest(&app, &meeting, &name, &email, &organisation).await.map_err(refusal)?;
+    Ok(redirect_with_notice(
+        &format!("/meetings/{slug}"),
+        "Nearly there: please confirm your registration with the link we have e-mailed to you.",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/link_action.html")]
+struct LinkAction {
+    page: Page,
+    heading: String,
+    text: String,
+    action: String,
+    button: &'static str,
+}
+
+async fn confirm_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
+    let registration = store::registration_by_token(&app.db, TokenKind::Confirm, &tokens::hash(&token))
+        .await?
+        .ok_or_else(|| AppError::Gone("This confirmation link is not valid, or was already used.".into()))?;
+    let meeting = store::meeting(&app.db, &registration.meeting_id).await?.ok_or(AppError::NotFound)?;
+    render(&LinkAction {
+        page: page.titled("Confirm your registration").noindex(),
+        heading: "Confirm your registration".into(),
+        text: format!("{}, {}.", meeting.title, time::date_time(meeting.starts_at, app.config.timezone)),
+        action: format!("/registrations/confirm/{token}"),
+        button: "Confirm my registration",
+    })
+}
+
+async fn confirm(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
+    let Some((meeting, place)) = registration::confirm_guest(&app, &token).await.map_err(refusal)? else {
+        return Err(AppError::Gone("This confirmation link is not valid, or was already used.".into()));
+    };
+    let notice = match place {
+        Place::Confirmed => "You are registered. The invitation is in your e-mail.",
+        _ => "The meeting is full, so you are on the waitlist. We will e-mail you if a place frees up.",
+    };
+    Ok(redirect_with_notice(&format!("/meetings/{}", meeting.slug), notice))
+}
+
+async fn by_cancel_token(app: &App, token: &str) -> AppResult<(Registration, Meeting)> {
+    let registration = store::registration_by_token(&app.db, TokenKind::Cancel, &tokens::hash(token))
+        .await?
+        .filter(|r| r.status != "cancelled")
+        .ok_or_else(|| AppError::Gone("This registration is already cancelled, or the link is not valid.".into()))?;
+    let meeting = store::meeting(&app.db, &registration.meeting_id).await?.ok_or(AppError::NotFound)?;
+    Ok((registration, meeting))
+}
+
+async fn cancel_form(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
+    let (_, meeting) = by_cancel_token(&app, &token).await?;
+    render(&LinkAction {
+        page: page.titled("Cancel your registration").noindex(),
+        heading: "Cancel your registration".into(),
+        text: format!(
+            "{}, {}. Your place goes to the next person on the waitlist.",
+            meeting.title,
+            time::date_time(meeting.starts_at, app.config.timezone)
+        ),
+        action: format!("/registrations/cancel/{token}"),
+        button: "Cancel my registration",
+    })
+}
+
+async fn cancel_by_link(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
+    let (registration, meeting) = by_cancel_token(&app, &token).await?;
+    registration::cancel(&app, &meeting, &registration).await.map_err(refusal)?;
+    Ok(redirect_with_notice(
+        &format!("/meetings/{}", meeting.slug),
+        "Your registration is cancelled. Thank you for letting us know.",
+    ))
+}
+
+#[derive(Deserialize)]
+struct FeedbackForm {
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn feedback(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<FeedbackForm>,
+) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
+    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
+        .await?
+        .filter(|r| r.is_confirmed() && meeting.is_past(Utc::now()))
+        .ok_or(AppError::Forbidden)?;
+    let score = form
+        .score
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (1..=5).contains(s))
+        .ok_or_else(|| AppError::BadRequest("Choose a score from 1 to 5.".into()))?;
+    let comment: String = form.comment.trim().chars().take(2000).collect();
+    store::save_feedback(&app.db, &registration.id, score, &comment).await?;
+    Ok(redirect_with_notice(&format!("/meetings/{slug}"), "Thank you for your feedback."))
+}
+
+async fn slides(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    let view = view_of(&app, &viewer, &meeting).await?;
+    policy::require(&viewer, policy::can_see_materials(&viewer, view, Utc::now()), &format!("/meetings/{slug}"))?;
+    let file_id = meeting.slides_file_id.clone().ok_or(AppError::NotFound)?;
+    let file = crate::content::store::private_file(&app.db, &file_id).await?.ok_or(AppError::NotFound)?;
+    let extension = if file.content_type == "application/pdf" { "pdf" } else { "pptx" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-slides.{extension}\"", meeting.slug)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+// Calendars
+
+fn ics(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response()
+}
+
+async fn one_calendar(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    if view_of(&app, &viewer, &meeting).await? != MeetingView::Full {
+        return Err(AppError::NotFound);
+    }
+    Ok(ics(calendar::calendar(&app, &meeting.title, std::slice::from_ref(&meeting))))
+}
+
+/// Open meetings, for anyone's calendar.
+async fn public_feed(State(app): State<App>) -> AppResult<Response> {
+    let since = Utc::now() - chrono::Duration::days(90);
+    let meetings: Vec<Meeting> =
+        store::listed(&app.db, true, since).await?.into_iter().filter(|m| m.is_open()).collect();
+    Ok(ics(calendar::calendar(&app, "Smart Work Network: open meetings", &meetings)))
+}
+
+/// A member's own feed: what they may see, and what they registered for. The secret URL is the key.
+async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
+    let token = token.trim_end_matches(".ics");
+    let user_id = store::feed_user(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
+    let user = crate::auth::store::user_by_id(&app.db, &user_id)
+        .await?
+        .map(crate::auth::User::from)
+        .ok_or(AppError::NotFound)?;
+    let viewer = Viewer { user: Some(user), session_hash: None };
+    if !policy::can_enter_members_area(&viewer, Utc::now()) {
+        return Err(AppError::NotFound);
+    }
+    let since = Utc::now() - chrono::Duration::days(90);
+    let mut meetings = Vec::new();
+    for m in store::listed(&app.db, true, since).await? {
+        if view_of(&app, &viewer, &m).await? == MeetingView::Full {
+            meetings.push(m);
+        }
+    }
+    Ok(ics(calendar::calendar(&app, "Smart Work Network: my meetings", &meetings)))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/calendar_link.html")]
+struct CalendarPage {
+    page: Page,
+    has_feed: bool,
+    new_link: Option<String>,
+    public_link: String,
+}
+
+fn feed_owner(viewer: &Viewer) -> AppResult<String> {
+    policy::require(viewer, policy::can_enter_members_area(viewer, Utc::now()), "/account/calendar")?;
+    viewer.user.as_ref().map(|u| u.id.clone()).ok_or(AppError::Forbidden)
+}
+
+async fn calendar_page(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    let id = feed_owner(&viewer)?;
+    render(&CalendarPage {
+        page: page.titled("Your calendar feed").noindex(),
+        has_feed: store::has_feed(&app.db, &id).await?,
+        new_link: None,
+        public_link: app.config.link("/meetings/calendar.ics"),
+    })
+}
+
+#[derive(Deserialize)]
+struct CalendarAction {
+    #[serde(default)]
+    action: String,
+}
+
+async fn calendar_link(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Form(form): Form<CalendarAction>,
+) -> AppResult<Response> {
+    let id = feed_owner(&viewer)?;
+    if form.action == "revoke" {
+        store::revoke_feed(&app.db, &id).await?;
+        return Ok(redirect_with_notice(
+            "/account/calendar",
+            "Your calendar feed is turned off; its address no longer works.",
+        ));
+    }
+    let token = tokens::random_token();
+    store::set_feed_token(&app.db, &id, &tokens::hash(&token)).await?;
+    let body = render(&CalendarPage {
+        page: page.titled("Your calendar feed").noindex(),
+        has_feed: true,
+        new_link: Some(app.config.link(&format!("/calendar/{token}.ics"))),
+        public_link: app.config.link("/meetings/calendar.ics"),
+    })?;
+    Ok(body.into_response())
+}

@@ -1,0 +1,438 @@
+//! SQL for meetings, registrations, feedback and calendar feeds.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{Meeting, Registration};
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all, fetch_optional};
+
+const MEETING: &str = "SELECT id, slug, title, format, summary_md, summary_html, agenda_md, agenda_html, disciplines,
+    audience, group_id, mode, joining_link, venue, directions, accessibility, host_organisation_id, chair, speakers_md,
+    speakers_html, starts_at, ends_at, registration_closes_at, capacity, chatham_house, status, sequence, notes_md,
+    notes_html, recording_link, slides_file_id FROM meetings";
+
+pub async fn meeting_by_slug(db: &Db, slug: &str) -> Result<Option<Meeting>, sqlx::Error> {
+    fetch_optional!(db, Meeting, sqlx::AssertSqlSafe(format!("{MEETING} WHERE slug = $1")), slug)
+}
+
+pub async fn meeting(db: &Db, id: &str) -> Result<Option<Meeting>, sqlx::Error> {
+    fetch_optional!(db, Meeting, sqlx::AssertSqlSafe(format!("{MEETING} WHERE id = $1")), id)
+}
+
+/// Meetings that are not drafts, upcoming (soonest first) or past (latest first).
+pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<Meeting>, sqlx::Error> {
+    let sql = if upcoming {
+        format!("{MEETING} WHERE status <> 'draft' AND ends_at >= $1 ORDER BY starts_at LIMIT 500")
+    } else {
+        format!("{MEETING} WHERE status <> 'draft' AND ends_at < $1 ORDER BY starts_at DESC LIMIT 500")
+    };
+    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now)
+}
+
+pub async fn meeting_in(tx: &mut Tx, id: &str) -> Result<Meeting, sqlx::Error> {
+    crate::fetch_one!(tx, Meeting, sqlx::AssertSqlSafe(format!("{MEETING} WHERE id = $1")), id)
+}
+
+pub async fn all(db: &Db) -> Result<Vec<Meeting>, sqlx::Error> {
+    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(format!("{MEETING} ORDER BY starts_at DESC")))
+}
+
+pub async fn hosted_by(db: &Db, organisation_id: &str) -> Result<Vec<Meeting>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Meeting,
+        sqlx::AssertSqlSafe(format!(
+            "{MEETING} WHERE host_organisation_id = $1 AND status <> 'draft' ORDER BY starts_at DESC"
+        )),
+        organisation_id
+    )
+}
+
+/// Everything an organiser sets on a meeting.
+pub struct MeetingInput {
+    pub slug: String,
+    pub title: String,
+    pub format: String,
+    pub summary_md: String,
+    pub agenda_md: String,
+    pub disciplines: String,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub mode: String,
+    pub joining_link: String,
+    pub venue: String,
+    pub directions: String,
+    pub accessibility: String,
+    pub host_organisation_id: Option<String>,
+    pub chair: String,
+    pub speakers_md: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub registration_closes_at: DateTime<Utc>,
+    pub capacity: i64,
+    pub chatham_house: bool,
+    pub status: String,
+}
+
+pub async fn insert_meeting(db: &Db, m: &MeetingInput) -> Result<String, sqlx::Error> {
+    use crate::web::markdown::to_safe_html as html;
+    let id = new_id();
+    let now = Utc::now();
+    execute!(
+        db,
+        "INSERT INTO meetings (id, slug, title, format, summary_md, summary_html, agenda_md, agenda_html, disciplines,
+             audience, group_id, mode, joining_link, venue, directions, accessibility, host_organisation_id, chair,
+             speakers_md, speakers_html, starts_at, ends_at, registration_closes_at, capacity, chatham_house, status,
+             sequence, notes_md, notes_html, recording_link, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+                 $23, $24, $25, $26, 0, '', '', '', $27, $27)",
+        &id,
+        &m.slug,
+        &m.title,
+        &m.format,
+        &m.summary_md,
+        html(&m.summary_md),
+        &m.agenda_md,
+        html(&m.agenda_md),
+        &m.disciplines,
+        &m.audience,
+        m.group_id.as_deref(),
+        &m.mode,
+        &m.joining_link,
+        &m.venue,
+        &m.directions,
+        &m.accessibility,
+        m.host_organisation_id.as_deref(),
+        &m.chair,
+        &m.speakers_md,
+        html(&m.speakers_md),
+        m.starts_at,
+        m.ends_at,
+        m.registration_closes_at,
+        m.capacity,
+        m.chatham_house,
+        &m.status,
+        now
+    )?;
+    Ok(id)
+}
+
+/// Saves a meeting; `sequence_up` when attendees must hear of the change (time, place, cancellation).
+pub async fn update_meeting(tx: &mut Tx, id: &str, m: &MeetingInput, sequence_up: bool) -> Result<u64, sqlx::Error> {
+    use crate::web::markdown::to_safe_html as html;
+    execute!(
+        tx,
+        "UPDATE meetings SET slug = $1, title = $2, format = $3, summary_md = $4, summary_html = $5, agenda_md = $6,
+             agenda_html = $7, disciplines = $8, audience = $9, group_id = $10, mode = $11, joining_link = $12, venue = $13,
+             directions = $14, accessibility = $15, host_organisation_id = $16, chair = $17, speakers_md = $18,
+             speakers_html = $19, starts_at = $20, ends_at = $21, registration_closes_at = $22, capacity = $23,
+             chatham_house = $24, status = $25, sequence = sequence + $26, updated_at = $27
+         WHERE id = $28",
+        &m.slug,
+        &m.title,
+        &m.format,
+        &m.summary_md,
+        html(&m.summary_md),
+        &m.agenda_md,
+        html(&m.agenda_md),
+        &m.disciplines,
+        &m.audience,
+        m.group_id.as_deref(),
+        &m.mode,
+        &m.joining_link,
+        &m.venue,
+        &m.directions,
+        &m.accessibility,
+        m.host_organisation_id.as_deref(),
+        &m.chair,
+        &m.speakers_md,
+        html(&m.speakers_md),
+        m.starts_at,
+        m.ends_at,
+        m.registration_closes_at,
+        m.capacity,
+        m.chatham_house,
+        &m.status,
+        if sequence_up { 1i64 } else { 0 },
+        Utc::now(),
+        id
+    )
+}
+
+pub async fn set_materials(
+    tx: &mut Tx,
+    id: &str,
+    notes_md: &str,
+    recording_link: &str,
+    slides: Option<Option<&str>>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "UPDATE meetings SET notes_md = $1, notes_html = $2, recording_link = $3, updated_at = $4 WHERE id = $5",
+        notes_md,
+        crate::web::markdown::to_safe_html(notes_md),
+        recording_link,
+        Utc::now(),
+        id
+    )?;
+    if let Some(file) = slides {
+        execute!(tx, "UPDATE meetings SET slides_file_id = $1 WHERE id = $2", file, id)?;
+    }
+    Ok(())
+}
+
+/// Takes the meeting's write lock for the rest of the transaction (a row lock on PostgreSQL, the database's
+/// write lock on SQLite), so that places are counted and given out one registration at a time.
+pub async fn lock_meeting(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE meetings SET capacity = capacity WHERE id = $1", id)?;
+    Ok(())
+}
+
+// Registrations
+
+const REGISTRATION: &str =
+    "SELECT id, meeting_id, user_id, name, email, organisation, status, queued_at, attended FROM registrations";
+
+pub async fn registration_of(db: &Db, meeting_id: &str, email: &str) -> Result<Option<Registration>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Registration,
+        sqlx::AssertSqlSafe(format!("{REGISTRATION} WHERE meeting_id = $1 AND email = $2")),
+        meeting_id,
+        email
+    )
+}
+
+pub async fn registration(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Error> {
+    fetch_optional!(db, Registration, sqlx::AssertSqlSafe(format!("{REGISTRATION} WHERE id = $1")), id)
+}
+
+pub async fn registration_by_token(
+    db: &Db,
+    column: TokenKind,
+    token_hash: &str,
+) -> Result<Option<Registration>, sqlx::Error> {
+    let sql = match column {
+        TokenKind::Confirm => format!("{REGISTRATION} WHERE confirm_token_hash = $1"),
+        TokenKind::Cancel => format!("{REGISTRATION} WHERE cancel_token_hash = $1"),
+    };
+    fetch_optional!(db, Registration, sqlx::AssertSqlSafe(sql), token_hash)
+}
+
+#[derive(Clone, Copy)]
+pub enum TokenKind {
+    Confirm,
+    Cancel,
+}
+
+/// Registrations of a meeting that are not cancelled, in arrival order.
+pub async fn registrations(db: &Db, meeting_id: &str) -> Result<Vec<Registration>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Registration,
+        sqlx::AssertSqlSafe(format!(
+            "{REGISTRATION} WHERE meeting_id = $1 AND status <> 'cancelled' ORDER BY queued_at, id"
+        )),
+        meeting_id
+    )
+}
+
+/// A member's registrations that are not cancelled.
+pub async fn registrations_of_user(db: &Db, user_id: &str) -> Result<Vec<Registration>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Registration,
+        sqlx::AssertSqlSafe(format!("{REGISTRATION} WHERE user_id = $1 AND status <> 'cancelled'")),
+        user_id
+    )
+}
+
+pub async fn count_confirmed(tx: &mut Tx, meeting_id: &str) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(
+        tx,
+        i64,
+        "SELECT COUNT(*) FROM registrations WHERE meeting_id = $1 AND status = 'confirmed'",
+        meeting_id
+    )
+}
+
+pub async fn first_waitlisted(tx: &mut Tx, meeting_id: &str) -> Result<Option<Registration>, sqlx::Error> {
+    fetch_optional!(
+        tx,
+        Registration,
+        sqlx::AssertSqlSafe(format!(
+            "{REGISTRATION} WHERE meeting_id = $1 AND status = 'waitlisted' ORDER BY queued_at, id LIMIT 1"
+        )),
+        meeting_id
+    )
+}
+
+pub struct NewRegistration<'a> {
+    pub meeting_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub organisation: &'a str,
+    pub status: &'a str,
+    pub confirm_token_hash: Option<&'a str>,
+    pub cancel_token_hash: &'a str,
+}
+
+/// Registers, or registers again after a cancellation (the place in the queue is then new).
+pub async fn upsert_registration(tx: &mut Tx, r: &NewRegistration<'_>) -> Result<String, sqlx::Error> {
+    let now = Utc::now();
+    let id = new_id();
+    execute!(
+        &mut *tx,
+        "INSERT INTO registrations (id, meeting_id, user_id, name, email, organisation, status, queued_at, confirm_token_hash,
+                                    cancel_token_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8, $8)
+         ON CONFLICT (meeting_id, email) DO UPDATE SET user_id = excluded.user_id, name = excluded.name,
+             organisation = excluded.organisation, status = excluded.status, queued_at = excluded.queued_at,
+             confirm_token_hash = excluded.confirm_token_hash, cancel_token_hash = excluded.cancel_token_hash,
+             reminded_at = NULL, updated_at = excluded.updated_at",
+        &id,
+        r.meeting_id,
+        r.user_id,
+        r.name,
+        r.email,
+        r.organisation,
+        r.status,
+        now,
+        r.confirm_token_hash,
+        r.cancel_token_hash
+    )?;
+    let found: String = crate::fetch_scalar!(
+        tx,
+        String,
+        "SELECT id FROM registrations WHERE meeting_id = $1 AND email = $2",
+        r.meeting_id,
+        r.email
+    )?;
+    Ok(found)
+}
+
+pub async fn set_registration_status(tx: &mut Tx, id: &str, status: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE registrations SET status = $1, confirm_token_hash = CASE WHEN $1 = 'unconfirmed' THEN confirm_token_hash ELSE NULL END,
+             updated_at = $2 WHERE id = $3",
+        status,
+        Utc::now(),
+        id
+    )?;
+    Ok(())
+}
+
+pub async fn set_cancel_token(tx: &mut Tx, id: &str, token_hash: &str) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE registrations SET cancel_token_hash = $1 WHERE id = $2", token_hash, id)?;
+    Ok(())
+}
+
+pub async fn set_attended(db: &Db, meeting_id: &str, registration_id: &str, attended: bool) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE registrations SET attended = $1 WHERE id = $2 AND meeting_id = $3",
+        attended,
+        registration_id,
+        meeting_id
+    )?;
+    Ok(())
+}
+
+/// Confirmed registrations of published meetings starting before `until` that have had no reminder yet.
+pub async fn due_reminders(
+    db: &Db,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Due {
+        id: String,
+        meeting_id: String,
+    }
+    let rows = fetch_all!(
+        db,
+        Due,
+        "SELECT r.id, r.meeting_id FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+         WHERE r.status = 'confirmed' AND r.reminded_at IS NULL AND m.status = 'published'
+           AND m.starts_at > $1 AND m.starts_at <= $2",
+        now,
+        until
+    )?;
+    Ok(rows.into_iter().map(|d| (d.id, d.meeting_id)).collect())
+}
+
+/// Marks the reminder of a registration as sent; false when another worker already did.
+pub async fn claim_reminder(tx: &mut Tx, registration_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
+        tx,
+        "UPDATE registrations SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+        now,
+        registration_id
+    )? == 1)
+}
+
+// Feedback
+
+pub async fn save_feedback(db: &Db, registration_id: &str, score: i64, comment: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO meeting_feedback (registration_id, score, comment, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (registration_id) DO UPDATE SET score = excluded.score, comment = excluded.comment",
+        registration_id,
+        score,
+        comment,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Feedback {
+    pub score: i64,
+    pub comment: String,
+}
+
+pub async fn feedback(db: &Db, meeting_id: &str) -> Result<Vec<Feedback>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Feedback,
+        "SELECT f.score, f.comment FROM meeting_feedback f JOIN registrations r ON r.id = f.registration_id
+         WHERE r.meeting_id = $1 ORDER BY f.created_at",
+        meeting_id
+    )
+}
+
+// Calendar feeds
+
+pub async fn set_feed_token(db: &Db, user_id: &str, token_hash: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+        user_id,
+        token_hash,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn revoke_feed(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM calendar_feeds WHERE user_id = $1", user_id)?;
+    Ok(())
+}
+
+pub async fn feed_user(db: &Db, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(e)
+            .await
+    })
+}
+
+pub async fn has_feed(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1", user_id)?;
+    Ok(n > 0)
+}
