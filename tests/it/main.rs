@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod content;
 mod mail;
+mod meetings;
 mod membership;
 mod robustness;
 mod schema;

@@ -338,12 +338,7 @@ impl TestApp {
                     if let Ok(mail) = mailparse::parse_mail(&raw) {
                         let to_header = mail.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case("to"));
                         if to_header.is_some_and(|h| h.get_value().contains(to)) {
-                            let body = mail
-                                .subparts
-                                .iter()
-                                .find(|p| p.ctype.mimetype == "text/plain")
-                                .and_then(|p| p.get_body().ok())
-                                .unwrap_or_default();
+                            let body = plain_text(&mail).unwrap_or_default();
                             if body.contains(text) {
                                 return body;
                             }
@@ -387,4 +382,12 @@ pub fn tiny_png() -> Vec<u8> {
         0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF,
         0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ]
+}
+
+/// The first text/plain part of a message, however deeply nested (mixed > alternative > plain).
+pub fn plain_text(mail: &mailparse::ParsedMail) -> Option<String> {
+    if mail.ctype.mimetype == "text/plain" {
+        return mail.get_body().ok();
+    }
+    mail.subparts.iter().find_map(plain_text)
 }

@@ -1,0 +1,656 @@
+//! The meetings programme, as organisers, members, guests and visitors use it.
+
+use chrono::{Duration, Utc};
+use swn::auth::Role;
+
+use crate::on_both_engines;
+use crate::support::{Answer, Engine, TestApp, browser, find_link};
+
+on_both_engines!(
+    a_member_registers_and_gets_the_invitation_and_link,
+    visitors_never_see_joining_links_or_closed_details,
+    a_guest_registers_by_confirming_their_address,
+    a_full_meeting_waitlists_and_a_cancellation_promotes,
+    registration_closes_at_the_closing_time,
+    group_meetings_are_for_the_group,
+    reminders_and_promotions_are_sent_once,
+    bad_meeting_input_is_explained,
+    changes_and_cancellation_reach_attendees,
+    afterwards_materials_attendance_and_feedback,
+);
+
+async fn organiser(t: &TestApp) -> reqwest::Client {
+    t.create_user("olivia@network.example.org", "Olivia Organiser", Role::Organiser, "organiser-password-1").await;
+    let b = browser();
+    t.sign_in_with(&b, "olivia@network.example.org", "organiser-password-1").await.assert_status(303);
+    b
+}
+
+async fn member(t: &TestApp, email: &str, name: &str) -> reqwest::Client {
+    t.create_user(email, name, Role::Member, "member-password-1").await;
+    let b = browser();
+    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
+    b
+}
+
+fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
+    swn::web::time::input_value(at, t.app.config.timezone)
+}
+
+/// Creates a published meeting through the organisers' form; gives its slug.
+async fn meeting(
+    t: &TestApp,
+    org: &reqwest::Client,
+    title: &str,
+    audience: &str,
+    capacity: &str,
+    starts_in: Duration,
+    extra: &[(&str, &str)],
+) -> String {
+    let start = Utc::now() + starts_in;
+    let starts = local(t, start);
+    let ends = local(t, start + Duration::hours(1));
+    let mut fields = vec![
+        ("title", title),
+        ("format", "case_study"),
+        ("summary", "How a council moved to **anchor days**."),
+        ("agenda", "1. Welcome\n2. Case study\n3. Questions"),
+        ("audience", audience),
+        ("mode", "virtual"),
+        ("joining_link", "https://meet.example.org/secret-room-42"),
+        ("chair", "Dev Chaudhry"),
+        ("starts_at", &starts),
+        ("ends_at", &ends),
+        ("capacity", capacity),
+        ("status", "published"),
+        ("chatham_house", "on"),
+    ];
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push((k, v));
+    }
+    let created = t.post_with(org, "/admin/meetings/new", &fields).await;
+    created.assert_status(303);
+    created.location().unwrap().trim_start_matches("/meetings/").to_string()
+}
+
+const LINK: &str = "secret-room-42";
+
+fn raw_mail_to(t: &TestApp, to: &str, containing: &str) -> Vec<Vec<u8>> {
+    t.outbox_files()
+        .into_iter()
+        .filter(|f| {
+            let text = String::from_utf8_lossy(f);
+            text.contains(to) && mailparse::parse_mail(f).map(|m| body_text(&m).contains(containing)).unwrap_or(false)
+        })
+        .collect()
+}
+
+fn body_text(mail: &mailparse::ParsedMail) -> String {
+    if mail.subparts.is_empty() {
+        return mail.get_body().unwrap_or_default();
+    }
+    mail.subparts.iter().map(body_text).collect::<Vec<_>>().join("\n")
+}
+
+fn ics_of(raw: &[u8]) -> Option<String> {
+    let mail = mailparse::parse_mail(raw).ok()?;
+    fn find(m: &mailparse::ParsedMail) -> Option<String> {
+        if m.ctype.mimetype == "text/calendar" {
+            return m.get_body().ok();
+        }
+        m.subparts.iter().find_map(find)
+    }
+    find(&mail)
+}
+
+/// Checks a calendar with an independent parser (Python's `icalendar`); gives (UID, SEQUENCE, STATUS) of its events.
+fn parse_ics(ics: &str) -> Vec<(String, i64, String)> {
+    let script = "import sys, icalendar\ncal = icalendar.Calendar.from_ical(sys.stdin.read())\nfor e in cal.walk('VEVENT'):\n    assert e.get('DTSTART') is not None and e.get('DTEND') is not None and e.get('DTSTAMP') is not None\n    print(str(e['UID']) + '|' + str(e.get('SEQUENCE', 0)) + '|' + str(e.get('STATUS', '')))";
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !has {
+        crate::support::skip(
+            "the Python package icalendar is not installed (.ci/run installs it); checking the calendar by hand",
+        );
+        assert!(
+            ics.starts_with("BEGIN:VCALENDAR")
+                && ics.contains("BEGIN:VEVENT")
+                && ics.trim_end().ends_with("END:VCALENDAR")
+        );
+        return Vec::new();
+    }
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the calendar is not valid RFC 5545: {}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let parts: Vec<&str> = l.split('|').collect();
+            (parts[0].to_string(), parts[1].parse().unwrap_or(0), parts[2].to_string())
+        })
+        .collect()
+}
+
+async fn a_member_registers_and_gets_the_invitation_and_link(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Anchor days at Northshire", "members", "20", Duration::hours(2), &[]).await;
+    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let page = t.get_with(&m, &format!("/meetings/{slug}")).await;
+    page.assert_status(200).assert_contains("Register").assert_lacks(LINK);
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    let page = t.get_with(&m, &format!("/meetings/{slug}")).await;
+    page.assert_contains("You are registered").assert_contains("https://meet.example.org/secret-room-42");
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[])
+        .await
+        .assert_status(409)
+        .assert_contains("already registered");
+
+    let text = t.wait_for_mail_containing("maya@insurer.example.com", "You have a place").await;
+    assert!(text.contains(LINK), "the link is released within a day of the start: {text}");
+    let raw = raw_mail_to(&t, "maya@insurer.example.com", "You have a place");
+    let ics = ics_of(&raw[0]).expect("an .ics attachment");
+    let events = parse_ics(&ics);
+    if let Some((uid, sequence, status)) = events.first() {
+        assert!(uid.starts_with("meeting-"));
+        assert_eq!(*sequence, 0);
+        assert_eq!(status, "CONFIRMED");
+    }
+    assert!(!ics.contains(LINK), "calendars never carry the joining link");
+
+    // Far ahead, the link waits until it is released.
+    let later = meeting(&t, &org, "Trial periods that work", "members", "20", Duration::days(10), &[]).await;
+    t.post_with(&m, &format!("/meetings/{later}/register"), &[]).await.assert_status(303);
+    t.get_with(&m, &format!("/meetings/{later}"))
+        .await
+        .assert_contains("You are registered")
+        .assert_lacks(LINK)
+        .assert_contains("appears here shortly before");
+    t.finish().await;
+}
+
+async fn visitors_never_see_joining_links_or_closed_details(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let closed = meeting(
+        &t,
+        &org,
+        "Work in progress at Meridian",
+        "members",
+        "20",
+        Duration::hours(2),
+        &[("summary", "Closed-Summary-Marker")],
+    )
+    .await;
+    let open = meeting(&t, &org, "Open research summary", "open", "20", Duration::hours(2), &[]).await;
+    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    t.post_with(&m, &format!("/meetings/{open}/register"), &[]).await.assert_status(303);
+    let visitor = browser();
+    let list = t.get_with(&visitor, "/meetings").await;
+    list.assert_status(200)
+        .assert_contains("Work in progress at Meridian")
+        .assert_contains("For members")
+        .assert_lacks("Closed-Summary-Marker")
+        .assert_lacks(LINK);
+    let teaser = t.get_with(&visitor, &format!("/meetings/{closed}")).await;
+    teaser
+        .assert_status(200)
+        .assert_contains("For members")
+        .assert_lacks("Closed-Summary-Marker")
+        .assert_lacks("Dev Chaudhry")
+        .assert_lacks(LINK);
+    assert!(teaser.body.contains("noindex"));
+    t.get_with(&visitor, &format!("/meetings/{open}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Register as a guest")
+        .assert_lacks(LINK);
+    for path in [format!("/meetings/{closed}/calendar.ics"), format!("/meetings/{closed}/register")] {
+        let a = t.get_with(&visitor, &path).await;
+        assert!(a.status.is_client_error() || a.status.is_redirection(), "{path}");
+        a.assert_lacks("Closed-Summary-Marker");
+    }
+    let feed = t.get_with(&visitor, "/meetings/calendar.ics").await;
+    feed.assert_status(200)
+        .assert_contains("Open research summary")
+        .assert_lacks("Work in progress at Meridian")
+        .assert_lacks(LINK);
+    parse_ics(&feed.body);
+    for path in ["/", "/sitemap", "/sitemap.xml", "/news/feed.xml", "/meetings?when=past"] {
+        t.get_with(&visitor, path).await.assert_lacks(LINK).assert_lacks("Closed-Summary-Marker");
+    }
+    // A member who is not registered sees everything but the link.
+    let other = member(&t, "ola@council.example.gov.uk", "Ola Other").await;
+    t.get_with(&other, &format!("/meetings/{closed}"))
+        .await
+        .assert_contains("Closed-Summary-Marker")
+        .assert_lacks(LINK);
+    t.finish().await;
+}
+
+async fn a_guest_registers_by_confirming_their_address(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let open = meeting(&t, &org, "Open research summary", "open", "20", Duration::hours(3), &[]).await;
+    let guest = browser();
+    let bad = t
+        .post_with(
+            &guest,
+            &format!("/meetings/{open}/guest"),
+            &[("name", "Gus Guest"), ("email", "nope"), ("organisation", "")],
+        )
+        .await;
+    bad.assert_status(400)
+        .assert_contains("Enter an e-mail address")
+        .assert_contains("Your organisation is required")
+        .assert_contains("value=\"Gus Guest\"");
+    t.post_with(
+        &guest,
+        &format!("/meetings/{open}/guest"),
+        &[("name", "Gus Guest"), ("email", "gus@elsewhere.example.org"), ("organisation", "Elsewhere Ltd")],
+    )
+    .await
+    .assert_status(303);
+    let mail = t.wait_for_mail_containing("gus@elsewhere.example.org", "Please confirm").await;
+    let confirm = find_link(&mail, &format!("{}/registrations/confirm/", t.base))
+        .unwrap()
+        .strip_prefix(&t.base)
+        .unwrap()
+        .to_string();
+    t.get_with(&guest, &confirm).await.assert_status(200).assert_contains("Confirm my registration");
+    t.post_with(&guest, &confirm, &[]).await.assert_status(303);
+    t.post_with(&guest, &confirm, &[]).await.assert_status(410);
+    let placed = t.wait_for_mail_containing("gus@elsewhere.example.org", "You have a place").await;
+    assert!(placed.contains(LINK));
+    // The guest cancels from the e-mail, without an account.
+    let cancel = find_link(&placed, &format!("{}/registrations/cancel/", t.base))
+        .unwrap()
+        .strip_prefix(&t.base)
+        .unwrap()
+        .to_string();
+    t.get_with(&browser(), &cancel).await.assert_status(200).assert_contains("Cancel my registration");
+    t.post_with(&browser(), &cancel, &[]).await.assert_status(303);
+    t.get_with(&browser(), &cancel).await.assert_status(410);
+    let attendees = t.get_with(&org, &format!("/admin/meetings/{}/attendees", id_of(&t, &open).await)).await;
+    attendees.assert_lacks("Gus Guest");
+    // Guests cannot register for closed meetings.
+    let closed = meeting(&t, &org, "Closed session", "members", "20", Duration::hours(3), &[]).await;
+    t.post_with(
+        &guest,
+        &format!("/meetings/{closed}/guest"),
+        &[("name", "Gus"), ("email", "gus@elsewhere.example.org"), ("organisation", "E")],
+    )
+    .await
+    .assert_status(404);
+    t.finish().await;
+}
+
+async fn id_of(t: &TestApp, slug: &str) -> String {
+    swn::meetings::store::meeting_by_slug(&t.app.db, slug).await.unwrap().unwrap().id
+}
+
+async fn status_of(t: &TestApp, slug: &str, email: &str) -> String {
+    let id = id_of(t, slug).await;
+    swn::meetings::store::registration_of(&t.app.db, &id, email).await.unwrap().unwrap().status
+}
+
+async fn a_full_meeting_waitlists_and_a_cancellation_promotes(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Small round table", "members", "2", Duration::days(3), &[]).await;
+    let a = member(&t, "a@org.example.com", "Ann A").await;
+    let b = member(&t, "b@org.example.com", "Ben B").await;
+    let c = member(&t, "c@org.example.com", "Cat C").await;
+    for client in [&a, &b, &c] {
+        t.post_with(client, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    }
+    assert_eq!(status_of(&t, &slug, "a@org.example.com").await, "confirmed");
+    assert_eq!(status_of(&t, &slug, "b@org.example.com").await, "confirmed");
+    assert_eq!(status_of(&t, &slug, "c@org.example.com").await, "waitlisted");
+    t.get_with(&c, &format!("/meetings/{slug}"))
+        .await
+        .assert_contains("You are on the waitlist")
+        .assert_contains("0 of 2 free, 1 on the waitlist");
+    t.wait_for_mail_containing("c@org.example.com", "is full, so you are on its waitlist").await;
+
+    t.post_with(&a, &format!("/meetings/{slug}/cancel"), &[]).await.assert_status(303);
+    assert_eq!(status_of(&t, &slug, "a@org.example.com").await, "cancelled");
+    assert_eq!(status_of(&t, &slug, "c@org.example.com").await, "confirmed");
+    let promoted = t.wait_for_mail_containing("c@org.example.com", "A place has become free").await;
+    assert!(promoted.contains("it is yours"));
+    assert_eq!(raw_mail_to(&t, "c@org.example.com", "A place has become free").len(), 1);
+    t.get_with(&c, &format!("/meetings/{slug}")).await.assert_contains("You are registered");
+
+    // The attendee list, and its CSV export, in arrival order.
+    let id = id_of(&t, &slug).await;
+    t.get_with(&org, &format!("/admin/meetings/{id}/attendees"))
+        .await
+        .assert_contains("Ben B")
+        .assert_contains("Cat C")
+        .assert_lacks("Ann A");
+    let csv = t.get_with(&org, &format!("/admin/meetings/{id}/attendees.csv")).await;
+    csv.assert_status(200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines[0], "name,email,organisation,status,registered_at,attended");
+    assert!(
+        lines[1].starts_with("Ben B,b@org.example.com") && lines[2].starts_with("Cat C,c@org.example.com"),
+        "{}",
+        csv.body
+    );
+    t.get_with(&b, &format!("/admin/meetings/{id}/attendees.csv")).await.assert_status(403);
+    t.finish().await;
+}
+
+async fn registration_closes_at_the_closing_time(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Closing soon", "members", "20", Duration::days(2), &[]).await;
+    let id = id_of(&t, &slug).await;
+    swn::execute!(
+        &t.app.db,
+        "UPDATE meetings SET registration_closes_at = $1 WHERE id = $2",
+        Utc::now() - Duration::minutes(5),
+        &id
+    )
+    .unwrap();
+    let m = member(&t, "late@org.example.com", "Lee Late").await;
+    t.get_with(&m, &format!("/meetings/{slug}"))
+        .await
+        .assert_contains("Registration closed on")
+        .assert_lacks(">Register<");
+    let refused = t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await;
+    refused.assert_status(409).assert_contains("Registration for this meeting closed on");
+    t.finish().await;
+}
+
+async fn group_meetings_are_for_the_group(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let slug =
+        meeting(&t, &org, "North West gathering", "group", "20", Duration::days(2), &[("group", "north-west")]).await;
+    let insider = member(&t, "in@org.example.com", "Ina Inside").await;
+    t.post_with(&insider, "/groups/north-west/join", &[]).await.assert_status(303);
+    let outsider = member(&t, "out@org.example.com", "Otto Outside").await;
+    t.get_with(&insider, "/meetings").await.assert_contains("North West gathering");
+    t.get_with(&insider, &format!("/meetings/{slug}")).await.assert_status(200);
+    t.post_with(&insider, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    t.get_with(&outsider, "/meetings").await.assert_lacks("North West gathering");
+    t.get_with(&outsider, &format!("/meetings/{slug}")).await.assert_status(404);
+    t.post_with(&outsider, &format!("/meetings/{slug}/register"), &[]).await.assert_status(403);
+    t.get_with(&browser(), "/meetings").await.assert_lacks("North West gathering");
+    t.get_with(&browser(), &format!("/meetings/{slug}")).await.assert_status(404);
+    t.finish().await;
+}
+
+async fn reminders_and_promotions_are_sent_once(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Tomorrow's meeting", "members", "1", Duration::hours(20), &[]).await;
+    let a = member(&t, "a@org.example.com", "Ann A").await;
+    let b = member(&t, "b@org.example.com", "Ben B").await;
+    t.post_with(&a, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    t.post_with(&b, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    let now = Utc::now();
+    // The server's worker may already have sent it; either way, at most one reminder exists per registration.
+    let first = swn::meetings::reminders::send_due(&t.app, now).await.unwrap();
+    assert!(first <= 1);
+    assert_eq!(swn::meetings::reminders::send_due(&t.app, now).await.unwrap(), 0);
+    // A second instance (or the same one after a restart) sends nothing again.
+    let config = t.app.config.as_ref().clone();
+    let restarted = swn::App::open(config).await.unwrap();
+    assert_eq!(swn::meetings::reminders::send_due(&restarted, now).await.unwrap(), 0);
+    t.wait_for_mail_containing("a@org.example.com", "A reminder").await;
+    assert_eq!(raw_mail_to(&t, "a@org.example.com", "A reminder").len(), 1);
+    assert!(raw_mail_to(&t, "b@org.example.com", "A reminder").is_empty(), "the waitlist gets no reminder");
+
+    // The promotion is queued with the cancellation: once.
+    t.post_with(&a, &format!("/meetings/{slug}/cancel"), &[]).await.assert_status(303);
+    t.wait_for_mail_containing("b@org.example.com", "A place has become free").await;
+    assert_eq!(
+        swn::meetings::reminders::send_due(&restarted, now).await.unwrap(),
+        1,
+        "the promoted attendee is reminded too"
+    );
+    assert_eq!(swn::meetings::reminders::send_due(&t.app, now).await.unwrap(), 0);
+    let rows = swn::mail::outbox::recent(&t.app.db, 100).await.unwrap();
+    assert_eq!(
+        rows.iter().filter(|r| r.to_address == "b@org.example.com" && r.subject.starts_with("A place for you")).count(),
+        1
+    );
+    restarted.db.close().await;
+    t.finish().await;
+}
+
+async fn bad_meeting_input_is_explained(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let now = Utc::now();
+    let start = local(&t, now + Duration::days(2));
+    let before = local(&t, now + Duration::days(2) - Duration::hours(1));
+    let past = local(&t, now - Duration::days(1));
+    let post = |fields: Vec<(&'static str, String)>| {
+        let t = &t;
+        let org = &org;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.post_with(org, "/admin/meetings/new", &fields).await
+        }
+    };
+    let base = |extra: Vec<(&'static str, String)>| {
+        let mut f: Vec<(&'static str, String)> = vec![
+            ("title", "A meeting".into()),
+            ("format", "case_study".into()),
+            ("summary", "S".into()),
+            ("audience", "members".into()),
+            ("mode", "virtual".into()),
+            ("joining_link", "https://meet.example.org/x".into()),
+            ("status", "published".into()),
+            ("capacity", "10".into()),
+            ("starts_at", start.clone()),
+            ("ends_at", local(&t, now + Duration::days(2) + Duration::hours(1))),
+        ];
+        for (k, v) in extra {
+            f.retain(|(key, _)| *key != k);
+            f.push((k, v));
+        }
+        f
+    };
+    let expect = |a: Answer, text: &str| {
+        a.assert_status(422).assert_contains(text);
+    };
+    expect(post(base(vec![("ends_at", before)])).await, "must end after it starts");
+    expect(post(base(vec![("capacity", "0".into())])).await, "at least 1");
+    expect(post(base(vec![("capacity", "-5".into())])).await, "at least 1");
+    expect(post(base(vec![("joining_link", "http://meet.example.org/x".into())])).await, "must be an https:// address");
+    expect(post(base(vec![("joining_link", "javascript:alert(1)".into())])).await, "must be an https:// address");
+    expect(
+        post(base(vec![("starts_at", past.clone()), ("ends_at", local(&t, now - Duration::hours(20)))])).await,
+        "cannot start in the past",
+    );
+    expect(post(base(vec![("starts_at", "next week".into())])).await, "Give the start as a date and time");
+    expect(post(base(vec![("mode", "in_person".into())])).await, "needs its venue");
+    expect(post(base(vec![("audience", "group".into())])).await, "Choose the group");
+    let kept = post(base(vec![("capacity", "0".into()), ("title", "Keep my title".into())])).await;
+    kept.assert_contains("value=\"Keep my title\"");
+    assert!(swn::meetings::store::all(&t.app.db).await.unwrap().is_empty());
+    t.get_with(&browser(), "/meetings/no-such-meeting").await.assert_status(404);
+    t.finish().await;
+}
+
+async fn changes_and_cancellation_reach_attendees(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Moving meeting", "open", "20", Duration::days(5), &[]).await;
+    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    let id = id_of(&t, &slug).await;
+    let meeting0 = swn::meetings::store::meeting(&t.app.db, &id).await.unwrap().unwrap();
+    let mut form = edit_fields(&t, &org, &id).await;
+    let new_start = meeting0.starts_at + Duration::days(1);
+    set(&mut form, "starts_at", local(&t, new_start));
+    set(&mut form, "ends_at", local(&t, new_start + Duration::hours(1)));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    t.post_with(&org, &format!("/admin/meetings/{id}"), &fields).await.assert_status(303);
+    t.wait_for_mail_containing("maya@insurer.example.com", "has changed").await;
+    let raw = raw_mail_to(&t, "maya@insurer.example.com", "has changed");
+    let events = parse_ics(&ics_of(&raw[0]).unwrap());
+    if let Some((_, sequence, _)) = events.first() {
+        assert_eq!(*sequence, 1);
+    }
+    let one = t.get_with(&m, &format!("/meetings/{slug}/calendar.ics")).await;
+    one.assert_status(200).assert_contains("SEQUENCE:1");
+
+    set(&mut form, "status", "cancelled".into());
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    t.post_with(&org, &format!("/admin/meetings/{id}"), &fields).await.assert_status(303);
+    t.wait_for_mail_containing("maya@insurer.example.com", "is cancelled").await;
+    let raw = raw_mail_to(&t, "maya@insurer.example.com", "is cancelled");
+    let events = parse_ics(&ics_of(&raw[0]).unwrap());
+    if let Some((_, sequence, status)) = events.first() {
+        assert_eq!(*sequence, 2);
+        assert_eq!(status, "CANCELLED");
+    }
+    let feed = t.get_with(&browser(), "/meetings/calendar.ics").await;
+    feed.assert_contains("STATUS:CANCELLED");
+    t.get_with(&m, &format!("/meetings/{slug}")).await.assert_contains("has been cancelled").assert_lacks(LINK);
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(409);
+    t.finish().await;
+}
+
+async fn edit_fields(t: &TestApp, org: &reqwest::Client, id: &str) -> Vec<(String, String)> {
+    let page = t.get_with(org, &format!("/admin/meetings/{id}")).await;
+    let html = page.html();
+    let mut fields = Vec::new();
+    for el in html.select(&scraper::Selector::parse("form.form input, form.form textarea, form.form select").unwrap()) {
+        let Some(name) = el.value().attr("name") else { continue };
+        if name == "csrf_token" {
+            continue;
+        }
+        let value = match el.value().name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => el
+                .select(&scraper::Selector::parse("option[selected]").unwrap())
+                .next()
+                .and_then(|o| o.value().attr("value").map(str::to_string))
+                .unwrap_or_default(),
+            _ if el.value().attr("type") == Some("checkbox") => {
+                if el.value().attr("checked").is_none() {
+                    continue;
+                }
+                "on".into()
+            }
+            _ => el.value().attr("value").unwrap_or_default().to_string(),
+        };
+        fields.push((name.to_string(), value));
+    }
+    fields
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: String) {
+    fields.retain(|(k, _)| k != name);
+    fields.push((name.to_string(), value));
+}
+
+async fn afterwards_materials_attendance_and_feedback(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let slug = meeting(&t, &org, "Past case study", "open", "20", Duration::hours(1), &[]).await;
+    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    let id = id_of(&t, &slug).await;
+    // The meeting has now taken place.
+    swn::execute!(
+        &t.app.db,
+        "UPDATE meetings SET starts_at = $1, ends_at = $2 WHERE id = $3",
+        Utc::now() - Duration::hours(3),
+        Utc::now() - Duration::hours(2),
+        &id
+    )
+    .unwrap();
+
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    t.post_multipart_with(
+        &org,
+        &format!("/admin/meetings/{id}/materials"),
+        &[("notes", "Key **lessons**."), ("recording_link", "https://video.example.org/rec")],
+        Some(("slides", "deck.pdf", pdf.clone())),
+    )
+    .await
+    .assert_status(303);
+    t.post_multipart_with(
+        &org,
+        &format!("/admin/meetings/{id}/materials"),
+        &[],
+        Some(("slides", "deck.pdf", b"<html>".to_vec())),
+    )
+    .await
+    .assert_status(400)
+    .assert_contains("PDF or a PowerPoint");
+    let page = t.get_with(&m, &format!("/meetings/{slug}")).await;
+    page.assert_contains("<strong>lessons</strong>")
+        .assert_contains("Download the slides")
+        .assert_contains("How was it?");
+    let slides = t.get_with(&m, &format!("/meetings/{slug}/slides")).await;
+    slides.assert_status(200);
+    assert!(slides.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    // Materials are for members: a visitor sees the open meeting's page but not them, and not through /files.
+    let visitor = browser();
+    t.get_with(&visitor, &format!("/meetings/{slug}"))
+        .await
+        .assert_status(200)
+        .assert_lacks("lessons")
+        .assert_lacks("Download the slides");
+    t.get_with(&visitor, &format!("/meetings/{slug}/slides")).await.assert_status(303);
+    let file_id = swn::meetings::store::meeting(&t.app.db, &id).await.unwrap().unwrap().slides_file_id.unwrap();
+    t.get_with(&visitor, &format!("/files/{file_id}")).await.assert_status(404);
+
+    // Attendance and feedback.
+    let reg = swn::meetings::store::registration_of(&t.app.db, &id, "maya@insurer.example.com").await.unwrap().unwrap();
+    t.post_with(&org, &format!("/admin/meetings/{id}/attendance"), &[("attended", &reg.id)]).await.assert_status(303);
+    t.post_with(&m, &format!("/meetings/{slug}/feedback"), &[("score", "9")]).await.assert_status(400);
+    t.post_with(&m, &format!("/meetings/{slug}/feedback"), &[("score", "5"), ("comment", "Very useful")])
+        .await
+        .assert_status(303);
+    let attendees = t.get_with(&org, &format!("/admin/meetings/{id}/attendees")).await;
+    attendees.assert_contains("average score 5.0").assert_contains("Very useful");
+    assert!(attendees.attr("input[name=attended]", "checked").is_some());
+    t.post_with(&browser(), &format!("/meetings/{slug}/feedback"), &[("score", "1")]).await.assert_status(303);
+
+    // Organisers message everyone registered.
+    t.post_with(
+        &org,
+        &format!("/admin/meetings/{id}/message"),
+        &[("subject", "Slides are up"), ("body", "Find them on the page.")],
+    )
+    .await
+    .assert_status(303);
+    t.wait_for_mail_containing("maya@insurer.example.com", "Find them on the page").await;
+    t.post_with(&org, &format!("/admin/meetings/{id}/message"), &[("subject", ""), ("body", "")])
+        .await
+        .assert_status(400);
+    t.finish().await;
+}
