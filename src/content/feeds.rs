@@ -47,6 +47,12 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
             paths.push(format!("/pages/{}", page.slug));
         }
     }
+    paths.push("/meetings".to_string());
+    for m in crate::meetings::store::listed(&app.db, true, Utc::now() - chrono::Duration::days(365)).await? {
+        if m.is_open() {
+            paths.push(format!("/meetings/{}", m.slug));
+        }
+    }
     for item in store::public_news(&app.db, Utc::now(), 10_000).await? {
         paths.push(format!("/news/{}", item.slug));
     }

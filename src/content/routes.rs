@@ -56,6 +56,7 @@ impl NewsView {
 struct HomePage {
     page: Page,
     intro: Option<SitePage>,
+    meetings: Vec<crate::meetings::routes::Card>,
     news: Vec<NewsView>,
     supporters: Vec<Supporter>,
 }
@@ -64,7 +65,8 @@ async fn home(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<i
     let intro = store::page_by_slug(&app.db, "home").await?.filter(|p| policy::can_view_page(&viewer, p.published));
     let news = store::public_news(&app.db, Utc::now(), 3).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
     let supporters = store::supporters(&app.db).await?;
-    render(&HomePage { page, intro, news, supporters })
+    let meetings = crate::meetings::routes::upcoming_cards(&app, &viewer, 3).await?;
+    render(&HomePage { page, intro, meetings, news, supporters })
 }
 
 #[derive(Template)]

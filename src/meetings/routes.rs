@@ -78,6 +78,21 @@ fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
     }
 }
 
+/// The next meetings the viewer may see, for the home page.
+pub async fn upcoming_cards(app: &App, viewer: &Viewer, limit: usize) -> AppResult<Vec<Card>> {
+    let mut cards = Vec::new();
+    for m in store::listed(&app.db, true, Utc::now()).await? {
+        if cards.len() >= limit {
+            break;
+        }
+        let view = view_of(app, viewer, &m).await?;
+        if view != MeetingView::Hidden && !m.is_cancelled() {
+            cards.push(card(app, &m, view));
+        }
+    }
+    Ok(cards)
+}
+
 #[derive(Deserialize, Default)]
 struct Filters {
     #[serde(default)]

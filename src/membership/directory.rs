@@ -97,6 +97,7 @@ struct OrganisationPage {
     domains: Vec<String>,
     members: Vec<MemberListing>,
     can_edit: bool,
+    hosted: Vec<(String, String, String)>,
 }
 
 async fn organisation(
@@ -110,7 +111,14 @@ async fn organisation(
     let domains = store::domains_of(&app.db, &organisation.id).await?;
     let filter = DirectoryFilter { organisation_id: Some(&organisation.id), ..DirectoryFilter::default() };
     let members = store::members(&app.db, &filter, Utc::now()).await?;
+    let mut hosted = Vec::new();
+    for m in crate::meetings::store::hosted_by(&app.db, &organisation.id).await? {
+        if crate::meetings::routes::view_of(&app, &viewer, &m).await? == policy::MeetingView::Full {
+            hosted.push((m.slug.clone(), m.title.clone(), crate::web::time::date(m.starts_at, app.config.timezone)));
+        }
+    }
     render(&OrganisationPage {
+        hosted,
         page: page.titled(&organisation.name).noindex(),
         can_edit: policy::can_manage_site(&viewer),
         organisation,

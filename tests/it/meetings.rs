@@ -17,6 +17,7 @@ on_both_engines!(
     bad_meeting_input_is_explained,
     changes_and_cancellation_reach_attendees,
     afterwards_materials_attendance_and_feedback,
+    a_members_private_calendar_feed_can_be_revoked,
 );
 
 async fn organiser(t: &TestApp) -> reqwest::Client {
@@ -652,5 +653,42 @@ async fn afterwards_materials_attendance_and_feedback(engine: Engine) {
     t.post_with(&org, &format!("/admin/meetings/{id}/message"), &[("subject", ""), ("body", "")])
         .await
         .assert_status(400);
+    t.finish().await;
+}
+
+async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    meeting(&t, &org, "Closed case study", "members", "20", Duration::days(3), &[]).await;
+    meeting(&t, &org, "Open topic exploration", "open", "20", Duration::days(4), &[]).await;
+    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    t.get_with(&m, "/account/calendar").await.assert_status(200).assert_contains("Turn on my feed");
+    let made = t.post_with(&m, "/account/calendar", &[("action", "new")]).await;
+    made.assert_status(200);
+    let link = find_link(&made.body, &format!("{}/calendar/", t.base)).expect("the feed's address, shown once");
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    let feed = t.get_with(&browser(), &path).await;
+    feed.assert_status(200)
+        .assert_contains("Closed case study")
+        .assert_contains("Open topic exploration")
+        .assert_lacks(LINK);
+    parse_ics(&feed.body);
+    // A new address revokes the old one; turning the feed off revokes it too.
+    let again = t.post_with(&m, "/account/calendar", &[("action", "new")]).await;
+    let second =
+        find_link(&again.body, &format!("{}/calendar/", t.base)).unwrap().strip_prefix(&t.base).unwrap().to_string();
+    t.get_with(&browser(), &path).await.assert_status(404);
+    t.get_with(&browser(), &second).await.assert_status(200);
+    t.post_with(&m, "/account/calendar", &[("action", "revoke")]).await.assert_status(303);
+    t.get_with(&browser(), &second).await.assert_status(404);
+    // Visitors have no private feed; the site map lists open meetings only.
+    t.get_with(&browser(), "/account/calendar").await.assert_status(303);
+    let sitemap = t.get_with(&browser(), "/sitemap.xml").await;
+    sitemap.assert_contains("/meetings/open-topic-exploration").assert_lacks("closed-case-study");
+    t.get_with(&browser(), "/")
+        .await
+        .assert_contains("Open topic exploration")
+        .assert_contains("Closed case study")
+        .assert_contains("For members");
     t.finish().await;
 }
