@@ -119,6 +119,17 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     let (status, directory) = get("/members").await;
     assert_eq!(status, 200);
     assert!(directory.contains("Priya Shah") && directory.contains("Meridian Insurance Group"));
+    let (_, meetings) = get("/meetings").await;
+    assert!(
+        meetings.contains("Anchor days: what the evidence says") && meetings.contains("Trial periods that work"),
+        "{meetings}"
+    );
+    let (_, round_table) = get("/meetings/trial-periods-that-work-a-round-table").await;
+    assert!(round_table.contains("on the waitlist"), "a full demo meeting with a waitlist");
+    let (_, past) = get("/meetings?when=past").await;
+    assert!(past.contains("Getting the board on side"));
+    let (_, with_materials) = get("/meetings/measuring-what-matters-after-the-move").await;
+    assert!(with_materials.contains("Key points"), "past meetings keep their materials");
     let (status, groups) = get("/groups").await;
     assert_eq!(status, 200);
     assert!(
