@@ -124,6 +124,11 @@ pub fn can_see_materials(viewer: &Viewer, view: MeetingView, now: DateTime<Utc>)
     view == MeetingView::Full && can_enter_members_area(viewer, now)
 }
 
+/// A group's coordinators run their group's meetings; organisers run all of them.
+pub fn can_manage_group_meeting(viewer: &Viewer, standing: Option<GroupStanding>, now: DateTime<Utc>) -> bool {
+    can_manage_meetings(viewer) || can_coordinate_group(viewer, standing, now)
+}
+
 /// Organisers run the meetings programme.
 pub fn can_manage_meetings(viewer: &Viewer) -> bool {
     can_manage_site(viewer)

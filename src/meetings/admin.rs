@@ -44,6 +44,36 @@ async fn find(app: &App, id: &str) -> AppResult<Meeting> {
     store::meeting(&app.db, id).await?.ok_or(AppError::NotFound)
 }
 
+/// A meeting the viewer may manage: any, for organisers; their group's, for its coordinators.
+async fn managed(app: &App, viewer: &Viewer, id: &str) -> AppResult<Meeting> {
+    let meeting = find(app, id).await?;
+    let standing = match (&meeting.group_id, &viewer.user) {
+        (Some(group), Some(user)) => groups::standing(&app.db, group, &user.id).await?,
+        _ => None,
+    };
+    policy::require(viewer, policy::can_manage_group_meeting(viewer, standing, Utc::now()), "/admin/meetings")?;
+    Ok(meeting)
+}
+
+/// The groups the viewer may hold meetings for: all, for organisers; those they coordinate, for coordinators.
+/// Refuses anyone who may hold none.
+async fn usable_groups(app: &App, viewer: &Viewer) -> AppResult<Vec<Group>> {
+    if policy::can_manage_meetings(viewer) {
+        return Ok(groups::all_groups(&app.db).await?);
+    }
+    let mut mine = Vec::new();
+    if let Some(user) = &viewer.user {
+        for g in groups::all_groups(&app.db).await? {
+            let standing = groups::standing(&app.db, &g.id, &user.id).await?;
+            if policy::can_manage_group_meeting(viewer, standing, Utc::now()) {
+                mine.push(g);
+            }
+        }
+    }
+    policy::require(viewer, !mine.is_empty(), "/admin/meetings/new")?;
+    Ok(mine)
+}
+
 pub struct Row {
     pub meeting: Meeting,
     pub date: String,
@@ -169,13 +199,15 @@ impl MeetingForm {
         }
     }
 
-    /// Checks the form; `existing` is the meeting being edited (a past start is fine for it).
+    /// Checks the form; `existing` is the meeting being edited (a past start is fine for it); `groups` are those
+    /// the viewer may hold meetings for, and only an organiser may hold meetings for everyone.
     fn validate(
         &self,
         app: &App,
         groups: &[Group],
         hosts: &[Organisation],
         existing: Option<&Meeting>,
+        organiser: bool,
     ) -> Result<MeetingInput, FieldErrors> {
         let mut e = FieldErrors::default();
         let tz = app.config.timezone;
@@ -195,6 +227,12 @@ impl MeetingForm {
             e.add("audience", "Choose who may come.");
         }
         let group_id = groups.iter().find(|g| g.slug == self.group).map(|g| g.id.clone());
+        if !organiser && self.audience != "group" {
+            e.add(
+                "audience",
+                "As a group's coordinator, you hold meetings for your group: choose \"One group's members\".",
+            );
+        }
         if self.audience == "group" && group_id.is_none() {
             e.add("group", "Choose the group whose meeting this is.");
         }
@@ -330,6 +368,7 @@ async fn editor(
     action: String,
     form: MeetingForm,
     errors: FieldErrors,
+    groups: Vec<Group>,
 ) -> AppResult<EditorPage> {
     Ok(EditorPage {
         page: page.titled(title).noindex(),
@@ -339,24 +378,28 @@ async fn editor(
         formats: FORMATS,
         modes: MODES,
         audiences: AUDIENCES,
-        groups: groups::all_groups(&app.db).await?,
+        groups,
         hosts: crate::membership::store::all_organisations(&app.db).await?,
         timezone: app.config.timezone.to_string(),
     })
 }
 
 async fn new_form(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
-    organiser(&viewer)?;
+    let groups = usable_groups(&app, &viewer).await?;
+    let organiser = policy::can_manage_meetings(&viewer);
     let form = MeetingForm {
         format: "case_study".into(),
-        audience: "members".into(),
+        audience: if organiser { "members".into() } else { "group".into() },
         mode: "virtual".into(),
         capacity: "40".into(),
         status: "draft".into(),
         chatham_house: Some("on".into()),
         ..MeetingForm::default()
     };
-    render(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, FieldErrors::default()).await?)
+    render(
+        &editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, FieldErrors::default(), groups.clone())
+            .await?,
+    )
 }
 
 async fn create(
@@ -365,13 +408,14 @@ async fn create(
     viewer: Viewer,
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
-    organiser(&viewer)?;
-    let groups = groups::all_groups(&app.db).await?;
+    let groups = usable_groups(&app, &viewer).await?;
     let hosts = crate::membership::store::all_organisations(&app.db).await?;
-    let input = match form.validate(&app, &groups, &hosts, None) {
+    let input = match form.validate(&app, &groups, &hosts, None, policy::can_manage_meetings(&viewer)) {
         Ok(input) => input,
         Err(errors) => {
-            return invalid(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors).await?);
+            return invalid(
+                &editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors, groups.clone()).await?,
+            );
         }
     };
     match store::insert_meeting(&app.db, &input).await {
@@ -379,7 +423,9 @@ async fn create(
         Err(e) if is_unique_violation(&e) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", "Another meeting already has this address.");
-            invalid(&editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors).await?)
+            invalid(
+                &editor(&app, page, "New meeting", "/admin/meetings/new".into(), form, errors, groups.clone()).await?,
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -395,14 +441,10 @@ async fn edit_form(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    organiser(&viewer)?;
-    let m = find(&app, &id).await?;
-    let form = MeetingForm::from_meeting(
-        &m,
-        &app,
-        &groups::all_groups(&app.db).await?,
-        &crate::membership::store::all_organisations(&app.db).await?,
-    );
+    let m = managed(&app, &viewer, &id).await?;
+    let groups = usable_groups(&app, &viewer).await?;
+    let form =
+        MeetingForm::from_meeting(&m, &app, &groups, &crate::membership::store::all_organisations(&app.db).await?);
     render(
         &editor(
             &app,
@@ -411,6 +453,7 @@ async fn edit_form(
             format!("/admin/meetings/{id}"),
             form,
             FieldErrors::default(),
+            groups.clone(),
         )
         .await?,
     )
@@ -423,15 +466,16 @@ async fn update(
     Path(id): Path<String>,
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
-    organiser(&viewer)?;
-    let old = find(&app, &id).await?;
-    let groups = groups::all_groups(&app.db).await?;
+    let old = managed(&app, &viewer, &id).await?;
+    let groups = usable_groups(&app, &viewer).await?;
     let hosts = crate::membership::store::all_organisations(&app.db).await?;
     let title = format!("Edit {}", old.title);
-    let input = match form.validate(&app, &groups, &hosts, Some(&old)) {
+    let input = match form.validate(&app, &groups, &hosts, Some(&old), policy::can_manage_meetings(&viewer)) {
         Ok(input) => input,
         Err(errors) => {
-            return invalid(&editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors).await?);
+            return invalid(
+                &editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors, groups.clone()).await?,
+            );
         }
     };
     // Attendees hear of a new time or place, and of a cancellation, with an updated invitation.
@@ -447,7 +491,9 @@ async fn update(
         Err(e) if is_unique_violation(&e) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", "Another meeting already has this address.");
-            return invalid(&editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors).await?);
+            return invalid(
+                &editor(&app, page, &title, format!("/admin/meetings/{id}"), form, errors, groups.clone()).await?,
+            );
         }
         Err(e) => return Err(e.into()),
     }
@@ -484,8 +530,7 @@ async fn attendees(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    organiser(&viewer)?;
-    let meeting = find(&app, &id).await?;
+    let meeting = managed(&app, &viewer, &id).await?;
     let registrations = store::registrations(&app.db, &id).await?;
     let feedback = store::feedback(&app.db, &id).await?;
     let average = (!feedback.is_empty())
@@ -500,8 +545,7 @@ async fn attendees(
 }
 
 async fn attendees_csv(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
-    organiser(&viewer)?;
-    let meeting = find(&app, &id).await?;
+    let meeting = managed(&app, &viewer, &id).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
         out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))
@@ -533,8 +577,7 @@ async fn attendance(
     Path(id): Path<String>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    organiser(&viewer)?;
-    find(&app, &id).await?;
+    managed(&app, &viewer, &id).await?;
     let present: Vec<&str> = fields.iter().filter(|(k, _)| k == "attended").map(|(_, v)| v.as_str()).collect();
     for r in store::registrations(&app.db, &id).await?.iter().filter(|r| r.is_confirmed()) {
         store::set_attended(&app.db, &id, &r.id, present.contains(&r.id.as_str())).await?;
@@ -556,8 +599,7 @@ async fn message(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> AppResult<Response> {
-    organiser(&viewer)?;
-    let meeting = find(&app, &id).await?;
+    let meeting = managed(&app, &viewer, &id).await?;
     let subject = form.subject.trim();
     let body = form.body.trim();
     if subject.is_empty() || body.is_empty() || subject.chars().count() > 200 || body.chars().count() > 10_000 {
@@ -599,8 +641,7 @@ async fn materials(
     Path(id): Path<String>,
     form: UploadForm,
 ) -> AppResult<Response> {
-    organiser(&viewer)?;
-    find(&app, &id).await?;
+    managed(&app, &viewer, &id).await?;
     let mut errors = FieldErrors::default();
     let notes = errors.optional("notes", "The notes", form.text("notes"), 50_000);
     let recording = errors.web_address("recording_link", form.text("recording_link"));

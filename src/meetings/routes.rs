@@ -101,6 +101,8 @@ struct Filters {
     format: String,
     #[serde(default)]
     discipline: String,
+    #[serde(default)]
+    group: String,
 }
 
 #[derive(Template)]
@@ -111,6 +113,8 @@ struct ListPage {
     past: bool,
     format: String,
     discipline: String,
+    group: String,
+    groups: Vec<groups::Group>,
     formats: [(&'static str, &'static str); 5],
 }
 
@@ -121,11 +125,19 @@ async fn list(
     Query(f): Query<Filters>,
 ) -> AppResult<impl IntoResponse> {
     let past = f.when == "past";
+    // Only members may filter by group: the groups' names are for them.
+    let all_groups = if policy::can_enter_members_area(&viewer, Utc::now()) {
+        groups::all_groups(&app.db).await?
+    } else {
+        Vec::new()
+    };
+    let group_id = all_groups.iter().find(|g| g.slug == f.group).map(|g| g.id.clone());
     let mut cards = Vec::new();
     for m in store::listed(&app.db, !past, Utc::now()).await? {
-        if (!f.format.is_empty() && m.format != f.format)
-            || (!f.discipline.is_empty() && !m.disciplines.split(',').any(|d| d == f.discipline))
-        {
+        let other_format = !f.format.is_empty() && m.format != f.format;
+        let other_discipline = !f.discipline.is_empty() && !m.disciplines.split(',').any(|d| d == f.discipline);
+        let other_group = group_id.is_some() && m.group_id != group_id;
+        if other_format || other_discipline || other_group {
             continue;
         }
         let view = view_of(&app, &viewer, &m).await?;
@@ -140,6 +152,8 @@ async fn list(
         past,
         format: f.format,
         discipline: f.discipline,
+        group: f.group,
+        groups: all_groups,
         formats: FORMATS,
     })
 }

@@ -18,6 +18,7 @@ on_both_engines!(
     changes_and_cancellation_reach_attendees,
     afterwards_materials_attendance_and_feedback,
     a_members_private_calendar_feed_can_be_revoked,
+    group_coordinators_run_their_groups_meetings,
 );
 
 async fn organiser(t: &TestApp) -> reqwest::Client {
@@ -690,5 +691,61 @@ async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
         .assert_contains("Open topic exploration")
         .assert_contains("Closed case study")
         .assert_contains("For members");
+    t.finish().await;
+}
+
+async fn group_coordinators_run_their_groups_meetings(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let coordinator = member(&t, "cora@council.example.gov.uk", "Cora Ordinator").await;
+    t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "cora@council.example.gov.uk")])
+        .await
+        .assert_status(303);
+    let plain = member(&t, "pat@org.example.com", "Pat Plain").await;
+    t.get_with(&plain, "/admin/meetings/new").await.assert_status(403);
+    t.get_with(&coordinator, "/admin/meetings/new").await.assert_status(200).assert_contains("North West");
+    // A coordinator holds meetings for their group, not for the whole network.
+    let slug =
+        meeting(&t, &coordinator, "North West breakfast", "group", "20", Duration::days(2), &[("group", "north-west")])
+            .await;
+    let refused = t
+        .post_with(
+            &coordinator,
+            "/admin/meetings/new",
+            &[
+                ("title", "For everyone"),
+                ("format", "networking"),
+                ("summary", "S"),
+                ("audience", "members"),
+                ("mode", "virtual"),
+                ("joining_link", "https://m.example.org/x"),
+                ("starts_at", &local(&t, Utc::now() + Duration::days(3))),
+                ("ends_at", &local(&t, Utc::now() + Duration::days(3) + Duration::hours(1))),
+                ("capacity", "10"),
+                ("status", "published"),
+            ],
+        )
+        .await;
+    refused.assert_status(422).assert_contains("you hold meetings for your group");
+    let id = id_of(&t, &slug).await;
+    t.get_with(&coordinator, &format!("/admin/meetings/{id}/attendees")).await.assert_status(200);
+    // The organisers' own meetings stay theirs.
+    let other = meeting(&t, &org, "Network-wide session", "members", "20", Duration::days(4), &[]).await;
+    let other_id = id_of(&t, &other).await;
+    t.get_with(&coordinator, &format!("/admin/meetings/{other_id}")).await.assert_status(403);
+    t.get_with(&coordinator, &format!("/admin/meetings/{other_id}/attendees")).await.assert_status(403);
+    t.get_with(&coordinator, "/admin/meetings").await.assert_status(403);
+    // Members filter the listing by group.
+    t.get_with(&org, "/meetings?group=north-west")
+        .await
+        .assert_contains("North West breakfast")
+        .assert_lacks("Network-wide session");
     t.finish().await;
 }
