@@ -498,7 +498,7 @@ const MEETINGS: &[DemoMeeting] = &[
         "How Northshire County Council replaced a corporate attendance rule with team agreements drafted by each team, and what happened to sickness absence and desk use.",
     ),
     (
-        "In conversation: the author of *Work Anywhere, Together*",
+        "In conversation: the author of Work Anywhere, Together",
         "thought_leadership",
         "open",
         "virtual",

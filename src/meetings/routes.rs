@@ -258,9 +258,10 @@ async fn meeting_page(
         page,
         card,
         when: format!(
-            "{} to {}",
+            "{} to {} ({} time)",
             time::date_time(meeting.starts_at, app.config.timezone),
-            meeting.ends_at.with_timezone(&app.config.timezone).format("%H:%M")
+            meeting.ends_at.with_timezone(&app.config.timezone).format("%H:%M"),
+            app.config.timezone
         ),
         host,
         joining_link,
