@@ -6,6 +6,7 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod demo;
+pub mod forum;
 pub mod mail;
 pub mod meetings;
 pub mod membership;
@@ -52,6 +53,7 @@ impl App {
             tracing::info!(migration = name, "migration applied");
         }
         content::defaults::ensure_pages(&db).await?;
+        forum::store::ensure_default_categories(&db).await?;
         Ok(App { db, config: Arc::new(config), mail_wake: Arc::new(Notify::new()) })
     }
 
@@ -80,6 +82,8 @@ pub fn router(app: App) -> Router {
         .merge(membership::import::routes())
         .merge(meetings::routes::routes())
         .merge(meetings::admin::routes())
+        .merge(forum::routes::routes())
+        .merge(forum::moderation::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

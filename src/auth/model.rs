@@ -47,6 +47,7 @@ pub struct UserRow {
     pub organisation_id: Option<String>,
     pub job_title: String,
     pub membership_ends_at: Option<DateTime<Utc>>,
+    pub posting_suspended: bool,
 }
 
 /// A signed-in person.
@@ -60,6 +61,8 @@ pub struct User {
     pub organisation_id: Option<String>,
     /// End of a member's current 12-month term; past it, the membership has lapsed.
     pub membership_ends_at: Option<DateTime<Utc>>,
+    /// A moderator stopped this member from posting in the forum (they can still read).
+    pub posting_suspended: bool,
 }
 
 impl From<UserRow> for User {
@@ -72,6 +75,7 @@ impl From<UserRow> for User {
             suspended: row.suspended,
             organisation_id: row.organisation_id,
             membership_ends_at: row.membership_ends_at,
+            posting_suspended: row.posting_suspended,
         }
     }
 }

@@ -134,6 +134,36 @@ pub fn can_manage_meetings(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
 }
 
+/// A forum category is for members; a group's category for that group (and moderators and organisers).
+pub fn can_view_category(viewer: &Viewer, group_category: bool, in_group: bool, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now) && (!group_category || in_group || can_moderate(viewer))
+}
+
+/// Members post where they may read, unless a moderator suspended their posting.
+pub fn can_post(viewer: &Viewer, can_view: bool, now: DateTime<Utc>) -> bool {
+    can_view && can_enter_members_area(viewer, now) && viewer.user.as_ref().is_some_and(|u| !u.posting_suspended)
+}
+
+/// Moderators (and organisers) keep the forum in order.
+pub fn can_moderate(viewer: &Viewer) -> bool {
+    matches!(active_role(viewer), Some(Role::Moderator | Role::Organiser))
+}
+
+/// A post is edited by its author (while they may post) or a moderator.
+pub fn can_edit_post(viewer: &Viewer, author_id: Option<&str>, may_post: bool) -> bool {
+    can_moderate(viewer) || (may_post && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) == author_id))
+}
+
+/// The asker (or a moderator) accepts one reply as the answer.
+pub fn can_accept_answer(viewer: &Viewer, asker_id: Option<&str>, may_post: bool) -> bool {
+    can_edit_post(viewer, asker_id, may_post)
+}
+
+/// Who asked an anonymous question is for moderators alone.
+pub fn can_see_anonymous_author(viewer: &Viewer) -> bool {
+    can_moderate(viewer)
+}
+
 /// Organisers review applications (group coordinators will join them).
 pub fn can_review_applications(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
@@ -184,6 +214,7 @@ mod tests {
                 suspended,
                 organisation_id: None,
                 membership_ends_at: None,
+                posting_suspended: false,
             }),
             session_hash: None,
         }

@@ -10,7 +10,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, sqlx
     fetch_optional!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users WHERE email = $1",
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at, posting_suspended FROM users WHERE email = $1",
         email
     )
 }
@@ -19,7 +19,7 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Erro
     fetch_optional!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users WHERE id = $1",
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at, posting_suspended FROM users WHERE id = $1",
         id
     )
 }
@@ -28,7 +28,7 @@ pub async fn all_users(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
     fetch_all!(
         db,
         UserRow,
-        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at FROM users ORDER BY name, email"
+        "SELECT id, email, name, role, suspended, password_hash, created_at, organisation_id, job_title, membership_ends_at, posting_suspended FROM users ORDER BY name, email"
     )
 }
 
@@ -115,7 +115,7 @@ pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>,
         db,
         SessionUser,
         "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at, u.organisation_id,
-                u.job_title, u.membership_ends_at, s.created_at AS session_created_at, s.last_seen_at, s.rotate
+                u.job_title, u.membership_ends_at, u.posting_suspended, s.created_at AS session_created_at, s.last_seen_at, s.rotate
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = $1",
         id_hash

@@ -21,8 +21,12 @@ macro_rules! migration {
 }
 
 /// Every migration, in the order it runs.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("0001_foundation"), migration!("0002_membership"), migration!("0003_meetings")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation"),
+    migration!("0002_membership"),
+    migration!("0003_meetings"),
+    migration!("0004_forum"),
+];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps
 /// two instances starting together from racing.

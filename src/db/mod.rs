@@ -5,6 +5,7 @@
 //! use. The tests run on both engines; they are the check the compiler cannot be.
 
 pub mod migrate;
+pub mod search;
 
 use std::str::FromStr;
 use std::time::Duration;

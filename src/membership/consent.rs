@@ -16,7 +16,9 @@ use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
 use crate::{execute, fetch_all};
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/account/email", get(preferences).post(save))
+    Router::new()
+        .route("/account/email", get(preferences).post(save))
+        .route("/unsubscribe/{token}", get(unsubscribe_form).post(unsubscribe))
 }
 
 /// The categories a person chooses, with how they read.
@@ -115,4 +117,80 @@ async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<Preferenc
     }
     tx.commit().await?;
     Ok(redirect_with_notice("/account/email", "Your e-mail preferences are saved."))
+}
+
+/// A link that takes the person out of one category of e-mail with one click, without signing in.
+pub async fn unsubscribe_link(app: &App, tx: &mut Tx, user_id: &str, category: &str) -> Result<String, sqlx::Error> {
+    let token = crate::auth::tokens::random_token();
+    execute!(
+        tx,
+        "INSERT INTO unsubscribe_links (token_hash, user_id, category, created_at) VALUES ($1, $2, $3, $4)",
+        crate::auth::tokens::hash(&token),
+        user_id,
+        category,
+        Utc::now()
+    )?;
+    Ok(app.config.link(&format!("/unsubscribe/{token}")))
+}
+
+/// The current choice of one person for one category.
+pub async fn consents_to(db: &Db, user_id: &str, category: &str) -> Result<bool, sqlx::Error> {
+    Ok(current(&history(db, user_id).await?, category))
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkTarget {
+    user_id: String,
+    category: String,
+}
+
+async fn link_target(db: &Db, token: &str) -> Result<Option<LinkTarget>, sqlx::Error> {
+    crate::fetch_optional!(
+        db,
+        LinkTarget,
+        "SELECT user_id, category FROM unsubscribe_links WHERE token_hash = $1",
+        crate::auth::tokens::hash(token)
+    )
+}
+
+#[derive(Template)]
+#[template(path = "membership/unsubscribe.html")]
+struct UnsubscribePage {
+    page: Page,
+    label: &'static str,
+    token: String,
+}
+
+fn label_of(category: &str) -> &'static str {
+    CATEGORIES.iter().find(|(k, _)| *k == category).map(|(_, l)| *l).unwrap_or("these e-mails")
+}
+
+pub async fn unsubscribe_form(
+    State(app): State<App>,
+    page: Page,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let target = link_target(&app.db, &token)
+        .await?
+        .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
+    render(&UnsubscribePage { page: page.titled("Unsubscribe").noindex(), label: label_of(&target.category), token })
+}
+
+pub async fn unsubscribe(
+    State(app): State<App>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let target = link_target(&app.db, &token)
+        .await?
+        .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
+    let mut tx = app.db.begin().await?;
+    record(&mut tx, &target.user_id, &target.category, false, "unsubscribe link").await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(
+        &format!("/unsubscribe/{token}"),
+        &format!(
+            "Done: no more {} e-mails. You can change this in your e-mail preferences.",
+            label_of(&target.category).to_lowercase()
+        ),
+    ))
 }

@@ -125,6 +125,16 @@ pub async fn insert_group(
         to_safe_html(description_md),
         now
     )?;
+    // Each group has a private discussion space in the forum.
+    crate::forum::store::insert_category(
+        db,
+        &format!("group-{slug}"),
+        name,
+        "The group's own discussion space.",
+        Some(&id),
+        1000,
+    )
+    .await?;
     Ok(id)
 }
 

@@ -1,0 +1,132 @@
+//! Full-text search over forum posts, the one engine-specific piece of the forum: SQLite's FTS5 and
+//! PostgreSQL's text search, behind the same two functions. Writes keep the index in step (no re-index job).
+
+use super::{Db, Tx};
+
+/// One hit: the snippet is HTML-escaped, with the matched words in `<mark>`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Hit {
+    pub post_id: String,
+    pub topic_id: String,
+    pub title: String,
+    pub snippet: String,
+    pub rank: f64,
+}
+
+/// (Re)indexes a post with its topic's title.
+pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> Result<(), sqlx::Error> {
+    match tx {
+        Tx::Sqlite(_) => {
+            crate::execute!(&mut *tx, "DELETE FROM forum_search WHERE post_id = $1", post_id)?;
+            crate::execute!(
+                tx,
+                "INSERT INTO forum_search (post_id, title, body) VALUES ($1, $2, $3)",
+                post_id,
+                title,
+                body
+            )?;
+        }
+        Tx::Postgres(_) => {
+            crate::execute!(
+                tx,
+                "UPDATE forum_posts SET search = setweight(to_tsvector('english', $2), 'A') || to_tsvector('english', $3)
+                 WHERE id = $1",
+                post_id,
+                title,
+                body
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Words of the query, quoted for FTS5 so that no character of the person's input is syntax.
+fn fts5_query(query: &str) -> String {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Posts matching `query`, best first, only from `categories` (the ones the viewer may see), never hidden ones.
+pub async fn forum(
+    db: &Db,
+    query: &str,
+    categories: &[String],
+    answered_only: bool,
+    limit: i64,
+) -> Result<Vec<Hit>, sqlx::Error> {
+    let allowed = categories.join(",");
+    if allowed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hits = match db {
+        Db::Sqlite(_) => {
+            let q = fts5_query(query);
+            if q.is_empty() {
+                return Ok(Vec::new());
+            }
+            crate::fetch_all!(
+                db,
+                Hit,
+                "SELECT p.id AS post_id, t.id AS topic_id, t.title,
+                        snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet, bm25(forum_search) AS rank
+                 FROM forum_search JOIN forum_posts p ON p.id = forum_search.post_id JOIN forum_topics t ON t.id = p.topic_id
+                 WHERE forum_search MATCH $1 AND p.hidden = FALSE AND t.hidden = FALSE
+                   AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                 ORDER BY rank LIMIT $4",
+                &q,
+                &allowed,
+                answered_only,
+                limit
+            )?
+        }
+        Db::Postgres(_) => {
+            crate::fetch_all!(
+                db,
+                Hit,
+                "SELECT p.id AS post_id, t.id AS topic_id, t.title,
+                        ts_headline('english', p.body_md, q, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS snippet,
+                        CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
+                 FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, websearch_to_tsquery('english', $1) q
+                 WHERE p.search @@ q AND p.hidden = FALSE AND t.hidden = FALSE
+                   AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                 ORDER BY rank DESC LIMIT $4",
+                query,
+                &allowed,
+                answered_only,
+                limit
+            )?
+        }
+    };
+    Ok(hits.into_iter().map(|h| Hit { snippet: mark(&h.snippet), ..h }).collect())
+}
+
+/// Escapes a snippet for HTML, then turns the engine's match markers into `<mark>`.
+fn mark(snippet: &str) -> String {
+    let escaped = snippet
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    escaped.replace('\u{1}', "<mark>").replace('\u{2}', "</mark>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_cannot_inject_syntax_and_snippets_are_inert() {
+        assert_eq!(fts5_query("anchor days"), "\"anchor\" \"days\"");
+        assert_eq!(fts5_query("\"NEAR(a b)\" OR *"), "\"NEAR\" \"a\" \"b\" \"OR\"");
+        assert_eq!(fts5_query("  ;;; "), "");
+        assert_eq!(mark("a \u{1}<script>\u{2} b"), "a <mark>&lt;script&gt;</mark> b");
+    }
+}

@@ -1,0 +1,7 @@
+//! The members' forum: questions and answers, discussions, watching and notifications, moderation, search.
+
+pub mod model;
+pub mod moderation;
+pub mod routes;
+pub mod service;
+pub mod store;

@@ -1,0 +1,102 @@
+//! Categories, topics, posts and notifications, as stored.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Category {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub group_id: Option<String>,
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Topic {
+    pub id: String,
+    pub category_id: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub anonymous_label: Option<String>,
+    pub title: String,
+    pub kind: String,
+    pub accepted_post_id: Option<String>,
+    pub locked: bool,
+    pub pinned: bool,
+    pub hidden: bool,
+    pub reply_count: i64,
+    pub last_activity_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// For the viewer: whether there is activity since they last read the topic.
+    pub unread: bool,
+}
+
+impl Topic {
+    pub fn is_question(&self) -> bool {
+        self.kind == "question"
+    }
+
+    pub fn is_answered(&self) -> bool {
+        self.accepted_post_id.is_some()
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Post {
+    pub id: String,
+    pub topic_id: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub body_md: String,
+    pub body_html: String,
+    pub opening: bool,
+    pub hidden: bool,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Notification {
+    pub id: String,
+    pub kind: String,
+    pub topic_id: Option<String>,
+    pub text: String,
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Flag {
+    pub id: String,
+    pub post_id: String,
+    pub topic_id: String,
+    pub title: String,
+    pub body_md: String,
+    pub reason: String,
+    pub flagged_by_name: Option<String>,
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LogEntry {
+    pub moderator_name: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Revision {
+    pub body_md: String,
+    pub editor_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const DEFAULT_CATEGORIES: [(&str, &str, &str); 4] = [
+    ("people", "People", "HR policy, culture, management, wellbeing, fairness and inclusion."),
+    ("workplace", "Workplace", "Property, offices and other places of work, desk ratios and occupancy."),
+    ("technology", "Technology", "Tools, systems, information and hybrid meetings."),
+    ("general", "General", "Everything else about leading Smart Working."),
+];

@@ -1,0 +1,707 @@
+//! The members' forum: categories, topics, replies, questions and accepted answers, edits, watching,
+//! notifications and search. Nothing here reaches visitors, applicants, lapsed or suspended members.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::model::{Category, Notification, Post, Revision, Topic};
+use super::{service, store};
+use crate::App;
+use crate::auth::policy::{self, GroupStanding};
+use crate::auth::{User, Viewer};
+use crate::db::search::{self, Hit};
+use crate::membership::groups;
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+
+pub const PER_PAGE: i64 = 20;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/forum", get(index))
+        .route("/forum/c/{slug}", get(category_page))
+        .route("/forum/c/{slug}/new", get(new_topic_form).post(new_topic))
+        .route("/forum/c/{slug}/watch", post(watch_category))
+        .route("/forum/t/{id}", get(topic_page))
+        .route("/forum/t/{id}/reply", post(reply))
+        .route("/forum/t/{id}/accept", post(accept))
+        .route("/forum/t/{id}/watch", post(watch_topic))
+        .route("/forum/p/{id}/edit", get(edit_form).post(edit))
+        .route("/forum/p/{id}/history", get(history))
+        .route("/forum/p/{id}/flag", post(flag))
+        .route("/notifications", get(notifications).post(read_notifications))
+        .route("/search", get(search_page))
+}
+
+/// The viewer, who must be in the members' area.
+fn member(viewer: &Viewer, path: &str) -> AppResult<User> {
+    policy::require(viewer, policy::can_enter_members_area(viewer, Utc::now()), path)?;
+    viewer.user.clone().ok_or(AppError::SignInRequired(path.into()))
+}
+
+/// Whether the viewer may read a category (its group's members, for a group's category).
+async fn may_view(app: &App, viewer: &Viewer, category: &Category) -> AppResult<bool> {
+    let in_group = match (&category.group_id, &viewer.user) {
+        (Some(g), Some(u)) => matches!(
+            groups::standing(&app.db, g, &u.id).await?,
+            Some(GroupStanding::Member | GroupStanding::Coordinator)
+        ),
+        _ => false,
+    };
+    Ok(policy::can_view_category(viewer, category.group_id.is_some(), in_group, Utc::now()))
+}
+
+/// The categories the viewer may read.
+pub async fn visible_categories(app: &App, viewer: &Viewer) -> AppResult<Vec<Category>> {
+    let mut visible = Vec::new();
+    for c in store::categories(&app.db).await? {
+        if may_view(app, viewer, &c).await? {
+            visible.push(c);
+        }
+    }
+    Ok(visible)
+}
+
+/// Who may read a category, for notifications: `None` means every member.
+async fn readers(app: &App, category: &Category) -> AppResult<Option<HashSet<String>>> {
+    let Some(group_id) = &category.group_id else { return Ok(None) };
+    let ids: Vec<String> = crate::on_engine!(&app.db, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
+             UNION SELECT id FROM users WHERE role IN ('moderator', 'organiser')",
+        )
+        .bind(group_id)
+        .fetch_all(e)
+        .await
+    })?;
+    Ok(Some(ids.into_iter().collect()))
+}
+
+async fn category_of(app: &App, viewer: &Viewer, slug: &str) -> AppResult<Category> {
+    member(viewer, &format!("/forum/c/{slug}"))?;
+    let category = store::category_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
+    if !may_view(app, viewer, &category).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(category)
+}
+
+/// A topic the viewer may read, with its category.
+async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Topic, Category)> {
+    let user = member(viewer, &format!("/forum/t/{id}"))?;
+    let topic = store::topic(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    let category = store::category(&app.db, &topic.category_id).await?.ok_or(AppError::NotFound)?;
+    if !may_view(app, viewer, &category).await? || (topic.hidden && !policy::can_moderate(viewer)) {
+        return Err(AppError::NotFound);
+    }
+    Ok((topic, category))
+}
+
+/// Who a topic or post shows as its author: the anonymous label hides the asker from all but moderators.
+fn shown_author(viewer: &Viewer, topic: &Topic, author_id: Option<&str>, author_name: Option<&str>) -> String {
+    match &topic.anonymous_label {
+        Some(label) if author_id == topic.author_id.as_deref() && !policy::can_see_anonymous_author(viewer) => {
+            label.clone()
+        }
+        Some(label) if author_id == topic.author_id.as_deref() => {
+            format!("{label} ({})", author_name.unwrap_or("former member"))
+        }
+        _ => author_name.unwrap_or("Former member").to_string(),
+    }
+}
+
+pub struct CategoryRow {
+    pub category: Category,
+    pub unread: i64,
+    pub private: bool,
+}
+
+#[derive(Template)]
+#[template(path = "forum/index.html")]
+struct IndexPage {
+    page: Page,
+    rows: Vec<CategoryRow>,
+    can_moderate: bool,
+}
+
+async fn index(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    let user = member(&viewer, "/forum")?;
+    let unread = store::unread_counts(&app.db, &user.id).await?;
+    let rows = visible_categories(&app, &viewer)
+        .await?
+        .into_iter()
+        .map(|c| CategoryRow {
+            unread: unread.iter().find(|(id, _)| *id == c.id).map(|(_, n)| *n).unwrap_or(0),
+            private: c.group_id.is_some(),
+            category: c,
+        })
+        .collect();
+    render(&IndexPage { page: page.titled("Forum").noindex(), rows, can_moderate: policy::can_moderate(&viewer) })
+}
+
+pub struct TopicRow {
+    pub topic: Topic,
+    pub author: String,
+    pub when: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    filter: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "forum/category.html")]
+struct CategoryPage {
+    page: Page,
+    category: Category,
+    rows: Vec<TopicRow>,
+    filter: String,
+    page_number: i64,
+    has_next: bool,
+    watching: bool,
+    can_post: bool,
+}
+
+async fn category_page(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<impl IntoResponse> {
+    let category = category_of(&app, &viewer, &slug).await?;
+    let user = member(&viewer, "/forum")?;
+    let answered = match q.filter.as_str() {
+        "answered" => Some(true),
+        "unanswered" => Some(false),
+        _ => None,
+    };
+    let page_number = q.page.unwrap_or(1).clamp(1, 10_000);
+    let mut topics = store::topics(
+        &app.db,
+        &user.id,
+        &category.id,
+        answered,
+        policy::can_moderate(&viewer),
+        (page_number - 1) * PER_PAGE,
+        PER_PAGE + 1,
+    )
+    .await?;
+    let has_next = topics.len() as i64 > PER_PAGE;
+    topics.truncate(PER_PAGE as usize);
+    let rows = topics
+        .into_iter()
+        .map(|t| TopicRow {
+            author: shown_author(&viewer, &t, t.author_id.as_deref(), t.author_name.as_deref()),
+            when: time::date_time(t.last_activity_at, app.config.timezone),
+            topic: t,
+        })
+        .collect();
+    render(&CategoryPage {
+        page: page.titled(&category.name).noindex(),
+        watching: store::is_watching(&app.db, &user.id, &category.id).await?,
+        can_post: policy::can_post(&viewer, true, Utc::now()),
+        category,
+        rows,
+        filter: q.filter,
+        page_number,
+        has_next,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct TopicForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "forum/new_topic.html")]
+struct NewTopicPage {
+    page: Page,
+    category: Category,
+    form: TopicForm,
+    errors: FieldErrors,
+    label: String,
+}
+
+async fn new_topic_form(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let category = category_of(&app, &viewer, &slug).await?;
+    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
+    let user = member(&viewer, "/forum")?;
+    let label = service::anonymous_label(&app, &user).await?;
+    render(&NewTopicPage {
+        page: page.titled("New topic").noindex(),
+        category,
+        form: TopicForm { kind: "question".into(), ..TopicForm::default() },
+        errors: FieldErrors::default(),
+        label,
+    })
+}
+
+async fn new_topic(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<TopicForm>,
+) -> AppResult<Response> {
+    let category = category_of(&app, &viewer, &slug).await?;
+    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
+    let user = member(&viewer, "/forum")?;
+    let mut errors = FieldErrors::default();
+    let title = errors.required("title", "The title", &form.title, 200);
+    let body = errors.required("body", "The text", &form.body, 50_000);
+    if !matches!(form.kind.as_str(), "question" | "discussion") {
+        errors.add("kind", "Choose a question or a discussion.");
+    }
+    if !errors.is_empty() {
+        let label = service::anonymous_label(&app, &user).await?;
+        let body = render(&NewTopicPage { page: page.titled("New topic").noindex(), category, form, errors, label })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
+    let allowed = readers(&app, &category).await?;
+    let may_read = |id: &str| allowed.as_ref().is_none_or(|set| set.contains(id));
+    let anonymous = form.anonymous.is_some() && form.kind == "question";
+    let draft = service::TopicDraft { title: &title, body: &body, kind: &form.kind, anonymous };
+    let id = service::create_topic(&app, &user, &category, &draft, &may_read).await?;
+    Ok(redirect_with_notice(&format!("/forum/t/{id}"), "Your topic is posted."))
+}
+
+pub struct PostView {
+    pub post: Post,
+    pub author: String,
+    pub when: String,
+    pub can_edit: bool,
+    pub accepted: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct TopicQuery {
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    quote: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "forum/topic.html")]
+struct TopicPage {
+    page: Page,
+    topic: Topic,
+    category: Category,
+    author: String,
+    posts: Vec<PostView>,
+    answer: Option<PostView>,
+    page_number: i64,
+    pages: i64,
+    watching: bool,
+    can_reply: bool,
+    can_accept: bool,
+    can_moderate: bool,
+    quote: String,
+    errors: FieldErrors,
+    categories: Vec<Category>,
+}
+
+async fn topic_view(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    id: &str,
+    page_number: i64,
+    quote: String,
+    errors: FieldErrors,
+) -> AppResult<TopicPage> {
+    let (topic, category) = topic_of(app, viewer, id).await?;
+    let user = member(viewer, "/forum")?;
+    let now = Utc::now();
+    let may_post = policy::can_post(viewer, true, now);
+    let total = store::count_posts(&app.db, &topic.id).await?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page_number = page_number.clamp(1, pages);
+    let moderator = policy::can_moderate(viewer);
+    let view = |p: Post| PostView {
+        author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
+        when: time::date_time(p.created_at, app.config.timezone),
+        can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), may_post),
+        accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
+        post: p,
+    };
+    let posts: Vec<PostView> = store::posts(&app.db, &topic.id, (page_number - 1) * PER_PAGE, PER_PAGE)
+        .await?
+        .into_iter()
+        .filter(|p| !p.hidden || moderator)
+        .map(view)
+        .collect();
+    let answer = match &topic.accepted_post_id {
+        Some(pid) => store::post(&app.db, pid).await?.filter(|p| !p.hidden).map(view),
+        None => None,
+    };
+    store::mark_read(&app.db, &user.id, &topic.id, now).await?;
+    Ok(TopicPage {
+        page: page.titled(&topic.title).noindex(),
+        author: shown_author(viewer, &topic, topic.author_id.as_deref(), topic.author_name.as_deref()),
+        watching: store::is_watching(&app.db, &user.id, &topic.id).await?,
+        can_reply: may_post && (!topic.locked || moderator),
+        can_accept: topic.is_question() && policy::can_accept_answer(viewer, topic.author_id.as_deref(), may_post),
+        can_moderate: moderator,
+        categories: if moderator { store::categories(&app.db).await? } else { Vec::new() },
+        category,
+        topic,
+        posts,
+        answer,
+        page_number,
+        pages,
+        quote,
+        errors,
+    })
+}
+
+async fn topic_page(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<TopicQuery>,
+) -> AppResult<impl IntoResponse> {
+    let quote = match q.quote {
+        Some(pid) => match store::post(&app.db, &pid).await? {
+            Some(p) if p.topic_id == id && !p.hidden => {
+                p.body_md.lines().map(|l| format!("> {l}")).collect::<Vec<_>>().join("\n") + "\n\n"
+            }
+            _ => String::new(),
+        },
+        None => String::new(),
+    };
+    render(&topic_view(&app, page, &viewer, &id, q.page.unwrap_or(1), quote, FieldErrors::default()).await?)
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn reply(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> AppResult<Response> {
+    let (topic, category) = topic_of(&app, &viewer, &id).await?;
+    let user = member(&viewer, "/forum")?;
+    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
+    if topic.locked && !policy::can_moderate(&viewer) {
+        return Err(AppError::Conflict("This topic is locked: no more replies.".into()));
+    }
+    let mut errors = FieldErrors::default();
+    let body = errors.required("body", "Your reply", &form.body, 50_000);
+    if !errors.is_empty() {
+        let view = topic_view(&app, page, &viewer, &id, 1, form.body.clone(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response());
+    }
+    let allowed = readers(&app, &category).await?;
+    let may_read = |uid: &str| allowed.as_ref().is_none_or(|set| set.contains(uid));
+    let post_id = service::reply(&app, &user, &topic, &body, &may_read).await?;
+    let total = store::count_posts(&app.db, &topic.id).await?;
+    let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    Ok(redirect_with_notice(&format!("/forum/t/{id}?page={last_page}#post-{post_id}"), "Your reply is posted."))
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    #[serde(default)]
+    post_id: String,
+}
+
+async fn accept(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> AppResult<Response> {
+    let (topic, _) = topic_of(&app, &viewer, &id).await?;
+    let may_post = policy::can_post(&viewer, true, Utc::now());
+    policy::require(
+        &viewer,
+        topic.is_question() && policy::can_accept_answer(&viewer, topic.author_id.as_deref(), may_post),
+        "/forum",
+    )?;
+    let post = store::post(&app.db, &form.post_id)
+        .await?
+        .filter(|p| p.topic_id == topic.id && !p.opening && !p.hidden)
+        .ok_or_else(|| AppError::BadRequest("Choose a reply in this topic.".into()))?;
+    store::set_accepted(&app.db, &topic.id, Some(&post.id)).await?;
+    Ok(redirect_with_notice(&format!("/forum/t/{id}"), "The answer is marked."))
+}
+
+#[derive(Deserialize)]
+struct WatchForm {
+    #[serde(default)]
+    action: String,
+}
+
+async fn watch_topic(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<WatchForm>,
+) -> AppResult<Response> {
+    let (topic, _) = topic_of(&app, &viewer, &id).await?;
+    let user = member(&viewer, "/forum")?;
+    if form.action == "stop" {
+        store::unwatch(&app.db, &user.id, &topic.id).await?;
+    } else {
+        store::watch(&app.db, &user.id, &topic.id, "topic").await?;
+    }
+    Ok(redirect_with_notice(
+        &format!("/forum/t/{id}"),
+        if form.action == "stop" { "You no longer watch this topic." } else { "You are watching this topic." },
+    ))
+}
+
+async fn watch_category(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<WatchForm>,
+) -> AppResult<Response> {
+    let category = category_of(&app, &viewer, &slug).await?;
+    let user = member(&viewer, "/forum")?;
+    if form.action == "stop" {
+        store::unwatch(&app.db, &user.id, &category.id).await?;
+    } else {
+        store::watch(&app.db, &user.id, &category.id, "category").await?;
+    }
+    Ok(redirect_with_notice(
+        &format!("/forum/c/{slug}"),
+        if form.action == "stop" { "You no longer watch this category." } else { "You are watching this category." },
+    ))
+}
+
+/// A post the viewer may edit.
+async fn editable(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic)> {
+    let post = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    let (topic, _) = topic_of(app, viewer, &post.topic_id).await?;
+    let may_post = policy::can_post(viewer, true, Utc::now());
+    policy::require(viewer, policy::can_edit_post(viewer, post.author_id.as_deref(), may_post), "/forum")?;
+    Ok((post, topic))
+}
+
+#[derive(Template)]
+#[template(path = "forum/edit.html")]
+struct EditPage {
+    page: Page,
+    post: Post,
+    topic: Topic,
+    title: String,
+    body: String,
+    errors: FieldErrors,
+}
+
+async fn edit_form(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let (post, topic) = editable(&app, &viewer, &id).await?;
+    render(&EditPage {
+        page: page.titled("Edit").noindex(),
+        title: topic.title.clone(),
+        body: post.body_md.clone(),
+        post,
+        topic,
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn edit(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> AppResult<Response> {
+    let (post, topic) = editable(&app, &viewer, &id).await?;
+    let user = member(&viewer, "/forum")?;
+    let mut errors = FieldErrors::default();
+    let body = errors.required("body", "The text", &form.body, 50_000);
+    let title =
+        if post.opening { errors.required("title", "The title", &form.title, 200) } else { topic.title.clone() };
+    if !errors.is_empty() {
+        let body = render(&EditPage {
+            page: page.titled("Edit").noindex(),
+            title: form.title,
+            body: form.body,
+            post,
+            topic,
+            errors,
+        })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+    }
+    let mut tx = app.db.begin().await?;
+    store::edit_post(&mut tx, &post, &body, &user.id, Utc::now()).await?;
+    if post.opening && title != topic.title {
+        store::set_title(&mut tx, &topic.id, &title).await?;
+    }
+    search::index_post(&mut tx, &post.id, &title, &body).await?;
+    tx.commit().await?;
+    Ok(redirect_with_notice(&format!("/forum/t/{}#post-{}", topic.id, post.id), "Your changes are saved."))
+}
+
+#[derive(Template)]
+#[template(path = "forum/history.html")]
+struct HistoryPage {
+    page: Page,
+    post: Post,
+    revisions: Vec<(Revision, String)>,
+}
+
+async fn history(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    member(&viewer, "/forum")?;
+    policy::require(&viewer, policy::can_moderate(&viewer), "/forum")?;
+    let post = store::post(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let revisions = store::revisions(&app.db, &id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let when = time::date_time(r.created_at, app.config.timezone);
+            (r, when)
+        })
+        .collect();
+    render(&HistoryPage { page: page.titled("Edit history").noindex(), post, revisions })
+}
+
+#[derive(Deserialize)]
+struct FlagForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn flag(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<FlagForm>,
+) -> AppResult<Response> {
+    let post = store::post(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let (topic, _) = topic_of(&app, &viewer, &post.topic_id).await?;
+    let user = member(&viewer, "/forum")?;
+    let reason: String = form.reason.trim().chars().take(1000).collect();
+    if reason.is_empty() {
+        return Err(AppError::BadRequest("Say why the post should be looked at.".into()));
+    }
+    store::flag(&app.db, &post.id, &user.id, &reason).await?;
+    Ok(redirect_with_notice(&format!("/forum/t/{}", topic.id), "Thank you: the moderators will look at it."))
+}
+
+#[derive(Template)]
+#[template(path = "forum/notifications.html")]
+struct NotificationsPage {
+    page: Page,
+    items: Vec<(Notification, String)>,
+}
+
+async fn notifications(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    let user = member(&viewer, "/notifications")?;
+    let items = store::notifications(&app.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let when = time::date_time(n.created_at, app.config.timezone);
+            (n, when)
+        })
+        .collect();
+    render(&NotificationsPage { page: page.titled("Notifications").noindex(), items })
+}
+
+async fn read_notifications(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
+    let user = member(&viewer, "/notifications")?;
+    store::read_notifications(&app.db, &user.id).await?;
+    Ok(redirect_with_notice("/notifications", "All marked as read."))
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    answered: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "forum/search.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    category: String,
+    answered: bool,
+    categories: Vec<Category>,
+    hits: Vec<Hit>,
+    searched: bool,
+}
+
+async fn search_page(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Query(s): Query<SearchQuery>,
+) -> AppResult<impl IntoResponse> {
+    member(&viewer, "/search")?;
+    let categories = visible_categories(&app, &viewer).await?;
+    let allowed: Vec<String> =
+        categories.iter().filter(|c| s.category.is_empty() || c.slug == s.category).map(|c| c.id.clone()).collect();
+    let q: String = s.q.chars().take(200).collect();
+    let answered = s.answered.is_some();
+    let hits =
+        if q.trim().is_empty() { Vec::new() } else { search::forum(&app.db, &q, &allowed, answered, 50).await? };
+    render(&SearchPage {
+        page: page.titled("Search").noindex(),
+        searched: !q.trim().is_empty(),
+        q,
+        category: s.category,
+        answered,
+        categories,
+        hits,
+    })
+}

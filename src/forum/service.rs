@@ -1,0 +1,172 @@
+//! Posting rules: a topic with its opening post, replies, edits and accepted answers; who is told, in the
+//! site and by e-mail. Each write is one transaction with its search index entry and its notifications.
+
+use chrono::Utc;
+
+use super::model::{Category, Topic};
+use super::store::{self, NewTopic};
+use crate::App;
+use crate::auth::User;
+use crate::db::search;
+use crate::mail::{self, messages};
+use crate::membership::consent;
+
+/// The label an anonymous question shows: "A practitioner at a local government organisation".
+pub async fn anonymous_label(app: &App, user: &User) -> Result<String, sqlx::Error> {
+    let sector = match &user.organisation_id {
+        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| o.sector.to_lowercase()),
+        None => None,
+    };
+    Ok(match sector {
+        Some(s) => format!("A practitioner at a {s} organisation"),
+        None => "A practitioner".to_string(),
+    })
+}
+
+/// Handles mentioned in a text: "@priya-shah" -> "priya-shah".
+pub fn mentions(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '!' | '?' | '(' | ')'))
+        .filter_map(|w| w.strip_prefix('@'))
+        .map(|h| h.trim_end_matches('.').to_lowercase())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// What a member writes to start a topic.
+pub struct TopicDraft<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub kind: &'a str,
+    pub anonymous: bool,
+}
+
+pub async fn create_topic(
+    app: &App,
+    author: &User,
+    category: &Category,
+    draft: &TopicDraft<'_>,
+    may_read: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<String> {
+    let TopicDraft { title, body, kind, anonymous } = *draft;
+    let label = if anonymous { Some(anonymous_label(app, author).await?) } else { None };
+    let mentioned = store::users_by_handles(&app.db, &mentions(body)).await?;
+    let now = Utc::now();
+    let mut tx = app.db.begin().await?;
+    let topic_id = store::insert_topic(
+        &mut tx,
+        &NewTopic { category_id: &category.id, author_id: &author.id, anonymous_label: label.as_deref(), title, kind },
+        now,
+    )
+    .await?;
+    let post_id = store::insert_post(&mut tx, &topic_id, &author.id, body, true, now).await?;
+    search::index_post(&mut tx, &post_id, title, body).await?;
+    store::watch_in(&mut tx, &author.id, &topic_id, "topic").await?;
+    let watchers = store::watchers(&mut tx, &topic_id, &category.id).await?;
+    let text = format!("New topic in {}: “{title}”", category.name);
+    tell(app, &mut tx, &topic_id, title, &author.id, &watchers, "topic", &text, may_read).await?;
+    let mentioned_ids: Vec<String> =
+        mentioned.into_iter().map(|(id, _)| id).filter(|id| !watchers.contains(id)).collect();
+    tell(
+        app,
+        &mut tx,
+        &topic_id,
+        title,
+        &author.id,
+        &mentioned_ids,
+        "mention",
+        &format!("You were mentioned in “{title}”"),
+        may_read,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(topic_id)
+}
+
+pub async fn reply(
+    app: &App,
+    author: &User,
+    topic: &Topic,
+    body: &str,
+    may_read: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<String> {
+    let mentioned = store::users_by_handles(&app.db, &mentions(body)).await?;
+    let now = Utc::now();
+    let mut tx = app.db.begin().await?;
+    let post_id = store::insert_post(&mut tx, &topic.id, &author.id, body, false, now).await?;
+    search::index_post(&mut tx, &post_id, &topic.title, body).await?;
+    let watchers = store::watchers(&mut tx, &topic.id, &topic.category_id).await?;
+    store::watch_in(&mut tx, &author.id, &topic.id, "topic").await?;
+    tell(
+        app,
+        &mut tx,
+        &topic.id,
+        &topic.title,
+        &author.id,
+        &watchers,
+        "reply",
+        &format!("New reply in “{}”", topic.title),
+        may_read,
+    )
+    .await?;
+    let mentioned_ids: Vec<String> =
+        mentioned.into_iter().map(|(id, _)| id).filter(|id| !watchers.contains(id)).collect();
+    tell(
+        app,
+        &mut tx,
+        &topic.id,
+        &topic.title,
+        &author.id,
+        &mentioned_ids,
+        "mention",
+        &format!("You were mentioned in “{}”", topic.title),
+        may_read,
+    )
+    .await?;
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(post_id)
+}
+
+/// A notification in the site for each person (not the author, only people who may read the topic), and an
+/// e-mail to those who chose forum e-mails, each with a one-click unsubscribe link. Notifications never name
+/// who wrote, so an anonymous asker stays anonymous.
+#[allow(clippy::too_many_arguments)]
+async fn tell(
+    app: &App,
+    tx: &mut crate::db::Tx,
+    topic_id: &str,
+    title: &str,
+    author_id: &str,
+    people: &[String],
+    kind: &str,
+    text: &str,
+    may_read: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let link = app.config.link(&format!("/forum/t/{topic_id}"));
+    for user_id in people.iter().filter(|id| id.as_str() != author_id && may_read(id)) {
+        store::notify(tx, user_id, kind, topic_id, text, now).await?;
+        if !consent::consents_to(&app.db, user_id, "forum_notifications").await? {
+            continue;
+        }
+        let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
+        let unsubscribe = consent::unsubscribe_link(app, tx, user_id, "forum_notifications").await?;
+        let email = messages::notice(
+            &user.email,
+            &user.name,
+            text,
+            &[
+                format!("{text}. Read it in the members' forum."),
+                format!("Stop forum e-mails with one click: {unsubscribe}"),
+            ],
+            Some((&format!("Read “{title}”"), &link)),
+        )?;
+        mail::queue(app, tx, &email).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,474 @@
+//! SQL for the forum.
+
+use chrono::{DateTime, Utc};
+
+use super::model::*;
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all, fetch_optional, fetch_scalar};
+
+// Categories
+
+pub async fn categories(db: &Db) -> Result<Vec<Category>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Category,
+        "SELECT id, slug, name, description, group_id, position FROM forum_categories ORDER BY position, name"
+    )
+}
+
+pub async fn category_by_slug(db: &Db, slug: &str) -> Result<Option<Category>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Category,
+        "SELECT id, slug, name, description, group_id, position FROM forum_categories WHERE slug = $1",
+        slug
+    )
+}
+
+pub async fn category(db: &Db, id: &str) -> Result<Option<Category>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Category,
+        "SELECT id, slug, name, description, group_id, position FROM forum_categories WHERE id = $1",
+        id
+    )
+}
+
+pub async fn insert_category(
+    db: &Db,
+    slug: &str,
+    name: &str,
+    description: &str,
+    group_id: Option<&str>,
+    position: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        db,
+        "INSERT INTO forum_categories (id, slug, name, description, group_id, position, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &id,
+        slug,
+        name,
+        description,
+        group_id,
+        position,
+        Utc::now()
+    )?;
+    Ok(id)
+}
+
+/// The starting categories, written on start when the forum has none.
+pub async fn ensure_default_categories(db: &Db) -> Result<(), sqlx::Error> {
+    let n: i64 = fetch_scalar!(db, i64, "SELECT COUNT(*) FROM forum_categories WHERE group_id IS NULL")?;
+    if n == 0 {
+        for (i, (slug, name, description)) in DEFAULT_CATEGORIES.iter().enumerate() {
+            if let Err(e) = insert_category(db, slug, name, description, None, (i as i64 + 1) * 10).await
+                && !crate::db::is_unique_violation(&e)
+            {
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+// Topics and posts
+
+const TOPIC: &str =
+    "SELECT t.id, t.category_id, t.author_id, u.name AS author_name, t.anonymous_label, t.title, t.kind,
+    t.accepted_post_id, t.locked, t.pinned, t.hidden, t.reply_count, t.last_activity_at, t.created_at,
+    (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at) AS unread
+    FROM forum_topics t LEFT JOIN users u ON u.id = t.author_id
+    LEFT JOIN forum_reads r ON r.topic_id = t.id AND r.user_id = $1";
+
+/// A category's topics for a reader: pinned first, then newest activity; `answered` filters questions.
+pub async fn topics(
+    db: &Db,
+    reader: &str,
+    category_id: &str,
+    answered: Option<bool>,
+    include_hidden: bool,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Topic>, sqlx::Error> {
+    let filter = match answered {
+        Some(true) => "AND t.accepted_post_id IS NOT NULL",
+        Some(false) => "AND t.kind = 'question' AND t.accepted_post_id IS NULL",
+        None => "",
+    };
+    let sql = format!(
+        "{TOPIC} WHERE t.category_id = $2 AND ($3 = TRUE OR t.hidden = FALSE) {filter}
+         ORDER BY t.pinned DESC, t.last_activity_at DESC LIMIT $4 OFFSET $5"
+    );
+    fetch_all!(db, Topic, sqlx::AssertSqlSafe(sql), reader, category_id, include_hidden, limit, offset)
+}
+
+pub async fn topic(db: &Db, reader: &str, id: &str) -> Result<Option<Topic>, sqlx::Error> {
+    fetch_optional!(db, Topic, sqlx::AssertSqlSafe(format!("{TOPIC} WHERE t.id = $2")), reader, id)
+}
+
+/// Unread topics per category for a reader (visible topics only).
+pub async fn unread_counts(db: &Db, reader: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        category_id: String,
+        n: i64,
+    }
+    let rows = fetch_all!(
+        db,
+        Row,
+        "SELECT t.category_id, COUNT(*) AS n FROM forum_topics t
+         LEFT JOIN forum_reads r ON r.topic_id = t.id AND r.user_id = $1
+         WHERE t.hidden = FALSE AND (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at)
+         GROUP BY t.category_id",
+        reader
+    )?;
+    Ok(rows.into_iter().map(|r| (r.category_id, r.n)).collect())
+}
+
+const POST: &str =
+    "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
+    p.created_at, p.edited_at FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id";
+
+pub async fn posts(db: &Db, topic_id: &str, offset: i64, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Post,
+        sqlx::AssertSqlSafe(format!("{POST} WHERE p.topic_id = $1 ORDER BY p.created_at, p.id LIMIT $2 OFFSET $3")),
+        topic_id,
+        limit,
+        offset
+    )
+}
+
+pub async fn post(db: &Db, id: &str) -> Result<Option<Post>, sqlx::Error> {
+    fetch_optional!(db, Post, sqlx::AssertSqlSafe(format!("{POST} WHERE p.id = $1")), id)
+}
+
+pub async fn count_posts(db: &Db, topic_id: &str) -> Result<i64, sqlx::Error> {
+    fetch_scalar!(db, i64, "SELECT COUNT(*) FROM forum_posts WHERE topic_id = $1", topic_id)
+}
+
+pub struct NewTopic<'a> {
+    pub category_id: &'a str,
+    pub author_id: &'a str,
+    pub anonymous_label: Option<&'a str>,
+    pub title: &'a str,
+    pub kind: &'a str,
+}
+
+pub async fn insert_topic(tx: &mut Tx, t: &NewTopic<'_>, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        tx,
+        "INSERT INTO forum_topics (id, category_id, author_id, anonymous_label, title, kind, locked, pinned, hidden,
+                                   reply_count, last_activity_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE, FALSE, FALSE, 0, $7, $7)",
+        &id,
+        t.category_id,
+        t.author_id,
+        t.anonymous_label,
+        t.title,
+        t.kind,
+        now
+    )?;
+    Ok(id)
+}
+
+pub async fn insert_post(
+    tx: &mut Tx,
+    topic_id: &str,
+    author_id: &str,
+    body_md: &str,
+    opening: bool,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        &mut *tx,
+        "INSERT INTO forum_posts (id, topic_id, author_id, body_md, body_html, opening, hidden, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+        &id,
+        topic_id,
+        author_id,
+        body_md,
+        crate::web::markdown::to_safe_html(body_md),
+        opening,
+        now
+    )?;
+    if !opening {
+        execute!(
+            tx,
+            "UPDATE forum_topics SET reply_count = reply_count + 1, last_activity_at = $1 WHERE id = $2",
+            now,
+            topic_id
+        )?;
+    }
+    Ok(id)
+}
+
+/// Saves an edit, keeping the text before it in the history.
+pub async fn edit_post(
+    tx: &mut Tx,
+    post: &Post,
+    body_md: &str,
+    editor_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "INSERT INTO forum_revisions (id, post_id, body_md, edited_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+        new_id(),
+        &post.id,
+        &post.body_md,
+        editor_id,
+        now
+    )?;
+    execute!(
+        tx,
+        "UPDATE forum_posts SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4",
+        body_md,
+        crate::web::markdown::to_safe_html(body_md),
+        now,
+        &post.id
+    )?;
+    Ok(())
+}
+
+pub async fn set_title(tx: &mut Tx, topic_id: &str, title: &str) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE forum_topics SET title = $1 WHERE id = $2", title, topic_id)?;
+    Ok(())
+}
+
+pub async fn revisions(db: &Db, post_id: &str) -> Result<Vec<Revision>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Revision,
+        "SELECT r.body_md, u.name AS editor_name, r.created_at FROM forum_revisions r LEFT JOIN users u ON u.id = r.edited_by
+         WHERE r.post_id = $1 ORDER BY r.created_at DESC",
+        post_id
+    )
+}
+
+pub async fn set_accepted(db: &Db, topic_id: &str, post_id: Option<&str>) -> Result<(), sqlx::Error> {
+    execute!(db, "UPDATE forum_topics SET accepted_post_id = $1 WHERE id = $2", post_id, topic_id)?;
+    Ok(())
+}
+
+pub async fn mark_read(db: &Db, user_id: &str, topic_id: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO forum_reads (user_id, topic_id, last_read_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, topic_id) DO UPDATE SET last_read_at = excluded.last_read_at",
+        user_id,
+        topic_id,
+        at
+    )?;
+    Ok(())
+}
+
+// Watching and notifications
+
+pub async fn watch(db: &Db, user_id: &str, target_id: &str, kind: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO forum_watches (user_id, target_id, target_kind, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, target_id) DO NOTHING",
+        user_id,
+        target_id,
+        kind,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn watch_in(tx: &mut Tx, user_id: &str, target_id: &str, kind: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO forum_watches (user_id, target_id, target_kind, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, target_id) DO NOTHING",
+        user_id,
+        target_id,
+        kind,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn unwatch(db: &Db, user_id: &str, target_id: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM forum_watches WHERE user_id = $1 AND target_id = $2", user_id, target_id)?;
+    Ok(())
+}
+
+pub async fn is_watching(db: &Db, user_id: &str, target_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM forum_watches WHERE user_id = $1 AND target_id = $2",
+        user_id,
+        target_id
+    )?;
+    Ok(n > 0)
+}
+
+/// Everyone watching the topic or its category.
+pub async fn watchers(tx: &mut Tx, topic_id: &str, category_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(tx, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT user_id FROM forum_watches WHERE target_id = $1 OR target_id = $2",
+        )
+        .bind(topic_id)
+        .bind(category_id)
+        .fetch_all(e)
+        .await
+    })
+}
+
+pub async fn notify(
+    tx: &mut Tx,
+    user_id: &str,
+    kind: &str,
+    topic_id: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO notifications (id, user_id, kind, topic_id, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        new_id(),
+        user_id,
+        kind,
+        topic_id,
+        text,
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn notifications(db: &Db, user_id: &str) -> Result<Vec<Notification>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Notification,
+        "SELECT id, kind, topic_id, text, read_at, created_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
+        user_id
+    )
+}
+
+pub async fn unread_notifications(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
+    fetch_scalar!(db, i64, "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id)
+}
+
+pub async fn read_notifications(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL", Utc::now(), user_id)?;
+    Ok(())
+}
+
+// Moderation
+
+pub async fn flag(db: &Db, post_id: &str, user_id: &str, reason: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO forum_flags (id, post_id, flagged_by, reason, created_at) VALUES ($1, $2, $3, $4, $5)",
+        new_id(),
+        post_id,
+        user_id,
+        reason,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn open_flags(db: &Db) -> Result<Vec<Flag>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Flag,
+        "SELECT f.id, f.post_id, p.topic_id, t.title, p.body_md, f.reason, u.name AS flagged_by_name, p.hidden
+         FROM forum_flags f JOIN forum_posts p ON p.id = f.post_id JOIN forum_topics t ON t.id = p.topic_id
+         LEFT JOIN users u ON u.id = f.flagged_by
+         WHERE f.resolved_at IS NULL ORDER BY f.created_at"
+    )
+}
+
+pub async fn resolve_flags(tx: &mut Tx, post_id: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE forum_flags SET resolved_at = $1 WHERE post_id = $2 AND resolved_at IS NULL",
+        Utc::now(),
+        post_id
+    )?;
+    Ok(())
+}
+
+pub async fn log(tx: &mut Tx, moderator_id: &str, action: &str, target: &str, reason: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO moderation_log (id, moderator_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        new_id(),
+        moderator_id,
+        action,
+        target,
+        reason,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+pub async fn log_entries(db: &Db) -> Result<Vec<LogEntry>, sqlx::Error> {
+    fetch_all!(
+        db,
+        LogEntry,
+        "SELECT u.name AS moderator_name, l.action, l.target, l.reason, l.created_at
+         FROM moderation_log l LEFT JOIN users u ON u.id = l.moderator_id ORDER BY l.created_at DESC LIMIT 500"
+    )
+}
+
+pub async fn set_post_hidden(tx: &mut Tx, post_id: &str, hidden: bool) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE forum_posts SET hidden = $1 WHERE id = $2", hidden, post_id)?;
+    Ok(())
+}
+
+/// Sets a topic's flag: `column` is one of the fixed names below, never user input.
+pub async fn set_topic_flag(tx: &mut Tx, topic_id: &str, column: TopicFlag, value: bool) -> Result<(), sqlx::Error> {
+    let sql = match column {
+        TopicFlag::Locked => "UPDATE forum_topics SET locked = $1 WHERE id = $2",
+        TopicFlag::Pinned => "UPDATE forum_topics SET pinned = $1 WHERE id = $2",
+        TopicFlag::Hidden => "UPDATE forum_topics SET hidden = $1 WHERE id = $2",
+    };
+    execute!(tx, sql, value, topic_id)?;
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+pub enum TopicFlag {
+    Locked,
+    Pinned,
+    Hidden,
+}
+
+pub async fn move_topic(tx: &mut Tx, topic_id: &str, category_id: &str) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE forum_topics SET category_id = $1 WHERE id = $2", category_id, topic_id)?;
+    Ok(())
+}
+
+pub async fn set_posting_suspended(tx: &mut Tx, user_id: &str, suspended: bool) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE users SET posting_suspended = $1 WHERE id = $2", suspended, user_id)?;
+    Ok(())
+}
+
+/// Members whose name, made into a handle ("Priya Shah" -> "priya-shah"), is in `handles`.
+pub async fn users_by_handles(db: &Db, handles: &[String]) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if handles.is_empty() {
+        return Ok(Vec::new());
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        name: String,
+    }
+    let rows = fetch_all!(db, Row, "SELECT id, name FROM users WHERE suspended = FALSE AND role <> 'applicant'")?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| handles.contains(&crate::web::forms::slugify(&r.name)))
+        .map(|r| (r.id, r.name))
+        .collect())
+}
