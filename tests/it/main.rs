@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod cli;
 mod content;
+mod forum;
 mod mail;
 mod meetings;
 mod membership;

@@ -1,0 +1,392 @@
+//! The members' forum, as members, moderators and outsiders meet it.
+
+use swn::auth::Role;
+
+use crate::on_both_engines;
+use crate::support::{Answer, Engine, TestApp, browser};
+
+on_both_engines!(
+    ask_reply_and_accept_an_answer,
+    anonymous_questions_never_show_the_name,
+    mentions_notify_in_the_site_and_by_email,
+    watching_and_unread,
+    group_categories_and_search_stay_private,
+    moderation_actions_are_logged,
+    stored_xss_renders_inert,
+    forum_routes_answer_each_role_as_the_policy_says,
+);
+
+async fn member(t: &TestApp, email: &str, name: &str, role: Role) -> reqwest::Client {
+    t.create_user(email, name, role, "member-password-1").await;
+    let b = browser();
+    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
+    b
+}
+
+/// Posts a topic; gives its id.
+async fn topic(
+    t: &TestApp,
+    client: &reqwest::Client,
+    category: &str,
+    title: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut fields = vec![("title", title), ("body", body), ("kind", "question")];
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push((k, v));
+    }
+    let posted = t.post_with(client, &format!("/forum/c/{category}/new"), &fields).await;
+    posted.assert_status(303);
+    posted.location().unwrap().trim_start_matches("/forum/t/").to_string()
+}
+
+async fn reply(t: &TestApp, client: &reqwest::Client, topic: &str, body: &str) -> Answer {
+    t.post_with(client, &format!("/forum/t/{topic}/reply"), &[("body", body)]).await
+}
+
+async fn ask_reply_and_accept_an_answer(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let asker = member(&t, "ann@council.example.gov.uk", "Ann Asker", Role::Member).await;
+    let helper = member(&t, "hal@insurer.example.com", "Hal Helper", Role::Member).await;
+    t.get_with(&asker, "/forum")
+        .await
+        .assert_status(200)
+        .assert_contains("People")
+        .assert_contains("Workplace")
+        .assert_contains("Technology");
+    t.post_with(&asker, "/forum/c/people/new", &[("title", ""), ("body", ""), ("kind", "question")])
+        .await
+        .assert_status(422)
+        .assert_contains("The title is required");
+    let id =
+        topic(&t, &asker, "people", "How do you run trial periods?", "We want to trial **anchor days**.", &[]).await;
+    reply(&t, &helper, &id, "We ran ours for *twelve weeks* with a baseline.").await.assert_status(303);
+    reply(&t, &helper, &id, "").await.assert_status(422);
+    let page = t.get_with(&asker, &format!("/forum/t/{id}")).await;
+    page.assert_contains("<strong>anchor days</strong>")
+        .assert_contains("<em>twelve weeks</em>")
+        .assert_contains("Accept as the answer");
+    let reply_id = page.attr(".post:not(:first-child)", "id").unwrap().trim_start_matches("post-").to_string();
+    // Only the asker (or a moderator) accepts.
+    t.post_with(&helper, &format!("/forum/t/{id}/accept"), &[("post_id", &reply_id)]).await.assert_status(403);
+    t.post_with(&asker, &format!("/forum/t/{id}/accept"), &[("post_id", &reply_id)]).await.assert_status(303);
+    t.get_with(&helper, &format!("/forum/t/{id}")).await.assert_contains("Accepted answer");
+    t.get_with(&helper, "/forum/c/people?filter=answered").await.assert_contains("How do you run trial periods?");
+    t.get_with(&helper, "/forum/c/people?filter=unanswered").await.assert_lacks("How do you run trial periods?");
+    // Quoting prefills the reply; editing keeps a history for moderators.
+    t.get_with(&helper, &format!("/forum/t/{id}?quote={reply_id}")).await.assert_contains("&#62; We ran ours");
+    t.post_with(&helper, &format!("/forum/p/{reply_id}/edit"), &[("body", "We ran ours for ten weeks.")])
+        .await
+        .assert_status(303);
+    t.post_with(&asker, &format!("/forum/p/{reply_id}/edit"), &[("body", "Vandalised")]).await.assert_status(403);
+    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    t.get_with(&moderator, &format!("/forum/p/{reply_id}/history"))
+        .await
+        .assert_status(200)
+        .assert_contains("twelve weeks");
+    t.get_with(&helper, &format!("/forum/p/{reply_id}/history")).await.assert_status(403);
+    t.finish().await;
+}
+
+async fn anonymous_questions_never_show_the_name(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let asker = member(&t, "secret.asker@council.example.gov.uk", "Zelda Secretname", Role::Member).await;
+    let other = member(&t, "other@insurer.example.com", "Olly Other", Role::Member).await;
+    swn::execute!(&t.app.db, "INSERT INTO forum_watches (user_id, target_id, target_kind, created_at) SELECT u.id, c.id, 'category', $1 FROM users u, forum_categories c WHERE u.email = 'other@insurer.example.com' AND c.slug = 'people'", chrono::Utc::now()).unwrap();
+    let id = topic(
+        &t,
+        &asker,
+        "people",
+        "Unions and hybrid working",
+        "How did you involve the unions?",
+        &[("anonymous", "on")],
+    )
+    .await;
+    reply(&t, &asker, &id, "To add: we are a large employer.").await.assert_status(303);
+    for path in [
+        format!("/forum/t/{id}"),
+        "/forum/c/people".into(),
+        "/search?q=unions".into(),
+        "/notifications".into(),
+        "/forum".into(),
+    ] {
+        let a = t.get_with(&other, &path).await;
+        a.assert_status(200).assert_lacks("Zelda").assert_lacks("Secretname").assert_lacks("secret.asker");
+    }
+    t.get_with(&other, &format!("/forum/t/{id}")).await.assert_contains("A practitioner");
+    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    t.get_with(&moderator, &format!("/forum/t/{id}")).await.assert_contains("Zelda Secretname");
+    t.finish().await;
+}
+
+async fn mentions_notify_in_the_site_and_by_email(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let writer = member(&t, "wes@council.example.gov.uk", "Wes Writer", Role::Member).await;
+    let priya = member(&t, "priya.shah@northshire.example.gov.uk", "Priya Shah", Role::Member).await;
+    // Priya wants forum e-mails.
+    t.post_with(&priya, "/account/email", &[("forum_notifications", "on")]).await.assert_status(303);
+    topic(
+        &t,
+        &writer,
+        "general",
+        "Desk booking tools",
+        "Has anyone compared tools? @priya-shah did this last year.",
+        &[("kind", "discussion")],
+    )
+    .await;
+    let page = t.get_with(&priya, "/notifications").await;
+    page.assert_contains("You were mentioned in “Desk booking tools”");
+    let mail = t.wait_for_mail_containing("priya.shah@northshire.example.gov.uk", "You were mentioned").await;
+    let link =
+        crate::support::find_link(&mail, &format!("{}/unsubscribe/", t.base)).expect("a one-click unsubscribe link");
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    let anyone = browser();
+    t.get_with(&anyone, &path).await.assert_status(200).assert_contains("Notifications from the forum");
+    t.post_with(&anyone, &path, &[]).await.assert_status(303);
+    let prefs = t.get_with(&priya, "/account/email").await;
+    assert!(prefs.attr("#forum_notifications", "checked").is_none(), "unsubscribed without signing in");
+    t.post_with(&priya, "/notifications", &[]).await.assert_status(303);
+    t.finish().await;
+}
+
+async fn watching_and_unread(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
+    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    t.post_with(&b, "/forum/c/workplace/watch", &[("action", "watch")]).await.assert_status(303);
+    let id = topic(&t, &a, "workplace", "Desk ratios", "What ratio do you plan for?", &[]).await;
+    t.get_with(&b, "/forum").await.assert_contains("1 unread");
+    t.get_with(&b, "/notifications").await.assert_contains("New topic in Workplace");
+    t.get_with(&b, "/forum/c/workplace").await.assert_contains("New</span>");
+    t.get_with(&b, &format!("/forum/t/{id}")).await.assert_status(200);
+    t.get_with(&b, "/forum").await.assert_lacks("1 unread");
+    // The author watches their topic and hears of replies; unwatching stops it.
+    reply(&t, &b, &id, "We plan for 7 desks to 10 people.").await.assert_status(303);
+    t.get_with(&a, "/notifications").await.assert_contains("New reply in “Desk ratios”");
+    t.get_with(&a, "/forum").await.assert_contains("1 unread");
+    t.post_with(&a, &format!("/forum/t/{id}/watch"), &[("action", "stop")]).await.assert_status(303);
+    t.post_with(&a, "/notifications", &[]).await.assert_status(303);
+    reply(&t, &b, &id, "And a hot-desking zone.").await.assert_status(303);
+    t.get_with(&a, "/notifications").await.assert_lacks("<strong>New:</strong>");
+    t.finish().await;
+}
+
+async fn group_categories_and_search_stay_private(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let insider = member(&t, "in@org.example.com", "Ina Inside", Role::Member).await;
+    t.post_with(&insider, "/groups/north-west/join", &[]).await.assert_status(303);
+    let outsider = member(&t, "out@org.example.com", "Otto Outside", Role::Member).await;
+    let phrase = "quixotic flamingo reorganisation";
+    let id = topic(
+        &t,
+        &insider,
+        "group-north-west",
+        "Our regional plans",
+        &format!("Confidential: the {phrase} in Manchester."),
+        &[],
+    )
+    .await;
+    topic(&t, &outsider, "general", "Open question about flamingos", "Anyone seen a flamingo policy?", &[]).await;
+    t.get_with(&insider, "/forum").await.assert_contains("North West");
+    t.get_with(&outsider, "/forum").await.assert_lacks("North West");
+    t.get_with(&outsider, "/forum/c/group-north-west").await.assert_status(404);
+    t.get_with(&outsider, &format!("/forum/t/{id}")).await.assert_status(404).assert_lacks(phrase);
+    reply(&t, &outsider, &id, "sneaky").await.assert_status(404);
+    // Search: the insider finds it; nobody else does, even by the exact phrase.
+    let found = t.get_with(&insider, &format!("/search?q={}", phrase.replace(' ', "+"))).await;
+    found.assert_contains("Our regional plans").assert_contains("<mark>");
+    for (who, client) in [("outsider", &outsider)] {
+        let hits = t.get_with(client, &format!("/search?q={}", phrase.replace(' ', "+"))).await;
+        hits.assert_status(200).assert_lacks("Our regional plans").assert_lacks("Manchester");
+        let quoted = t.get_with(client, &format!("/search?q=%22{}%22", phrase.replace(' ', "+"))).await;
+        quoted.assert_lacks("Our regional plans");
+        assert!(hits.body.contains("Nothing found"), "{who}");
+    }
+    t.get_with(&outsider, "/search?q=flamingo")
+        .await
+        .assert_contains("Open question about flamingos")
+        .assert_lacks("Our regional plans");
+    // Search syntax in a query is harmless.
+    t.get_with(&outsider, "/search?q=%22NEAR(%28+OR+*").await.assert_status(200);
+    t.get_with(&browser(), "/search?q=flamingo").await.assert_status(303);
+    t.finish().await;
+}
+
+async fn moderation_actions_are_logged(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
+    let troll = member(&t, "troll@org.example.com", "Trev Troll", Role::Member).await;
+    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    let id = topic(&t, &a, "general", "Team agreements", "Share yours?", &[]).await;
+    reply(&t, &troll, &id, "Buy my consultancy services at https://spam.example").await.assert_status(303);
+    let page = t.get_with(&a, &format!("/forum/t/{id}")).await;
+    let spam_id = page.attr(".post:not(:first-child)", "id").unwrap().trim_start_matches("post-").to_string();
+    t.post_with(&a, &format!("/forum/p/{spam_id}/flag"), &[("reason", "")]).await.assert_status(400);
+    t.post_with(&a, &format!("/forum/p/{spam_id}/flag"), &[("reason", "Selling")]).await.assert_status(303);
+    t.get_with(&a, "/forum/moderation").await.assert_status(403);
+    t.get_with(&moderator, "/forum/moderation").await.assert_contains("Selling").assert_contains("consultancy");
+    t.post_with(&moderator, &format!("/forum/moderation/posts/{spam_id}"), &[("action", "hide"), ("reason", "")])
+        .await
+        .assert_status(400);
+    t.post_with(
+        &moderator,
+        &format!("/forum/moderation/posts/{spam_id}"),
+        &[("action", "hide"), ("reason", "No selling")],
+    )
+    .await
+    .assert_status(303);
+    t.get_with(&a, &format!("/forum/t/{id}")).await.assert_lacks("consultancy");
+    t.get_with(&a, "/search?q=consultancy").await.assert_lacks("Team agreements");
+    t.get_with(&moderator, &format!("/forum/t/{id}")).await.assert_contains("Hidden by a moderator");
+    let troll_id = swn::auth::store::user_by_email(&t.app.db, "troll@org.example.com").await.unwrap().unwrap().id;
+    t.post_with(
+        &moderator,
+        &format!("/forum/moderation/users/{troll_id}"),
+        &[("action", "suspend"), ("reason", "Repeated selling")],
+    )
+    .await
+    .assert_status(303);
+    reply(&t, &troll, &id, "Again").await.assert_status(403);
+    t.get_with(&troll, &format!("/forum/t/{id}")).await.assert_status(200);
+    for (action, reason) in [("lock", "Finished"), ("pin", "Useful"), ("move", "Belongs in People")] {
+        t.post_with(
+            &moderator,
+            &format!("/forum/moderation/topics/{id}"),
+            &[("action", action), ("reason", reason), ("category", "people")],
+        )
+        .await
+        .assert_status(303);
+    }
+    reply(&t, &a, &id, "One more").await.assert_status(409).assert_contains("locked");
+    t.get_with(&a, "/forum/c/people").await.assert_contains("Team agreements").assert_contains("Pinned");
+    let log = t.get_with(&moderator, "/forum/moderation/log").await;
+    for text in
+        ["hide post", "No selling", "suspend posting", "Trev Troll", "lock", "pin", "move to People", "Mo Derator"]
+    {
+        log.assert_contains(text);
+    }
+    t.get_with(&a, "/forum/moderation/log").await.assert_status(403);
+    t.finish().await;
+}
+
+const XSS: &[&str] = &[
+    "<script>alert('x1')</script>",
+    "<img src=x onerror=alert('x2')>",
+    "[click](javascript:alert('x3'))",
+    "<a href=\"javascript:alert('x4')\">x</a>",
+    "<svg onload=alert('x5')>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<div style=\"background:url(javascript:alert('x6'))\">x</div>",
+    "![x](javascript:alert('x7'))",
+    "<details open ontoggle=alert('x8')>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('x9')>",
+];
+
+/// No element runs script: no script or frame elements, no event-handler attributes, no javascript: URLs.
+fn assert_inert(page: &Answer, path: &str, payload: &str) {
+    let html = page.html();
+    for el in html.select(&scraper::Selector::parse("*").unwrap()) {
+        let name = el.value().name();
+        assert!(!matches!(name, "script" | "iframe" | "object" | "embed"), "<{name}> from {payload:?} in {path}");
+        for (attr, value) in el.value().attrs() {
+            assert!(!attr.to_lowercase().starts_with("on"), "{attr} from {payload:?} in {path}");
+            let v = value.trim().to_lowercase();
+            assert!(
+                !(matches!(attr, "href" | "src" | "action" | "style") && v.contains("javascript:")),
+                "{attr}={value} from {payload:?} in {path}"
+            );
+        }
+    }
+}
+
+async fn stored_xss_renders_inert(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
+    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    for payload in XSS {
+        let id = topic(&t, &a, "general", payload, payload, &[]).await;
+        reply(&t, &b, &id, payload).await.assert_status(303);
+        for path in [format!("/forum/t/{id}"), "/forum/c/general".into(), "/search?q=alert".into()] {
+            let page = t.get_with(&b, &path).await;
+            assert_inert(&page, &path, payload);
+        }
+    }
+    t.finish().await;
+}
+
+async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let m = member(&t, "m@org.example.com", "Max Member", Role::Member).await;
+    let coordinator = member(&t, "c@org.example.com", "Cleo Coordinator", Role::Member).await;
+    t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "c@org.example.com")])
+        .await
+        .assert_status(303);
+    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    let applicant = member(&t, "app@org.example.com", "Apple Applicant", Role::Applicant).await;
+    let suspended = member(&t, "sus@org.example.com", "Sue Suspended", Role::Member).await;
+    let lapsed = member(&t, "lap@org.example.com", "Lou Lapsed", Role::Member).await;
+    let sus_id = swn::auth::store::user_by_email(&t.app.db, "sus@org.example.com").await.unwrap().unwrap().id;
+    swn::auth::service::change_role(&t.app.db, &sus_id, Role::Member, true).await.unwrap();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET membership_ends_at = $1 WHERE email = 'lap@org.example.com'",
+        chrono::Utc::now() - chrono::Duration::days(2)
+    )
+    .unwrap();
+    let marker = "Forum-Members-Only-Marker";
+    let open_topic = topic(&t, &m, "general", "Open to members", marker, &[]).await;
+    let group_topic = topic(&t, &coordinator, "group-north-west", "Group only", marker, &[]).await;
+    let post_id = t
+        .get_with(&m, &format!("/forum/t/{open_topic}"))
+        .await
+        .attr(".post", "id")
+        .unwrap()
+        .trim_start_matches("post-")
+        .to_string();
+    let visitor = browser();
+    // visitor, applicant, member, suspended, lapsed, group coordinator, moderator, organiser
+    let viewers = [&visitor, &applicant, &m, &suspended, &lapsed, &coordinator, &moderator, &org];
+    let names = ["visitor", "applicant", "member", "suspended", "lapsed", "coordinator", "moderator", "organiser"];
+    let matrix: Vec<(String, [u16; 8])> = vec![
+        ("/forum".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
+        ("/forum/c/general".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
+        ("/forum/c/general/new".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
+        (format!("/forum/t/{open_topic}"), [303, 403, 200, 303, 403, 200, 200, 200]),
+        ("/forum/c/group-north-west".into(), [303, 403, 404, 303, 403, 200, 200, 200]),
+        (format!("/forum/t/{group_topic}"), [303, 403, 404, 303, 403, 200, 200, 200]),
+        (format!("/forum/p/{post_id}/edit"), [303, 403, 200, 303, 403, 403, 200, 200]),
+        (format!("/forum/p/{post_id}/history"), [303, 403, 403, 303, 403, 403, 200, 200]),
+        ("/forum/moderation".into(), [303, 403, 403, 303, 403, 403, 200, 200]),
+        ("/forum/moderation/log".into(), [303, 403, 403, 303, 403, 403, 200, 200]),
+        ("/notifications".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
+        ("/search?q=marker".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
+    ];
+    for (path, expected) in &matrix {
+        for ((client, who), status) in viewers.iter().zip(names).zip(expected) {
+            let a = t.get_with(client, path).await;
+            assert_eq!(a.status.as_u16(), *status, "{path} as {who}");
+            if *status != 200 {
+                a.assert_lacks(marker);
+            }
+        }
+    }
+    t.finish().await;
+}
