@@ -130,6 +130,10 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert!(past.contains("Getting the board on side"));
     let (_, with_materials) = get("/meetings/measuring-what-matters-after-the-move").await;
     assert!(with_materials.contains("Key points"), "past meetings keep their materials");
+    let (_, forum) = get("/forum/c/people?filter=answered").await;
+    assert!(forum.contains("Has anyone measured proximity bias in appraisals"), "{forum}");
+    let (_, found) = get("/search?q=desk+ratio").await;
+    assert!(found.contains("What desk ratio are you planning for"), "{found}");
     let (status, groups) = get("/groups").await;
     assert_eq!(status, 200);
     assert!(
