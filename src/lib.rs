@@ -140,13 +140,15 @@ impl Server {
         let worker =
             tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx.clone()));
         let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx.clone()));
-        let meeting_reminders = tokio::spawn(meetings::reminders::run(self.app.clone(), stop_rx));
+        let meeting_reminders = tokio::spawn(meetings::reminders::run(self.app.clone(), stop_rx.clone()));
+        let digests = tokio::spawn(forum::digest::run(self.app.clone(), stop_rx));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = reminders.await;
         let _ = meeting_reminders.await;
+        let _ = digests.await;
         self.app.db.close().await;
         Ok(())
     }

@@ -126,7 +126,7 @@ CREATE TABLE profiles (
 CREATE TABLE email_consents (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    category TEXT NOT NULL CHECK (category IN ('newsletter', 'meeting_reminders', 'forum_notifications')),
+    category TEXT NOT NULL CHECK (category IN ('newsletter', 'meeting_reminders', 'forum_notifications', 'forum_digest')),
     granted BOOLEAN NOT NULL,
     source TEXT NOT NULL,                -- where the choice was made: application, preferences, unsubscribe link
     recorded_at TEXT NOT NULL

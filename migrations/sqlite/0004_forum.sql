@@ -105,3 +105,9 @@ CREATE TABLE unsubscribe_links (
     category TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- When each member last got their daily digest of forum notifications.
+CREATE TABLE forum_digests (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    last_sent_at TEXT NOT NULL
+);

@@ -22,10 +22,11 @@ pub fn routes() -> Router<App> {
 }
 
 /// The categories a person chooses, with how they read.
-pub const CATEGORIES: [(&str, &str); 3] = [
+pub const CATEGORIES: [(&str, &str); 4] = [
     ("newsletter", "The periodic news e-mail"),
     ("meeting_reminders", "Reminders of meetings I registered for"),
-    ("forum_notifications", "Notifications from the forum"),
+    ("forum_notifications", "Notifications from the forum, each time"),
+    ("forum_digest", "A daily digest of forum notifications"),
 ];
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -98,6 +99,8 @@ struct PreferencesForm {
     meeting_reminders: Option<String>,
     #[serde(default)]
     forum_notifications: Option<String>,
+    #[serde(default)]
+    forum_digest: Option<String>,
 }
 
 async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<PreferencesForm>) -> AppResult<Response> {
@@ -107,6 +110,7 @@ async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<Preferenc
         ("newsletter", form.newsletter.is_some()),
         ("meeting_reminders", form.meeting_reminders.is_some()),
         ("forum_notifications", form.forum_notifications.is_some()),
+        ("forum_digest", form.forum_digest.is_some()),
     ];
     let mut tx = app.db.begin().await?;
     for (category, granted) in chosen {

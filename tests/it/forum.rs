@@ -14,6 +14,7 @@ on_both_engines!(
     moderation_actions_are_logged,
     stored_xss_renders_inert,
     forum_routes_answer_each_role_as_the_policy_says,
+    a_daily_digest_goes_once_a_day,
 );
 
 async fn member(t: &TestApp, email: &str, name: &str, role: Role) -> reqwest::Client {
@@ -388,5 +389,24 @@ async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
             }
         }
     }
+    t.finish().await;
+}
+
+async fn a_daily_digest_goes_once_a_day(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
+    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    t.post_with(&b, "/account/email", &[("forum_digest", "on")]).await.assert_status(303);
+    t.post_with(&b, "/forum/c/people/watch", &[("action", "watch")]).await.assert_status(303);
+    topic(&t, &a, "people", "Digest topic one", "First.", &[]).await;
+    topic(&t, &a, "people", "Digest topic two", "Second.", &[]).await;
+    let now = chrono::Utc::now();
+    assert_eq!(swn::forum::digest::send_due(&t.app, now).await.unwrap(), 1);
+    assert_eq!(swn::forum::digest::send_due(&t.app, now).await.unwrap(), 0, "once a day");
+    let mail = t.wait_for_mail_containing("b@org.example.com", "Digest topic two").await;
+    assert!(mail.contains("Digest topic one") && mail.contains("/unsubscribe/"), "{mail}");
+    // Ann did not ask for a digest.
+    assert!(t.outbox_files().iter().all(|f| !String::from_utf8_lossy(f).contains("Your forum digest")
+        || String::from_utf8_lossy(f).contains("b@org.example.com")));
     t.finish().await;
 }

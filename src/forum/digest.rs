@@ -1,0 +1,91 @@
+//! The daily digest: for members who chose it, one e-mail a day listing their new forum notifications.
+//! Marking the digest sent and queueing its e-mail happen in one transaction, so it goes once a day at most.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::watch;
+
+use super::model::Notification;
+use crate::App;
+use crate::mail::{self, messages};
+use crate::membership::consent;
+use crate::{execute, fetch_all};
+
+pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let candidates: Vec<String> = crate::on_engine!(&app.db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT DISTINCT user_id FROM email_consents WHERE category = 'forum_digest'")
+            .fetch_all(e)
+            .await
+    })?;
+    let mut sent = 0;
+    for user_id in candidates {
+        if !consent::consents_to(&app.db, &user_id, "forum_digest").await? {
+            continue;
+        }
+        let last: Option<DateTime<Utc>> = crate::on_engine!(&app.db, |e| {
+            sqlx::query_scalar::<_, DateTime<Utc>>("SELECT last_sent_at FROM forum_digests WHERE user_id = $1")
+                .bind(&user_id)
+                .fetch_optional(e)
+                .await
+        })?;
+        if last.is_some_and(|l| l > now - Duration::hours(23)) {
+            continue;
+        }
+        let since = last.unwrap_or(now - Duration::days(1));
+        let items = fetch_all!(
+            &app.db,
+            Notification,
+            "SELECT id, kind, topic_id, text, read_at, created_at FROM notifications
+             WHERE user_id = $1 AND read_at IS NULL AND created_at > $2 ORDER BY created_at",
+            &user_id,
+            since
+        )?;
+        if items.is_empty() {
+            continue;
+        }
+        let Some(user) = crate::auth::store::user_by_id(&app.db, &user_id).await? else { continue };
+        let mut tx = app.db.begin().await?;
+        let claimed = execute!(
+            &mut tx,
+            "INSERT INTO forum_digests (user_id, last_sent_at) VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET last_sent_at = excluded.last_sent_at
+             WHERE forum_digests.last_sent_at < $3",
+            &user_id,
+            now,
+            now - Duration::hours(23)
+        )?;
+        if claimed == 0 {
+            continue;
+        }
+        let unsubscribe = consent::unsubscribe_link(app, &mut tx, &user_id, "forum_digest").await?;
+        let mut lines: Vec<String> = items.iter().take(50).map(|n| format!("• {}", n.text)).collect();
+        lines.push(format!("Stop the daily digest with one click: {unsubscribe}"));
+        let email = messages::notice(
+            &user.email,
+            &user.name,
+            &format!("Your forum digest: {} new", items.len()),
+            &lines,
+            Some(("Open the forum", &app.config.link("/notifications"))),
+        )?;
+        mail::queue(app, &mut tx, &email).await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    if sent > 0 {
+        app.wake_mail();
+    }
+    Ok(sent)
+}
+
+pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = send_due(&app, Utc::now()).await {
+            tracing::warn!(error = %e, "forum digests failed; will try again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(StdDuration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
