@@ -34,7 +34,8 @@ fn seconds() -> u64 {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = std::env::var("SWN_BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let database_url = std::env::var("SWN_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let args = CommonArgs {
@@ -58,7 +59,12 @@ async fn main() {
     let base = format!("http://{addr}");
 
     // A member's browser, signed in.
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
     let page = client.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
     let token = scraper::Html::parse_document(&page)
         .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
@@ -67,7 +73,11 @@ async fn main() {
         .unwrap();
     let signed = client
         .post(format!("{base}/sign-in"))
-        .form(&[("csrf_token", token.as_str()), ("email", "bench.member@bench.example.org"), ("password", "bench-password-1")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "bench.member@bench.example.org"),
+            ("password", "bench-password-1"),
+        ])
         .send()
         .await
         .unwrap();
@@ -99,17 +109,53 @@ async fn generate(app: &App) -> (String, usize) {
     let topics = (5_000.0 * s).max(20.0) as usize;
     let replies_per_topic = 19;
     let now = Utc::now();
-    swn::auth::service::create_user_with_password(app, "bench.member@bench.example.org", "Bench Member", Role::Member, "bench-password-1").await.unwrap();
+    swn::auth::service::create_user_with_password(
+        app,
+        "bench.member@bench.example.org",
+        "Bench Member",
+        Role::Member,
+        "bench-password-1",
+    )
+    .await
+    .unwrap();
 
     let mut tx = app.db.begin().await.unwrap();
     let mut org_ids = Vec::new();
     for i in 0..organisations {
-        org_ids.push(swn::membership::store::insert_organisation(&mut tx, &format!("Organisation {i}"), "Local government", 500 + i as i64, "England", "implementing").await.unwrap());
+        org_ids.push(
+            swn::membership::store::insert_organisation(
+                &mut tx,
+                &format!("Organisation {i}"),
+                "Local government",
+                500 + i as i64,
+                "England",
+                "implementing",
+            )
+            .await
+            .unwrap(),
+        );
     }
     let mut user_ids = Vec::new();
     for i in 0..members {
-        let id = swn::auth::store::insert_user(&mut tx, &format!("member{i}@bench.example.org"), &format!("Member {i}"), Role::Member, None).await.unwrap();
-        swn::membership::store::make_member(&mut tx, &id, &org_ids[i % org_ids.len()], "Hybrid Working Lead", now, now + chrono::Duration::days(365)).await.unwrap();
+        let id = swn::auth::store::insert_user(
+            &mut tx,
+            &format!("member{i}@bench.example.org"),
+            &format!("Member {i}"),
+            Role::Member,
+            None,
+        )
+        .await
+        .unwrap();
+        swn::membership::store::make_member(
+            &mut tx,
+            &id,
+            &org_ids[i % org_ids.len()],
+            "Hybrid Working Lead",
+            now,
+            now + chrono::Duration::days(365),
+        )
+        .await
+        .unwrap();
         user_ids.push(id);
     }
     tx.commit().await.unwrap();
@@ -125,7 +171,19 @@ async fn generate(app: &App) -> (String, usize) {
         let author = &user_ids[t % user_ids.len()];
         let at = now - chrono::Duration::minutes((topics - t) as i64);
         let title = format!("Question {t} about desk ratio and anchor days");
-        let topic_id = forum::insert_topic(&mut tx, &forum::NewTopic { category_id: &category.id, author_id: author, anonymous_label: None, title: &title, kind: "question" }, at).await.unwrap();
+        let topic_id = forum::insert_topic(
+            &mut tx,
+            &forum::NewTopic {
+                category_id: &category.id,
+                author_id: author,
+                anonymous_label: None,
+                title: &title,
+                kind: "question",
+            },
+            at,
+        )
+        .await
+        .unwrap();
         let replies = if t == 0 { 50 } else { replies_per_topic };
         for r in 0..=replies {
             let who = &user_ids[(t + r * 7) % user_ids.len()];
@@ -148,10 +206,13 @@ async fn generate(app: &App) -> (String, usize) {
 /// The floor: a bare axum handler serving the same bytes.
 async fn floor(page: String) -> SocketAddr {
     let page = Arc::new(page);
-    let router = axum::Router::new().route("/", axum::routing::get(move || {
-        let page = page.clone();
-        async move { axum::response::Html(page.as_str().to_string()) }
-    }));
+    let router = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page.as_str().to_string()) }
+        }),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -186,6 +247,10 @@ async fn load(client: &reqwest::Client, url: &str) -> (f64, f64, f64, usize) {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
+    };
     (all.len() as f64 / elapsed, pct(0.50), pct(0.99), bytes)
 }

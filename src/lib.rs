@@ -84,6 +84,7 @@ pub fn router(app: App) -> Router {
         .merge(meetings::admin::routes())
         .merge(forum::routes::routes())
         .merge(forum::moderation::routes())
+        .merge(forum::admin::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

@@ -97,6 +97,8 @@ ALTER TABLE users ADD COLUMN posting_suspended BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Full-text search, kept in step by every write of a post.
 CREATE VIRTUAL TABLE forum_search USING fts5(post_id UNINDEXED, title, body, tokenize = 'porter unicode61');
+-- Where each post sits in the FTS table, so that re-indexing an edited post finds its row without a scan.
+CREATE TABLE forum_search_rowids (post_id TEXT PRIMARY KEY, fts_rowid BIGINT NOT NULL);
 
 -- One-click unsubscribe links in e-mails: each stands for one person and one category of e-mail.
 CREATE TABLE unsubscribe_links (

@@ -62,7 +62,10 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
 
 pub async fn robots(State(app): State<App>) -> Response {
     let body = format!(
-        "User-agent: *\nDisallow: /admin\nDisallow: /account\nDisallow: /sign-in\nDisallow: /password\nDisallow: /setup\n\nSitemap: {}\n",
+        "User-agent: *\nDisallow: /admin\nDisallow: /account\nDisallow: /sign-in\nDisallow: /password\nDisallow: /setup\n\
+         Disallow: /forum\nDisallow: /search\nDisallow: /members\nDisallow: /organisations\nDisallow: /groups\n\
+         Disallow: /notifications\nDisallow: /application\nDisallow: /membership\nDisallow: /registrations\n\
+         Disallow: /calendar\nDisallow: /unsubscribe\n\nSitemap: {}\n",
         app.config.link("/sitemap.xml")
     );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()

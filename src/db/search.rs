@@ -17,13 +17,29 @@ pub struct Hit {
 pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> Result<(), sqlx::Error> {
     match tx {
         Tx::Sqlite(_) => {
-            crate::execute!(&mut *tx, "DELETE FROM forum_search WHERE post_id = $1", post_id)?;
+            let old: Option<i64> = crate::on_engine!(&mut *tx, |e| {
+                sqlx::query_scalar::<_, i64>("SELECT fts_rowid FROM forum_search_rowids WHERE post_id = $1")
+                    .bind(post_id)
+                    .fetch_optional(e)
+                    .await
+            })?;
+            if let Some(rowid) = old {
+                crate::execute!(&mut *tx, "DELETE FROM forum_search WHERE rowid = $1", rowid)?;
+            }
             crate::execute!(
-                tx,
+                &mut *tx,
                 "INSERT INTO forum_search (post_id, title, body) VALUES ($1, $2, $3)",
                 post_id,
                 title,
                 body
+            )?;
+            let rowid: i64 = crate::fetch_scalar!(&mut *tx, i64, "SELECT last_insert_rowid()")?;
+            crate::execute!(
+                tx,
+                "INSERT INTO forum_search_rowids (post_id, fts_rowid) VALUES ($1, $2)
+                 ON CONFLICT (post_id) DO UPDATE SET fts_rowid = excluded.fts_rowid",
+                post_id,
+                rowid
             )?;
         }
         Tx::Postgres(_) => {
@@ -51,14 +67,18 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
-/// Posts matching `query`, best first, only from `categories` (the ones the viewer may see), never hidden ones.
-pub async fn forum(
-    db: &Db,
-    query: &str,
-    categories: &[String],
-    answered_only: bool,
-    limit: i64,
-) -> Result<Vec<Hit>, sqlx::Error> {
+/// What a search is narrowed to.
+pub struct Scope<'a> {
+    /// The categories the viewer may read (and chose): nothing outside them is ever a hit.
+    pub categories: &'a [String],
+    pub answered_only: bool,
+    /// Only posts written since then.
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Posts matching `query`, best first, within `scope`, never hidden ones.
+pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
+    let (categories, answered_only, since) = (scope.categories, scope.answered_only, scope.since);
     let allowed = categories.join(",");
     if allowed.is_empty() {
         return Ok(Vec::new());
@@ -77,12 +97,13 @@ pub async fn forum(
                  FROM forum_search JOIN forum_posts p ON p.id = forum_search.post_id JOIN forum_topics t ON t.id = p.topic_id
                  WHERE forum_search MATCH $1 AND p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
                  ORDER BY rank LIMIT $4",
                 &q,
                 &allowed,
                 answered_only,
-                limit
+                limit,
+                since
             )?
         }
         Db::Postgres(_) => {
@@ -95,12 +116,13 @@ pub async fn forum(
                  FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, websearch_to_tsquery('english', $1) q
                  WHERE p.search @@ q AND p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
                  ORDER BY rank DESC LIMIT $4",
                 query,
                 &allowed,
                 answered_only,
-                limit
+                limit,
+                since
             )?
         }
     };

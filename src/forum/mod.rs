@@ -1,5 +1,6 @@
 //! The members' forum: questions and answers, discussions, watching and notifications, moderation, search.
 
+pub mod admin;
 pub mod digest;
 pub mod model;
 pub mod moderation;

@@ -667,7 +667,13 @@ struct SearchQuery {
     category: String,
     #[serde(default)]
     answered: Option<String>,
+    #[serde(default)]
+    since: String,
 }
+
+/// The date filter's choices: (value, label, days back).
+const PERIODS: [(&str, &str, i64); 4] =
+    [("", "Any time", 365 * 100), ("week", "Past week", 7), ("month", "Past month", 31), ("year", "Past year", 366)];
 
 #[derive(Template)]
 #[template(path = "forum/search.html")]
@@ -676,6 +682,8 @@ struct SearchPage {
     q: String,
     category: String,
     answered: bool,
+    since: String,
+    periods: [(&'static str, &'static str, i64); 4],
     categories: Vec<Category>,
     hits: Vec<Hit>,
     searched: bool,
@@ -693,14 +701,21 @@ async fn search_page(
         categories.iter().filter(|c| s.category.is_empty() || c.slug == s.category).map(|c| c.id.clone()).collect();
     let q: String = s.q.chars().take(200).collect();
     let answered = s.answered.is_some();
-    let hits =
-        if q.trim().is_empty() { Vec::new() } else { search::forum(&app.db, &q, &allowed, answered, 50).await? };
+    let days = PERIODS.iter().find(|(v, _, _)| *v == s.since).map(|(_, _, d)| *d).unwrap_or(365 * 100);
+    let scope = search::Scope {
+        categories: &allowed,
+        answered_only: answered,
+        since: Utc::now() - chrono::Duration::days(days),
+    };
+    let hits = if q.trim().is_empty() { Vec::new() } else { search::forum(&app.db, &q, &scope, 50).await? };
     render(&SearchPage {
         page: page.titled("Search").noindex(),
         searched: !q.trim().is_empty(),
         q,
         category: s.category,
         answered,
+        since: s.since,
+        periods: PERIODS,
         categories,
         hits,
     })

@@ -15,6 +15,7 @@ on_both_engines!(
     stored_xss_renders_inert,
     forum_routes_answer_each_role_as_the_policy_says,
     a_daily_digest_goes_once_a_day,
+    organisers_add_categories_and_search_filters_by_date,
 );
 
 async fn member(t: &TestApp, email: &str, name: &str, role: Role) -> reqwest::Client {
@@ -82,6 +83,9 @@ async fn ask_reply_and_accept_an_answer(engine: Engine) {
         .await
         .assert_status(303);
     t.post_with(&asker, &format!("/forum/p/{reply_id}/edit"), &[("body", "Vandalised")]).await.assert_status(403);
+    // The search index follows the edit.
+    t.get_with(&helper, "/search?q=twelve").await.assert_lacks("How do you run trial periods?");
+    t.get_with(&helper, "/search?q=ten+weeks").await.assert_contains("How do you run trial periods?");
     let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
     t.get_with(&moderator, &format!("/forum/p/{reply_id}/history"))
         .await
@@ -408,5 +412,37 @@ async fn a_daily_digest_goes_once_a_day(engine: Engine) {
     // Ann did not ask for a digest.
     assert!(t.outbox_files().iter().all(|f| !String::from_utf8_lossy(f).contains("Your forum digest")
         || String::from_utf8_lossy(f).contains("b@org.example.com")));
+    t.finish().await;
+}
+
+async fn organisers_add_categories_and_search_filters_by_date(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
+    let m = member(&t, "m@org.example.com", "Max Member", Role::Member).await;
+    t.get_with(&m, "/admin/forum").await.assert_status(403);
+    t.post_with(&m, "/admin/forum", &[("name", "Rogue"), ("description", "x")]).await.assert_status(403);
+    t.post_with(&org, "/admin/forum", &[("name", ""), ("description", "")])
+        .await
+        .assert_status(422)
+        .assert_contains("The name is required");
+    t.post_with(&org, "/admin/forum", &[("name", "Wellbeing"), ("description", "Switching off, workload, health.")])
+        .await
+        .assert_status(303);
+    t.post_with(&org, "/admin/forum", &[("name", "Wellbeing"), ("description", "Again")])
+        .await
+        .assert_status(422)
+        .assert_contains("already has this address");
+    let id = topic(&t, &m, "wellbeing", "Right to disconnect", "Any policies on switching off after hours?", &[]).await;
+    t.get_with(&m, "/search?q=disconnect&since=week").await.assert_contains("Right to disconnect");
+    // An old post falls outside "past week".
+    swn::execute!(
+        &t.app.db,
+        "UPDATE forum_posts SET created_at = $1 WHERE topic_id = $2",
+        chrono::Utc::now() - chrono::Duration::days(40),
+        &id
+    )
+    .unwrap();
+    t.get_with(&m, "/search?q=disconnect&since=week").await.assert_lacks("Right to disconnect");
+    t.get_with(&m, "/search?q=disconnect&since=year").await.assert_contains("Right to disconnect");
     t.finish().await;
 }
