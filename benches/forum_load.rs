@@ -162,7 +162,24 @@ async fn generate(app: &App) -> (String, usize) {
 
     let categories = forum::categories(&app.db).await.unwrap();
     let public: Vec<_> = categories.iter().filter(|c| c.group_id.is_none()).collect();
-    let body = "We ran a twelve-week trial of **anchor days** with a baseline for desk ratio, sickness absence and customer response times. The mid-point check caught an isolation problem for new starters, which we fixed with buddies.";
+    // Varied text, so that a search matches a realistic share of the posts, not all of them.
+    let bodies = [
+        "We ran a twelve-week trial of **anchor days** with a baseline for sickness absence and customer response times.",
+        "Our desk ratio is now 6 to 10 after eight weeks of occupancy measurement; peak days reach 80%.",
+        "Managers asked for guidance on proximity bias in appraisals, so we hid attendance data in calibration.",
+        "Display-screen assessments for home workers are done online, with equipment sent within a week.",
+        "Team agreements are reviewed every three months or when someone joins the team.",
+        "We standardised on one platform for chat and meetings, with champions in each directorate.",
+        "Frontline staff now self-roster, with annualised hours in two pilot wards.",
+        "The board accepted the business case once retention figures joined the property savings.",
+        "Hybrid meetings improved when everyone joined from their own laptop and the chair checked the online queue.",
+        "We consulted the unions early and agreed a right to disconnect after 6pm.",
+        "Induction now includes a buddy and two weeks of in-person days for the whole team.",
+        "Working abroad is allowed for up to 20 days a year from an approved list of countries.",
+        "We measured travel and commuting carbon before and after the change.",
+        "Contact centre staff choose shifts through an app, with cover agreed by the team.",
+        "Our library became an activity-based space with bookable focus rooms.",
+    ];
     let mut posts = 0;
     let mut the_topic = String::new();
     let mut tx = app.db.begin().await.unwrap();
@@ -170,7 +187,8 @@ async fn generate(app: &App) -> (String, usize) {
         let category = public[t % public.len()];
         let author = &user_ids[t % user_ids.len()];
         let at = now - chrono::Duration::minutes((topics - t) as i64);
-        let title = format!("Question {t} about desk ratio and anchor days");
+        let title =
+            format!("Question {t}: {}", bodies[t % bodies.len()].split(['.', ',']).next().unwrap_or("a question"));
         let topic_id = forum::insert_topic(
             &mut tx,
             &forum::NewTopic {
@@ -187,6 +205,7 @@ async fn generate(app: &App) -> (String, usize) {
         let replies = if t == 0 { 50 } else { replies_per_topic };
         for r in 0..=replies {
             let who = &user_ids[(t + r * 7) % user_ids.len()];
+            let body = bodies[(t + r) % bodies.len()];
             let id = forum::insert_post(&mut tx, &topic_id, who, body, r == 0, at).await.unwrap();
             swn::db::search::index_post(&mut tx, &id, &title, body).await.unwrap();
             posts += 1;

@@ -67,6 +67,10 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
+/// On SQLite, how many of the best-ranked matches are considered before the viewer's filters: FTS5 ranks
+/// through its own index (`ORDER BY rank`), and snippets are made only for these.
+const CANDIDATES: i64 = 500;
+
 /// What a search is narrowed to.
 pub struct Scope<'a> {
     /// The categories the viewer may read (and chose): nothing outside them is ever a hit.
@@ -93,9 +97,11 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                 db,
                 Hit,
                 "SELECT p.id AS post_id, t.id AS topic_id, t.title,
-                        snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet, bm25(forum_search) AS rank
+                        snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet, forum_search.rank AS rank
                  FROM forum_search JOIN forum_posts p ON p.id = forum_search.post_id JOIN forum_topics t ON t.id = p.topic_id
-                 WHERE forum_search MATCH $1 AND p.hidden = FALSE AND t.hidden = FALSE
+                 WHERE forum_search MATCH $1
+                   AND forum_search.rowid IN (SELECT rowid FROM forum_search WHERE forum_search MATCH $1 ORDER BY rank LIMIT $6)
+                   AND p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                    AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
                  ORDER BY rank LIMIT $4",
@@ -103,21 +109,26 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                 &allowed,
                 answered_only,
                 limit,
-                since
+                since,
+                CANDIDATES
             )?
         }
         Db::Postgres(_) => {
             crate::fetch_all!(
                 db,
                 Hit,
-                "SELECT p.id AS post_id, t.id AS topic_id, t.title,
-                        ts_headline('english', p.body_md, q, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS snippet,
-                        CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
-                 FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, websearch_to_tsquery('english', $1) q
-                 WHERE p.search @@ q AND p.hidden = FALSE AND t.hidden = FALSE
-                   AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
-                 ORDER BY rank DESC LIMIT $4",
+                "SELECT c.post_id, c.topic_id, c.title,
+                        ts_headline('english', c.body_md, websearch_to_tsquery('english', $1),
+                                    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS snippet,
+                        c.rank
+                 FROM (SELECT p.id AS post_id, t.id AS topic_id, t.title, p.body_md,
+                              CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
+                       FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, websearch_to_tsquery('english', $1) q
+                       WHERE p.search @@ q AND p.hidden = FALSE AND t.hidden = FALSE
+                         AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                         AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
+                       ORDER BY rank DESC LIMIT $4) c
+                 ORDER BY c.rank DESC",
                 query,
                 &allowed,
                 answered_only,

@@ -21,7 +21,10 @@ use crate::db::search::{self, Hit};
 use crate::membership::groups;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
+/// Topics per page of a category.
 pub const PER_PAGE: i64 = 20;
+/// Posts per page of a topic.
+pub const POSTS_PER_PAGE: i64 = 50;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -340,7 +343,7 @@ async fn topic_view(
     let now = Utc::now();
     let may_post = policy::can_post(viewer, true, now);
     let total = store::count_posts(&app.db, &topic.id).await?;
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
     let moderator = policy::can_moderate(viewer);
     let view = |p: Post| PostView {
@@ -350,7 +353,7 @@ async fn topic_view(
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };
-    let posts: Vec<PostView> = store::posts(&app.db, &topic.id, (page_number - 1) * PER_PAGE, PER_PAGE)
+    let posts: Vec<PostView> = store::posts(&app.db, &topic.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
         .await?
         .into_iter()
         .filter(|p| !p.hidden || moderator)
@@ -428,7 +431,7 @@ async fn reply(
     let may_read = |uid: &str| allowed.as_ref().is_none_or(|set| set.contains(uid));
     let post_id = service::reply(&app, &user, &topic, &body, &may_read).await?;
     let total = store::count_posts(&app.db, &topic.id).await?;
-    let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let last_page = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     Ok(redirect_with_notice(&format!("/forum/t/{id}?page={last_page}#post-{post_id}"), "Your reply is posted."))
 }
 
