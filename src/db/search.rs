@@ -96,15 +96,15 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
             crate::fetch_all!(
                 db,
                 Hit,
-                "SELECT p.id AS post_id, t.id AS topic_id, t.title,
-                        snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet, forum_search.rank AS rank
-                 FROM forum_search JOIN forum_posts p ON p.id = forum_search.post_id JOIN forum_topics t ON t.id = p.topic_id
-                 WHERE forum_search MATCH $1
-                   AND forum_search.rowid IN (SELECT rowid FROM forum_search WHERE forum_search MATCH $1 ORDER BY rank LIMIT $6)
-                   AND p.hidden = FALSE AND t.hidden = FALSE
+                "WITH candidates AS MATERIALIZED (
+                     SELECT post_id, rank, snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet
+                     FROM forum_search WHERE forum_search MATCH $1 ORDER BY rank LIMIT $6)
+                 SELECT p.id AS post_id, t.id AS topic_id, t.title, c.snippet, c.rank
+                 FROM candidates c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
+                 WHERE p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                    AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
-                 ORDER BY rank LIMIT $4",
+                 ORDER BY c.rank LIMIT $4",
                 &q,
                 &allowed,
                 answered_only,
