@@ -363,7 +363,10 @@ async fn topic_view(
         Some(pid) => store::post(&app.db, pid).await?.filter(|p| !p.hidden).map(view),
         None => None,
     };
-    store::mark_read(&app.db, &user.id, &topic.id, now).await?;
+    // Reading a topic writes only when there was something new to read.
+    if topic.unread {
+        store::mark_read(&app.db, &user.id, &topic.id, now).await?;
+    }
     Ok(TopicPage {
         page: page.titled(&topic.title).noindex(),
         author: shown_author(viewer, &topic, topic.author_id.as_deref(), topic.author_name.as_deref()),
