@@ -113,3 +113,6 @@ CREATE TABLE forum_digests (
     user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     last_sent_at TEXT NOT NULL
 );
+
+-- Bulk e-mails carry a one-click unsubscribe address (RFC 8058).
+ALTER TABLE outbox ADD COLUMN list_unsubscribe TEXT;

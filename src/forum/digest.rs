@@ -61,13 +61,14 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let unsubscribe = consent::unsubscribe_link(app, &mut tx, &user_id, "forum_digest").await?;
         let mut lines: Vec<String> = items.iter().take(50).map(|n| format!("• {}", n.text)).collect();
         lines.push(format!("Stop the daily digest with one click: {unsubscribe}"));
-        let email = messages::notice(
+        let mut email = messages::notice(
             &user.email,
             &user.name,
             &format!("Your forum digest: {} new", items.len()),
             &lines,
             Some(("Open the forum", &app.config.link("/notifications"))),
         )?;
+        email.list_unsubscribe = Some(unsubscribe);
         mail::queue(app, &mut tx, &email).await?;
         tx.commit().await?;
         sent += 1;

@@ -156,7 +156,7 @@ async fn tell(
         }
         let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
         let unsubscribe = consent::unsubscribe_link(app, tx, user_id, "forum_notifications").await?;
-        let email = messages::notice(
+        let mut email = messages::notice(
             &user.email,
             &user.name,
             text,
@@ -166,6 +166,7 @@ async fn tell(
             ],
             Some((&format!("Read “{title}”"), &link)),
         )?;
+        email.list_unsubscribe = Some(unsubscribe);
         mail::queue(app, tx, &email).await?;
     }
     Ok(())

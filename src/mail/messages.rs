@@ -29,6 +29,7 @@ pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Em
         text: PasswordResetText { name, link, hours }.render()?,
         html: PasswordResetHtml { name, link, hours, site_name: SITE_NAME }.render()?,
         attachment: None,
+        list_unsubscribe: None,
     })
 }
 
@@ -63,5 +64,6 @@ pub fn notice(
         text: NoticeText { name, paragraphs, link }.render()?,
         html: NoticeHtml { name, paragraphs, link, site_name: SITE_NAME }.render()?,
         attachment: None,
+        list_unsubscribe: None,
     })
 }

@@ -14,6 +14,8 @@ pub struct Email {
     pub text: String,
     pub html: String,
     pub attachment: Option<Attachment>,
+    /// For bulk e-mail: the one-click unsubscribe address, sent as `List-Unsubscribe` (RFC 8058).
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A text attachment, such as an invitation's `.ics` file.
@@ -39,6 +41,7 @@ pub struct OutboxMessage {
     pub attachment_name: Option<String>,
     pub attachment_type: Option<String>,
     pub attachment: Option<String>,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one.
@@ -48,8 +51,8 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
     execute!(
         tx,
         "INSERT INTO outbox (id, message_id, to_address, subject, text_body, html_body, status, attempts,
-                             next_attempt_at, created_at, attachment_name, attachment_type, attachment)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10)",
+                             next_attempt_at, created_at, attachment_name, attachment_type, attachment, list_unsubscribe)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10, $11)",
         &id,
         format!("<{id}@{mail_domain}>"),
         &email.to,
@@ -59,7 +62,8 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
         now,
         email.attachment.as_ref().map(|a| a.name.as_str()),
         email.attachment.as_ref().map(|a| a.content_type.as_str()),
-        email.attachment.as_ref().map(|a| a.body.as_str())
+        email.attachment.as_ref().map(|a| a.body.as_str()),
+        email.list_unsubscribe.as_deref()
     )?;
     Ok(id)
 }
@@ -100,7 +104,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<OutboxMessage>, sqlx::Err
         db,
         OutboxMessage,
         "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
-                attachment_name, attachment_type, attachment
+                attachment_name, attachment_type, attachment, list_unsubscribe
          FROM outbox WHERE id = $1",
         id
     )
@@ -143,7 +147,7 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Err
         db,
         OutboxMessage,
         "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
-                attachment_name, attachment_type, attachment
+                attachment_name, attachment_type, attachment, list_unsubscribe
          FROM outbox ORDER BY created_at DESC LIMIT $1",
         limit
     )

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -54,11 +54,19 @@ fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
             .singlepart(Attachment::new(name.clone()).body(content.clone(), ContentType::parse(content_type)?)),
         _ => body,
     };
-    Ok(Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(message.subject.clone())
         .message_id(Some(message.message_id.clone()))
-        .date(message.created_at.into())
-        .multipart(body)?)
+        .date(message.created_at.into());
+    if let Some(url) = &message.list_unsubscribe {
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    Ok(builder.multipart(body)?)
 }

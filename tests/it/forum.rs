@@ -16,6 +16,7 @@ on_both_engines!(
     forum_routes_answer_each_role_as_the_policy_says,
     a_daily_digest_goes_once_a_day,
     organisers_add_categories_and_search_filters_by_date,
+    one_click_unsubscribe_and_no_header_injection,
 );
 
 async fn member(t: &TestApp, email: &str, name: &str, role: Role) -> reqwest::Client {
@@ -444,5 +445,51 @@ async fn organisers_add_categories_and_search_filters_by_date(engine: Engine) {
     .unwrap();
     t.get_with(&m, "/search?q=disconnect&since=week").await.assert_lacks("Right to disconnect");
     t.get_with(&m, "/search?q=disconnect&since=year").await.assert_contains("Right to disconnect");
+    t.finish().await;
+}
+
+async fn one_click_unsubscribe_and_no_header_injection(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let writer = member(&t, "wes@council.example.gov.uk", "Wes Writer", Role::Member).await;
+    let priya = member(&t, "priya.shah@northshire.example.gov.uk", "Priya Shah", Role::Member).await;
+    t.post_with(&priya, "/account/email", &[("forum_notifications", "on")]).await.assert_status(303);
+    // A title that tries to add a header to the e-mail.
+    let title = "Hello\r\nBcc: evil@attacker.example\r\nX-Injected: yes";
+    topic(&t, &writer, "general", title, "Calling @priya-shah.", &[("kind", "discussion")]).await;
+    t.wait_for_mail_containing("priya.shah@northshire.example.gov.uk", "You were mentioned").await;
+    let raw =
+        t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("priya.shah@northshire")).unwrap();
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    let header =
+        |name: &str| mail.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case(name)).map(|h| h.get_value());
+    assert!(header("Bcc").is_none() && header("X-Injected").is_none(), "no header injected");
+    assert_eq!(header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
+    let list = header("List-Unsubscribe").expect("List-Unsubscribe");
+    let url = list.trim_start_matches('<').trim_end_matches('>').to_string();
+    assert!(url.starts_with(&format!("{}/unsubscribe/", t.base)), "{url}");
+    assert!(
+        header("Date").is_some()
+            && header("Message-ID").is_some()
+            && header("From").unwrap().contains("network@swn.test")
+    );
+    // A mail client's one-click POST: no cookie, no form token.
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    let prefs = t.get_with(&priya, "/account/email").await;
+    assert!(prefs.attr("#forum_notifications", "checked").is_none());
+    // Other POSTs without a token are still refused.
+    let refused = reqwest::Client::new()
+        .post(t.url("/account/email"))
+        .form(&[("forum_notifications", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().as_u16() == 403);
     t.finish().await;
 }

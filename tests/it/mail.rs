@@ -24,6 +24,7 @@ fn email(to: &str) -> Email {
         text: "Plain text".into(),
         html: "<p>HTML</p>".into(),
         attachment: None,
+        list_unsubscribe: None,
     }
 }
 
