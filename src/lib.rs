@@ -85,6 +85,7 @@ pub fn router(app: App) -> Router {
         .merge(forum::routes::routes())
         .merge(forum::moderation::routes())
         .merge(forum::admin::routes())
+        .merge(mail::newsletter_routes::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })

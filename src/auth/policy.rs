@@ -164,6 +164,22 @@ pub fn can_see_anonymous_author(viewer: &Viewer) -> bool {
     can_moderate(viewer)
 }
 
+/// Whether a reader may see an item with this audience ('public', 'members', 'group:<id>'), given whether
+/// they are in that group. Used for every block of a newsletter, per recipient.
+pub fn can_see_audience(viewer: &Viewer, audience: &str, in_group: bool, now: DateTime<Utc>) -> bool {
+    match audience {
+        "public" => true,
+        "members" => can_enter_members_area(viewer, now),
+        a if a.starts_with("group:") => can_enter_members_area(viewer, now) && (in_group || can_moderate(viewer)),
+        _ => false,
+    }
+}
+
+/// Organisers compose and send newsletters.
+pub fn can_send_newsletters(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// Organisers review applications (group coordinators will join them).
 pub fn can_review_applications(viewer: &Viewer) -> bool {
     can_manage_site(viewer)

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_membership"),
     migration!("0003_meetings"),
     migration!("0004_forum"),
+    migration!("0005_newsletters"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps

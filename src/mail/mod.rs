@@ -1,6 +1,8 @@
 //! Mail: the outbox every e-mail goes through, the worker that delivers it, and the messages themselves.
 
 pub mod messages;
+pub mod newsletter_routes;
+pub mod newsletters;
 pub mod outbox;
 pub mod transport;
 pub mod worker;

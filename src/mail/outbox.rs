@@ -68,6 +68,38 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
     Ok(id)
 }
 
+/// Queues `email` under a unique key (one newsletter to one recipient), unless a row with that key exists:
+/// repeating a send can never give anyone a second copy. True when it was queued now.
+pub async fn enqueue_once(tx: &mut Tx, email: &Email, mail_domain: &str, key: &str) -> Result<bool, sqlx::Error> {
+    let existing: i64 = crate::fetch_scalar!(&mut *tx, i64, "SELECT COUNT(*) FROM outbox WHERE dedupe_key = $1", key)?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    let id = enqueue(tx, email, mail_domain).await?;
+    execute!(tx, "UPDATE outbox SET dedupe_key = $1 WHERE id = $2", key, &id)?;
+    Ok(true)
+}
+
+/// How the copies under a key prefix stand: (total, sent, failed).
+pub async fn progress(db: &Db, key_prefix: &str) -> Result<(i64, i64, i64), sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        total: i64,
+        sent: i64,
+        failed: i64,
+    }
+    let row = crate::fetch_one!(
+        db,
+        Row,
+        "SELECT COUNT(*) AS total,
+                COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0) AS sent,
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
+         FROM outbox WHERE dedupe_key LIKE $1",
+        format!("{key_prefix}%")
+    )?;
+    Ok((row.total, row.sent, row.failed))
+}
+
 /// Takes the next due message for delivery: pending and due, or left "sending" by a worker whose lease ran
 /// out (a crash). The conditional update makes the claim safe between workers and server instances.
 pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<Option<OutboxMessage>, sqlx::Error> {

@@ -13,5 +13,6 @@ mod forum;
 mod mail;
 mod meetings;
 mod membership;
+mod newsletters;
 mod robustness;
 mod schema;
