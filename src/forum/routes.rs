@@ -75,16 +75,7 @@ pub async fn visible_categories(app: &App, viewer: &Viewer) -> AppResult<Vec<Cat
 /// Who may read a category, for notifications: `None` means every member.
 async fn readers(app: &App, category: &Category) -> AppResult<Option<HashSet<String>>> {
     let Some(group_id) = &category.group_id else { return Ok(None) };
-    let ids: Vec<String> = crate::on_engine!(&app.db, |e| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
-             UNION SELECT id FROM users WHERE role IN ('moderator', 'organiser')",
-        )
-        .bind(group_id)
-        .fetch_all(e)
-        .await
-    })?;
-    Ok(Some(ids.into_iter().collect()))
+    Ok(Some(store::group_category_readers(&app.db, group_id).await?.into_iter().collect()))
 }
 
 async fn category_of(app: &App, viewer: &Viewer, slug: &str) -> AppResult<Category> {

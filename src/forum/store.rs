@@ -72,6 +72,19 @@ pub async fn ensure_default_categories(db: &Db) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Who may read a group's category: the group's active members, and moderators and organisers.
+pub async fn group_category_readers(db: &Db, group_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
+             UNION SELECT id FROM users WHERE role IN ('moderator', 'organiser')",
+        )
+        .bind(group_id)
+        .fetch_all(e)
+        .await
+    })
+}
+
 // Topics and posts
 
 const TOPIC: &str =

@@ -123,7 +123,8 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     member(&viewer, &format!("/members/{id}"))?;
-    let user = users::user_by_id(&app.db, &id).await?.map(User::from).ok_or(AppError::NotFound)?;
+    let row = users::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let user = User::from(row.clone());
     // Only people the directory lists have a profile page: not applicants, lapsed, suspended or deleted members.
     let listed = crate::auth::policy::can_enter_members_area(
         &Viewer { user: Some(user.clone()), session_hash: None },
@@ -132,7 +133,6 @@ async fn show(
     if !listed {
         return Err(AppError::NotFound);
     }
-    let row = users::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let p = profile(&app.db, &id).await?;
     let organisation = match (&user.organisation_id, p.show_organisation) {
         (Some(org_id), true) => store::organisation(&app.db, org_id).await?.map(|o| (o.name, o.slug)),
