@@ -51,6 +51,12 @@ pub struct ServeArgs {
     /// How long before a meeting starts attendees get a reminder, in hours.
     #[arg(long, env = "SWN_REMINDER_HOURS", default_value_t = 24)]
     pub reminder_hours: i64,
+    /// Most e-mails this instance hands to the mail server per second (0: as fast as it accepts them).
+    #[arg(long, env = "SWN_MAIL_RATE", default_value_t = 0)]
+    pub mail_rate: u32,
+    /// How long a mail worker holds a message it took; a crashed worker's message is sent again after it.
+    #[arg(long, env = "SWN_MAIL_LEASE_SECONDS", default_value_t = 300)]
+    pub mail_lease_seconds: u64,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -78,6 +84,10 @@ pub struct Config {
     pub session_absolute: Duration,
     /// How often the mail worker looks for due messages when nothing wakes it.
     pub mail_poll: Duration,
+    /// Most e-mails handed to the mail server per second by this instance; 0 for no limit.
+    pub mail_rate: u32,
+    /// How long a worker holds a message it took before another may take it (after a crash).
+    pub mail_lease: Duration,
 }
 
 impl Config {
@@ -100,6 +110,11 @@ impl Config {
         config.joining_link_release = chrono::Duration::minutes(args.joining_link_release_minutes);
         config.reminder_before = chrono::Duration::hours(args.reminder_hours);
         config.trust_proxy = args.trust_proxy;
+        if args.mail_rate > 10_000 || !(5..=86_400).contains(&args.mail_lease_seconds) {
+            bail!("SWN_MAIL_RATE must be 0 to 10000, and SWN_MAIL_LEASE_SECONDS 5 to 86400");
+        }
+        config.mail_rate = args.mail_rate;
+        config.mail_lease = Duration::from_secs(args.mail_lease_seconds);
         Ok(config)
     }
 
@@ -137,6 +152,8 @@ impl Config {
             session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
             mail_poll: Duration::from_secs(5),
+            mail_rate: 0,
+            mail_lease: Duration::from_secs(300),
         })
     }
 

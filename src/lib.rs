@@ -37,7 +37,10 @@ use db::Db;
 pub struct App {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Signs the links in e-mails (preferences, one-click unsubscribe); kept in the database.
+    pub signing_key: mail::links::SigningKey,
     mail_wake: Arc<Notify>,
+    newsletter_wake: Arc<Notify>,
 }
 
 impl App {
@@ -54,12 +57,24 @@ impl App {
         }
         content::defaults::ensure_pages(&db).await?;
         forum::store::ensure_default_categories(&db).await?;
-        Ok(App { db, config: Arc::new(config), mail_wake: Arc::new(Notify::new()) })
+        let signing_key = mail::links::signing_key(&db).await?;
+        Ok(App {
+            db,
+            config: Arc::new(config),
+            signing_key,
+            mail_wake: Arc::new(Notify::new()),
+            newsletter_wake: Arc::new(Notify::new()),
+        })
     }
 
     /// Tells the mail worker there is something new in the outbox (after the transaction committed).
     pub fn wake_mail(&self) {
         self.mail_wake.notify_one();
+    }
+
+    /// Tells the newsletter job an issue is ready to go out.
+    pub fn wake_newsletters(&self) {
+        self.newsletter_wake.notify_one();
     }
 }
 
@@ -85,7 +100,9 @@ pub fn router(app: App) -> Router {
         .merge(forum::routes::routes())
         .merge(forum::moderation::routes())
         .merge(forum::admin::routes())
-        .merge(mail::newsletter_routes::routes())
+        .merge(mail::newsletters::routes::routes())
+        .merge(mail::newsletters::subscribers::routes())
+        .merge(mail::preferences::routes())
         .merge(ops::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })
@@ -143,7 +160,9 @@ impl Server {
             tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx.clone()));
         let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx.clone()));
         let meeting_reminders = tokio::spawn(meetings::reminders::run(self.app.clone(), stop_rx.clone()));
-        let digests = tokio::spawn(forum::digest::run(self.app.clone(), stop_rx));
+        let digests = tokio::spawn(forum::digest::run(self.app.clone(), stop_rx.clone()));
+        let newsletters =
+            tokio::spawn(mail::newsletters::sending::run(self.app.clone(), self.app.newsletter_wake.clone(), stop_rx));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
@@ -151,6 +170,7 @@ impl Server {
         let _ = reminders.await;
         let _ = meeting_reminders.await;
         let _ = digests.await;
+        let _ = newsletters.await;
         self.app.db.close().await;
         Ok(())
     }

@@ -175,6 +175,12 @@ pub fn can_see_audience(viewer: &Viewer, audience: &str, in_group: bool, now: Da
     }
 }
 
+/// A sent newsletter in the archive: a public edition (it went to subscribers) for everyone; otherwise for
+/// members in their term who were in one of its audiences, and for organisers.
+pub fn can_read_newsletter(viewer: &Viewer, public_edition: bool, in_audience: bool, now: DateTime<Utc>) -> bool {
+    public_edition || can_send_newsletters(viewer) || (in_audience && can_enter_members_area(viewer, now))
+}
+
 /// Organisers compose and send newsletters.
 pub fn can_send_newsletters(viewer: &Viewer) -> bool {
     can_manage_site(viewer)

@@ -14,5 +14,5 @@ pub fn random_token() -> String {
 
 /// What the database keeps of a secret: its SHA-256, so a copy of the database opens nothing.
 pub fn hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

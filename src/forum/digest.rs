@@ -58,7 +58,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         if claimed == 0 {
             continue;
         }
-        let unsubscribe = consent::unsubscribe_link(app, &mut tx, &user_id, "forum_digest").await?;
+        let unsubscribe = mail::unsubscribe_link(app, &user.email, "forum_digest");
         let mut lines: Vec<String> = items.iter().take(50).map(|n| format!("• {}", n.text)).collect();
         lines.push(format!("Stop the daily digest with one click: {unsubscribe}"));
         let mut email = messages::notice(

@@ -155,7 +155,7 @@ async fn tell(
             continue;
         }
         let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
-        let unsubscribe = consent::unsubscribe_link(app, tx, user_id, "forum_notifications").await?;
+        let unsubscribe = mail::unsubscribe_link(app, &user.email, "forum_notifications");
         let mut email = messages::notice(
             &user.email,
             &user.name,

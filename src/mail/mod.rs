@@ -1,9 +1,11 @@
 //! Mail: the outbox every e-mail goes through, the worker that delivers it, and the messages themselves.
 
+pub mod links;
 pub mod messages;
-pub mod newsletter_routes;
 pub mod newsletters;
 pub mod outbox;
+pub mod preferences;
+pub mod suppression;
 pub mod transport;
 pub mod worker;
 
@@ -11,10 +13,59 @@ pub use outbox::{Attachment, Email};
 
 use crate::App;
 use crate::db::Tx;
+use links::LinkPurpose;
 
 /// Queues an e-mail in the caller's transaction; the worker is woken once the caller commits.
 pub async fn queue(app: &App, tx: &mut Tx, email: &Email) -> Result<(), sqlx::Error> {
-    let domain = app.config.base_url.host_str().unwrap_or("localhost").to_string();
-    outbox::enqueue(tx, email, &domain).await?;
+    outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), None).await?;
     Ok(())
+}
+
+/// The domain of Message-IDs: the site's host.
+pub fn mail_domain(app: &App) -> String {
+    app.config.base_url.host_str().unwrap_or("localhost").to_string()
+}
+
+/// The path of an address's e-mail preferences, which open without signing in.
+pub fn preferences_path(app: &App, address: &str) -> String {
+    format!("/email/{}", app.signing_key.sign(&LinkPurpose::Preferences, address))
+}
+
+/// The same as an absolute link, for e-mails.
+pub fn preferences_link(app: &App, address: &str) -> String {
+    app.config.link(&preferences_path(app, address))
+}
+
+/// The one-click address that stops one category of e-mail to `address` (RFC 8058).
+pub fn unsubscribe_link(app: &App, address: &str, category: &str) -> String {
+    let token = app.signing_key.sign(&LinkPurpose::Unsubscribe(category.into()), address);
+    app.config.link(&format!("/unsubscribe/{token}"))
+}
+
+/// Every e-mail ends with a link to the recipient's preferences (and, for bulk mail, says how to stop it):
+/// added here, where every e-mail passes, so no message can forget it.
+pub fn with_footer(app: &App, email: &Email) -> Email {
+    let preferences = preferences_link(app, &email.to);
+    let mut email = email.clone();
+    email.text = format!("{}\n\nChoose which e-mails you get: {preferences}\n", email.text.trim_end());
+    let mut footer = format!(
+        "<p style=\"margin:16px 0 0;font-size:13px;color:#4a5866;text-align:center;\">\
+         <a href=\"{}\" style=\"color:#14507a;\">Choose which e-mails you get</a>",
+        escape_attr(&preferences)
+    );
+    if let Some(unsubscribe) = &email.list_unsubscribe {
+        footer
+            .push_str(&format!(" · <a href=\"{}\" style=\"color:#14507a;\">Unsubscribe</a>", escape_attr(unsubscribe)));
+        email.text.push_str(&format!("Unsubscribe: {unsubscribe}\n"));
+    }
+    footer.push_str("</p>\n");
+    email.html = match email.html.rfind("</body>") {
+        Some(at) => format!("{}{footer}{}", &email.html[..at], &email.html[at..]),
+        None => format!("{}{footer}", email.html),
+    };
+    email
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -42,17 +42,28 @@ pub struct OutboxMessage {
     pub attachment_type: Option<String>,
     pub attachment: Option<String>,
     pub list_unsubscribe: Option<String>,
+    /// The bulk send (a newsletter) this copy belongs to.
+    pub batch: Option<String>,
 }
 
-/// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one.
-pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<String, sqlx::Error> {
+/// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one. A
+/// bulk copy names its batch (one newsletter) and a key unique to it, so queueing it again adds nothing:
+/// gives `None` then.
+pub async fn enqueue(
+    tx: &mut Tx,
+    email: &Email,
+    mail_domain: &str,
+    bulk: Option<(&str, &str)>,
+) -> Result<Option<String>, sqlx::Error> {
     let id = new_id();
     let now = Utc::now();
-    execute!(
+    let inserted = execute!(
         tx,
         "INSERT INTO outbox (id, message_id, to_address, subject, text_body, html_body, status, attempts,
-                             next_attempt_at, created_at, attachment_name, attachment_type, attachment, list_unsubscribe)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10, $11)",
+                             next_attempt_at, created_at, attachment_name, attachment_type, attachment, list_unsubscribe,
+                             batch, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (dedupe_key) DO NOTHING",
         &id,
         format!("<{id}@{mail_domain}>"),
         &email.to,
@@ -63,42 +74,76 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, mail_domain: &str) -> Result<St
         email.attachment.as_ref().map(|a| a.name.as_str()),
         email.attachment.as_ref().map(|a| a.content_type.as_str()),
         email.attachment.as_ref().map(|a| a.body.as_str()),
-        email.list_unsubscribe.as_deref()
+        email.list_unsubscribe.as_deref(),
+        bulk.map(|(batch, _)| batch),
+        bulk.map(|(_, key)| key)
     )?;
-    Ok(id)
+    Ok((inserted == 1).then_some(id))
 }
 
-/// Queues `email` under a unique key (one newsletter to one recipient), unless a row with that key exists:
-/// repeating a send can never give anyone a second copy. True when it was queued now.
-pub async fn enqueue_once(tx: &mut Tx, email: &Email, mail_domain: &str, key: &str) -> Result<bool, sqlx::Error> {
-    let existing: i64 = crate::fetch_scalar!(&mut *tx, i64, "SELECT COUNT(*) FROM outbox WHERE dedupe_key = $1", key)?;
-    if existing > 0 {
-        return Ok(false);
-    }
-    let id = enqueue(tx, email, mail_domain).await?;
-    execute!(tx, "UPDATE outbox SET dedupe_key = $1 WHERE id = $2", key, &id)?;
-    Ok(true)
+/// How the copies of one batch stand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub total: i64,
+    pub sent: i64,
+    pub failed: i64,
+    /// Queued and not yet delivered (including those being sent now).
+    pub waiting: i64,
 }
 
-/// How the copies under a key prefix stand: (total, sent, failed).
-pub async fn progress(db: &Db, key_prefix: &str) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn progress(db: &Db, batch: &str) -> Result<Progress, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        total: i64,
-        sent: i64,
-        failed: i64,
+        status: String,
+        n: i64,
     }
-    let row = crate::fetch_one!(
+    let rows = fetch_all!(
         db,
         Row,
-        "SELECT COUNT(*) AS total,
-                COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0) AS sent,
-                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed
-         FROM outbox WHERE dedupe_key LIKE $1",
-        format!("{key_prefix}%")
+        "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM outbox WHERE batch = $1 GROUP BY status",
+        batch
     )?;
-    Ok((row.total, row.sent, row.failed))
+    let mut p = Progress::default();
+    for r in rows {
+        p.total += r.n;
+        match r.status.as_str() {
+            "sent" => p.sent += r.n,
+            "failed" => p.failed += r.n,
+            _ => p.waiting += r.n,
+        }
+    }
+    Ok(p)
 }
+
+/// The copies of a batch that failed for good, with why.
+pub async fn failures(db: &Db, batch: &str, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    fetch_all!(
+        db,
+        OutboxMessage,
+        sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE batch = $1 AND status = 'failed' ORDER BY to_address LIMIT $2")),
+        batch,
+        limit
+    )
+}
+
+/// Puts every failed copy of a batch back in the queue; gives how many.
+pub async fn retry_batch(db: &Db, batch: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0 WHERE batch = $2 AND status = 'failed'",
+        Utc::now(),
+        batch
+    )
+}
+
+macro_rules! columns {
+    () => {
+        "id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
+         attachment_name, attachment_type, attachment, list_unsubscribe, batch"
+    };
+}
+const COLUMNS: &str = columns!();
+const MESSAGE: &str = concat!("SELECT ", columns!(), " FROM outbox");
 
 /// Takes the next due message for delivery: pending and due, or left "sending" by a worker whose lease ran
 /// out (a crash). The conditional update makes the claim safe between workers and server instances.
@@ -115,16 +160,20 @@ pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<
             .await
         })?;
         let Some(id) = candidate else { return Ok(None) };
-        let claimed = execute!(
+        let claimed = fetch_optional!(
             db,
-            "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1
-             WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))",
+            OutboxMessage,
+            sqlx::AssertSqlSafe(format!(
+                "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1
+                 WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))
+                 RETURNING {COLUMNS}"
+            )),
             now + lease,
             &id,
             now
         )?;
-        if claimed == 1 {
-            return by_id(db, &id).await;
+        if claimed.is_some() {
+            return Ok(claimed);
         }
         // Another worker took it first: look again.
     }
@@ -132,14 +181,7 @@ pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<OutboxMessage>, sqlx::Error> {
-    fetch_optional!(
-        db,
-        OutboxMessage,
-        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
-                attachment_name, attachment_type, attachment, list_unsubscribe
-         FROM outbox WHERE id = $1",
-        id
-    )
+    fetch_optional!(db, OutboxMessage, sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE id = $1")), id)
 }
 
 pub async fn mark_sent(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -175,14 +217,7 @@ pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTi
 
 /// The most recent messages, for the organisers' outbox view and for tests.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
-    fetch_all!(
-        db,
-        OutboxMessage,
-        "SELECT id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
-                attachment_name, attachment_type, attachment, list_unsubscribe
-         FROM outbox ORDER BY created_at DESC LIMIT $1",
-        limit
-    )
+    fetch_all!(db, OutboxMessage, sqlx::AssertSqlSafe(format!("{MESSAGE} ORDER BY created_at DESC LIMIT $1")), limit)
 }
 
 /// Puts a failed message back in the queue (an organiser's "retry").

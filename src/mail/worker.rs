@@ -1,6 +1,7 @@
 //! The mail worker inside `swn serve`: drains the outbox, retries temporary failures with back-off, and gives
 //! up on permanent ones. A message is marked sent only after the transport accepted it; a crash between the
 //! two is the only way a message goes out twice, and the lease brings back any message a crash left behind.
+//! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,12 +9,10 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{Notify, watch};
 
-use super::outbox;
 use super::transport::{SendError, Transport};
+use super::{outbox, suppression};
 use crate::App;
 
-/// How long a claimed message is reserved for the worker that took it.
-const LEASE_SECS: i64 = 300;
 /// Attempts before a temporarily failing message is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -39,26 +38,38 @@ pub async fn run(app: App, transport: Arc<Transport>, wake: Arc<Notify>, mut shu
 
 /// Delivers every message that is due now; returns how many were attempted.
 pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx::Error> {
+    let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
+    let gap = (app.config.mail_rate > 0).then(|| Duration::from_secs(1) / app.config.mail_rate);
+    let mut last_send: Option<tokio::time::Instant> = None;
     let mut attempted = 0;
-    while let Some(message) = outbox::claim_next(&app.db, Utc::now(), chrono::Duration::seconds(LEASE_SECS)).await? {
+    while let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? {
         attempted += 1;
+        if let (Some(gap), Some(last)) = (gap, last_send) {
+            tokio::time::sleep_until(last + gap).await;
+        }
+        last_send = Some(tokio::time::Instant::now());
         match transport.send(&app.config.mail_from, &message).await {
             Ok(()) => {
                 outbox::mark_sent(&app.db, &message.id, Utc::now()).await?;
-                tracing::info!(outbox_id = %message.id, "e-mail delivered");
+                tracing::debug!(outbox_id = %message.id, "e-mail delivered");
             }
             Err(SendError::Temporary(e)) if message.attempts < MAX_ATTEMPTS => {
                 let retry_at = Utc::now() + backoff(message.attempts);
                 tracing::warn!(outbox_id = %message.id, error = %e, attempts = message.attempts, "e-mail delivery failed; will retry");
                 outbox::mark_failed(&app.db, &message.id, &e, Some(retry_at)).await?;
             }
-            Err(SendError::Temporary(e) | SendError::Permanent(e)) => {
+            Err(SendError::Temporary(e)) => {
                 tracing::error!(outbox_id = %message.id, error = %e, "e-mail delivery failed for good");
                 outbox::mark_failed(&app.db, &message.id, &e, None).await?;
             }
+            Err(SendError::Permanent(e)) => {
+                tracing::error!(outbox_id = %message.id, error = %e, "the mail server refused the e-mail for good");
+                outbox::mark_failed(&app.db, &message.id, &e, None).await?;
+                suppression::record_hard_failure(&app.db, &message.to_address, &e, Utc::now()).await?;
+            }
         }
-        if attempted % 50 == 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        if gap.is_none() && attempted % 50 == 0 {
+            tokio::task::yield_now().await;
         }
     }
     Ok(attempted)

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::db::{Db, Tx, new_id};
+use crate::mail::links::LinkPurpose;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
 use crate::{execute, fetch_all};
 
@@ -86,15 +87,14 @@ fn me(viewer: &Viewer) -> AppResult<String> {
 
 async fn preferences(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     let id = me(&viewer)?;
-    let history = history(&app.db, &id).await?;
-    let choices = CATEGORIES.iter().map(|(k, label)| (*k, *label, current(&history, k))).collect();
+    let choices = choices(&app.db, &id).await?;
     render(&PreferencesPage { page: page.titled("E-mail preferences").noindex(), choices })
 }
 
 #[derive(Deserialize)]
-struct PreferencesForm {
+pub struct PreferencesForm {
     #[serde(default)]
-    newsletter: Option<String>,
+    pub newsletter: Option<String>,
     #[serde(default)]
     meeting_reminders: Option<String>,
     #[serde(default)]
@@ -105,36 +105,38 @@ struct PreferencesForm {
 
 async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<PreferencesForm>) -> AppResult<Response> {
     let id = me(&viewer)?;
-    let history = history(&app.db, &id).await?;
-    let chosen = [
-        ("newsletter", form.newsletter.is_some()),
-        ("meeting_reminders", form.meeting_reminders.is_some()),
-        ("forum_notifications", form.forum_notifications.is_some()),
-        ("forum_digest", form.forum_digest.is_some()),
-    ];
-    let mut tx = app.db.begin().await?;
-    for (category, granted) in chosen {
-        // Only changes are recorded, so the history says when each choice was made.
-        if current(&history, category) != granted || !history.iter().any(|r| r.category == category) {
-            record(&mut tx, &id, category, granted, "preferences").await?;
-        }
-    }
-    tx.commit().await?;
+    save_choices(&app.db, &id, &form.chosen(), "preferences").await?;
     Ok(redirect_with_notice("/account/email", "Your e-mail preferences are saved."))
 }
 
-/// A link that takes the person out of one category of e-mail with one click, without signing in.
-pub async fn unsubscribe_link(app: &App, tx: &mut Tx, user_id: &str, category: &str) -> Result<String, sqlx::Error> {
-    let token = crate::auth::tokens::random_token();
-    execute!(
-        tx,
-        "INSERT INTO unsubscribe_links (token_hash, user_id, category, created_at) VALUES ($1, $2, $3, $4)",
-        crate::auth::tokens::hash(&token),
-        user_id,
-        category,
-        Utc::now()
-    )?;
-    Ok(app.config.link(&format!("/unsubscribe/{token}")))
+impl PreferencesForm {
+    pub fn chosen(&self) -> [(&'static str, bool); 4] {
+        [
+            ("newsletter", self.newsletter.is_some()),
+            ("meeting_reminders", self.meeting_reminders.is_some()),
+            ("forum_notifications", self.forum_notifications.is_some()),
+            ("forum_digest", self.forum_digest.is_some()),
+        ]
+    }
+}
+
+/// Records a person's choices, in one transaction; only changes are recorded, so the history says when each
+/// choice was made.
+pub async fn save_choices(db: &Db, user_id: &str, chosen: &[(&str, bool)], source: &str) -> Result<(), sqlx::Error> {
+    let history = history(db, user_id).await?;
+    let mut tx = db.begin().await?;
+    for (category, granted) in chosen {
+        if current(&history, category) != *granted || !history.iter().any(|r| r.category == *category) {
+            record(&mut tx, user_id, category, *granted, source).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// The current choice in every category, with its label.
+pub async fn choices(db: &Db, user_id: &str) -> Result<Vec<(&'static str, &'static str, bool)>, sqlx::Error> {
+    let history = history(db, user_id).await?;
+    Ok(CATEGORIES.iter().map(|(k, label)| (*k, *label, current(&history, k))).collect())
 }
 
 /// The current choice of one person for one category.
@@ -142,6 +144,7 @@ pub async fn consents_to(db: &Db, user_id: &str, category: &str) -> Result<bool,
     Ok(current(&history(db, user_id).await?, category))
 }
 
+/// An unsubscribe link of an older e-mail, stored as a row (new e-mails carry signed links instead).
 #[derive(sqlx::FromRow)]
 struct LinkTarget {
     user_id: String,
@@ -174,6 +177,13 @@ pub async fn unsubscribe_form(
     page: Page,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> AppResult<impl IntoResponse> {
+    if let Some((LinkPurpose::Unsubscribe(category), _)) = app.signing_key.verify(&token) {
+        return render(&UnsubscribePage {
+            page: page.titled("Unsubscribe").noindex(),
+            label: label_of(&category),
+            token,
+        });
+    }
     let target = link_target(&app.db, &token)
         .await?
         .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
@@ -184,17 +194,32 @@ pub async fn unsubscribe(
     State(app): State<App>,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let target = link_target(&app.db, &token)
-        .await?
-        .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
-    let mut tx = app.db.begin().await?;
-    record(&mut tx, &target.user_id, &target.category, false, "unsubscribe link").await?;
-    tx.commit().await?;
+    // Links in e-mails are signed (address and category); older ones were stored rows.
+    let (user_id, category, address) = match app.signing_key.verify(&token) {
+        Some((LinkPurpose::Unsubscribe(category), address)) => {
+            let user = crate::auth::store::user_by_email(&app.db, &address).await?;
+            (user.map(|u| u.id), category, Some(address))
+        }
+        _ => {
+            let target = link_target(&app.db, &token)
+                .await?
+                .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
+            (Some(target.user_id), target.category, None)
+        }
+    };
+    if let Some(user_id) = user_id {
+        let mut tx = app.db.begin().await?;
+        record(&mut tx, &user_id, &category, false, "unsubscribe link").await?;
+        tx.commit().await?;
+    }
+    if let Some(address) = address.filter(|_| category == "newsletter") {
+        crate::mail::newsletters::store::unsubscribe_subscriber(&app.db, &address, Utc::now()).await?;
+    }
     Ok(redirect_with_notice(
         &format!("/unsubscribe/{token}"),
         &format!(
             "Done: no more {} e-mails. You can change this in your e-mail preferences.",
-            label_of(&target.category).to_lowercase()
+            label_of(&category).to_lowercase()
         ),
     ))
 }

@@ -35,7 +35,7 @@ async fn open(data: &TestData) -> App {
 
 async fn queue(app: &App, to: &str) -> String {
     let mut tx = app.db.begin().await.unwrap();
-    let id = outbox::enqueue(&mut tx, &email(to), "swn.test").await.unwrap();
+    let id = outbox::enqueue(&mut tx, &email(to), "swn.test", None).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     id
 }

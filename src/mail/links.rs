@@ -1,0 +1,115 @@
+//! Signed links in e-mails: the preference page and one-click unsubscribe work without signing in, and
+//! without a stored row per e-mail. A link carries what it is for and the recipient's address, signed with a
+//! key the application keeps in the database (so every instance shares it); a forged or altered link fails.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use hmac::{KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::db::Db;
+use crate::{execute, fetch_scalar};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// The key that signs links, 256 random bits.
+#[derive(Clone)]
+pub struct SigningKey(Vec<u8>);
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(..)")
+    }
+}
+
+/// What a signed link lets its holder do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Open the e-mail preference page of the address.
+    Preferences,
+    /// Stop one category of e-mail to the address.
+    Unsubscribe(String),
+}
+
+impl LinkPurpose {
+    fn label(&self) -> String {
+        match self {
+            LinkPurpose::Preferences => "preferences".into(),
+            LinkPurpose::Unsubscribe(category) => format!("unsubscribe:{category}"),
+        }
+    }
+
+    fn parse(label: &str) -> Option<LinkPurpose> {
+        match label.split_once(':') {
+            None if label == "preferences" => Some(LinkPurpose::Preferences),
+            Some(("unsubscribe", category)) if !category.is_empty() => Some(LinkPurpose::Unsubscribe(category.into())),
+            _ => None,
+        }
+    }
+}
+
+/// Loads the signing key, making it on first start (the first instance to insert it wins).
+pub async fn signing_key(db: &Db) -> Result<SigningKey, sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO app_secrets (name, value, created_at) VALUES ('link_signing_key', $1, $2) ON CONFLICT (name) DO NOTHING",
+        crate::auth::tokens::random_token(),
+        Utc::now()
+    )?;
+    let value = fetch_scalar!(db, String, "SELECT value FROM app_secrets WHERE name = 'link_signing_key'")?;
+    Ok(SigningKey(value.into_bytes()))
+}
+
+impl SigningKey {
+    fn mac(&self, payload: &str) -> HmacSha256 {
+        // HMAC takes a key of any length, so this cannot fail.
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        mac.update(payload.as_bytes());
+        mac
+    }
+
+    /// A token for `purpose` on `address` (compared lower-cased).
+    pub fn sign(&self, purpose: &LinkPurpose, address: &str) -> String {
+        let payload = format!("v1\n{}\n{}", purpose.label(), address.trim().to_lowercase());
+        let tag = self.mac(&payload).finalize().into_bytes();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// What a token allows, and for which address; `None` for anything not signed by this key.
+    pub fn verify(&self, token: &str) -> Option<(LinkPurpose, String)> {
+        let (payload, tag) = token.split_once('.')?;
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.mac(&payload).verify_slice(&tag).ok()?;
+        let mut parts = payload.splitn(3, '\n');
+        if parts.next()? != "v1" {
+            return None;
+        }
+        let purpose = LinkPurpose::parse(parts.next()?)?;
+        Some((purpose, parts.next()?.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_links_verify_and_forgeries_do_not() {
+        let key = SigningKey(b"a key for tests".to_vec());
+        let token = key.sign(&LinkPurpose::Unsubscribe("newsletter".into()), "Ann@Example.org");
+        assert_eq!(key.verify(&token), Some((LinkPurpose::Unsubscribe("newsletter".into()), "ann@example.org".into())));
+        let prefs = key.sign(&LinkPurpose::Preferences, "ann@example.org");
+        assert_eq!(key.verify(&prefs).map(|p| p.0), Some(LinkPurpose::Preferences));
+
+        // Another key, another address, a cut tag, or garbage: refused.
+        assert!(SigningKey(b"another key".to_vec()).verify(&token).is_none());
+        let (_, tag) = token.split_once('.').unwrap_or_default();
+        let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode("v1\nunsubscribe:newsletter\nbob@example.org"));
+        assert!(key.verify(&forged).is_none());
+        assert!(key.verify(&token[..token.len() - 2]).is_none());
+        assert!(key.verify("not-a-token").is_none());
+        assert!(key.verify("..").is_none());
+    }
+}

@@ -1,0 +1,207 @@
+//! Newsletters: an organiser writes an introduction and arranges the items gathered since the last issue,
+//! chooses its audiences (all members, groups, regions, public subscribers), previews it as any recipient,
+//! and sends it now or at a set time. Each recipient's copy holds only the items that recipient may see, and
+//! goes into the outbox once, under a key unique to the issue and the address.
+
+pub mod model;
+pub mod routes;
+pub mod sending;
+pub mod store;
+pub mod subscribers;
+
+use std::collections::HashSet;
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+pub use model::{Audience, Block, NewBlock, Newsletter, Subscriber};
+
+use crate::App;
+use crate::auth::{User, Viewer, policy};
+use crate::mail::Email;
+use crate::web::page::SITE_NAME;
+
+/// Someone a copy is written for: a member (seen as that member), or a public subscriber (seen as a visitor).
+#[derive(Clone, Debug)]
+pub struct Reader {
+    pub email: String,
+    pub name: Option<String>,
+    pub viewer: Viewer,
+}
+
+impl Reader {
+    pub fn member(user: User) -> Reader {
+        Reader {
+            email: user.email.clone(),
+            name: Some(user.name.clone()),
+            viewer: Viewer { user: Some(user), session_hash: None },
+        }
+    }
+
+    pub fn subscriber(email: &str) -> Reader {
+        Reader { email: email.to_string(), name: None, viewer: Viewer::default() }
+    }
+}
+
+/// Gathers what appeared since the last issue: public news, upcoming meetings, answered questions.
+pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx::Error> {
+    let since = store::last_sent_at(&app.db).await?.unwrap_or(now - chrono::Duration::days(60));
+    let mut gathered = Vec::new();
+    for n in crate::content::store::public_news(&app.db, now, 20).await? {
+        if n.publish_at > since {
+            gathered.push(NewBlock {
+                kind: "news",
+                title: n.title,
+                summary: n.summary,
+                path: format!("/news/{}", n.slug),
+                audience: "public".into(),
+            });
+        }
+    }
+    for m in crate::meetings::store::listed(&app.db, true, now)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == "published")
+        .take(10)
+    {
+        let audience = match (m.audience.as_str(), &m.group_id) {
+            ("open", _) => "public".to_string(),
+            ("group", Some(g)) => format!("group:{g}"),
+            _ => "members".to_string(),
+        };
+        let when = crate::web::time::date_time(m.starts_at, app.config.timezone);
+        gathered.push(NewBlock {
+            kind: "meeting",
+            summary: format!("{when} · {}", m.format_label()),
+            title: m.title,
+            path: format!("/meetings/{}", m.slug),
+            audience,
+        });
+    }
+    for (id, title, group_id) in store::answered_questions(&app.db, since).await? {
+        gathered.push(NewBlock {
+            kind: "question",
+            title,
+            summary: "A question answered in the members' forum".into(),
+            path: format!("/forum/t/{id}"),
+            audience: group_id.map(|g| format!("group:{g}")).unwrap_or_else(|| "members".into()),
+        });
+    }
+    Ok(gathered)
+}
+
+/// The groups whose members some block is for.
+pub fn groups_of(blocks: &[Block]) -> Vec<String> {
+    let mut ids: Vec<String> =
+        blocks.iter().filter_map(|b| b.audience.strip_prefix("group:").map(str::to_string)).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The included blocks one reader may see; `memberships` holds (group, user) for the groups of the blocks.
+pub fn visible_to<'a>(
+    reader: &Reader,
+    blocks: &'a [Block],
+    memberships: &HashSet<(String, String)>,
+    now: DateTime<Utc>,
+) -> Vec<&'a Block> {
+    let user_id = reader.viewer.user.as_ref().map(|u| u.id.as_str()).unwrap_or("");
+    blocks
+        .iter()
+        .filter(|b| b.included)
+        .filter(|b| {
+            let in_group = b
+                .audience
+                .strip_prefix("group:")
+                .is_some_and(|g| memberships.contains(&(g.to_string(), user_id.to_string())));
+            policy::can_see_audience(&reader.viewer, &b.audience, in_group, now)
+        })
+        .collect()
+}
+
+/// The included blocks one reader may see, looking up their groups.
+pub async fn visible_blocks(app: &App, reader: &Reader, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
+    let memberships = store::group_memberships(&app.db, &groups_of(blocks)).await?;
+    Ok(visible_to(reader, blocks, &memberships, Utc::now()).into_iter().cloned().collect())
+}
+
+struct Item<'a> {
+    kind: &'static str,
+    title: &'a str,
+    summary: &'a str,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/newsletter.html")]
+struct CopyHtml<'a> {
+    site_name: &'a str,
+    subject: &'a str,
+    name: Option<&'a str>,
+    intro_html: &'a str,
+    items: &'a [Item<'a>],
+    why: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/newsletter.txt")]
+struct CopyText<'a> {
+    name: Option<&'a str>,
+    intro: &'a str,
+    items: &'a [Item<'a>],
+    why: &'a str,
+}
+
+/// One reader's copy, with its one-click unsubscribe address (the footer is added when it is queued).
+pub fn render_copy(
+    app: &App,
+    newsletter: &Newsletter,
+    reader: &Reader,
+    blocks: &[&Block],
+) -> Result<Email, askama::Error> {
+    let items: Vec<Item> = blocks
+        .iter()
+        .map(|b| Item { kind: b.kind_label(), title: &b.title, summary: &b.summary, url: app.config.link(&b.path) })
+        .collect();
+    let why = if reader.viewer.user.is_some() {
+        format!("You get this as a member of the {SITE_NAME} who chose to receive its newsletter.")
+    } else {
+        format!("You get this because you subscribed to the {SITE_NAME}'s public news and confirmed your address.")
+    };
+    let intro = crate::web::markdown::to_plain(&newsletter.intro_md);
+    Ok(Email {
+        to: reader.email.clone(),
+        subject: newsletter.subject.clone(),
+        text: CopyText { name: reader.name.as_deref(), intro: intro.trim(), items: &items, why: &why }.render()?,
+        html: CopyHtml {
+            site_name: SITE_NAME,
+            subject: &newsletter.subject,
+            name: reader.name.as_deref(),
+            intro_html: &newsletter.intro_html,
+            items: &items,
+            why: &why,
+        }
+        .render()?,
+        attachment: None,
+        list_unsubscribe: Some(crate::mail::unsubscribe_link(app, &reader.email, "newsletter")),
+    })
+}
+
+/// Whether the viewer may read a sent issue in the archive: a public edition (sent to subscribers) is for
+/// everyone; otherwise the viewer must have been in one of its member audiences.
+pub async fn may_read(app: &App, viewer: &Viewer, audiences: &[Audience]) -> Result<bool, sqlx::Error> {
+    let public_edition = audiences.contains(&Audience::Subscribers);
+    let mut in_audience = audiences.contains(&Audience::Members);
+    if let Some(user) = viewer.user.as_ref().filter(|_| !in_audience) {
+        let groups: Vec<String> =
+            audiences.iter().filter_map(|a| if let Audience::Group(g) = a { Some(g.clone()) } else { None }).collect();
+        let memberships = store::group_memberships(&app.db, &groups).await?;
+        in_audience = groups.iter().any(|g| memberships.contains(&(g.clone(), user.id.clone())));
+        if !in_audience && audiences.iter().any(|a| matches!(a, Audience::Region(_))) {
+            let region = store::member_region(&app.db, &user.id).await?;
+            in_audience = region.is_some_and(|r| audiences.contains(&Audience::Region(r)));
+        }
+    }
+    Ok(policy::can_read_newsletter(viewer, public_edition, in_audience, Utc::now()))
+}

@@ -1,0 +1,95 @@
+//! Sending an issue, off the request: a background job inside `swn serve` releases scheduled issues when
+//! their time comes and queues each recipient's copy. The job holds an issue with a lease, so two instances
+//! never queue the same one at once, and a crash in the middle leaves the rest to the next taker; the key per
+//! (issue, address) means no copy is queued twice either way.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::{Notify, watch};
+
+use super::{Newsletter, Reader, store};
+use crate::App;
+use crate::auth::User;
+use crate::mail::{outbox, suppression};
+
+/// How long an instance holds an issue while it queues the copies.
+const QUEUEING_LEASE_SECS: i64 = 600;
+/// Copies written per transaction.
+const CHUNK: usize = 500;
+
+pub async fn run(app: App, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = work(&app).await {
+            tracing::warn!(error = %e, "the newsletter job could not queue an issue");
+        }
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(app.config.mail_poll) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Releases the scheduled issues that are due and queues the copies of every issue on its way; gives how
+/// many issues were queued.
+pub async fn work(app: &App) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    store::release_due(&app.db, now).await?;
+    let mut done = 0;
+    while let Some(issue) =
+        store::claim_for_queueing(&app.db, Utc::now(), chrono::Duration::seconds(QUEUEING_LEASE_SECS)).await?
+    {
+        let copies = queue_copies(app, &issue).await?;
+        tracing::info!(newsletter = %issue.id, copies, "newsletter queued");
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Everyone an issue goes to, once per address: members first (a member who also subscribed gets the
+/// member's copy), then confirmed subscribers; never a suppressed address.
+pub async fn readers(app: &App, issue: &Newsletter) -> anyhow::Result<Vec<Reader>> {
+    let audiences = store::audiences(&app.db, &issue.id).await?;
+    let suppressed = suppression::suppressed(&app.db).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut readers = Vec::new();
+    for row in store::member_recipients(&app.db, &issue.id, Utc::now()).await? {
+        let user = User::from(row);
+        if seen.insert(user.email.to_lowercase()) {
+            readers.push(Reader::member(user));
+        }
+    }
+    if audiences.contains(&super::Audience::Subscribers) {
+        for s in store::confirmed_subscribers(&app.db).await? {
+            if seen.insert(s.email.to_lowercase()) {
+                readers.push(Reader::subscriber(&s.email));
+            }
+        }
+    }
+    readers.retain(|r| !suppressed.contains(&r.email.to_lowercase()));
+    Ok(readers)
+}
+
+/// Writes every reader's copy into the outbox (each at most once, ever) and marks the issue queued.
+pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize> {
+    let readers = readers(app, issue).await?;
+    let blocks = store::blocks(&app.db, &issue.id).await?;
+    let memberships = store::group_memberships(&app.db, &super::groups_of(&blocks)).await?;
+    let domain = crate::mail::mail_domain(app);
+    let batch = issue.batch();
+    let now = Utc::now();
+    for chunk in readers.chunks(CHUNK) {
+        let mut tx = app.db.begin().await?;
+        for reader in chunk {
+            let visible = super::visible_to(reader, &blocks, &memberships, now);
+            let copy = crate::mail::with_footer(app, &super::render_copy(app, issue, reader, &visible)?);
+            let key = format!("{batch}:{}", reader.email.to_lowercase());
+            outbox::enqueue(&mut tx, &copy, &domain, Some((&batch, &key))).await?;
+        }
+        tx.commit().await?;
+        app.wake_mail();
+    }
+    store::mark_queued(&app.db, &issue.id, readers.len() as i64, Utc::now()).await?;
+    Ok(readers.len())
+}
