@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// Most e-mails this instance hands to the mail server per second (0: as fast as it accepts them).
     #[arg(long, env = "SWN_MAIL_RATE", default_value_t = 0)]
     pub mail_rate: u32,
+    /// How many e-mails this instance hands to the mail server at once.
+    #[arg(long, env = "SWN_MAIL_CONCURRENCY", default_value_t = 4)]
+    pub mail_concurrency: usize,
     /// How long a mail worker holds a message it took; a crashed worker's message is sent again after it.
     #[arg(long, env = "SWN_MAIL_LEASE_SECONDS", default_value_t = 300)]
     pub mail_lease_seconds: u64,
@@ -88,6 +91,8 @@ pub struct Config {
     pub mail_rate: u32,
     /// How long a worker holds a message it took before another may take it (after a crash).
     pub mail_lease: Duration,
+    /// Deliveries in flight at once.
+    pub mail_concurrency: usize,
 }
 
 impl Config {
@@ -113,6 +118,10 @@ impl Config {
         if args.mail_rate > 10_000 || !(5..=86_400).contains(&args.mail_lease_seconds) {
             bail!("SWN_MAIL_RATE must be 0 to 10000, and SWN_MAIL_LEASE_SECONDS 5 to 86400");
         }
+        if !(1..=64).contains(&args.mail_concurrency) {
+            bail!("SWN_MAIL_CONCURRENCY must be 1 to 64");
+        }
+        config.mail_concurrency = args.mail_concurrency;
         config.mail_rate = args.mail_rate;
         config.mail_lease = Duration::from_secs(args.mail_lease_seconds);
         Ok(config)
@@ -154,6 +163,7 @@ impl Config {
             mail_poll: Duration::from_secs(5),
             mail_rate: 0,
             mail_lease: Duration::from_secs(300),
+            mail_concurrency: 4,
         })
     }
 

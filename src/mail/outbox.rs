@@ -148,34 +148,39 @@ const MESSAGE: &str = concat!("SELECT ", columns!(), " FROM outbox");
 /// Takes the next due message for delivery: pending and due, or left "sending" by a worker whose lease ran
 /// out (a crash). The conditional update makes the claim safe between workers and server instances.
 pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<Option<OutboxMessage>, sqlx::Error> {
-    for _ in 0..5 {
-        let candidate: Option<String> = crate::on_engine!(db, |e| {
+    for _ in 0..3 {
+        // Several candidates, so that workers starting together do not all race for the first row.
+        let candidates: Vec<String> = crate::on_engine!(db, |e| {
             sqlx::query_scalar::<_, String>(
                 "SELECT id FROM outbox
                  WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
-                 ORDER BY next_attempt_at LIMIT 1",
+                 ORDER BY next_attempt_at LIMIT 16",
             )
             .bind(now)
-            .fetch_optional(e)
+            .fetch_all(e)
             .await
         })?;
-        let Some(id) = candidate else { return Ok(None) };
-        let claimed = fetch_optional!(
-            db,
-            OutboxMessage,
-            sqlx::AssertSqlSafe(format!(
-                "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1
-                 WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))
-                 RETURNING {COLUMNS}"
-            )),
-            now + lease,
-            &id,
-            now
-        )?;
-        if claimed.is_some() {
-            return Ok(claimed);
+        if candidates.is_empty() {
+            return Ok(None);
         }
-        // Another worker took it first: look again.
+        for id in candidates {
+            let claimed = fetch_optional!(
+                db,
+                OutboxMessage,
+                sqlx::AssertSqlSafe(format!(
+                    "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1
+                     WHERE id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_until < $3))
+                     RETURNING {COLUMNS}"
+                )),
+                now + lease,
+                &id,
+                now
+            )?;
+            if claimed.is_some() {
+                return Ok(claimed);
+            }
+            // Another worker took it first: try the next.
+        }
     }
     Ok(None)
 }

@@ -30,6 +30,8 @@ impl Transport {
     pub fn smtp(url: &str) -> anyhow::Result<Transport> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("SWN_SMTP_URL is not a usable SMTP address: {e}"))?
+            // Enough pooled connections for the largest SWN_MAIL_CONCURRENCY.
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(64))
             .build();
         Ok(Transport::Smtp(transport))
     }

@@ -36,18 +36,26 @@ pub async fn run(app: App, transport: Arc<Transport>, wake: Arc<Notify>, mut shu
     }
 }
 
-/// Delivers every message that is due now; returns how many were attempted.
+/// Delivers every message that is due now, `SWN_MAIL_CONCURRENCY` at a time; returns how many were attempted.
+/// Several deliveries in flight keep a slow SMTP exchange (a server's delay, or lettre 0.11's 40 ms Nagle
+/// stall at the end of each message) from setting the pace of a large send.
 pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx::Error> {
+    let pacer = Pacer::new(app.config.mail_rate);
+    let lanes = (0..app.config.mail_concurrency.max(1)).map(|_| deliver_lane(app, transport, &pacer));
+    let mut attempted = 0;
+    for lane in futures_util::future::join_all(lanes).await {
+        attempted += lane?;
+    }
+    Ok(attempted)
+}
+
+/// One delivery lane: claims and sends due messages one after another until none is left.
+async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result<usize, sqlx::Error> {
     let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
-    let gap = (app.config.mail_rate > 0).then(|| Duration::from_secs(1) / app.config.mail_rate);
-    let mut last_send: Option<tokio::time::Instant> = None;
     let mut attempted = 0;
     while let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? {
         attempted += 1;
-        if let (Some(gap), Some(last)) = (gap, last_send) {
-            tokio::time::sleep_until(last + gap).await;
-        }
-        last_send = Some(tokio::time::Instant::now());
+        pacer.wait_turn().await;
         match transport.send(&app.config.mail_from, &message).await {
             Ok(()) => {
                 outbox::mark_sent(&app.db, &message.id, Utc::now()).await?;
@@ -68,11 +76,34 @@ pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx
                 suppression::record_hard_failure(&app.db, &message.to_address, &e, Utc::now()).await?;
             }
         }
-        if gap.is_none() && attempted % 50 == 0 {
-            tokio::task::yield_now().await;
-        }
     }
     Ok(attempted)
+}
+
+/// Spaces sends `1 / rate` seconds apart across all lanes (no spacing when the rate is 0).
+struct Pacer {
+    gap: Option<Duration>,
+    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    fn new(rate: u32) -> Pacer {
+        Pacer { gap: (rate > 0).then(|| Duration::from_secs(1) / rate), next: tokio::sync::Mutex::new(None) }
+    }
+
+    async fn wait_turn(&self) {
+        let Some(gap) = self.gap else {
+            return;
+        };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let now = tokio::time::Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + gap);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
 }
 
 #[cfg(test)]

@@ -11,22 +11,28 @@ use crate::support::{Engine, TestData, browser};
 
 on_both_engines!(demo_then_serve_shows_a_believable_network, create_organiser_prints_a_working_link);
 
-fn swn(data: &TestData) -> Command {
+pub(crate) fn swn(data: &TestData) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_swn"));
     cmd.env("SWN_DATA_DIR", data.dir.path()).env("SWN_DATABASE_URL", &data.database_url).env("SWN_LOG", "warn");
     cmd.kill_on_drop(true);
     cmd
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Starts `swn serve` on a free port; gives the child, its base URL and what it printed before it was ready.
-async fn serve(data: &TestData) -> (tokio::process::Child, String, String) {
+pub(crate) async fn serve(data: &TestData) -> (tokio::process::Child, String, String) {
+    serve_with(data, &[]).await
+}
+
+/// The same, with more `SWN_*` variables.
+pub(crate) async fn serve_with(data: &TestData, env: &[(&str, &str)]) -> (tokio::process::Child, String, String) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = swn(data)
+        .envs(env.iter().copied())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
         .spawn()
@@ -49,7 +55,7 @@ async fn serve(data: &TestData) -> (tokio::process::Child, String, String) {
     (child, base, printed)
 }
 
-async fn stop(mut child: tokio::process::Child) {
+pub(crate) async fn stop(mut child: tokio::process::Child) {
     #[cfg(unix)]
     if let Some(pid) = child.id() {
         let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();

@@ -161,7 +161,7 @@ async fn create(
     let now = Utc::now();
     let blocks = super::gather(&app, now).await?;
     let html = crate::web::markdown::to_safe_html(&intro);
-    let id = store::create(&app.db, &subject, &intro, &html, &audiences, &blocks, &me.id, now).await?;
+    let id = store::create(&app.db, &subject, &intro, &html, &audiences, &blocks, Some(&me.id), now).await?;
     Ok(redirect_with_notice(
         &format!("/admin/newsletters/{id}"),
         "The draft is ready: arrange its items, preview it, and send it or set a time.",

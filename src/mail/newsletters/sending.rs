@@ -13,8 +13,6 @@ use crate::App;
 use crate::auth::User;
 use crate::mail::{outbox, suppression};
 
-/// How long an instance holds an issue while it queues the copies.
-const QUEUEING_LEASE_SECS: i64 = 600;
 /// Copies written per transaction.
 const CHUNK: usize = 500;
 
@@ -36,10 +34,10 @@ pub async fn run(app: App, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool
 pub async fn work(app: &App) -> anyhow::Result<usize> {
     let now = Utc::now();
     store::release_due(&app.db, now).await?;
+    // The same lease as a message's: an instance that died while queueing leaves the rest to another soon.
+    let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
     let mut done = 0;
-    while let Some(issue) =
-        store::claim_for_queueing(&app.db, Utc::now(), chrono::Duration::seconds(QUEUEING_LEASE_SECS)).await?
-    {
+    while let Some(issue) = store::claim_for_queueing(&app.db, Utc::now(), lease).await? {
         let copies = queue_copies(app, &issue).await?;
         tracing::info!(newsletter = %issue.id, copies, "newsletter queued");
         done += 1;

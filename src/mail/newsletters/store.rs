@@ -92,7 +92,7 @@ pub async fn create(
     intro_html: &str,
     audiences: &[Audience],
     blocks: &[NewBlock],
-    author_id: &str,
+    author_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
