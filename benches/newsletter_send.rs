@@ -2,7 +2,7 @@
 //! one issue to all of them, queued by the newsletter job (each copy rendered for its reader and written to
 //! the outbox) and delivered by the mail worker to a real SMTP server on this machine (`tests/peers/
 //! smtp_peer.py`, aiosmtpd, which needs `pip install aiosmtpd`). Prints the time to queue, the time to deliver
-//! and the rate, and this process's CPU time per message.
+//! and the rate, and this process's CPU time per message. `SWN_MAIL_CONCURRENCY` sets the deliveries in flight.
 //!
 //! Run: `cargo bench --bench newsletter_send` (SQLite in a temporary folder), or with
 //! `SWN_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/swn_bench` (an empty database) for PostgreSQL.
@@ -16,7 +16,7 @@ use chrono::Utc;
 use swn::App;
 use swn::auth::Role;
 use swn::config::{CommonArgs, Config};
-use swn::mail::newsletters::{Audience, NewBlock, sending, store};
+use swn::mail::newsletters::{Audience, Draft, NewBlock, sending, store};
 use swn::mail::{outbox, transport::Transport, worker};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -63,7 +63,11 @@ async fn main() {
         mail_from: "Smart Work Network <news@network.example.org>".into(),
         timezone: "Europe/London".into(),
     };
-    let config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
+    let mut config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
+    if let Some(lanes) = std::env::var("SWN_MAIL_CONCURRENCY").ok().and_then(|v| v.parse().ok()) {
+        config.mail_concurrency = lanes;
+    }
+    let lanes = config.mail_concurrency;
     let app = App::open(config).await.unwrap();
 
     let n = recipients();
@@ -82,9 +86,14 @@ async fn main() {
         })
         .collect();
     let intro = "Welcome to the **winter issue**. Three case studies, two open meetings, and the answers of the month.";
-    let html = swn::web::markdown::to_safe_html(intro);
-    let id =
-        store::create(&app.db, "Winter news", intro, &html, &[Audience::Members], &blocks, None, now).await.unwrap();
+    let draft = Draft {
+        subject: "Winter news",
+        intro_md: intro,
+        audiences: &[Audience::Members],
+        blocks: &blocks,
+        author_id: None,
+    };
+    let id = store::create(&app.db, &draft, now).await.unwrap();
     store::release(&app.db, &id, now).await.unwrap();
 
     let cpu0 = cpu_seconds();
@@ -115,7 +124,7 @@ async fn main() {
     let deliver_cpu = cpu_seconds() - cpu0;
     let p = outbox::progress(&app.db, &batch).await.unwrap();
     println!(
-        "delivered {} of {} ({} failed, {attempted} attempts) in {deliver_secs:.2} s: {:.0} messages/s; {:.3} ms CPU per message in swn",
+        "delivered {} of {} ({} failed, {attempted} attempts, {lanes} at once) in {deliver_secs:.2} s: {:.0} messages/s; {:.3} ms CPU per message in swn",
         p.sent,
         p.total,
         p.failed,

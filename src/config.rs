@@ -39,6 +39,9 @@ pub struct ServeArgs {
     /// Largest upload accepted (logos, photos), in bytes.
     #[arg(long, env = "SWN_MAX_UPLOAD_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// Largest file accepted into the library (guides, research, slides), in bytes.
+    #[arg(long, env = "SWN_MAX_RESOURCE_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_resource_bytes: usize,
     /// Smallest organisation (employees) eligible for membership.
     #[arg(long, env = "SWN_MIN_EMPLOYEES", default_value_t = 100)]
     pub min_employees: i64,
@@ -78,6 +81,8 @@ pub struct Config {
     pub mail_from: Mailbox,
     pub timezone: chrono_tz::Tz,
     pub max_upload_bytes: usize,
+    /// Largest library file.
+    pub max_resource_bytes: usize,
     pub trust_proxy: bool,
     pub min_employees: i64,
     pub auto_approve: bool,
@@ -102,6 +107,10 @@ impl Config {
             bail!("SWN_MAX_UPLOAD_BYTES must be at least 1024 bytes");
         }
         config.max_upload_bytes = args.max_upload_bytes;
+        if !(1024..=512 * 1024 * 1024).contains(&args.max_resource_bytes) {
+            bail!("SWN_MAX_RESOURCE_BYTES must be between 1024 bytes and 512 MiB");
+        }
+        config.max_resource_bytes = args.max_resource_bytes;
         if args.min_employees < 1 {
             bail!("SWN_MIN_EMPLOYEES must be at least 1");
         }
@@ -153,6 +162,7 @@ impl Config {
             mail_from,
             timezone,
             max_upload_bytes: 2 * 1024 * 1024,
+            max_resource_bytes: 20 * 1024 * 1024,
             trust_proxy: false,
             min_employees: 100,
             auto_approve: false,

@@ -7,6 +7,7 @@ pub mod content;
 pub mod db;
 pub mod demo;
 pub mod forum;
+pub mod library;
 pub mod mail;
 pub mod meetings;
 pub mod membership;
@@ -100,6 +101,8 @@ pub fn router(app: App) -> Router {
         .merge(forum::routes::routes())
         .merge(forum::moderation::routes())
         .merge(forum::admin::routes())
+        .merge(library::routes::routes())
+        .merge(library::admin::routes(app.config.max_resource_bytes))
         .merge(mail::newsletters::routes::routes())
         .merge(mail::newsletters::subscribers::routes())
         .merge(mail::preferences::routes())

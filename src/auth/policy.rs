@@ -175,6 +175,36 @@ pub fn can_see_audience(viewer: &Viewer, audience: &str, in_group: bool, now: Da
     }
 }
 
+/// How far into the library (and anything else filed by audience) a viewer reaches: public items always;
+/// members' items for members in their term (and moderators and organisers); a group's items for its
+/// members, and every group's for moderators and organisers. Listings filter by this in SQL; single items
+/// are checked with `can_see_audience`, which says the same.
+#[derive(Clone, Debug, Default)]
+pub struct Reach {
+    pub members: bool,
+    pub all_groups: bool,
+    pub groups: Vec<String>,
+}
+
+impl Reach {
+    /// Everything: for work done on behalf of the network (gathering a newsletter's items, whose copies
+    /// are then filtered per reader).
+    pub fn everything() -> Reach {
+        Reach { members: true, all_groups: true, groups: Vec::new() }
+    }
+}
+
+/// The reach of a viewer who belongs to `my_groups` (active membership or coordinator).
+pub fn reach(viewer: &Viewer, my_groups: Vec<String>, now: DateTime<Utc>) -> Reach {
+    let members = can_enter_members_area(viewer, now);
+    Reach { members, all_groups: members && can_moderate(viewer), groups: if members { my_groups } else { Vec::new() } }
+}
+
+/// Organisers write articles and add resources.
+pub fn can_manage_library(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// A sent newsletter in the archive: a public edition (it went to subscribers) for everyone; otherwise for
 /// members in their term who were in one of its audiences, and for organisers.
 pub fn can_read_newsletter(viewer: &Viewer, public_edition: bool, in_audience: bool, now: DateTime<Utc>) -> bool {

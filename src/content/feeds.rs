@@ -41,7 +41,10 @@ struct SitemapXml {
 
 pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
     let mut paths: Vec<String> =
-        ["/", "/about", "/supporters", "/people", "/news", "/sitemap"].iter().map(|p| p.to_string()).collect();
+        ["/", "/about", "/supporters", "/people", "/news", "/newsletters", "/subscribe", "/sitemap"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
     for page in store::published_pages(&app.db).await? {
         if page.slug != "home" && page.slug != "about" {
             paths.push(format!("/pages/{}", page.slug));
@@ -56,6 +59,15 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
     for item in store::public_news(&app.db, Utc::now(), 10_000).await? {
         paths.push(format!("/news/{}", item.slug));
     }
+    // The library as a visitor reaches it: public items only.
+    paths.push("/library".to_string());
+    let (visitor, all) = (crate::auth::policy::Reach::default(), crate::library::store::Filter::default());
+    for a in crate::library::store::articles(&app.db, &visitor, &all, Utc::now()).await? {
+        paths.push(format!("/articles/{}", a.slug));
+    }
+    for r in crate::library::store::resources(&app.db, &visitor, &all, Utc::now()).await? {
+        paths.push(format!("/resources/{}", r.slug));
+    }
     let urls = paths.iter().map(|p| app.config.link(p)).collect();
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], SitemapXml { urls }.render()?).into_response())
 }
@@ -65,7 +77,7 @@ pub async fn robots(State(app): State<App>) -> Response {
         "User-agent: *\nDisallow: /admin\nDisallow: /account\nDisallow: /sign-in\nDisallow: /password\nDisallow: /setup\n\
          Disallow: /forum\nDisallow: /search\nDisallow: /members\nDisallow: /organisations\nDisallow: /groups\n\
          Disallow: /notifications\nDisallow: /application\nDisallow: /membership\nDisallow: /registrations\n\
-         Disallow: /calendar\nDisallow: /unsubscribe\n\nSitemap: {}\n",
+         Disallow: /calendar\nDisallow: /unsubscribe\nDisallow: /email/\nDisallow: /subscribe/confirm/\n\nSitemap: {}\n",
         app.config.link("/sitemap.xml")
     );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()

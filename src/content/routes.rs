@@ -101,12 +101,20 @@ async fn page(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Pa
 #[template(path = "content/supporters.html")]
 struct SupportersPage {
     page: Page,
-    supporters: Vec<Supporter>,
+    supporters: Vec<(Supporter, Vec<crate::library::model::Resource>)>,
 }
 
-async fn supporters(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
-    let supporters = store::supporters(&app.db).await?;
-    render(&SupportersPage { page: page.titled("Supporters"), supporters })
+/// Each supporter with the resources they contributed, as far as the viewer reaches (members also see the
+/// members-only ones). Supporters themselves get no member's details here or anywhere.
+async fn supporters(State(app): State<App>, page: Page, viewer: crate::auth::Viewer) -> AppResult<impl IntoResponse> {
+    let reach = crate::library::routes::reach_of(&app, &viewer).await?;
+    let mut with_resources = Vec::new();
+    for s in store::supporters(&app.db).await? {
+        let filter = crate::library::store::Filter { supporter_id: &s.id, ..Default::default() };
+        let resources = crate::library::store::resources(&app.db, &reach, &filter, chrono::Utc::now()).await?;
+        with_resources.push((s, resources));
+    }
+    render(&SupportersPage { page: page.titled("Supporters"), supporters: with_resources })
 }
 
 #[derive(Template)]

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_forum"),
     migration!("0005_newsletters"),
     migration!("0006_newsletter_delivery"),
+    migration!("0007_library"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps

@@ -53,6 +53,29 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
     }
 }
 
+/// Refuses an upload whose declared length is over `limit` before reading any of it, with the site's
+/// "too large" page: a body cut off in the middle otherwise reads as a malformed form.
+pub async fn refuse_declared_oversize(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return AppError::TooLarge(format!(
+            "The upload is larger than the site accepts here (at most {} KB).",
+            limit / 1024
+        ))
+        .into_response();
+    }
+    next.run(request).await
+}
+
 fn upload_error(e: axum::extract::multipart::MultipartError) -> AppError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge("The file is larger than the site accepts. Please choose a smaller image.".into())

@@ -18,6 +18,7 @@ const ORGANISER_PAGES: &[&str] = &[
     "/admin/people",
     "/admin/people/new",
     "/admin/users",
+    "/admin/newsletters",
 ];
 
 async fn organiser_pages_are_for_organisers_only(engine: Engine) {

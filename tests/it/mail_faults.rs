@@ -224,7 +224,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
 }
 
 async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
-    use swn::mail::newsletters::{Audience, store};
+    use swn::mail::newsletters::{Audience, Draft, store};
     if !smtp_peer::available() {
         return;
     }
@@ -236,10 +236,14 @@ async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
         let app = open(&data, |_| {}).await;
         members_with_newsletter(&app, total).await;
         let now = Utc::now();
-        let id =
-            store::create(&app.db, "Killed mid-send", "Hello.", "<p>Hello.</p>", &[Audience::Members], &[], None, now)
-                .await
-                .unwrap();
+        let draft = Draft {
+            subject: "Killed mid-send",
+            intro_md: "Hello.",
+            audiences: &[Audience::Members],
+            blocks: &[],
+            author_id: None,
+        };
+        let id = store::create(&app.db, &draft, now).await.unwrap();
         assert!(store::release(&app.db, &id, now).await.unwrap());
         app.db.close().await;
     }

@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod content;
 mod forum;
+mod library;
 mod mail;
 mod mail_faults;
 mod meetings;

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-pub use model::{Audience, Block, NewBlock, Newsletter, Subscriber};
+pub use model::{Audience, Block, Draft, NewBlock, Newsletter, Subscriber};
 
 use crate::App;
 use crate::auth::{User, Viewer, policy};
@@ -43,7 +43,8 @@ impl Reader {
     }
 }
 
-/// Gathers what appeared since the last issue: public news, upcoming meetings, answered questions.
+/// Gathers what appeared since the last issue: public news, upcoming meetings, library articles and
+/// resources, answered questions.
 pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx::Error> {
     let since = store::last_sent_at(&app.db).await?.unwrap_or(now - chrono::Duration::days(60));
     let mut gathered = Vec::new();
@@ -76,6 +77,29 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
             title: m.title,
             path: format!("/meetings/{}", m.slug),
             audience,
+        });
+    }
+    let (all, any) = (policy::Reach::everything(), crate::library::store::Filter::default());
+    for a in
+        crate::library::store::articles(&app.db, &all, &any, now).await?.into_iter().filter(|a| a.publish_at > since)
+    {
+        gathered.push(NewBlock {
+            kind: "article",
+            audience: a.audience_key(),
+            path: format!("/articles/{}", a.slug),
+            title: a.title,
+            summary: a.summary,
+        });
+    }
+    for r in
+        crate::library::store::resources(&app.db, &all, &any, now).await?.into_iter().filter(|r| r.publish_at > since)
+    {
+        gathered.push(NewBlock {
+            kind: "resource",
+            audience: r.audience_key(),
+            path: format!("/resources/{}", r.slug),
+            summary: format!("{} in the library", r.kind_label()),
+            title: r.title,
         });
     }
     for (id, title, group_id) in store::answered_questions(&app.db, since).await? {

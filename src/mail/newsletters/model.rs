@@ -74,6 +74,16 @@ pub struct NewBlock {
     pub audience: String,
 }
 
+/// A new issue as an organiser starts it.
+pub struct Draft<'a> {
+    pub subject: &'a str,
+    /// Markdown; rendered to sanitised HTML when stored.
+    pub intro_md: &'a str,
+    pub audiences: &'a [Audience],
+    pub blocks: &'a [NewBlock],
+    pub author_id: Option<&'a str>,
+}
+
 /// Who an issue goes to; an issue has one or more.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Audience {

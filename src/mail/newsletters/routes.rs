@@ -160,8 +160,14 @@ async fn create(
     }
     let now = Utc::now();
     let blocks = super::gather(&app, now).await?;
-    let html = crate::web::markdown::to_safe_html(&intro);
-    let id = store::create(&app.db, &subject, &intro, &html, &audiences, &blocks, Some(&me.id), now).await?;
+    let draft = super::Draft {
+        subject: &subject,
+        intro_md: &intro,
+        audiences: &audiences,
+        blocks: &blocks,
+        author_id: Some(&me.id),
+    };
+    let id = store::create(&app.db, &draft, now).await?;
     Ok(redirect_with_notice(
         &format!("/admin/newsletters/{id}"),
         "The draft is ready: arrange its items, preview it, and send it or set a time.",

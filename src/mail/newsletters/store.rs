@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Audience, Block, NewBlock, Newsletter, Subscriber};
+use super::model::{Audience, Block, Draft, Newsletter, Subscriber};
 use crate::auth::model::UserRow;
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
@@ -85,16 +85,7 @@ async fn replace_audiences(tx: &mut Tx, newsletter_id: &str, audiences: &[Audien
 }
 
 /// A new draft with its audiences and the gathered blocks, all or nothing.
-pub async fn create(
-    db: &Db,
-    subject: &str,
-    intro_md: &str,
-    intro_html: &str,
-    audiences: &[Audience],
-    blocks: &[NewBlock],
-    author_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
+pub async fn create(db: &Db, draft: &Draft<'_>, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
     let id = new_id();
     let mut tx = db.begin().await?;
     execute!(
@@ -102,14 +93,14 @@ pub async fn create(
         "INSERT INTO newsletters (id, subject, intro_md, intro_html, status, recipients, created_by, created_at)
          VALUES ($1, $2, $3, $4, 'draft', 0, $5, $6)",
         &id,
-        subject,
-        intro_md,
-        intro_html,
-        author_id,
+        draft.subject,
+        draft.intro_md,
+        crate::web::markdown::to_safe_html(draft.intro_md),
+        draft.author_id,
         now
     )?;
-    replace_audiences(&mut tx, &id, audiences).await?;
-    for (i, b) in blocks.iter().enumerate() {
+    replace_audiences(&mut tx, &id, draft.audiences).await?;
+    for (i, b) in draft.blocks.iter().enumerate() {
         execute!(
             &mut tx,
             "INSERT INTO newsletter_blocks (id, newsletter_id, kind, title, summary, path, audience, position, included)

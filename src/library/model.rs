@@ -1,0 +1,139 @@
+//! The types of the library.
+
+use chrono::{DateTime, Utc};
+
+/// The kinds of resource, with how they read.
+pub const RESOURCE_KINDS: [(&str, &str); 7] = [
+    ("guide", "Guide"),
+    ("research", "Research"),
+    ("template", "Template"),
+    ("checklist", "Checklist"),
+    ("slides", "Slides"),
+    ("recording", "Recording"),
+    ("tool", "Tool"),
+];
+
+/// The disciplines of Smart Working that items are filed under.
+pub const DISCIPLINES: [(&str, &str); 4] =
+    [("people", "People"), ("workplace", "Workplace"), ("technology", "Technology"), ("change", "Change")];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    RESOURCE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("Resource")
+}
+
+/// Who may see an item: 'public', 'members', or 'group:<id>', as `policy::can_see_audience` reads it.
+pub fn audience_key(audience: &str, group_id: Option<&str>) -> String {
+    match (audience, group_id) {
+        ("public", _) => "public".into(),
+        ("group", Some(g)) => format!("group:{g}"),
+        // A group item whose group was deleted stays with members rather than going public.
+        _ => "members".into(),
+    }
+}
+
+/// Comma-separated values, trimmed, lower-cased, without empties or repeats.
+pub fn split_list(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in value.split(',').map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()) {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Article {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub body_html: String,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub author_name: String,
+    pub disciplines: String,
+    pub tags: String,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Article {
+    pub fn audience_key(&self) -> String {
+        audience_key(&self.audience, self.group_id.as_deref())
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Resource {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub description_md: String,
+    pub description_html: String,
+    pub kind: String,
+    pub link_url: Option<String>,
+    pub file_id: Option<String>,
+    pub file_name: Option<String>,
+    pub file_type: Option<String>,
+    pub file_size: Option<i64>,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub supporter_id: Option<String>,
+    pub disciplines: String,
+    pub tags: String,
+    pub downloads: i64,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Resource {
+    pub fn audience_key(&self) -> String {
+        audience_key(&self.audience, self.group_id.as_deref())
+    }
+
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
+    }
+}
+
+/// What an organiser writes for an article.
+pub struct ArticleInput {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_md: String,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub author_name: String,
+    pub disciplines: String,
+    pub tags: String,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+}
+
+/// An uploaded file, checked: its type from its bytes and a safe name made by us.
+pub struct CheckedFile<'a> {
+    pub bytes: &'a [u8],
+    pub content_type: &'static str,
+    pub file_name: String,
+}
+
+/// What an organiser writes for a resource.
+pub struct ResourceInput {
+    pub slug: String,
+    pub title: String,
+    pub description_md: String,
+    pub kind: String,
+    pub link_url: Option<String>,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub supporter_id: Option<String>,
+    pub disciplines: String,
+    pub tags: String,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+}

@@ -1,0 +1,306 @@
+//! The library: articles and resources reach exactly their audience (pages, downloads, listings, feed, site
+//! map), uploads are typed from their bytes and limited in size, downloads are counted, publication waits
+//! for its time, and the editor previews without saving.
+
+use swn::auth::Role;
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, browser};
+
+on_both_engines!(
+    every_kind_of_item_reaches_exactly_its_audience,
+    uploads_are_typed_from_their_bytes_and_limited,
+    the_editor_previews_adds_images_and_schedules
+);
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn signed_in(t: &TestApp, email: &str, role: Role) -> reqwest::Client {
+    t.create_user(email, "Some One", role, "library-password-1").await;
+    let b = browser();
+    t.sign_in_with(&b, email, "library-password-1").await.assert_status(303);
+    b
+}
+
+async fn article(t: &TestApp, org: &reqwest::Client, title: &str, slug: &str, audience: &str, extra: &[(&str, &str)]) {
+    let mut fields = vec![
+        ("title", title),
+        ("slug", slug),
+        ("author_name", "Olivia Organiser"),
+        ("summary", "A summary."),
+        ("body", "Text of the article."),
+        ("audience", audience),
+        ("group", "north-west"),
+        ("tags", "Hybrid, trials"),
+        ("discipline_people", "on"),
+        ("published", "on"),
+        ("save", "1"),
+    ];
+    fields.extend_from_slice(extra);
+    t.post_multipart_with(org, "/admin/articles/new", &fields, None).await.assert_status(303);
+}
+
+async fn resource(t: &TestApp, org: &reqwest::Client, title: &str, slug: &str, audience: &str) {
+    let description = format!("The {title} for practitioners.");
+    let fields = [
+        ("title", title),
+        ("slug", slug),
+        ("kind", "guide"),
+        ("description", description.as_str()),
+        ("audience", audience),
+        ("group", "north-west"),
+        ("tags", "guide"),
+        ("published", "on"),
+    ];
+    t.post_multipart_with(org, "/admin/resources/new", &fields, Some(("file", "guide.pdf", PDF.to_vec())))
+        .await
+        .assert_status(303);
+}
+
+async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let grouped = signed_in(&t, "grouped@org.example.com", Role::Member).await;
+    t.post_with(&grouped, "/groups/north-west/join", &[]).await.assert_status(303);
+    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
+    let applicant = signed_in(&t, "applicant@org.example.com", Role::Applicant).await;
+    let visitor = browser();
+
+    article(&t, &org, "Open article on hybrid", "open-article", "public", &[]).await;
+    article(&t, &org, "Special article for members", "members-article", "members", &[]).await;
+    article(&t, &org, "North West only article", "group-article", "group", &[]).await;
+    resource(&t, &org, "Open guide", "open-guide", "public").await;
+    resource(&t, &org, "Members guide", "members-guide", "members").await;
+    resource(&t, &org, "Group guide", "group-guide", "group").await;
+
+    // (viewer, what it may open) for every kind of item; the rest it may not.
+    let items = [
+        "/articles/open-article",
+        "/articles/members-article",
+        "/articles/group-article",
+        "/resources/open-guide",
+        "/resources/members-guide",
+        "/resources/group-guide",
+    ];
+    let cases: [(&str, &reqwest::Client, usize); 5] = [
+        ("visitor", &visitor, 0b100100),
+        ("applicant", &applicant, 0b100100),
+        ("member", &member, 0b110110),
+        ("group member", &grouped, 0b111111),
+        ("organiser", &org, 0b111111),
+    ];
+    for (who, client, allowed) in cases {
+        for (i, path) in items.iter().enumerate() {
+            let may = allowed & (1 << (5 - i)) != 0;
+            let page = t.get_with(client, path).await;
+            let download = if path.starts_with("/resources/") {
+                Some(t.get_with(client, &format!("{path}/download")).await)
+            } else {
+                None
+            };
+            if may {
+                page.assert_status(200);
+                if let Some(d) = download {
+                    d.assert_status(200);
+                    let disposition = d.headers.get("content-disposition").unwrap().to_str().unwrap();
+                    assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+                    assert_eq!(d.headers.get("content-type").unwrap(), "application/pdf");
+                }
+            } else {
+                let expected = if who == "visitor" { 303 } else { 404 };
+                assert_eq!(page.status.as_u16(), expected, "{who} on {path}");
+                page.assert_lacks("Group guide").assert_lacks("Special article").assert_lacks("North West only");
+                if let Some(d) = download {
+                    assert_eq!(d.status.as_u16(), expected, "{who} downloading {path}");
+                    assert!(!d.body.starts_with("%PDF"), "no file for {who}");
+                }
+            }
+        }
+        // The library lists exactly what the viewer may open.
+        let listing = t.get_with(client, "/library").await;
+        listing.assert_status(200);
+        for (i, path) in items.iter().enumerate() {
+            let may = allowed & (1 << (5 - i)) != 0;
+            assert_eq!(listing.body.contains(&format!("href=\"{path}\"")), may, "{who} listing {path}");
+        }
+    }
+    // Facets: by type, by tag, by audience.
+    let guides = t.get_with(&grouped, "/library?kind=guide").await;
+    guides.assert_contains("Group guide").assert_lacks("Open article on hybrid");
+    let articles = t.get_with(&grouped, "/library?kind=article&tag=trials&discipline=people&audience=members").await;
+    articles
+        .assert_contains("Special article for members")
+        .assert_lacks("Open article on hybrid")
+        .assert_lacks("Members guide");
+
+    // Machines get the public items only: feed, site map, OpenGraph.
+    let feed = t.get_with(&visitor, "/articles/feed.xml").await;
+    feed.assert_status(200)
+        .assert_contains("Open article on hybrid")
+        .assert_lacks("Special article")
+        .assert_lacks("North West only");
+    let sitemap = t.get_with(&visitor, "/sitemap.xml").await;
+    sitemap
+        .assert_contains("/articles/open-article")
+        .assert_contains("/resources/open-guide")
+        .assert_lacks("members-article")
+        .assert_lacks("group-article")
+        .assert_lacks("members-guide")
+        .assert_lacks("group-guide");
+    t.get_with(&visitor, "/articles/open-article").await.assert_contains("og:title").assert_lacks("noindex");
+    t.get_with(&member, "/articles/members-article").await.assert_lacks("og:title").assert_contains("noindex");
+
+    // Downloads are counted.
+    let downloads: i64 =
+        swn::fetch_scalar!(&t.app.db, i64, "SELECT downloads FROM resources WHERE slug = 'group-guide'").unwrap();
+    assert_eq!(downloads, 2, "the group member's and the organiser's downloads");
+    t.finish().await;
+}
+
+async fn uploads_are_typed_from_their_bytes_and_limited(engine: Engine) {
+    let t = TestApp::start_with(engine, |c| c.max_resource_bytes = 4096).await;
+    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    let fields = |slug: &'static str| {
+        vec![
+            ("title", "A file"),
+            ("slug", slug),
+            ("kind", "template"),
+            ("description", "Described."),
+            ("audience", "public"),
+            ("published", "on"),
+        ]
+    };
+    // Too large: 413 with the limit beside the field, nothing saved.
+    let big = vec![b'a'; 5000];
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("too-big"), Some(("file", "big.txt", big)))
+        .await
+        .assert_status(413)
+        .assert_contains("The file is too large: at most 4 KB");
+    // Larger than the whole request may be: still a 413 with a message.
+    let huge = vec![b'a'; 600 * 1024];
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("huge"), Some(("file", "huge.txt", huge)))
+        .await
+        .assert_status(413);
+    // HTML renamed .pdf, and SVG: refused, whatever the name says.
+    let html = b"<!doctype html><html><script>alert(document.cookie)</script></html>".to_vec();
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("renamed"), Some(("file", "report.pdf", html)))
+        .await
+        .assert_status(422)
+        .assert_contains("This kind of file is not accepted");
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("vector"), Some(("file", "logo.svg", svg)))
+        .await
+        .assert_status(422);
+    // Neither a file nor a link.
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("empty"), None)
+        .await
+        .assert_status(422)
+        .assert_contains("Upload a file or give a link");
+    // A hostile name is harmless: a NUL makes the form unreadable (400, nothing saved); a path is ignored,
+    // and the download is named after the resource's address.
+    t.post_multipart_with(&org, "/admin/resources/new", &fields("nul"), Some(("file", "x\0.pdf", PDF.to_vec())))
+        .await
+        .assert_status(400)
+        .assert_contains("The upload could not be read");
+    t.post_multipart_with(
+        &org,
+        "/admin/resources/new",
+        &fields("plan"),
+        Some(("file", "../../etc/passwd.pdf", PDF.to_vec())),
+    )
+    .await
+    .assert_status(303);
+    let d = t.get("/resources/plan/download").await;
+    d.assert_status(200);
+    assert_eq!(d.headers.get("content-disposition").unwrap(), "attachment; filename=\"plan.pdf\"");
+    assert_eq!(d.headers.get("x-content-type-options").unwrap(), "nosniff");
+    // A CSV is kept as CSV, served as an attachment.
+    t.post_multipart_with(
+        &org,
+        "/admin/resources/new",
+        &fields("scores"),
+        Some(("file", "scores.csv", b"team,days\nA,2\nB,3\n".to_vec())),
+    )
+    .await
+    .assert_status(303);
+    let csv = t.get("/resources/scores/download").await;
+    assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv");
+    assert_eq!(csv.headers.get("content-disposition").unwrap(), "attachment; filename=\"scores.csv\"");
+    // Paths that try to leave the library find nothing.
+    t.get("/resources/..%2F..%2Fetc%2Fpasswd/download").await.assert_status(404);
+    t.get("/resources/plan%00/download").await.assert_status(404);
+    let count: i64 = swn::fetch_scalar!(&t.app.db, i64, "SELECT CAST(COUNT(*) AS BIGINT) FROM resources").unwrap();
+    assert_eq!(count, 2, "only the accepted uploads were saved");
+    t.finish().await;
+}
+
+async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
+    let base = [
+        ("title", "Trial periods that work"),
+        ("slug", "trial-periods"),
+        ("author_name", "Olivia Organiser"),
+        ("summary", "How to run a trial."),
+        ("body", "# Trials\n\nRun them **well**.<script>alert(1)</script>"),
+        ("audience", "members"),
+        ("image_alt", "A team at work"),
+    ];
+    // Preview: rendered and sanitised, nothing saved; an uploaded image joins the text.
+    let mut preview = base.to_vec();
+    preview.push(("preview", "1"));
+    let shown = t
+        .post_multipart_with(
+            &org,
+            "/admin/articles/new",
+            &preview,
+            Some(("image", "team.png", crate::support::tiny_png())),
+        )
+        .await;
+    shown
+        .assert_status(200)
+        .assert_contains("Preview (not saved yet)")
+        .assert_contains("<strong>well</strong>")
+        .assert_contains("](/files/");
+    assert!(!shown.body.contains("<script>alert(1)</script>"));
+    assert!(swn::library::store::article_by_slug(&t.app.db, "trial-periods").await.unwrap().is_none());
+    // Missing fields: 422 with the messages, typed text kept.
+    t.post_multipart_with(&org, "/admin/articles/new", &[("title", ""), ("body", "Kept text"), ("save", "1")], None)
+        .await
+        .assert_status(422)
+        .assert_contains("The title is required")
+        .assert_contains("Kept text");
+    // Scheduled for tomorrow: members do not see it yet; the organiser does.
+    let tomorrow = swn::web::time::input_value(chrono::Utc::now() + chrono::Duration::days(1), t.app.config.timezone);
+    let mut save = base.to_vec();
+    save.extend([("published", "on"), ("publish_at", tomorrow.as_str()), ("save", "1")]);
+    t.post_multipart_with(&org, "/admin/articles/new", &save, Some(("image", "team.png", crate::support::tiny_png())))
+        .await
+        .assert_status(303);
+    let saved = swn::library::store::article_by_slug(&t.app.db, "trial-periods").await.unwrap().unwrap();
+    assert!(saved.body_md.contains("![A team at work](/files/") && !saved.body_html.contains("<script"));
+    t.get_with(&member, "/articles/trial-periods").await.assert_status(404);
+    t.get_with(&member, "/library").await.assert_lacks("Trial periods that work");
+    t.get_with(&org, "/articles/trial-periods").await.assert_status(200);
+    swn::execute!(
+        &t.app.db,
+        "UPDATE articles SET publish_at = $1 WHERE slug = 'trial-periods'",
+        chrono::Utc::now() - chrono::Duration::minutes(1)
+    )
+    .unwrap();
+    t.get_with(&member, "/articles/trial-periods").await.assert_status(200).assert_contains("Run them");
+    t.get_with(&member, "/library").await.assert_contains("Trial periods that work");
+    // Not for members of the public, and not in the feed.
+    t.get("/articles/feed.xml").await.assert_lacks("Trial periods");
+    // Members and applicants cannot reach the editor.
+    t.get_with(&member, "/admin/articles/new").await.assert_status(403);
+    t.finish().await;
+}
