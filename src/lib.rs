@@ -111,6 +111,7 @@ pub fn router(app: App) -> Router {
         .fallback(|| async { web::AppError::NotFound })
         // Listed innermost first: a request meets them from the bottom up.
         .layer(from_fn_with_state(app.clone(), web::browser::verify_csrf))
+        .layer(from_fn(web::browser::refuse_nul_in_address))
         .layer(from_fn(web::error::error_pages))
         .layer(from_fn_with_state(app.clone(), web::browser::browser))
         .layer(from_fn_with_state(app.clone(), web::headers::security_headers))

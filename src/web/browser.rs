@@ -40,6 +40,15 @@ pub struct ClientIp(pub IpAddr);
 #[derive(Clone, Copy, Debug)]
 pub struct CsrfCheckInForm;
 
+/// A NUL in an address is never ours, and PostgreSQL refuses it in text: say so plainly, before any query.
+pub async fn refuse_nul_in_address(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if uri.path().to_ascii_lowercase().contains("%00") || uri.query().is_some_and(|q| q.contains("%00")) {
+        return AppError::BadRequest("This address is not valid.".into()).into_response();
+    }
+    next.run(request).await
+}
+
 pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let jar = Jar::from_headers(request.headers());
 
