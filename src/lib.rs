@@ -12,6 +12,7 @@ pub mod mail;
 pub mod meetings;
 pub mod membership;
 pub mod ops;
+pub mod search;
 pub mod web;
 
 use std::future::Future;
@@ -102,6 +103,7 @@ pub fn router(app: App) -> Router {
         .merge(forum::moderation::routes())
         .merge(forum::admin::routes())
         .merge(library::routes::routes())
+        .merge(search::routes())
         .merge(library::admin::routes(app.config.max_resource_bytes))
         .merge(mail::newsletters::routes::routes())
         .merge(mail::newsletters::subscribers::routes())

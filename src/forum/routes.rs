@@ -17,7 +17,7 @@ use super::{service, store};
 use crate::App;
 use crate::auth::policy::{self, GroupStanding};
 use crate::auth::{User, Viewer};
-use crate::db::search::{self, Hit};
+use crate::db::search;
 use crate::membership::groups;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
@@ -40,7 +40,6 @@ pub fn routes() -> Router<App> {
         .route("/forum/p/{id}/history", get(history))
         .route("/forum/p/{id}/flag", post(flag))
         .route("/notifications", get(notifications).post(read_notifications))
-        .route("/search", get(search_page))
 }
 
 /// The viewer, who must be in the members' area.
@@ -654,66 +653,4 @@ async fn read_notifications(State(app): State<App>, viewer: Viewer) -> AppResult
     let user = member(&viewer, "/notifications")?;
     store::read_notifications(&app.db, &user.id).await?;
     Ok(redirect_with_notice("/notifications", "All marked as read."))
-}
-
-#[derive(Deserialize, Default)]
-struct SearchQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    answered: Option<String>,
-    #[serde(default)]
-    since: String,
-}
-
-/// The date filter's choices: (value, label, days back).
-const PERIODS: [(&str, &str, i64); 4] =
-    [("", "Any time", 365 * 100), ("week", "Past week", 7), ("month", "Past month", 31), ("year", "Past year", 366)];
-
-#[derive(Template)]
-#[template(path = "forum/search.html")]
-struct SearchPage {
-    page: Page,
-    q: String,
-    category: String,
-    answered: bool,
-    since: String,
-    periods: [(&'static str, &'static str, i64); 4],
-    categories: Vec<Category>,
-    hits: Vec<Hit>,
-    searched: bool,
-}
-
-async fn search_page(
-    State(app): State<App>,
-    page: Page,
-    viewer: Viewer,
-    Query(s): Query<SearchQuery>,
-) -> AppResult<impl IntoResponse> {
-    member(&viewer, "/search")?;
-    let categories = visible_categories(&app, &viewer).await?;
-    let allowed: Vec<String> =
-        categories.iter().filter(|c| s.category.is_empty() || c.slug == s.category).map(|c| c.id.clone()).collect();
-    let q: String = s.q.chars().take(200).collect();
-    let answered = s.answered.is_some();
-    let days = PERIODS.iter().find(|(v, _, _)| *v == s.since).map(|(_, _, d)| *d).unwrap_or(365 * 100);
-    let scope = search::Scope {
-        categories: &allowed,
-        answered_only: answered,
-        since: Utc::now() - chrono::Duration::days(days),
-    };
-    let hits = if q.trim().is_empty() { Vec::new() } else { search::forum(&app.db, &q, &scope, 50).await? };
-    render(&SearchPage {
-        page: page.titled("Search").noindex(),
-        searched: !q.trim().is_empty(),
-        q,
-        category: s.category,
-        answered,
-        since: s.since,
-        periods: PERIODS,
-        categories,
-        hits,
-    })
 }

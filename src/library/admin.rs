@@ -11,13 +11,15 @@ use chrono::Utc;
 
 use super::files;
 use super::model::{
-    Article, ArticleInput, CheckedFile, DISCIPLINES, RESOURCE_KINDS, Resource, ResourceInput, split_list,
+    Article, ArticleInput, CaseStudy, CaseStudyInput, CheckedFile, DISCIPLINES, RESOURCE_KINDS, Resource,
+    ResourceInput, split_list,
 };
 use super::store;
 use crate::App;
 use crate::auth::{User, Viewer, policy};
 use crate::content::model::Supporter;
 use crate::membership::groups::{self, Group};
+use crate::membership::model::{Organisation, SECTORS, SIZE_BANDS};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::{ImageChange, UploadForm, read_image};
 use crate::web::{AppError, AppResult, FieldErrors, Page, redirect_with_notice, render, time};
@@ -27,6 +29,8 @@ pub fn routes(max_resource_bytes: usize) -> Router<App> {
         .route("/admin/library", get(list))
         .route("/admin/articles/new", get(new_article).post(create_article))
         .route("/admin/articles/{id}", get(edit_article).post(update_article))
+        .route("/admin/case-studies/new", get(new_case_study).post(create_case_study))
+        .route("/admin/case-studies/{id}", get(edit_case_study).post(update_case_study))
         .merge(
             Router::new()
                 .route("/admin/resources/new", get(new_resource).post(create_resource))
@@ -51,24 +55,32 @@ struct ListPage {
     page: Page,
     articles: Vec<(Article, String)>,
     resources: Vec<(Resource, String)>,
+    case_studies: Vec<(CaseStudy, String)>,
 }
 
 async fn list(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     organiser(&viewer)?;
     let tz = app.config.timezone;
+    let dated = |at: chrono::DateTime<Utc>| time::date(at, tz);
     render(&ListPage {
         page: page.titled("Library").noindex(),
         articles: store::all_articles(&app.db)
             .await?
             .into_iter()
-            .map(|a| (time::date(a.publish_at, tz), a))
+            .map(|a| (dated(a.publish_at), a))
             .map(|(d, a)| (a, d))
             .collect(),
         resources: store::all_resources(&app.db)
             .await?
             .into_iter()
-            .map(|r| (time::date(r.publish_at, tz), r))
+            .map(|r| (dated(r.publish_at), r))
             .map(|(d, r)| (r, d))
+            .collect(),
+        case_studies: store::all_case_studies(&app.db)
+            .await?
+            .into_iter()
+            .map(|c| (dated(c.publish_at), c))
+            .map(|(d, c)| (c, d))
             .collect(),
     })
 }
@@ -86,17 +98,22 @@ struct Common {
 
 impl Common {
     fn from_form(form: &UploadForm) -> Common {
+        Common::read(|name| form.text(name))
+    }
+
+    /// Reads the fields through `text`, which gives a field's value or "".
+    fn read<'a>(text: impl Fn(&str) -> &'a str) -> Common {
         Common {
-            audience: form.text("audience").to_string(),
-            group: form.text("group").to_string(),
+            audience: text("audience").to_string(),
+            group: text("group").to_string(),
             disciplines: DISCIPLINES
                 .iter()
-                .filter(|(k, _)| !form.text(&format!("discipline_{k}")).is_empty())
+                .filter(|(k, _)| !text(&format!("discipline_{k}")).is_empty())
                 .map(|(k, _)| k.to_string())
                 .collect(),
-            tags: form.text("tags").to_string(),
-            publish_at: form.text("publish_at").to_string(),
-            published: !form.text("published").is_empty(),
+            tags: text("tags").to_string(),
+            publish_at: text("publish_at").to_string(),
+            published: !text("published").is_empty(),
         }
     }
 
@@ -529,4 +546,269 @@ async fn save_resource(
     };
     store::save_resource(&app.db, id.as_deref(), &input, file.as_ref(), &me.id, Utc::now()).await?;
     Ok(redirect_with_notice(&format!("/resources/{slug}"), "The resource is saved."))
+}
+
+// Case studies
+
+#[derive(Default)]
+struct CaseStudyForm {
+    title: String,
+    slug: String,
+    organisation: String,
+    anonymised: bool,
+    organisation_label: String,
+    sector: String,
+    size_band: String,
+    region: String,
+    challenge: String,
+    approach: String,
+    results: String,
+    lessons: String,
+    meeting: String,
+    contacts: String,
+    resources: Vec<String>,
+    common: Common,
+}
+
+impl CaseStudyForm {
+    /// The four written parts: (field, label, text).
+    fn sections(&self) -> Vec<(&'static str, &'static str, &str)> {
+        vec![
+            ("challenge", "The challenge", self.challenge.as_str()),
+            ("approach", "The approach", self.approach.as_str()),
+            ("results", "Results, with figures", self.results.as_str()),
+            ("lessons", "Lessons", self.lessons.as_str()),
+        ]
+    }
+}
+
+#[derive(Template)]
+#[template(path = "library/case_study_form.html")]
+struct CaseStudyEditor {
+    page: Page,
+    action: String,
+    form: CaseStudyForm,
+    errors: FieldErrors,
+    groups: Vec<Group>,
+    organisations: Vec<Organisation>,
+    meetings: Vec<(String, String)>,
+    all_resources: Vec<Resource>,
+    sectors: &'static [&'static str],
+    sizes: &'static [&'static str],
+    disciplines: &'static [(&'static str, &'static str)],
+    view_path: Option<String>,
+    timezone: String,
+}
+
+async fn case_study_editor(
+    app: &App,
+    page: Page,
+    action: String,
+    form: CaseStudyForm,
+    errors: FieldErrors,
+    view_path: Option<String>,
+) -> AppResult<CaseStudyEditor> {
+    let now = Utc::now();
+    let mut meetings = Vec::new();
+    for upcoming in [false, true] {
+        meetings
+            .extend(crate::meetings::store::listed(&app.db, upcoming, now).await?.into_iter().map(|m| (m.id, m.title)));
+    }
+    Ok(CaseStudyEditor {
+        page: page.titled(if view_path.is_some() { "Edit case study" } else { "New case study" }).noindex(),
+        action,
+        form,
+        errors,
+        groups: groups::all_groups(&app.db).await?,
+        organisations: crate::membership::store::all_organisations(&app.db).await?,
+        meetings,
+        all_resources: store::all_resources(&app.db).await?,
+        sectors: &SECTORS,
+        sizes: &SIZE_BANDS,
+        disciplines: &DISCIPLINES,
+        view_path,
+        timezone: app.config.timezone.to_string(),
+    })
+}
+
+async fn new_case_study(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let form = CaseStudyForm {
+        common: Common { audience: "members".into(), ..Common::default() },
+        ..CaseStudyForm::default()
+    };
+    render(&case_study_editor(&app, page, "/admin/case-studies/new".into(), form, FieldErrors::default(), None).await?)
+}
+
+async fn edit_case_study(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    organiser(&viewer)?;
+    let c = store::case_study_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let groups = groups::all_groups(&app.db).await?;
+    let contacts =
+        store::case_study_contacts(&app.db, &c.id).await?.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join(", ");
+    let form = CaseStudyForm {
+        title: c.title.clone(),
+        slug: c.slug.clone(),
+        organisation: c.organisation_id.clone().unwrap_or_default(),
+        anonymised: c.anonymised,
+        organisation_label: c.organisation_label.clone(),
+        sector: c.sector.clone(),
+        size_band: c.size_band.clone(),
+        region: c.region.clone(),
+        challenge: c.challenge_md.clone(),
+        approach: c.approach_md.clone(),
+        results: c.results_md.clone(),
+        lessons: c.lessons_md.clone(),
+        meeting: c.meeting_id.clone().unwrap_or_default(),
+        contacts,
+        resources: store::case_study_resource_ids(&app.db, &c.id).await?,
+        common: Common {
+            audience: c.audience.clone(),
+            group: groups
+                .iter()
+                .find(|g| Some(&g.id) == c.group_id.as_ref())
+                .map(|g| g.slug.clone())
+                .unwrap_or_default(),
+            disciplines: split_list(&c.disciplines),
+            tags: c.tags.clone(),
+            publish_at: time::input_value(c.publish_at, app.config.timezone),
+            published: c.published,
+        },
+    };
+    let view = Some(format!("/case-studies/{}", c.slug));
+    render(
+        &case_study_editor(&app, page, format!("/admin/case-studies/{id}"), form, FieldErrors::default(), view).await?,
+    )
+}
+
+async fn create_case_study(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    crate::web::Form(fields): crate::web::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    save_case_study(&app, page, &viewer, None, fields).await
+}
+
+async fn update_case_study(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    crate::web::Form(fields): crate::web::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    store::case_study_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    save_case_study(&app, page, &viewer, Some(id), fields).await
+}
+
+async fn save_case_study(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    id: Option<String>,
+    fields: Vec<(String, String)>,
+) -> AppResult<Response> {
+    let me = organiser(viewer)?;
+    let text = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let form = CaseStudyForm {
+        title: text("title").to_string(),
+        slug: text("slug").to_string(),
+        organisation: text("organisation").to_string(),
+        anonymised: !text("anonymised").is_empty(),
+        organisation_label: text("organisation_label").to_string(),
+        sector: text("sector").to_string(),
+        size_band: text("size_band").to_string(),
+        region: text("region").to_string(),
+        challenge: text("challenge").to_string(),
+        approach: text("approach").to_string(),
+        results: text("results").to_string(),
+        lessons: text("lessons").to_string(),
+        meeting: text("meeting").to_string(),
+        contacts: text("contacts").to_string(),
+        resources: fields.iter().filter(|(k, _)| k == "resource").map(|(_, v)| v.clone()).collect(),
+        common: Common::read(text),
+    };
+    let mut errors = FieldErrors::default();
+    let title = errors.required("title", "The title", &form.title, 200);
+    let slug = slug_of(&mut errors, &form.slug, &title);
+    let organisations = crate::membership::store::all_organisations(&app.db).await?;
+    let organisation = organisations.iter().find(|o| o.id == form.organisation);
+    if !form.organisation.is_empty() && organisation.is_none() {
+        errors.add("organisation", "Choose one of the network's organisations, or none.");
+    }
+    // Named: the organisation's name; anonymised: the label the organiser wrote (never the name).
+    let organisation_label = match (form.anonymised, organisation) {
+        (false, Some(o)) => o.name.clone(),
+        _ => errors.required("organisation_label", "How the organisation is described", &form.organisation_label, 200),
+    };
+    if !SECTORS.contains(&form.sector.as_str()) {
+        errors.add("sector", "Choose the sector.");
+    }
+    if !SIZE_BANDS.contains(&form.size_band.as_str()) {
+        errors.add("size_band", "Choose the size of the organisation.");
+    }
+    let region = errors.required("region", "The region", &form.region, 100);
+    let challenge_md = errors.required("challenge", "The challenge", &form.challenge, 20_000);
+    let approach_md = errors.required("approach", "The approach", &form.approach, 20_000);
+    let results_md = errors.required("results", "The results", &form.results, 20_000);
+    let lessons_md = errors.required("lessons", "The lessons", &form.lessons, 20_000);
+    let meeting_id = if form.meeting.is_empty() {
+        None
+    } else if crate::meetings::store::meeting(&app.db, &form.meeting).await?.is_some() {
+        Some(form.meeting.clone())
+    } else {
+        errors.add("meeting", "Choose one of the meetings, or none.");
+        None
+    };
+    let mut contact_ids = Vec::new();
+    for address in split_list(&form.contacts) {
+        match crate::auth::store::user_by_email(&app.db, &address).await? {
+            Some(u) => contact_ids.push(u.id),
+            None => errors.add("contacts", format!("{address} is not a member's address.")),
+        }
+    }
+    let known: Vec<String> = store::all_resources(&app.db).await?.into_iter().map(|r| r.id).collect();
+    let resource_ids: Vec<String> = form.resources.iter().filter(|r| known.contains(r)).cloned().collect();
+    let groups = groups::all_groups(&app.db).await?;
+    let (audience, group_id, disciplines, tags, publish_at) = form.common.check(app, &groups, &mut errors);
+    if errors.get("slug").is_none() && store::case_study_slug_taken(&app.db, &slug, id.as_deref().unwrap_or("")).await?
+    {
+        errors.add("slug", "Another case study has this address: choose another.");
+    }
+    let action =
+        id.as_ref().map(|i| format!("/admin/case-studies/{i}")).unwrap_or_else(|| "/admin/case-studies/new".into());
+    if !errors.is_empty() {
+        let page = case_study_editor(app, page, action, form, errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+    let input = CaseStudyInput {
+        slug: slug.clone(),
+        title,
+        organisation_id: organisation.map(|o| o.id.clone()),
+        anonymised: form.anonymised,
+        organisation_label,
+        sector: form.sector.clone(),
+        size_band: form.size_band.clone(),
+        region,
+        challenge_md,
+        approach_md,
+        results_md,
+        lessons_md,
+        meeting_id,
+        audience,
+        group_id,
+        disciplines,
+        tags,
+        published: form.common.published,
+        publish_at,
+        contact_ids,
+        resource_ids,
+    };
+    store::save_case_study(&app.db, id.as_deref(), &input, &me.id, Utc::now()).await?;
+    Ok(redirect_with_notice(&format!("/case-studies/{slug}"), "The case study is saved."))
 }

@@ -13,9 +13,8 @@ pub const RESOURCE_KINDS: [(&str, &str); 7] = [
     ("tool", "Tool"),
 ];
 
-/// The disciplines of Smart Working that items are filed under.
-pub const DISCIPLINES: [(&str, &str); 4] =
-    [("people", "People"), ("workplace", "Workplace"), ("technology", "Technology"), ("change", "Change")];
+/// The disciplines of Smart Working that items are filed under: the same as members' profiles.
+pub use crate::membership::model::DISCIPLINES;
 
 pub fn kind_label(kind: &str) -> &'static str {
     RESOURCE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("Resource")
@@ -136,4 +135,69 @@ pub struct ResourceInput {
     pub tags: String,
     pub published: bool,
     pub publish_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CaseStudy {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub organisation_id: Option<String>,
+    pub anonymised: bool,
+    pub organisation_label: String,
+    pub sector: String,
+    pub size_band: String,
+    pub region: String,
+    pub challenge_md: String,
+    pub challenge_html: String,
+    pub approach_md: String,
+    pub approach_html: String,
+    pub results_md: String,
+    pub results_html: String,
+    pub lessons_md: String,
+    pub lessons_html: String,
+    pub meeting_id: Option<String>,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub disciplines: String,
+    pub tags: String,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CaseStudy {
+    /// The organisation as readers see it: its label when anonymised.
+    pub fn shown_organisation(&self) -> String {
+        self.organisation_label.clone()
+    }
+
+    pub fn audience_key(&self) -> String {
+        audience_key(&self.audience, self.group_id.as_deref())
+    }
+}
+
+/// What an organiser writes for a case study.
+pub struct CaseStudyInput {
+    pub slug: String,
+    pub title: String,
+    pub organisation_id: Option<String>,
+    pub anonymised: bool,
+    pub organisation_label: String,
+    pub sector: String,
+    pub size_band: String,
+    pub region: String,
+    pub challenge_md: String,
+    pub approach_md: String,
+    pub results_md: String,
+    pub lessons_md: String,
+    pub meeting_id: Option<String>,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub disciplines: String,
+    pub tags: String,
+    pub published: bool,
+    pub publish_at: DateTime<Utc>,
+    pub contact_ids: Vec<String>,
+    pub resource_ids: Vec<String>,
 }

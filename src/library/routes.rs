@@ -10,11 +10,12 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::model::{Article, DISCIPLINES, RESOURCE_KINDS, Resource, kind_label};
+use super::model::{Article, CaseStudy, DISCIPLINES, RESOURCE_KINDS, Resource, kind_label};
 use super::store::{self, Filter};
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::membership::groups;
+use crate::membership::model::{SECTORS, SIZE_BANDS};
 use crate::web::{AppError, AppResult, Page, render, time};
 
 pub fn routes() -> Router<App> {
@@ -24,6 +25,7 @@ pub fn routes() -> Router<App> {
         .route("/articles/{slug}", get(article))
         .route("/resources/{slug}", get(resource))
         .route("/resources/{slug}/download", get(download))
+        .route("/case-studies/{slug}", get(case_study))
 }
 
 /// How far the viewer reaches into the library.
@@ -71,6 +73,10 @@ struct LibraryQuery {
     audience: String,
     #[serde(default)]
     sort: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    size: String,
 }
 
 /// One line of the library listing: an article or a resource.
@@ -103,6 +109,8 @@ struct LibraryPage {
     disciplines: &'static [(&'static str, &'static str)],
     tags: Vec<String>,
     members: bool,
+    sectors: &'static [&'static str],
+    sizes: &'static [&'static str],
 }
 
 async fn library(
@@ -118,13 +126,32 @@ async fn library(
         discipline: &q.discipline,
         tag: &q.tag,
         audience: &q.audience,
-        kind: if kind == "article" { "" } else { kind },
+        kind: if kind == "article" || kind == "case_study" { "" } else { kind },
         supporter_id: "",
+        sector: &q.sector,
+        size_band: &q.size,
     };
+    // Only case studies have a sector and a size.
+    let case_studies_only = kind == "case_study" || !q.sector.is_empty() || !q.size.is_empty();
     let tz = app.config.timezone;
     let mut entries = Vec::new();
     let mut tag_lists = Vec::new();
-    if kind.is_empty() || kind == "article" {
+    if kind.is_empty() || kind == "case_study" || case_studies_only {
+        for c in store::case_studies(&app.db, &reach, &filter, now).await? {
+            tag_lists.push(c.tags.clone());
+            entries.push(Entry {
+                kind: "Case study",
+                url: format!("/case-studies/{}", c.slug),
+                date: time::date(c.publish_at, tz),
+                sort_at: c.publish_at,
+                audience: audience_label(&c.audience),
+                summary: format!("{} · {} · {} · {}", c.shown_organisation(), c.sector, c.size_band, c.region),
+                title: c.title,
+                downloads: None,
+            });
+        }
+    }
+    if (kind.is_empty() || kind == "article") && !case_studies_only {
         for a in store::articles(&app.db, &reach, &filter, now).await? {
             tag_lists.push(a.tags.clone());
             entries.push(Entry {
@@ -139,7 +166,7 @@ async fn library(
             });
         }
     }
-    if kind != "article" {
+    if kind != "article" && kind != "case_study" && !case_studies_only {
         for r in store::resources(&app.db, &reach, &filter, now).await? {
             tag_lists.push(r.tags.clone());
             entries.push(Entry {
@@ -159,7 +186,7 @@ async fn library(
         "downloads" => entries.sort_by_key(|e| std::cmp::Reverse(e.downloads.unwrap_or(-1))),
         _ => entries.sort_by_key(|e| std::cmp::Reverse(e.sort_at)),
     }
-    let mut kinds = vec![("article", "Article")];
+    let mut kinds = vec![("article", "Article"), ("case_study", "Case study")];
     kinds.extend(RESOURCE_KINDS);
     render(&LibraryPage {
         page: page.titled("Library"),
@@ -169,6 +196,8 @@ async fn library(
         kinds,
         disciplines: &DISCIPLINES,
         members: reach.members,
+        sectors: &SECTORS,
+        sizes: &SIZE_BANDS,
     })
 }
 
@@ -269,6 +298,66 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
         file.bytes,
     )
         .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "library/case_study.html")]
+struct CaseStudyPage {
+    page: Page,
+    case: CaseStudy,
+    organisation: String,
+    meeting: Option<(String, String)>,
+    resources: Vec<Resource>,
+    contacts: Option<Vec<(String, String)>>,
+    date: String,
+    public: bool,
+    url: String,
+}
+
+async fn case_study(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let path = format!("/case-studies/{slug}");
+    let case = store::case_study_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    if !may_open(&app, &viewer, &case.audience_key(), case.published, case.publish_at).await? {
+        return Err(refuse(&viewer, &path));
+    }
+    let now = Utc::now();
+    let meeting = match &case.meeting_id {
+        Some(id) => crate::meetings::store::meeting(&app.db, id).await?.map(|m| (m.slug, m.title)),
+        None => None,
+    };
+    // Related resources, as far as the viewer reaches.
+    let reach = reach_of(&app, &viewer).await?;
+    let linked = store::case_study_resource_ids(&app.db, &case.id).await?;
+    let resources = store::resources(&app.db, &reach, &Filter::default(), now)
+        .await?
+        .into_iter()
+        .filter(|r| linked.contains(&r.id))
+        .collect();
+    // The people willing to talk are members' details: members only, even on a public case study.
+    let contacts = if policy::can_enter_members_area(&viewer, now) {
+        Some(store::case_study_contacts(&app.db, &case.id).await?)
+    } else {
+        None
+    };
+    let public = case.audience == "public" && case.published && case.publish_at <= now;
+    let page = if public { page.titled(&case.title) } else { page.titled(&case.title).noindex() };
+    Ok(render(&CaseStudyPage {
+        page,
+        organisation: case.shown_organisation(),
+        date: time::date(case.publish_at, app.config.timezone),
+        url: app.config.link(&path),
+        meeting,
+        resources,
+        contacts,
+        case,
+        public,
+    })?
+    .into_response())
 }
 
 #[derive(Template)]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Article, ArticleInput, CheckedFile, Resource, ResourceInput};
+use super::model::{Article, ArticleInput, CaseStudy, CaseStudyInput, CheckedFile, Resource, ResourceInput};
 use crate::auth::policy::Reach;
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
@@ -29,6 +29,8 @@ pub struct Filter<'a> {
     pub audience: &'a str,
     pub kind: &'a str,
     pub supporter_id: &'a str,
+    pub sector: &'a str,
+    pub size_band: &'a str,
 }
 
 fn list_pattern(value: &str) -> String {
@@ -294,4 +296,280 @@ pub fn tags_of<'a>(lists: impl Iterator<Item = &'a str>) -> Vec<String> {
     tags.sort();
     tags.dedup();
     tags
+}
+
+// Case studies
+
+const CASE_STUDY: &str =
+    "SELECT id, slug, title, organisation_id, anonymised, organisation_label, sector, size_band, region,
+        challenge_md, challenge_html, approach_md, approach_html, results_md, results_html, lessons_md, lessons_html,
+        meeting_id, audience, group_id, disciplines, tags, published, publish_at, updated_at FROM case_studies";
+
+/// Published case studies the viewer may reach, newest first.
+pub async fn case_studies(
+    db: &Db,
+    reach: &Reach,
+    filter: &Filter<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseStudy>, sqlx::Error> {
+    let sql = format!(
+        "{CASE_STUDY} WHERE {REACHABLE}
+           AND ($5 = '' OR ',' || disciplines || ',' LIKE $6)
+           AND ($7 = '' OR ',' || tags || ',' LIKE $8)
+           AND ($9 = '' OR audience = $9)
+           AND ($10 = '' OR sector = $10)
+           AND ($11 = '' OR size_band = $11)
+         ORDER BY publish_at DESC LIMIT 500"
+    );
+    fetch_all!(
+        db,
+        CaseStudy,
+        sqlx::AssertSqlSafe(sql),
+        now,
+        reach.members,
+        reach.all_groups,
+        reach.groups.join(","),
+        filter.discipline,
+        list_pattern(filter.discipline),
+        filter.tag,
+        list_pattern(filter.tag),
+        filter.audience,
+        filter.sector,
+        filter.size_band
+    )
+}
+
+pub async fn case_study_by_slug(db: &Db, slug: &str) -> Result<Option<CaseStudy>, sqlx::Error> {
+    fetch_optional!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE slug = $1")), slug)
+}
+
+pub async fn case_study_by_id(db: &Db, id: &str) -> Result<Option<CaseStudy>, sqlx::Error> {
+    fetch_optional!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE id = $1")), id)
+}
+
+pub async fn all_case_studies(db: &Db) -> Result<Vec<CaseStudy>, sqlx::Error> {
+    fetch_all!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} ORDER BY publish_at DESC")))
+}
+
+pub async fn case_study_slug_taken(db: &Db, slug: &str, except_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = crate::fetch_scalar!(
+        db,
+        i64,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM case_studies WHERE slug = $1 AND id <> $2",
+        slug,
+        except_id
+    )?;
+    Ok(n > 0)
+}
+
+/// Saves a case study with its contacts and related resources, all or nothing; gives its id.
+pub async fn save_case_study(
+    db: &Db,
+    id: Option<&str>,
+    input: &CaseStudyInput,
+    author_id: &str,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    use crate::web::markdown::to_safe_html;
+    let mut tx = db.begin().await?;
+    let id = match id {
+        Some(id) => id.to_string(),
+        None => {
+            let id = new_id();
+            execute!(
+                &mut tx,
+                "INSERT INTO case_studies (id, slug, title, anonymised, organisation_label, sector, size_band, region,
+                     challenge_md, challenge_html, approach_md, approach_html, results_md, results_html, lessons_md,
+                     lessons_html, audience, disciplines, tags, published, publish_at, created_by, created_at, updated_at)
+                 VALUES ($1, $1, '', FALSE, '', '', '', '', '', '', '', '', '', '', '', '', 'members', '', '', FALSE, $2, $3, $2, $2)",
+                &id,
+                now,
+                author_id
+            )?;
+            id
+        }
+    };
+    execute!(
+        &mut tx,
+        "UPDATE case_studies SET slug = $1, title = $2, organisation_id = $3, anonymised = $4, organisation_label = $5,
+                sector = $6, size_band = $7, region = $8, challenge_md = $9, challenge_html = $10, approach_md = $11,
+                approach_html = $12, results_md = $13, results_html = $14, lessons_md = $15, lessons_html = $16,
+                meeting_id = $17, audience = $18, group_id = $19, disciplines = $20, tags = $21, published = $22,
+                publish_at = $23, updated_at = $24
+         WHERE id = $25",
+        &input.slug,
+        &input.title,
+        input.organisation_id.as_deref(),
+        input.anonymised,
+        &input.organisation_label,
+        &input.sector,
+        &input.size_band,
+        &input.region,
+        &input.challenge_md,
+        to_safe_html(&input.challenge_md),
+        &input.approach_md,
+        to_safe_html(&input.approach_md),
+        &input.results_md,
+        to_safe_html(&input.results_md),
+        &input.lessons_md,
+        to_safe_html(&input.lessons_md),
+        input.meeting_id.as_deref(),
+        &input.audience,
+        input.group_id.as_deref(),
+        &input.disciplines,
+        &input.tags,
+        input.published,
+        input.publish_at,
+        now,
+        &id
+    )?;
+    execute!(&mut tx, "DELETE FROM case_study_contacts WHERE case_study_id = $1", &id)?;
+    for user_id in &input.contact_ids {
+        execute!(&mut tx, "INSERT INTO case_study_contacts (case_study_id, user_id) VALUES ($1, $2)", &id, user_id)?;
+    }
+    execute!(&mut tx, "DELETE FROM case_study_resources WHERE case_study_id = $1", &id)?;
+    for resource_id in &input.resource_ids {
+        execute!(
+            &mut tx,
+            "INSERT INTO case_study_resources (case_study_id, resource_id) VALUES ($1, $2)",
+            &id,
+            resource_id
+        )?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The members willing to talk about a case study: (name, e-mail).
+pub async fn case_study_contacts(db: &Db, case_study_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        name: String,
+        email: String,
+    }
+    let rows = fetch_all!(
+        db,
+        Row,
+        "SELECT u.name, u.email FROM case_study_contacts c JOIN users u ON u.id = c.user_id
+         WHERE c.case_study_id = $1 AND u.deleted_at IS NULL ORDER BY u.name",
+        case_study_id
+    )?;
+    Ok(rows.into_iter().map(|r| (r.name, r.email)).collect())
+}
+
+/// The ids of the resources linked to a case study.
+pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT resource_id FROM case_study_resources WHERE case_study_id = $1")
+            .bind(case_study_id)
+            .fetch_all(e)
+            .await
+    })
+}
+
+/// The case studies presented at a meeting.
+pub async fn case_studies_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<CaseStudy>, sqlx::Error> {
+    fetch_all!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE meeting_id = $1")), meeting_id)
+}
+
+// Word search across the library
+
+/// The most words a search uses; more are ignored.
+pub const MAX_WORDS: usize = 6;
+
+/// A person's words as LIKE patterns: lower-cased, wildcards removed, padded with "" to `MAX_WORDS`.
+pub fn word_patterns(query: &str) -> Vec<String> {
+    let mut words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| w.to_lowercase().replace(['%', '_', '\\'], ""))
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(|w| format!("%{w}%"))
+        .collect();
+    words.resize(MAX_WORDS, String::new());
+    words
+}
+
+/// `haystack LIKE` every non-empty pattern bound from `$first` on.
+fn all_words(haystack: &str, first: usize) -> String {
+    (first..first + MAX_WORDS).map(|n| format!("(${n} = '' OR {haystack} LIKE ${n})")).collect::<Vec<_>>().join(" AND ")
+}
+
+macro_rules! search_in {
+    ($db:expr, $ty:ty, $select:expr, $haystack:expr, $reach:expr, $words:expr, $now:expr) => {{
+        let sql =
+            format!("{} WHERE {REACHABLE} AND {} ORDER BY publish_at DESC LIMIT 50", $select, all_words($haystack, 5));
+        let w = $words;
+        fetch_all!(
+            $db,
+            $ty,
+            sqlx::AssertSqlSafe(sql),
+            $now,
+            $reach.members,
+            $reach.all_groups,
+            $reach.groups.join(","),
+            &w[0],
+            &w[1],
+            &w[2],
+            &w[3],
+            &w[4],
+            &w[5]
+        )
+    }};
+}
+
+/// Articles the viewer may reach that contain every word (title, summary, text, tags).
+pub async fn search_articles(
+    db: &Db,
+    reach: &Reach,
+    query: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Article>, sqlx::Error> {
+    search_in!(
+        db,
+        Article,
+        ARTICLE,
+        "LOWER(title || ' ' || summary || ' ' || body_md || ' ' || tags)",
+        reach,
+        word_patterns(query),
+        now
+    )
+}
+
+/// Resources the viewer may reach that contain every word (title, description, type, tags).
+pub async fn search_resources(
+    db: &Db,
+    reach: &Reach,
+    query: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Resource>, sqlx::Error> {
+    search_in!(
+        db,
+        Resource,
+        RESOURCE,
+        "LOWER(title || ' ' || description_md || ' ' || kind || ' ' || tags)",
+        reach,
+        word_patterns(query),
+        now
+    )
+}
+
+/// Case studies the viewer may reach that contain every word, sector, size and region included (an
+/// anonymised one is found by its description, never by its organisation's name).
+pub async fn search_case_studies(
+    db: &Db,
+    reach: &Reach,
+    query: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseStudy>, sqlx::Error> {
+    search_in!(
+        db,
+        CaseStudy,
+        CASE_STUDY,
+        "LOWER(title || ' ' || organisation_label || ' ' || sector || ' ' || size_band || ' ' || region || ' ' || challenge_md
+                || ' ' || approach_md || ' ' || results_md || ' ' || lessons_md || ' ' || tags)",
+        reach,
+        word_patterns(query),
+        now
+    )
 }

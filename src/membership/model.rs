@@ -116,13 +116,14 @@ pub struct Organisation {
 impl Organisation {
     /// Size in bands, as peers compare themselves.
     pub fn size_band(&self) -> &'static str {
-        match self.employees {
-            ..=249 => "100 to 249 employees",
-            250..=999 => "250 to 999 employees",
-            1000..=4999 => "1,000 to 4,999 employees",
-            5000..=19999 => "5,000 to 19,999 employees",
-            _ => "20,000 or more employees",
-        }
+        let band = match self.employees {
+            ..=249 => 0,
+            250..=999 => 1,
+            1000..=4999 => 2,
+            5000..=19999 => 3,
+            _ => 4,
+        };
+        SIZE_BANDS[band]
     }
 }
 
@@ -135,6 +136,15 @@ pub struct MemberListing {
     pub organisation_name: Option<String>,
     pub organisation_slug: Option<String>,
 }
+
+/// Organisation sizes in the bands peers compare themselves by.
+pub const SIZE_BANDS: [&str; 5] = [
+    "100 to 249 employees",
+    "250 to 999 employees",
+    "1,000 to 4,999 employees",
+    "5,000 to 19,999 employees",
+    "20,000 or more employees",
+];
 
 pub const SECTORS: [&str; 10] = [
     "Central government",

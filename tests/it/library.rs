@@ -10,7 +10,8 @@ use crate::support::{Engine, TestApp, browser};
 on_both_engines!(
     every_kind_of_item_reaches_exactly_its_audience,
     uploads_are_typed_from_their_bytes_and_limited,
-    the_editor_previews_adds_images_and_schedules
+    the_editor_previews_adds_images_and_schedules,
+    case_studies_and_one_search_across_everything
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -302,5 +303,161 @@ async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
     t.get("/articles/feed.xml").await.assert_lacks("Trial periods");
     // Members and applicants cannot reach the editor.
     t.get_with(&member, "/admin/articles/new").await.assert_status(403);
+    t.finish().await;
+}
+
+async fn case_study(t: &TestApp, org: &reqwest::Client, fields: &[(&str, &str)]) -> crate::support::Answer {
+    let mut all = vec![
+        ("challenge", "Offices were half empty while teams struggled to meet."),
+        ("approach", "Team agreements and a **three-month trial** in every store support office."),
+        ("results", "Desk use up from 40% to 75%; attrition down 3 points."),
+        ("lessons", "Start with the teams, not the buildings."),
+        ("size_band", "5,000 to 19,999 employees"),
+        ("region", "North West"),
+        ("published", "on"),
+    ];
+    all.extend_from_slice(fields);
+    t.post_with(org, "/admin/case-studies/new", &all).await
+}
+
+async fn case_studies_and_one_search_across_everything(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
+    let sector = swn::membership::model::SECTORS[6];
+    let sector_word = sector.split_whitespace().next().unwrap().to_lowercase();
+    // Validation: the structure is required.
+    t.post_with(&org, "/admin/case-studies/new", &[("title", "Empty"), ("audience", "members")])
+        .await
+        .assert_status(422)
+        .assert_contains("Choose the sector")
+        .assert_contains("The challenge is required")
+        .assert_contains("How the organisation is described is required");
+    // An anonymised members' case study, with a contact and a related resource.
+    resource(&t, &org, "Trial plan template", "trial-plan", "members").await;
+    let trial_plan = swn::library::store::resource_by_slug(&t.app.db, "trial-plan").await.unwrap().unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    let org_id = swn::membership::store::insert_organisation(
+        &mut tx,
+        "Secret Stores plc",
+        sector,
+        8000,
+        "North West",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    case_study(
+        &t,
+        &org,
+        &[
+            ("title", "Hybrid support offices"),
+            ("slug", "hybrid-support-offices"),
+            ("organisation", org_id.as_str()),
+            ("anonymised", "on"),
+            ("organisation_label", "A large employer"),
+            ("sector", sector),
+            ("audience", "members"),
+            ("contacts", "member@org.example.com"),
+            ("resource", trial_plan.id.as_str()),
+            ("tags", "trials"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    // A public one, named.
+    case_study(
+        &t,
+        &org,
+        &[
+            ("title", "Council flexible hours"),
+            ("slug", "council-hours"),
+            ("organisation_label", "Example Council"),
+            ("sector", swn::membership::model::SECTORS[1]),
+            ("audience", "public"),
+            ("contacts", "member@org.example.com"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    // A group's resource with the same word, which the member may not see.
+    let description_word = "wayfinding";
+    let fields = [
+        ("title", "Office signage kit"),
+        ("slug", "signage-kit"),
+        ("kind", "tool"),
+        ("description", "Signs and wayfinding for shared desks."),
+        ("audience", "members"),
+        ("published", "on"),
+        ("link_url", "https://tools.example.org/signs"),
+    ];
+    t.post_multipart_with(&org, "/admin/resources/new", &fields, None).await.assert_status(303);
+    let group_fields = [
+        ("title", "Group wayfinding notes"),
+        ("slug", "group-wayfinding"),
+        ("kind", "guide"),
+        ("description", "More wayfinding."),
+        ("audience", "group"),
+        ("group", "north-west"),
+        ("published", "on"),
+        ("link_url", "https://tools.example.org/group"),
+    ];
+    t.post_multipart_with(&org, "/admin/resources/new", &group_fields, None).await.assert_status(303);
+
+    // The case study page: structured, anonymised, contacts for members only, related resources.
+    let page = t.get_with(&member, "/case-studies/hybrid-support-offices").await;
+    page.assert_status(200)
+        .assert_contains("A large employer")
+        .assert_contains(sector)
+        .assert_contains("5,000 to 19,999 employees")
+        .assert_contains("<strong>three-month trial</strong>")
+        .assert_contains("Trial plan template")
+        .assert_contains("mailto:member@org.example.com")
+        .assert_lacks("Secret Stores");
+    t.get("/case-studies/hybrid-support-offices").await.assert_status(303);
+    let public = t.get("/case-studies/council-hours").await;
+    public
+        .assert_status(200)
+        .assert_contains("Example Council")
+        .assert_lacks("member@org.example.com")
+        .assert_contains("og:title");
+    // Filters: by sector and size in the library.
+    let by_sector = t.get_with(&member, &format!("/library?sector={}", sector.replace(' ', "+"))).await;
+    by_sector
+        .assert_contains("Hybrid support offices")
+        .assert_lacks("Council flexible hours")
+        .assert_lacks("Office signage kit");
+    t.get_with(&member, "/library?kind=case_study&size=5%2C000+to+19%2C999+employees")
+        .await
+        .assert_contains("Hybrid support offices");
+
+    // One search finds the case study by its sector and the resource by a word in its description.
+    let q = format!("/search?q={sector_word}");
+    let found = t.get_with(&member, &q).await;
+    found.assert_status(200).assert_contains("Hybrid support offices").assert_contains("Case study");
+    let found = t.get_with(&member, &format!("/search?q={description_word}")).await;
+    found.assert_contains("Office signage kit").assert_contains("Resource").assert_contains("<mark>wayfinding</mark>");
+    found.assert_lacks("Group wayfinding notes");
+    // Never by the anonymised organisation's name.
+    t.get_with(&member, "/search?q=secret+stores").await.assert_lacks("Hybrid support offices");
+    // Visitors search what is public only; the organiser sees everything.
+    let visitor = t.get(&format!("/search?q={sector_word}")).await;
+    visitor.assert_status(200).assert_lacks("Hybrid support offices");
+    t.get("/search?q=council").await.assert_contains("Council flexible hours");
+    t.get(&format!("/search?q={description_word}")).await.assert_lacks("Office signage kit");
+    t.get_with(&org, &format!("/search?q={description_word}")).await.assert_contains("Group wayfinding notes");
+    // Narrowed to a kind.
+    t.get_with(&member, "/search?q=trial&kind=resource")
+        .await
+        .assert_contains("Trial plan template")
+        .assert_lacks("Hybrid support offices");
     t.finish().await;
 }
