@@ -1,6 +1,8 @@
 //! `swn demo`: a believable demo network (supporters with logos, founders, news, pages and a demo organiser),
 //! so that the site can be judged with real-looking content. Loading it twice changes nothing.
 
+mod library;
+
 use chrono::{Duration, Utc};
 
 use crate::App;
@@ -202,8 +204,9 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     let applications = load_applications(app, &organiser_id).await?;
     let meetings = load_meetings(app).await?;
     let topics = load_forum(app).await?;
+    let (articles, resources, case_studies) = library::load(app, &organiser_id).await?;
     Ok(format!(
-        "Demo network loaded: {} supporters, {} people, {} news items, {} pages, {organisations} organisations, {member_count} members, {applications} applications, {meetings} meetings, {topics} forum topics.\nDemo organiser: {DEMO_ORGANISER}\nPassword:       {password}\n(It is shown only now.)",
+        "Demo network loaded: {} supporters, {} people, {} news items, {} pages, {organisations} organisations, {member_count} members, {applications} applications, {meetings} meetings, {topics} forum topics, {articles} articles, {resources} resources, {case_studies} case studies, a draft newsletter.\nDemo organiser: {DEMO_ORGANISER}\nPassword:       {password}\n(It is shown only now.)",
         SUPPORTERS.len(),
         PEOPLE.len(),
         NEWS.len(),

@@ -69,6 +69,16 @@ mod tests {
     }
 
     #[test]
+    fn real_office_files_are_recognised() {
+        let xlsx = include_bytes!("../../demo/desk-ratio-planner.xlsx");
+        let docx = include_bytes!("../../demo/team-agreement-template.docx");
+        let pdf = include_bytes!("../../demo/hybrid-trials-research-summary.pdf");
+        assert_eq!(document_type(xlsx).map(|t| t.1), Some("xlsx"));
+        assert_eq!(document_type(docx).map(|t| t.1), Some("docx"));
+        assert_eq!(document_type(pdf).map(|t| t.1), Some("pdf"));
+    }
+
+    #[test]
     fn download_names_are_ours() {
         assert_eq!(download_name("hybrid-guide", "pdf"), "hybrid-guide.pdf");
         assert_eq!(download_name("../../etc/passwd\0", "pdf"), "etcpasswd.pdf");

@@ -98,6 +98,16 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert_eq!(news.matches("<h2><a href=\"/news/").count(), 6, "{news}");
     let (status, _) = get("/pages/chatham-house-rule").await;
     assert_eq!(status, 200);
+    // The library: public items for a visitor, with a real spreadsheet to download and a case study.
+    let (_, library) = get("/library").await;
+    assert!(
+        library.contains("Desk ratio planner") && library.contains("From a county hall to neighbourhood hubs"),
+        "{library}"
+    );
+    assert!(!library.contains("Team agreement template"), "members' items stay with members");
+    let sheet = b.get(format!("{base}/resources/desk-ratio-planner/download")).send().await.unwrap();
+    assert_eq!(sheet.status(), 200);
+    assert_eq!(sheet.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     // The demo organiser can sign in with the printed password.
     let page = b.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
     let token = scraper::Html::parse_document(&page)
