@@ -46,6 +46,9 @@ const ARTICLES: &[(&str, &str, &str, &str, &str, &str, i64)] = &[
     ),
 ];
 
+/// (slug, title, kind, description, audience, contributed by, the file)
+type DemoFile = (&'static str, &'static str, &'static str, &'static str, &'static str, Option<String>, &'static [u8]);
+
 pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize, usize)> {
     let now = Utc::now();
     for (slug, title, summary, body, audience, tags, days) in ARTICLES {
@@ -67,7 +70,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
 
     let supporters = crate::content::store::supporters(&app.db).await?;
     let research_by = supporters.first().map(|s| s.id.clone());
-    let files: [(&str, &str, &str, &str, &str, Option<String>, &[u8]); 3] = [
+    let files: [DemoFile; 3] = [
         (
             "hybrid-trials-research-summary",
             "Hybrid working trials: what 14 organisations learned",
