@@ -68,6 +68,9 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
     for r in crate::library::store::resources(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/resources/{}", r.slug));
     }
+    for c in crate::library::store::case_studies(&app.db, &visitor, &all, Utc::now()).await? {
+        paths.push(format!("/case-studies/{}", c.slug));
+    }
     let urls = paths.iter().map(|p| app.config.link(p)).collect();
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], SitemapXml { urls }.render()?).into_response())
 }

@@ -27,6 +27,7 @@ use crate::web::{AppError, AppResult, FieldErrors, Page, redirect_with_notice, r
 pub fn routes(max_resource_bytes: usize) -> Router<App> {
     Router::new()
         .route("/admin/library", get(list))
+        .route("/admin/preview", axum::routing::post(preview))
         .route("/admin/articles/new", get(new_article).post(create_article))
         .route("/admin/articles/{id}", get(edit_article).post(update_article))
         .route("/admin/case-studies/new", get(new_case_study).post(create_case_study))
@@ -83,6 +84,29 @@ async fn list(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<i
             .map(|(d, c)| (c, d))
             .collect(),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct PreviewForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// The live preview's answer: the Markdown rendered and sanitised exactly as saving would store it.
+async fn preview(viewer: Viewer, crate::web::Form(form): crate::web::Form<PreviewForm>) -> AppResult<Response> {
+    organiser(&viewer)?;
+    if form.text.len() > 100_000 {
+        return Err(AppError::TooLarge("The text is longer than an article may be.".into()));
+    }
+    let html = crate::web::markdown::to_safe_html(&form.text);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 /// The fields every item has: audience, group, disciplines, tags, publication.

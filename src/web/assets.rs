@@ -9,6 +9,7 @@ use super::error::AppError;
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("style.css", "text/css; charset=utf-8", include_bytes!("../../static/style.css")),
     ("logo.svg", "image/svg+xml", include_bytes!("../../static/logo.svg")),
+    ("markdown-preview.js", "text/javascript; charset=utf-8", include_bytes!("../../static/markdown-preview.js")),
     ("newsletter-progress.js", "text/javascript; charset=utf-8", include_bytes!("../../static/newsletter-progress.js")),
 ];
 

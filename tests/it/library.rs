@@ -81,25 +81,53 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
     resource(&t, &org, "Members guide", "members-guide", "members").await;
     resource(&t, &org, "Group guide", "group-guide", "group").await;
 
-    // (viewer, what it may open) for every kind of item; the rest it may not.
+    for (title, slug, audience) in [
+        ("Open case study of hybrid", "open-case", "public"),
+        ("Members case study", "members-case", "members"),
+        ("Group case study", "group-case", "group"),
+    ] {
+        let fields = [
+            ("title", title),
+            ("slug", slug),
+            ("organisation_label", "A large employer"),
+            ("sector", swn::membership::model::SECTORS[0]),
+            ("size_band", "5,000 to 19,999 employees"),
+            ("region", "North West"),
+            ("challenge", "Hybrid challenge."),
+            ("approach", "An approach."),
+            ("results", "Results."),
+            ("lessons", "Lessons."),
+            ("audience", audience),
+            ("group", "north-west"),
+            ("published", "on"),
+        ];
+        t.post_with(&org, "/admin/case-studies/new", &fields).await.assert_status(303);
+    }
+
+    // Every kind of item, each for each audience; who may open it follows from the audience alone.
     let items = [
-        "/articles/open-article",
-        "/articles/members-article",
-        "/articles/group-article",
-        "/resources/open-guide",
-        "/resources/members-guide",
-        "/resources/group-guide",
+        ("/articles/open-article", "public", "Open article on hybrid"),
+        ("/articles/members-article", "members", "Special article for members"),
+        ("/articles/group-article", "group", "North West only article"),
+        ("/resources/open-guide", "public", "Open guide"),
+        ("/resources/members-guide", "members", "Members guide"),
+        ("/resources/group-guide", "group", "Group guide"),
+        ("/case-studies/open-case", "public", "Open case study of hybrid"),
+        ("/case-studies/members-case", "members", "Members case study"),
+        ("/case-studies/group-case", "group", "Group case study"),
     ];
-    let cases: [(&str, &reqwest::Client, usize); 5] = [
-        ("visitor", &visitor, 0b100100),
-        ("applicant", &applicant, 0b100100),
-        ("member", &member, 0b110110),
-        ("group member", &grouped, 0b111111),
-        ("organiser", &org, 0b111111),
+    // (who, browser, reaches members' items, reaches the group's items)
+    let cases: [(&str, &reqwest::Client, bool, bool); 5] = [
+        ("visitor", &visitor, false, false),
+        ("applicant", &applicant, false, false),
+        ("member", &member, true, false),
+        ("group member", &grouped, true, true),
+        ("organiser", &org, true, true),
     ];
-    for (who, client, allowed) in cases {
-        for (i, path) in items.iter().enumerate() {
-            let may = allowed & (1 << (5 - i)) != 0;
+    for (who, client, members, group) in cases {
+        let may_open = |audience: &str| audience == "public" || (audience == "members" && members) || group;
+        for (path, audience, title) in items {
+            let may = may_open(audience);
             let page = t.get_with(client, path).await;
             let download = if path.starts_with("/resources/") {
                 Some(t.get_with(client, &format!("{path}/download")).await)
@@ -107,7 +135,7 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
                 None
             };
             if may {
-                page.assert_status(200);
+                page.assert_status(200).assert_contains(title);
                 if let Some(d) = download {
                     d.assert_status(200);
                     let disposition = d.headers.get("content-disposition").unwrap().to_str().unwrap();
@@ -117,19 +145,24 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
             } else {
                 let expected = if who == "visitor" { 303 } else { 404 };
                 assert_eq!(page.status.as_u16(), expected, "{who} on {path}");
-                page.assert_lacks("Group guide").assert_lacks("Special article").assert_lacks("North West only");
+                page.assert_lacks(title);
                 if let Some(d) = download {
                     assert_eq!(d.status.as_u16(), expected, "{who} downloading {path}");
                     assert!(!d.body.starts_with("%PDF"), "no file for {who}");
                 }
             }
         }
-        // The library lists exactly what the viewer may open.
+        // The library lists, and the search finds, exactly what the viewer may open.
         let listing = t.get_with(client, "/library").await;
         listing.assert_status(200);
-        for (i, path) in items.iter().enumerate() {
-            let may = allowed & (1 << (5 - i)) != 0;
+        let found = t.get_with(client, "/search?q=hybrid").await;
+        found.assert_status(200);
+        for (path, audience, title) in items {
+            let may = may_open(audience);
             assert_eq!(listing.body.contains(&format!("href=\"{path}\"")), may, "{who} listing {path}");
+            if title.to_lowercase().contains("hybrid") || path.contains("case") {
+                assert_eq!(found.body.contains(&format!("href=\"{path}\"")), may, "{who} searching for {path}");
+            }
         }
     }
     // Facets: by type, by tag, by audience.
@@ -154,7 +187,10 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
         .assert_lacks("members-article")
         .assert_lacks("group-article")
         .assert_lacks("members-guide")
-        .assert_lacks("group-guide");
+        .assert_lacks("group-guide")
+        .assert_contains("/case-studies/open-case")
+        .assert_lacks("members-case")
+        .assert_lacks("group-case");
     t.get_with(&visitor, "/articles/open-article").await.assert_contains("og:title").assert_lacks("noindex");
     t.get_with(&member, "/articles/members-article").await.assert_lacks("og:title").assert_contains("noindex");
 
@@ -304,6 +340,17 @@ async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
     t.get_with(&member, "/library").await.assert_contains("Trial periods that work");
     // Not for members of the public, and not in the feed.
     t.get("/articles/feed.xml").await.assert_lacks("Trial periods");
+    // The live preview (JavaScript) asks the server, which renders and sanitises as saving does.
+    t.get_with(&org, "/admin/articles/new")
+        .await
+        .assert_contains("/static/markdown-preview.js")
+        .assert_contains("data-preview=\"preview-panel\"");
+    t.post_with(&org, "/admin/preview", &[("text", "Some **bold** <script>x()</script>")])
+        .await
+        .assert_status(200)
+        .assert_contains("<strong>bold</strong>")
+        .assert_lacks("<script");
+    t.post_with(&member, "/admin/preview", &[("text", "x")]).await.assert_status(403);
     // Members and applicants cannot reach the editor.
     t.get_with(&member, "/admin/articles/new").await.assert_status(403);
     t.finish().await;
@@ -393,6 +440,18 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     .assert_status(303);
     // A group's resource with the same word, which the member may not see.
     let description_word = "wayfinding";
+    // A resource whose description has the sector's word: one search finds it and the case study together.
+    let retail_description = format!("Plans rotas for {sector_word} support teams.");
+    let retail_fields = [
+        ("title", "Store rota planner"),
+        ("slug", "store-rota-planner"),
+        ("kind", "tool"),
+        ("description", retail_description.as_str()),
+        ("audience", "members"),
+        ("published", "on"),
+        ("link_url", "https://tools.example.org/rota"),
+    ];
+    t.post_multipart_with(&org, "/admin/resources/new", &retail_fields, None).await.assert_status(303);
     let fields = [
         ("title", "Office signage kit"),
         ("slug", "signage-kit"),
@@ -445,7 +504,12 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     // One search finds the case study by its sector and the resource by a word in its description.
     let q = format!("/search?q={sector_word}");
     let found = t.get_with(&member, &q).await;
-    found.assert_status(200).assert_contains("Hybrid support offices").assert_contains("Case study");
+    found
+        .assert_status(200)
+        .assert_contains("Hybrid support offices")
+        .assert_contains("Case study")
+        .assert_contains("Store rota planner")
+        .assert_contains("Resource");
     let found = t.get_with(&member, &format!("/search?q={description_word}")).await;
     found.assert_contains("Office signage kit").assert_contains("Resource").assert_contains("<mark>wayfinding</mark>");
     found.assert_lacks("Group wayfinding notes");
