@@ -178,6 +178,8 @@ struct MeetingPage {
     can_manage: bool,
     errors: FieldErrors,
     guest: GuestForm,
+    /// Case studies presented at the meeting that the viewer may read: (address, title).
+    case_studies: Vec<(String, String)>,
 }
 
 async fn meeting_page(
@@ -213,6 +215,7 @@ async fn meeting_page(
             can_register: false,
             can_register_as_guest: false,
             materials: false,
+            case_studies: Vec::new(),
             can_give_feedback: false,
             can_manage: false,
             errors,
@@ -254,7 +257,15 @@ async fn meeting_page(
         None => None,
     };
     let open_for_registration = closed_reason.is_none();
+    let reach = crate::library::routes::reach_of(app, viewer).await?;
+    let case_studies = crate::library::store::case_studies(&app.db, &reach, &Default::default(), now)
+        .await?
+        .into_iter()
+        .filter(|c| c.meeting_id.as_deref() == Some(meeting.id.as_str()))
+        .map(|c| (c.slug, c.title))
+        .collect();
     Ok(MeetingPage {
+        case_studies,
         page,
         card,
         when: format!(

@@ -521,6 +521,36 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     t.get("/search?q=council").await.assert_contains("Council flexible hours");
     t.get(&format!("/search?q={description_word}")).await.assert_lacks("Office signage kit");
     t.get_with(&org, &format!("/search?q={description_word}")).await.assert_contains("Group wayfinding notes");
+    // The meeting where it was presented lists it, for those who may read it.
+    let start = swn::web::time::input_value(chrono::Utc::now() + chrono::Duration::days(3), t.app.config.timezone);
+    let end = swn::web::time::input_value(
+        chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::hours(1),
+        t.app.config.timezone,
+    );
+    let meeting = [
+        ("title", "Case study evening"),
+        ("format", "case_study"),
+        ("summary", "S"),
+        ("audience", "open"),
+        ("mode", "virtual"),
+        ("joining_link", "https://meet.example.org/x"),
+        ("starts_at", start.as_str()),
+        ("ends_at", end.as_str()),
+        ("capacity", "20"),
+        ("status", "published"),
+    ];
+    t.post_with(&org, "/admin/meetings/new", &meeting).await.assert_status(303);
+    let meeting = swn::meetings::store::meeting_by_slug(&t.app.db, "case-study-evening").await.unwrap().unwrap();
+    swn::execute!(&t.app.db, "UPDATE case_studies SET meeting_id = $1", &meeting.id).unwrap();
+    t.get_with(&member, "/meetings/case-study-evening")
+        .await
+        .assert_contains("Case studies presented")
+        .assert_contains("Hybrid support offices")
+        .assert_contains("Council flexible hours");
+    t.get("/meetings/case-study-evening")
+        .await
+        .assert_contains("Council flexible hours")
+        .assert_lacks("Hybrid support offices");
     // Narrowed to a kind.
     t.get_with(&member, "/search?q=trial&kind=resource")
         .await
