@@ -200,6 +200,12 @@ pub fn reach(viewer: &Viewer, my_groups: Vec<String>, now: DateTime<Utc>) -> Rea
     Reach { members, all_groups: members && can_moderate(viewer), groups: if members { my_groups } else { Vec::new() } }
 }
 
+/// A library item (article, resource, case study) is open once published and its time has come; organisers
+/// see drafts and scheduled items before. Who may then read it is `can_see_audience`.
+pub fn can_view_library_item(viewer: &Viewer, published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    is_public_news(published, publish_at, now) || can_manage_library(viewer)
+}
+
 /// Organisers write articles and add resources.
 pub fn can_manage_library(viewer: &Viewer) -> bool {
     can_manage_site(viewer)

@@ -791,13 +791,26 @@ async fn save_case_study(
     };
     let mut contact_ids = Vec::new();
     for address in split_list(&form.contacts) {
-        match crate::auth::store::user_by_email(&app.db, &address).await? {
-            Some(u) => contact_ids.push(u.id),
-            None => errors.add("contacts", format!("{address} is not a member's address.")),
+        // Only people in the members' area: their address is shown to members.
+        let person = crate::auth::store::user_by_email(&app.db, &address).await?.map(User::from);
+        match person {
+            Some(u)
+                if policy::can_enter_members_area(
+                    &Viewer { user: Some(u.clone()), session_hash: None },
+                    Utc::now(),
+                ) =>
+            {
+                if !contact_ids.contains(&u.id) {
+                    contact_ids.push(u.id)
+                }
+            }
+            _ => errors.add("contacts", format!("{address} is not a member's address.")),
         }
     }
     let known: Vec<String> = store::all_resources(&app.db).await?.into_iter().map(|r| r.id).collect();
-    let resource_ids: Vec<String> = form.resources.iter().filter(|r| known.contains(r)).cloned().collect();
+    let mut resource_ids: Vec<String> = form.resources.iter().filter(|r| known.contains(r)).cloned().collect();
+    resource_ids.sort();
+    resource_ids.dedup();
     let groups = groups::all_groups(&app.db).await?;
     let (audience, group_id, disciplines, tags, publish_at) = form.common.check(app, &groups, &mut errors);
     if errors.get("slug").is_none() && store::case_study_slug_taken(&app.db, &slug, id.as_deref().unwrap_or("")).await?
@@ -807,7 +820,8 @@ async fn save_case_study(
     let action =
         id.as_ref().map(|i| format!("/admin/case-studies/{i}")).unwrap_or_else(|| "/admin/case-studies/new".into());
     if !errors.is_empty() {
-        let page = case_study_editor(app, page, action, form, errors, None).await?;
+        let view = id.as_ref().map(|_| format!("/case-studies/{}", form.slug));
+        let page = case_study_editor(app, page, action, form, errors, view).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let input = CaseStudyInput {

@@ -37,7 +37,8 @@ pub async fn reach_of(app: &App, viewer: &Viewer) -> Result<policy::Reach, sqlx:
     Ok(policy::reach(viewer, mine, Utc::now()))
 }
 
-/// Whether the viewer may open one item: published (or the viewer manages the library) and in reach.
+/// Whether the viewer may open one item: published (or the viewer manages the library) and in reach. An
+/// item not yet published is not found at all, so its address gives nothing away.
 async fn may_open(
     app: &App,
     viewer: &Viewer,
@@ -46,8 +47,8 @@ async fn may_open(
     publish_at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let now = Utc::now();
-    if !(policy::can_manage_library(viewer) || (published && publish_at <= now)) {
-        return Ok(false);
+    if !policy::can_view_library_item(viewer, published, publish_at, now) {
+        return Err(AppError::NotFound);
     }
     let in_group = match (audience_key.strip_prefix("group:"), &viewer.user) {
         (Some(g), Some(u)) => groups::active_group_ids(&app.db, &u.id).await?.iter().any(|m| m == g),
@@ -284,7 +285,9 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
     };
     let file = crate::content::store::private_file(&app.db, file_id).await?.ok_or(AppError::NotFound)?;
     store::count_download(&app.db, &resource.id).await?;
-    let public = resource.audience == "public";
+    let now = Utc::now();
+    let public = resource.audience == "public"
+        && policy::can_view_library_item(&Viewer::default(), resource.published, resource.publish_at, now);
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type),
@@ -326,10 +329,19 @@ async fn case_study(
         return Err(refuse(&viewer, &path));
     }
     let now = Utc::now();
-    let meeting = match &case.meeting_id {
-        Some(id) => crate::meetings::store::meeting(&app.db, id).await?.map(|m| (m.slug, m.title)),
-        None => None,
+    let mine = match &viewer.user {
+        Some(u) => groups::active_group_ids(&app.db, &u.id).await?,
+        None => Vec::new(),
     };
+    // The meeting it was presented at, if the viewer may see that meeting at all.
+    let meeting = match &case.meeting_id {
+        Some(id) => crate::meetings::store::meeting(&app.db, id).await?.filter(|m| {
+            let in_group = m.group_id.as_ref().is_some_and(|g| mine.contains(g));
+            policy::meeting_view(&viewer, &m.audience, &m.status, in_group, now) != policy::MeetingView::Hidden
+        }),
+        None => None,
+    }
+    .map(|m| (m.slug, m.title));
     // Related resources, as far as the viewer reaches.
     let reach = reach_of(&app, &viewer).await?;
     let linked = store::case_study_resource_ids(&app.db, &case.id).await?;

@@ -467,11 +467,6 @@ pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec
     })
 }
 
-/// The case studies presented at a meeting.
-pub async fn case_studies_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<CaseStudy>, sqlx::Error> {
-    fetch_all!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE meeting_id = $1")), meeting_id)
-}
-
 // Word search across the library
 
 /// The most words a search uses; more are ignored.

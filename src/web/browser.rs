@@ -144,6 +144,10 @@ async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppEr
     if !tokens_match(&sent, &expected) {
         return Err(AppError::Csrf);
     }
+    // No text people write contains NUL, and PostgreSQL refuses it: a clear message, not a failed query.
+    if url::form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Err(AppError::BadRequest("The form contains a character the site cannot store (NUL).".into()));
+    }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 

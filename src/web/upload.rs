@@ -42,7 +42,13 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
                     files.insert(name, bytes.to_vec());
                 }
             } else {
-                fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if text.contains('\0') {
+                    return Err(AppError::BadRequest(
+                        "The form contains a character the site cannot store (NUL).".into(),
+                    ));
+                }
+                fields.insert(name, text);
             }
         }
         let sent = fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default();

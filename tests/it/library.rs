@@ -390,6 +390,16 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
         .assert_contains("Choose the sector")
         .assert_contains("The challenge is required")
         .assert_contains("How the organisation is described is required");
+    // A NUL in a form is a clear 400 (PostgreSQL cannot store it), and contacts must be members.
+    t.post_with(&org, "/admin/case-studies/new", &[("title", "A\0B")])
+        .await
+        .assert_status(400)
+        .assert_contains("cannot store");
+    signed_in(&t, "applicant@org.example.com", Role::Applicant).await;
+    case_study(&t, &org, &[("title", "Contacts"), ("contacts", "applicant@org.example.com")])
+        .await
+        .assert_status(422)
+        .assert_contains("applicant@org.example.com is not a member");
     // An anonymised members' case study, with a contact and a related resource.
     resource(&t, &org, "Trial plan template", "trial-plan", "members").await;
     let trial_plan = swn::library::store::resource_by_slug(&t.app.db, "trial-plan").await.unwrap().unwrap();

@@ -13,6 +13,7 @@ mod forum;
 mod library;
 mod mail;
 mod mail_faults;
+mod matrix;
 mod meetings;
 mod membership;
 mod newsletters;

@@ -349,6 +349,17 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
         .assert_contains("Public news item")
         .assert_lacks("Members-only case study");
 
+    // The footer's links in a preview are the organiser's own, never the reader's.
+    let prefs = crate::support::find_link(&email.body, &t.url("/email/")).unwrap();
+    t.get_with(&browser(), prefs.trim_start_matches(&t.base))
+        .await
+        .assert_contains("org@network.example.org")
+        .assert_lacks("reader@org.example.com");
+    // An item unpublished since the draft was made drops out of every copy.
+    swn::execute!(&t.app.db, "UPDATE news SET published = FALSE").unwrap();
+    t.get_with(&org, &format!("{path}/email?as=subscriber")).await.assert_lacks("Public news item");
+    t.get_with(&org, &format!("{path}/email?as=reader%40org.example.com")).await.assert_lacks("Public news item");
+    swn::execute!(&t.app.db, "UPDATE news SET published = TRUE").unwrap();
     // A test copy goes to the organiser alone.
     t.post_with(&org, &format!("{path}/test"), &[]).await.assert_status(303);
     let test_copy = t.wait_for_mail_containing("org@network.example.org", "Hello everyone").await;

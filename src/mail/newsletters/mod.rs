@@ -65,11 +65,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
         .filter(|m| m.status == "published")
         .take(10)
     {
-        let audience = match (m.audience.as_str(), &m.group_id) {
-            ("open", _) => "public".to_string(),
-            ("group", Some(g)) => format!("group:{g}"),
-            _ => "members".to_string(),
-        };
+        let audience = meeting_audience(&m.audience, m.group_id.as_deref());
         let when = crate::web::time::date_time(m.starts_at, app.config.timezone);
         gathered.push(NewBlock {
             kind: "meeting",
@@ -102,6 +98,19 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
             title: r.title,
         });
     }
+    for c in crate::library::store::case_studies(&app.db, &all, &any, now)
+        .await?
+        .into_iter()
+        .filter(|c| c.publish_at > since)
+    {
+        gathered.push(NewBlock {
+            kind: "case_study",
+            audience: c.audience_key(),
+            path: format!("/case-studies/{}", c.slug),
+            summary: format!("A case study: {} · {}", c.organisation_label, c.sector),
+            title: c.title,
+        });
+    }
     for (id, title, group_id) in store::answered_questions(&app.db, since).await? {
         gathered.push(NewBlock {
             kind: "question",
@@ -112,6 +121,57 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
         });
     }
     Ok(gathered)
+}
+
+/// The blocks as their items stand now: an item unpublished, deleted or moved to a narrower audience since the
+/// draft was made drops out or takes its new audience, so a copy (or the archive) never carries an item further
+/// than the item itself now goes.
+pub async fn current(app: &App, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
+    let now = Utc::now();
+    let categories = crate::forum::store::categories(&app.db).await?;
+    let mut out = Vec::new();
+    for b in blocks {
+        let key = b.path.rsplit('/').next().unwrap_or("");
+        let audience = match b.kind.as_str() {
+            "news" => crate::content::store::news_by_slug(&app.db, key)
+                .await?
+                .filter(|n| policy::is_public_news(n.published, n.publish_at, now))
+                .map(|_| "public".to_string()),
+            "article" => crate::library::store::article_by_slug(&app.db, key)
+                .await?
+                .filter(|a| a.published && a.publish_at <= now)
+                .map(|a| a.audience_key()),
+            "resource" => crate::library::store::resource_by_slug(&app.db, key)
+                .await?
+                .filter(|r| r.published && r.publish_at <= now)
+                .map(|r| r.audience_key()),
+            "case_study" => crate::library::store::case_study_by_slug(&app.db, key)
+                .await?
+                .filter(|c| c.published && c.publish_at <= now)
+                .map(|c| c.audience_key()),
+            "meeting" => crate::meetings::store::meeting_by_slug(&app.db, key)
+                .await?
+                .filter(|m| m.status == "published")
+                .map(|m| meeting_audience(&m.audience, m.group_id.as_deref())),
+            "question" => crate::forum::store::topic(&app.db, "", key).await?.filter(|t| !t.hidden).map(|t| {
+                let group = categories.iter().find(|c| c.id == t.category_id).and_then(|c| c.group_id.clone());
+                group.map(|g| format!("group:{g}")).unwrap_or_else(|| "members".into())
+            }),
+            _ => None,
+        };
+        if let Some(audience) = audience {
+            out.push(Block { audience, ..b.clone() });
+        }
+    }
+    Ok(out)
+}
+
+fn meeting_audience(audience: &str, group_id: Option<&str>) -> String {
+    match (audience, group_id) {
+        ("open", _) => "public".to_string(),
+        ("group", Some(g)) => format!("group:{g}"),
+        _ => "members".to_string(),
+    }
 }
 
 /// The groups whose members some block is for.
@@ -144,10 +204,11 @@ pub fn visible_to<'a>(
         .collect()
 }
 
-/// The included blocks one reader may see, looking up their groups.
+/// The included blocks one reader may see, as their items stand now, looking up the reader's groups.
 pub async fn visible_blocks(app: &App, reader: &Reader, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
-    let memberships = store::group_memberships(&app.db, &groups_of(blocks)).await?;
-    Ok(visible_to(reader, blocks, &memberships, Utc::now()).into_iter().cloned().collect())
+    let blocks = current(app, blocks).await?;
+    let memberships = store::group_memberships(&app.db, &groups_of(&blocks)).await?;
+    Ok(visible_to(reader, &blocks, &memberships, Utc::now()).into_iter().cloned().collect())
 }
 
 struct Item<'a> {

@@ -437,13 +437,16 @@ async fn email_preview(
 ) -> AppResult<Response> {
     let me = organiser(&viewer, "/admin/newsletters")?;
     let newsletter = issue(&app, &id).await?;
-    let reader = if q.who.trim().is_empty() { Reader::member(me) } else { preview_reader(&app, &q.who).await? };
+    let reader =
+        if q.who.trim().is_empty() { Reader::member(me.clone()) } else { preview_reader(&app, &q.who).await? };
     let blocks = store::blocks(&app.db, &id).await?;
     let visible = super::visible_blocks(&app, &reader, &blocks).await?;
-    let copy = crate::mail::with_footer(
-        &app,
-        &super::render_copy(&app, &newsletter, &reader, &visible.iter().collect::<Vec<_>>())?,
-    );
+    let mut copy = super::render_copy(&app, &newsletter, &reader, &visible.iter().collect::<Vec<_>>())?;
+    // The links at the foot work for whoever holds them: in a preview they are the organiser's own, never the
+    // reader's (an organiser must not be able to change a member's choices in the member's name).
+    copy.to = me.email.clone();
+    copy.list_unsubscribe = Some(crate::mail::unsubscribe_link(&app, &me.email, "newsletter"));
+    let copy = crate::mail::with_footer(&app, &copy);
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -13,6 +13,11 @@ use crate::App;
 use crate::auth::User;
 use crate::mail::{outbox, suppression};
 
+/// The same lease as a message's: an instance that died while queueing leaves the rest to another soon.
+fn lease(app: &App) -> chrono::Duration {
+    chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300))
+}
+
 /// Copies written per transaction.
 const CHUNK: usize = 500;
 
@@ -34,10 +39,8 @@ pub async fn run(app: App, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool
 pub async fn work(app: &App) -> anyhow::Result<usize> {
     let now = Utc::now();
     store::release_due(&app.db, now).await?;
-    // The same lease as a message's: an instance that died while queueing leaves the rest to another soon.
-    let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
     let mut done = 0;
-    while let Some(issue) = store::claim_for_queueing(&app.db, Utc::now(), lease).await? {
+    while let Some(issue) = store::claim_for_queueing(&app.db, Utc::now(), lease(app)).await? {
         let copies = queue_copies(app, &issue).await?;
         tracing::info!(newsletter = %issue.id, copies, "newsletter queued");
         done += 1;
@@ -72,7 +75,7 @@ pub async fn readers(app: &App, issue: &Newsletter) -> anyhow::Result<Vec<Reader
 /// Writes every reader's copy into the outbox (each at most once, ever) and marks the issue queued.
 pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize> {
     let readers = readers(app, issue).await?;
-    let blocks = store::blocks(&app.db, &issue.id).await?;
+    let blocks = super::current(app, &store::blocks(&app.db, &issue.id).await?).await?;
     let memberships = store::group_memberships(&app.db, &super::groups_of(&blocks)).await?;
     let domain = crate::mail::mail_domain(app);
     let batch = issue.batch();
@@ -87,6 +90,8 @@ pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize
         }
         tx.commit().await?;
         app.wake_mail();
+        // Still at it: hold the issue for another lease, so no other instance starts over beside us.
+        store::renew_lease(&app.db, &issue.id, Utc::now() + lease(app)).await?;
     }
     store::mark_queued(&app.db, &issue.id, readers.len() as i64, Utc::now()).await?;
     Ok(readers.len())

@@ -144,13 +144,16 @@ pub async fn update_draft(
     Ok(changed == 1)
 }
 
-/// Saves which blocks are in, in the order given.
+/// Saves which blocks are in, in the order given, while the issue is still a draft or scheduled (a send that
+/// began meanwhile wins: nothing changes under the job queueing the copies).
 pub async fn arrange_blocks(db: &Db, newsletter_id: &str, order: &[(String, bool)]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for (i, (block_id, included)) in order.iter().enumerate() {
         execute!(
             &mut tx,
-            "UPDATE newsletter_blocks SET included = $1, position = $2 WHERE id = $3 AND newsletter_id = $4",
+            "UPDATE newsletter_blocks SET included = $1, position = $2
+             WHERE id = $3 AND newsletter_id = $4
+               AND EXISTS (SELECT 1 FROM newsletters n WHERE n.id = $4 AND n.status IN ('draft', 'scheduled'))",
             *included,
             (i as i64 + 1) * 10,
             block_id,
@@ -223,6 +226,12 @@ pub async fn claim_for_queueing(
         }
     }
     Ok(None)
+}
+
+/// Extends the hold of the instance queueing an issue.
+pub async fn renew_lease(db: &Db, id: &str, until: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(db, "UPDATE newsletters SET lease_until = $1 WHERE id = $2 AND status = 'sending'", until, id)?;
+    Ok(())
 }
 
 /// Every copy is in the outbox.
