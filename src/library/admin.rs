@@ -121,6 +121,28 @@ struct Common {
 }
 
 impl Common {
+    /// The fields of a stored item, as the form shows them.
+    #[allow(clippy::too_many_arguments)]
+    fn of(
+        audience: &str,
+        group_id: Option<&str>,
+        disciplines: &str,
+        tags: &str,
+        publish_at: chrono::DateTime<Utc>,
+        published: bool,
+        groups: &[Group],
+        app: &App,
+    ) -> Common {
+        Common {
+            audience: audience.to_string(),
+            group: groups.iter().find(|g| Some(g.id.as_str()) == group_id).map(|g| g.slug.clone()).unwrap_or_default(),
+            disciplines: split_list(disciplines),
+            tags: tags.to_string(),
+            publish_at: time::input_value(publish_at, app.config.timezone),
+            published,
+        }
+    }
+
     fn from_form(form: &UploadForm) -> Common {
         Common::read(|name| form.text(name))
     }
@@ -263,18 +285,16 @@ async fn edit_article(
         summary: a.summary.clone(),
         body: a.body_md.clone(),
         author_name: a.author_name.clone(),
-        common: Common {
-            audience: a.audience.clone(),
-            group: groups
-                .iter()
-                .find(|g| Some(&g.id) == a.group_id.as_ref())
-                .map(|g| g.slug.clone())
-                .unwrap_or_default(),
-            disciplines: split_list(&a.disciplines),
-            tags: a.tags.clone(),
-            publish_at: time::input_value(a.publish_at, app.config.timezone),
-            published: a.published,
-        },
+        common: Common::of(
+            &a.audience,
+            a.group_id.as_deref(),
+            &a.disciplines,
+            &a.tags,
+            a.publish_at,
+            a.published,
+            &groups,
+            &app,
+        ),
     };
     let view = Some(format!("/articles/{}", a.slug));
     render(
@@ -446,18 +466,16 @@ async fn edit_resource(
         kind: r.kind.clone(),
         link_url: r.link_url.clone().unwrap_or_default(),
         supporter: r.supporter_id.clone().unwrap_or_default(),
-        common: Common {
-            audience: r.audience.clone(),
-            group: groups
-                .iter()
-                .find(|g| Some(&g.id) == r.group_id.as_ref())
-                .map(|g| g.slug.clone())
-                .unwrap_or_default(),
-            disciplines: split_list(&r.disciplines),
-            tags: r.tags.clone(),
-            publish_at: time::input_value(r.publish_at, app.config.timezone),
-            published: r.published,
-        },
+        common: Common::of(
+            &r.audience,
+            r.group_id.as_deref(),
+            &r.disciplines,
+            &r.tags,
+            r.publish_at,
+            r.published,
+            &groups,
+            &app,
+        ),
         current_file: r.file_name.clone(),
     };
     let view = Some(format!("/resources/{}", r.slug));
@@ -691,18 +709,16 @@ async fn edit_case_study(
         meeting: c.meeting_id.clone().unwrap_or_default(),
         contacts,
         resources: store::case_study_resource_ids(&app.db, &c.id).await?,
-        common: Common {
-            audience: c.audience.clone(),
-            group: groups
-                .iter()
-                .find(|g| Some(&g.id) == c.group_id.as_ref())
-                .map(|g| g.slug.clone())
-                .unwrap_or_default(),
-            disciplines: split_list(&c.disciplines),
-            tags: c.tags.clone(),
-            publish_at: time::input_value(c.publish_at, app.config.timezone),
-            published: c.published,
-        },
+        common: Common::of(
+            &c.audience,
+            c.group_id.as_deref(),
+            &c.disciplines,
+            &c.tags,
+            c.publish_at,
+            c.published,
+            &groups,
+            &app,
+        ),
     };
     let view = Some(format!("/case-studies/{}", c.slug));
     render(
