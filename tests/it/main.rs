@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod cli;
 mod content;
+mod faults;
 mod forum;
 mod library;
 mod mail;
