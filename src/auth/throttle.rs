@@ -35,6 +35,26 @@ pub async fn retry_after(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -
     Ok(wait)
 }
 
+/// A limit on any other action from one address (`what`, such as "subscribe"): `Some(seconds)` to wait when
+/// `max` of them happened in the past `window`; otherwise the action is counted and `None` given.
+pub async fn take(
+    db: &Db,
+    what: &str,
+    ip: IpAddr,
+    max: usize,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, sqlx::Error> {
+    let scope = format!("{what}:{ip}");
+    let recent = store::failures_since(db, &scope, now - window).await?;
+    if recent.len() >= max {
+        let freeing = recent.get(recent.len() - max).copied().unwrap_or(now);
+        return Ok(Some((freeing + window - now).num_seconds().max(1) as u64));
+    }
+    store::record_failure(db, &scope, now).await?;
+    Ok(None)
+}
+
 pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     for (scope, _) in scopes(email, ip) {
         store::record_failure(db, &scope, now).await?;

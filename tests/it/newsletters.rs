@@ -426,5 +426,18 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
             .receives()
     );
     t.post(&path, &[]).await.assert_status(410);
+    // One address may ask for 20 subscriptions an hour (this test has asked twice); then it waits.
+    for i in 0..18 {
+        t.post("/subscribe", &[("email", &format!("many{i}@public.example.net"))]).await.assert_status(303);
+    }
+    let refused = t.post("/subscribe", &[("email", "one.more@public.example.net")]).await;
+    refused.assert_status(429);
+    assert!(refused.headers.get("retry-after").is_some());
+    assert!(
+        swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "one.more@public.example.net")
+            .await
+            .unwrap()
+            .is_none()
+    );
     t.finish().await;
 }

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::store;
 use crate::App;
-use crate::auth::tokens;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
+use crate::auth::{throttle, tokens};
+use crate::web::{AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -47,7 +47,16 @@ async fn form(page: Page) -> AppResult<impl IntoResponse> {
     })
 }
 
-async fn subscribe(State(app): State<App>, page: Page, Form(f): Form<SubscribeForm>) -> AppResult<Response> {
+/// Subscriptions asked from one address in an hour before it must wait: enough for an office behind one address,
+/// too few to flood strangers' inboxes with confirmation e-mails.
+const PER_ADDRESS_PER_HOUR: usize = 20;
+
+async fn subscribe(
+    State(app): State<App>,
+    page: Page,
+    ClientIp(ip): ClientIp,
+    Form(f): Form<SubscribeForm>,
+) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let email = errors.email("email", &f.email);
     if !errors.is_empty() {
@@ -55,6 +64,10 @@ async fn subscribe(State(app): State<App>, page: Page, Form(f): Form<SubscribeFo
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let now = Utc::now();
+    let window = chrono::Duration::hours(1);
+    if let Some(retry_after_secs) = throttle::take(&app.db, "subscribe", ip, PER_ADDRESS_PER_HOUR, window, now).await? {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     let existing = store::subscriber_by_email(&app.db, &email).await?;
     let recently_asked = existing.as_ref().is_some_and(|s| {
         s.confirmed_at.is_none()
