@@ -313,6 +313,7 @@ async fn update_article(
     Path(id): Path<String>,
     form: UploadForm,
 ) -> AppResult<Response> {
+    organiser(&viewer)?; // who may, before whether it exists
     store::article_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     save_article(&app, page, &viewer, Some(id), form).await
 }
@@ -493,6 +494,7 @@ async fn update_resource(
     Path(id): Path<String>,
     form: UploadForm,
 ) -> AppResult<Response> {
+    organiser(&viewer)?; // who may, before whether it exists
     store::resource_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     save_resource(&app, page, &viewer, Some(id), form).await
 }
@@ -742,6 +744,7 @@ async fn update_case_study(
     Path(id): Path<String>,
     crate::web::Form(fields): crate::web::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    organiser(&viewer)?; // who may, before whether it exists
     store::case_study_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     save_case_study(&app, page, &viewer, Some(id), fields).await
 }
