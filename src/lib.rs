@@ -1,6 +1,7 @@
 //! `swn`: the Smart Work Network platform. One program serves the public site, membership, meetings, the
 //! members' forum and the news e-mails, on SQLite or PostgreSQL.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod content;
@@ -83,7 +84,7 @@ impl App {
 /// Every route of the application, with the layers every request passes through.
 pub fn router(app: App) -> Router {
     let upload_limit = app.config.max_upload_bytes + 256 * 1024;
-    Router::new()
+    let site = Router::new()
         .merge(content::routes::routes())
         .merge(content::admin::routes())
         .merge(auth::routes::routes())
@@ -109,13 +110,17 @@ pub fn router(app: App) -> Router {
         .merge(mail::newsletters::subscribers::routes())
         .merge(mail::preferences::routes())
         .merge(ops::routes())
+        .merge(api::tokens::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })
         // Listed innermost first: a request meets them from the bottom up.
         .layer(from_fn_with_state(app.clone(), web::browser::verify_csrf))
         .layer(from_fn(web::browser::refuse_nul_in_address))
         .layer(from_fn(web::error::error_pages))
-        .layer(from_fn_with_state(app.clone(), web::browser::browser))
+        .layer(from_fn_with_state(app.clone(), web::browser::browser));
+    Router::new()
+        .merge(site)
+        .merge(api::routes(app.clone()))
         .layer(from_fn_with_state(app.clone(), web::headers::security_headers))
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

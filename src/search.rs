@@ -22,17 +22,17 @@ pub fn routes() -> Router<App> {
 }
 
 #[derive(Deserialize, Default)]
-struct SearchQuery {
+pub struct SearchQuery {
     #[serde(default)]
-    q: String,
+    pub q: String,
     #[serde(default)]
-    kind: String,
+    pub kind: String,
     #[serde(default)]
-    category: String,
+    pub category: String,
     #[serde(default)]
-    answered: Option<String>,
+    pub answered: Option<String>,
     #[serde(default)]
-    since: String,
+    pub since: String,
 }
 
 /// The kinds a search can be narrowed to: (value, label).
@@ -50,12 +50,12 @@ const PERIODS: [(&str, &str, i64); 4] =
     [("", "Any time", 365 * 100), ("week", "Past week", 7), ("month", "Past month", 31), ("year", "Past year", 366)];
 
 /// One hit, whatever its kind. `snippet` is safe HTML: escaped text with the words in `<mark>`.
-struct Found {
-    kind: &'static str,
-    title: String,
-    url: String,
-    snippet: String,
-    meta: String,
+pub struct Found {
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+    pub snippet: String,
+    pub meta: String,
     score: usize,
 }
 
@@ -128,6 +128,35 @@ async fn search_page(
     viewer: Viewer,
     Query(s): Query<SearchQuery>,
 ) -> AppResult<impl IntoResponse> {
+    let members = policy::can_enter_members_area(&viewer, Utc::now());
+    let categories = if members { crate::forum::routes::visible_categories(&app, &viewer).await? } else { Vec::new() };
+    let Searched { q, kind, answered, hits } = find(&app, &viewer, &s, &categories).await?;
+    render(&SearchPage {
+        page: page.titled("Search").noindex(),
+        searched: !q.trim().is_empty(),
+        q,
+        kind,
+        kinds: KINDS,
+        members,
+        category: s.category,
+        answered,
+        since: s.since,
+        periods: PERIODS,
+        categories,
+        hits,
+    })
+}
+
+/// What a search found, with the query as it was understood.
+pub struct Searched {
+    pub q: String,
+    pub kind: String,
+    pub answered: bool,
+    pub hits: Vec<Found>,
+}
+
+/// Searches everything the viewer may see; `categories` are the forum categories they may read.
+pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Category]) -> AppResult<Searched> {
     let now = Utc::now();
     let members = policy::can_enter_members_area(&viewer, now);
     let q: String = s.q.chars().take(200).collect();
@@ -136,7 +165,6 @@ async fn search_page(
     // The forum's own filters narrow the search to the forum.
     let kind = if !s.category.is_empty() || answered || !s.since.is_empty() { "forum" } else { s.kind.as_str() };
     let wants = |k: &str| kind.is_empty() || kind == k;
-    let categories = if members { crate::forum::routes::visible_categories(&app, &viewer).await? } else { Vec::new() };
     let tz = app.config.timezone;
     let mut hits = Vec::new();
     if !words.is_empty() {
@@ -206,20 +234,7 @@ async fn search_page(
     }
     // Title matches first; within the same score, each kind keeps its own order (forum by rank, others newest).
     hits.sort_by_key(|h| std::cmp::Reverse(h.score));
-    render(&SearchPage {
-        page: page.titled("Search").noindex(),
-        searched: !words.is_empty(),
-        q,
-        kind: kind.to_string(),
-        kinds: KINDS,
-        members,
-        category: s.category,
-        answered,
-        since: s.since,
-        periods: PERIODS,
-        categories,
-        hits,
-    })
+    Ok(Searched { q, kind: kind.to_string(), answered, hits })
 }
 
 /// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a teaser

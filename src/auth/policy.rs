@@ -25,6 +25,12 @@ pub fn can_manage_own_account(viewer: &Viewer) -> bool {
     active_role(viewer).is_some()
 }
 
+/// Personal API tokens are for people in the members' area. A token acts as its holder, so every other rule
+/// still applies to what it asks for; a lapsed member's token keeps only what a lapsed member may do.
+pub fn can_hold_api_token(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+}
+
 /// The members' area (directory, organisation pages, later the forum and library): members within their
 /// term, moderators and organisers. Not visitors, applicants, lapsed or suspended members.
 pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_newsletter_delivery"),
     migration!("0007_library"),
     migration!("0008_case_studies"),
+    migration!("0009_api_tokens"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps

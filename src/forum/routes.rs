@@ -43,7 +43,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// The viewer, who must be in the members' area.
-fn member(viewer: &Viewer, path: &str) -> AppResult<User> {
+pub(crate) fn member(viewer: &Viewer, path: &str) -> AppResult<User> {
     policy::require(viewer, policy::can_enter_members_area(viewer, Utc::now()), path)?;
     viewer.user.clone().ok_or(AppError::SignInRequired(path.into()))
 }
@@ -72,12 +72,12 @@ pub async fn visible_categories(app: &App, viewer: &Viewer) -> AppResult<Vec<Cat
 }
 
 /// Who may read a category, for notifications: `None` means every member.
-async fn readers(app: &App, category: &Category) -> AppResult<Option<HashSet<String>>> {
+pub(crate) async fn readers(app: &App, category: &Category) -> AppResult<Option<HashSet<String>>> {
     let Some(group_id) = &category.group_id else { return Ok(None) };
     Ok(Some(store::group_category_readers(&app.db, group_id).await?.into_iter().collect()))
 }
 
-async fn category_of(app: &App, viewer: &Viewer, slug: &str) -> AppResult<Category> {
+pub(crate) async fn category_of(app: &App, viewer: &Viewer, slug: &str) -> AppResult<Category> {
     member(viewer, &format!("/forum/c/{slug}"))?;
     let category = store::category_by_slug(&app.db, slug).await?.ok_or(AppError::NotFound)?;
     if !may_view(app, viewer, &category).await? {
@@ -87,7 +87,7 @@ async fn category_of(app: &App, viewer: &Viewer, slug: &str) -> AppResult<Catego
 }
 
 /// A topic the viewer may read, with its category.
-async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Topic, Category)> {
+pub(crate) async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Topic, Category)> {
     let user = member(viewer, &format!("/forum/t/{id}"))?;
     let topic = store::topic(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
     let category = store::category(&app.db, &topic.category_id).await?.ok_or(AppError::NotFound)?;
@@ -98,7 +98,7 @@ async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Topic, Cat
 }
 
 /// Who a topic or post shows as its author: the anonymous label hides the asker from all but moderators.
-fn shown_author(viewer: &Viewer, topic: &Topic, author_id: Option<&str>, author_name: Option<&str>) -> String {
+pub(crate) fn shown_author(viewer: &Viewer, topic: &Topic, author_id: Option<&str>, author_name: Option<&str>) -> String {
     match &topic.anonymous_label {
         Some(label) if author_id == topic.author_id.as_deref() && !policy::can_see_anonymous_author(viewer) => {
             label.clone()

@@ -39,7 +39,7 @@ pub async fn reach_of(app: &App, viewer: &Viewer) -> Result<policy::Reach, sqlx:
 
 /// Whether the viewer may open one item: published (or the viewer manages the library) and in reach. An
 /// item not yet published is not found at all, so its address gives nothing away.
-async fn may_open(
+pub(crate) async fn may_open(
     app: &App,
     viewer: &Viewer,
     audience_key: &str,
@@ -58,7 +58,7 @@ async fn may_open(
 }
 
 /// A page the viewer may not open: visitors are asked to sign in (it may be members-only), others see nothing.
-fn refuse(viewer: &Viewer, path: &str) -> AppError {
+pub(crate) fn refuse(viewer: &Viewer, path: &str) -> AppError {
     if viewer.user.is_none() { AppError::SignInRequired(path.to_string()) } else { AppError::NotFound }
 }
 

@@ -147,6 +147,7 @@ pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM renewal_reminders WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
+    crate::api::tokens::delete_all_in(tx, user_id).await?;
     execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM email_consents WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;

@@ -61,6 +61,9 @@ impl FieldErrors {
             self.add(field, format!("{label} is required."));
         } else if value.chars().count() > max {
             self.add(field, format!("{label} must be at most {max} characters."));
+        } else if value.contains('\0') {
+            // Forms are checked for NUL as they arrive; JSON bodies meet this rule here.
+            self.add(field, format!("{label} contains a character the site cannot store (NUL)."));
         }
         value.to_string()
     }

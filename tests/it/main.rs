@@ -6,6 +6,7 @@
 mod support;
 
 mod access;
+mod api;
 mod auth;
 mod cli;
 mod content;

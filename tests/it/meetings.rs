@@ -21,14 +21,14 @@ on_both_engines!(
     group_coordinators_run_their_groups_meetings,
 );
 
-async fn organiser(t: &TestApp) -> reqwest::Client {
+pub(crate) async fn organiser(t: &TestApp) -> reqwest::Client {
     t.create_user("olivia@network.example.org", "Olivia Organiser", Role::Organiser, "organiser-password-1").await;
     let b = browser();
     t.sign_in_with(&b, "olivia@network.example.org", "organiser-password-1").await.assert_status(303);
     b
 }
 
-async fn member(t: &TestApp, email: &str, name: &str) -> reqwest::Client {
+pub(crate) async fn member(t: &TestApp, email: &str, name: &str) -> reqwest::Client {
     t.create_user(email, name, Role::Member, "member-password-1").await;
     let b = browser();
     t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
@@ -40,7 +40,7 @@ fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
 }
 
 /// Creates a published meeting through the organisers' form; gives its slug.
-async fn meeting(
+pub(crate) async fn meeting(
     t: &TestApp,
     org: &reqwest::Client,
     title: &str,

@@ -1,0 +1,86 @@
+//! The JSON API, version 1, described by an OpenAPI 3.1 document at `/api/openapi.json`. Public reads need
+//! nothing; the rest acts for a member through their personal token (`tokens`). The API has its own layers
+//! (no cookies, no form tokens, no HTML error pages): errors are problem details (`problem`).
+
+pub mod forum;
+pub mod meetings;
+pub mod problem;
+pub mod reading;
+pub mod tokens;
+
+use axum::Json;
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::App;
+use crate::web::AppError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Smart Work Network API",
+        version = "1",
+        description = "Open meetings, news and public articles for everyone; a member's profile, registrations, \
+                       forum and search with a personal API token (create one at /account/api-tokens). Errors \
+                       are RFC 9457 problem details."
+    ),
+    paths(
+        meetings::list, meetings::show, meetings::register, meetings::cancel, meetings::mine,
+        reading::news, reading::articles, reading::article, reading::search, reading::me,
+        forum::categories, forum::topics, forum::new_topic, forum::topic, forum::reply,
+    ),
+    modifiers(&TokenScheme),
+    tags(
+        (name = "meetings", description = "Meetings and registration"),
+        (name = "news", description = "The network's news"),
+        (name = "library", description = "Articles"),
+        (name = "search", description = "One search across the network"),
+        (name = "forum", description = "The members' forum"),
+        (name = "me", description = "The token holder"),
+    )
+)]
+pub struct ApiDoc;
+
+struct TokenScheme;
+
+impl Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token from /account/api-tokens"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API's routes with its own layers; merged beside the site's, outside the browser's.
+pub fn routes(app: App) -> Router<App> {
+    Router::new()
+        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/api/v1/meetings", get(meetings::list))
+        .route("/api/v1/meetings/{slug}", get(meetings::show))
+        .route("/api/v1/meetings/{slug}/registration", axum::routing::post(meetings::register).delete(meetings::cancel))
+        .route("/api/v1/me", get(reading::me))
+        .route("/api/v1/me/registrations", get(meetings::mine))
+        .route("/api/v1/news", get(reading::news))
+        .route("/api/v1/articles", get(reading::articles))
+        .route("/api/v1/articles/{slug}", get(reading::article))
+        .route("/api/v1/search", get(reading::search))
+        .route("/api/v1/forum/categories", get(forum::categories))
+        .route("/api/v1/forum/categories/{slug}/topics", get(forum::topics).post(forum::new_topic))
+        .route("/api/v1/forum/topics/{id}", get(forum::topic))
+        .route("/api/v1/forum/topics/{id}/replies", axum::routing::post(forum::reply))
+        .route("/api/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
+        // Listed innermost first: a request meets them from the bottom up.
+        .layer(from_fn_with_state(app, tokens::bearer))
+        .layer(from_fn(crate::web::browser::refuse_nul_in_address))
+        .layer(from_fn(problem::problems))
+}

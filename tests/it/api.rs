@@ -1,0 +1,285 @@
+//! The JSON API: personal tokens, what each caller reaches, writes through the API, problem details, and the
+//! OpenAPI document against the router.
+
+use chrono::Duration;
+use serde_json::Value;
+use swn::auth::Role;
+
+use crate::meetings::{meeting, member, organiser};
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, browser};
+
+on_both_engines!(
+    tokens_are_shown_once_kept_as_hashes_and_revoked,
+    each_caller_reaches_what_the_policy_allows,
+    members_register_cancel_ask_and_reply_through_the_api,
+    bad_requests_get_problem_details,
+);
+
+/// What the API answered: status, content type and JSON body.
+struct Reply {
+    status: u16,
+    content_type: String,
+    json: Value,
+    headers: reqwest::header::HeaderMap,
+}
+
+async fn call(t: &TestApp, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    let mut request = reqwest::Client::new().request(method, t.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("API request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let text = response.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, content_type, json, headers }
+}
+
+async fn get(t: &TestApp, path: &str, token: Option<&str>) -> Reply {
+    call(t, reqwest::Method::GET, path, token, None).await
+}
+
+/// Creates a token through the settings page, as its holder would; gives the token shown.
+async fn new_token(t: &TestApp, client: &reqwest::Client, name: &str) -> String {
+    let page = t.post_with(client, "/account/api-tokens", &[("name", name)]).await;
+    page.assert_status(200).assert_contains(name);
+    let start = page.body.find("swn_").expect("the new token is shown");
+    page.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
+}
+
+fn is_problem(r: &Reply, status: u16) {
+    assert_eq!(r.status, status, "{:?}", r.json);
+    assert!(r.content_type.starts_with("application/problem+json"), "{}", r.content_type);
+    assert_eq!(r.json["status"], status);
+    assert!(r.json["title"].is_string() && r.json["detail"].as_str().is_some_and(|d| !d.is_empty()), "{:?}", r.json);
+}
+
+async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let token = new_token(&t, &ann, "my calendar script").await;
+    assert!(token.len() > 40, "{token}");
+    // Shown once: the list names it but never shows it again.
+    t.get_with(&ann, "/account/api-tokens").await.assert_status(200).assert_contains("my calendar script").assert_lacks(&token);
+    // Only a hash is stored.
+    let stored: Vec<String> = sqlx_hashes(&t).await;
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(&token) && stored[0].len() == 64, "{stored:?}");
+
+    let me = get(&t, "/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json["email"], "ann@council.example.gov.uk");
+    assert_eq!(me.json["active"], true);
+    assert_eq!(me.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+
+    // The browser's session cookie opens nothing in the API: another site's script cannot borrow it.
+    let with_cookie = ann.get(t.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(with_cookie.status().as_u16(), 401);
+    // A wrong token is refused, and said to be so.
+    let wrong = get(&t, "/api/v1/me", Some("swn_not-a-real-token")).await;
+    is_problem(&wrong, 401);
+    assert_eq!(wrong.headers.get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
+
+    // Someone else cannot revoke it; its holder can, and then it stops working at once.
+    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let page = t.get_with(&ann, "/account/api-tokens").await;
+    let action = page.attr("form[action$='/revoke']", "action").expect("a revoke button");
+    t.post_with(&bob, &action, &[]).await.assert_status(404);
+    assert_eq!(get(&t, "/api/v1/me", Some(&token)).await.status, 200);
+    t.post_with(&ann, &action, &[]).await.assert_status(303);
+    is_problem(&get(&t, "/api/v1/me", Some(&token)).await, 401);
+
+    // Applicants and visitors cannot make tokens; a suspended member's token stops working.
+    t.create_user("app@council.example.gov.uk", "Applicant", Role::Applicant, "member-password-1").await;
+    let applicant = browser();
+    t.sign_in_with(&applicant, "app@council.example.gov.uk", "member-password-1").await;
+    t.get_with(&applicant, "/account/api-tokens").await.assert_status(403);
+    t.post_with(&applicant, "/account/api-tokens", &[("name", "x")]).await.assert_status(403);
+    t.post_with(&browser(), "/account/api-tokens", &[("name", "x")]).await.assert_status(303);
+    let second = new_token(&t, &bob, "phone").await;
+    assert_eq!(get(&t, "/api/v1/me", Some(&second)).await.status, 200);
+    swn::execute!(&t.app.db, "UPDATE users SET suspended = TRUE WHERE email = 'bob@insurer.example.com'").unwrap();
+    is_problem(&get(&t, "/api/v1/me", Some(&second)).await, 401);
+    t.finish().await;
+}
+
+async fn sqlx_hashes(t: &TestApp) -> Vec<String> {
+    swn::fetch_all!(&t.app.db, (String,), "SELECT token_hash FROM api_tokens")
+        .unwrap()
+        .into_iter()
+        .map(|(h,)| h)
+        .collect()
+}
+
+async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let open = meeting(&t, &org, "Open anchor days session", "open", "30", Duration::days(10), &[]).await;
+    let closed = meeting(
+        &t,
+        &org,
+        "Closed clinic",
+        "members",
+        "30",
+        Duration::days(11),
+        &[("summary", "Members talk about zebracrossing.")],
+    )
+    .await;
+    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let token = new_token(&t, &ann, "script").await;
+
+    // A visitor: open meetings only; a closed one asks for a token; the forum and profile need one.
+    let listed = get(&t, "/api/v1/meetings", None).await;
+    assert_eq!(listed.status, 200);
+    let slugs: Vec<&str> = listed.json.as_array().unwrap().iter().filter_map(|m| m["slug"].as_str()).collect();
+    assert!(slugs.contains(&open.as_str()) && !slugs.contains(&closed.as_str()), "{slugs:?}");
+    assert!(!listed.json.to_string().contains("zebracrossing"));
+    is_problem(&get(&t, &format!("/api/v1/meetings/{closed}"), None).await, 401);
+    is_problem(&get(&t, "/api/v1/forum/categories", None).await, 401);
+    let found = get(&t, "/api/v1/search?q=zebracrossing", None).await;
+    assert_eq!(found.status, 200);
+    assert!(found.json.as_array().unwrap().is_empty(), "a visitor finds a closed meeting by its title only: {:?}", found.json);
+
+    // A member's token: both meetings, the closed one in full, but never the joining link before it is due.
+    let listed = get(&t, "/api/v1/meetings", Some(&token)).await;
+    let slugs: Vec<&str> = listed.json.as_array().unwrap().iter().filter_map(|m| m["slug"].as_str()).collect();
+    assert!(slugs.contains(&open.as_str()) && slugs.contains(&closed.as_str()), "{slugs:?}");
+    let detail = get(&t, &format!("/api/v1/meetings/{closed}"), Some(&token)).await;
+    assert_eq!(detail.status, 200);
+    assert_eq!(detail.json["joining_link"], Value::Null);
+    assert!(!detail.json.to_string().contains("secret-room-42"));
+    assert_eq!(get(&t, "/api/v1/meetings/no-such-meeting", Some(&token)).await.status, 404);
+
+    // A lapsed member's token keeps their own profile but not the members' area.
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET membership_ends_at = $1 WHERE email = 'ann@council.example.gov.uk'",
+        chrono::Utc::now() - Duration::days(1)
+    )
+    .unwrap();
+    let me = get(&t, "/api/v1/me", Some(&token)).await;
+    assert_eq!((me.status, me.json["active"].clone()), (200, Value::Bool(false)));
+    is_problem(&get(&t, "/api/v1/forum/categories", Some(&token)).await, 403);
+    is_problem(&get(&t, &format!("/api/v1/meetings/{closed}"), Some(&token)).await, 403);
+    is_problem(&call(&t, reqwest::Method::POST, &format!("/api/v1/meetings/{closed}/registration"), Some(&token), None).await, 403);
+
+    // News: the public feed of the site.
+    let news = get(&t, "/api/v1/news", None).await;
+    assert_eq!(news.status, 200);
+    assert!(news.json.is_array());
+    t.finish().await;
+}
+
+async fn members_register_cancel_ask_and_reply_through_the_api(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    let one_place = meeting(&t, &org, "Small round table", "members", "1", Duration::days(5), &[]).await;
+    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let ann_token = new_token(&t, &ann, "ann script").await;
+    let bob_token = new_token(&t, &bob, "bob script").await;
+    let path = format!("/api/v1/meetings/{one_place}/registration");
+
+    let first = call(&t, reqwest::Method::POST, &path, Some(&ann_token), None).await;
+    assert_eq!((first.status, first.json["status"].as_str()), (201, Some("confirmed")), "{:?}", first.json);
+    is_problem(&call(&t, reqwest::Method::POST, &path, Some(&ann_token), None).await, 409);
+    let second = call(&t, reqwest::Method::POST, &path, Some(&bob_token), None).await;
+    assert_eq!((second.status, second.json["status"].as_str()), (201, Some("waitlisted")));
+    let mine = get(&t, "/api/v1/me/registrations", Some(&ann_token)).await;
+    assert_eq!(mine.json[0]["meeting"], one_place.as_str());
+    // Ann cancels: Bob is promoted, as on the site.
+    assert_eq!(call(&t, reqwest::Method::DELETE, &path, Some(&ann_token), None).await.status, 204);
+    assert_eq!(call(&t, reqwest::Method::DELETE, &path, Some(&ann_token), None).await.status, 404);
+    let bobs = get(&t, "/api/v1/me/registrations", Some(&bob_token)).await;
+    assert_eq!(bobs.json[0]["status"], "confirmed", "{:?}", bobs.json);
+    assert!(get(&t, "/api/v1/me/registrations", Some(&ann_token)).await.json.as_array().unwrap().is_empty());
+
+    // The forum: ask, read, reply; the site shows the same topic.
+    let categories = get(&t, "/api/v1/forum/categories", Some(&ann_token)).await;
+    let slug = categories.json[0]["slug"].as_str().unwrap().to_string();
+    let asked = call(
+        &t,
+        reqwest::Method::POST,
+        &format!("/api/v1/forum/categories/{slug}/topics"),
+        Some(&ann_token),
+        Some(serde_json::json!({"title": "Desk ratios after a year?", "body": "What ratio did you **settle** on?"})),
+    )
+    .await;
+    assert_eq!(asked.status, 201, "{:?}", asked.json);
+    let id = asked.json["id"].as_str().unwrap().to_string();
+    assert_eq!(asked.json["kind"], "question");
+    let listed = get(&t, &format!("/api/v1/forum/categories/{slug}/topics"), Some(&bob_token)).await;
+    assert!(listed.json.as_array().unwrap().iter().any(|x| x["id"] == id.as_str()));
+    let replied = call(
+        &t,
+        reqwest::Method::POST,
+        &format!("/api/v1/forum/topics/{id}/replies"),
+        Some(&bob_token),
+        Some(serde_json::json!({"body": "Six desks to ten people, <script>alert(1)</script>"})),
+    )
+    .await;
+    assert_eq!(replied.status, 201, "{:?}", replied.json);
+    let topic = get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&ann_token)).await;
+    let posts = topic.json["posts"].as_array().unwrap();
+    assert_eq!(posts.len(), 2);
+    assert!(posts[0]["body_html"].as_str().unwrap().contains("<strong>settle</strong>"));
+    assert!(!posts[1]["body_html"].as_str().unwrap().contains("<script>"), "bodies are sanitised like the site's");
+    t.get_with(&ann, &format!("/forum/t/{id}")).await.assert_status(200).assert_contains("Six desks to ten people");
+    // Search with a token finds the forum post.
+    let found = get(&t, "/api/v1/search?q=desk+ratios", Some(&ann_token)).await;
+    assert!(found.json.as_array().unwrap().iter().any(|h| h["kind"] == "Forum"), "{:?}", found.json);
+    t.finish().await;
+}
+
+async fn bad_requests_get_problem_details(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let token = new_token(&t, &ann, "script").await;
+    let categories = get(&t, "/api/v1/forum/categories", Some(&token)).await;
+    let slug = categories.json[0]["slug"].as_str().unwrap().to_string();
+    let topics = format!("/api/v1/forum/categories/{slug}/topics");
+
+    // Fields at fault: 422 naming them.
+    let invalid = call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": " ", "body": "x", "kind": "rant"}))).await;
+    is_problem(&invalid, 422);
+    let fields: Vec<&str> = invalid.json["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["kind", "title"]);
+    // NUL cannot be stored: a clear 422, not a database error.
+    let nul = call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": "a\u{0}b", "body": "x"}))).await;
+    is_problem(&nul, 422);
+    // A body that is not JSON, a missing field, a bad query, a wrong method, an unknown address.
+    let not_json = reqwest::Client::new().post(t.url(&topics)).bearer_auth(&token).body("title=x").send().await.unwrap();
+    assert_eq!(not_json.status().as_u16(), 415);
+    assert!(not_json.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+    is_problem(&call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": "x"}))).await, 422);
+    is_problem(&get(&t, "/api/v1/meetings?limit=0", None).await, 400);
+    is_problem(&get(&t, "/api/v1/meetings?when=tomorrow", None).await, 400);
+    is_problem(&get(&t, "/api/v1/search", None).await, 400);
+    is_problem(&get(&t, "/api/v1/meetings/a%00b", None).await, 400);
+    is_problem(&call(&t, reqwest::Method::PATCH, "/api/v1/me", Some(&token), None).await, 405);
+    is_problem(&get(&t, "/api/v2/anything", None).await, 404);
+    is_problem(&get(&t, "/api/v1/forum/topics/no-such-topic", Some(&token)).await, 404);
+
+    // The document: OpenAPI 3.1, one path for every API route of the router.
+    let doc = get(&t, "/api/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.json["openapi"], "3.1.0");
+    let documented: std::collections::BTreeSet<String> =
+        doc.json["paths"].as_object().unwrap().keys().cloned().collect();
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api/mod.rs")).unwrap();
+    let routed: std::collections::BTreeSet<String> = source
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|p| p.starts_with("/api/v1/"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(documented, routed);
+    t.finish().await;
+}
