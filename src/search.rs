@@ -158,7 +158,7 @@ pub struct Searched {
 /// Searches everything the viewer may see; `categories` are the forum categories they may read.
 pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Category]) -> AppResult<Searched> {
     let now = Utc::now();
-    let members = policy::can_enter_members_area(&viewer, now);
+    let members = policy::can_enter_members_area(viewer, now);
     let q: String = s.q.chars().take(200).collect();
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(library::MAX_WORDS).collect();
     let answered = s.answered.is_some();
@@ -191,7 +191,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Cat
                 });
             }
         }
-        let reach = crate::library::routes::reach_of(&app, &viewer).await?;
+        let reach = crate::library::routes::reach_of(app, viewer).await?;
         if wants("case_study") {
             for c in library::search_case_studies(&app.db, &reach, &q, now).await? {
                 hits.push(Found {
@@ -229,7 +229,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Cat
             }
         }
         if wants("meeting") {
-            hits.extend(meeting_hits(&app, &viewer, &words, now).await?);
+            hits.extend(meeting_hits(app, viewer, &words, now).await?);
         }
     }
     // Title matches first; within the same score, each kind keeps its own order (forum by rank, others newest).

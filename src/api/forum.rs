@@ -2,14 +2,15 @@
 //! check is the forum's own (`forum::routes`), so a token reaches exactly what its holder's pages do.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{ApiResult, Problem};
+use super::problem::{ApiResult, Problem, json_body};
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::forum::model::{Post, Topic};
@@ -102,7 +103,12 @@ pub struct NewReply {
 }
 
 fn category_out(c: &crate::forum::model::Category) -> CategoryOut {
-    CategoryOut { slug: c.slug.clone(), name: c.name.clone(), description: c.description.clone(), group: c.group_id.is_some() }
+    CategoryOut {
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        group: c.group_id.is_some(),
+    }
 }
 
 fn topic_out(app: &App, viewer: &Viewer, t: &Topic) -> TopicOut {
@@ -138,8 +144,10 @@ fn checked(errors: FieldErrors) -> ApiResult<()> {
     if errors.is_empty() {
         return Ok(());
     }
-    let fields =
-        errors.messages().into_iter().map(|(f, m)| super::problem::FieldProblem { field: f.into(), message: m.clone() });
+    let fields = errors
+        .messages()
+        .into_iter()
+        .map(|(f, m)| super::problem::FieldProblem { field: f.into(), message: m.clone() });
     Err(Problem::invalid(fields.collect()).into())
 }
 
@@ -162,7 +170,8 @@ pub async fn topics(
     let limit = super::meetings::limit(q.limit)?;
     let category = category_of(&app, &viewer, &slug).await?;
     let user = member(&viewer, "")?;
-    let found = store::topics(&app.db, &user.id, &category.id, None, policy::can_moderate(&viewer), 0, limit as i64).await?;
+    let found =
+        store::topics(&app.db, &user.id, &category.id, None, policy::can_moderate(&viewer), 0, limit as i64).await?;
     Ok(Json(found.iter().map(|t| topic_out(&app, &viewer, t)).collect()))
 }
 
@@ -174,11 +183,13 @@ pub async fn new_topic(
     State(app): State<App>,
     viewer: Viewer,
     Path(slug): Path<String>,
-    Json(form): Json<NewTopic>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let category = category_of(&app, &viewer, &slug).await?;
     policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "")?;
     let user = member(&viewer, "")?;
+    let form: NewTopic = json_body(&headers, &body)?;
     let kind = form.kind.unwrap_or_else(|| "question".into());
     let mut errors = FieldErrors::default();
     let title = errors.required("title", "The title", &form.title, 200);
@@ -216,7 +227,13 @@ pub async fn topic(
         .filter(|p| !p.hidden || moderator)
         .map(|p| post_out(&viewer, &topic, p))
         .collect();
-    Ok(Json(TopicDetail { topic: topic_out(&app, &viewer, &topic), category: category_out(&category), posts, page, pages }))
+    Ok(Json(TopicDetail {
+        topic: topic_out(&app, &viewer, &topic),
+        category: category_out(&category),
+        posts,
+        page,
+        pages,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/forum/topics/{id}/replies", tag = "forum", security(("token" = [])),
@@ -227,7 +244,8 @@ pub async fn reply(
     State(app): State<App>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Json(form): Json<NewReply>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<impl IntoResponse> {
     let (topic, category) = topic_of(&app, &viewer, &id).await?;
     let user = member(&viewer, "")?;
@@ -235,6 +253,7 @@ pub async fn reply(
     if topic.locked && !policy::can_moderate(&viewer) {
         return Err(Problem::new(StatusCode::CONFLICT, "This topic is locked: no more replies.").into());
     }
+    let form: NewReply = json_body(&headers, &body)?;
     let mut errors = FieldErrors::default();
     let body = errors.required("body", "Your reply", &form.body, 50_000);
     checked(errors)?;

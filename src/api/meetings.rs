@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problem::{ApiResult, Problem};
 use crate::App;
-use crate::auth::policy::{self, MeetingView};
 use crate::auth::Viewer;
+use crate::auth::policy::{self, MeetingView};
 use crate::meetings::model::{Meeting, Registration};
 use crate::meetings::registration::{self, RegisterError};
 use crate::meetings::routes::view_of;
@@ -106,14 +106,23 @@ fn out(app: &App, m: &Meeting) -> MeetingOut {
 }
 
 fn registration_out(m: &Meeting, r: &Registration) -> RegistrationOut {
-    RegistrationOut { meeting: m.slug.clone(), title: m.title.clone(), starts_at: m.starts_at, status: r.status.clone() }
+    RegistrationOut {
+        meeting: m.slug.clone(),
+        title: m.title.clone(),
+        starts_at: m.starts_at,
+        status: r.status.clone(),
+    }
 }
 
 /// Meetings the caller may see in full, soonest first (past ones: latest first).
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(MeetingsQuery),
     security((), ("token" = [])),
     responses((status = 200, body = Vec<MeetingOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn list(State(app): State<App>, viewer: Viewer, Query(q): Query<MeetingsQuery>) -> ApiResult<Json<Vec<MeetingOut>>> {
+pub async fn list(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(q): Query<MeetingsQuery>,
+) -> ApiResult<Json<Vec<MeetingOut>>> {
     let limit = limit(q.limit)?;
     let upcoming = q.when != Some(When::Past);
     let mut found = Vec::new();
@@ -183,7 +192,11 @@ pub async fn show(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
     params(("slug" = String, Path, description = "The meeting's slug")),
     security(("token" = [])),
     responses((status = 201, body = RegistrationOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn register(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn register(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let meeting = store::meeting_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let view = view_of(&app, &viewer, &meeting).await?;
     if view == MeetingView::Hidden {
@@ -225,7 +238,7 @@ pub async fn mine(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Vec<
             out.push(registration_out(&m, &r));
         }
     }
-    out.sort_by(|a, b| b.starts_at.cmp(&a.starts_at));
+    out.sort_by_key(|r| std::cmp::Reverse(r.starts_at));
     Ok(Json(out))
 }
 

@@ -107,6 +107,26 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Reads a JSON body, after the handler has checked who may send it: a refused caller is refused before
+/// anything they sent is read.
+pub fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: &[u8]) -> ApiResult<T> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"));
+    if !json {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            default_detail(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        )
+        .into());
+    }
+    axum::Json::<T>::from_bytes(body)
+        .map(|axum::Json(value)| value)
+        .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()).into())
+}
+
 /// Turns every error response that is not yet a problem into one, keeping its status and headers.
 pub async fn problems(request: Request, next: Next) -> Response {
     let response = next.run(request).await;

@@ -132,7 +132,11 @@ fn article_out(app: &App, a: crate::library::model::Article, with_body: bool) ->
 /// Articles the caller may read (public ones without a token), newest first.
 #[utoipa::path(get, path = "/api/v1/articles", tag = "library", params(ListQuery), security((), ("token" = [])),
     responses((status = 200, body = Vec<ArticleOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn articles(State(app): State<App>, viewer: Viewer, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<ArticleOut>>> {
+pub async fn articles(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ArticleOut>>> {
     let limit = limit(q.limit)?;
     let reach = reach_of(&app, &viewer).await?;
     let found = library::articles(&app.db, &reach, &Default::default(), Utc::now()).await?;
@@ -155,10 +159,18 @@ pub async fn article(State(app): State<App>, viewer: Viewer, Path(slug): Path<St
 /// token, the forum and members' items too.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams), security((), ("token" = [])),
     responses((status = 200, body = Vec<HitOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn search(State(app): State<App>, viewer: Viewer, Query(p): Query<SearchParams>) -> ApiResult<Json<Vec<HitOut>>> {
+pub async fn search(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<Json<Vec<HitOut>>> {
     let kind = p.kind.unwrap_or_default();
     if !matches!(kind.as_str(), "" | "forum" | "article" | "resource" | "case_study" | "meeting") {
-        return Err(Problem::new(axum::http::StatusCode::BAD_REQUEST, "kind must be forum, article, resource, case_study or meeting.").into());
+        return Err(Problem::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "kind must be forum, article, resource, case_study or meeting.",
+        )
+        .into());
     }
     let members = policy::can_enter_members_area(&viewer, Utc::now());
     let categories = if members { crate::forum::routes::visible_categories(&app, &viewer).await? } else { Vec::new() };
@@ -187,7 +199,9 @@ pub async fn me(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Profil
     let user = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let row = crate::auth::store::user_by_id(&app.db, &user.id).await?.ok_or(AppError::NotFound)?;
     let organisation = match &user.organisation_id {
-        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| Named { slug: o.slug, name: o.name }),
+        Some(id) => {
+            crate::membership::store::organisation(&app.db, id).await?.map(|o| Named { slug: o.slug, name: o.name })
+        }
         None => None,
     };
     let mine = groups::active_group_ids(&app.db, &user.id).await?;

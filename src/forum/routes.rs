@@ -98,7 +98,12 @@ pub(crate) async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<
 }
 
 /// Who a topic or post shows as its author: the anonymous label hides the asker from all but moderators.
-pub(crate) fn shown_author(viewer: &Viewer, topic: &Topic, author_id: Option<&str>, author_name: Option<&str>) -> String {
+pub(crate) fn shown_author(
+    viewer: &Viewer,
+    topic: &Topic,
+    author_id: Option<&str>,
+    author_name: Option<&str>,
+) -> String {
     match &topic.anonymous_label {
         Some(label) if author_id == topic.author_id.as_deref() && !policy::can_see_anonymous_author(viewer) => {
             label.clone()

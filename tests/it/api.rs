@@ -66,7 +66,11 @@ async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     let token = new_token(&t, &ann, "my calendar script").await;
     assert!(token.len() > 40, "{token}");
     // Shown once: the list names it but never shows it again.
-    t.get_with(&ann, "/account/api-tokens").await.assert_status(200).assert_contains("my calendar script").assert_lacks(&token);
+    t.get_with(&ann, "/account/api-tokens")
+        .await
+        .assert_status(200)
+        .assert_contains("my calendar script")
+        .assert_lacks(&token);
     // Only a hash is stored.
     let stored: Vec<String> = sqlx_hashes(&t).await;
     assert_eq!(stored.len(), 1);
@@ -144,7 +148,11 @@ async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
     is_problem(&get(&t, "/api/v1/forum/categories", None).await, 401);
     let found = get(&t, "/api/v1/search?q=zebracrossing", None).await;
     assert_eq!(found.status, 200);
-    assert!(found.json.as_array().unwrap().is_empty(), "a visitor finds a closed meeting by its title only: {:?}", found.json);
+    assert!(
+        found.json.as_array().unwrap().is_empty(),
+        "a visitor finds a closed meeting by its title only: {:?}",
+        found.json
+    );
 
     // A member's token: both meetings, the closed one in full, but never the joining link before it is due.
     let listed = get(&t, "/api/v1/meetings", Some(&token)).await;
@@ -167,7 +175,10 @@ async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
     assert_eq!((me.status, me.json["active"].clone()), (200, Value::Bool(false)));
     is_problem(&get(&t, "/api/v1/forum/categories", Some(&token)).await, 403);
     is_problem(&get(&t, &format!("/api/v1/meetings/{closed}"), Some(&token)).await, 403);
-    is_problem(&call(&t, reqwest::Method::POST, &format!("/api/v1/meetings/{closed}/registration"), Some(&token), None).await, 403);
+    is_problem(
+        &call(&t, reqwest::Method::POST, &format!("/api/v1/meetings/{closed}/registration"), Some(&token), None).await,
+        403,
+    );
 
     // News: the public feed of the site.
     let news = get(&t, "/api/v1/news", None).await;
@@ -246,18 +257,37 @@ async fn bad_requests_get_problem_details(engine: Engine) {
     let topics = format!("/api/v1/forum/categories/{slug}/topics");
 
     // Fields at fault: 422 naming them.
-    let invalid = call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": " ", "body": "x", "kind": "rant"}))).await;
+    let invalid = call(
+        &t,
+        reqwest::Method::POST,
+        &topics,
+        Some(&token),
+        Some(serde_json::json!({"title": " ", "body": "x", "kind": "rant"})),
+    )
+    .await;
     is_problem(&invalid, 422);
-    let fields: Vec<&str> = invalid.json["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    let fields: Vec<&str> =
+        invalid.json["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, ["kind", "title"]);
     // NUL cannot be stored: a clear 422, not a database error.
-    let nul = call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": "a\u{0}b", "body": "x"}))).await;
+    let nul = call(
+        &t,
+        reqwest::Method::POST,
+        &topics,
+        Some(&token),
+        Some(serde_json::json!({"title": "a\u{0}b", "body": "x"})),
+    )
+    .await;
     is_problem(&nul, 422);
     // A body that is not JSON, a missing field, a bad query, a wrong method, an unknown address.
-    let not_json = reqwest::Client::new().post(t.url(&topics)).bearer_auth(&token).body("title=x").send().await.unwrap();
+    let not_json =
+        reqwest::Client::new().post(t.url(&topics)).bearer_auth(&token).body("title=x").send().await.unwrap();
     assert_eq!(not_json.status().as_u16(), 415);
     assert!(not_json.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
-    is_problem(&call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": "x"}))).await, 422);
+    is_problem(
+        &call(&t, reqwest::Method::POST, &topics, Some(&token), Some(serde_json::json!({"title": "x"}))).await,
+        422,
+    );
     is_problem(&get(&t, "/api/v1/meetings?limit=0", None).await, 400);
     is_problem(&get(&t, "/api/v1/meetings?when=tomorrow", None).await, 400);
     is_problem(&get(&t, "/api/v1/search", None).await, 400);

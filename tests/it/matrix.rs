@@ -43,6 +43,16 @@ const SIGNED_IN_FORM: [u16; 8] = [303, ANY, ANY, ANY, ANY, ANY, 303, ANY];
 const UPLOAD_FORM: [u16; 8] = [400; 8];
 /// A form anyone may send.
 const OPEN_FORM: [u16; 8] = [ANY; 8];
+/// The API, where each role calls with its own personal token (a visitor with none; the suspended member's
+/// token no longer works, and a token that does not work is refused even where none is needed).
+const API_PUBLIC: [u16; 8] = [200, 200, 200, 200, 200, 200, 401, 200];
+const API_MEMBERS: [u16; 8] = [401, 403, 200, 200, 200, 200, 401, 403];
+/// An API write for members, sent with an empty JSON object.
+const API_MEMBERS_WRITE: [u16; 8] = [401, 403, ANY, ANY, ANY, ANY, 401, 403];
+/// The token holder's own data: anyone with a working token.
+const API_OWN: [u16; 8] = [401, 200, 200, 200, 200, 200, 401, 200];
+/// A group's space through the API.
+const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
 /// Every (method, route) the router declares, read from `src/`.
 fn declared_routes() -> BTreeSet<(String, String)> {
@@ -77,8 +87,11 @@ fn declared_routes() -> BTreeSet<(String, String)> {
                 .map(|(i, _)| i)
                 .unwrap_or(rest.len());
             let handlers = &rest[..end];
-            for method in ["get", "post"] {
-                if handlers.contains(&format!("{method}(")) {
+            for method in ["get", "post", "delete", "any"] {
+                let called = handlers
+                    .match_indices(&format!("{method}("))
+                    .any(|(i, _)| !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                if called {
                     routes.insert((method.to_uppercase(), path.to_string()));
                 }
             }
@@ -156,6 +169,7 @@ fn rows(s: &Seed) -> Vec<(&'static str, &'static str, String, [u16; 8])> {
         ("GET", "/account/data", p("/account/data"), SIGNED_IN),
         ("GET", "/account/delete", p("/account/delete"), SIGNED_IN),
         ("GET", "/account/calendar", p("/account/calendar"), MEMBERS),
+        ("GET", "/account/api-tokens", p("/account/api-tokens"), MEMBERS),
         ("GET", "/account/profile", p("/account/profile"), MEMBERS),
         ("GET", "/application", p("/application"), [303, 404, 404, 404, 404, 404, 303, 404]),
         ("POST", "/application/answer", p("/application/answer"), [303, 404, 404, 404, 404, 404, 303, 404]),
@@ -353,6 +367,13 @@ fn rows(s: &Seed) -> Vec<(&'static str, &'static str, String, [u16; 8])> {
         ("POST", "/account/email", p("/account/email"), SIGNED_IN_FORM),
         ("POST", "/account/delete", p("/account/delete"), SIGNED_IN_FORM),
         ("POST", "/account/calendar", p("/account/calendar"), MEMBERS_FORM),
+        ("POST", "/account/api-tokens", p("/account/api-tokens"), MEMBERS_FORM),
+        (
+            "POST",
+            "/account/api-tokens/{id}/revoke",
+            p("/account/api-tokens/nothing/revoke"),
+            [303, 403, 404, 404, 404, 404, 303, 403],
+        ),
         ("POST", "/account/profile", p("/account/profile"), [400; 8]),
         ("POST", "/membership/employer", p("/membership/employer"), [303, 403, ANY, ANY, ANY, ANY, 303, ANY]),
         ("POST", "/notifications", p("/notifications"), MEMBERS_FORM),
@@ -398,6 +419,54 @@ fn rows(s: &Seed) -> Vec<(&'static str, &'static str, String, [u16; 8])> {
         ("POST", "/admin/people/{id}", p("/admin/people/nothing"), UPLOAD_FORM),
         ("POST", "/admin/supporters/new", p("/admin/supporters/new"), UPLOAD_FORM),
         ("POST", "/admin/supporters/{id}", p("/admin/supporters/nothing"), UPLOAD_FORM),
+        // The JSON API, called with each role's token rather than its browser.
+        ("GET", "/api/openapi.json", p("/api/openapi.json"), API_PUBLIC),
+        ("GET", "/api/v1/meetings", p("/api/v1/meetings"), API_PUBLIC),
+        ("GET", "/api/v1/meetings/{slug}", p("/api/v1/meetings/members-meeting"), API_MEMBERS),
+        (
+            "POST",
+            "/api/v1/meetings/{slug}/registration",
+            p("/api/v1/meetings/members-meeting/registration"),
+            API_MEMBERS_WRITE,
+        ),
+        (
+            "DELETE",
+            "/api/v1/meetings/{slug}/registration",
+            p("/api/v1/meetings/members-meeting/registration"),
+            [401, 404, ANY, ANY, ANY, ANY, 401, ANY],
+        ),
+        ("GET", "/api/v1/me", p("/api/v1/me"), API_OWN),
+        ("GET", "/api/v1/me/registrations", p("/api/v1/me/registrations"), API_OWN),
+        ("GET", "/api/v1/news", p("/api/v1/news"), API_PUBLIC),
+        ("GET", "/api/v1/articles", p("/api/v1/articles"), API_PUBLIC),
+        (
+            "GET",
+            "/api/v1/articles/{slug}",
+            p("/api/v1/articles/members-article"),
+            [401, 404, 200, 200, 200, 200, 401, 404],
+        ),
+        ("GET", "/api/v1/search", p("/api/v1/search?q=crossing"), API_PUBLIC),
+        ("GET", "/api/v1/forum/categories", p("/api/v1/forum/categories"), API_MEMBERS),
+        (
+            "GET",
+            "/api/v1/forum/categories/{slug}/topics",
+            p("/api/v1/forum/categories/group-north-west/topics"),
+            API_GROUP_ONLY,
+        ),
+        (
+            "POST",
+            "/api/v1/forum/categories/{slug}/topics",
+            p("/api/v1/forum/categories/general/topics"),
+            API_MEMBERS_WRITE,
+        ),
+        ("GET", "/api/v1/forum/topics/{id}", format!("/api/v1/forum/topics/{}", s.group_topic), API_GROUP_ONLY),
+        (
+            "POST",
+            "/api/v1/forum/topics/{id}/replies",
+            format!("/api/v1/forum/topics/{}/replies", s.group_topic),
+            [401, 403, 404, ANY, ANY, ANY, 401, 403],
+        ),
+        ("ANY", "/api/{*rest}", p("/api/v0/nothing"), [404, 404, 404, 404, 404, 404, 401, 404]),
         // Near the end: it renews the lapsed member.
         ("POST", "/membership/renew", p("/membership/renew"), [303, 403, 303, 303, 403, 403, 303, 303]),
         // Last: it ends every role's session.
@@ -596,12 +665,50 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     assert!(stale.is_empty(), "rows for routes that no longer exist: {stale:?}");
 
     let browsers = [&browser(), &applicant, &member, &grouped, &moderator, &org, &suspended, &lapsed];
+    // Each role's personal API token (made as the settings page makes them, while each was in good standing).
+    let mut tokens = vec![None];
+    for who in &ROLES[1..] {
+        let token = format!("swn_matrix-{}", who.replace(' ', "-"));
+        let email = match *who {
+            "group member" => "grouped@matrix.example.org".to_string(),
+            other => format!("{other}@matrix.example.org"),
+        };
+        let name = if *who == "organiser" { "org@matrix.example.org".to_string() } else { email };
+        swn::execute!(
+            &t.app.db,
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at)
+             SELECT $1, id, 'matrix', $2, $3 FROM users WHERE email = $4",
+            format!("matrix-{who}"),
+            swn::auth::tokens::hash(&token),
+            chrono::Utc::now(),
+            name
+        )
+        .unwrap();
+        tokens.push(Some(token));
+    }
     let mut wrong = Vec::new();
     for (method, route, path, expected) in &rows {
-        for ((client, who), status) in browsers.iter().zip(ROLES).zip(expected) {
-            let answer = match *method {
-                "GET" => t.get_with(client, path).await,
-                _ => t.post_with(client, path, &[]).await,
+        for (((client, who), status), token) in browsers.iter().zip(ROLES).zip(expected).zip(&tokens) {
+            let answer = if route.starts_with("/api/") {
+                let method = if *method == "ANY" { "GET" } else { method };
+                let mut request = reqwest::Client::new().request(method.parse().unwrap(), t.url(path));
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                if method == "POST" {
+                    request = request.json(&serde_json::json!({}));
+                }
+                let response = request.send().await.unwrap();
+                crate::support::Answer {
+                    status: response.status(),
+                    headers: response.headers().clone(),
+                    body: response.text().await.unwrap_or_default(),
+                }
+            } else {
+                match *method {
+                    "GET" => t.get_with(client, path).await,
+                    _ => t.post_with(client, path, &[]).await,
+                }
             };
             let got = answer.status.as_u16();
             if got >= 500 || (*status != ANY && got != *status) {
