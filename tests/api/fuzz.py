@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Property-based run of the JSON API against its own OpenAPI document (schemathesis).
+
+Starts `swn serve` on a fresh SQLite data folder with the demo network, creates a personal API token through
+the settings page as the demo organiser would, and lets schemathesis generate requests for every operation,
+once with the token and once without. Fails on any server error or any answer that breaks the document
+(status, content type, body schema). Usage: tests/api/fuzz.py [path/to/swn]  (default target/debug/swn).
+Needs `schemathesis` from PyPI (.ci/run installs it).
+"""
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(base, server):
+    for _ in range(300):
+        if server.poll() is not None:
+            sys.exit(f"api-fuzz: swn serve exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("api-fuzz: swn serve did not answer")
+
+
+def token_for(base, email, password):
+    """Signs in and creates a token in the settings page, as a person would."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def csrf(path):
+        page = browser.open(base + path).read().decode()
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    form = {"csrf_token": csrf("/sign-in"), "email": email, "password": password}
+    browser.open(base + "/sign-in", urllib.parse.urlencode(form).encode())
+    form = {"csrf_token": csrf("/account/api-tokens"), "name": "schemathesis"}
+    page = browser.open(base + "/account/api-tokens", urllib.parse.urlencode(form).encode()).read().decode()
+    found = re.search(r"(swn_[A-Za-z0-9_-]+)", page)
+    if not found:
+        sys.exit("api-fuzz: no token was shown after creating one")
+    return found.group(1)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target/debug/swn"))
+    examples = os.environ.get("SWN_FUZZ_EXAMPLES", "60")
+    data = tempfile.mkdtemp(prefix="swn-api-fuzz-")
+    env = dict(os.environ, SWN_DATA_DIR=data, SWN_LOG="warn")
+    env.pop("SWN_DATABASE_URL", None)
+    demo = subprocess.run([binary, "demo"], env=env, capture_output=True, text=True, check=True).stdout
+    email = re.search(r"Demo organiser:\s*(\S+)", demo).group(1)
+    password = re.search(r"Password:\s*(\S+)", demo).group(1)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL)
+    failed = []
+    try:
+        wait_ready(base, server)
+        token = token_for(base, email, password)
+        for label, extra in (("with a token", ["-H", f"Authorization: Bearer {token}"]), ("without a token", [])):
+            print(f"== schemathesis, {label}", flush=True)
+            run = subprocess.run(
+                ["schemathesis", "run", f"{base}/api/openapi.json", "--checks", CHECKS,
+                 "--max-examples", examples, "--seed", "1", "--workers", "1",
+                 "--phases", "examples,coverage,fuzzing", "--generation-allow-x00", "true", *extra],
+                cwd=data,
+            )
+            if run.returncode != 0:
+                failed.append(label)
+            if server.poll() is not None:
+                failed.append(f"the server stopped ({server.returncode})")
+                break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"api-fuzz: {2 - len(failed)} passed, {len(failed)} failed" + (f" ({', '.join(failed)})" if failed else ""))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
