@@ -36,12 +36,24 @@ pub enum AppError {
     Csrf,
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The disk under the database is full: nothing was saved, and saying so beats "something went wrong".
+    #[error("no room to store: {0}")]
+    InsufficientStorage(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+/// SQLITE_FULL (13) and PostgreSQL's disk_full (53100): the transaction was rolled back whole.
+fn is_disk_full(e: &sqlx::Error) -> bool {
+    let code = e.as_database_error().and_then(|d| d.code());
+    matches!(code.as_deref(), Some("13" | "53100"))
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if is_disk_full(&e) {
+            return AppError::InsufficientStorage(format!("database: {e}"));
+        }
         AppError::Internal(format!("database: {e}"))
     }
 }
@@ -54,6 +66,9 @@ impl From<askama::Error> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
+        if e.downcast_ref::<sqlx::Error>().is_some_and(is_disk_full) {
+            return AppError::InsufficientStorage(format!("{e:#}"));
+        }
         AppError::Internal(format!("{e:#}"))
     }
 }
@@ -93,6 +108,10 @@ impl IntoResponse for AppError {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
                 }
                 return response;
+            }
+            AppError::InsufficientStorage(detail) => {
+                tracing::error!(%detail, "the disk is full");
+                (StatusCode::INSUFFICIENT_STORAGE, "No room to store this", "The site has run out of storage space, so nothing you sent was saved. Please try again later; the organisers have been alerted in the server's log.".to_string())
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
