@@ -49,7 +49,7 @@ struct TokenUser {
     last_used_at: Option<DateTime<Utc>>,
 }
 
-async fn active_tokens(db: &Db, user_id: &str) -> Result<Vec<ApiToken>, sqlx::Error> {
+pub async fn active_tokens(db: &Db, user_id: &str) -> Result<Vec<ApiToken>, sqlx::Error> {
     fetch_all!(
         db,
         ApiToken,

@@ -60,6 +60,11 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
         .map(|c| json!({"category": c.category, "granted": c.granted, "source": c.source, "at": c.recorded_at}))
         .collect();
     let profile = super::profile::profile(&app.db, &user.id).await?;
+    let api_tokens: Vec<_> = crate::api::tokens::active_tokens(&app.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|t| json!({"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at}))
+        .collect();
     let data = json!({
         "exported_at": Utc::now(),
         "account": {
@@ -69,6 +74,7 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
         "organisation": organisation,
         "applications": applications,
         "signed_in_devices": sessions,
+        "api_tokens": api_tokens,
         "email_consents": consents,
         "profile": {
             "introduction": profile.bio_md, "interests": profile.interests, "disciplines": profile.disciplines,

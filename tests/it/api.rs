@@ -76,6 +76,13 @@ async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(&token) && stored[0].len() == 64, "{stored:?}");
 
+    // The personal data export names the token (never the token itself).
+    t.get_with(&ann, "/account/data")
+        .await
+        .assert_status(200)
+        .assert_contains("my calendar script")
+        .assert_lacks(&token);
+
     let me = get(&t, "/api/v1/me", Some(&token)).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.json["email"], "ann@council.example.gov.uk");
