@@ -86,11 +86,14 @@ pub struct PageQuery {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTopic {
-    #[schema(max_length = 200)]
+    /// Not blank (a character that is not a space is needed).
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
-    #[schema(max_length = 50000)]
+    /// Markdown; not blank.
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
     pub body: String,
     /// `question` (the default) or `discussion`.
+    #[schema(pattern = "^(question|discussion)$")]
     pub kind: Option<String>,
     /// Ask a question under an anonymous label (moderators still see who asked).
     pub anonymous: Option<bool>,
@@ -98,7 +101,8 @@ pub struct NewTopic {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewReply {
-    #[schema(max_length = 50000)]
+    /// Markdown; not blank.
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
     pub body: String,
 }
 

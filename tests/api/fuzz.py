@@ -8,6 +8,7 @@ once with the token and once without. Fails on any server error or any answer th
 Needs `schemathesis` from PyPI (.ci/run installs it).
 """
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -60,6 +61,34 @@ def token_for(base, email, password):
     return found.group(1)
 
 
+def api(base, path, token):
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.load(r)
+
+
+def real_identifiers(base, token, folder):
+    """A schemathesis.toml giving the token's run identifiers that exist, so requests reach the handlers'
+    logic rather than stopping at 404 (the run without a token keeps generating them freely)."""
+    meeting = api(base, "/api/v1/meetings", token)[0]["slug"]
+    article = api(base, "/api/v1/articles", token)[0]["slug"]
+    category = api(base, "/api/v1/forum/categories", token)[0]["slug"]
+    topics = api(base, f"/api/v1/forum/categories/{category}/topics", token)
+    fixed = {
+        "/api/v1/meetings/{slug}": {"slug": meeting},
+        "/api/v1/meetings/{slug}/registration": {"slug": meeting},
+        "/api/v1/articles/{slug}": {"slug": article},
+        "/api/v1/forum/categories/{slug}/topics": {"slug": category},
+    }
+    if topics:
+        fixed["/api/v1/forum/topics/{id}"] = {"id": topics[0]["id"]}
+        fixed["/api/v1/forum/topics/{id}/replies"] = {"id": topics[0]["id"]}
+    with open(os.path.join(folder, "schemathesis.toml"), "w") as f:
+        for path, values in fixed.items():
+            pairs = ", ".join(f'"path.{k}" = "{v}"' for k, v in values.items())
+            f.write(f'[[operations]]\ninclude-path = "{path}"\nparameters = {{ {pairs} }}\n\n')
+
+
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target/debug/swn"))
     examples = os.environ.get("SWN_FUZZ_EXAMPLES", "60")
@@ -76,13 +105,17 @@ def main():
     try:
         wait_ready(base, server)
         token = token_for(base, email, password)
-        for label, extra in (("with a token", ["-H", f"Authorization: Bearer {token}"]), ("without a token", [])):
+        with_ids = os.path.join(data, "with-token")
+        os.makedirs(with_ids)
+        real_identifiers(base, token, with_ids)
+        runs = (("with a token", ["-H", f"Authorization: Bearer {token}"], with_ids), ("without a token", [], data))
+        for label, extra, folder in runs:
             print(f"== schemathesis, {label}", flush=True)
             run = subprocess.run(
                 ["schemathesis", "run", f"{base}/api/openapi.json", "--checks", CHECKS,
                  "--max-examples", examples, "--seed", "1", "--workers", "1",
                  "--phases", "examples,coverage,fuzzing", "--generation-allow-x00", "true", *extra],
-                cwd=data,
+                cwd=folder,
             )
             if run.returncode != 0:
                 failed.append(label)
