@@ -36,7 +36,7 @@ def sign_in_member(ctx, b, email):
         b.fill("email", email)
         b.press("Send me a link")
         b.sees(f"If there is an account for {email}")
-        reset = [u for u in ctx.outbox.links(ctx.outbox.wait_for(b.driver, email, "")) if "/password/reset/" in u]
+        reset = [u for u in ctx.outbox.links(ctx.outbox.wait_for(b.driver, email, "Set a new password")) if "/password/reset/" in u]
         assert reset, "the password e-mail has no reset link"
         b.follow(reset[0])
         assert b.h1() == "Choose a new password"
@@ -124,7 +124,8 @@ def apply_and_join(ctx):
     row = o.driver.find_element(By.XPATH, f"//main//tr[td/a[normalize-space()='{name}']]")
     assert "Approved" in row.text, row.text
 
-    ctx.outbox.wait_for(b.driver, email, "")  # the decision, e-mailed
+    welcome = ctx.outbox.wait_for(b.driver, email, "Welcome to the Smart Work Network")
+    assert "has been approved" in welcome.get_body(preferencelist=("plain",)).get_content()
     sign_in(b, email, PASSWORD)
     b.click_link("Membership", within=".account")
     assert b.h1() == "Your membership"
