@@ -17,7 +17,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -183,7 +183,20 @@ class Browser:
         """Clicks a link or a submit button and waits for the next page to load."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        self.wait.until(EC.staleness_of(old))
+
+        def replaced(_):
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as e:
+                # chromedriver sometimes says this instead of "stale" while the new page replaces the old one.
+                if "does not belong to the document" in str(e):
+                    return True
+                raise
+
+        self.wait.until(replaced, f"clicking did not lead to a new page from {self.path()}")
         self.check()
 
     def click_link(self, text, within="body"):

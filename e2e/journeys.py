@@ -54,7 +54,7 @@ def organiser_nav(b, text):
 
 
 def network_time(ctx, minutes_from_now):
-    """A datetime-local value in the network's time zone (Europe/London unless SWN_TIMEZONE says otherwise)."""
+    """A datetime-local value in the network's time zone (the default, Europe/London: the runner sets no SWN_*)."""
     t = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London")) + datetime.timedelta(minutes=minutes_from_now)
     return t.strftime("%Y-%m-%dT%H:%M")
 
