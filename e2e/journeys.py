@@ -159,6 +159,7 @@ def register_for_meeting(ctx):
     b = ctx.browser("b-member")
     sign_in_member(ctx, b, member)
     b.click_link("Meetings", within="nav[aria-label=Main]")
+    assert link not in b.driver.page_source, "the joining link is in the listing"
     b.click_link(title, within="main")
     assert b.h1() == title
     assert not b.driver.find_elements(By.CSS_SELECTOR, "p.joining"), "the joining link shows before registering"
@@ -199,6 +200,9 @@ def forum_question(ctx):
     a.fill("body", "We use badge data for eight weeks, then plan for the 80th percentile day: 0.6 desks a head.")
     a.press("Post reply")
     a.sees("0.6 desks a head")
+    assert not [x for x in a.driver.find_elements(By.TAG_NAME, "button") if x.text == "Accept as the answer"], (
+        "someone other than the asker may accept the answer"
+    )
 
     b.follow(topic_url)
     b.sees("0.6 desks a head")
