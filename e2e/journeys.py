@@ -1,0 +1,270 @@
+"""The journeys: each drives the real UI as its people would, and asserts on what they see at each step."""
+
+import datetime
+import zoneinfo
+
+from selenium.webdriver.common.by import By
+
+PASSWORD = "correct horse battery staple"
+DEMO_ORGANISER = "organiser@demo.smartworknetwork.example"
+
+
+def sign_in(b, email, password):
+    b.visit("/")
+    b.click_link("Sign in", within=".account")
+    assert b.h1() == "Sign in"
+    b.fill("email", email)
+    b.fill("password", password)
+    b.press("Sign in")
+    assert b.driver.find_elements(By.XPATH, "//header//button[normalize-space()='Sign out']"), (
+        f"{email} is not signed in: {b.path()}: {b.text()[:300]}"
+    )
+
+
+def sign_out(b):
+    b.press("Sign out", scope=b.find("header"))
+    b.sees("You are signed out.")
+
+
+def sign_in_member(ctx, b, email):
+    """Demo members' passwords are random and never shown: the first time, a member chooses one through
+    'Forgotten your password?' and the e-mailed link, as a real member who forgot it would."""
+    if email not in ctx.passwords:
+        b.visit("/sign-in")
+        b.click_link("Forgotten your password?")
+        assert b.h1() == "Forgotten password"
+        b.fill("email", email)
+        b.press("Send me a link")
+        b.sees(f"If there is an account for {email}")
+        reset = [u for u in ctx.outbox.links(ctx.outbox.wait_for(b.driver, email, "Set a new password")) if "/password/reset/" in u]
+        assert reset, "the password e-mail has no reset link"
+        b.follow(reset[0])
+        assert b.h1() == "Choose a new password"
+        b.fill("password", PASSWORD)
+        b.fill("confirm", PASSWORD)
+        b.press("Set my password")
+        b.sees("Your new password is set.")
+        ctx.passwords[email] = PASSWORD
+    sign_in(b, email, ctx.passwords[email])
+
+
+def organiser_nav(b, text):
+    b.click_link("Organisers", within=".account")
+    b.click_link(text, within="nav[aria-label=Organisers]")
+
+
+def network_time(ctx, minutes_from_now):
+    """A datetime-local value in the network's time zone (the default, Europe/London: the runner sets no SWN_*)."""
+    t = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London")) + datetime.timedelta(minutes=minutes_from_now)
+    return t.strftime("%Y-%m-%dT%H:%M")
+
+
+def set_datetime(b, field_id, value):
+    # Chromium's datetime-local field takes keystrokes in the browser locale's segment order, which varies by
+    # machine; setting the value is what a date picker does and keeps the journey locale-independent.
+    b.driver.execute_script("arguments[0].value = arguments[1];", b.find(f"#{field_id}"), value)
+
+
+def apply_and_join(ctx):
+    """A practitioner applies, confirms their work address, an organiser approves, and they sign in as a member."""
+    name, email = "Dana Whitfield", "dana.whitfield@kestrel-eng.example.com"
+    b = ctx.browser("a-applicant")
+    b.visit("/")
+    b.click_link("Join", within=".account")
+    assert b.h1() == "Apply to join"
+    for field, value in [
+        ("name", name),
+        ("email", email),
+        ("password", PASSWORD),
+        ("confirm", PASSWORD),
+        ("job_title", "Workplace Change Lead"),
+        ("employment", "Employee, working in-house"),
+        ("programme_role", "I lead the hybrid working pilot across our three engineering sites."),
+        ("discipline_workplace", True),
+        ("organisation_name", "Kestrel Engineering"),
+        ("organisation_domain", "kestrel-eng.example.com"),
+        ("sector", "Manufacturing, engineering and utilities"),
+        ("employees", "4000"),
+        ("region", "West Midlands"),
+        ("stage", "Intending to implement Smart Working"),
+        ("agree_principles", True),
+        ("agree_confidentiality", True),
+        ("newsletter", True),
+    ]:
+        b.fill(field, value)
+    b.press("Apply")
+    assert b.h1() == "Your application"
+    b.sees("please confirm your work e-mail address")
+
+    msg = ctx.outbox.wait_for(b.driver, email, "Confirm your work e-mail address")
+    verify = [u for u in ctx.outbox.links(msg) if "/join/verify/" in u]
+    assert verify, "the confirmation e-mail has no /join/verify/ link"
+    b.follow(verify[0])
+    assert b.h1() == "Confirm your e-mail address"
+    b.press("Confirm my e-mail address")
+    b.sees("your e-mail address is confirmed, and your application is with the organisers")
+    sign_out(b)
+
+    o = ctx.browser("a-organiser")
+    sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Applications")
+    assert o.h1() == "Applications"
+    o.click_link(name, within="main table")
+    assert o.h1() == f"Application from {name}"
+    o.sees(f"{email} (confirmed)")
+    o.fill("approve", True)
+    o.fill("message", "Welcome to the network.")
+    o.press("Record the decision")
+    o.sees("The decision is recorded and the applicant has been e-mailed.")
+    assert o.find("main .panel strong").text == "Approved", o.find("main .panel").text
+    # The queue, filtered to approved applications, lists them.
+    organiser_nav(o, "Applications")
+    o.fill("status", "Approved")
+    o.press("Show", scope=o.find("main form.filters"))
+    row = o.driver.find_element(By.XPATH, f"//main//tr[td/a[normalize-space()='{name}']]")
+    assert "Approved" in row.text, row.text
+
+    welcome = ctx.outbox.wait_for(b.driver, email, "Welcome to the Smart Work Network")
+    assert "has been approved" in welcome.get_body(preferencelist=("plain",)).get_content()
+    sign_in(b, email, PASSWORD)
+    b.click_link("Membership", within=".account")
+    assert b.h1() == "Your membership"
+    b.sees(f"{name}, your membership runs until")
+    b.click_link("Members", within="nav[aria-label=Main]")
+    assert b.h1() == "Members"
+    b.sees(name)
+
+
+def register_for_meeting(ctx):
+    """An organiser publishes a virtual meeting starting soon; a member registers and sees its joining link."""
+    title, link = "Hybrid rotas that stick", "https://meet.example.org/swn-hybrid-rotas"
+    o = ctx.browser("b-organiser")
+    sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Meetings")
+    o.click_link("New meeting", within="main")
+    o.fill("title", title)
+    o.fill("summary", "Three members compare how their teams agree who is in the office on which days.")
+    o.fill("audience", "Members only (closed)")
+    o.fill("mode", "Virtual")
+    o.fill("joining_link", link)
+    # Starting in an hour: inside the default release window (a day), so attendees see the link now.
+    set_datetime(o, "starts_at", network_time(ctx, 60))
+    set_datetime(o, "ends_at", network_time(ctx, 120))
+    o.fill("capacity", "30")
+    o.fill("status", "Published")
+    o.press("Save the meeting")
+    o.sees(title)
+
+    member = "priya.shah@northshire.example.gov.uk"
+    b = ctx.browser("b-member")
+    sign_in_member(ctx, b, member)
+    b.click_link("Meetings", within="nav[aria-label=Main]")
+    assert link not in b.driver.page_source, "the joining link is in the listing"
+    b.click_link(title, within="main")
+    assert b.h1() == title
+    assert not b.driver.find_elements(By.CSS_SELECTOR, "p.joining"), "the joining link shows before registering"
+    b.press("Register")
+    b.sees("You are registered.")
+    anchor = b.find("p.joining a")
+    assert anchor.get_attribute("href") == link, anchor.get_attribute("href")
+    assert anchor.text == link
+    # The confirmation e-mail carries the link too.
+    msg = ctx.outbox.wait_for(b.driver, member, title)
+    assert link in msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def forum_question(ctx):
+    """A member asks a question, another answers, and the asker accepts the answer."""
+    title = "How do you size desk ratios after a hybrid pilot?"
+    asker, answerer = "ben.osei@meridian-insurance.example.com", "amelia.clarke@meridian-insurance.example.com"
+    b = ctx.browser("c-asker")
+    sign_in_member(ctx, b, asker)
+    b.click_link("Forum", within="nav[aria-label=Main]")
+    assert b.h1() == "Forum"
+    b.click_link("Workplace", within="main")
+    b.click_link("New topic", within="main")
+    assert b.h1() == "New topic"
+    b.fill("title", title)
+    b.fill("kind-question", True)
+    b.fill("body", "We ran a six-month pilot. What ratio did you settle on, and how did you measure it?")
+    b.press("Post")
+    assert b.h1() == title
+    topic_url = b.driver.current_url
+
+    a = ctx.browser("c-answerer")
+    sign_in_member(ctx, a, answerer)
+    a.click_link("Forum", within="nav[aria-label=Main]")
+    a.click_link("Workplace", within="main")
+    a.click_link(title, within="main")
+    assert a.h1() == title
+    a.fill("body", "We use badge data for eight weeks, then plan for the 80th percentile day: 0.6 desks a head.")
+    a.press("Post reply")
+    a.sees("0.6 desks a head")
+    assert not [x for x in a.driver.find_elements(By.TAG_NAME, "button") if x.text == "Accept as the answer"], (
+        "someone other than the asker may accept the answer"
+    )
+
+    b.follow(topic_url)
+    b.sees("0.6 desks a head")
+    b.press("Accept as the answer")
+    assert b.find("#answer").text == "Accepted answer"
+    assert "0.6 desks a head" in b.find("section[aria-labelledby=answer]").text
+    assert "Answered question" in b.find("main p.meta").text
+    accepted = b.find("li.post.accepted")
+    assert "Accepted answer" in accepted.text and "0.6 desks a head" in accepted.text
+
+
+def newsletter(ctx):
+    """A new organiser (made with the CLI, password chosen through the one-time link) sends a newsletter to all
+    members and watches it go out until everything is delivered."""
+    email, subject = "nina.organiser@demo.smartworknetwork.example", "Network news: hybrid rotas and desk ratios"
+    # A visitor subscribes to the public edition (double opt-in), so the issue has a reader outside the members.
+    reader = "sam.reader@example.org"
+    v = ctx.browser("d-subscriber")
+    v.visit("/")
+    v.click_link("Newsletter", within="footer")
+    assert v.h1() == "Subscribe to our news"
+    v.fill("email", reader)
+    v.press("Subscribe")
+    v.sees("a confirmation link is on its way")
+    msg = ctx.outbox.wait_for(v.driver, reader, "Confirm your subscription")
+    v.follow([u for u in ctx.outbox.links(msg) if "/subscribe/confirm/" in u][0])
+    assert v.h1() == "Confirm your subscription"
+    v.press("Confirm my subscription")
+    v.sees("Your subscription is confirmed")
+
+    printed = ctx.server.cli("admin", "create-organiser", "--email", email, "--name", "Nina Organiser")
+    links = [w for w in printed.split() if w.startswith(ctx.server.base_url)]
+    assert links, f"create-organiser printed no link: {printed}"
+    o = ctx.browser("d-organiser")
+    o.follow(links[0])
+    assert o.h1() == "Choose a new password"
+    o.fill("password", PASSWORD)
+    o.fill("confirm", PASSWORD)
+    o.press("Set my password")
+    o.sees("Your new password is set.")
+    sign_in(o, email, PASSWORD)
+
+    organiser_nav(o, "Newsletters")
+    assert o.h1() == "Newsletters"
+    o.fill("subject", subject)
+    o.fill("intro", "This month: **hybrid rotas** that stick, and how members size desk ratios.")
+    o.tick("All members")
+    o.tick("Public subscribers (public items only)")
+    o.press("Gather the items")
+    assert o.h1() == subject
+    o.press("Send now")
+    assert o.h1() == subject
+    # The page follows the delivery by itself (JavaScript polling); wait for its final report.
+    o.wait.until(lambda d: o.find("[data-field=state]").text.startswith("Finished"), "delivery never finished")
+    recipients = int(o.find("[data-field=recipients]").text)
+    delivered = int(o.find("[data-field=sent]").text)
+    assert recipients > 0 and delivered == recipients, (recipients, delivered)
+    assert o.find("[data-field=failed]").text == "0"
+    assert o.find("[data-field=state]").text == f"Finished: {recipients} delivered, 0 failed."
+    o.check()  # the page as it looks when finished
+    assert ctx.outbox.count(subject) == recipients, (ctx.outbox.count(subject), recipients)
+    ctx.outbox.wait_for(o.driver, reader, subject)
+
+
+JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter]
