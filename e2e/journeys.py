@@ -1,6 +1,9 @@
 """The journeys: each drives the real UI as its people would, and asserts on what they see at each step."""
 
 import datetime
+import json
+import urllib.error
+import urllib.request
 import zoneinfo
 
 from selenium.webdriver.common.by import By
@@ -212,6 +215,29 @@ def forum_question(ctx):
     assert "Answered question" in b.find("main p.meta").text
     accepted = b.find("li.post.accepted")
     assert "Accepted answer" in accepted.text and "0.6 desks a head" in accepted.text
+
+    # The asker makes a personal API token in their settings and reads the answered topic through the API.
+    b.click_link(b.find("header a[href='/account']").text, within="header")
+    b.click_link("API tokens", within="main")
+    assert b.h1() == "API tokens"
+    b.fill("name", "my notes script")
+    b.press("Create token")
+    token = b.find("div.panel[role=status] code").text
+    assert token.startswith("swn_")
+    topic_id = topic_url.split("/forum/t/")[1].split("?")[0].split("#")[0]
+    request = urllib.request.Request(
+        f"{ctx.server.base_url}/api/v1/forum/topics/{topic_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        topic = json.load(r)
+    assert topic["topic"]["answered"] and [p for p in topic["posts"] if p["accepted"] and "0.6 desks" in p["body_html"]]
+    b.click(b.find("form[action$='/revoke'] button"))
+    b.sees("The token is revoked")
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("a revoked token still reads the API")
+    except urllib.error.HTTPError as e:
+        assert e.code == 401
 
 
 def newsletter(ctx):
