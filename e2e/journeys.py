@@ -288,6 +288,7 @@ def newsletter(ctx):
     assert recipients > 0 and delivered == recipients, (recipients, delivered)
     assert o.find("[data-field=failed]").text == "0"
     assert o.find("[data-field=state]").text == f"Finished: {recipients} delivered, 0 failed."
+    assert o.find("#newsletter-status").text.startswith("sent"), "the status line still says the issue is going out"
     o.check()  # the page as it looks when finished
     assert ctx.outbox.count(subject) == recipients, (ctx.outbox.count(subject), recipients)
     ctx.outbox.wait_for(o.driver, reader, subject)

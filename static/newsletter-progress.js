@@ -21,6 +21,9 @@
         set("waiting", p.waiting);
         if (p.done) {
           set("state", "Finished: " + p.sent + " delivered, " + p.failed + " failed.");
+          // The status line above the panel was written while the issue was going out.
+          var status = document.getElementById("newsletter-status");
+          if (status && p.status === "sent") { status.textContent = "sent"; }
         } else {
           window.setTimeout(poll, 2000);
         }
