@@ -128,9 +128,7 @@ async fn search_page(
     viewer: Viewer,
     Query(s): Query<SearchQuery>,
 ) -> AppResult<impl IntoResponse> {
-    let members = policy::can_enter_members_area(&viewer, Utc::now());
-    let categories = if members { crate::forum::routes::visible_categories(&app, &viewer).await? } else { Vec::new() };
-    let Searched { q, kind, answered, hits } = find(&app, &viewer, &s, &categories).await?;
+    let Searched { q, kind, answered, members, categories, hits } = find(&app, &viewer, &s).await?;
     render(&SearchPage {
         page: page.titled("Search").noindex(),
         searched: !q.trim().is_empty(),
@@ -152,13 +150,18 @@ pub struct Searched {
     pub q: String,
     pub kind: String,
     pub answered: bool,
+    /// Whether the forum was searched (the viewer is in the members' area).
+    pub members: bool,
+    /// The forum categories the viewer may read.
+    pub categories: Vec<Category>,
     pub hits: Vec<Found>,
 }
 
-/// Searches everything the viewer may see; `categories` are the forum categories they may read.
-pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Category]) -> AppResult<Searched> {
+/// Searches everything the viewer may see.
+pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Searched> {
     let now = Utc::now();
     let members = policy::can_enter_members_area(viewer, now);
+    let categories = if members { crate::forum::routes::visible_categories(app, viewer).await? } else { Vec::new() };
     let q: String = s.q.chars().take(200).collect();
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(library::MAX_WORDS).collect();
     let answered = s.answered.is_some();
@@ -234,7 +237,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery, categories: &[Cat
     }
     // Title matches first; within the same score, each kind keeps its own order (forum by rank, others newest).
     hits.sort_by_key(|h| std::cmp::Reverse(h.score));
-    Ok(Searched { q, kind: kind.to_string(), answered, hits })
+    Ok(Searched { q, kind: kind.to_string(), answered, members, categories, hits })
 }
 
 /// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a teaser
