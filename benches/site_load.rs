@@ -676,11 +676,11 @@ mod floor {
             let body: String = row.get(1).unwrap();
             let at: String = row.get(2).unwrap();
             let author: Option<String> = row.get(3).unwrap();
-            write!(
+            writeln!(
                 html,
                 "<article class=\"post\" id=\"p-{id}\"><header><strong>{}</strong> <time datetime=\"{at}\">{}</time></header>\
                  <div class=\"body\">{body}</div><footer><a href=\"#p-{id}\">Link</a> <a href=\"?quote={id}#reply\">Quote</a>\
-                 </footer></article>\n",
+                 </footer></article>",
                 escape(author.as_deref().unwrap_or("A former member")),
                 at.get(..16).unwrap_or(&at)
             )
