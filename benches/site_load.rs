@@ -790,7 +790,8 @@ struct Measured {
     cpu_ms_per_request: f64,
     client_cpu_ms_per_request: f64,
     peak_rss_mb: f64,
-    bytes: usize,
+    /// The page's size (none for the sign-in POST, a redirect).
+    bytes: Option<usize>,
 }
 
 impl Measured {
@@ -807,7 +808,7 @@ impl Measured {
             self.p99,
             self.cpu_ms_per_request,
             self.peak_rss_mb,
-            self.bytes,
+            self.bytes.map_or("–".to_string(), |b| b.to_string()),
             self.client_cpu_ms_per_request
         )
     }
@@ -856,8 +857,8 @@ async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request
         }
     }
     let bytes = match request {
-        Request::Get { path, cookie } => get_text(&format!("{base}{path}"), cookie.as_deref()).await.len(),
-        Request::SignIn => 0,
+        Request::Get { path, cookie } => Some(get_text(&format!("{base}{path}"), cookie.as_deref()).await.len()),
+        Request::SignIn => None,
     };
     let forms = Arc::new(forms);
     let errors = Arc::new(AtomicU64::new(0));
