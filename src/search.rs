@@ -243,15 +243,11 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
 /// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a teaser
 /// is found by its title alone, so its description gives nothing away.
 async fn meeting_hits(app: &App, viewer: &Viewer, words: &[String], now: DateTime<Utc>) -> AppResult<Vec<Found>> {
-    let mine = match &viewer.user {
-        Some(u) => crate::membership::groups::active_group_ids(&app.db, &u.id).await?,
-        None => Vec::new(),
-    };
+    let views = crate::meetings::routes::Views::of(app, viewer).await?;
     let mut found = Vec::new();
     for upcoming in [true, false] {
         for m in crate::meetings::store::listed(&app.db, upcoming, now).await? {
-            let in_group = m.group_id.as_ref().is_some_and(|g| mine.contains(g));
-            let view = policy::meeting_view(viewer, &m.audience, &m.status, in_group, now);
+            let view = views.view(&m);
             let haystack = match view {
                 policy::MeetingView::Hidden => continue,
                 policy::MeetingView::Teaser => m.title.to_lowercase(),

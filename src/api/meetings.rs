@@ -15,7 +15,7 @@ use crate::auth::Viewer;
 use crate::auth::policy::{self, MeetingView};
 use crate::meetings::model::{Meeting, Registration};
 use crate::meetings::registration::{self, RegisterError};
-use crate::meetings::routes::view_of;
+use crate::meetings::routes::{Views, view_of};
 use crate::meetings::store;
 use crate::web::AppError;
 
@@ -125,15 +125,14 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<MeetingOut>>> {
     let limit = limit(q.limit)?;
     let upcoming = q.when != Some(When::Past);
-    let mut found = Vec::new();
-    for m in store::listed(&app.db, upcoming, Utc::now()).await? {
-        if found.len() >= limit {
-            break;
-        }
-        if view_of(&app, &viewer, &m).await? == MeetingView::Full {
-            found.push(out(&app, &m));
-        }
-    }
+    let views = Views::of(&app, &viewer).await?;
+    let found = store::listed(&app.db, upcoming, Utc::now())
+        .await?
+        .iter()
+        .filter(|m| views.view(m) == MeetingView::Full)
+        .take(limit)
+        .map(|m| out(&app, m))
+        .collect();
     Ok(Json(found))
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::calendar;
@@ -39,15 +39,29 @@ pub fn routes() -> Router<App> {
 
 /// What the viewer sees of a meeting, decided by the policy.
 pub async fn view_of(app: &App, viewer: &Viewer, meeting: &Meeting) -> AppResult<MeetingView> {
-    let now = Utc::now();
-    let in_group = match (&meeting.group_id, &viewer.user) {
-        (Some(group), Some(user)) => matches!(
-            groups::standing(&app.db, group, &user.id).await?,
-            Some(policy::GroupStanding::Member | policy::GroupStanding::Coordinator)
-        ),
-        _ => false,
-    };
-    Ok(policy::meeting_view(viewer, &meeting.audience, &meeting.status, in_group, now))
+    Ok(Views::of(app, viewer).await?.view(meeting))
+}
+
+/// What one viewer sees of many meetings: their groups are read once, not once per group meeting.
+pub struct Views {
+    viewer: Viewer,
+    groups: Vec<String>,
+    now: DateTime<Utc>,
+}
+
+impl Views {
+    pub async fn of(app: &App, viewer: &Viewer) -> Result<Views, sqlx::Error> {
+        let groups = match &viewer.user {
+            Some(user) => groups::active_group_ids(&app.db, &user.id).await?,
+            None => Vec::new(),
+        };
+        Ok(Views { viewer: viewer.clone(), groups, now: Utc::now() })
+    }
+
+    pub fn view(&self, m: &Meeting) -> MeetingView {
+        let in_group = m.group_id.as_ref().is_some_and(|g| self.groups.contains(g));
+        policy::meeting_view(&self.viewer, &m.audience, &m.status, in_group, self.now)
+    }
 }
 
 /// A meeting in a listing: full for those who may see it, a teaser (title, date, format, "for members") else.
@@ -80,14 +94,20 @@ fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
 
 /// The next meetings the viewer may see, for the home page.
 pub async fn upcoming_cards(app: &App, viewer: &Viewer, limit: usize) -> AppResult<Vec<Card>> {
+    let views = Views::of(app, viewer).await?;
     let mut cards = Vec::new();
-    for m in store::listed(&app.db, true, Utc::now()).await? {
-        if cards.len() >= limit {
-            break;
+    // A few at a time: the home page shows three, and reading every upcoming meeting cost more than the page.
+    let batch = 10;
+    for offset in (0..).step_by(batch) {
+        let found = store::listed_from(&app.db, true, views.now, offset as i64, batch as i64).await?;
+        for m in &found {
+            let view = views.view(m);
+            if view != MeetingView::Hidden && !m.is_cancelled() && cards.len() < limit {
+                cards.push(card(app, m, view));
+            }
         }
-        let view = view_of(app, viewer, &m).await?;
-        if view != MeetingView::Hidden && !m.is_cancelled() {
-            cards.push(card(app, &m, view));
+        if cards.len() >= limit || found.len() < batch {
+            break;
         }
     }
     Ok(cards)
@@ -132,6 +152,7 @@ async fn list(
         Vec::new()
     };
     let group_id = all_groups.iter().find(|g| g.slug == f.group).map(|g| g.id.clone());
+    let views = Views::of(&app, &viewer).await?;
     let mut cards = Vec::new();
     for m in store::listed(&app.db, !past, Utc::now()).await? {
         let other_format = !f.format.is_empty() && m.format != f.format;
@@ -140,7 +161,7 @@ async fn list(
         if other_format || other_discipline || other_group {
             continue;
         }
-        let view = view_of(&app, &viewer, &m).await?;
+        let view = views.view(&m);
         if view != MeetingView::Hidden {
             cards.push(card(&app, &m, view));
         }
@@ -528,12 +549,9 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
         return Err(AppError::NotFound);
     }
     let since = Utc::now() - chrono::Duration::days(90);
-    let mut meetings = Vec::new();
-    for m in store::listed(&app.db, true, since).await? {
-        if view_of(&app, &viewer, &m).await? == MeetingView::Full {
-            meetings.push(m);
-        }
-    }
+    let views = Views::of(&app, &viewer).await?;
+    let meetings: Vec<Meeting> =
+        store::listed(&app.db, true, since).await?.into_iter().filter(|m| views.view(m) == MeetingView::Full).collect();
     Ok(ics(calendar::calendar(&app, "Smart Work Network: my meetings", &meetings)))
 }
 

@@ -21,12 +21,23 @@ pub async fn meeting(db: &Db, id: &str) -> Result<Option<Meeting>, sqlx::Error> 
 
 /// Meetings that are not drafts, upcoming (soonest first) or past (latest first).
 pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<Meeting>, sqlx::Error> {
+    listed_from(db, upcoming, now, 0, 500).await
+}
+
+/// One page of `listed`, for callers that need only the first few the viewer may see.
+pub async fn listed_from(
+    db: &Db,
+    upcoming: bool,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Meeting>, sqlx::Error> {
     let sql = if upcoming {
-        format!("{MEETING} WHERE status <> 'draft' AND ends_at >= $1 ORDER BY starts_at LIMIT 500")
+        format!("{MEETING} WHERE status <> 'draft' AND ends_at >= $1 ORDER BY starts_at, id LIMIT $2 OFFSET $3")
     } else {
-        format!("{MEETING} WHERE status <> 'draft' AND ends_at < $1 ORDER BY starts_at DESC LIMIT 500")
+        format!("{MEETING} WHERE status <> 'draft' AND ends_at < $1 ORDER BY starts_at DESC, id LIMIT $2 OFFSET $3")
     };
-    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now)
+    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now, limit, offset)
 }
 
 pub async fn meeting_in(tx: &mut Tx, id: &str) -> Result<Meeting, sqlx::Error> {
