@@ -221,6 +221,7 @@ def forum_question(ctx):
     b.click_link("API tokens", within="main")
     assert b.h1() == "API tokens"
     b.fill("name", "my notes script")
+    b.fill("password", PASSWORD)
     b.press("Create token")
     token = b.find("div.panel[role=status] code").text
     assert token.startswith("swn_")

@@ -116,6 +116,7 @@ pub fn router(app: App) -> Router {
         // Listed innermost first: a request meets them from the bottom up.
         .layer(from_fn_with_state(app.clone(), web::browser::verify_csrf))
         .layer(from_fn(web::browser::refuse_nul_in_address))
+        .layer(request_timeout())
         .layer(from_fn(web::error::error_pages))
         .layer(from_fn_with_state(app.clone(), web::browser::browser));
     Router::new()
@@ -123,7 +124,6 @@ pub fn router(app: App) -> Router {
         .merge(api::routes(app.clone()))
         .layer(from_fn_with_state(app.clone(), web::headers::security_headers))
         .layer(DefaultBodyLimit::max(upload_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(
             // Log the route pattern, never the path itself: paths can hold one-time tokens.
             TraceLayer::new_for_http()
@@ -134,6 +134,11 @@ pub fn router(app: App) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .with_state(app)
+}
+
+/// Every request has 30 s; inside the error layers, so that a time-out gets a page (or a problem) like any error.
+pub fn request_timeout() -> TimeoutLayer {
+    TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))
 }
 
 /// A bound server, not yet serving: tests bind port 0 and read the address.

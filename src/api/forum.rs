@@ -2,7 +2,7 @@
 //! check is the forum's own (`forum::routes`), so a token reaches exactly what its holder's pages do.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -188,12 +188,12 @@ pub async fn new_topic(
     viewer: Viewer,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<impl IntoResponse> {
     let category = category_of(&app, &viewer, &slug).await?;
     policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "")?;
     let user = member(&viewer, "")?;
-    let form: NewTopic = json_body(&headers, &body)?;
+    let form: NewTopic = json_body(&headers, body).await?;
     let kind = form.kind.unwrap_or_else(|| "question".into());
     let mut errors = FieldErrors::default();
     let title = errors.required("title", "The title", &form.title, 200);
@@ -249,7 +249,7 @@ pub async fn reply(
     viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<impl IntoResponse> {
     let (topic, category) = topic_of(&app, &viewer, &id).await?;
     let user = member(&viewer, "")?;
@@ -257,7 +257,7 @@ pub async fn reply(
     if topic.locked && !policy::can_moderate(&viewer) {
         return Err(Problem::new(StatusCode::CONFLICT, "This topic is locked: no more replies.").into());
     }
-    let form: NewReply = json_body(&headers, &body)?;
+    let form: NewReply = json_body(&headers, body).await?;
     let mut errors = FieldErrors::default();
     let body = errors.required("body", "Your reply", &form.body, 50_000);
     checked(errors)?;

@@ -15,7 +15,7 @@ use crate::auth::Viewer;
 use crate::auth::policy::{self, MeetingView};
 use crate::meetings::model::{Meeting, Registration};
 use crate::meetings::registration::{self, RegisterError};
-use crate::meetings::routes::{Views, view_of};
+use crate::meetings::routes::{Views, first_seen, view_of};
 use crate::meetings::store;
 use crate::web::AppError;
 
@@ -126,14 +126,8 @@ pub async fn list(
     let limit = limit(q.limit)?;
     let upcoming = q.when != Some(When::Past);
     let views = Views::of(&app, &viewer).await?;
-    let found = store::listed(&app.db, upcoming, Utc::now())
-        .await?
-        .iter()
-        .filter(|m| views.view(m) == MeetingView::Full)
-        .take(limit)
-        .map(|m| out(&app, m))
-        .collect();
-    Ok(Json(found))
+    let found = first_seen(&app, &views, upcoming, limit, |_, view| view == MeetingView::Full).await?;
+    Ok(Json(found.iter().map(|(m, _)| out(&app, m)).collect()))
 }
 
 /// A meeting the caller may see in full: closed meetings need a member's token.

@@ -1,6 +1,7 @@
 //! The JSON API, version 1, described by an OpenAPI 3.1 document at `/api/openapi.json`. Public reads need
 //! nothing; the rest acts for a member through their personal token (`tokens`). The API has its own layers
-//! (no cookies, no form tokens, no HTML error pages): errors are problem details (`problem`).
+//! (no cookies, no form tokens, no HTML error pages): errors are problem details (`problem`), and
+//! a JSON body is read only once the caller may send it, at most `problem::MAX_JSON_BYTES`.
 
 pub mod forum;
 pub mod meetings;
@@ -82,5 +83,6 @@ pub fn routes(app: App) -> Router<App> {
         // Listed innermost first: a request meets them from the bottom up.
         .layer(from_fn_with_state(app, tokens::bearer))
         .layer(from_fn(crate::web::browser::refuse_nul_in_address))
+        .layer(crate::request_timeout())
         .layer(from_fn(problem::problems))
 }

@@ -97,9 +97,12 @@ pub async fn bearer(State(app): State<App>, mut request: Request, next: Next) ->
 }
 
 async fn viewer_for(app: &App, header: &str) -> Result<Option<Viewer>, sqlx::Error> {
-    let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| t.starts_with(PREFIX)) else {
+    // The scheme's name is case-insensitive (RFC 9110).
+    let (scheme, token) = header.split_once(' ').unwrap_or((header, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || !token.starts_with(PREFIX) {
         return Ok(None);
-    };
+    }
     let Some(found) = token_user(&app.db, &tokens::hash(token)).await? else { return Ok(None) };
     let user = User::from(found.user);
     if !policy::may_hold_session(&user) {
@@ -107,7 +110,11 @@ async fn viewer_for(app: &App, header: &str) -> Result<Option<Viewer>, sqlx::Err
     }
     let now = Utc::now();
     if found.last_used_at.is_none_or(|t| now - t > Duration::minutes(TOUCH_EVERY_MINUTES)) {
-        execute!(&app.db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, &found.token_id)?;
+        // A note for the holder's settings page: failing to write it (a full disk) must not fail the request.
+        if let Err(e) = execute!(&app.db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", now, &found.token_id)
+        {
+            tracing::warn!(error = %e, "could not record an API token's use");
+        }
     }
     Ok(Some(Viewer { user: Some(user), session_hash: None }))
 }
@@ -124,6 +131,8 @@ pub async fn delete_all_in(tx: &mut crate::db::Tx, user_id: &str) -> Result<(), 
 #[template(path = "auth/api_tokens.html")]
 struct TokensPage {
     page: Page,
+    /// Only members in their term make new tokens.
+    may_create: bool,
     tokens: Vec<(ApiToken, String, String)>,
     new_token: Option<String>,
     name: String,
@@ -131,14 +140,16 @@ struct TokensPage {
     docs: String,
 }
 
+/// Anyone signed in sees and revokes their own tokens (a lapsed member too: theirs may still work).
 fn holder(viewer: &Viewer) -> AppResult<User> {
-    policy::require(viewer, policy::can_hold_api_token(viewer, Utc::now()), "/account/api-tokens")?;
+    policy::require(viewer, policy::can_manage_own_account(viewer), "/account/api-tokens")?;
     viewer.user.clone().ok_or(AppError::Forbidden)
 }
 
 async fn page_for(
     app: &App,
     page: Page,
+    viewer: &Viewer,
     user: &User,
     new_token: Option<String>,
     name: String,
@@ -155,6 +166,7 @@ async fn page_for(
         })
         .collect();
     Ok(TokensPage {
+        may_create: policy::can_hold_api_token(viewer, Utc::now()),
         page: page.titled("API tokens").noindex(),
         tokens,
         new_token,
@@ -166,24 +178,32 @@ async fn page_for(
 
 async fn tokens_page(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     let user = holder(&viewer)?;
-    render(&page_for(&app, page, &user, None, String::new(), FieldErrors::default()).await?)
+    render(&page_for(&app, page, &viewer, &user, None, String::new(), FieldErrors::default()).await?)
 }
 
 #[derive(Deserialize)]
 struct NewToken {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    password: String,
 }
 
 async fn create(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Form<NewToken>) -> AppResult<Response> {
+    policy::require(&viewer, policy::can_hold_api_token(&viewer, Utc::now()), "/account/api-tokens")?;
     let user = holder(&viewer)?;
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "A name for the token", &form.name, 100);
+    // A token outlives the session: a borrowed or stolen session alone must not be able to make one.
+    let stored = crate::auth::store::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
+    if !crate::auth::password::verify(form.password, stored).await? {
+        errors.add("password", "That is not your current password.");
+    }
     if errors.is_empty() && active_tokens(&app.db, &user.id).await?.len() >= MAX_TOKENS {
         errors.add("name", "You have 20 tokens already: revoke one you no longer use first.");
     }
     if !errors.is_empty() {
-        let body = render(&page_for(&app, page, &user, None, form.name, errors).await?)?;
+        let body = render(&page_for(&app, page, &viewer, &user, None, form.name, errors).await?)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     let token = format!("{PREFIX}{}", tokens::random_token());
@@ -197,7 +217,8 @@ async fn create(State(app): State<App>, page: Page, viewer: Viewer, Form(form): 
         Utc::now()
     )?;
     // Shown on this answer only (never in a redirect or a cookie): the database keeps just its hash.
-    Ok(render(&page_for(&app, page, &user, Some(token), String::new(), FieldErrors::default()).await?)?.into_response())
+    Ok(render(&page_for(&app, page, &viewer, &user, Some(token), String::new(), FieldErrors::default()).await?)?
+        .into_response())
 }
 
 async fn revoke(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {

@@ -229,8 +229,9 @@ async fn reset(
         return Err(link_error(LinkProblem::Used));
     }
     store::set_password(&mut tx, &user_id, &hash).await?;
-    // Whoever knew the old password is signed out everywhere.
+    // Whoever knew the old password is signed out everywhere, and loses any API token they made with it.
     store::delete_sessions_of(&mut tx, &user_id).await?;
+    crate::api::tokens::delete_all_in(&mut tx, &user_id).await?;
     tx.commit().await?;
     Ok(redirect_with_notice("/sign-in", "Your new password is set. Sign in with it now."))
 }

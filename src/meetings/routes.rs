@@ -95,22 +95,35 @@ fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
 /// The next meetings the viewer may see, for the home page.
 pub async fn upcoming_cards(app: &App, viewer: &Viewer, limit: usize) -> AppResult<Vec<Card>> {
     let views = Views::of(app, viewer).await?;
-    let mut cards = Vec::new();
-    // A few at a time: the home page shows three, and reading every upcoming meeting cost more than the page.
-    let batch = 10;
+    let shown = |m: &Meeting, view: MeetingView| view != MeetingView::Hidden && !m.is_cancelled();
+    Ok(first_seen(app, &views, true, limit, shown).await?.iter().map(|(m, view)| card(app, m, *view)).collect())
+}
+
+/// The first `limit` meetings (upcoming or past) that `keep` accepts as the viewer sees them, read a few at a
+/// time: the home page shows three, and reading every upcoming meeting cost more than the page.
+pub async fn first_seen(
+    app: &App,
+    views: &Views,
+    upcoming: bool,
+    limit: usize,
+    keep: impl Fn(&Meeting, MeetingView) -> bool,
+) -> Result<Vec<(Meeting, MeetingView)>, sqlx::Error> {
+    let batch = (limit + 5).min(100);
+    let mut out = Vec::new();
     for offset in (0..).step_by(batch) {
-        let found = store::listed_from(&app.db, true, views.now, offset as i64, batch as i64).await?;
-        for m in &found {
-            let view = views.view(m);
-            if view != MeetingView::Hidden && !m.is_cancelled() && cards.len() < limit {
-                cards.push(card(app, m, view));
+        let found = store::listed_from(&app.db, upcoming, views.now, offset as i64, batch as i64).await?;
+        let last = found.len() < batch;
+        for m in found {
+            let view = views.view(&m);
+            if out.len() < limit && keep(&m, view) {
+                out.push((m, view));
             }
         }
-        if cards.len() >= limit || found.len() < batch {
+        if out.len() >= limit || last {
             break;
         }
     }
-    Ok(cards)
+    Ok(out)
 }
 
 #[derive(Deserialize, Default)]

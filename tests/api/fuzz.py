@@ -5,7 +5,8 @@ Starts `swn serve` on a fresh SQLite data folder with the demo network, creates 
 the settings page as the demo organiser would, and lets schemathesis generate requests for every operation,
 once with the token and once without. Fails on any server error or any answer that breaks the document
 (status, content type, body schema). Usage: tests/api/fuzz.py [path/to/swn]  (default target/debug/swn).
-Needs `schemathesis` from PyPI (.ci/run installs it).
+Needs `schemathesis` from PyPI (.ci/run installs it). With SWN_FUZZ_DATABASE_URL (an empty PostgreSQL database)
+the server runs on PostgreSQL instead of SQLite.
 """
 import http.cookiejar
 import json
@@ -53,7 +54,7 @@ def token_for(base, email, password):
 
     form = {"csrf_token": csrf("/sign-in"), "email": email, "password": password}
     browser.open(base + "/sign-in", urllib.parse.urlencode(form).encode())
-    form = {"csrf_token": csrf("/account/api-tokens"), "name": "schemathesis"}
+    form = {"csrf_token": csrf("/account/api-tokens"), "name": "schemathesis", "password": password}
     page = browser.open(base + "/account/api-tokens", urllib.parse.urlencode(form).encode()).read().decode()
     found = re.search(r"(swn_[A-Za-z0-9_-]+)", page)
     if not found:
@@ -95,6 +96,9 @@ def main():
     data = tempfile.mkdtemp(prefix="swn-api-fuzz-")
     env = dict(os.environ, SWN_DATA_DIR=data, SWN_LOG="warn")
     env.pop("SWN_DATABASE_URL", None)
+    # PostgreSQL refuses what SQLite stores without complaint (NUL in text): run on it too when given one.
+    if os.environ.get("SWN_FUZZ_DATABASE_URL"):
+        env["SWN_DATABASE_URL"] = os.environ["SWN_FUZZ_DATABASE_URL"]
     demo = subprocess.run([binary, "demo"], env=env, capture_output=True, text=True, check=True).stdout
     email = re.search(r"Demo organiser:\s*(\S+)", demo).group(1)
     password = re.search(r"Password:\s*(\S+)", demo).group(1)

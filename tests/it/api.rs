@@ -14,6 +14,7 @@ on_both_engines!(
     each_caller_reaches_what_the_policy_allows,
     members_register_cancel_ask_and_reply_through_the_api,
     bad_requests_get_problem_details,
+    the_api_keeps_the_sites_finer_rules,
 );
 
 /// What the API answered: status, content type and JSON body.
@@ -45,9 +46,10 @@ async fn get(t: &TestApp, path: &str, token: Option<&str>) -> Reply {
     call(t, reqwest::Method::GET, path, token, None).await
 }
 
-/// Creates a token through the settings page, as its holder would; gives the token shown.
+/// Creates a token through the settings page, as its holder would (members made by `meetings::member` have
+/// this password); gives the token shown.
 async fn new_token(t: &TestApp, client: &reqwest::Client, name: &str) -> String {
-    let page = t.post_with(client, "/account/api-tokens", &[("name", name)]).await;
+    let page = t.post_with(client, "/account/api-tokens", &[("name", name), ("password", "member-password-1")]).await;
     page.assert_status(200).assert_contains(name);
     let start = page.body.find("swn_").expect("the new token is shown");
     page.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
@@ -106,12 +108,31 @@ async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     t.post_with(&ann, &action, &[]).await.assert_status(303);
     is_problem(&get(&t, "/api/v1/me", Some(&token)).await, 401);
 
+    // Making a token needs the current password: a session alone (perhaps borrowed) is not enough.
+    let refused =
+        t.post_with(&ann, "/account/api-tokens", &[("name", "sneaky"), ("password", "guessed-wrong-1")]).await;
+    refused.assert_status(422).assert_contains("not your current password").assert_lacks("swn_");
+    assert_eq!(sqlx_hashes(&t).await.len(), 1, "no token was made (the one row is the revoked one)");
+    // A password reset (account recovery) revokes every token made before it.
+    let kept = new_token(&t, &ann, "before the reset").await;
+    assert_eq!(get(&t, "/api/v1/me", Some(&kept)).await.status, 200);
+    t.post_with(&browser(), "/password/forgot", &[("email", "ann@council.example.gov.uk")]).await.assert_status(200);
+    let mail = t.wait_for_mail_containing("ann@council.example.gov.uk", "/password/reset/").await;
+    let link = crate::support::find_link(&mail, &format!("{}/password/reset/", t.base)).expect("a reset link");
+    let path = link.strip_prefix(&t.base).unwrap().to_string();
+    t.post_with(&browser(), &path, &[("password", "a-new-password-2"), ("confirm", "a-new-password-2")])
+        .await
+        .assert_status(303);
+    is_problem(&get(&t, "/api/v1/me", Some(&kept)).await, 401);
+
     // Applicants and visitors cannot make tokens; a suspended member's token stops working.
     t.create_user("app@council.example.gov.uk", "Applicant", Role::Applicant, "member-password-1").await;
     let applicant = browser();
     t.sign_in_with(&applicant, "app@council.example.gov.uk", "member-password-1").await;
-    t.get_with(&applicant, "/account/api-tokens").await.assert_status(403);
-    t.post_with(&applicant, "/account/api-tokens", &[("name", "x")]).await.assert_status(403);
+    t.get_with(&applicant, "/account/api-tokens").await.assert_status(200).assert_lacks("Create token");
+    t.post_with(&applicant, "/account/api-tokens", &[("name", "x"), ("password", "member-password-1")])
+        .await
+        .assert_status(403);
     t.post_with(&browser(), "/account/api-tokens", &[("name", "x")]).await.assert_status(303);
     let second = new_token(&t, &bob, "phone").await;
     assert_eq!(get(&t, "/api/v1/me", Some(&second)).await.status, 200);
@@ -160,6 +181,11 @@ async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
         "a visitor finds a closed meeting by its title only: {:?}",
         found.json
     );
+    let teaser = get(&t, "/api/v1/search?q=closed+clinic", None).await;
+    assert!(teaser.json.as_array().unwrap().iter().any(|h| h["title"] == "Closed clinic"), "{:?}", teaser.json);
+    assert!(!teaser.json.to_string().contains("zebracrossing"));
+    let members_find = get(&t, "/api/v1/search?q=zebracrossing", Some(&token)).await;
+    assert!(members_find.json.as_array().unwrap().iter().any(|h| h["kind"] == "Meeting"), "{:?}", members_find.json);
 
     // A member's token: both meetings, the closed one in full, but never the joining link before it is due.
     let listed = get(&t, "/api/v1/meetings", Some(&token)).await;
@@ -318,5 +344,75 @@ async fn bad_requests_get_problem_details(engine: Engine) {
         .map(str::to_string)
         .collect();
     assert_eq!(documented, routed);
+    t.finish().await;
+}
+
+/// Joining links only to confirmed attendees near the start; anonymous askers stay anonymous; a write from
+/// someone refused is answered before its body is read.
+async fn the_api_keeps_the_sites_finer_rules(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = organiser(&t).await;
+    // One place, starting within the default release window (24 hours).
+    let soon = meeting(&t, &org, "Soon round table", "members", "1", Duration::hours(2), &[]).await;
+    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let ann_token = new_token(&t, &ann, "ann script").await;
+    let bob_token = new_token(&t, &bob, "bob script").await;
+    let path = format!("/api/v1/meetings/{soon}");
+    assert_eq!(get(&t, &path, Some(&ann_token)).await.json["joining_link"], Value::Null, "not before registering");
+    assert_eq!(
+        call(&t, reqwest::Method::POST, &format!("{path}/registration"), Some(&ann_token), None).await.status,
+        201
+    );
+    assert_eq!(
+        call(&t, reqwest::Method::POST, &format!("{path}/registration"), Some(&bob_token), None).await.status,
+        201
+    );
+    assert_eq!(get(&t, &path, Some(&ann_token)).await.json["joining_link"], "https://meet.example.org/secret-room-42");
+    let waitlisted = get(&t, &path, Some(&bob_token)).await;
+    assert_eq!(waitlisted.json["registration"]["status"], "waitlisted");
+    assert_eq!(waitlisted.json["joining_link"], Value::Null, "the waitlist gets no link");
+    assert!(!get(&t, "/api/v1/meetings", Some(&ann_token)).await.json.to_string().contains("secret-room"));
+
+    // An anonymous question: members see the label, never the name; a moderator sees both.
+    let categories = get(&t, "/api/v1/forum/categories", Some(&ann_token)).await;
+    let slug = categories.json[0]["slug"].as_str().unwrap().to_string();
+    let asked = call(
+        &t,
+        reqwest::Method::POST,
+        &format!("/api/v1/forum/categories/{slug}/topics"),
+        Some(&ann_token),
+        Some(serde_json::json!({"title": "Unions and hybrid", "body": "How did you involve them?", "anonymous": true})),
+    )
+    .await;
+    assert_eq!(asked.status, 201);
+    let id = asked.json["id"].as_str().unwrap().to_string();
+    for answer in [
+        get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&bob_token)).await,
+        get(&t, &format!("/api/v1/forum/categories/{slug}/topics"), Some(&bob_token)).await,
+    ] {
+        assert_eq!(answer.status, 200);
+        assert!(!answer.json.to_string().contains("Ann Member"), "{:?}", answer.json);
+    }
+    t.create_user("mo@network.example.org", "Mo Derator", Role::Moderator, "member-password-1").await;
+    let mo = browser();
+    t.sign_in_with(&mo, "mo@network.example.org", "member-password-1").await;
+    let mo_token = new_token(&t, &mo, "mo script").await;
+    assert!(
+        get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&mo_token)).await.json.to_string().contains("Ann Member")
+    );
+
+    // A visitor announcing a large body is refused at once, without the server waiting for it.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = t.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/forum/topics/{id}/replies HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = [0u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut head)).await;
+    let text = String::from_utf8_lossy(&head[..read.expect("answered without the body").unwrap()]).to_string();
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
     t.finish().await;
 }
