@@ -60,25 +60,10 @@ fn warm_up() -> Duration {
     Duration::from_secs_f64((seconds() / 5.0).clamp(0.5, 2.0))
 }
 
-/// The forum bodies (Markdown), varied so that a search matches a realistic share of the posts. The peer
-/// script (`benches/peers/django_machina.py`) seeds its thread with the same bodies in the same order.
-const BODIES: [&str; 15] = [
-    "We ran a twelve-week trial of **anchor days** with a baseline for sickness absence and customer response times.",
-    "Our desk ratio is now 6 to 10 after eight weeks of occupancy measurement; peak days reach 80%.",
-    "Managers asked for guidance on proximity bias in appraisals, so we hid attendance data in calibration.",
-    "Display-screen assessments for home workers are done online, with equipment sent within a week.",
-    "Team agreements are reviewed every three months or when someone joins the team.",
-    "We standardised on one platform for chat and meetings, with champions in each directorate.",
-    "Frontline staff now self-roster, with annualised hours in two pilot wards.",
-    "The board accepted the business case once retention figures joined the property savings.",
-    "Hybrid meetings improved when everyone joined from their own laptop and the chair checked the online queue.",
-    "We consulted the unions early and agreed a right to disconnect after 6pm.",
-    "Induction now includes a buddy and two weeks of in-person days for the whole team.",
-    "Working abroad is allowed for up to 20 days a year from an approved list of countries.",
-    "We measured travel and commuting carbon before and after the change.",
-    "Contact centre staff choose shifts through an app, with cover agreed by the team.",
-    "Our library became an activity-based space with bookable focus rooms.",
-];
+/// The forum bodies (Markdown), one per line, varied so that a search matches a realistic share of the posts.
+/// The peer script (`benches/peers/django_machina.py`) seeds its thread from the same file, in the same order.
+static BODIES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| include_str!("forum_bodies.txt").lines().filter(|l| !l.is_empty()).collect());
 
 fn main() {
     match std::env::var("SWN_BENCH_FLOOR").as_deref() {

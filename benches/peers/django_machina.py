@@ -40,24 +40,8 @@ import urllib.request
 PINS = ["django-machina==1.3.1", "Django==5.2.19", "gunicorn==27.0.1"]
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
-# The same bodies as BODIES in benches/site_load.rs, in the same order.
-BODIES = [
-    "We ran a twelve-week trial of **anchor days** with a baseline for sickness absence and customer response times.",
-    "Our desk ratio is now 6 to 10 after eight weeks of occupancy measurement; peak days reach 80%.",
-    "Managers asked for guidance on proximity bias in appraisals, so we hid attendance data in calibration.",
-    "Display-screen assessments for home workers are done online, with equipment sent within a week.",
-    "Team agreements are reviewed every three months or when someone joins the team.",
-    "We standardised on one platform for chat and meetings, with champions in each directorate.",
-    "Frontline staff now self-roster, with annualised hours in two pilot wards.",
-    "The board accepted the business case once retention figures joined the property savings.",
-    "Hybrid meetings improved when everyone joined from their own laptop and the chair checked the online queue.",
-    "We consulted the unions early and agreed a right to disconnect after 6pm.",
-    "Induction now includes a buddy and two weeks of in-person days for the whole team.",
-    "Working abroad is allowed for up to 20 days a year from an approved list of countries.",
-    "We measured travel and commuting carbon before and after the change.",
-    "Contact centre staff choose shifts through an app, with cover agreed by the team.",
-    "Our library became an activity-based space with bookable focus rooms.",
-]
+# The same bodies as benches/site_load.rs, in the same order, from the file both read.
+BODIES = [line for line in (REPO / "benches" / "forum_bodies.txt").read_text().splitlines() if line]
 
 SETTINGS = """
 import pathlib
