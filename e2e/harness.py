@@ -4,13 +4,16 @@ it lands on with axe-core and photographs it at a phone's and a desktop's width.
 import base64
 import email
 import email.policy
+import http.server
 import json
 import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -90,6 +93,45 @@ class Server:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
+class MeetingRoom:
+    """A stand-in for a video-meeting service, on https://127.0.0.1 with a self-signed certificate (joining links
+    must be https), so a journey can open a meeting's joining link for real without the internet."""
+
+    def __init__(self, folder):
+        folder = Path(folder)
+        cert, key = folder / "room.crt", folder / "room.key"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+             "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True,
+        )
+        self.visits = []
+        room = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                room.visits.append(self.path)
+                body = b"<!doctype html><html lang='en'><title>Meeting room</title><main><h1>Meeting room</h1></main></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert), str(key))
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
 class Outbox:
     """The .eml files the server writes to <data dir>/outbox/ when no SMTP server is configured."""
 
@@ -153,6 +195,7 @@ class Browser:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--ignore-certificate-errors",  # only the stand-in meeting room (MeetingRoom) has a self-signed one
             "--window-size=1280,900",
             f"--user-data-dir={self.profile}",
         ):

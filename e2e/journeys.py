@@ -140,7 +140,7 @@ def apply_and_join(ctx):
 
 def register_for_meeting(ctx):
     """An organiser publishes a virtual meeting starting soon; a member registers and sees its joining link."""
-    title, link = "Hybrid rotas that stick", "https://meet.example.org/swn-hybrid-rotas"
+    title, link = "Hybrid rotas that stick", f"{ctx.room.url}/swn-hybrid-rotas"
     o = ctx.browser("b-organiser")
     sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
     organiser_nav(o, "Meetings")
@@ -174,6 +174,9 @@ def register_for_meeting(ctx):
     # The confirmation e-mail carries the link too.
     msg = ctx.outbox.wait_for(b.driver, member, title)
     assert link in msg.get_body(preferencelist=("plain",)).get_content()
+    # And the member opens it: the (stand-in) meeting service answers.
+    b.click(anchor)
+    assert b.h1() == "Meeting room" and "/swn-hybrid-rotas" in ctx.room.visits, ctx.room.visits
 
 
 def forum_question(ctx):
