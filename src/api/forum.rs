@@ -14,7 +14,9 @@ use super::problem::{ApiResult, Problem, json_body};
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::forum::model::{Post, Topic};
-use crate::forum::routes::{POSTS_PER_PAGE, category_of, member, readers, shown_author, topic_of, visible_categories};
+use crate::forum::routes::{
+    POSTS_PER_PAGE, category_of, check_topic, member, readers, shown_author, topic_of, visible_categories,
+};
 use crate::forum::{service, store};
 use crate::web::{AppError, FieldErrors};
 
@@ -196,11 +198,7 @@ pub async fn new_topic(
     let form: NewTopic = json_body(&headers, body).await?;
     let kind = form.kind.unwrap_or_else(|| "question".into());
     let mut errors = FieldErrors::default();
-    let title = errors.required("title", "The title", &form.title, 200);
-    let body = errors.required("body", "The text", &form.body, 50_000);
-    if !matches!(kind.as_str(), "question" | "discussion") {
-        errors.add("kind", "The kind is question or discussion.");
-    }
+    let (title, body) = check_topic(&mut errors, &form.title, &form.body, &kind);
     checked(errors)?;
     let allowed = readers(&app, &category).await?;
     let may_read = |id: &str| allowed.as_ref().is_none_or(|set| set.contains(id));

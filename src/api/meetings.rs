@@ -14,8 +14,8 @@ use crate::App;
 use crate::auth::Viewer;
 use crate::auth::policy::{self, MeetingView};
 use crate::meetings::model::{Meeting, Registration};
-use crate::meetings::registration::{self, RegisterError};
-use crate::meetings::routes::{Views, first_seen, view_of};
+use crate::meetings::registration;
+use crate::meetings::routes::{Views, first_seen, joining_link, refusal, view_of};
 use crate::meetings::store;
 use crate::web::AppError;
 
@@ -161,15 +161,7 @@ pub async fn show(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
     let confirmed = registrations.iter().filter(|r| r.is_confirmed()).count() as i64;
     let waitlist = registrations.iter().filter(|r| r.is_waitlisted()).count() as i64;
     let registration = own_registration(&app, &viewer, &meeting).await?;
-    let joining_link = policy::can_see_joining_link(
-        registration.as_ref().map(|r| r.status.as_str()),
-        &meeting.status,
-        meeting.starts_at,
-        app.config.joining_link_release,
-        Utc::now(),
-    )
-    .then(|| meeting.joining_link.clone())
-    .filter(|l| !l.is_empty() && meeting.mode != "in_person");
+    let joining_link = joining_link(&app, &meeting, registration.as_ref(), Utc::now());
     Ok(Json(MeetingDetail {
         meeting: out(&app, &meeting),
         agenda_html: meeting.agenda_html.clone(),
@@ -233,12 +225,4 @@ pub async fn mine(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Vec<
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.starts_at));
     Ok(Json(out))
-}
-
-fn refusal(e: RegisterError) -> super::problem::ApiError {
-    match e {
-        RegisterError::Db(e) => e.into(),
-        RegisterError::Other(e) => e.into(),
-        other => Problem::new(StatusCode::CONFLICT, other.to_string()).into(),
-    }
 }

@@ -270,11 +270,7 @@ async fn new_topic(
     policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
     let user = member(&viewer, "/forum")?;
     let mut errors = FieldErrors::default();
-    let title = errors.required("title", "The title", &form.title, 200);
-    let body = errors.required("body", "The text", &form.body, 50_000);
-    if !matches!(form.kind.as_str(), "question" | "discussion") {
-        errors.add("kind", "Choose a question or a discussion.");
-    }
+    let (title, body) = check_topic(&mut errors, &form.title, &form.body, &form.kind);
     if !errors.is_empty() {
         let label = service::anonymous_label(&app, &user).await?;
         let body = render(&NewTopicPage { page: page.titled("New topic").noindex(), category, form, errors, label })?;
@@ -286,6 +282,16 @@ async fn new_topic(
     let draft = service::TopicDraft { title: &title, body: &body, kind: &form.kind, anonymous };
     let id = service::create_topic(&app, &user, &category, &draft, &may_read).await?;
     Ok(redirect_with_notice(&format!("/forum/t/{id}"), "Your topic is posted."))
+}
+
+/// A new topic's fields, for the form and the API alike; gives the title and text trimmed.
+pub(crate) fn check_topic(errors: &mut FieldErrors, title: &str, body: &str, kind: &str) -> (String, String) {
+    let title = errors.required("title", "The title", title, 200);
+    let body = errors.required("body", "The text", body, 50_000);
+    if !matches!(kind, "question" | "discussion") {
+        errors.add("kind", "Choose a question or a discussion.");
+    }
+    (title, body)
 }
 
 pub struct PostView {

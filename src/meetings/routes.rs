@@ -42,6 +42,24 @@ pub async fn view_of(app: &App, viewer: &Viewer, meeting: &Meeting) -> AppResult
     Ok(Views::of(app, viewer).await?.view(meeting))
 }
 
+/// The joining link, for a registration the policy lets see it now (pages and the API alike).
+pub fn joining_link(
+    app: &App,
+    meeting: &Meeting,
+    registration: Option<&Registration>,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    policy::can_see_joining_link(
+        registration.map(|r| r.status.as_str()),
+        &meeting.status,
+        meeting.starts_at,
+        app.config.joining_link_release,
+        now,
+    )
+    .then(|| meeting.joining_link.clone())
+    .filter(|l| !l.is_empty() && meeting.mode != "in_person")
+}
+
 /// What one viewer sees of many meetings: their groups are read once, not once per group meeting.
 pub struct Views {
     viewer: Viewer,
@@ -265,15 +283,7 @@ async fn meeting_page(
         }
         None => None,
     };
-    let joining_link = policy::can_see_joining_link(
-        registration.as_ref().map(|r| r.status.as_str()),
-        &meeting.status,
-        meeting.starts_at,
-        app.config.joining_link_release,
-        now,
-    )
-    .then(|| meeting.joining_link.clone())
-    .filter(|l| !l.is_empty() && meeting.mode != "in_person");
+    let joining_link = joining_link(app, &meeting, registration.as_ref(), now);
     let closed_reason = if meeting.is_cancelled() {
         Some("This meeting has been cancelled.".to_string())
     } else if meeting.starts_at <= now {
@@ -343,7 +353,8 @@ async fn show(
     render(&meeting_page(&app, page, &viewer, meeting, FieldErrors::default(), GuestForm::default()).await?)
 }
 
-fn refusal(e: RegisterError) -> AppError {
+/// Why a registration step was refused, as the site's error (the API answers it as a problem).
+pub(crate) fn refusal(e: RegisterError) -> AppError {
     match e {
         RegisterError::Db(e) => e.into(),
         RegisterError::Other(e) => e.into(),
