@@ -36,7 +36,7 @@ pub struct SearchQuery {
 }
 
 /// The kinds a search can be narrowed to: (value, label).
-const KINDS: [(&str, &str); 6] = [
+pub(crate) const KINDS: [(&str, &str); 6] = [
     ("", "Everything"),
     ("forum", "Forum"),
     ("article", "Articles"),

@@ -165,7 +165,7 @@ pub async fn search(
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<HitOut>>> {
     let kind = p.kind.unwrap_or_default();
-    if !matches!(kind.as_str(), "" | "forum" | "article" | "resource" | "case_study" | "meeting") {
+    if !crate::search::KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(Problem::new(
             axum::http::StatusCode::BAD_REQUEST,
             "kind must be forum, article, resource, case_study or meeting.",
