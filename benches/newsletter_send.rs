@@ -161,7 +161,7 @@ async fn seed(app: &App, n: usize) {
         swn::membership::store::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
             .await
             .unwrap();
-        swn::membership::consent::record(&mut tx, &id, "newsletter", true, "bench").await.unwrap();
+        swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "bench").await.unwrap();
     }
     tx.commit().await.unwrap();
 }

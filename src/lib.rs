@@ -7,7 +7,9 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod demo;
+pub mod feature;
 pub mod forum;
+pub mod jobs;
 pub mod library;
 pub mod mail;
 pub mod meetings;
@@ -34,6 +36,19 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use config::Config;
 use db::Db;
+use feature::Feature;
+
+/// The network's features. Adding one is a folder, its templates and migrations, and a line here.
+pub static FEATURES: &[&dyn Feature] = &[
+    &content::Site,
+    &auth::Accounts,
+    &membership::Membership,
+    &meetings::Meetings,
+    &forum::Forum,
+    &library::Library,
+    &mail::newsletters::Newsletters,
+    &api::ApiTokens,
+];
 
 /// The application's state, shared by every request and worker. Cheap to clone.
 #[derive(Clone)]
@@ -58,8 +73,9 @@ impl App {
         for name in applied {
             tracing::info!(migration = name, "migration applied");
         }
-        content::defaults::ensure_pages(&db).await?;
-        forum::store::ensure_default_categories(&db).await?;
+        for feature in FEATURES {
+            feature.on_start(&db).await.with_context(|| format!("could not prepare {}", feature.name()))?;
+        }
         let signing_key = mail::links::signing_key(&db).await?;
         Ok(App {
             db,
@@ -79,38 +95,23 @@ impl App {
     pub fn wake_newsletters(&self) {
         self.newsletter_wake.notify_one();
     }
+
+    /// What the newsletter job waits on between rounds.
+    pub fn newsletter_wake(&self) -> Arc<Notify> {
+        self.newsletter_wake.clone()
+    }
 }
 
 /// Every route of the application, with the layers every request passes through.
 pub fn router(app: App) -> Router {
     let upload_limit = app.config.max_upload_bytes + 256 * 1024;
-    let site = Router::new()
-        .merge(content::routes::routes())
-        .merge(content::admin::routes())
-        .merge(auth::routes::routes())
-        .merge(membership::routes::routes())
-        .merge(membership::review::routes())
-        .merge(membership::directory::routes())
-        .merge(membership::term::routes())
-        .merge(membership::privacy::routes())
-        .merge(membership::groups::routes())
-        .merge(membership::profile::routes())
-        .merge(membership::organisations::routes())
-        .merge(membership::consent::routes())
-        .merge(membership::import::routes())
-        .merge(meetings::routes::routes())
-        .merge(meetings::admin::routes())
-        .merge(forum::routes::routes())
-        .merge(forum::moderation::routes())
-        .merge(forum::admin::routes())
-        .merge(library::routes::routes())
+    let mut site = Router::new();
+    for feature in FEATURES {
+        site = site.merge(feature.pages(&app));
+    }
+    let site = site
         .merge(search::routes())
-        .merge(library::admin::routes(app.config.max_resource_bytes))
-        .merge(mail::newsletters::routes::routes())
-        .merge(mail::newsletters::subscribers::routes())
-        .merge(mail::preferences::routes())
         .merge(ops::routes())
-        .merge(api::tokens::routes())
         .route("/static/{name}", get(web::assets::asset))
         .fallback(|| async { web::AppError::NotFound })
         // Listed innermost first: a request meets them from the bottom up.
@@ -172,21 +173,18 @@ impl Server {
             })?,
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker =
-            tokio::spawn(mail::worker::run(self.app.clone(), transport, self.app.mail_wake.clone(), stop_rx.clone()));
-        let reminders = tokio::spawn(membership::renewal::run(self.app.clone(), stop_rx.clone()));
-        let meeting_reminders = tokio::spawn(meetings::reminders::run(self.app.clone(), stop_rx.clone()));
-        let digests = tokio::spawn(forum::digest::run(self.app.clone(), stop_rx.clone()));
-        let newsletters =
-            tokio::spawn(mail::newsletters::sending::run(self.app.clone(), self.app.newsletter_wake.clone(), stop_rx));
+        let mut jobs = jobs::Jobs::new(self.app.clone(), stop_rx);
+        jobs.on_wake("mail", self.app.mail_wake.clone(), self.app.config.mail_poll, move |app| {
+            let transport = transport.clone();
+            async move { Ok(mail::worker::deliver_due(&app, &transport).await?) }
+        });
+        for feature in FEATURES {
+            feature.jobs(&self.app, &mut jobs);
+        }
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
-        let _ = worker.await;
-        let _ = reminders.await;
-        let _ = meeting_reminders.await;
-        let _ = digests.await;
-        let _ = newsletters.await;
+        jobs.finish().await;
         self.app.db.close().await;
         Ok(())
     }

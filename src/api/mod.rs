@@ -86,3 +86,42 @@ pub fn routes(app: App) -> Router<App> {
         .layer(crate::request_timeout())
         .layer(from_fn(problem::problems))
 }
+
+/// Personal API tokens, as the program's list of features sees them: the settings page, the holder's part
+/// of the data export (names, never tokens), and erasure.
+pub struct ApiTokens;
+
+impl crate::feature::Feature for ApiTokens {
+    fn name(&self) -> &'static str {
+        "api_tokens"
+    }
+
+    fn pages(&self, _app: &App) -> Router<App> {
+        tokens::routes()
+    }
+
+    fn export<'a>(
+        &'a self,
+        app: &'a App,
+        person: &'a crate::feature::Person,
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let tokens: Vec<_> = tokens::active_tokens(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(
+                    |t| serde_json::json!({"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at}),
+                )
+                .collect();
+            Ok(Some(serde_json::Value::Array(tokens)))
+        })
+    }
+
+    fn erase<'a>(
+        &'a self,
+        tx: &'a mut crate::db::Tx,
+        person: &'a crate::feature::Person,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(tokens::delete_all_in(tx, &person.id))
+    }
+}

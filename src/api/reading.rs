@@ -149,7 +149,7 @@ pub async fn articles(
 pub async fn article(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> ApiResult<Json<ArticleOut>> {
     let article = library::article_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     // The site's own rule: drafts (and scheduled ones) are not found; members-only ones need a member.
-    if !may_open(&app, &viewer, &article.audience_key(), article.published, article.publish_at).await? {
+    if !may_open(&app, &viewer, &article.audience(), article.published, article.publish_at).await? {
         return Err(refuse(&viewer, "").into());
     }
     Ok(Json(article_out(&app, article, true)))

@@ -23,3 +23,44 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
         Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
     }
 }
+
+use futures_util::future::BoxFuture;
+use serde_json::json;
+
+use crate::App;
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person};
+
+/// Accounts and signing in, as the program's list of features sees it.
+pub struct Accounts;
+
+impl Feature for Accounts {
+    fn name(&self) -> &'static str {
+        "account"
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes()
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let Some(row) = store::user_by_id(&app.db, &person.id).await? else { return Ok(None) };
+            let sessions = store::count_sessions_of(&app.db, &person.id).await?;
+            Ok(Some(json!({
+                "name": row.name, "email": row.email, "role": row.role, "suspended": row.suspended,
+                "job_title": row.job_title, "created_at": row.created_at, "membership_ends_at": row.membership_ends_at,
+                "signed_in_devices": sessions,
+            })))
+        })
+    }
+
+    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::erase_person(tx, person))
+    }
+}
+
+/// Empties the account row of everything personal, last in an erasure (see `feature::erase_person`).
+pub async fn anonymise(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    store::anonymise(tx, user_id).await
+}

@@ -89,6 +89,11 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The person as the policy sees them when no request is in hand (a job deciding who is told).
+    pub fn of(user: User) -> Viewer {
+        Viewer { user: Some(user), session_hash: None }
+    }
+
     pub fn role(&self) -> Option<Role> {
         self.user.as_ref().map(|u| u.role)
     }

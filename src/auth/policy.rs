@@ -170,14 +170,51 @@ pub fn can_see_anonymous_author(viewer: &Viewer) -> bool {
     can_moderate(viewer)
 }
 
-/// Whether a reader may see an item with this audience ('public', 'members', 'group:<id>'), given whether
-/// they are in that group. Used for every block of a newsletter, per recipient.
-pub fn can_see_audience(viewer: &Viewer, audience: &str, in_group: bool, now: DateTime<Utc>) -> bool {
+/// Who an item is for: the closed set that library items, meetings' listings in newsletters and newsletter
+/// items share. Parsed at the edge (forms, rows); rules take this, never the text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Everyone,
+    Members,
+    /// One group's members (and moderators and organisers); the group's id.
+    Group(String),
+}
+
+impl Audience {
+    /// As stored with a newsletter's block: 'public', 'members' or 'group:<id>'.
+    pub fn key(&self) -> String {
+        match self {
+            Audience::Everyone => "public".into(),
+            Audience::Members => "members".into(),
+            Audience::Group(id) => format!("group:{id}"),
+        }
+    }
+
+    /// Reads a stored key; anything unknown is no audience at all, so it reaches no one.
+    pub fn parse(key: &str) -> Option<Audience> {
+        match key {
+            "public" => Some(Audience::Everyone),
+            "members" => Some(Audience::Members),
+            _ => key.strip_prefix("group:").filter(|g| !g.is_empty()).map(|g| Audience::Group(g.into())),
+        }
+    }
+
+    /// The group an item is for, if it is for one.
+    pub fn group(&self) -> Option<&str> {
+        match self {
+            Audience::Group(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a reader may see an item for this audience, given whether they are in its group. Used for every
+/// library item, and for every block of a newsletter, per recipient.
+pub fn can_see_audience(viewer: &Viewer, audience: &Audience, in_group: bool, now: DateTime<Utc>) -> bool {
     match audience {
-        "public" => true,
-        "members" => can_enter_members_area(viewer, now),
-        a if a.starts_with("group:") => can_enter_members_area(viewer, now) && (in_group || can_moderate(viewer)),
-        _ => false,
+        Audience::Everyone => true,
+        Audience::Members => can_enter_members_area(viewer, now),
+        Audience::Group(_) => can_enter_members_area(viewer, now) && (in_group || can_moderate(viewer)),
     }
 }
 

@@ -228,3 +228,29 @@ pub async fn clear_failures(db: &Db, scope: &str) -> Result<(), sqlx::Error> {
 pub async fn prune_failures(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     execute!(db, "DELETE FROM sign_in_failures WHERE failed_at < $1", before)
 }
+
+/// What accounts keep about a person besides the account row: sessions, one-time links, and failed sign-ins
+/// counted under their address.
+pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", &person.id)?;
+    execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", &person.id)?;
+    let address = person.email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    execute!(&mut *tx, "DELETE FROM sign_in_failures WHERE scope LIKE $1 ESCAPE '\\'", format!("account:{address}@%"))?;
+    Ok(())
+}
+
+/// The account row stays (what the person wrote points at it, shown as "Former member"), with nothing
+/// personal left in it: no name, address, password, job title or organisation.
+pub async fn anonymise(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    let now = Utc::now();
+    execute!(
+        tx,
+        "UPDATE users SET name = 'Former member', email = $1, password_hash = NULL, job_title = '', organisation_id = NULL,
+             membership_ends_at = NULL, suspended = TRUE, deleted_at = $2, updated_at = $2
+         WHERE id = $3",
+        format!("deleted-{}@invalid", crate::db::new_id()),
+        now,
+        user_id
+    )?;
+    Ok(())
+}

@@ -6,3 +6,30 @@ pub mod feeds;
 pub mod model;
 pub mod routes;
 pub mod store;
+
+use futures_util::future::BoxFuture;
+
+use crate::App;
+use crate::db::{Db, Tx};
+use crate::feature::{Feature, Outcome, Person};
+
+/// The public site, as the program's list of features sees it.
+pub struct Site;
+
+impl Feature for Site {
+    fn name(&self) -> &'static str {
+        "site"
+    }
+
+    fn on_start<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(defaults::ensure_pages(db).await?) })
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes().merge(admin::routes())
+    }
+
+    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::erase_person(tx, &person.id))
+    }
+}

@@ -347,3 +347,9 @@ pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> 
 pub async fn private_file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
     fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1", id)
 }
+
+/// News an organiser wrote keeps no pointer to them once their account is erased.
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE news SET author_id = NULL WHERE author_id = $1", user_id)?;
+    Ok(())
+}

@@ -1,15 +1,12 @@
 //! The daily digest: for members who chose it, one e-mail a day listing their new forum notifications.
 //! Marking the digest sent and queueing its e-mail happen in one transaction, so it goes once a day at most.
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::watch;
 
 use super::model::Notification;
 use crate::App;
+use crate::auth::{User, Viewer};
 use crate::mail::{self, messages};
-use crate::membership::consent;
 use crate::{execute, fetch_all};
 
 pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
@@ -20,7 +17,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
     })?;
     let mut sent = 0;
     for user_id in candidates {
-        if !consent::consents_to(&app.db, &user_id, "forum_digest").await? {
+        if !mail::consent::chosen_by(&app.db, &user_id, mail::Category::ForumDigest).await? {
             continue;
         }
         let last: Option<DateTime<Utc>> = crate::on_engine!(&app.db, |e| {
@@ -41,10 +38,21 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
             &user_id,
             since
         )?;
+        let Some(user) = crate::auth::store::user_by_id(&app.db, &user_id).await? else { continue };
+        // Only what the person may read at the time of sending: nothing for a lapsed or suspended member, and
+        // nothing from a group's category they have left.
+        let viewer = Viewer::of(User::from(user.clone()));
+        let mut readable = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(topic_id) = &item.topic_id else { continue };
+            if super::routes::may_read_topic(app, &viewer, topic_id).await? {
+                readable.push(item);
+            }
+        }
+        let items = readable;
         if items.is_empty() {
             continue;
         }
-        let Some(user) = crate::auth::store::user_by_id(&app.db, &user_id).await? else { continue };
         let mut tx = app.db.begin().await?;
         let claimed = execute!(
             &mut tx,
@@ -58,7 +66,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         if claimed == 0 {
             continue;
         }
-        let unsubscribe = mail::unsubscribe_link(app, &user.email, "forum_digest");
+        let unsubscribe = mail::unsubscribe_link(app, &user.email, mail::Category::ForumDigest);
         let mut lines: Vec<String> = items.iter().take(50).map(|n| format!("• {}", n.text)).collect();
         lines.push(format!("Stop the daily digest with one click: {unsubscribe}"));
         let mut email = messages::notice(
@@ -69,7 +77,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
             Some(("Open the forum", &app.config.link("/notifications"))),
         )?;
         email.list_unsubscribe = Some(unsubscribe);
-        mail::queue(app, &mut tx, &email).await?;
+        mail::queue(app, &mut tx, mail::Kind::Chosen(mail::Category::ForumDigest), &email).await?;
         tx.commit().await?;
         sent += 1;
     }
@@ -77,16 +85,4 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         app.wake_mail();
     }
     Ok(sent)
-}
-
-pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = send_due(&app, Utc::now()).await {
-            tracing::warn!(error = %e, "forum digests failed; will try again");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(StdDuration::from_secs(3600)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }

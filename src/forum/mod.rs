@@ -7,3 +7,55 @@ pub mod moderation;
 pub mod routes;
 pub mod service;
 pub mod store;
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use serde_json::json;
+
+use crate::App;
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person};
+
+/// The members' forum, as the program's list of features sees it.
+pub struct Forum;
+
+impl Feature for Forum {
+    fn name(&self) -> &'static str {
+        "forum"
+    }
+
+    fn on_start<'a>(&'a self, db: &'a crate::db::Db) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::ensure_default_categories(db).await?) })
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes().merge(moderation::routes()).merge(admin::routes())
+    }
+
+    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.every("forum digests", Duration::from_secs(3600), |app| async move {
+            digest::send_due(&app, chrono::Utc::now()).await
+        });
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let posts: Vec<_> = store::posts_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|p| json!({"topic": p.topic, "text": p.body_md, "at": p.created_at}))
+                .collect();
+            let watches: Vec<_> = store::watches_of(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|(kind, id)| json!({"kind": kind, "id": id}))
+                .collect();
+            Ok(Some(json!({"posts": posts, "watching": watches})))
+        })
+    }
+
+    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::erase_person(tx, &person.id))
+    }
+}

@@ -97,6 +97,15 @@ pub(crate) async fn topic_of(app: &App, viewer: &Viewer, id: &str) -> AppResult<
     Ok((topic, category))
 }
 
+/// Whether the viewer may read a topic now (for e-mails sent later than the post: digests).
+pub(crate) async fn may_read_topic(app: &App, viewer: &Viewer, id: &str) -> AppResult<bool> {
+    match topic_of(app, viewer, id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound | AppError::Forbidden | AppError::SignInRequired(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Who a topic or post shows as its author: the anonymous label hides the asker from all but moderators.
 pub(crate) fn shown_author(
     viewer: &Viewer,

@@ -6,10 +6,9 @@ use chrono::Utc;
 use super::model::{Category, Topic};
 use super::store::{self, NewTopic};
 use crate::App;
-use crate::auth::User;
+use crate::auth::{User, Viewer, policy};
 use crate::db::search;
 use crate::mail::{self, messages};
-use crate::membership::consent;
 
 /// The label an anonymous question shows: "A practitioner at a local government organisation".
 pub async fn anonymous_label(app: &App, user: &User) -> Result<String, sqlx::Error> {
@@ -150,12 +149,13 @@ async fn tell(
     let now = Utc::now();
     let link = app.config.link(&format!("/forum/t/{topic_id}"));
     for user_id in people.iter().filter(|id| id.as_str() != author_id && may_read(id)) {
-        store::notify(tx, user_id, kind, topic_id, text, now).await?;
-        if !consent::consents_to(&app.db, user_id, "forum_notifications").await? {
+        // Asked now, at the time of sending: a watcher who lapsed or was suspended since is told nothing.
+        let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
+        if !policy::can_enter_members_area(&Viewer::of(User::from(user.clone())), now) {
             continue;
         }
-        let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
-        let unsubscribe = mail::unsubscribe_link(app, &user.email, "forum_notifications");
+        store::notify(tx, user_id, kind, topic_id, text, now).await?;
+        let unsubscribe = mail::unsubscribe_link(app, &user.email, mail::Category::ForumNotifications);
         let mut email = messages::notice(
             &user.email,
             &user.name,
@@ -167,7 +167,7 @@ async fn tell(
             Some((&format!("Read “{title}”"), &link)),
         )?;
         email.list_unsubscribe = Some(unsubscribe);
-        mail::queue(app, tx, &email).await?;
+        mail::queue(app, tx, mail::Kind::Chosen(mail::Category::ForumNotifications), &email).await?;
     }
     Ok(())
 }

@@ -485,3 +485,49 @@ pub async fn users_by_handles(db: &Db, handles: &[String]) -> Result<Vec<(String
         .map(|r| (r.id, r.name))
         .collect())
 }
+
+// A person's data
+
+/// What the forum keeps for a person alone: read marks, watches, notifications, the digest's clock, and their
+/// name on flags they raised. Their posts stay, shown under "Former member".
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM forum_reads WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM forum_watches WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM notifications WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM forum_digests WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE forum_flags SET flagged_by = NULL WHERE flagged_by = $1", user_id)?;
+    Ok(())
+}
+
+/// A person's forum as the data export shows it: what they wrote and what they watch.
+#[derive(Debug, sqlx::FromRow)]
+pub struct HeldPost {
+    pub topic: String,
+    pub body_md: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn posts_by(db: &Db, user_id: &str) -> Result<Vec<HeldPost>, sqlx::Error> {
+    fetch_all!(
+        db,
+        HeldPost,
+        "SELECT t.title AS topic, p.body_md, p.created_at FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id
+         WHERE p.author_id = $1 ORDER BY p.created_at",
+        user_id
+    )
+}
+
+pub async fn watches_of(db: &Db, user_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        target_kind: String,
+        target_id: String,
+    }
+    let rows = fetch_all!(
+        db,
+        Row,
+        "SELECT target_kind, target_id FROM forum_watches WHERE user_id = $1 ORDER BY created_at",
+        user_id
+    )?;
+    Ok(rows.into_iter().map(|r| (r.target_kind, r.target_id)).collect())
+}

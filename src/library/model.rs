@@ -13,6 +13,7 @@ pub const RESOURCE_KINDS: [(&str, &str); 7] = [
     ("tool", "Tool"),
 ];
 
+use crate::auth::policy::Audience;
 /// The disciplines of Smart Working that items are filed under: the same as members' profiles.
 pub use crate::membership::model::DISCIPLINES;
 
@@ -20,13 +21,13 @@ pub fn kind_label(kind: &str) -> &'static str {
     RESOURCE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("Resource")
 }
 
-/// Who may see an item: 'public', 'members', or 'group:<id>', as `policy::can_see_audience` reads it.
-pub fn audience_key(audience: &str, group_id: Option<&str>) -> String {
+/// Who may see an item, from its row's audience and group.
+pub fn audience_of(audience: &str, group_id: Option<&str>) -> Audience {
     match (audience, group_id) {
-        ("public", _) => "public".into(),
-        ("group", Some(g)) => format!("group:{g}"),
+        ("public", _) => Audience::Everyone,
+        ("group", Some(g)) => Audience::Group(g.into()),
         // A group item whose group was deleted stays with members rather than going public.
-        _ => "members".into(),
+        _ => Audience::Members,
     }
 }
 
@@ -60,8 +61,8 @@ pub struct Article {
 }
 
 impl Article {
-    pub fn audience_key(&self) -> String {
-        audience_key(&self.audience, self.group_id.as_deref())
+    pub fn audience(&self) -> Audience {
+        audience_of(&self.audience, self.group_id.as_deref())
     }
 }
 
@@ -90,8 +91,8 @@ pub struct Resource {
 }
 
 impl Resource {
-    pub fn audience_key(&self) -> String {
-        audience_key(&self.audience, self.group_id.as_deref())
+    pub fn audience(&self) -> Audience {
+        audience_of(&self.audience, self.group_id.as_deref())
     }
 
     pub fn kind_label(&self) -> &'static str {
@@ -172,8 +173,8 @@ impl CaseStudy {
         self.organisation_label.clone()
     }
 
-    pub fn audience_key(&self) -> String {
-        audience_key(&self.audience, self.group_id.as_deref())
+    pub fn audience(&self) -> Audience {
+        audience_of(&self.audience, self.group_id.as_deref())
     }
 }
 

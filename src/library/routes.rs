@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::model::{Article, CaseStudy, DISCIPLINES, RESOURCE_KINDS, Resource, kind_label};
 use super::store::{self, Filter};
 use crate::App;
+use crate::auth::policy::Audience;
 use crate::auth::{Viewer, policy};
 use crate::membership::groups;
 use crate::membership::model::{SECTORS, SIZE_BANDS};
@@ -42,7 +43,7 @@ pub async fn reach_of(app: &App, viewer: &Viewer) -> Result<policy::Reach, sqlx:
 pub(crate) async fn may_open(
     app: &App,
     viewer: &Viewer,
-    audience_key: &str,
+    audience: &Audience,
     published: bool,
     publish_at: DateTime<Utc>,
 ) -> AppResult<bool> {
@@ -50,11 +51,11 @@ pub(crate) async fn may_open(
     if !policy::can_view_library_item(viewer, published, publish_at, now) {
         return Err(AppError::NotFound);
     }
-    let in_group = match (audience_key.strip_prefix("group:"), &viewer.user) {
+    let in_group = match (audience.group(), &viewer.user) {
         (Some(g), Some(u)) => groups::active_group_ids(&app.db, &u.id).await?.iter().any(|m| m == g),
         _ => false,
     };
-    Ok(policy::can_see_audience(viewer, audience_key, in_group, now))
+    Ok(policy::can_see_audience(viewer, audience, in_group, now))
 }
 
 /// A page the viewer may not open: visitors are asked to sign in (it may be members-only), others see nothing.
@@ -215,7 +216,7 @@ struct ArticlePage {
 async fn article(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let path = format!("/articles/{slug}");
     let article = store::article_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if !may_open(&app, &viewer, &article.audience_key(), article.published, article.publish_at).await? {
+    if !may_open(&app, &viewer, &article.audience(), article.published, article.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }
     let public = article.audience == "public" && article.published && article.publish_at <= Utc::now();
@@ -253,7 +254,7 @@ fn size_label(bytes: i64) -> String {
 async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let path = format!("/resources/{slug}");
     let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if !may_open(&app, &viewer, &resource.audience_key(), resource.published, resource.publish_at).await? {
+    if !may_open(&app, &viewer, &resource.audience(), resource.published, resource.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }
     let supporter = match &resource.supporter_id {
@@ -277,7 +278,7 @@ async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug)
 /// Serves a resource's file, after the same check as its page, always as a download under a name we made.
 async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if !may_open(&app, &viewer, &resource.audience_key(), resource.published, resource.publish_at).await? {
+    if !may_open(&app, &viewer, &resource.audience(), resource.published, resource.publish_at).await? {
         return Err(refuse(&viewer, &format!("/resources/{slug}")));
     }
     let (Some(file_id), Some(name)) = (&resource.file_id, &resource.file_name) else {
@@ -325,7 +326,7 @@ async fn case_study(
 ) -> AppResult<Response> {
     let path = format!("/case-studies/{slug}");
     let case = store::case_study_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if !may_open(&app, &viewer, &case.audience_key(), case.published, case.publish_at).await? {
+    if !may_open(&app, &viewer, &case.audience(), case.published, case.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }
     let now = Utc::now();

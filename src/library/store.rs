@@ -568,3 +568,30 @@ pub async fn search_case_studies(
         now
     )
 }
+
+/// A person leaves the case studies they offered to talk about, and the items they created keep no pointer
+/// to them.
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM case_study_contacts WHERE user_id = $1", user_id)?;
+    for table in ["articles", "resources", "case_studies"] {
+        execute!(
+            &mut *tx,
+            sqlx::AssertSqlSafe(format!("UPDATE {table} SET created_by = NULL WHERE created_by = $1")),
+            user_id
+        )?;
+    }
+    Ok(())
+}
+
+/// The titles of the case studies a person offered to talk about.
+pub async fn contact_for(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT s.title FROM case_study_contacts c JOIN case_studies s ON s.id = c.case_study_id
+             WHERE c.user_id = $1 ORDER BY s.title",
+        )
+        .bind(user_id)
+        .fetch_all(e)
+        .await
+    })
+}

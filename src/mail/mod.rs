@@ -1,5 +1,6 @@
 //! Mail: the outbox every e-mail goes through, the worker that delivers it, and the messages themselves.
 
+pub mod consent;
 pub mod links;
 pub mod messages;
 pub mod newsletters;
@@ -9,16 +10,38 @@ pub mod suppression;
 pub mod transport;
 pub mod worker;
 
+pub use consent::{Category, Kind};
 pub use outbox::{Attachment, Email};
 
 use crate::App;
 use crate::db::Tx;
 use links::LinkPurpose;
 
-/// Queues an e-mail in the caller's transaction; the worker is woken once the caller commits.
-pub async fn queue(app: &App, tx: &mut Tx, email: &Email) -> Result<(), sqlx::Error> {
+/// Queues an e-mail in the caller's transaction, if its kind may go to its address (`consent::allows`, the
+/// one place e-mail choices are honoured); the worker is woken once the caller commits. Gives whether it was
+/// queued.
+pub async fn queue(app: &App, tx: &mut Tx, kind: Kind, email: &Email) -> Result<bool, sqlx::Error> {
+    if !consent::allows(tx, kind, &email.to).await? {
+        return Ok(false);
+    }
     outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), None).await?;
-    Ok(())
+    Ok(true)
+}
+
+/// Queues one copy of a bulk send (a newsletter) under its batch and a key unique in it, so queueing it again
+/// adds nothing; the same consent rule as `queue`.
+pub async fn queue_bulk(
+    app: &App,
+    tx: &mut Tx,
+    kind: Kind,
+    email: &Email,
+    batch: &str,
+    key: &str,
+) -> Result<bool, sqlx::Error> {
+    if !consent::allows(tx, kind, &email.to).await? {
+        return Ok(false);
+    }
+    Ok(outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), Some((batch, key))).await?.is_some())
 }
 
 /// The domain of Message-IDs: the site's host.
@@ -37,8 +60,8 @@ pub fn preferences_link(app: &App, address: &str) -> String {
 }
 
 /// The one-click address that stops one category of e-mail to `address` (RFC 8058).
-pub fn unsubscribe_link(app: &App, address: &str, category: &str) -> String {
-    let token = app.signing_key.sign(&LinkPurpose::Unsubscribe(category.into()), address);
+pub fn unsubscribe_link(app: &App, address: &str, category: Category) -> String {
+    let token = app.signing_key.sign(&LinkPurpose::Unsubscribe(category.key().into()), address);
     app.config.link(&format!("/unsubscribe/{token}"))
 }
 

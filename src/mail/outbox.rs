@@ -242,3 +242,11 @@ pub async fn retry(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
         id
     )
 }
+
+/// Every e-mail to an address, queued or sent (they carry the person's name and words), and its bounce
+/// record: for erasing a person.
+pub async fn erase_address(tx: &mut Tx, address: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM outbox WHERE LOWER(to_address) = $1", address.to_lowercase())?;
+    execute!(&mut *tx, "DELETE FROM mail_suppressions WHERE address = $1", address.to_lowercase())?;
+    Ok(())
+}

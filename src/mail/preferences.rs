@@ -63,7 +63,7 @@ async fn save(
 ) -> AppResult<Response> {
     let address = address_of(&app, &token)?;
     if let Some(user) = crate::auth::store::user_by_email(&app.db, &address).await? {
-        consent::save_choices(&app.db, &user.id, &form.chosen(), "preference link").await?;
+        crate::mail::consent::save_choices(&app.db, &user.id, &form.chosen(), "preference link").await?;
     }
     if form.newsletter.is_some() {
         newsletters::resubscribe(&app.db, &address).await?;

@@ -3,11 +3,9 @@
 //! two is the only way a message goes out twice, and the lease brings back any message a crash left behind.
 //! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Notify, watch};
 
 use super::transport::{SendError, Transport};
 use super::{outbox, suppression};
@@ -20,20 +18,6 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub fn backoff(attempts: i64) -> chrono::Duration {
     let secs = 30i64.saturating_mul(1i64 << attempts.clamp(0, 12) as u32 >> 1).min(7200);
     chrono::Duration::seconds(secs.max(30))
-}
-
-pub async fn run(app: App, transport: Arc<Transport>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        match deliver_due(&app, &transport).await {
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "mail worker could not read the outbox"),
-        }
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(app.config.mail_poll) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// Delivers every message that is due now, `SWN_MAIL_CONCURRENCY` at a time; returns how many were attempted.

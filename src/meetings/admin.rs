@@ -501,7 +501,8 @@ async fn update(
     if notify {
         let ics = calendar::invitation(&app, &meeting)?;
         for r in store::registrations(&app.db, &id).await?.iter().filter(|r| r.is_confirmed() || r.is_waitlisted()) {
-            mail::queue(&app, &mut tx, &messages::changed(&app, &meeting, r, ics.clone())?).await?;
+            mail::queue(&app, &mut tx, mail::Kind::Transactional, &messages::changed(&app, &meeting, r, ics.clone())?)
+                .await?;
         }
     }
     // More places may free the waitlist.
@@ -615,7 +616,8 @@ async fn message(
         .collect();
     let mut tx = app.db.begin().await?;
     for r in &recipients {
-        mail::queue(&app, &mut tx, &messages::message(&meeting, r, subject, body, &link)?).await?;
+        mail::queue(&app, &mut tx, mail::Kind::Transactional, &messages::message(&meeting, r, subject, body, &link)?)
+            .await?;
     }
     tx.commit().await?;
     app.wake_mail();

@@ -128,7 +128,8 @@ pub async fn register_guest(
     )
     .await?;
     let link = app.config.link(&format!("/registrations/confirm/{confirm_token}"));
-    mail::queue(app, &mut tx, &messages::confirm_guest(app, meeting, name, email, &link)?).await?;
+    mail::queue(app, &mut tx, mail::Kind::Transactional, &messages::confirm_guest(app, meeting, name, email, &link)?)
+        .await?;
     tx.commit().await?;
     app.wake_mail();
     Ok(Place::AwaitingEmail)
@@ -176,7 +177,7 @@ async fn give_place(
         }
         _ => messages::waitlisted(app, meeting, &registration, &cancel_link)?,
     };
-    mail::queue(app, tx, &email).await?;
+    mail::queue(app, tx, mail::Kind::Transactional, &email).await?;
     Ok(place)
 }
 
@@ -215,6 +216,7 @@ pub async fn promote_next(app: &App, tx: &mut Tx, meeting: &Meeting) -> Result<u
         mail::queue(
             app,
             tx,
+            mail::Kind::Transactional,
             &messages::promoted(app, meeting, &next, &cancel_link, calendar::invitation(app, meeting)?)?,
         )
         .await?;

@@ -1,10 +1,7 @@
 //! Reminders before a meeting (24 hours by default), each sent once: claiming the reminder and queueing its
 //! e-mail happen in one transaction, so a restart between the two repeats nothing and loses nothing.
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Utc};
-use tokio::sync::watch;
 
 use super::{messages, store};
 use crate::App;
@@ -22,24 +19,14 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         if !store::claim_reminder(&mut tx, &registration_id, now).await? {
             continue;
         }
-        mail::queue(app, &mut tx, &messages::reminder(app, &meeting, &registration)?).await?;
+        // The claim stands either way: a person who turned reminders off is not asked again.
+        let kind = mail::Kind::Chosen(mail::Category::MeetingReminders);
+        let queued = mail::queue(app, &mut tx, kind, &messages::reminder(app, &meeting, &registration)?).await?;
         tx.commit().await?;
-        sent += 1;
+        sent += usize::from(queued);
     }
     if sent > 0 {
         app.wake_mail();
     }
     Ok(sent)
-}
-
-pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = send_due(&app, Utc::now()).await {
-            tracing::warn!(error = %e, "meeting reminders failed; will try again");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(StdDuration::from_secs(60)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }

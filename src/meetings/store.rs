@@ -447,3 +447,48 @@ pub async fn has_feed(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1", user_id)?;
     Ok(n > 0)
 }
+
+/// A person's registrations (as a member, or as a guest under the same address), with their feedback, and
+/// their private calendar feed.
+pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "DELETE FROM meeting_feedback WHERE registration_id IN
+             (SELECT id FROM registrations WHERE user_id = $1 OR email = $2)",
+        &person.id,
+        &person.email
+    )?;
+    execute!(&mut *tx, "DELETE FROM registrations WHERE user_id = $1 OR email = $2", &person.id, &person.email)?;
+    execute!(&mut *tx, "DELETE FROM calendar_feeds WHERE user_id = $1", &person.id)?;
+    Ok(())
+}
+
+/// What the meetings programme holds about a person: (meeting title, status, registered at, feedback score,
+/// feedback comment) per registration, and whether a private calendar feed is on.
+#[derive(Debug, sqlx::FromRow)]
+pub struct HeldRegistration {
+    pub meeting: String,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub score: Option<i64>,
+    pub comment: Option<String>,
+}
+
+pub async fn held_registrations(
+    db: &Db,
+    person: &crate::feature::Person,
+) -> Result<Vec<HeldRegistration>, sqlx::Error> {
+    fetch_all!(
+        db,
+        HeldRegistration,
+        "SELECT m.title AS meeting, r.name, r.email, r.organisation, r.status, r.created_at, f.score, f.comment
+         FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+         LEFT JOIN meeting_feedback f ON f.registration_id = r.id
+         WHERE r.user_id = $1 OR r.email = $2 ORDER BY r.created_at",
+        &person.id,
+        &person.email
+    )
+}

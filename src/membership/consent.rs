@@ -6,15 +6,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 
 use crate::App;
 use crate::auth::{Viewer, policy};
-use crate::db::{Db, Tx, new_id};
+use crate::db::Db;
 use crate::mail::links::LinkPurpose;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
-use crate::{execute, fetch_all};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -22,56 +21,8 @@ pub fn routes() -> Router<App> {
         .route("/unsubscribe/{token}", get(unsubscribe_form).post(unsubscribe))
 }
 
-/// The categories a person chooses, with how they read.
-pub const CATEGORIES: [(&str, &str); 4] = [
-    ("newsletter", "The periodic news e-mail"),
-    ("meeting_reminders", "Reminders of meetings I registered for"),
-    ("forum_notifications", "Notifications from the forum, each time"),
-    ("forum_digest", "A daily digest of forum notifications"),
-];
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ConsentRecord {
-    pub category: String,
-    pub granted: bool,
-    pub source: String,
-    pub recorded_at: DateTime<Utc>,
-}
-
-pub async fn record(
-    tx: &mut Tx,
-    user_id: &str,
-    category: &str,
-    granted: bool,
-    source: &str,
-) -> Result<(), sqlx::Error> {
-    execute!(
-        tx,
-        "INSERT INTO email_consents (id, user_id, category, granted, source, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        new_id(),
-        user_id,
-        category,
-        granted,
-        source,
-        Utc::now()
-    )?;
-    Ok(())
-}
-
-/// Every choice a person made, oldest first.
-pub async fn history(db: &Db, user_id: &str) -> Result<Vec<ConsentRecord>, sqlx::Error> {
-    fetch_all!(
-        db,
-        ConsentRecord,
-        "SELECT category, granted, source, recorded_at FROM email_consents WHERE user_id = $1 ORDER BY recorded_at, id",
-        user_id
-    )
-}
-
-/// The current choice for each category: the latest record, or no consent when there is none.
-pub fn current(history: &[ConsentRecord], category: &str) -> bool {
-    history.iter().rev().find(|r| r.category == category).is_some_and(|r| r.granted)
-}
+use crate::mail::consent::{self as choices_in_force, Category};
+pub use crate::mail::consent::{ConsentRecord, history};
 
 #[derive(Template)]
 #[template(path = "membership/email_preferences.html")]
@@ -105,43 +56,24 @@ pub struct PreferencesForm {
 
 async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<PreferencesForm>) -> AppResult<Response> {
     let id = me(&viewer)?;
-    save_choices(&app.db, &id, &form.chosen(), "preferences").await?;
+    choices_in_force::save_choices(&app.db, &id, &form.chosen(), "preferences").await?;
     Ok(redirect_with_notice("/account/email", "Your e-mail preferences are saved."))
 }
 
 impl PreferencesForm {
-    pub fn chosen(&self) -> [(&'static str, bool); 4] {
+    pub fn chosen(&self) -> [(Category, bool); 4] {
         [
-            ("newsletter", self.newsletter.is_some()),
-            ("meeting_reminders", self.meeting_reminders.is_some()),
-            ("forum_notifications", self.forum_notifications.is_some()),
-            ("forum_digest", self.forum_digest.is_some()),
+            (Category::Newsletter, self.newsletter.is_some()),
+            (Category::MeetingReminders, self.meeting_reminders.is_some()),
+            (Category::ForumNotifications, self.forum_notifications.is_some()),
+            (Category::ForumDigest, self.forum_digest.is_some()),
         ]
     }
 }
 
-/// Records a person's choices, in one transaction; only changes are recorded, so the history says when each
-/// choice was made.
-pub async fn save_choices(db: &Db, user_id: &str, chosen: &[(&str, bool)], source: &str) -> Result<(), sqlx::Error> {
-    let history = history(db, user_id).await?;
-    let mut tx = db.begin().await?;
-    for (category, granted) in chosen {
-        if current(&history, category) != *granted || !history.iter().any(|r| r.category == *category) {
-            record(&mut tx, user_id, category, *granted, source).await?;
-        }
-    }
-    tx.commit().await
-}
-
-/// The current choice in every category, with its label.
+/// The choice in force in every category, as the preference pages show it: (key, label, chosen).
 pub async fn choices(db: &Db, user_id: &str) -> Result<Vec<(&'static str, &'static str, bool)>, sqlx::Error> {
-    let history = history(db, user_id).await?;
-    Ok(CATEGORIES.iter().map(|(k, label)| (*k, *label, current(&history, k))).collect())
-}
-
-/// The current choice of one person for one category.
-pub async fn consents_to(db: &Db, user_id: &str, category: &str) -> Result<bool, sqlx::Error> {
-    Ok(current(&history(db, user_id).await?, category))
+    Ok(choices_in_force::choices(db, user_id).await?.into_iter().map(|(c, yes)| (c.key(), c.label(), yes)).collect())
 }
 
 /// An unsubscribe link of an older e-mail, stored as a row (new e-mails carry signed links instead).
@@ -169,7 +101,7 @@ struct UnsubscribePage {
 }
 
 fn label_of(category: &str) -> &'static str {
-    CATEGORIES.iter().find(|(k, _)| *k == category).map(|(_, l)| *l).unwrap_or("these e-mails")
+    Category::parse(category).map_or("these e-mails", Category::label)
 }
 
 pub async fn unsubscribe_form(
@@ -209,7 +141,9 @@ pub async fn unsubscribe(
     };
     if let Some(user_id) = user_id {
         let mut tx = app.db.begin().await?;
-        record(&mut tx, &user_id, &category, false, "unsubscribe link").await?;
+        if let Some(category) = Category::parse(&category) {
+            choices_in_force::record(&mut tx, &user_id, category, false, "unsubscribe link").await?;
+        }
         tx.commit().await?;
     }
     if let Some(address) = address.filter(|_| category == "newsletter") {

@@ -250,7 +250,7 @@ async fn create_member(
             ],
             Some(("Choose my password", &link)),
         )?;
-        mail::queue(app, tx, &email).await?;
+        mail::queue(app, tx, mail::Kind::Transactional, &email).await?;
     }
     Ok(())
 }

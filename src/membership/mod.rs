@@ -16,3 +16,47 @@ pub mod routes;
 pub mod service;
 pub mod store;
 pub mod term;
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use crate::App;
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person};
+
+/// Membership, as the program's list of features sees it.
+pub struct Membership;
+
+impl Feature for Membership {
+    fn name(&self) -> &'static str {
+        "membership"
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes()
+            .merge(review::routes())
+            .merge(directory::routes())
+            .merge(term::routes())
+            .merge(privacy::routes())
+            .merge(groups::routes())
+            .merge(profile::routes())
+            .merge(organisations::routes())
+            .merge(consent::routes())
+            .merge(import::routes())
+    }
+
+    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.every("renewal reminders", Duration::from_secs(15 * 60), |app| async move {
+            renewal::send_due_reminders(&app, chrono::Utc::now()).await
+        });
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move { Ok(Some(privacy::export(app, person).await?)) })
+    }
+
+    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::erase_person(tx, &person.id))
+    }
+}

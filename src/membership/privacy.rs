@@ -13,10 +13,10 @@ use serde_json::json;
 use super::store;
 use crate::App;
 use crate::auth::{Role, User, Viewer, password, policy, store as users};
-use crate::db::Tx;
+use crate::feature::Person;
+use crate::fetch_scalar;
 use crate::web::browser::clear_session;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
-use crate::{execute, fetch_scalar};
 
 pub fn routes() -> Router<App> {
     Router::new().route("/account/data", get(download)).route("/account/delete", get(delete_form).post(delete))
@@ -27,18 +27,36 @@ fn own_account(viewer: &Viewer, path: &str) -> AppResult<User> {
     viewer.user.clone().ok_or(AppError::SignInRequired(path.into()))
 }
 
-/// Everything held about the signed-in person, as one JSON file.
+/// Everything held about the signed-in person, as one JSON file: each feature's part under its name.
 async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
     let user = own_account(&viewer, "/account/data")?;
-    let row = users::user_by_id(&app.db, &user.id).await?.ok_or(AppError::NotFound)?;
-    let organisation = match &row.organisation_id {
-        Some(id) => store::organisation(&app.db, id)
+    let person = Person { id: user.id.clone(), email: user.email.clone(), name: user.name.clone() };
+    let mut data = serde_json::Map::new();
+    data.insert("exported_at".into(), json!(Utc::now()));
+    data.extend(crate::feature::export_person(&app, &person).await.map_err(AppError::from)?);
+    let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"smart-work-network-my-data.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Membership's part of the export: the organisation, the application with its history, e-mail choices and
+/// the profile.
+pub(super) async fn export(app: &App, person: &Person) -> anyhow::Result<serde_json::Value> {
+    let row = users::user_by_id(&app.db, &person.id).await?;
+    let organisation = match row.as_ref().and_then(|r| r.organisation_id.clone()) {
+        Some(id) => store::organisation(&app.db, &id)
             .await?
             .map(|o| json!({"name": o.name, "sector": o.sector, "region": o.region})),
         None => None,
     };
     let mut applications = Vec::new();
-    if let Some(a) = store::latest_application_of(&app.db, &user.id).await? {
+    if let Some(a) = store::latest_application_of(&app.db, &person.id).await? {
         let events: Vec<_> = store::events(&app.db, &a.id)
             .await?
             .into_iter()
@@ -53,44 +71,23 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
             "history": events,
         }));
     }
-    let sessions = users::count_sessions_of(&app.db, &user.id).await?;
-    let consents: Vec<_> = super::consent::history(&app.db, &user.id)
+    let consents: Vec<_> = super::consent::history(&app.db, &person.id)
         .await?
         .into_iter()
         .map(|c| json!({"category": c.category, "granted": c.granted, "source": c.source, "at": c.recorded_at}))
         .collect();
-    let profile = super::profile::profile(&app.db, &user.id).await?;
-    let api_tokens: Vec<_> = crate::api::tokens::active_tokens(&app.db, &user.id)
-        .await?
-        .into_iter()
-        .map(|t| json!({"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at}))
-        .collect();
-    let data = json!({
-        "exported_at": Utc::now(),
-        "account": {
-            "name": row.name, "email": row.email, "role": row.role, "suspended": row.suspended,
-            "job_title": row.job_title, "created_at": row.created_at, "membership_ends_at": row.membership_ends_at,
-        },
+    let profile = super::profile::profile(&app.db, &person.id).await?;
+    Ok(json!({
         "organisation": organisation,
+        "membership_ends_at": row.as_ref().and_then(|r| r.membership_ends_at),
         "applications": applications,
-        "signed_in_devices": sessions,
-        "api_tokens": api_tokens,
         "email_consents": consents,
         "profile": {
             "introduction": profile.bio_md, "interests": profile.interests, "disciplines": profile.disciplines,
             "shows_email": profile.show_email, "shows_job_title": profile.show_job_title,
             "shows_organisation": profile.show_organisation, "shows_introduction": profile.show_bio,
         },
-    });
-    let body = serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"smart-work-network-my-data.json\""),
-        ],
-        body,
-    )
-        .into_response())
+    }))
 }
 
 #[derive(Template)]
@@ -138,35 +135,9 @@ async fn delete(
         let body = render(&DeletePage { page: page.titled("Delete your account").noindex(), errors })?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
     }
-    let mut tx = app.db.begin().await?;
-    erase(&mut tx, &user.id).await?;
-    tx.commit().await?;
+    let person = Person { id: user.id.clone(), email: user.email.clone(), name: user.name.clone() };
+    crate::feature::erase_person(&app, &person).await?;
     let mut response = redirect_with_notice("/", "Your account is deleted, and your personal data with it.");
     clear_session(&mut response);
     Ok(response)
-}
-
-/// Erases a person's personal data in one transaction: applications and their history, links, sessions, and
-/// the account's name, address, password and organisation.
-pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
-    execute!(&mut *tx, "DELETE FROM applications WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "DELETE FROM renewal_reminders WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
-    crate::api::tokens::delete_all_in(tx, user_id).await?;
-    execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "DELETE FROM email_consents WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;
-    execute!(&mut *tx, "UPDATE application_events SET actor_id = NULL WHERE actor_id = $1", user_id)?;
-    let now = Utc::now();
-    execute!(
-        tx,
-        "UPDATE users SET name = 'Former member', email = $1, password_hash = NULL, job_title = '', organisation_id = NULL,
-             membership_ends_at = NULL, suspended = TRUE, deleted_at = $2, updated_at = $2
-         WHERE id = $3",
-        format!("deleted-{user_id}@invalid"),
-        now,
-        user_id
-    )?;
-    Ok(())
 }

@@ -2,10 +2,7 @@
 //! terms. Reminders go out 30 and 7 days before the end, each with a one-click link; an unconfirmed membership
 //! lapses (the policy stops access; nothing is deleted) and can be renewed at any time after.
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::watch;
 
 use super::service::TERM_DAYS;
 use crate::App;
@@ -87,22 +84,9 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
         ],
         Some(("Renew my membership", &link)),
     )?;
-    mail::queue(app, &mut tx, &email).await?;
+    mail::queue(app, &mut tx, mail::Kind::Transactional, &email).await?;
     tx.commit().await?;
     Ok(true)
-}
-
-/// Runs the reminders every quarter of an hour inside `swn serve`.
-pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = send_due_reminders(&app, Utc::now()).await {
-            tracing::warn!(error = %e, "renewal reminders failed; will try again");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(StdDuration::from_secs(15 * 60)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// Whether a term ending at `ends_at` may be renewed now: from 30 days before its end, and any time after.

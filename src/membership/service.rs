@@ -78,7 +78,7 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, Strin
         Err(e) => return Err(e.into()),
     };
     let application_id = record_application(app, &mut tx, &user_id, "join", input).await?;
-    super::consent::record(&mut tx, &user_id, "newsletter", input.newsletter, "application").await?;
+    mail::consent::record(&mut tx, &user_id, mail::Category::Newsletter, input.newsletter, "application").await?;
     tx.commit().await?;
     app.wake_mail();
     Ok((user_id, application_id))
@@ -147,7 +147,8 @@ async fn record_application(
     .await?;
     let message = if kind == "join" { "Application submitted." } else { "Change of organisation submitted." };
     store::add_event(tx, &application_id, Some(user_id), "submitted", message).await?;
-    mail::queue(app, tx, &verification_email(app, &input.email, &input.name, &token)?).await?;
+    mail::queue(app, tx, mail::Kind::Transactional, &verification_email(app, &input.email, &input.name, &token)?)
+        .await?;
     Ok(application_id)
 }
 
@@ -214,7 +215,13 @@ pub async fn resend_verification(app: &App, application: &ApplicationRow) -> any
         Utc::now() + Duration::hours(VERIFY_LINK_HOURS),
     )
     .await?;
-    mail::queue(app, &mut tx, &verification_email(app, &application.email, &application.name, &token)?).await?;
+    mail::queue(
+        app,
+        &mut tx,
+        mail::Kind::Transactional,
+        &verification_email(app, &application.email, &application.name, &token)?,
+    )
+    .await?;
     tx.commit().await?;
     app.wake_mail();
     Ok(())
@@ -374,7 +381,7 @@ pub async fn decide(
         return Err(DecideError::AlreadyDecided);
     }
     store::add_event(&mut tx, &application.id, reviewer, kind, &message).await?;
-    mail::queue(app, &mut tx, &email).await?;
+    mail::queue(app, &mut tx, mail::Kind::Transactional, &email).await?;
     tx.commit().await?;
     app.wake_mail();
     Ok(())

@@ -432,3 +432,22 @@ pub async fn merge_organisations(tx: &mut Tx, duplicate_id: &str, keep_id: &str)
     execute!(tx, "DELETE FROM organisations WHERE id = $1", duplicate_id)?;
     Ok(())
 }
+
+/// What membership keeps about a person: applications and their history, renewal reminders, the profile,
+/// e-mail choices and the links that changed them, group memberships, and their name on others' applications.
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE application_events SET actor_id = NULL WHERE actor_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE applications SET decided_by = NULL WHERE decided_by = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM applications WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM renewal_reminders WHERE user_id = $1", user_id)?;
+    execute!(
+        &mut *tx,
+        "DELETE FROM files WHERE id IN (SELECT photo_file_id FROM profiles WHERE user_id = $1)",
+        user_id
+    )?;
+    execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM email_consents WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM unsubscribe_links WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;
+    Ok(())
+}

@@ -218,7 +218,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
         swn::membership::store::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
             .await
             .unwrap();
-        swn::membership::consent::record(&mut tx, &id, "newsletter", true, "test").await.unwrap();
+        swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "test").await.unwrap();
     }
     tx.commit().await.unwrap();
 }

@@ -19,6 +19,7 @@ mod matrix;
 mod meetings;
 mod membership;
 mod newsletters;
+mod personal_data;
 mod robustness;
 mod schema;
 mod smtp_peer;

@@ -23,13 +23,13 @@ on_both_engines!(
     a_member_moving_employer_reverifies_and_keeps_their_history,
 );
 
-struct Applicant<'a> {
-    name: &'a str,
-    email: &'a str,
-    employment: &'a str,
-    employees: &'a str,
-    organisation: &'a str,
-    domain: &'a str,
+pub(crate) struct Applicant<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub employment: &'a str,
+    pub employees: &'a str,
+    pub organisation: &'a str,
+    pub domain: &'a str,
 }
 
 const ELIGIBLE: Applicant<'static> = Applicant {
@@ -70,7 +70,7 @@ async fn apply(t: &TestApp, client: &reqwest::Client, a: &Applicant<'_>) -> Answ
 }
 
 /// Applies and confirms the work address through the e-mailed link; gives the applicant's browser.
-async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest::Client {
+pub(crate) async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest::Client {
     let b = browser();
     let applied = apply(t, &b, a).await;
     applied.assert_status(303);
@@ -84,7 +84,7 @@ async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest::Client {
     b
 }
 
-async fn application_id(t: &TestApp, email: &str) -> String {
+pub(crate) async fn application_id(t: &TestApp, email: &str) -> String {
     let all = swn::membership::store::applications(&t.app.db, None, None).await.unwrap();
     all.into_iter().find(|a| a.email == email).expect("the application").id
 }
@@ -438,9 +438,10 @@ async fn members_download_their_data_and_delete_their_account(engine: Engine) {
     assert!(data.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
     let json: serde_json::Value = serde_json::from_str(&data.body).unwrap();
     assert_eq!(json["account"]["email"], ELIGIBLE.email);
-    assert_eq!(json["applications"][0]["organisation_name"], ELIGIBLE.organisation);
-    assert!(json["applications"][0]["history"].as_array().unwrap().iter().any(|e| e["kind"] == "approved"));
-    assert_eq!(json["applications"][0]["eligibility"].as_array().unwrap().len(), 5);
+    let application = &json["membership"]["applications"][0];
+    assert_eq!(application["organisation_name"], ELIGIBLE.organisation);
+    assert!(application["history"].as_array().unwrap().iter().any(|e| e["kind"] == "approved"));
+    assert_eq!(application["eligibility"].as_array().unwrap().len(), 5);
     t.get_with(&browser(), "/account/data").await.assert_status(303);
 
     t.get_with(&b, "/account/delete").await.assert_status(200).assert_contains("cannot be undone");
@@ -572,7 +573,7 @@ async fn groups_by_request_and_open(engine: Engine) {
 }
 
 /// Approves an eligible applicant; gives the member's browser.
-async fn approved_member(t: &TestApp, org: &reqwest::Client, a: &Applicant<'_>) -> reqwest::Client {
+pub(crate) async fn approved_member(t: &TestApp, org: &reqwest::Client, a: &Applicant<'_>) -> reqwest::Client {
     let b = apply_and_verify(t, a).await;
     let id = application_id(t, a.email).await;
     t.post_with(org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
@@ -879,7 +880,7 @@ async fn email_consent_is_recorded_as_a_history(engine: Engine) {
     assert!(page.attr("#newsletter", "checked").is_none());
     assert!(page.attr("#forum_notifications", "checked").is_some());
     let data: serde_json::Value = serde_json::from_str(&t.get_with(&b, "/account/data").await.body).unwrap();
-    let history = data["email_consents"].as_array().unwrap();
+    let history = data["membership"]["email_consents"].as_array().unwrap();
     let seen: Vec<(String, bool, String)> = history
         .iter()
         .map(|c| {

@@ -269,7 +269,7 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
         .status();
     assert!(status.is_success() || status.is_redirection(), "{status}");
     let regional = swn::auth::store::user_by_email(&t.app.db, "regional@scot.example.com").await.unwrap().unwrap();
-    assert!(!swn::membership::consent::consents_to(&t.app.db, &regional.id, "newsletter").await.unwrap());
+    assert!(!swn::mail::consent::chosen_by(&t.app.db, &regional.id, swn::mail::Category::Newsletter).await.unwrap());
     // A forged link does nothing.
     let forged = format!("{}x", unsubscribe);
     let status = reqwest::Client::new().post(&forged).body("List-Unsubscribe=One-Click").send().await.unwrap().status();

@@ -81,7 +81,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
     {
         gathered.push(NewBlock {
             kind: "article",
-            audience: a.audience_key(),
+            audience: a.audience().key(),
             path: format!("/articles/{}", a.slug),
             title: a.title,
             summary: a.summary,
@@ -92,7 +92,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
     {
         gathered.push(NewBlock {
             kind: "resource",
-            audience: r.audience_key(),
+            audience: r.audience().key(),
             path: format!("/resources/{}", r.slug),
             summary: format!("{} in the library", r.kind_label()),
             title: r.title,
@@ -105,7 +105,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
     {
         gathered.push(NewBlock {
             kind: "case_study",
-            audience: c.audience_key(),
+            audience: c.audience().key(),
             path: format!("/case-studies/{}", c.slug),
             summary: format!("A case study: {} · {}", c.organisation_label, c.sector),
             title: c.title,
@@ -140,15 +140,15 @@ pub async fn current(app: &App, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Er
             "article" => crate::library::store::article_by_slug(&app.db, key)
                 .await?
                 .filter(|a| a.published && a.publish_at <= now)
-                .map(|a| a.audience_key()),
+                .map(|a| a.audience().key()),
             "resource" => crate::library::store::resource_by_slug(&app.db, key)
                 .await?
                 .filter(|r| r.published && r.publish_at <= now)
-                .map(|r| r.audience_key()),
+                .map(|r| r.audience().key()),
             "case_study" => crate::library::store::case_study_by_slug(&app.db, key)
                 .await?
                 .filter(|c| c.published && c.publish_at <= now)
-                .map(|c| c.audience_key()),
+                .map(|c| c.audience().key()),
             "meeting" => crate::meetings::store::meeting_by_slug(&app.db, key)
                 .await?
                 .filter(|m| m.status == "published")
@@ -195,11 +195,10 @@ pub fn visible_to<'a>(
         .iter()
         .filter(|b| b.included)
         .filter(|b| {
-            let in_group = b
-                .audience
-                .strip_prefix("group:")
-                .is_some_and(|g| memberships.contains(&(g.to_string(), user_id.to_string())));
-            policy::can_see_audience(&reader.viewer, &b.audience, in_group, now)
+            let Some(audience) = policy::Audience::parse(&b.audience) else { return false };
+            let in_group =
+                audience.group().is_some_and(|g| memberships.contains(&(g.to_string(), user_id.to_string())));
+            policy::can_see_audience(&reader.viewer, &audience, in_group, now)
         })
         .collect()
 }
@@ -269,7 +268,7 @@ pub fn render_copy(
         }
         .render()?,
         attachment: None,
-        list_unsubscribe: Some(crate::mail::unsubscribe_link(app, &reader.email, "newsletter")),
+        list_unsubscribe: Some(crate::mail::unsubscribe_link(app, &reader.email, crate::mail::Category::Newsletter)),
     })
 }
 
@@ -289,4 +288,45 @@ pub async fn may_read(app: &App, viewer: &Viewer, audiences: &[Audience]) -> Res
         }
     }
     Ok(policy::can_read_newsletter(viewer, public_edition, in_audience, Utc::now()))
+}
+
+/// Newsletters, as the program's list of features sees them.
+pub struct Newsletters;
+
+impl crate::feature::Feature for Newsletters {
+    fn name(&self) -> &'static str {
+        "newsletters"
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes().merge(subscribers::routes()).merge(crate::mail::preferences::routes())
+    }
+
+    fn jobs(&self, app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.on_wake("newsletters", app.newsletter_wake(), app.config.mail_poll, |app| async move {
+            sending::work(&app).await
+        });
+    }
+
+    fn export<'a>(
+        &'a self,
+        app: &'a App,
+        person: &'a crate::feature::Person,
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let subscription = store::subscriber_by_email(&app.db, &person.email).await?.map(|s| {
+                serde_json::json!({"subscribed_at": s.created_at, "confirmed_at": s.confirmed_at,
+                                   "unsubscribed_at": s.unsubscribed_at})
+            });
+            Ok(Some(serde_json::json!({"public_subscription": subscription})))
+        })
+    }
+
+    fn erase<'a>(
+        &'a self,
+        tx: &'a mut crate::db::Tx,
+        person: &'a crate::feature::Person,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(store::erase_person(tx, &person.id, &person.email))
+    }
 }

@@ -330,7 +330,7 @@ async fn test_send(State(app): State<App>, viewer: Viewer, Path(id): Path<String
     let mut copy = super::render_copy(&app, &newsletter, &reader, &visible.iter().collect::<Vec<_>>())?;
     copy.subject = format!("[Test] {}", copy.subject);
     let mut tx = app.db.begin().await?;
-    crate::mail::queue(&app, &mut tx, &copy).await?;
+    crate::mail::queue(&app, &mut tx, crate::mail::Kind::Transactional, &copy).await?;
     tx.commit().await?;
     app.wake_mail();
     Ok(redirect_with_notice(
@@ -445,7 +445,7 @@ async fn email_preview(
     // The links at the foot work for whoever holds them: in a preview they are the organiser's own, never the
     // reader's (an organiser must not be able to change a member's choices in the member's name).
     copy.to = me.email.clone();
-    copy.list_unsubscribe = Some(crate::mail::unsubscribe_link(&app, &me.email, "newsletter"));
+    copy.list_unsubscribe = Some(crate::mail::unsubscribe_link(&app, &me.email, crate::mail::Category::Newsletter));
     let copy = crate::mail::with_footer(&app, &copy);
     Ok((
         [

@@ -3,15 +3,12 @@
 //! never queue the same one at once, and a crash in the middle leaves the rest to the next taker; the key per
 //! (issue, address) means no copy is queued twice either way.
 
-use std::sync::Arc;
-
 use chrono::Utc;
-use tokio::sync::{Notify, watch};
 
 use super::{Newsletter, Reader, store};
 use crate::App;
 use crate::auth::User;
-use crate::mail::{outbox, suppression};
+use crate::mail::{self, suppression};
 
 /// The same lease as a message's: an instance that died while queueing leaves the rest to another soon.
 fn lease(app: &App) -> chrono::Duration {
@@ -20,19 +17,6 @@ fn lease(app: &App) -> chrono::Duration {
 
 /// Copies written per transaction.
 const CHUNK: usize = 500;
-
-pub async fn run(app: App, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = work(&app).await {
-            tracing::warn!(error = %e, "the newsletter job could not queue an issue");
-        }
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(app.config.mail_poll) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
-}
 
 /// Releases the scheduled issues that are due and queues the copies of every issue on its way; gives how
 /// many issues were queued.
@@ -77,16 +61,15 @@ pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize
     let readers = readers(app, issue).await?;
     let blocks = super::current(app, &store::blocks(&app.db, &issue.id).await?).await?;
     let memberships = store::group_memberships(&app.db, &super::groups_of(&blocks)).await?;
-    let domain = crate::mail::mail_domain(app);
     let batch = issue.batch();
     let now = Utc::now();
     for chunk in readers.chunks(CHUNK) {
         let mut tx = app.db.begin().await?;
         for reader in chunk {
             let visible = super::visible_to(reader, &blocks, &memberships, now);
-            let copy = crate::mail::with_footer(app, &super::render_copy(app, issue, reader, &visible)?);
+            let copy = super::render_copy(app, issue, reader, &visible)?;
             let key = format!("{batch}:{}", reader.email.to_lowercase());
-            outbox::enqueue(&mut tx, &copy, &domain, Some((&batch, &key))).await?;
+            mail::queue_bulk(app, &mut tx, mail::Kind::Chosen(mail::Category::Newsletter), &copy, &batch, &key).await?;
         }
         tx.commit().await?;
         app.wake_mail();

@@ -395,3 +395,10 @@ pub async fn unsubscribe_subscriber(db: &Db, email: &str, now: DateTime<Utc>) ->
 pub async fn resubscribe(db: &Db, email: &str) -> Result<u64, sqlx::Error> {
     execute!(db, "UPDATE subscribers SET unsubscribed_at = NULL WHERE email = $1 AND confirmed_at IS NOT NULL", email)
 }
+
+/// A person's public subscription goes, and issues they wrote keep no pointer to them.
+pub async fn erase_person(tx: &mut Tx, user_id: &str, email: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM subscribers WHERE email = $1", email)?;
+    execute!(&mut *tx, "UPDATE newsletters SET created_by = NULL WHERE created_by = $1", user_id)?;
+    Ok(())
+}

@@ -88,7 +88,7 @@ async fn subscribe(
                 .to_string()],
             Some(("Confirm my subscription", &link)),
         )?;
-        crate::mail::queue(&app, &mut tx, &message).await?;
+        crate::mail::queue(&app, &mut tx, crate::mail::Kind::Transactional, &message).await?;
         tx.commit().await?;
         app.wake_mail();
     }

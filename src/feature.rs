@@ -1,0 +1,132 @@
+//! What a feature brings to the program, described once. Each feature folder implements `Feature` in its
+//! `mod.rs`, and `lib.rs` lists them in `FEATURES`; the router, the API, `Server::run`, the personal data
+//! export and erasure, `/search` and the newsletter's gathering go through that list instead of naming each
+//! feature. Everything has a default, so a feature says only what it has.
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+
+use crate::App;
+use crate::auth::Viewer;
+use crate::db::Tx;
+
+/// The person whose data is exported or erased, as they were before anything was erased.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub id: String,
+    /// Lower-cased, as stored.
+    pub email: String,
+    pub name: String,
+}
+
+/// One hit of `/search`, whatever its kind. `snippet` is safe HTML: escaped text with the words in `<mark>`.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+    pub snippet: String,
+    pub meta: String,
+    /// How well it matched (higher first); hits of different kinds are ranked by it.
+    pub score: usize,
+}
+
+/// What a search asks: the viewer's words and filters, already checked at the edge.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub words: String,
+    /// `""` for every kind, or one feature's kind (`forum`, `article`, `meeting`, ...).
+    pub kind: String,
+    pub category: String,
+    pub answered: bool,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// An item a newsletter may carry: what it is, where it lives, and who may see it.
+#[derive(Clone, Debug)]
+pub struct NewsletterItem {
+    pub kind: &'static str,
+    pub title: String,
+    pub summary: String,
+    pub path: String,
+    pub audience: crate::auth::policy::Audience,
+}
+
+pub type Outcome<T> = Result<T, anyhow::Error>;
+
+/// A feature of the network. Implemented by a unit struct in each feature folder's `mod.rs`.
+pub trait Feature: Sync {
+    /// Its name in the network's words; the key of its part of a person's data export.
+    fn name(&self) -> &'static str;
+
+    /// What it needs in place before the first request (starting pages, default categories).
+    fn on_start<'a>(&'a self, _db: &'a crate::db::Db) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Its pages and forms, behind the site's layers (session, form token, error pages).
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        axum::Router::new()
+    }
+
+    /// Its JSON API routes (under `/api/v1`, behind the bearer layer) with their part of the OpenAPI document.
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        None
+    }
+
+    /// Its background jobs, each started through `jobs::every` or `jobs::on_wake`.
+    fn jobs(&self, _app: &App, _jobs: &mut crate::jobs::Jobs) {}
+
+    /// Its part of everything the network holds about a person, for `/account/data`.
+    fn export<'a>(&'a self, _app: &'a App, _person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Erases its part of a person's data, inside the erasure's one transaction.
+    fn erase<'a>(&'a self, _tx: &'a mut Tx, _person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Its hits for a search, within what the viewer may see.
+    fn search<'a>(
+        &'a self,
+        _app: &'a App,
+        _viewer: &'a Viewer,
+        _request: &'a SearchRequest,
+    ) -> BoxFuture<'a, Outcome<Vec<Found>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The items it offers the next newsletter: what appeared since `since`, with each item's audience.
+    fn newsletter_items<'a>(
+        &'a self,
+        _app: &'a App,
+        _since: DateTime<Utc>,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// Erases a person's personal data through every feature's eraser, in one transaction, then the account's
+/// own name, address and password (the row stays, as "Former member", for what they wrote).
+pub async fn erase_person(app: &App, person: &Person) -> Result<(), sqlx::Error> {
+    let mut tx = app.db.begin().await?;
+    for feature in crate::FEATURES {
+        feature.erase(&mut tx, person).await?;
+    }
+    crate::mail::outbox::erase_address(&mut tx, &person.email).await?;
+    crate::auth::anonymise(&mut tx, &person.id).await?;
+    tx.commit().await
+}
+
+/// Every feature's part of a person's data, under each feature's name.
+pub async fn export_person(app: &App, person: &Person) -> Outcome<serde_json::Map<String, serde_json::Value>> {
+    let mut parts = serde_json::Map::new();
+    for feature in crate::FEATURES {
+        if let Some(part) = feature.export(app, person).await? {
+            parts.insert(feature.name().to_string(), part);
+        }
+    }
+    Ok(parts)
+}

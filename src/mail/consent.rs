@@ -1,0 +1,193 @@
+//! E-mail consent, in one place. Every e-mail names its `Kind` when it is queued: a transactional one (a
+//! sign-in link, a decision, a registration) always goes; one of a `Category` a person chooses goes only to
+//! people whose choice in force is yes, so no feature can forget to ask. Choices are kept as a history (who
+//! chose what, when, where); the latest one is in force, and a category's default when there is none.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{Db, Tx, new_id};
+use crate::{execute, fetch_all};
+
+/// What an e-mail is, for the recipient's choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Part of something the person did or must know (membership notices, registrations, sign-in links): no
+    /// one can turn these off.
+    Transactional,
+    /// Sent only to people who chose this category.
+    Chosen(Category),
+}
+
+/// The categories a person chooses at `/account/email` and through the link in every e-mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    Newsletter,
+    MeetingReminders,
+    ForumNotifications,
+    ForumDigest,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] =
+        [Category::Newsletter, Category::MeetingReminders, Category::ForumNotifications, Category::ForumDigest];
+
+    /// The key stored in `email_consents.category` and carried by unsubscribe links.
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::Newsletter => "newsletter",
+            Category::MeetingReminders => "meeting_reminders",
+            Category::ForumNotifications => "forum_notifications",
+            Category::ForumDigest => "forum_digest",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// How the choice reads on the preference pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Newsletter => "The periodic news e-mail",
+            Category::MeetingReminders => "Reminders of meetings I registered for",
+            Category::ForumNotifications => "Notifications from the forum, each time",
+            Category::ForumDigest => "A daily digest of forum notifications",
+        }
+    }
+
+    /// The choice in force before a person makes one: a reminder belongs to a registration the person made;
+    /// the rest wait for a yes.
+    pub fn default_choice(self) -> bool {
+        self == Category::MeetingReminders
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ConsentRecord {
+    pub category: String,
+    pub granted: bool,
+    pub source: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+pub async fn record(
+    tx: &mut Tx,
+    user_id: &str,
+    category: Category,
+    granted: bool,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "INSERT INTO email_consents (id, user_id, category, granted, source, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        new_id(),
+        user_id,
+        category.key(),
+        granted,
+        source,
+        Utc::now()
+    )?;
+    Ok(())
+}
+
+/// Every choice a person made, oldest first.
+pub async fn history(db: &Db, user_id: &str) -> Result<Vec<ConsentRecord>, sqlx::Error> {
+    fetch_all!(
+        db,
+        ConsentRecord,
+        "SELECT category, granted, source, recorded_at FROM email_consents WHERE user_id = $1 ORDER BY recorded_at, id",
+        user_id
+    )
+}
+
+/// The choice in force for one category: the latest record, or the category's default.
+pub fn current(history: &[ConsentRecord], category: Category) -> bool {
+    history.iter().rev().find(|r| r.category == category.key()).map_or(category.default_choice(), |r| r.granted)
+}
+
+/// The choice in force in every category.
+pub async fn choices(db: &Db, user_id: &str) -> Result<Vec<(Category, bool)>, sqlx::Error> {
+    let history = history(db, user_id).await?;
+    Ok(Category::ALL.iter().map(|c| (*c, current(&history, *c))).collect())
+}
+
+/// Records a person's choices, in one transaction; only changes are recorded, so the history says when each
+/// choice was made.
+pub async fn save_choices(
+    db: &Db,
+    user_id: &str,
+    chosen: &[(Category, bool)],
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    let history = history(db, user_id).await?;
+    let mut tx = db.begin().await?;
+    for (category, granted) in chosen {
+        if current(&history, *category) != *granted || !history.iter().any(|r| r.category == category.key()) {
+            record(&mut tx, user_id, *category, *granted, source).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Whether an e-mail of this kind may go to `address` now. An address with an account follows that
+/// account's choice in force; an address without one gets a newsletter only as a confirmed, still
+/// subscribed public subscriber, and a meeting reminder as a guest who registered (its default).
+pub async fn allows(tx: &mut Tx, kind: Kind, address: &str) -> Result<bool, sqlx::Error> {
+    let Kind::Chosen(category) = kind else { return Ok(true) };
+    #[derive(sqlx::FromRow)]
+    struct Choice {
+        has_account: bool,
+        granted: Option<bool>,
+        subscribed: bool,
+    }
+    let choice = crate::fetch_one!(
+        &mut *tx,
+        Choice,
+        "SELECT EXISTS (SELECT 1 FROM users u WHERE u.email = $1) AS has_account,
+                (SELECT c.granted FROM email_consents c JOIN users u ON u.id = c.user_id
+                  WHERE u.email = $1 AND c.category = $2 ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1) AS granted,
+                EXISTS (SELECT 1 FROM subscribers s WHERE s.email = $1 AND s.confirmed_at IS NOT NULL
+                        AND s.unsubscribed_at IS NULL) AS subscribed",
+        address.to_lowercase(),
+        category.key()
+    )?;
+    let own = if choice.has_account { choice.granted.unwrap_or(category.default_choice()) } else { false };
+    Ok(match category {
+        Category::Newsletter => own || choice.subscribed,
+        Category::MeetingReminders => own || !choice.has_account,
+        Category::ForumNotifications | Category::ForumDigest => own,
+    })
+}
+
+/// Whether a person with an account chose this category (for jobs that pick people before they write).
+pub async fn chosen_by(db: &Db, user_id: &str, category: Category) -> Result<bool, sqlx::Error> {
+    Ok(current(&history(db, user_id).await?, category))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(category: &str, granted: bool, minute: u32) -> ConsentRecord {
+        ConsentRecord {
+            category: category.into(),
+            granted,
+            source: "test".into(),
+            recorded_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, minute, 0)
+                .single()
+                .unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn the_latest_choice_is_in_force_and_defaults_fill_the_rest() {
+        let history = vec![rec("newsletter", true, 1), rec("newsletter", false, 2), rec("meeting_reminders", false, 3)];
+        assert!(!current(&history, Category::Newsletter));
+        assert!(!current(&history, Category::MeetingReminders));
+        assert!(current(&[], Category::MeetingReminders));
+        assert!(!current(&[], Category::ForumNotifications));
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.key()), Some(c));
+        }
+    }
+}
