@@ -31,15 +31,24 @@ pub struct Found {
     pub score: usize,
 }
 
-/// What a search asks: the viewer's words and filters, already checked at the edge.
-#[derive(Clone, Debug, Default)]
+/// What a search asks, already checked at the edge: the words (at most 200 characters, at most six words,
+/// lower-cased), the kind wanted (`""` for every kind), and the forum's own filters.
+#[derive(Clone, Debug)]
 pub struct SearchRequest {
-    pub words: String,
-    /// `""` for every kind, or one feature's kind (`forum`, `article`, `meeting`, ...).
+    pub q: String,
+    pub words: Vec<String>,
     pub kind: String,
-    pub category: String,
+    /// The forum categories to search (those the viewer may read, narrowed by the category filter).
+    pub categories: Vec<String>,
     pub answered: bool,
-    pub since: Option<DateTime<Utc>>,
+    pub since: DateTime<Utc>,
+}
+
+impl SearchRequest {
+    /// Whether hits of this kind are wanted.
+    pub fn wants(&self, kind: &str) -> bool {
+        self.kind.is_empty() || self.kind == kind
+    }
 }
 
 /// An item a newsletter may carry: what it is, where it lives, and who may see it.

@@ -3,19 +3,26 @@
 //! (`db::search`); the library and meetings, far smaller, are matched word by word on both engines.
 
 use askama::Template;
+use axum::Json;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::problem::{ApiResult, Problem};
 
 use crate::App;
 use crate::auth::{Viewer, policy};
-use crate::db::search as forum_search;
-use crate::forum::model::Category;
-use crate::library::store as library;
-use crate::web::{AppResult, Page, render, time};
+pub use crate::feature::Found;
+use crate::feature::SearchRequest;
+use crate::forum::Category;
+use crate::web::{AppResult, Page, render};
+
+/// The most words a search takes.
+pub const MAX_WORDS: usize = 6;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/search", get(search_page))
@@ -49,16 +56,6 @@ pub(crate) const KINDS: [(&str, &str); 6] = [
 const PERIODS: [(&str, &str, i64); 4] =
     [("", "Any time", 365 * 100), ("week", "Past week", 7), ("month", "Past month", 31), ("year", "Past year", 366)];
 
-/// One hit, whatever its kind. `snippet` is safe HTML: escaped text with the words in `<mark>`.
-pub struct Found {
-    pub kind: &'static str,
-    pub title: String,
-    pub url: String,
-    pub snippet: String,
-    pub meta: String,
-    score: usize,
-}
-
 #[derive(Template)]
 #[template(path = "search/search.html")]
 struct SearchPage {
@@ -81,7 +78,7 @@ fn escape(text: &str) -> String {
 }
 
 /// About 200 characters of `text` around the first of the words, escaped, with the words marked.
-fn excerpt(text: &str, words: &[String]) -> String {
+pub fn excerpt(text: &str, words: &[String]) -> String {
     let plain = crate::web::markdown::to_plain(text).replace('\n', " ");
     let lower = plain.to_lowercase();
     let first = words.iter().filter_map(|w| lower.find(w.as_str())).min().unwrap_or(0);
@@ -117,7 +114,8 @@ fn excerpt(text: &str, words: &[String]) -> String {
     if start > 0 { format!("…{out}") } else { out }
 }
 
-fn title_score(title: &str, words: &[String]) -> usize {
+/// How many of the words a title holds: hits matching in their title come first.
+pub fn title_score(title: &str, words: &[String]) -> usize {
     let t = title.to_lowercase();
     words.iter().filter(|w| t.contains(w.as_str())).count()
 }
@@ -157,82 +155,33 @@ pub struct Searched {
     pub hits: Vec<Found>,
 }
 
-/// Searches everything the viewer may see.
+/// Searches everything the viewer may see: every feature's hits for the same request.
 pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Searched> {
     let now = Utc::now();
     let members = policy::can_enter_members_area(viewer, now);
-    let categories = if members { crate::forum::routes::visible_categories(app, viewer).await? } else { Vec::new() };
+    let categories = if members { crate::forum::visible_categories(app, viewer).await? } else { Vec::new() };
     let q: String = s.q.chars().take(200).collect();
-    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(library::MAX_WORDS).collect();
+    let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).take(MAX_WORDS).collect();
     let answered = s.answered.is_some();
     // The forum's own filters narrow the search to the forum.
     let kind = if !s.category.is_empty() || answered || !s.since.is_empty() { "forum" } else { s.kind.as_str() };
-    let wants = |k: &str| kind.is_empty() || kind == k;
-    let tz = app.config.timezone;
+    let days = PERIODS.iter().find(|(v, _, _)| *v == s.since).map(|(_, _, d)| *d).unwrap_or(365 * 100);
+    let request = SearchRequest {
+        q: q.clone(),
+        words,
+        kind: kind.to_string(),
+        categories: categories
+            .iter()
+            .filter(|c| s.category.is_empty() || c.slug == s.category)
+            .map(|c| c.id.clone())
+            .collect(),
+        answered,
+        since: now - chrono::Duration::days(days),
+    };
     let mut hits = Vec::new();
-    if !words.is_empty() {
-        if members && wants("forum") {
-            let allowed: Vec<String> = categories
-                .iter()
-                .filter(|c| s.category.is_empty() || c.slug == s.category)
-                .map(|c| c.id.clone())
-                .collect();
-            let days = PERIODS.iter().find(|(v, _, _)| *v == s.since).map(|(_, _, d)| *d).unwrap_or(365 * 100);
-            let scope = forum_search::Scope {
-                categories: &allowed,
-                answered_only: answered,
-                since: now - chrono::Duration::days(days),
-            };
-            for h in forum_search::forum(&app.db, &q, &scope, 50).await? {
-                hits.push(Found {
-                    kind: "Forum",
-                    score: title_score(&h.title, &words),
-                    url: format!("/forum/t/{}#post-{}", h.topic_id, h.post_id),
-                    title: h.title,
-                    snippet: h.snippet,
-                    meta: String::new(),
-                });
-            }
-        }
-        let reach = crate::library::routes::reach_of(app, viewer).await?;
-        if wants("case_study") {
-            for c in library::search_case_studies(&app.db, &reach, &q, now).await? {
-                hits.push(Found {
-                    kind: "Case study",
-                    score: title_score(&c.title, &words),
-                    url: format!("/case-studies/{}", c.slug),
-                    snippet: excerpt(&format!("{} {}", c.challenge_md, c.results_md), &words),
-                    meta: format!("{} · {} · {} · {}", c.organisation_label, c.sector, c.size_band, c.region),
-                    title: c.title,
-                });
-            }
-        }
-        if wants("resource") {
-            for r in library::search_resources(&app.db, &reach, &q, now).await? {
-                hits.push(Found {
-                    kind: "Resource",
-                    score: title_score(&r.title, &words),
-                    url: format!("/resources/{}", r.slug),
-                    snippet: excerpt(&r.description_md, &words),
-                    meta: r.kind_label().to_string(),
-                    title: r.title,
-                });
-            }
-        }
-        if wants("article") {
-            for a in library::search_articles(&app.db, &reach, &q, now).await? {
-                hits.push(Found {
-                    kind: "Article",
-                    score: title_score(&a.title, &words),
-                    url: format!("/articles/{}", a.slug),
-                    snippet: excerpt(&format!("{} {}", a.summary, a.body_md), &words),
-                    meta: time::date(a.publish_at, tz),
-                    title: a.title,
-                });
-            }
-        }
-        if wants("meeting") {
-            hits.extend(meeting_hits(app, viewer, &words, now).await?);
+    if !request.words.is_empty() {
+        for feature in crate::FEATURES {
+            hits.extend(feature.search(app, viewer, &request).await?);
         }
     }
     // Title matches first; within the same score, each kind keeps its own order (forum by rank, others newest).
@@ -240,39 +189,69 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
     Ok(Searched { q, kind: kind.to_string(), answered, members, categories, hits })
 }
 
-/// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a teaser
-/// is found by its title alone, so its description gives nothing away.
-async fn meeting_hits(app: &App, viewer: &Viewer, words: &[String], now: DateTime<Utc>) -> AppResult<Vec<Found>> {
-    let views = crate::meetings::routes::Views::of(app, viewer).await?;
-    let mut found = Vec::new();
-    for upcoming in [true, false] {
-        for m in crate::meetings::store::listed(&app.db, upcoming, now).await? {
-            let view = views.view(&m);
-            let haystack = match view {
-                policy::MeetingView::Hidden => continue,
-                policy::MeetingView::Teaser => m.title.to_lowercase(),
-                policy::MeetingView::Full => {
-                    format!("{} {} {}", m.title, m.summary_md, m.format_label()).to_lowercase()
-                }
-            };
-            if !words.iter().all(|w| haystack.contains(w.as_str())) {
-                continue;
-            }
-            let snippet = match view {
-                policy::MeetingView::Full => excerpt(&m.summary_md, words),
-                _ => "For members: sign in to see more.".to_string(),
-            };
-            found.push(Found {
-                kind: "Meeting",
-                score: title_score(&m.title, words),
-                url: format!("/meetings/{}", m.slug),
-                snippet,
-                meta: format!("{} · {}", time::date_time(m.starts_at, app.config.timezone), m.format_label()),
-                title: m.title,
-            });
-        }
+// The same search through the JSON API.
+
+#[derive(Serialize, ToSchema)]
+pub struct HitOut {
+    /// `Forum`, `Article`, `Resource`, `Case study` or `Meeting`.
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    /// Escaped text around the words, with the words in `<mark>`.
+    pub snippet_html: String,
+    pub meta: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The words to find (at most 200 characters are read).
+    pub q: String,
+    /// Narrow to one kind: `forum`, `article`, `resource`, `case_study` or `meeting`.
+    pub kind: Option<String>,
+}
+
+/// Searches what the caller may see: without a token, the public library and open meetings; with a member's
+/// token, the forum and members' items too.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams), security((), ("token" = [])),
+    responses((status = 200, body = Vec<HitOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn search_api(
+    State(app): State<App>,
+    viewer: Viewer,
+    Query(p): Query<SearchParams>,
+) -> ApiResult<Json<Vec<HitOut>>> {
+    let kind = p.kind.unwrap_or_default();
+    if !KINDS.iter().any(|(k, _)| *k == kind) {
+        return Err(Problem::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "kind must be forum, article, resource, case_study or meeting.",
+        )
+        .into());
     }
-    Ok(found)
+    let query = SearchQuery { q: p.q, kind, ..Default::default() };
+    let found = find(&app, &viewer, &query).await?;
+    Ok(Json(
+        found
+            .hits
+            .into_iter()
+            .map(|h| HitOut {
+                kind: h.kind.into(),
+                title: h.title,
+                url: app.config.link(&h.url),
+                snippet_html: h.snippet,
+                meta: h.meta,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(search_api))]
+pub(crate) struct ApiDoc;
+
+/// `/api/v1/search`, merged into the API by `api::routes`.
+pub(crate) fn api_routes() -> Router<App> {
+    Router::new().route("/api/v1/search", get(search_api))
 }
 
 #[cfg(test)]

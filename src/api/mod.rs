@@ -3,18 +3,16 @@
 //! (no cookies, no form tokens, no HTML error pages): errors are problem details (`problem`), and
 //! a JSON body is read only once the caller may send it, at most `problem::MAX_JSON_BYTES`.
 
-pub mod forum;
-pub mod meetings;
 pub mod problem;
-pub mod reading;
 pub mod tokens;
 
 use axum::Json;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
+use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{IntoParams, Modify, OpenApi};
 
 use crate::App;
 use crate::web::AppError;
@@ -27,11 +25,6 @@ use crate::web::AppError;
         description = "Open meetings, news and public articles for everyone; a member's profile, registrations, \
                        forum and search with a personal API token (create one at /account/api-tokens). Errors \
                        are RFC 9457 problem details."
-    ),
-    paths(
-        meetings::list, meetings::show, meetings::register, meetings::cancel, meetings::mine,
-        reading::news, reading::articles, reading::article, reading::search, reading::me,
-        forum::categories, forum::topics, forum::new_topic, forum::topic, forum::reply,
     ),
     modifiers(&TokenScheme),
     tags(
@@ -62,29 +55,52 @@ impl Modify for TokenScheme {
     }
 }
 
+/// The whole OpenAPI document: the API's own description with every feature's paths merged in.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::search::ApiDoc::openapi());
+    for feature in crate::FEATURES {
+        if let Some((_, part)) = feature.api() {
+            doc.merge(part);
+        }
+    }
+    doc
+}
+
 /// The API's routes with its own layers; merged beside the site's, outside the browser's.
 pub fn routes(app: App) -> Router<App> {
-    Router::new()
-        .route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .route("/api/v1/meetings", get(meetings::list))
-        .route("/api/v1/meetings/{slug}", get(meetings::show))
-        .route("/api/v1/meetings/{slug}/registration", axum::routing::post(meetings::register).delete(meetings::cancel))
-        .route("/api/v1/me", get(reading::me))
-        .route("/api/v1/me/registrations", get(meetings::mine))
-        .route("/api/v1/news", get(reading::news))
-        .route("/api/v1/articles", get(reading::articles))
-        .route("/api/v1/articles/{slug}", get(reading::article))
-        .route("/api/v1/search", get(reading::search))
-        .route("/api/v1/forum/categories", get(forum::categories))
-        .route("/api/v1/forum/categories/{slug}/topics", get(forum::topics).post(forum::new_topic))
-        .route("/api/v1/forum/topics/{id}", get(forum::topic))
-        .route("/api/v1/forum/topics/{id}/replies", axum::routing::post(forum::reply))
-        .route("/api/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
+    let mut api =
+        Router::new().route("/api/openapi.json", get(|| async { Json(document()) })).merge(crate::search::api_routes());
+    for feature in crate::FEATURES {
+        if let Some((routes, _)) = feature.api() {
+            api = api.merge(routes);
+        }
+    }
+    api.route("/api/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
         // Listed innermost first: a request meets them from the bottom up.
         .layer(from_fn_with_state(app, tokens::bearer))
         .layer(from_fn(crate::web::browser::refuse_nul_in_address))
         .layer(crate::request_timeout())
         .layer(from_fn(problem::problems))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// How many at most (1 to 100, default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+}
+
+/// A list's `limit`: 20 unless asked, 1 to 100.
+pub fn limit(asked: Option<u32>) -> problem::ApiResult<usize> {
+    match asked {
+        None => Ok(20),
+        Some(n @ 1..=100) => Ok(n as usize),
+        Some(_) => {
+            Err(problem::Problem::new(axum::http::StatusCode::BAD_REQUEST, "limit must be between 1 and 100.").into())
+        }
+    }
 }
 
 /// Personal API tokens, as the program's list of features sees them: the settings page, the holder's part

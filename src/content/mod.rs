@@ -1,6 +1,7 @@
 //! The public site and its editing: pages, news, supporters, people, site map, feeds.
 
 pub mod admin;
+mod api;
 pub mod defaults;
 pub mod feeds;
 pub mod model;
@@ -27,6 +28,10 @@ impl Feature for Site {
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(admin::routes())
+    }
+
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
     }
 
     fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {

@@ -3,6 +3,7 @@
 //! an audience (everyone, members, one group), filed by discipline and tag, published now or at a set time.
 
 pub mod admin;
+mod api;
 pub mod files;
 pub mod model;
 pub mod routes;
@@ -13,7 +14,8 @@ use serde_json::json;
 
 use crate::App;
 use crate::db::Tx;
-use crate::feature::{Feature, Outcome, Person};
+use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
+use crate::search::{excerpt, title_score};
 
 /// The knowledge library, as the program's list of features sees it.
 pub struct Library;
@@ -27,6 +29,10 @@ impl Feature for Library {
         routes::routes().merge(admin::routes(app.config.max_resource_bytes))
     }
 
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
+    }
+
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
         Box::pin(async move {
             let talks_about = store::contact_for(&app.db, &person.id).await?;
@@ -36,5 +42,55 @@ impl Feature for Library {
 
     fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(store::erase_person(tx, &person.id))
+    }
+
+    fn search<'a>(
+        &'a self,
+        app: &'a App,
+        viewer: &'a crate::auth::Viewer,
+        request: &'a SearchRequest,
+    ) -> BoxFuture<'a, Outcome<Vec<Found>>> {
+        Box::pin(async move {
+            let (now, words, q) = (chrono::Utc::now(), &request.words, &request.q);
+            let reach = routes::reach_of(app, viewer).await?;
+            let mut hits = Vec::new();
+            if request.wants("case_study") {
+                for c in store::search_case_studies(&app.db, &reach, q, now).await? {
+                    hits.push(Found {
+                        kind: "Case study",
+                        score: title_score(&c.title, words),
+                        url: format!("/case-studies/{}", c.slug),
+                        snippet: excerpt(&format!("{} {}", c.challenge_md, c.results_md), words),
+                        meta: format!("{} · {} · {} · {}", c.organisation_label, c.sector, c.size_band, c.region),
+                        title: c.title,
+                    });
+                }
+            }
+            if request.wants("resource") {
+                for r in store::search_resources(&app.db, &reach, q, now).await? {
+                    hits.push(Found {
+                        kind: "Resource",
+                        score: title_score(&r.title, words),
+                        url: format!("/resources/{}", r.slug),
+                        snippet: excerpt(&r.description_md, words),
+                        meta: r.kind_label().to_string(),
+                        title: r.title,
+                    });
+                }
+            }
+            if request.wants("article") {
+                for a in store::search_articles(&app.db, &reach, q, now).await? {
+                    hits.push(Found {
+                        kind: "Article",
+                        score: title_score(&a.title, words),
+                        url: format!("/articles/{}", a.slug),
+                        snippet: excerpt(&format!("{} {}", a.summary, a.body_md), words),
+                        meta: crate::web::time::date(a.publish_at, app.config.timezone),
+                        title: a.title,
+                    });
+                }
+            }
+            Ok(hits)
+        })
     }
 }

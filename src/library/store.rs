@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::model::{Article, ArticleInput, CaseStudy, CaseStudyInput, CheckedFile, Resource, ResourceInput};
 use crate::auth::policy::Reach;
 use crate::db::{Db, Tx, new_id};
+use crate::search::MAX_WORDS;
 use crate::{execute, fetch_all, fetch_optional};
 
 const ARTICLE: &str =
@@ -468,9 +469,6 @@ pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec
 }
 
 // Word search across the library
-
-/// The most words a search uses; more are ignored.
-pub const MAX_WORDS: usize = 6;
 
 /// A person's words as LIKE patterns: lower-cased, wildcards removed, padded with "" to `MAX_WORDS`.
 pub fn word_patterns(query: &str) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! links for attendees only, reminders, calendars, and materials and feedback afterwards.
 
 pub mod admin;
+mod api;
 pub mod calendar;
 pub mod messages;
 pub mod model;
@@ -16,8 +17,10 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
+use crate::auth::policy::MeetingView;
 use crate::db::Tx;
-use crate::feature::{Feature, Outcome, Person};
+use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
+use crate::search::{excerpt, title_score};
 
 /// The meetings programme, as the program's list of features sees it.
 pub struct Meetings;
@@ -29,6 +32,10 @@ impl Feature for Meetings {
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(admin::routes())
+    }
+
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
     }
 
     fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
@@ -55,5 +62,55 @@ impl Feature for Meetings {
 
     fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(store::erase_person(tx, person))
+    }
+
+    /// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a
+    /// teaser is found by its title alone, so its description gives nothing away.
+    fn search<'a>(
+        &'a self,
+        app: &'a App,
+        viewer: &'a crate::auth::Viewer,
+        request: &'a SearchRequest,
+    ) -> BoxFuture<'a, Outcome<Vec<Found>>> {
+        Box::pin(async move {
+            if !request.wants("meeting") {
+                return Ok(Vec::new());
+            }
+            let (now, words) = (chrono::Utc::now(), &request.words);
+            let views = routes::Views::of(app, viewer).await?;
+            let mut found = Vec::new();
+            for upcoming in [true, false] {
+                for m in store::listed(&app.db, upcoming, now).await? {
+                    let view = views.view(&m);
+                    let haystack = match view {
+                        MeetingView::Hidden => continue,
+                        MeetingView::Teaser => m.title.to_lowercase(),
+                        MeetingView::Full => {
+                            format!("{} {} {}", m.title, m.summary_md, m.format_label()).to_lowercase()
+                        }
+                    };
+                    if !words.iter().all(|w| haystack.contains(w.as_str())) {
+                        continue;
+                    }
+                    let snippet = match view {
+                        MeetingView::Full => excerpt(&m.summary_md, words),
+                        _ => "For members: sign in to see more.".to_string(),
+                    };
+                    found.push(Found {
+                        kind: "Meeting",
+                        score: title_score(&m.title, words),
+                        url: format!("/meetings/{}", m.slug),
+                        snippet,
+                        meta: format!(
+                            "{} · {}",
+                            crate::web::time::date_time(m.starts_at, app.config.timezone),
+                            m.format_label()
+                        ),
+                        title: m.title,
+                    });
+                }
+            }
+            Ok(found)
+        })
     }
 }

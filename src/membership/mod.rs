@@ -1,6 +1,7 @@
 //! Membership: applications checked by the eligibility engine, the organisers' review, organisations, and the
 //! member directory.
 
+mod api;
 pub mod consent;
 pub mod directory;
 pub mod eligibility;
@@ -44,6 +45,10 @@ impl Feature for Membership {
             .merge(organisations::routes())
             .merge(consent::routes())
             .merge(import::routes())
+    }
+
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
     }
 
     fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {

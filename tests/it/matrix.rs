@@ -54,20 +54,27 @@ const API_OWN: [u16; 8] = [401, 200, 200, 200, 200, 200, 401, 200];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
-/// Every (method, route) the router declares, read from `src/`.
-fn declared_routes() -> BTreeSet<(String, String)> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+/// Every Rust source file under `src/`.
+pub(crate) fn source_files() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(std::fs::read_to_string(&path).unwrap());
+                out.push(path);
             }
         }
     }
-    let mut sources = Vec::new();
-    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut sources);
+    let mut files = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    files.sort();
+    files
+}
+
+/// Every (method, route) the router declares, read from `src/`.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let sources = source_files().into_iter().map(|f| std::fs::read_to_string(f).unwrap());
     let mut routes = BTreeSet::new();
     for source in sources {
         for piece in source.split(".route(\"").skip(1) {

@@ -10,15 +10,27 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{ApiResult, Problem, json_body};
-use crate::App;
-use crate::auth::{Viewer, policy};
-use crate::forum::model::{Post, Topic};
-use crate::forum::routes::{
+use super::model::{Post, Topic};
+use super::routes::{
     POSTS_PER_PAGE, category_of, check_topic, member, readers, shown_author, topic_of, visible_categories,
 };
-use crate::forum::{service, store};
+use super::{service, store};
+use crate::App;
+use crate::api::problem::{ApiResult, Problem, json_body};
+use crate::auth::{Viewer, policy};
 use crate::web::{AppError, FieldErrors};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(categories, topics, new_topic, topic, reply))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> axum::Router<App> {
+    axum::Router::new()
+        .route("/api/v1/forum/categories", axum::routing::get(categories))
+        .route("/api/v1/forum/categories/{slug}/topics", axum::routing::get(topics).post(new_topic))
+        .route("/api/v1/forum/topics/{id}", axum::routing::get(topic))
+        .route("/api/v1/forum/topics/{id}/replies", axum::routing::post(reply))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct CategoryOut {
@@ -153,7 +165,7 @@ fn checked(errors: FieldErrors) -> ApiResult<()> {
     let fields = errors
         .messages()
         .into_iter()
-        .map(|(f, m)| super::problem::FieldProblem { field: f.into(), message: m.clone() });
+        .map(|(f, m)| crate::api::problem::FieldProblem { field: f.into(), message: m.clone() });
     Err(Problem::invalid(fields.collect()).into())
 }
 
@@ -173,7 +185,7 @@ pub async fn topics(
     Path(slug): Path<String>,
     Query(q): Query<TopicsQuery>,
 ) -> ApiResult<Json<Vec<TopicOut>>> {
-    let limit = super::meetings::limit(q.limit)?;
+    let limit = crate::api::limit(q.limit)?;
     let category = category_of(&app, &viewer, &slug).await?;
     let user = member(&viewer, "")?;
     let found =

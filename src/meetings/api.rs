@@ -9,15 +9,28 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{ApiResult, Problem};
+use super::model::{Meeting, Registration};
+use super::registration;
+use super::routes::{Views, first_seen, joining_link, refusal, view_of};
+use super::store;
 use crate::App;
+use crate::api::limit;
+use crate::api::problem::{ApiResult, Problem};
 use crate::auth::Viewer;
 use crate::auth::policy::{self, MeetingView};
-use crate::meetings::model::{Meeting, Registration};
-use crate::meetings::registration;
-use crate::meetings::routes::{Views, first_seen, joining_link, refusal, view_of};
-use crate::meetings::store;
 use crate::web::AppError;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, show, register, cancel, mine))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> axum::Router<App> {
+    axum::Router::new()
+        .route("/api/v1/meetings", axum::routing::get(list))
+        .route("/api/v1/meetings/{slug}", axum::routing::get(show))
+        .route("/api/v1/meetings/{slug}/registration", axum::routing::post(register).delete(cancel))
+        .route("/api/v1/me/registrations", axum::routing::get(mine))
+}
 
 /// A meeting as the viewer may see it.
 #[derive(Serialize, ToSchema)]
@@ -79,14 +92,6 @@ pub struct MeetingsQuery {
 pub enum When {
     Upcoming,
     Past,
-}
-
-pub fn limit(asked: Option<u32>) -> ApiResult<usize> {
-    match asked {
-        None => Ok(20),
-        Some(n @ 1..=100) => Ok(n as usize),
-        Some(_) => Err(Problem::new(StatusCode::BAD_REQUEST, "limit must be between 1 and 100.").into()),
-    }
 }
 
 fn out(app: &App, m: &Meeting) -> MeetingOut {
