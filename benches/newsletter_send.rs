@@ -16,7 +16,7 @@ use chrono::Utc;
 use swn::App;
 use swn::auth::Role;
 use swn::config::{CommonArgs, Config};
-use swn::mail::newsletters::{Audience, Draft, NewBlock, sending, store};
+use swn::newsletters::{Audience, Draft, NewBlock, sending};
 use swn::mail::{outbox, transport::Transport, worker};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -93,8 +93,8 @@ async fn main() {
         blocks: &blocks,
         author_id: None,
     };
-    let id = store::create(&app.db, &draft, now).await.unwrap();
-    store::release(&app.db, &id, now).await.unwrap();
+    let id = swn::newsletters::create(&app.db, &draft, now).await.unwrap();
+    swn::newsletters::release(&app.db, &id, now).await.unwrap();
 
     let cpu0 = cpu_seconds();
     let started = Instant::now();
@@ -145,11 +145,11 @@ async fn seed(app: &App, n: usize) {
     let now = Utc::now();
     let mut tx = app.db.begin().await.unwrap();
     let org =
-        swn::membership::store::insert_organisation(&mut tx, "Bench Org", "Retail", 5000, "England", "implementing")
+        swn::membership::insert_organisation(&mut tx, "Bench Org", "Retail", 5000, "England", "implementing")
             .await
             .unwrap();
     for i in 0..n {
-        let id = swn::auth::store::insert_user(
+        let id = swn::auth::insert_user(
             &mut tx,
             &format!("member{i:05}@bench.example.org"),
             &format!("Member {i}"),
@@ -158,7 +158,7 @@ async fn seed(app: &App, n: usize) {
         )
         .await
         .unwrap();
-        swn::membership::store::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
+        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
             .await
             .unwrap();
         swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "bench").await.unwrap();

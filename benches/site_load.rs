@@ -38,8 +38,6 @@ use chrono::Utc;
 use swn::App;
 use swn::auth::Role;
 use swn::config::{CommonArgs, Config};
-use swn::forum::store as forum;
-use swn::meetings::store as meetings;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CONCURRENCY: usize = 8;
@@ -256,7 +254,7 @@ async fn generate(app: &App, s: f64) -> Generated {
     let mut org_ids = Vec::new();
     for i in 0..organisations {
         org_ids.push(
-            swn::membership::store::insert_organisation(
+            swn::membership::insert_organisation(
                 &mut tx,
                 &format!("Organisation {i}"),
                 sectors[i % sectors.len()],
@@ -270,7 +268,7 @@ async fn generate(app: &App, s: f64) -> Generated {
     }
     let mut user_ids = Vec::new();
     for i in 0..members {
-        let id = swn::auth::store::insert_user(
+        let id = swn::auth::insert_user(
             &mut tx,
             &format!("member{i}@bench.example.org"),
             &format!("Member {i}"),
@@ -279,7 +277,7 @@ async fn generate(app: &App, s: f64) -> Generated {
         )
         .await
         .unwrap();
-        swn::membership::store::make_member(
+        swn::membership::make_member(
             &mut tx,
             &id,
             &org_ids[i % org_ids.len()],
@@ -291,7 +289,7 @@ async fn generate(app: &App, s: f64) -> Generated {
         .unwrap();
         user_ids.push(id);
     }
-    swn::membership::store::make_member(
+    swn::membership::make_member(
         &mut tx,
         &bench_member,
         &org_ids[0],
@@ -331,7 +329,7 @@ async fn generate(app: &App, s: f64) -> Generated {
     }
 
     // The forum.
-    let categories = forum::categories(&app.db).await.unwrap();
+    let categories = swn::forum::categories(&app.db).await.unwrap();
     let public: Vec<_> = categories.iter().filter(|c| c.group_id.is_none()).collect();
     let mut posts = 0;
     let mut the_topic = String::new();
@@ -342,9 +340,9 @@ async fn generate(app: &App, s: f64) -> Generated {
         let at = now - chrono::Duration::minutes((topics - t) as i64 * 60);
         let title =
             format!("Question {t}: {}", BODIES[t % BODIES.len()].split(['.', ',']).next().unwrap_or("a question"));
-        let topic_id = forum::insert_topic(
+        let topic_id = swn::forum::insert_topic(
             &mut tx,
-            &forum::NewTopic {
+            &swn::forum::NewTopic {
                 category_id: &category.id,
                 author_id: author,
                 anonymous_label: None,
@@ -361,7 +359,7 @@ async fn generate(app: &App, s: f64) -> Generated {
             let who = &user_ids[(t + r * 7) % user_ids.len()];
             let body = BODIES[(t + r) % BODIES.len()];
             let posted = at + chrono::Duration::seconds(r as i64);
-            let id = forum::insert_post(&mut tx, &topic_id, who, body, r == 0, posted).await.unwrap();
+            let id = swn::forum::insert_post(&mut tx, &topic_id, who, body, r == 0, posted).await.unwrap();
             swn::db::search::index_post(&mut tx, &id, &title, body).await.unwrap();
             posts += 1;
         }
@@ -389,7 +387,7 @@ async fn generate_meetings(
     user_ids: &[String],
     bench_member: &str,
 ) -> usize {
-    use swn::meetings::model::{AUDIENCES, FORMATS, MODES};
+    use swn::meetings::{AUDIENCES, FORMATS, MODES};
     let now = Utc::now();
     let past = count * 4 / 5;
     let subjects = [
@@ -413,9 +411,9 @@ async fn generate_meetings(
         let starts_at = now + chrono::Duration::days(days) + chrono::Duration::hours(2);
         let subject = subjects[i % subjects.len()];
         let title = format!("{format_label}: {subject} ({i})");
-        let id = meetings::insert_meeting(
+        let id = swn::meetings::insert_meeting(
             &app.db,
-            &meetings::MeetingInput {
+            &swn::meetings::MeetingInput {
                 slug: swn::web::forms::slugify(&title),
                 title: title.clone(),
                 format: format.into(),
@@ -454,9 +452,9 @@ async fn generate_meetings(
         let people = user_ids.iter().skip(i % 100).step_by(97).take(6).map(String::as_str);
         let people: Vec<&str> = if i % 10 == 0 { people.chain([bench_member]).collect() } else { people.collect() };
         for (n, user) in people.into_iter().enumerate() {
-            meetings::upsert_registration(
+            swn::meetings::upsert_registration(
                 &mut tx,
-                &meetings::NewRegistration {
+                &swn::meetings::NewRegistration {
                     meeting_id: &id,
                     user_id: Some(user),
                     name: &format!("Attendee {n}"),
@@ -471,7 +469,7 @@ async fn generate_meetings(
             .unwrap();
         }
         if i < past {
-            meetings::set_materials(
+            swn::meetings::set_materials(
                 &mut tx,
                 &id,
                 "## Key points\n\n- Start from activities, not roles.\n- Measure against a baseline before the change.",

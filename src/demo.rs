@@ -6,14 +6,12 @@ mod library;
 use chrono::{Duration, Utc};
 
 use crate::App;
-use crate::auth::{Role, service, store as accounts, tokens};
-use crate::content::model::{NewsInput, PageInput, PersonInput, SupporterInput};
-use crate::content::store;
+use crate::auth::{Role, service, tokens};
+use crate::content::{NewsInput, PageInput, PersonInput, SupporterInput};
 use crate::membership::eligibility::{Employment, Stage};
 use crate::membership::groups;
-use crate::membership::model::Status;
+use crate::membership::Status;
 use crate::membership::service::{self as membership, ApplicationInput, Decision};
-use crate::membership::store as members;
 use crate::web::upload::image_type;
 
 pub const DEMO_ORGANISER: &str = "organiser@demo.smartworknetwork.example";
@@ -145,7 +143,7 @@ const PAGES: &[(&str, &str, &str)] = &[
 
 /// Loads the demo network; returns what to tell the person who ran it.
 pub async fn load(app: &App) -> anyhow::Result<String> {
-    if accounts::user_by_email(&app.db, DEMO_ORGANISER).await?.is_some() {
+    if crate::auth::user_by_email(&app.db, DEMO_ORGANISER).await?.is_some() {
         return Ok("The demo network is already loaded.".into());
     }
     let password = tokens::random_token().chars().take(16).collect::<String>();
@@ -155,26 +153,26 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     for (i, s) in SUPPORTERS.iter().enumerate() {
         let mut tx = app.db.begin().await?;
         let content_type = image_type(s.logo).unwrap_or("image/png");
-        let logo = store::insert_file(&mut tx, content_type, s.logo).await?;
+        let logo = crate::content::insert_file(&mut tx, content_type, s.logo).await?;
         let input = SupporterInput {
             name: s.name.into(),
             website: s.website.into(),
             description_md: s.description.into(),
             position: (i as i64 + 1) * 10,
         };
-        store::save_supporter(&mut tx, None, &input, Some(Some(&logo))).await?;
+        crate::content::save_supporter(&mut tx, None, &input, Some(Some(&logo))).await?;
         tx.commit().await?;
     }
     for (i, p) in PEOPLE.iter().enumerate() {
         let mut tx = app.db.begin().await?;
-        let photo = store::insert_file(&mut tx, image_type(p.photo).unwrap_or("image/png"), p.photo).await?;
+        let photo = crate::content::insert_file(&mut tx, image_type(p.photo).unwrap_or("image/png"), p.photo).await?;
         let input = PersonInput {
             name: p.name.into(),
             role_title: p.role.into(),
             bio_md: p.bio.into(),
             position: (i as i64 + 1) * 10,
         };
-        store::save_person(&mut tx, None, &input, Some(Some(&photo))).await?;
+        crate::content::save_person(&mut tx, None, &input, Some(Some(&photo))).await?;
         tx.commit().await?;
     }
     let now = Utc::now();
@@ -187,17 +185,17 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
             published: true,
             publish_at: now - Duration::days(*days_ago),
         };
-        store::insert_news(&app.db, &input, None).await?;
+        crate::content::insert_news(&app.db, &input, None).await?;
     }
     for (slug, title, body) in PAGES {
-        if store::page_by_slug(&app.db, slug).await?.is_none() {
+        if crate::content::page_by_slug(&app.db, slug).await?.is_none() {
             let input = PageInput {
                 slug: slug.to_string(),
                 title: title.to_string(),
                 body_md: body.to_string(),
                 published: true,
             };
-            store::insert_page(&app.db, &input).await?;
+            crate::content::insert_page(&app.db, &input).await?;
         }
     }
     let (organisations, member_count) = load_members(app).await?;
@@ -309,8 +307,8 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
     let mut ids = Vec::new();
     for (name, sector, employees, region, stage, domain) in ORGANISATIONS {
         let mut tx = app.db.begin().await?;
-        let id = members::insert_organisation(&mut tx, name, sector, *employees, region, stage).await?;
-        members::add_domain(&mut tx, &id, domain).await?;
+        let id = crate::membership::insert_organisation(&mut tx, name, sector, *employees, region, stage).await?;
+        crate::membership::add_domain(&mut tx, &id, domain).await?;
         tx.commit().await?;
         ids.push((id, *domain));
     }
@@ -325,7 +323,7 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
         let mut tx = app.db.begin().await?;
         // Terms of different ages, so renewal reminders have someone to remind.
         let since = now - Duration::days(30 * i as i64 + 20);
-        members::make_member(
+        crate::membership::make_member(
             &mut tx,
             &user_id,
             org_id,
@@ -467,8 +465,8 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
         let (_, application_id) = membership::apply(app, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if d.verified {
             let mut tx = app.db.begin().await?;
-            members::set_status(&mut tx, &application_id, Status::Unverified, Status::Pending).await?;
-            members::mark_verified(&mut tx, &application_id, Utc::now()).await?;
+            crate::membership::set_status(&mut tx, &application_id, Status::Unverified, Status::Pending).await?;
+            crate::membership::mark_verified(&mut tx, &application_id, Utc::now()).await?;
             tx.commit().await?;
         }
         if let Some(question) = d.question {
@@ -594,12 +592,11 @@ const MEETINGS: &[DemoMeeting] = &[
 ];
 
 async fn load_meetings(app: &App) -> anyhow::Result<usize> {
-    use crate::meetings::store as meetings;
-    let now = Utc::now();
-    let organisations = members::all_organisations(&app.db).await?;
+        let now = Utc::now();
+    let organisations = crate::membership::all_organisations(&app.db).await?;
     let host = |name: &str| organisations.iter().find(|o| o.name == name).map(|o| o.id.clone());
     let south_west = groups::group_by_slug(&app.db, "south-west-regional-group").await?.map(|g| g.id);
-    let member_users = crate::membership::store::members(&app.db, &Default::default(), now).await?;
+    let member_users = crate::membership::members(&app.db, &Default::default(), now).await?;
     for (title, format, audience, mode, days, capacity, summary) in MEETINGS {
         // Meetings start at 12:30 in the network's time zone.
         let day = (now + Duration::days(*days)).with_timezone(&app.config.timezone).date_naive();
@@ -616,7 +613,7 @@ async fn load_meetings(app: &App) -> anyhow::Result<usize> {
             "hybrid" => ("St Aldhelm's Education Centre, Level 2", host("St Aldhelm's University Hospitals")),
             _ => ("", None),
         };
-        let input = meetings::MeetingInput {
+        let input = crate::meetings::MeetingInput {
             slug: crate::web::forms::slugify(title),
             title: title.to_string(),
             format: format.to_string(),
@@ -652,16 +649,16 @@ async fn load_meetings(app: &App) -> anyhow::Result<usize> {
             chatham_house: *audience != "open",
             status: "published".into(),
         };
-        let id = meetings::insert_meeting(&app.db, &input).await?;
+        let id = crate::meetings::insert_meeting(&app.db, &input).await?;
         // Registrations in arrival order: the small round table fills and has a waitlist.
         let mut tx = app.db.begin().await?;
         let wanted = if *capacity <= 2 { 4 } else { 6 };
         for (n, m) in member_users.iter().take(wanted).enumerate() {
-            let email = crate::auth::store::user_by_id(&app.db, &m.id).await?.map(|u| u.email).unwrap_or_default();
+            let email = crate::auth::user_by_id(&app.db, &m.id).await?.map(|u| u.email).unwrap_or_default();
             let status = if (n as i64) < *capacity { "confirmed" } else { "waitlisted" };
-            meetings::upsert_registration(
+            crate::meetings::upsert_registration(
                 &mut tx,
-                &meetings::NewRegistration {
+                &crate::meetings::NewRegistration {
                     meeting_id: &id,
                     user_id: Some(&m.id),
                     name: &m.name,
@@ -675,7 +672,7 @@ async fn load_meetings(app: &App) -> anyhow::Result<usize> {
             .await?;
         }
         if *days < 0 {
-            meetings::set_materials(
+            crate::meetings::set_materials(
                 &mut tx,
                 &id,
                 "## Key points\n\n- Start from activities, not roles.\n- Agree anchor days team by team.\n- Measure outcomes against a baseline before the change.",
@@ -785,10 +782,9 @@ const FORUM_SEEDS: &[(&str, &str, &str, &str)] = &[
 
 /// A believable forum: several hundred topics across the categories and the groups' spaces, answered and open.
 async fn load_forum(app: &App) -> anyhow::Result<usize> {
-    use crate::forum::store as forum;
-    let now = Utc::now();
-    let categories = forum::categories(&app.db).await?;
-    let members = crate::membership::store::members(&app.db, &Default::default(), now).await?;
+        let now = Utc::now();
+    let categories = crate::forum::categories(&app.db).await?;
+    let members = crate::membership::members(&app.db, &Default::default(), now).await?;
     if members.len() < 2 {
         return Ok(0);
     }
@@ -830,9 +826,9 @@ async fn load_forum(app: &App) -> anyhow::Result<usize> {
             let at = now - Duration::hours(((v * FORUM_SEEDS.len() + i) * 7) as i64);
             let title =
                 format!("{}{}", title.trim_end_matches('?'), variant) + if title.ends_with('?') { "?" } else { "" };
-            let topic_id = forum::insert_topic(
+            let topic_id = crate::forum::insert_topic(
                 &mut tx,
-                &forum::NewTopic {
+                &crate::forum::NewTopic {
                     category_id: &category.id,
                     author_id: &asker.id,
                     anonymous_label: None,
@@ -842,16 +838,16 @@ async fn load_forum(app: &App) -> anyhow::Result<usize> {
                 at,
             )
             .await?;
-            let opening_id = forum::insert_post(&mut tx, &topic_id, &asker.id, opening, true, at).await?;
+            let opening_id = crate::forum::insert_post(&mut tx, &topic_id, &asker.id, opening, true, at).await?;
             crate::db::search::index_post(&mut tx, &opening_id, &title, opening).await?;
             // Two in three questions have an answer, and most of those an accepted one.
             if (v + i) % 3 != 0 {
                 let reply_id =
-                    forum::insert_post(&mut tx, &topic_id, &helper.id, answer, false, at + Duration::hours(3)).await?;
+                    crate::forum::insert_post(&mut tx, &topic_id, &helper.id, answer, false, at + Duration::hours(3)).await?;
                 crate::db::search::index_post(&mut tx, &reply_id, &title, answer).await?;
                 let thanks = "Thank you, that is really helpful. Could we talk it through at the next meeting?";
                 let thanks_id =
-                    forum::insert_post(&mut tx, &topic_id, &asker.id, thanks, false, at + Duration::hours(5)).await?;
+                    crate::forum::insert_post(&mut tx, &topic_id, &asker.id, thanks, false, at + Duration::hours(5)).await?;
                 crate::db::search::index_post(&mut tx, &thanks_id, &title, thanks).await?;
                 if (v + i) % 4 != 0 {
                     crate::execute!(

@@ -14,6 +14,7 @@ pub mod library;
 pub mod mail;
 pub mod meetings;
 pub mod membership;
+pub mod newsletters;
 pub mod ops;
 pub mod search;
 pub mod web;
@@ -46,7 +47,7 @@ pub static FEATURES: &[&dyn Feature] = &[
     &meetings::Meetings,
     &forum::Forum,
     &library::Library,
-    &mail::newsletters::Newsletters,
+    &newsletters::Newsletters,
     &api::ApiTokens,
 ];
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::problem::Problem;
 use crate::App;
-use crate::auth::model::UserRow;
+use crate::auth::UserRow;
 use crate::auth::{User, Viewer, policy, tokens};
 use crate::db::{Db, new_id};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
@@ -195,7 +195,7 @@ async fn create(State(app): State<App>, page: Page, viewer: Viewer, Form(form): 
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "A name for the token", &form.name, 100);
     // A token outlives the session: a borrowed or stolen session alone must not be able to make one.
-    let stored = crate::auth::store::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
+    let stored = crate::auth::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
     if !crate::auth::password::verify(form.password, stored).await? {
         errors.add("password", "That is not your current password.");
     }

@@ -1,16 +1,17 @@
 //! Accounts, passwords, sessions, sign-in throttling, one-time links, and `policy`: every access rule.
 
-pub mod model;
+mod model;
 pub mod password;
 pub mod policy;
-pub mod routes;
+mod routes;
 pub mod service;
 pub mod session;
-pub mod store;
+mod store;
 pub mod throttle;
 pub mod tokens;
 
-pub use model::{Role, User, Viewer};
+pub use model::{Role, User, UserRow, Viewer};
+pub use store::{insert_user, user_by_email, user_by_id};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -51,7 +51,7 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
         }
     }
     paths.push("/meetings".to_string());
-    for m in crate::meetings::store::listed(&app.db, true, Utc::now() - chrono::Duration::days(365)).await? {
+    for m in crate::meetings::listed(&app.db, true, Utc::now() - chrono::Duration::days(365)).await? {
         if m.is_open() {
             paths.push(format!("/meetings/{}", m.slug));
         }
@@ -61,14 +61,14 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
     }
     // The library as a visitor reaches it: public items only.
     paths.push("/library".to_string());
-    let (visitor, all) = (crate::auth::policy::Reach::default(), crate::library::store::Filter::default());
-    for a in crate::library::store::articles(&app.db, &visitor, &all, Utc::now()).await? {
+    let (visitor, all) = (crate::auth::policy::Reach::default(), crate::library::Filter::default());
+    for a in crate::library::articles(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/articles/{}", a.slug));
     }
-    for r in crate::library::store::resources(&app.db, &visitor, &all, Utc::now()).await? {
+    for r in crate::library::resources(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/resources/{}", r.slug));
     }
-    for c in crate::library::store::case_studies(&app.db, &visitor, &all, Utc::now()).await? {
+    for c in crate::library::case_studies(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/case-studies/{}", c.slug));
     }
     let urls = paths.iter().map(|p| app.config.link(p)).collect();

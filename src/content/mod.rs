@@ -4,9 +4,15 @@ pub mod admin;
 mod api;
 pub mod defaults;
 pub mod feeds;
-pub mod model;
-pub mod routes;
-pub mod store;
+mod model;
+mod routes;
+mod store;
+
+pub use model::{NewsInput, PageInput, PersonInput, Supporter, SupporterInput};
+pub use store::{
+    all_news, insert_file, insert_news, insert_page, insert_private_file, news_by_slug, page_by_slug, private_file,
+    public_news, save_person, save_supporter, store_image, supporter, supporters,
+};
 
 use futures_util::future::BoxFuture;
 

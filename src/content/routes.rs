@@ -56,7 +56,7 @@ impl NewsView {
 struct HomePage {
     page: Page,
     intro: Option<SitePage>,
-    meetings: Vec<crate::meetings::routes::Card>,
+    meetings: Vec<crate::meetings::Card>,
     news: Vec<NewsView>,
     supporters: Vec<Supporter>,
 }
@@ -65,7 +65,7 @@ async fn home(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<i
     let intro = store::page_by_slug(&app.db, "home").await?.filter(|p| policy::can_view_page(&viewer, p.published));
     let news = store::public_news(&app.db, Utc::now(), 3).await?.into_iter().map(|n| NewsView::new(n, &app)).collect();
     let supporters = store::supporters(&app.db).await?;
-    let meetings = crate::meetings::routes::upcoming_cards(&app, &viewer, 3).await?;
+    let meetings = crate::meetings::upcoming_cards(&app, &viewer, 3).await?;
     render(&HomePage { page, intro, meetings, news, supporters })
 }
 
@@ -101,17 +101,17 @@ async fn page(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Pa
 #[template(path = "content/supporters.html")]
 struct SupportersPage {
     page: Page,
-    supporters: Vec<(Supporter, Vec<crate::library::model::Resource>)>,
+    supporters: Vec<(Supporter, Vec<crate::library::Resource>)>,
 }
 
 /// Each supporter with the resources they contributed, as far as the viewer reaches (members also see the
 /// members-only ones). Supporters themselves get no member's details here or anywhere.
 async fn supporters(State(app): State<App>, page: Page, viewer: crate::auth::Viewer) -> AppResult<impl IntoResponse> {
-    let reach = crate::library::routes::reach_of(&app, &viewer).await?;
+    let reach = crate::library::reach_of(&app, &viewer).await?;
     let mut with_resources = Vec::new();
     for s in store::supporters(&app.db).await? {
-        let filter = crate::library::store::Filter { supporter_id: &s.id, ..Default::default() };
-        let resources = crate::library::store::resources(&app.db, &reach, &filter, chrono::Utc::now()).await?;
+        let filter = crate::library::Filter { supporter_id: &s.id, ..Default::default() };
+        let resources = crate::library::resources(&app.db, &reach, &filter, chrono::Utc::now()).await?;
         with_resources.push((s, resources));
     }
     render(&SupportersPage { page: page.titled("Supporters"), supporters: with_resources })

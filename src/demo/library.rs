@@ -5,9 +5,8 @@
 use chrono::{Duration, Utc};
 
 use crate::App;
-use crate::library::model::{ArticleInput, CaseStudyInput, CheckedFile, ResourceInput};
-use crate::library::store;
-use crate::mail::newsletters::{self, Audience, Draft};
+use crate::library::{ArticleInput, CaseStudyInput, CheckedFile, ResourceInput};
+use crate::newsletters::{self, Audience, Draft};
 
 /// (slug, title, summary, body, audience, tags, days ago)
 const ARTICLES: &[(&str, &str, &str, &str, &str, &str, i64)] = &[
@@ -65,10 +64,10 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
             published: true,
             publish_at: now - Duration::days(*days),
         };
-        store::save_article(&app.db, None, &input, organiser_id, now).await?;
+        crate::library::save_article(&app.db, None, &input, organiser_id, now).await?;
     }
 
-    let supporters = crate::content::store::supporters(&app.db).await?;
+    let supporters = crate::content::supporters(&app.db).await?;
     let research_by = supporters.first().map(|s| s.id.clone());
     let files: [DemoFile; 3] = [
         (
@@ -105,7 +104,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
         let file =
             CheckedFile { bytes, content_type, file_name: crate::library::files::download_name(slug, extension) };
         let input = resource_input(slug, title, kind, description, audience, supporter_id, None, now);
-        resource_ids.push(store::save_resource(&app.db, None, &input, Some(&file), organiser_id, now).await?);
+        resource_ids.push(crate::library::save_resource(&app.db, None, &input, Some(&file), organiser_id, now).await?);
     }
     let link = resource_input(
         "display-screen-assessments-at-home",
@@ -117,11 +116,11 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
         Some("https://www.hse.gov.uk/msd/dse/"),
         now,
     );
-    store::save_resource(&app.db, None, &link, None, organiser_id, now).await?;
+    crate::library::save_resource(&app.db, None, &link, None, organiser_id, now).await?;
 
-    let organisations = crate::membership::store::all_organisations(&app.db).await?;
+    let organisations = crate::membership::all_organisations(&app.db).await?;
     let by_name = |name: &str| organisations.iter().find(|o| o.name == name);
-    let past_meeting = crate::meetings::store::listed(&app.db, false, now).await?.into_iter().next().map(|m| m.id);
+    let past_meeting = crate::meetings::listed(&app.db, false, now).await?.into_iter().next().map(|m| m.id);
     let mut case_studies = 0;
     for (slug, title, organisation, anonymised_as, audience, challenge, approach, results, lessons) in [
         (
@@ -185,7 +184,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
             contact_ids: Vec::new(),
             resource_ids: resource_ids.iter().take(1).cloned().collect(),
         };
-        store::save_case_study(&app.db, None, &input, organiser_id, now).await?;
+        crate::library::save_case_study(&app.db, None, &input, organiser_id, now).await?;
         case_studies += 1;
     }
 
@@ -193,9 +192,9 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
     for email in ["reader.one@public.example.net", "reader.two@public.example.net"] {
         let mut tx = app.db.begin().await?;
         let token = crate::auth::tokens::random_token();
-        newsletters::store::request_subscription(&mut tx, email, &crate::auth::tokens::hash(&token), now).await?;
+        newsletters::request_subscription(&mut tx, email, &crate::auth::tokens::hash(&token), now).await?;
         tx.commit().await?;
-        newsletters::store::confirm_subscription(&app.db, &crate::auth::tokens::hash(&token), now).await?;
+        newsletters::confirm_subscription(&app.db, &crate::auth::tokens::hash(&token), now).await?;
     }
     let blocks = newsletters::gather(app, now).await?;
     let draft = Draft {
@@ -205,7 +204,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
         blocks: &blocks,
         author_id: Some(organiser_id),
     };
-    newsletters::store::create(&app.db, &draft, now).await?;
+    newsletters::create(&app.db, &draft, now).await?;
     Ok((ARTICLES.len(), resource_ids.len() + 1, case_studies))
 }
 

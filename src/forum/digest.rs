@@ -33,12 +33,12 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let items = fetch_all!(
             &app.db,
             Notification,
-            "SELECT id, kind, topic_id, text, read_at, created_at FROM notifications
+            "SELECT topic_id, text, read_at, created_at FROM notifications
              WHERE user_id = $1 AND read_at IS NULL AND created_at > $2 ORDER BY created_at",
             &user_id,
             since
         )?;
-        let Some(user) = crate::auth::store::user_by_id(&app.db, &user_id).await? else { continue };
+        let Some(user) = crate::auth::user_by_id(&app.db, &user_id).await? else { continue };
         // Only what the person may read at the time of sending: nothing for a lapsed or suspended member, and
         // nothing from a group's category they have left.
         let viewer = Viewer::of(User::from(user.clone()));

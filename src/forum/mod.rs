@@ -3,11 +3,11 @@
 pub mod admin;
 mod api;
 pub mod digest;
-pub mod model;
+mod model;
 pub mod moderation;
-pub mod routes;
+mod routes;
 pub mod service;
-pub mod store;
+mod store;
 
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use crate::db::Tx;
 use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
 
 pub use model::Category;
+pub use store::{NewTopic, categories, insert_category, insert_post, insert_topic, topic};
 
 /// The forum categories the viewer may read.
 pub async fn visible_categories(app: &App, viewer: &crate::auth::Viewer) -> crate::web::AppResult<Vec<Category>> {

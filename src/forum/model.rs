@@ -58,8 +58,6 @@ pub struct Post {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Notification {
-    pub id: String,
-    pub kind: String,
     pub topic_id: Option<String>,
     pub text: String,
     pub read_at: Option<DateTime<Utc>>,
@@ -75,7 +73,6 @@ pub struct Flag {
     pub body_md: String,
     pub reason: String,
     pub flagged_by_name: Option<String>,
-    pub hidden: bool,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::model::{Flag, LogEntry};
 use super::store::{self, TopicFlag};
 use crate::App;
-use crate::auth::{Viewer, policy, store as users};
+use crate::auth::{Viewer, policy};
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -151,7 +151,7 @@ async fn act_on_user(
     Form(form): Form<Action>,
 ) -> AppResult<Response> {
     let me = moderator(&viewer)?;
-    let user = users::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let user = crate::auth::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let why = reason(&form)?;
     let suspend = match form.action.as_str() {
         "suspend" => true,

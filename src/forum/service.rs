@@ -13,7 +13,7 @@ use crate::mail::{self, messages};
 /// The label an anonymous question shows: "A practitioner at a local government organisation".
 pub async fn anonymous_label(app: &App, user: &User) -> Result<String, sqlx::Error> {
     let sector = match &user.organisation_id {
-        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| o.sector.to_lowercase()),
+        Some(id) => crate::membership::organisation(&app.db, id).await?.map(|o| o.sector.to_lowercase()),
         None => None,
     };
     Ok(match sector {
@@ -150,7 +150,7 @@ async fn tell(
     let link = app.config.link(&format!("/forum/t/{topic_id}"));
     for user_id in people.iter().filter(|id| id.as_str() != author_id && may_read(id)) {
         // Asked now, at the time of sending: a watcher who lapsed or was suspended since is told nothing.
-        let Some(user) = crate::auth::store::user_by_id(&app.db, user_id).await? else { continue };
+        let Some(user) = crate::auth::user_by_id(&app.db, user_id).await? else { continue };
         if !policy::can_enter_members_area(&Viewer::of(User::from(user.clone())), now) {
             continue;
         }

@@ -362,13 +362,9 @@ pub async fn notifications(db: &Db, user_id: &str) -> Result<Vec<Notification>, 
     fetch_all!(
         db,
         Notification,
-        "SELECT id, kind, topic_id, text, read_at, created_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
+        "SELECT topic_id, text, read_at, created_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC LIMIT 100",
         user_id
     )
-}
-
-pub async fn unread_notifications(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
-    fetch_scalar!(db, i64, "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id)
 }
 
 pub async fn read_notifications(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {

@@ -17,9 +17,9 @@ use super::model::{
 use super::store;
 use crate::App;
 use crate::auth::{User, Viewer, policy};
-use crate::content::model::Supporter;
+use crate::content::Supporter;
 use crate::membership::groups::{self, Group};
-use crate::membership::model::{Organisation, SECTORS, SIZE_BANDS};
+use crate::membership::{Organisation, SECTORS, SIZE_BANDS};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::{ImageChange, UploadForm, read_image};
 use crate::web::{AppError, AppResult, FieldErrors, Page, redirect_with_notice, render, time};
@@ -341,7 +341,7 @@ async fn save_article(
         read_image(&upload, &mut errors, "image", app.config.max_upload_bytes)
     {
         let mut tx = app.db.begin().await?;
-        let file_id = crate::content::store::insert_file(&mut tx, content_type, bytes).await?;
+        let file_id = crate::content::insert_file(&mut tx, content_type, bytes).await?;
         tx.commit().await?;
         let alt = upload.text("image_alt").trim().replace(['[', ']', '\n'], " ");
         form.body = format!("{}\n\n![{alt}](/files/{file_id})\n", form.body.trim_end());
@@ -432,7 +432,7 @@ async fn resource_editor(
         form,
         errors,
         groups: groups::all_groups(&app.db).await?,
-        supporters: crate::content::store::supporters(&app.db).await?,
+        supporters: crate::content::supporters(&app.db).await?,
         kinds: &RESOURCE_KINDS,
         disciplines: &DISCIPLINES,
         max_kb: app.config.max_resource_bytes / 1024,
@@ -553,7 +553,7 @@ async fn save_resource(
     if link_url.is_empty() && file.is_none() && form.current_file.is_none() && errors.get("file").is_none() {
         errors.add("file", "Upload a file or give a link.");
     }
-    let supporters = crate::content::store::supporters(&app.db).await?;
+    let supporters = crate::content::supporters(&app.db).await?;
     let supporter_id = if form.supporter.is_empty() {
         None
     } else if supporters.iter().any(|s| s.id == form.supporter) {
@@ -656,7 +656,7 @@ async fn case_study_editor(
     let mut meetings = Vec::new();
     for upcoming in [false, true] {
         meetings
-            .extend(crate::meetings::store::listed(&app.db, upcoming, now).await?.into_iter().map(|m| (m.id, m.title)));
+            .extend(crate::meetings::listed(&app.db, upcoming, now).await?.into_iter().map(|m| (m.id, m.title)));
     }
     Ok(CaseStudyEditor {
         page: page.titled(if view_path.is_some() { "Edit case study" } else { "New case study" }).noindex(),
@@ -664,7 +664,7 @@ async fn case_study_editor(
         form,
         errors,
         groups: groups::all_groups(&app.db).await?,
-        organisations: crate::membership::store::all_organisations(&app.db).await?,
+        organisations: crate::membership::all_organisations(&app.db).await?,
         meetings,
         all_resources: store::all_resources(&app.db).await?,
         sectors: &SECTORS,
@@ -779,7 +779,7 @@ async fn save_case_study(
     let mut errors = FieldErrors::default();
     let title = errors.required("title", "The title", &form.title, 200);
     let slug = slug_of(&mut errors, &form.slug, &title);
-    let organisations = crate::membership::store::all_organisations(&app.db).await?;
+    let organisations = crate::membership::all_organisations(&app.db).await?;
     let organisation = organisations.iter().find(|o| o.id == form.organisation);
     if !form.organisation.is_empty() && organisation.is_none() {
         errors.add("organisation", "Choose one of the network's organisations, or none.");
@@ -802,7 +802,7 @@ async fn save_case_study(
     let lessons_md = errors.required("lessons", "The lessons", &form.lessons, 20_000);
     let meeting_id = if form.meeting.is_empty() {
         None
-    } else if crate::meetings::store::meeting(&app.db, &form.meeting).await?.is_some() {
+    } else if crate::meetings::meeting(&app.db, &form.meeting).await?.is_some() {
         Some(form.meeting.clone())
     } else {
         errors.add("meeting", "Choose one of the meetings, or none.");
@@ -811,7 +811,7 @@ async fn save_case_study(
     let mut contact_ids = Vec::new();
     for address in split_list(&form.contacts) {
         // Only people in the members' area: their address is shown to members.
-        let person = crate::auth::store::user_by_email(&app.db, &address).await?.map(User::from);
+        let person = crate::auth::user_by_email(&app.db, &address).await?.map(User::from);
         match person {
             Some(u)
                 if policy::can_enter_members_area(

@@ -5,9 +5,16 @@
 pub mod admin;
 mod api;
 pub mod files;
-pub mod model;
-pub mod routes;
-pub mod store;
+mod model;
+mod routes;
+mod store;
+
+pub use model::{ArticleInput, CaseStudyInput, CheckedFile, Resource, ResourceInput};
+pub use routes::reach_of;
+pub use store::{
+    Filter, article_by_slug, articles, case_studies, case_study_by_slug, resource_by_slug, resources, save_article,
+    save_case_study, save_resource,
+};
 
 use futures_util::future::BoxFuture;
 use serde_json::json;

@@ -15,7 +15,7 @@ pub const RESOURCE_KINDS: [(&str, &str); 7] = [
 
 use crate::auth::policy::Audience;
 /// The disciplines of Smart Working that items are filed under: the same as members' profiles.
-pub use crate::membership::model::DISCIPLINES;
+pub use crate::membership::DISCIPLINES;
 
 pub fn kind_label(kind: &str) -> &'static str {
     RESOURCE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("Resource")

@@ -16,7 +16,7 @@ use crate::App;
 use crate::auth::policy::Audience;
 use crate::auth::{Viewer, policy};
 use crate::membership::groups;
-use crate::membership::model::{SECTORS, SIZE_BANDS};
+use crate::membership::{SECTORS, SIZE_BANDS};
 use crate::web::{AppError, AppResult, Page, render, time};
 
 pub fn routes() -> Router<App> {
@@ -258,7 +258,7 @@ async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug)
         return Err(refuse(&viewer, &path));
     }
     let supporter = match &resource.supporter_id {
-        Some(id) => crate::content::store::supporter(&app.db, id).await?.map(|s| s.name),
+        Some(id) => crate::content::supporter(&app.db, id).await?.map(|s| s.name),
         None => None,
     };
     let public = resource.audience == "public" && resource.published && resource.publish_at <= Utc::now();
@@ -284,7 +284,7 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
     let (Some(file_id), Some(name)) = (&resource.file_id, &resource.file_name) else {
         return Err(AppError::NotFound);
     };
-    let file = crate::content::store::private_file(&app.db, file_id).await?.ok_or(AppError::NotFound)?;
+    let file = crate::content::private_file(&app.db, file_id).await?.ok_or(AppError::NotFound)?;
     store::count_download(&app.db, &resource.id).await?;
     let now = Utc::now();
     let public = resource.audience == "public"
@@ -336,7 +336,7 @@ async fn case_study(
     };
     // The meeting it was presented at, if the viewer may see that meeting at all.
     let meeting = match &case.meeting_id {
-        Some(id) => crate::meetings::store::meeting(&app.db, id).await?.filter(|m| {
+        Some(id) => crate::meetings::meeting(&app.db, id).await?.filter(|m| {
             let in_group = m.group_id.as_ref().is_some_and(|g| mine.contains(g));
             policy::meeting_view(&viewer, &m.audience, &m.status, in_group, now) != policy::MeetingView::Hidden
         }),

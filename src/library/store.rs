@@ -272,7 +272,7 @@ pub async fn save_resource(
 }
 
 async fn attach_file(tx: &mut Tx, resource_id: &str, file: &CheckedFile<'_>) -> Result<(), sqlx::Error> {
-    let file_id = crate::content::store::insert_private_file(tx, file.content_type, file.bytes).await?;
+    let file_id = crate::content::insert_private_file(tx, file.content_type, file.bytes).await?;
     execute!(
         tx,
         "UPDATE resources SET file_id = $1, file_name = $2, file_type = $3, file_size = $4 WHERE id = $5",

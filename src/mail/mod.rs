@@ -3,9 +3,7 @@
 pub mod consent;
 pub mod links;
 pub mod messages;
-pub mod newsletters;
 pub mod outbox;
-pub mod preferences;
 pub mod suppression;
 pub mod transport;
 pub mod worker;

@@ -19,7 +19,7 @@ use crate::auth::{Viewer, policy};
 use crate::db::is_unique_violation;
 use crate::mail;
 use crate::membership::groups::{self, Group};
-use crate::membership::model::Organisation;
+use crate::membership::Organisation;
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::UploadForm;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
@@ -379,7 +379,7 @@ async fn editor(
         modes: MODES,
         audiences: AUDIENCES,
         groups,
-        hosts: crate::membership::store::all_organisations(&app.db).await?,
+        hosts: crate::membership::all_organisations(&app.db).await?,
         timezone: app.config.timezone.to_string(),
     })
 }
@@ -409,7 +409,7 @@ async fn create(
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
     let groups = usable_groups(&app, &viewer).await?;
-    let hosts = crate::membership::store::all_organisations(&app.db).await?;
+    let hosts = crate::membership::all_organisations(&app.db).await?;
     let input = match form.validate(&app, &groups, &hosts, None, policy::can_manage_meetings(&viewer)) {
         Ok(input) => input,
         Err(errors) => {
@@ -444,7 +444,7 @@ async fn edit_form(
     let m = managed(&app, &viewer, &id).await?;
     let groups = usable_groups(&app, &viewer).await?;
     let form =
-        MeetingForm::from_meeting(&m, &app, &groups, &crate::membership::store::all_organisations(&app.db).await?);
+        MeetingForm::from_meeting(&m, &app, &groups, &crate::membership::all_organisations(&app.db).await?);
     render(
         &editor(
             &app,
@@ -468,7 +468,7 @@ async fn update(
 ) -> AppResult<Response> {
     let old = managed(&app, &viewer, &id).await?;
     let groups = usable_groups(&app, &viewer).await?;
-    let hosts = crate::membership::store::all_organisations(&app.db).await?;
+    let hosts = crate::membership::all_organisations(&app.db).await?;
     let title = format!("Edit {}", old.title);
     let input = match form.validate(&app, &groups, &hosts, Some(&old), policy::can_manage_meetings(&viewer)) {
         Ok(input) => input,
@@ -666,7 +666,7 @@ async fn materials(
     }
     let mut tx = app.db.begin().await?;
     let file = match slides {
-        Some((t, bytes)) => Some(crate::content::store::insert_private_file(&mut tx, t, bytes).await?),
+        Some((t, bytes)) => Some(crate::content::insert_private_file(&mut tx, t, bytes).await?),
         None => None,
     };
     store::set_materials(&mut tx, &id, &notes, &recording, file.as_deref().map(Some)).await?;

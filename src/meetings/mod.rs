@@ -5,11 +5,18 @@ pub mod admin;
 mod api;
 pub mod calendar;
 pub mod messages;
-pub mod model;
+mod model;
 pub mod registration;
 pub mod reminders;
-pub mod routes;
-pub mod store;
+mod routes;
+mod store;
+
+pub use model::{AUDIENCES, FORMATS, MODES};
+pub use routes::{Card, Views, upcoming_cards};
+pub use store::{
+    MeetingInput, NewRegistration, all, hosted_by, insert_meeting, listed, meeting, meeting_by_slug, registration_of,
+    set_materials, upsert_registration,
+};
 
 use std::time::Duration;
 

@@ -69,7 +69,7 @@ pub async fn register_member(app: &App, meeting: &Meeting, user: &User) -> Resul
         return Err(RegisterError::AlreadyRegistered);
     }
     let organisation = match &user.organisation_id {
-        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| o.name).unwrap_or_default(),
+        Some(id) => crate::membership::organisation(&app.db, id).await?.map(|o| o.name).unwrap_or_default(),
         None => String::new(),
     };
     let cancel_token = tokens::random_token();

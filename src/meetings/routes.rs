@@ -297,12 +297,12 @@ async fn meeting_page(
         None
     };
     let host = match &meeting.host_organisation_id {
-        Some(id) => crate::membership::store::organisation(&app.db, id).await?.map(|o| (o.name, o.slug)),
+        Some(id) => crate::membership::organisation(&app.db, id).await?.map(|o| (o.name, o.slug)),
         None => None,
     };
     let open_for_registration = closed_reason.is_none();
-    let reach = crate::library::routes::reach_of(app, viewer).await?;
-    let case_studies = crate::library::store::case_studies(&app.db, &reach, &Default::default(), now)
+    let reach = crate::library::reach_of(app, viewer).await?;
+    let case_studies = crate::library::case_studies(&app.db, &reach, &Default::default(), now)
         .await?
         .into_iter()
         .filter(|c| c.meeting_id.as_deref() == Some(meeting.id.as_str()))
@@ -525,7 +525,7 @@ async fn slides(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>
     let view = view_of(&app, &viewer, &meeting).await?;
     policy::require(&viewer, policy::can_see_materials(&viewer, view, Utc::now()), &format!("/meetings/{slug}"))?;
     let file_id = meeting.slides_file_id.clone().ok_or(AppError::NotFound)?;
-    let file = crate::content::store::private_file(&app.db, &file_id).await?.ok_or(AppError::NotFound)?;
+    let file = crate::content::private_file(&app.db, &file_id).await?.ok_or(AppError::NotFound)?;
     let extension = if file.content_type == "application/pdf" { "pdf" } else { "pptx" };
     Ok((
         [
@@ -564,7 +564,7 @@ async fn public_feed(State(app): State<App>) -> AppResult<Response> {
 async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
     let token = token.trim_end_matches(".ics");
     let user_id = store::feed_user(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
-    let user = crate::auth::store::user_by_id(&app.db, &user_id)
+    let user = crate::auth::user_by_id(&app.db, &user_id)
         .await?
         .map(crate::auth::User::from)
         .ok_or(AppError::NotFound)?;

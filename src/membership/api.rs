@@ -48,7 +48,7 @@ pub struct Profile {
 pub async fn me(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Profile>> {
     policy::require(&viewer, policy::can_manage_own_account(&viewer), "")?;
     let user = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
-    let row = crate::auth::store::user_by_id(&app.db, &user.id).await?.ok_or(AppError::NotFound)?;
+    let row = crate::auth::user_by_id(&app.db, &user.id).await?.ok_or(AppError::NotFound)?;
     let organisation = match &user.organisation_id {
         Some(id) => store::organisation(&app.db, id).await?.map(|o| Named { slug: o.slug, name: o.name }),
         None => None,

@@ -129,7 +129,7 @@ pub async fn unsubscribe(
     // Links in e-mails are signed (address and category); older ones were stored rows.
     let (user_id, category, address) = match app.signing_key.verify(&token) {
         Some((LinkPurpose::Unsubscribe(category), address)) => {
-            let user = crate::auth::store::user_by_email(&app.db, &address).await?;
+            let user = crate::auth::user_by_email(&app.db, &address).await?;
             (user.map(|u| u.id), category, Some(address))
         }
         _ => {
@@ -147,7 +147,7 @@ pub async fn unsubscribe(
         tx.commit().await?;
     }
     if let Some(address) = address.filter(|_| category == "newsletter") {
-        crate::mail::newsletters::store::unsubscribe_subscriber(&app.db, &address, Utc::now()).await?;
+        crate::newsletters::unsubscribe_subscriber(&app.db, &address, Utc::now()).await?;
     }
     Ok(redirect_with_notice(
         &format!("/unsubscribe/{token}"),

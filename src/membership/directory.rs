@@ -112,8 +112,8 @@ async fn organisation(
     let filter = DirectoryFilter { organisation_id: Some(&organisation.id), ..DirectoryFilter::default() };
     let members = store::members(&app.db, &filter, Utc::now()).await?;
     let mut hosted = Vec::new();
-    let views = crate::meetings::routes::Views::of(&app, &viewer).await?;
-    for m in crate::meetings::store::hosted_by(&app.db, &organisation.id).await? {
+    let views = crate::meetings::Views::of(&app, &viewer).await?;
+    for m in crate::meetings::hosted_by(&app.db, &organisation.id).await? {
         if views.view(&m) == policy::MeetingView::Full {
             hosted.push((m.slug.clone(), m.title.clone(), crate::web::time::date(m.starts_at, app.config.timezone)));
         }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::App;
 use crate::auth::policy::{self, GroupStanding};
-use crate::auth::{Viewer, store as users};
+use crate::auth::{Viewer};
 use crate::db::{Db, is_unique_violation, new_id};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::markdown::to_safe_html;
@@ -136,7 +136,7 @@ pub async fn insert_group(
         now
     )?;
     // Each group has a private discussion space in the forum.
-    crate::forum::store::insert_category(
+    crate::forum::insert_category(
         db,
         &format!("group-{slug}"),
         name,
@@ -393,7 +393,7 @@ async fn add_coordinator(
     let group = group_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let back = format!("/groups/{slug}");
     let email = form.email.trim().to_lowercase();
-    let Some(user) = users::user_by_email(&app.db, &email).await? else {
+    let Some(user) = crate::auth::user_by_email(&app.db, &email).await? else {
         return Ok(redirect_with_notice(&back, "There is no member with that e-mail address."));
     };
     put_member(&app.db, &group.id, &user.id, "coordinator", "active", Utc::now()).await?;

@@ -17,7 +17,7 @@ use super::model::SECTORS;
 use super::service::TERM_DAYS;
 use super::store;
 use crate::App;
-use crate::auth::{Role, Viewer, policy, service as accounts, store as users};
+use crate::auth::{Role, Viewer, policy, service as accounts};
 use crate::db::Tx;
 use crate::mail::{self, messages};
 use crate::web::upload::UploadForm;
@@ -101,7 +101,7 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
             problems.push("the e-mail address is not valid".to_string());
         } else if !seen.insert(email.clone()) {
             problems.push("this e-mail address is already on an earlier line".to_string());
-        } else if users::user_by_email(&app.db, &email).await?.is_some() {
+        } else if crate::auth::user_by_email(&app.db, &email).await?.is_some() {
             problems.push("an account with this e-mail address already exists".to_string());
         }
         let organisation = get("organisation");
@@ -229,7 +229,7 @@ async fn create_member(
     organisation_id: &str,
     send_links: bool,
 ) -> anyhow::Result<()> {
-    let user_id = users::insert_user(tx, &row.email, &row.name, Role::Applicant, None).await?;
+    let user_id = crate::auth::insert_user(tx, &row.email, &row.name, Role::Applicant, None).await?;
     let now = Utc::now();
     // The term runs a year from joining; one already past gets a month's grace to renew.
     let ends = (row.member_since + Duration::days(TERM_DAYS)).max(now + Duration::days(30));

@@ -7,16 +7,22 @@ pub mod directory;
 pub mod eligibility;
 pub mod groups;
 pub mod import;
-pub mod model;
+mod model;
 pub mod organisations;
 pub mod privacy;
 pub mod profile;
 pub mod renewal;
 pub mod review;
-pub mod routes;
+mod routes;
 pub mod service;
-pub mod store;
+mod store;
 pub mod term;
+
+pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS, Status};
+pub use store::{
+    add_domain, all_organisations, applications, insert_organisation, make_member, mark_verified, members, organisation,
+    regions, set_status,
+};
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::store;
 use crate::App;
-use crate::auth::{Role, User, Viewer, password, policy, store as users};
+use crate::auth::{Role, User, Viewer, password, policy};
 use crate::feature::Person;
 use crate::fetch_scalar;
 use crate::web::browser::clear_session;
@@ -48,7 +48,7 @@ async fn download(State(app): State<App>, viewer: Viewer) -> AppResult<Response>
 /// Membership's part of the export: the organisation, the application with its history, e-mail choices and
 /// the profile.
 pub(super) async fn export(app: &App, person: &Person) -> anyhow::Result<serde_json::Value> {
-    let row = users::user_by_id(&app.db, &person.id).await?;
+    let row = crate::auth::user_by_id(&app.db, &person.id).await?;
     let organisation = match row.as_ref().and_then(|r| r.organisation_id.clone()) {
         Some(id) => store::organisation(&app.db, &id)
             .await?
@@ -116,7 +116,7 @@ async fn delete(
 ) -> AppResult<Response> {
     let user = own_account(&viewer, "/account/delete")?;
     let mut errors = FieldErrors::default();
-    let stored = users::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
+    let stored = crate::auth::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
     if form.password.len() > 1000 || !password::verify(form.password, stored).await? {
         errors.add("password", "Your password is not right.");
     }

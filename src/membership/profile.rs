@@ -12,8 +12,7 @@ use super::directory::member;
 use super::model::DISCIPLINES;
 use super::store;
 use crate::App;
-use crate::auth::{User, Viewer, store as users};
-use crate::content::store as files;
+use crate::auth::{User, Viewer};
 use crate::db::{Db, Tx};
 use crate::web::markdown::to_safe_html;
 use crate::web::upload::{UploadForm, read_image};
@@ -123,7 +122,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     member(&viewer, &format!("/members/{id}"))?;
-    let row = users::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let row = crate::auth::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let user = User::from(row.clone());
     // Only people the directory lists have a profile page: not applicants, lapsed, suspended or deleted members.
     let listed = crate::auth::policy::can_enter_members_area(
@@ -207,7 +206,7 @@ async fn save(State(app): State<App>, page: Page, viewer: Viewer, form: UploadFo
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     let mut tx = app.db.begin().await?;
-    if let Some(change) = files::store_image(&mut tx, &photo).await? {
+    if let Some(change) = crate::content::store_image(&mut tx, &photo).await? {
         updated.photo_file_id = change;
     }
     save_profile(&mut tx, &id, &updated).await?;

@@ -7,7 +7,7 @@ use super::eligibility::{self, Employment, Facts, KnownOrganisation, Settings, S
 use super::model::{ApplicationRow, Status};
 use super::store::{self, NewApplication};
 use crate::App;
-use crate::auth::{Role, password, service as accounts, store as users, tokens};
+use crate::auth::{Role, password, service as accounts, tokens};
 use crate::db::{Tx, is_unique_violation};
 use crate::mail::{self, messages};
 
@@ -72,7 +72,7 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
 pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, String), ApplyError> {
     let hash = password::hash(input.password.clone()).await?;
     let mut tx = app.db.begin().await?;
-    let user_id = match users::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await {
+    let user_id = match crate::auth::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(ApplyError::EmailTaken),
         Err(e) => return Err(e.into()),
@@ -87,7 +87,7 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, Strin
 /// A member moving to a new organisation: the new work address is confirmed and the rules run again, as for
 /// a new member. Until an organiser approves, the membership goes on as it was.
 pub async fn change_employer(app: &App, user_id: &str, input: &ApplicationInput) -> Result<String, ApplyError> {
-    if let Some(existing) = users::user_by_email(&app.db, &input.email).await?
+    if let Some(existing) = crate::auth::user_by_email(&app.db, &input.email).await?
         && existing.id != user_id
     {
         return Err(ApplyError::EmailTaken);

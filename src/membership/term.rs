@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::renewal;
 use crate::App;
-use crate::auth::{User, Viewer, policy, store as users};
+use crate::auth::{User, Viewer, policy};
 use crate::web::{AppError, AppResult, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -72,7 +72,7 @@ async fn renewed(app: &App, user_id: &str, back: &str) -> AppResult<Response> {
 async fn link_member(app: &App, token: &str) -> AppResult<User> {
     let gone = || AppError::Gone("This renewal link is not valid. Sign in and renew from your membership page.".into());
     let user_id = renewal::member_for_link(&app.db, token).await?.ok_or_else(gone)?;
-    let user = users::user_by_id(&app.db, &user_id).await?.map(User::from).ok_or_else(gone)?;
+    let user = crate::auth::user_by_id(&app.db, &user_id).await?.map(User::from).ok_or_else(gone)?;
     if !policy::can_renew_membership(&user) {
         return Err(AppError::Forbidden);
     }

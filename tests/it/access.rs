@@ -47,7 +47,7 @@ async fn organiser_pages_are_for_organisers_only(engine: Engine) {
             .await;
         post.assert_status(403);
     }
-    assert!(swn::content::store::all_news(&t.app.db).await.unwrap().is_empty(), "nothing was written");
+    assert!(swn::content::all_news(&t.app.db).await.unwrap().is_empty(), "nothing was written");
     // Organisers get in; after signing in a visitor lands where they were going.
     t.create_user("org@org.example.com", "Org", Role::Organiser, "organiser-password-1").await;
     let b = browser();

@@ -37,7 +37,7 @@ async fn organiser_edits_what_visitors_see(engine: Engine) {
     // Edit the About page.
     let pages = t.get("/admin/pages").await;
     pages.assert_status(200);
-    let about_id = swn::content::store::page_by_slug(&t.app.db, "about").await.unwrap().unwrap().id;
+    let about_id = swn::content::page_by_slug(&t.app.db, "about").await.unwrap().unwrap().id;
     let saved = t
         .post(
             &format!("/admin/pages/{about_id}"),

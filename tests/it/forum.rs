@@ -254,7 +254,7 @@ async fn moderation_actions_are_logged(engine: Engine) {
     t.get_with(&a, &format!("/forum/t/{id}")).await.assert_lacks("consultancy");
     t.get_with(&a, "/search?q=consultancy").await.assert_lacks("Team agreements");
     t.get_with(&moderator, &format!("/forum/t/{id}")).await.assert_contains("Hidden by a moderator");
-    let troll_id = swn::auth::store::user_by_email(&t.app.db, "troll@org.example.com").await.unwrap().unwrap().id;
+    let troll_id = swn::auth::user_by_email(&t.app.db, "troll@org.example.com").await.unwrap().unwrap().id;
     t.post_with(
         &moderator,
         &format!("/forum/moderation/users/{troll_id}"),
@@ -349,7 +349,7 @@ async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
     let applicant = member(&t, "app@org.example.com", "Apple Applicant", Role::Applicant).await;
     let suspended = member(&t, "sus@org.example.com", "Sue Suspended", Role::Member).await;
     let lapsed = member(&t, "lap@org.example.com", "Lou Lapsed", Role::Member).await;
-    let sus_id = swn::auth::store::user_by_email(&t.app.db, "sus@org.example.com").await.unwrap().unwrap().id;
+    let sus_id = swn::auth::user_by_email(&t.app.db, "sus@org.example.com").await.unwrap().unwrap().id;
     swn::auth::service::change_role(&t.app.db, &sus_id, Role::Member, true).await.unwrap();
     swn::execute!(
         &t.app.db,

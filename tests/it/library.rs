@@ -90,7 +90,7 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
             ("title", title),
             ("slug", slug),
             ("organisation_label", "A large employer"),
-            ("sector", swn::membership::model::SECTORS[0]),
+            ("sector", swn::membership::SECTORS[0]),
             ("size_band", "5,000 to 19,999 employees"),
             ("region", "North West"),
             ("challenge", "Hybrid challenge."),
@@ -320,7 +320,7 @@ async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
         .assert_contains("<strong>well</strong>")
         .assert_contains("](/files/");
     assert!(!shown.body.contains("<script>alert(1)</script>"));
-    assert!(swn::library::store::article_by_slug(&t.app.db, "trial-periods").await.unwrap().is_none());
+    assert!(swn::library::article_by_slug(&t.app.db, "trial-periods").await.unwrap().is_none());
     // Missing fields: 422 with the messages, typed text kept.
     t.post_multipart_with(&org, "/admin/articles/new", &[("title", ""), ("body", "Kept text"), ("save", "1")], None)
         .await
@@ -334,7 +334,7 @@ async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
     t.post_multipart_with(&org, "/admin/articles/new", &save, Some(("image", "team.png", crate::support::tiny_png())))
         .await
         .assert_status(303);
-    let saved = swn::library::store::article_by_slug(&t.app.db, "trial-periods").await.unwrap().unwrap();
+    let saved = swn::library::article_by_slug(&t.app.db, "trial-periods").await.unwrap().unwrap();
     assert!(saved.body_md.contains("![A team at work](/files/") && !saved.body_html.contains("<script"));
     t.get_with(&member, "/articles/trial-periods").await.assert_status(404);
     t.get_with(&member, "/library").await.assert_lacks("Trial periods that work");
@@ -390,7 +390,7 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     .await
     .assert_status(303);
     let member = signed_in(&t, "member@org.example.com", Role::Member).await;
-    let sector = swn::membership::model::SECTORS[6];
+    let sector = swn::membership::SECTORS[6];
     let sector_word = sector.split_whitespace().next().unwrap().to_lowercase();
     // Validation: the structure is required.
     t.post_with(&org, "/admin/case-studies/new", &[("title", "Empty"), ("audience", "members")])
@@ -411,9 +411,9 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
         .assert_contains("applicant@org.example.com is not a member");
     // An anonymised members' case study, with a contact and a related resource.
     resource(&t, &org, "Trial plan template", "trial-plan", "members").await;
-    let trial_plan = swn::library::store::resource_by_slug(&t.app.db, "trial-plan").await.unwrap().unwrap();
+    let trial_plan = swn::library::resource_by_slug(&t.app.db, "trial-plan").await.unwrap().unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id = swn::membership::store::insert_organisation(
+    let org_id = swn::membership::insert_organisation(
         &mut tx,
         "Secret Stores plc",
         sector,
@@ -450,7 +450,7 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
             ("title", "Council flexible hours"),
             ("slug", "council-hours"),
             ("organisation_label", "Example Council"),
-            ("sector", swn::membership::model::SECTORS[1]),
+            ("sector", swn::membership::SECTORS[1]),
             ("audience", "public"),
             ("contacts", "member@org.example.com"),
         ],
@@ -559,7 +559,7 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
         ("status", "published"),
     ];
     t.post_with(&org, "/admin/meetings/new", &meeting).await.assert_status(303);
-    let meeting = swn::meetings::store::meeting_by_slug(&t.app.db, "case-study-evening").await.unwrap().unwrap();
+    let meeting = swn::meetings::meeting_by_slug(&t.app.db, "case-study-evening").await.unwrap().unwrap();
     swn::execute!(&t.app.db, "UPDATE case_studies SET meeting_id = $1", &meeting.id).unwrap();
     t.get_with(&member, "/meetings/case-study-evening")
         .await

@@ -192,10 +192,10 @@ async fn a_killed_smtp_server_loses_nothing(engine: Engine) {
 
 /// Members who chose the newsletter, made directly (as an import would).
 async fn members_with_newsletter(app: &App, n: usize) {
-    use swn::auth::{Role, store as users};
+    use swn::auth::{Role};
     let now = Utc::now();
     let mut tx = app.db.begin().await.unwrap();
-    let org = swn::membership::store::insert_organisation(
+    let org = swn::membership::insert_organisation(
         &mut tx,
         "Kill Test Org",
         "Retail",
@@ -206,7 +206,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
     .await
     .unwrap();
     for i in 0..n {
-        let id = users::insert_user(
+        let id = swn::auth::insert_user(
             &mut tx,
             &format!("reader{i:03}@org.example.com"),
             &format!("Reader {i}"),
@@ -215,7 +215,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
         )
         .await
         .unwrap();
-        swn::membership::store::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
+        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
             .await
             .unwrap();
         swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "test").await.unwrap();
@@ -224,7 +224,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
 }
 
 async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
-    use swn::mail::newsletters::{Audience, Draft, store};
+    use swn::newsletters::{Audience, Draft};
     if !smtp_peer::available() {
         return;
     }
@@ -243,8 +243,8 @@ async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
             blocks: &[],
             author_id: None,
         };
-        let id = store::create(&app.db, &draft, now).await.unwrap();
-        assert!(store::release(&app.db, &id, now).await.unwrap());
+        let id = swn::newsletters::create(&app.db, &draft, now).await.unwrap();
+        assert!(swn::newsletters::release(&app.db, &id, now).await.unwrap());
         app.db.close().await;
     }
     let env = [("SWN_SMTP_URL", peer.url()), ("SWN_MAIL_LEASE_SECONDS", "5".to_string())];

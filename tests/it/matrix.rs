@@ -527,12 +527,12 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     .unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
     let org_id =
-        swn::membership::store::insert_organisation(&mut tx, "Matrix Org", "Retail", 900, "Wales", "implementing")
+        swn::membership::insert_organisation(&mut tx, "Matrix Org", "Retail", 900, "Wales", "implementing")
             .await
             .unwrap();
     swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1", &org_id).unwrap();
     let public_file =
-        swn::content::store::insert_file(&mut tx, "image/png", &crate::support::tiny_png()).await.unwrap();
+        swn::content::insert_file(&mut tx, "image/png", &crate::support::tiny_png()).await.unwrap();
     tx.commit().await.unwrap();
 
     // Members-only content in every feature, each carrying the marker.
@@ -600,8 +600,8 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         ("title", "Members case"),
         ("slug", "members-case"),
         ("organisation_label", "A large employer"),
-        ("sector", swn::membership::model::SECTORS[0]),
-        ("size_band", swn::membership::model::SIZE_BANDS[0]),
+        ("sector", swn::membership::SECTORS[0]),
+        ("size_band", swn::membership::SIZE_BANDS[0]),
         ("region", "Wales"),
         ("challenge", "zebracrossing challenge"),
         ("approach", "A"),
@@ -641,7 +641,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     letter.assert_status(303);
     let newsletter = letter.location().unwrap().trim_start_matches("/admin/newsletters/").to_string();
     t.post_with(&org, &format!("/admin/newsletters/{newsletter}/send"), &[]).await.assert_status(303);
-    swn::mail::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::sending::work(&t.app).await.unwrap();
 
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {

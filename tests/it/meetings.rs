@@ -305,12 +305,12 @@ async fn a_guest_registers_by_confirming_their_address(engine: Engine) {
 }
 
 async fn id_of(t: &TestApp, slug: &str) -> String {
-    swn::meetings::store::meeting_by_slug(&t.app.db, slug).await.unwrap().unwrap().id
+    swn::meetings::meeting_by_slug(&t.app.db, slug).await.unwrap().unwrap().id
 }
 
 async fn status_of(t: &TestApp, slug: &str, email: &str) -> String {
     let id = id_of(t, slug).await;
-    swn::meetings::store::registration_of(&t.app.db, &id, email).await.unwrap().unwrap().status
+    swn::meetings::registration_of(&t.app.db, &id, email).await.unwrap().unwrap().status
 }
 
 async fn a_full_meeting_waitlists_and_a_cancellation_promotes(engine: Engine) {
@@ -498,7 +498,7 @@ async fn bad_meeting_input_is_explained(engine: Engine) {
     expect(post(base(vec![("audience", "group".into())])).await, "Choose the group");
     let kept = post(base(vec![("capacity", "0".into()), ("title", "Keep my title".into())])).await;
     kept.assert_contains("value=\"Keep my title\"");
-    assert!(swn::meetings::store::all(&t.app.db).await.unwrap().is_empty());
+    assert!(swn::meetings::all(&t.app.db).await.unwrap().is_empty());
     t.get_with(&browser(), "/meetings/no-such-meeting").await.assert_status(404);
     t.finish().await;
 }
@@ -510,7 +510,7 @@ async fn changes_and_cancellation_reach_attendees(engine: Engine) {
     let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
     t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     let id = id_of(&t, &slug).await;
-    let meeting0 = swn::meetings::store::meeting(&t.app.db, &id).await.unwrap().unwrap();
+    let meeting0 = swn::meetings::meeting(&t.app.db, &id).await.unwrap().unwrap();
     let mut form = edit_fields(&t, &org, &id).await;
     let new_start = meeting0.starts_at + Duration::days(1);
     set(&mut form, "starts_at", local(&t, new_start));
@@ -627,11 +627,11 @@ async fn afterwards_materials_attendance_and_feedback(engine: Engine) {
         .assert_lacks("lessons")
         .assert_lacks("Download the slides");
     t.get_with(&visitor, &format!("/meetings/{slug}/slides")).await.assert_status(303);
-    let file_id = swn::meetings::store::meeting(&t.app.db, &id).await.unwrap().unwrap().slides_file_id.unwrap();
+    let file_id = swn::meetings::meeting(&t.app.db, &id).await.unwrap().unwrap().slides_file_id.unwrap();
     t.get_with(&visitor, &format!("/files/{file_id}")).await.assert_status(404);
 
     // Attendance and feedback.
-    let reg = swn::meetings::store::registration_of(&t.app.db, &id, "maya@insurer.example.com").await.unwrap().unwrap();
+    let reg = swn::meetings::registration_of(&t.app.db, &id, "maya@insurer.example.com").await.unwrap().unwrap();
     t.post_with(&org, &format!("/admin/meetings/{id}/attendance"), &[("attended", &reg.id)]).await.assert_status(303);
     t.post_with(&m, &format!("/meetings/{slug}/feedback"), &[("score", "9")]).await.assert_status(400);
     t.post_with(&m, &format!("/meetings/{slug}/feedback"), &[("score", "5"), ("comment", "Very useful")])

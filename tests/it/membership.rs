@@ -85,7 +85,7 @@ pub(crate) async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest:
 }
 
 pub(crate) async fn application_id(t: &TestApp, email: &str) -> String {
-    let all = swn::membership::store::applications(&t.app.db, None, None).await.unwrap();
+    let all = swn::membership::applications(&t.app.db, None, None).await.unwrap();
     all.into_iter().find(|a| a.email == email).expect("the application").id
 }
 
@@ -294,7 +294,7 @@ async fn the_join_form_explains_mistakes(engine: Engine) {
     t.create_user(ELIGIBLE.email, "Someone", Role::Member, "member-password-1").await;
     let taken = apply(&t, &browser(), &ELIGIBLE).await;
     taken.assert_status(400).assert_contains("already an account with this e-mail address");
-    assert!(swn::membership::store::applications(&t.app.db, None, None).await.unwrap().is_empty());
+    assert!(swn::membership::applications(&t.app.db, None, None).await.unwrap().is_empty());
     t.finish().await;
 }
 
@@ -331,7 +331,7 @@ async fn members_pages_are_for_current_members_only(engine: Engine) {
     t.get("/robots.txt").await.assert_status(200);
 
     // A lapsed member is refused; renewed, they are back.
-    let user = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    let user = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
     swn::execute!(
         &t.app.db,
         "UPDATE users SET membership_ends_at = $1 WHERE id = $2",
@@ -452,8 +452,8 @@ async fn members_download_their_data_and_delete_their_account(engine: Engine) {
     t.post_with(&b, "/account/delete", &[("password", "applicant-password-1")]).await.assert_status(303);
     t.get_with(&b, "/members").await.assert_status(303);
     t.sign_in_with(&browser(), ELIGIBLE.email, "applicant-password-1").await.assert_status(401);
-    assert!(swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().is_none());
-    assert!(swn::membership::store::applications(&t.app.db, None, None).await.unwrap().is_empty());
+    assert!(swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().is_none());
+    assert!(swn::membership::applications(&t.app.db, None, None).await.unwrap().is_empty());
     t.get_with(&org, "/members").await.assert_lacks("Priya");
     t.get_with(&org, "/organisations/northshire-county-council").await.assert_status(200).assert_lacks("Priya");
 
@@ -524,7 +524,7 @@ async fn groups_by_request_and_open(engine: Engine) {
     t.post_with(&asker, &format!("/groups/{slug}/join"), &[]).await.assert_status(303);
     t.get_with(&asker, &format!("/groups/{slug}")).await.assert_contains("Your request to join is with");
     let group = swn::membership::groups::group_by_slug(&t.app.db, slug).await.unwrap().unwrap();
-    let ash = swn::auth::store::user_by_email(&t.app.db, "ash@agency.example.gov.uk").await.unwrap().unwrap();
+    let ash = swn::auth::user_by_email(&t.app.db, "ash@agency.example.gov.uk").await.unwrap().unwrap();
     assert_eq!(
         swn::membership::groups::standing(&t.app.db, &group.id, &ash.id).await.unwrap(),
         Some(swn::auth::policy::GroupStanding::Requested)
@@ -592,7 +592,7 @@ async fn profiles_show_only_what_members_choose(engine: Engine) {
         ..ELIGIBLE
     };
     let owen = approved_member(&t, &org, &other).await;
-    let priya_id = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap().id;
+    let priya_id = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap().id;
 
     // By default: job title and organisation shown, e-mail hidden.
     let profile = t.get_with(&owen, &format!("/members/{priya_id}")).await;
@@ -657,7 +657,7 @@ async fn profiles_show_only_what_members_choose(engine: Engine) {
     )
     .await;
     t.get_with(&applicant, &format!("/members/{priya_id}")).await.assert_status(403).assert_lacks("trial periods");
-    let ann_id = swn::auth::store::user_by_email(&t.app.db, "ann@eastshire.gov.uk").await.unwrap().unwrap().id;
+    let ann_id = swn::auth::user_by_email(&t.app.db, "ann@eastshire.gov.uk").await.unwrap().unwrap().id;
     t.get_with(&owen, &format!("/members/{ann_id}")).await.assert_status(404);
     t.finish().await;
 }
@@ -738,7 +738,7 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
     let org = organiser(&t).await;
     // A member with a marker only members may see, in an organisation, in a group.
     let member_b = approved_member(&t, &org, &ELIGIBLE).await;
-    let member = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    let member = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
     swn::execute!(&t.app.db, "UPDATE users SET job_title = $1 WHERE id = $2", MARKER, &member.id).unwrap();
     let application = application_id(&t, ELIGIBLE.email).await;
     t.post_with(
@@ -769,7 +769,7 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
     t.post_with(&member_b, "/groups/north-west/join", &[]).await.assert_status(303);
     let suspended = sign_in("suspended@member.example.org", Role::Member).await;
     let suspended_user =
-        swn::auth::store::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
+        swn::auth::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
     swn::auth::service::change_role(&t.app.db, &suspended_user.id, Role::Member, true).await.unwrap();
     let applicant = apply_and_verify(
         &t,
@@ -926,7 +926,7 @@ async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
         .assert_contains("the number of employees must be a whole number")
         .assert_contains("member_since must be a past date");
     assert!(
-        swn::auth::store::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none(),
+        swn::auth::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none(),
         "nothing half-imported"
     );
 
@@ -935,7 +935,7 @@ async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
     dry.assert_status(200)
         .assert_contains("Every line can be imported")
         .assert_contains("will be a member of Meridian Insurance");
-    assert!(swn::auth::store::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none());
+    assert!(swn::auth::user_by_email(&t.app.db, "amelia@meridian.example.com").await.unwrap().is_none());
 
     let done = t
         .post_multipart_with(&org, "/admin/import", &[("action", "import"), ("csv", good), ("send_links", "on")], None)
@@ -943,7 +943,7 @@ async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
     done.assert_status(200).assert_contains("Imported 3 members");
     let directory = t.get_with(&org, "/members").await;
     directory.assert_contains("Amelia Clarke").assert_contains("Ben Osei").assert_contains("Owen Price");
-    let all = swn::membership::store::all_organisations(&t.app.db).await.unwrap();
+    let all = swn::membership::all_organisations(&t.app.db).await.unwrap();
     assert_eq!(
         all.iter().filter(|o| o.name == "Meridian Insurance").count(),
         1,
@@ -972,7 +972,7 @@ async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Eng
     let t = TestApp::start(engine).await;
     let org = organiser(&t).await;
     let priya = approved_member(&t, &org, &ELIGIBLE).await;
-    let user = swn::auth::store::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
+    let user = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
     let term = user.membership_ends_at;
 
     t.get_with(&priya, "/membership/employer").await.assert_status(200).assert_contains("Moving to a new organisation");
@@ -1018,7 +1018,7 @@ async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Eng
         .assert_contains("is the organisation&#39;s own domain");
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
 
-    let moved = swn::auth::store::user_by_email(&t.app.db, new_email)
+    let moved = swn::auth::user_by_email(&t.app.db, new_email)
         .await
         .unwrap()
         .expect("the member's address is the new one");
@@ -1029,7 +1029,7 @@ async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Eng
         .await
         .assert_contains("University of Wessex")
         .assert_lacks("Northshire County Council");
-    let history = swn::membership::store::applications(&t.app.db, Some("approved"), None).await.unwrap();
+    let history = swn::membership::applications(&t.app.db, Some("approved"), None).await.unwrap();
     assert_eq!(history.iter().filter(|a| a.user_id == user.id).count(), 2, "both applications are kept");
     t.sign_in_with(&browser(), new_email, "applicant-password-1").await.assert_status(303);
     t.finish().await;

@@ -144,7 +144,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     t.post_with(&org, &path, &[("subject", "Changed"), ("intro", "x"), ("audience", "members")])
         .await
         .assert_status(409);
-    swn::mail::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::sending::work(&t.app).await.unwrap();
     let copies = swn::mail::outbox::progress(&t.app.db, &format!("newsletter:{id}")).await.unwrap();
     assert_eq!(copies.total, 2, "one copy each for the two members who chose newsletters");
 
@@ -162,7 +162,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
 /// Puts a member's organisation in a region (set-up: organisations come from applications elsewhere).
 async fn in_region(t: &TestApp, email: &str, organisation: &str, region: &str) {
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id = swn::membership::store::insert_organisation(
+    let org_id = swn::membership::insert_organisation(
         &mut tx,
         organisation,
         "Public sector",
@@ -268,7 +268,7 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
         .unwrap()
         .status();
     assert!(status.is_success() || status.is_redirection(), "{status}");
-    let regional = swn::auth::store::user_by_email(&t.app.db, "regional@scot.example.com").await.unwrap().unwrap();
+    let regional = swn::auth::user_by_email(&t.app.db, "regional@scot.example.com").await.unwrap().unwrap();
     assert!(!swn::mail::consent::chosen_by(&t.app.db, &regional.id, swn::mail::Category::Newsletter).await.unwrap());
     // A forged link does nothing.
     let forged = format!("{}x", unsubscribe);
@@ -281,7 +281,7 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
     let page = t.get_with(&stranger, prefs.trim_start_matches(&t.base)).await;
     page.assert_status(200).assert_contains("The public edition of the newsletter");
     t.post_with(&stranger, prefs.trim_start_matches(&t.base), &[]).await.assert_status(303);
-    let subscriber = swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "reader@public.example.net")
+    let subscriber = swn::newsletters::subscriber_by_email(&t.app.db, "reader@public.example.net")
         .await
         .unwrap()
         .unwrap();
@@ -317,7 +317,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     member(&t, "reader@org.example.com", "Rita Reader", Role::Member, true).await;
     items(&t, &org).await;
     let (path, id) = draft(&t, &org, "December news", &["members"]).await;
-    let blocks = swn::mail::newsletters::store::blocks(&t.app.db, &id).await.unwrap();
+    let blocks = swn::newsletters::blocks(&t.app.db, &id).await.unwrap();
     assert_eq!(blocks.len(), 3);
     // Move the last item to the top, and leave the group's item out.
     let last = blocks[2].id.clone();
@@ -327,7 +327,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
         fields.push(("move", &mv));
         t.post_with(&org, &format!("{path}/blocks"), &fields).await.assert_status(303);
     }
-    let arranged = swn::mail::newsletters::store::blocks(&t.app.db, &id).await.unwrap();
+    let arranged = swn::newsletters::blocks(&t.app.db, &id).await.unwrap();
     assert_eq!(arranged[0].id, last, "moved to the top");
     let group_block = arranged.iter().find(|b| b.title == "Group-only gathering").unwrap().id.clone();
     let keep: Vec<(&str, &str)> =
@@ -376,7 +376,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     let later = swn::web::time::input_value(chrono::Utc::now() + Duration::hours(2), t.app.config.timezone);
     t.post_with(&org, &format!("{path}/schedule"), &[("send_at", &later)]).await.assert_status(303);
     t.get_with(&org, &path).await.assert_contains("scheduled for");
-    assert_eq!(swn::mail::newsletters::sending::work(&t.app).await.unwrap(), 0, "not yet");
+    assert_eq!(swn::newsletters::sending::work(&t.app).await.unwrap(), 0, "not yet");
     swn::execute!(
         &t.app.db,
         "UPDATE newsletters SET scheduled_at = $1 WHERE id = $2",
@@ -384,7 +384,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
         &id
     )
     .unwrap();
-    swn::mail::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::sending::work(&t.app).await.unwrap();
     let copy = t.wait_for_mail_containing("reader@org.example.com", "Hello everyone").await;
     assert!(!copy.contains("Group-only gathering"));
     t.post_with(&org, &format!("{path}/schedule"), &[("send_at", &later)]).await.assert_status(409);
@@ -398,7 +398,7 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     t.post("/subscribe", &[("email", "new@public.example.net")]).await.assert_status(303);
     let mail = t.wait_for_mail_containing("new@public.example.net", "/subscribe/confirm/").await;
     let s =
-        swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap();
+        swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap();
     assert!(!s.receives(), "nothing goes out before the address is confirmed");
     // Asking again at once sends no second confirmation (nobody can flood an address through the form).
     t.post("/subscribe", &[("email", "new@public.example.net")]).await.assert_status(303);
@@ -411,7 +411,7 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     // Following the link only shows a button (mail scanners follow links); the POST confirms.
     t.get(&path).await.assert_status(200).assert_contains("Confirm my subscription");
     assert!(
-        !swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "new@public.example.net")
+        !swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net")
             .await
             .unwrap()
             .unwrap()
@@ -419,7 +419,7 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     );
     t.post(&path, &[]).await.assert_status(303);
     assert!(
-        swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "new@public.example.net")
+        swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net")
             .await
             .unwrap()
             .unwrap()
@@ -434,7 +434,7 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     refused.assert_status(429);
     assert!(refused.headers.get("retry-after").is_some());
     assert!(
-        swn::mail::newsletters::store::subscriber_by_email(&t.app.db, "one.more@public.example.net")
+        swn::newsletters::subscriber_by_email(&t.app.db, "one.more@public.example.net")
             .await
             .unwrap()
             .is_none()

@@ -71,7 +71,7 @@ async fn bad_input_gets_clear_messages(engine: Engine) {
         )
         .await;
     bad_site.assert_status(422).assert_contains("web address");
-    assert!(swn::content::store::supporters(&t.app.db).await.unwrap().is_empty());
+    assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty());
     t.post_multipart("/admin/people/new", &[("name", ""), ("role_title", ""), ("position", "-5")], None)
         .await
         .assert_status(422)
@@ -139,8 +139,8 @@ async fn forged_or_missing_form_tokens_are_refused(engine: Engine) {
     // Sign-out without a token does nothing.
     t.post_raw("/sign-out", &[]).await.assert_status(403);
     t.get("/admin").await.assert_status(200);
-    assert!(swn::content::store::all_news(&t.app.db).await.unwrap().is_empty(), "nothing was written");
-    assert!(swn::content::store::supporters(&t.app.db).await.unwrap().is_empty(), "nothing was written");
+    assert!(swn::content::all_news(&t.app.db).await.unwrap().is_empty(), "nothing was written");
+    assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty(), "nothing was written");
 
     // With the right token and our own origin it works.
     let ok = t.client.post(t.url("/admin/news/new")).header("origin", t.base.clone()).form(&mine).send().await.unwrap();
@@ -178,7 +178,7 @@ async fn oversized_bodies_are_refused(engine: Engine) {
         Ok(c) => assert!(c.status().is_client_error(), "{}", c.status()),
         Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
     }
-    assert!(swn::content::store::supporters(&t.app.db).await.unwrap().is_empty());
+    assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty());
     t.get("/healthz").await.assert_status(200);
     t.finish().await;
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::model::{Audience, Block, Draft, Newsletter, Subscriber};
-use crate::auth::model::UserRow;
+use crate::auth::UserRow;
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 

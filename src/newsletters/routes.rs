@@ -60,7 +60,7 @@ async fn audience_choices(app: &App, chosen: &[Audience]) -> AppResult<Vec<Audie
     for g in groups::all_groups(&app.db).await? {
         options.push((Audience::Group(g.id.clone()), format!("Group: {}", g.name)));
     }
-    for r in crate::membership::store::regions(&app.db).await? {
+    for r in crate::membership::regions(&app.db).await? {
         options.push((Audience::Region(r.clone()), format!("Region: {r}")));
     }
     Ok(options
@@ -76,7 +76,7 @@ async fn chosen_audiences(
     errors: &mut FieldErrors,
 ) -> AppResult<Vec<Audience>> {
     let groups: HashSet<String> = groups::all_groups(&app.db).await?.into_iter().map(|g: Group| g.id).collect();
-    let regions: HashSet<String> = crate::membership::store::regions(&app.db).await?.into_iter().collect();
+    let regions: HashSet<String> = crate::membership::regions(&app.db).await?.into_iter().collect();
     let mut chosen = Vec::new();
     for (_, value) in fields.iter().filter(|(k, _)| k == "audience") {
         match Audience::from_form_value(value) {
@@ -204,7 +204,7 @@ async fn preview_reader(app: &App, who: &str) -> AppResult<Reader> {
     if who == "subscriber" {
         return Ok(Reader::subscriber("subscriber@example.org"));
     }
-    if let Some(user) = crate::auth::store::user_by_email(&app.db, &who).await? {
+    if let Some(user) = crate::auth::user_by_email(&app.db, &who).await? {
         return Ok(Reader::member(User::from(user)));
     }
     match store::subscriber_by_email(&app.db, &who).await? {

@@ -3,11 +3,16 @@
 //! and sends it now or at a set time. Each recipient's copy holds only the items that recipient may see, and
 //! goes into the outbox once, under a key unique to the issue and the address.
 
-pub mod model;
-pub mod routes;
+mod model;
+pub mod preferences;
+mod routes;
 pub mod sending;
-pub mod store;
+mod store;
 pub mod subscribers;
+
+pub use store::{
+    blocks, confirm_subscription, create, release, request_subscription, subscriber_by_email, unsubscribe_subscriber,
+};
 
 use std::collections::HashSet;
 
@@ -48,7 +53,7 @@ impl Reader {
 pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx::Error> {
     let since = store::last_sent_at(&app.db).await?.unwrap_or(now - chrono::Duration::days(60));
     let mut gathered = Vec::new();
-    for n in crate::content::store::public_news(&app.db, now, 20).await? {
+    for n in crate::content::public_news(&app.db, now, 20).await? {
         if n.publish_at > since {
             gathered.push(NewBlock {
                 kind: "news",
@@ -59,7 +64,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
             });
         }
     }
-    for m in crate::meetings::store::listed(&app.db, true, now)
+    for m in crate::meetings::listed(&app.db, true, now)
         .await?
         .into_iter()
         .filter(|m| m.status == "published")
@@ -75,9 +80,9 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
             audience,
         });
     }
-    let (all, any) = (policy::Reach::everything(), crate::library::store::Filter::default());
+    let (all, any) = (policy::Reach::everything(), crate::library::Filter::default());
     for a in
-        crate::library::store::articles(&app.db, &all, &any, now).await?.into_iter().filter(|a| a.publish_at > since)
+        crate::library::articles(&app.db, &all, &any, now).await?.into_iter().filter(|a| a.publish_at > since)
     {
         gathered.push(NewBlock {
             kind: "article",
@@ -88,7 +93,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
         });
     }
     for r in
-        crate::library::store::resources(&app.db, &all, &any, now).await?.into_iter().filter(|r| r.publish_at > since)
+        crate::library::resources(&app.db, &all, &any, now).await?.into_iter().filter(|r| r.publish_at > since)
     {
         gathered.push(NewBlock {
             kind: "resource",
@@ -98,7 +103,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
             title: r.title,
         });
     }
-    for c in crate::library::store::case_studies(&app.db, &all, &any, now)
+    for c in crate::library::case_studies(&app.db, &all, &any, now)
         .await?
         .into_iter()
         .filter(|c| c.publish_at > since)
@@ -128,32 +133,32 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx
 /// than the item itself now goes.
 pub async fn current(app: &App, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
     let now = Utc::now();
-    let categories = crate::forum::store::categories(&app.db).await?;
+    let categories = crate::forum::categories(&app.db).await?;
     let mut out = Vec::new();
     for b in blocks {
         let key = b.path.rsplit('/').next().unwrap_or("");
         let audience = match b.kind.as_str() {
-            "news" => crate::content::store::news_by_slug(&app.db, key)
+            "news" => crate::content::news_by_slug(&app.db, key)
                 .await?
                 .filter(|n| policy::is_public_news(n.published, n.publish_at, now))
                 .map(|_| "public".to_string()),
-            "article" => crate::library::store::article_by_slug(&app.db, key)
+            "article" => crate::library::article_by_slug(&app.db, key)
                 .await?
                 .filter(|a| a.published && a.publish_at <= now)
                 .map(|a| a.audience().key()),
-            "resource" => crate::library::store::resource_by_slug(&app.db, key)
+            "resource" => crate::library::resource_by_slug(&app.db, key)
                 .await?
                 .filter(|r| r.published && r.publish_at <= now)
                 .map(|r| r.audience().key()),
-            "case_study" => crate::library::store::case_study_by_slug(&app.db, key)
+            "case_study" => crate::library::case_study_by_slug(&app.db, key)
                 .await?
                 .filter(|c| c.published && c.publish_at <= now)
                 .map(|c| c.audience().key()),
-            "meeting" => crate::meetings::store::meeting_by_slug(&app.db, key)
+            "meeting" => crate::meetings::meeting_by_slug(&app.db, key)
                 .await?
                 .filter(|m| m.status == "published")
                 .map(|m| meeting_audience(&m.audience, m.group_id.as_deref())),
-            "question" => crate::forum::store::topic(&app.db, "", key).await?.filter(|t| !t.hidden).map(|t| {
+            "question" => crate::forum::topic(&app.db, "", key).await?.filter(|t| !t.hidden).map(|t| {
                 let group = categories.iter().find(|c| c.id == t.category_id).and_then(|c| c.group_id.clone());
                 group.map(|g| format!("group:{g}")).unwrap_or_else(|| "members".into())
             }),
@@ -299,7 +304,7 @@ impl crate::feature::Feature for Newsletters {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(subscribers::routes()).merge(crate::mail::preferences::routes())
+        routes::routes().merge(subscribers::routes()).merge(preferences::routes())
     }
 
     fn jobs(&self, app: &App, jobs: &mut crate::jobs::Jobs) {

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 
-use super::links::LinkPurpose;
-use super::newsletters::store as newsletters;
+use crate::mail::links::LinkPurpose;
+use super::store as newsletters;
 use crate::App;
 use crate::membership::consent;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
@@ -39,7 +39,7 @@ struct PreferencesPage {
 
 async fn show(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
     let address = address_of(&app, &token)?;
-    let member_choices = match crate::auth::store::user_by_email(&app.db, &address).await? {
+    let member_choices = match crate::auth::user_by_email(&app.db, &address).await? {
         Some(user) => Some(consent::choices(&app.db, &user.id).await?),
         None => None,
     };
@@ -62,7 +62,7 @@ async fn save(
     Form(form): Form<consent::PreferencesForm>,
 ) -> AppResult<Response> {
     let address = address_of(&app, &token)?;
-    if let Some(user) = crate::auth::store::user_by_email(&app.db, &address).await? {
+    if let Some(user) = crate::auth::user_by_email(&app.db, &address).await? {
         crate::mail::consent::save_choices(&app.db, &user.id, &form.chosen(), "preference link").await?;
     }
     if form.newsletter.is_some() {
