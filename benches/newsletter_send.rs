@@ -16,8 +16,8 @@ use chrono::Utc;
 use swn::App;
 use swn::auth::Role;
 use swn::config::{CommonArgs, Config};
-use swn::newsletters::{Audience, Draft, NewBlock, sending};
 use swn::mail::{outbox, transport::Transport, worker};
+use swn::newsletters::{Audience, Draft, NewBlock};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn recipients() -> usize {
@@ -98,7 +98,7 @@ async fn main() {
 
     let cpu0 = cpu_seconds();
     let started = Instant::now();
-    sending::work(&app).await.unwrap();
+    swn::newsletters::queue_due_issues(&app).await.unwrap();
     let queue_secs = started.elapsed().as_secs_f64();
     let queue_cpu = cpu_seconds() - cpu0;
     let batch = format!("newsletter:{id}");
@@ -144,10 +144,9 @@ async fn main() {
 async fn seed(app: &App, n: usize) {
     let now = Utc::now();
     let mut tx = app.db.begin().await.unwrap();
-    let org =
-        swn::membership::insert_organisation(&mut tx, "Bench Org", "Retail", 5000, "England", "implementing")
-            .await
-            .unwrap();
+    let org = swn::membership::insert_organisation(&mut tx, "Bench Org", "Retail", 5000, "England", "implementing")
+        .await
+        .unwrap();
     for i in 0..n {
         let id = swn::auth::insert_user(
             &mut tx,
@@ -158,9 +157,7 @@ async fn seed(app: &App, n: usize) {
         )
         .await
         .unwrap();
-        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
-            .await
-            .unwrap();
+        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365)).await.unwrap();
         swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "bench").await.unwrap();
     }
     tx.commit().await.unwrap();

@@ -8,9 +8,9 @@ use chrono::{Duration, Utc};
 use crate::App;
 use crate::auth::{Role, service, tokens};
 use crate::content::{NewsInput, PageInput, PersonInput, SupporterInput};
+use crate::membership::Status;
 use crate::membership::eligibility::{Employment, Stage};
 use crate::membership::groups;
-use crate::membership::Status;
 use crate::membership::service::{self as membership, ApplicationInput, Decision};
 use crate::web::upload::image_type;
 
@@ -592,7 +592,7 @@ const MEETINGS: &[DemoMeeting] = &[
 ];
 
 async fn load_meetings(app: &App) -> anyhow::Result<usize> {
-        let now = Utc::now();
+    let now = Utc::now();
     let organisations = crate::membership::all_organisations(&app.db).await?;
     let host = |name: &str| organisations.iter().find(|o| o.name == name).map(|o| o.id.clone());
     let south_west = groups::group_by_slug(&app.db, "south-west-regional-group").await?.map(|g| g.id);
@@ -782,7 +782,7 @@ const FORUM_SEEDS: &[(&str, &str, &str, &str)] = &[
 
 /// A believable forum: several hundred topics across the categories and the groups' spaces, answered and open.
 async fn load_forum(app: &App) -> anyhow::Result<usize> {
-        let now = Utc::now();
+    let now = Utc::now();
     let categories = crate::forum::categories(&app.db).await?;
     let members = crate::membership::members(&app.db, &Default::default(), now).await?;
     if members.len() < 2 {
@@ -843,11 +843,13 @@ async fn load_forum(app: &App) -> anyhow::Result<usize> {
             // Two in three questions have an answer, and most of those an accepted one.
             if (v + i) % 3 != 0 {
                 let reply_id =
-                    crate::forum::insert_post(&mut tx, &topic_id, &helper.id, answer, false, at + Duration::hours(3)).await?;
+                    crate::forum::insert_post(&mut tx, &topic_id, &helper.id, answer, false, at + Duration::hours(3))
+                        .await?;
                 crate::db::search::index_post(&mut tx, &reply_id, &title, answer).await?;
                 let thanks = "Thank you, that is really helpful. Could we talk it through at the next meeting?";
                 let thanks_id =
-                    crate::forum::insert_post(&mut tx, &topic_id, &asker.id, thanks, false, at + Duration::hours(5)).await?;
+                    crate::forum::insert_post(&mut tx, &topic_id, &asker.id, thanks, false, at + Duration::hours(5))
+                        .await?;
                 crate::db::search::index_post(&mut tx, &thanks_id, &title, thanks).await?;
                 if (v + i) % 4 != 0 {
                     crate::execute!(

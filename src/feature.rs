@@ -106,6 +106,23 @@ pub trait Feature: Sync {
         Box::pin(async { Ok(Vec::new()) })
     }
 
+    /// The kinds of newsletter item it offers (`news`, `meeting`, ...).
+    fn newsletter_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Who one of its items (a kind it offers, named by the last part of its path) is for now: `None` once it
+    /// is unpublished or gone, so a newsletter never carries an item further than the item itself now goes.
+    fn newsletter_item_now<'a>(
+        &'a self,
+        _app: &'a App,
+        _kind: &'a str,
+        _key: &'a str,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Option<crate::auth::policy::Audience>>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// The items it offers the next newsletter: what appeared since `since`, with each item's audience.
     fn newsletter_items<'a>(
         &'a self,

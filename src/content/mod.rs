@@ -1,9 +1,9 @@
 //! The public site and its editing: pages, news, supporters, people, site map, feeds.
 
-pub mod admin;
+mod admin;
 mod api;
-pub mod defaults;
-pub mod feeds;
+mod defaults;
+mod feeds;
 mod model;
 mod routes;
 mod store;
@@ -18,7 +18,10 @@ use futures_util::future::BoxFuture;
 
 use crate::App;
 use crate::db::{Db, Tx};
-use crate::feature::{Feature, Outcome, Person};
+use chrono::{DateTime, Utc};
+
+use crate::auth::policy::{self, Audience};
+use crate::feature::{Feature, NewsletterItem, Outcome, Person};
 
 /// The public site, as the program's list of features sees it.
 pub struct Site;
@@ -42,5 +45,44 @@ impl Feature for Site {
 
     fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(store::erase_person(tx, &person.id))
+    }
+
+    fn newsletter_kinds(&self) -> &'static [&'static str] {
+        &["news"]
+    }
+
+    fn newsletter_items<'a>(
+        &'a self,
+        app: &'a App,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
+        Box::pin(async move {
+            Ok(store::public_news(&app.db, now, 20)
+                .await?
+                .into_iter()
+                .filter(|n| n.publish_at > since)
+                .map(|n| NewsletterItem {
+                    kind: "news",
+                    title: n.title,
+                    summary: n.summary,
+                    path: format!("/news/{}", n.slug),
+                    audience: Audience::Everyone,
+                })
+                .collect())
+        })
+    }
+
+    fn newsletter_item_now<'a>(
+        &'a self,
+        app: &'a App,
+        _kind: &'a str,
+        key: &'a str,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
+        Box::pin(async move {
+            let news = store::news_by_slug(&app.db, key).await?;
+            Ok(news.filter(|n| policy::is_public_news(n.published, n.publish_at, now)).map(|_| Audience::Everyone))
+        })
     }
 }

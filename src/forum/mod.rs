@@ -1,22 +1,27 @@
 //! The members' forum: questions and answers, discussions, watching and notifications, moderation, search.
 
-pub mod admin;
+mod admin;
 mod api;
-pub mod digest;
+mod digest;
 mod model;
-pub mod moderation;
+mod moderation;
 mod routes;
 pub mod service;
 mod store;
 
+/// Sends the daily digests that are due (the job runs it hourly).
+pub use digest::send_due as send_due_digests;
+
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
+use crate::auth::policy::Audience;
 use crate::db::Tx;
-use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
+use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 
 pub use model::Category;
 pub use store::{NewTopic, categories, insert_category, insert_post, insert_topic, topic};
@@ -103,6 +108,46 @@ impl Feature for Forum {
                     meta: String::new(),
                 })
                 .collect())
+        })
+    }
+
+    fn newsletter_kinds(&self) -> &'static [&'static str] {
+        &["question"]
+    }
+
+    /// Questions answered since the last issue: for members, or a group's for that group.
+    fn newsletter_items<'a>(
+        &'a self,
+        app: &'a App,
+        since: DateTime<Utc>,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
+        Box::pin(async move {
+            Ok(store::answered_questions(&app.db, since)
+                .await?
+                .into_iter()
+                .map(|(id, title, group_id)| NewsletterItem {
+                    kind: "question",
+                    title,
+                    summary: "A question answered in the members' forum".into(),
+                    path: format!("/forum/t/{id}"),
+                    audience: group_id.map_or(Audience::Members, Audience::Group),
+                })
+                .collect())
+        })
+    }
+
+    fn newsletter_item_now<'a>(
+        &'a self,
+        app: &'a App,
+        _kind: &'a str,
+        key: &'a str,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
+        Box::pin(async move {
+            let Some(topic) = store::topic(&app.db, "", key).await?.filter(|t| !t.hidden) else { return Ok(None) };
+            let category = store::category(&app.db, &topic.category_id).await?;
+            Ok(Some(category.and_then(|c| c.group_id).map_or(Audience::Members, Audience::Group)))
         })
     }
 }

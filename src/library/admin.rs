@@ -655,8 +655,7 @@ async fn case_study_editor(
     let now = Utc::now();
     let mut meetings = Vec::new();
     for upcoming in [false, true] {
-        meetings
-            .extend(crate::meetings::listed(&app.db, upcoming, now).await?.into_iter().map(|m| (m.id, m.title)));
+        meetings.extend(crate::meetings::listed(&app.db, upcoming, now).await?.into_iter().map(|m| (m.id, m.title)));
     }
     Ok(CaseStudyEditor {
         page: page.titled(if view_path.is_some() { "Edit case study" } else { "New case study" }).noindex(),

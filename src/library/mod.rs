@@ -2,7 +2,7 @@
 //! resources (a file or a link: guides, research, templates, checklists, slides, recordings, tools), each for
 //! an audience (everyone, members, one group), filed by discipline and tag, published now or at a set time.
 
-pub mod admin;
+mod admin;
 mod api;
 pub mod files;
 mod model;
@@ -16,12 +16,14 @@ pub use store::{
     save_case_study, save_resource,
 };
 
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
+use crate::auth::policy::{Audience, Reach};
 use crate::db::Tx;
-use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
+use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 use crate::search::{excerpt, title_score};
 
 /// The knowledge library, as the program's list of features sees it.
@@ -98,6 +100,78 @@ impl Feature for Library {
                 }
             }
             Ok(hits)
+        })
+    }
+
+    fn newsletter_kinds(&self) -> &'static [&'static str] {
+        &["article", "resource", "case_study"]
+    }
+
+    fn newsletter_items<'a>(
+        &'a self,
+        app: &'a App,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
+        Box::pin(async move {
+            // Gathered on the network's behalf: every item, whose copies are then filtered per reader.
+            let (all, any) = (Reach::everything(), store::Filter::default());
+            let mut items = Vec::new();
+            for a in store::articles(&app.db, &all, &any, now).await?.into_iter().filter(|a| a.publish_at > since) {
+                items.push(NewsletterItem {
+                    kind: "article",
+                    audience: a.audience(),
+                    path: format!("/articles/{}", a.slug),
+                    title: a.title,
+                    summary: a.summary,
+                });
+            }
+            for r in store::resources(&app.db, &all, &any, now).await?.into_iter().filter(|r| r.publish_at > since) {
+                items.push(NewsletterItem {
+                    kind: "resource",
+                    audience: r.audience(),
+                    path: format!("/resources/{}", r.slug),
+                    summary: format!("{} in the library", r.kind_label()),
+                    title: r.title,
+                });
+            }
+            for c in store::case_studies(&app.db, &all, &any, now).await?.into_iter().filter(|c| c.publish_at > since) {
+                items.push(NewsletterItem {
+                    kind: "case_study",
+                    audience: c.audience(),
+                    path: format!("/case-studies/{}", c.slug),
+                    summary: format!("A case study: {} · {}", c.organisation_label, c.sector),
+                    title: c.title,
+                });
+            }
+            Ok(items)
+        })
+    }
+
+    fn newsletter_item_now<'a>(
+        &'a self,
+        app: &'a App,
+        kind: &'a str,
+        key: &'a str,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
+        Box::pin(async move {
+            let open = |published: bool, at: DateTime<Utc>| published && at <= now;
+            Ok(match kind {
+                "article" => store::article_by_slug(&app.db, key)
+                    .await?
+                    .filter(|a| open(a.published, a.publish_at))
+                    .map(|a| a.audience()),
+                "resource" => store::resource_by_slug(&app.db, key)
+                    .await?
+                    .filter(|r| open(r.published, r.publish_at))
+                    .map(|r| r.audience()),
+                "case_study" => store::case_study_by_slug(&app.db, key)
+                    .await?
+                    .filter(|c| open(c.published, c.publish_at))
+                    .map(|c| c.audience()),
+                _ => None,
+            })
         })
     }
 }

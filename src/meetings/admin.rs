@@ -18,8 +18,8 @@ use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::db::is_unique_violation;
 use crate::mail;
-use crate::membership::groups::{self, Group};
 use crate::membership::Organisation;
+use crate::membership::groups::{self, Group};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::UploadForm;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
@@ -443,8 +443,7 @@ async fn edit_form(
 ) -> AppResult<impl IntoResponse> {
     let m = managed(&app, &viewer, &id).await?;
     let groups = usable_groups(&app, &viewer).await?;
-    let form =
-        MeetingForm::from_meeting(&m, &app, &groups, &crate::membership::all_organisations(&app.db).await?);
+    let form = MeetingForm::from_meeting(&m, &app, &groups, &crate::membership::all_organisations(&app.db).await?);
     render(
         &editor(
             &app,

@@ -1,15 +1,18 @@
 //! The meetings programme: closed and open meetings in four formats, registration with a waitlist, joining
 //! links for attendees only, reminders, calendars, and materials and feedback afterwards.
 
-pub mod admin;
+mod admin;
 mod api;
-pub mod calendar;
-pub mod messages;
+mod calendar;
+mod messages;
 mod model;
-pub mod registration;
-pub mod reminders;
+mod registration;
+mod reminders;
 mod routes;
 mod store;
+
+/// Sends the meeting reminders that are due (the job runs it every minute).
+pub use reminders::send_due as send_due_reminders;
 
 pub use model::{AUDIENCES, FORMATS, MODES};
 pub use routes::{Card, Views, upcoming_cards};
@@ -20,13 +23,15 @@ pub use store::{
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
+use crate::auth::policy::Audience;
 use crate::auth::policy::MeetingView;
 use crate::db::Tx;
-use crate::feature::{Feature, Found, Outcome, Person, SearchRequest};
+use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 use crate::search::{excerpt, title_score};
 
 /// The meetings programme, as the program's list of features sees it.
@@ -119,5 +124,60 @@ impl Feature for Meetings {
             }
             Ok(found)
         })
+    }
+
+    fn newsletter_kinds(&self) -> &'static [&'static str] {
+        &["meeting"]
+    }
+
+    /// The next ten published meetings, whenever they were announced.
+    fn newsletter_items<'a>(
+        &'a self,
+        app: &'a App,
+        _since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
+        Box::pin(async move {
+            let upcoming = store::listed(&app.db, true, now).await?;
+            Ok(upcoming
+                .into_iter()
+                .filter(|m| m.status == "published")
+                .take(10)
+                .map(|m| NewsletterItem {
+                    kind: "meeting",
+                    summary: format!(
+                        "{} · {}",
+                        crate::web::time::date_time(m.starts_at, app.config.timezone),
+                        m.format_label()
+                    ),
+                    audience: newsletter_audience(&m),
+                    path: format!("/meetings/{}", m.slug),
+                    title: m.title,
+                })
+                .collect())
+        })
+    }
+
+    fn newsletter_item_now<'a>(
+        &'a self,
+        app: &'a App,
+        _kind: &'a str,
+        key: &'a str,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
+        Box::pin(async move {
+            let meeting = store::meeting_by_slug(&app.db, key).await?;
+            Ok(meeting.filter(|m| m.status == "published").map(|m| newsletter_audience(&m)))
+        })
+    }
+}
+
+/// Who a meeting is for in a newsletter: an open meeting for everyone, a group's for that group, the rest for
+/// members.
+fn newsletter_audience(m: &model::Meeting) -> Audience {
+    match (m.audience.as_str(), &m.group_id) {
+        ("open", _) => Audience::Everyone,
+        ("group", Some(g)) => Audience::Group(g.clone()),
+        _ => Audience::Members,
     }
 }

@@ -564,10 +564,8 @@ async fn public_feed(State(app): State<App>) -> AppResult<Response> {
 async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
     let token = token.trim_end_matches(".ics");
     let user_id = store::feed_user(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
-    let user = crate::auth::user_by_id(&app.db, &user_id)
-        .await?
-        .map(crate::auth::User::from)
-        .ok_or(AppError::NotFound)?;
+    let user =
+        crate::auth::user_by_id(&app.db, &user_id).await?.map(crate::auth::User::from).ok_or(AppError::NotFound)?;
     let viewer = Viewer { user: Some(user), session_hash: None };
     if !policy::can_enter_members_area(&viewer, Utc::now()) {
         return Err(AppError::NotFound);

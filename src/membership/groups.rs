@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::App;
+use crate::auth::Viewer;
 use crate::auth::policy::{self, GroupStanding};
-use crate::auth::{Viewer};
 use crate::db::{Db, is_unique_violation, new_id};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::markdown::to_safe_html;

@@ -33,7 +33,6 @@ pub const COLUMNS: &str =
 /// One checked row.
 #[derive(Clone, Debug)]
 pub struct Row {
-    pub line: usize,
     pub name: String,
     pub email: String,
     pub job_title: String,
@@ -154,7 +153,6 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
                 }
                 verdicts.push(Verdict { line, who, accepted: true, message });
                 rows.push(Row {
-                    line,
                     name,
                     email,
                     job_title: get("job_title"),

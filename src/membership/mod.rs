@@ -3,25 +3,30 @@
 
 mod api;
 pub mod consent;
-pub mod directory;
+mod directory;
 pub mod eligibility;
 pub mod groups;
-pub mod import;
+mod import;
 mod model;
-pub mod organisations;
-pub mod privacy;
-pub mod profile;
-pub mod renewal;
-pub mod review;
+mod organisations;
+mod privacy;
+mod profile;
+mod renewal;
+mod review;
 mod routes;
 pub mod service;
 mod store;
-pub mod term;
+mod term;
+
+/// The columns a membership import reads.
+pub use import::COLUMNS as IMPORT_COLUMNS;
+/// Sends the renewal reminders that are due (the job runs it every quarter of an hour).
+pub use renewal::send_due_reminders as send_due_renewal_reminders;
 
 pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS, Status};
 pub use store::{
-    add_domain, all_organisations, applications, insert_organisation, make_member, mark_verified, members, organisation,
-    regions, set_status,
+    add_domain, all_organisations, applications, insert_organisation, make_member, mark_verified, members,
+    organisation, regions, set_status,
 };
 
 use std::time::Duration;

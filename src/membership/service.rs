@@ -72,7 +72,8 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
 pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, String), ApplyError> {
     let hash = password::hash(input.password.clone()).await?;
     let mut tx = app.db.begin().await?;
-    let user_id = match crate::auth::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await {
+    let user_id = match crate::auth::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await
+    {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => return Err(ApplyError::EmailTaken),
         Err(e) => return Err(e.into()),

@@ -4,11 +4,14 @@
 //! goes into the outbox once, under a key unique to the issue and the address.
 
 mod model;
-pub mod preferences;
+mod preferences;
 mod routes;
-pub mod sending;
+mod sending;
 mod store;
-pub mod subscribers;
+mod subscribers;
+
+/// Releases scheduled issues that are due and queues every copy of the issues on their way.
+pub use sending::work as queue_due_issues;
 
 pub use store::{
     blocks, confirm_subscription, create, release, request_subscription, subscriber_by_email, unsubscribe_subscriber,
@@ -50,133 +53,39 @@ impl Reader {
 
 /// Gathers what appeared since the last issue: public news, upcoming meetings, library articles and
 /// resources, answered questions.
-pub async fn gather(app: &App, now: DateTime<Utc>) -> Result<Vec<NewBlock>, sqlx::Error> {
+pub async fn gather(app: &App, now: DateTime<Utc>) -> anyhow::Result<Vec<NewBlock>> {
     let since = store::last_sent_at(&app.db).await?.unwrap_or(now - chrono::Duration::days(60));
     let mut gathered = Vec::new();
-    for n in crate::content::public_news(&app.db, now, 20).await? {
-        if n.publish_at > since {
+    for feature in crate::FEATURES {
+        for item in feature.newsletter_items(app, since, now).await? {
             gathered.push(NewBlock {
-                kind: "news",
-                title: n.title,
-                summary: n.summary,
-                path: format!("/news/{}", n.slug),
-                audience: "public".into(),
+                kind: item.kind,
+                title: item.title,
+                summary: item.summary,
+                path: item.path,
+                audience: item.audience.key(),
             });
         }
-    }
-    for m in crate::meetings::listed(&app.db, true, now)
-        .await?
-        .into_iter()
-        .filter(|m| m.status == "published")
-        .take(10)
-    {
-        let audience = meeting_audience(&m.audience, m.group_id.as_deref());
-        let when = crate::web::time::date_time(m.starts_at, app.config.timezone);
-        gathered.push(NewBlock {
-            kind: "meeting",
-            summary: format!("{when} · {}", m.format_label()),
-            title: m.title,
-            path: format!("/meetings/{}", m.slug),
-            audience,
-        });
-    }
-    let (all, any) = (policy::Reach::everything(), crate::library::Filter::default());
-    for a in
-        crate::library::articles(&app.db, &all, &any, now).await?.into_iter().filter(|a| a.publish_at > since)
-    {
-        gathered.push(NewBlock {
-            kind: "article",
-            audience: a.audience().key(),
-            path: format!("/articles/{}", a.slug),
-            title: a.title,
-            summary: a.summary,
-        });
-    }
-    for r in
-        crate::library::resources(&app.db, &all, &any, now).await?.into_iter().filter(|r| r.publish_at > since)
-    {
-        gathered.push(NewBlock {
-            kind: "resource",
-            audience: r.audience().key(),
-            path: format!("/resources/{}", r.slug),
-            summary: format!("{} in the library", r.kind_label()),
-            title: r.title,
-        });
-    }
-    for c in crate::library::case_studies(&app.db, &all, &any, now)
-        .await?
-        .into_iter()
-        .filter(|c| c.publish_at > since)
-    {
-        gathered.push(NewBlock {
-            kind: "case_study",
-            audience: c.audience().key(),
-            path: format!("/case-studies/{}", c.slug),
-            summary: format!("A case study: {} · {}", c.organisation_label, c.sector),
-            title: c.title,
-        });
-    }
-    for (id, title, group_id) in store::answered_questions(&app.db, since).await? {
-        gathered.push(NewBlock {
-            kind: "question",
-            title,
-            summary: "A question answered in the members' forum".into(),
-            path: format!("/forum/t/{id}"),
-            audience: group_id.map(|g| format!("group:{g}")).unwrap_or_else(|| "members".into()),
-        });
     }
     Ok(gathered)
 }
 
 /// The blocks as their items stand now: an item unpublished, deleted or moved to a narrower audience since the
 /// draft was made drops out or takes its new audience, so a copy (or the archive) never carries an item further
-/// than the item itself now goes.
-pub async fn current(app: &App, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
+/// than the item itself now goes. Each item is asked of the feature that offered it.
+pub async fn current(app: &App, blocks: &[Block]) -> anyhow::Result<Vec<Block>> {
     let now = Utc::now();
-    let categories = crate::forum::categories(&app.db).await?;
     let mut out = Vec::new();
     for b in blocks {
         let key = b.path.rsplit('/').next().unwrap_or("");
-        let audience = match b.kind.as_str() {
-            "news" => crate::content::news_by_slug(&app.db, key)
-                .await?
-                .filter(|n| policy::is_public_news(n.published, n.publish_at, now))
-                .map(|_| "public".to_string()),
-            "article" => crate::library::article_by_slug(&app.db, key)
-                .await?
-                .filter(|a| a.published && a.publish_at <= now)
-                .map(|a| a.audience().key()),
-            "resource" => crate::library::resource_by_slug(&app.db, key)
-                .await?
-                .filter(|r| r.published && r.publish_at <= now)
-                .map(|r| r.audience().key()),
-            "case_study" => crate::library::case_study_by_slug(&app.db, key)
-                .await?
-                .filter(|c| c.published && c.publish_at <= now)
-                .map(|c| c.audience().key()),
-            "meeting" => crate::meetings::meeting_by_slug(&app.db, key)
-                .await?
-                .filter(|m| m.status == "published")
-                .map(|m| meeting_audience(&m.audience, m.group_id.as_deref())),
-            "question" => crate::forum::topic(&app.db, "", key).await?.filter(|t| !t.hidden).map(|t| {
-                let group = categories.iter().find(|c| c.id == t.category_id).and_then(|c| c.group_id.clone());
-                group.map(|g| format!("group:{g}")).unwrap_or_else(|| "members".into())
-            }),
-            _ => None,
+        let Some(feature) = crate::FEATURES.iter().find(|f| f.newsletter_kinds().contains(&b.kind.as_str())) else {
+            continue;
         };
-        if let Some(audience) = audience {
-            out.push(Block { audience, ..b.clone() });
+        if let Some(audience) = feature.newsletter_item_now(app, &b.kind, key, now).await? {
+            out.push(Block { audience: audience.key(), ..b.clone() });
         }
     }
     Ok(out)
-}
-
-fn meeting_audience(audience: &str, group_id: Option<&str>) -> String {
-    match (audience, group_id) {
-        ("open", _) => "public".to_string(),
-        ("group", Some(g)) => format!("group:{g}"),
-        _ => "members".to_string(),
-    }
 }
 
 /// The groups whose members some block is for.
@@ -209,7 +118,7 @@ pub fn visible_to<'a>(
 }
 
 /// The included blocks one reader may see, as their items stand now, looking up the reader's groups.
-pub async fn visible_blocks(app: &App, reader: &Reader, blocks: &[Block]) -> Result<Vec<Block>, sqlx::Error> {
+pub async fn visible_blocks(app: &App, reader: &Reader, blocks: &[Block]) -> anyhow::Result<Vec<Block>> {
     let blocks = current(app, blocks).await?;
     let memberships = store::group_memberships(&app.db, &groups_of(&blocks)).await?;
     Ok(visible_to(reader, &blocks, &memberships, Utc::now()).into_iter().cloned().collect())

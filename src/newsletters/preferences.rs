@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 
-use crate::mail::links::LinkPurpose;
 use super::store as newsletters;
 use crate::App;
+use crate::mail::links::LinkPurpose;
 use crate::membership::consent;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
 

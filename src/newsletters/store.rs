@@ -304,28 +304,6 @@ pub async fn member_region(db: &Db, user_id: &str) -> Result<Option<String>, sql
     })
 }
 
-/// Recently answered forum questions, with the group whose space they are in (if any).
-pub async fn answered_questions(
-    db: &Db,
-    since: DateTime<Utc>,
-) -> Result<Vec<(String, String, Option<String>)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Answered {
-        id: String,
-        title: String,
-        group_id: Option<String>,
-    }
-    let rows = fetch_all!(
-        db,
-        Answered,
-        "SELECT t.id, t.title, c.group_id FROM forum_topics t JOIN forum_categories c ON c.id = t.category_id
-         WHERE t.accepted_post_id IS NOT NULL AND t.hidden = FALSE AND t.last_activity_at > $1
-         ORDER BY t.last_activity_at DESC LIMIT 10",
-        since
-    )?;
-    Ok(rows.into_iter().map(|r| (r.id, r.title, r.group_id)).collect())
-}
-
 // Public subscribers
 
 const SUBSCRIBER: &str =

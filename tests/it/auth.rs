@@ -200,8 +200,7 @@ async fn role_change_rotates_the_sessions(engine: Engine) {
     // An unknown role is refused with a message.
     t.post(&format!("/admin/users/{moderator_id}"), &[("role", "emperor")]).await.assert_status(400);
     // The last organiser cannot step down.
-    let me =
-        swn::auth::user_by_email(&t.app.db, "olivia.organiser@council.example.gov.uk").await.unwrap().unwrap();
+    let me = swn::auth::user_by_email(&t.app.db, "olivia.organiser@council.example.gov.uk").await.unwrap().unwrap();
     t.post(&format!("/admin/users/{}", me.id), &[("role", "member")]).await.assert_status(303);
     t.get("/admin/users").await.assert_status(200).assert_contains("at least one active organiser");
     t.finish().await;

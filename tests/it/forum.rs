@@ -409,8 +409,8 @@ async fn a_daily_digest_goes_once_a_day(engine: Engine) {
     topic(&t, &a, "people", "Digest topic one", "First.", &[]).await;
     topic(&t, &a, "people", "Digest topic two", "Second.", &[]).await;
     let now = chrono::Utc::now();
-    assert_eq!(swn::forum::digest::send_due(&t.app, now).await.unwrap(), 1);
-    assert_eq!(swn::forum::digest::send_due(&t.app, now).await.unwrap(), 0, "once a day");
+    assert_eq!(swn::forum::send_due_digests(&t.app, now).await.unwrap(), 1);
+    assert_eq!(swn::forum::send_due_digests(&t.app, now).await.unwrap(), 0, "once a day");
     let mail = t.wait_for_mail_containing("b@org.example.com", "Digest topic two").await;
     assert!(mail.contains("Digest topic one") && mail.contains("/unsubscribe/"), "{mail}");
     // Ann did not ask for a digest.

@@ -413,16 +413,10 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     resource(&t, &org, "Trial plan template", "trial-plan", "members").await;
     let trial_plan = swn::library::resource_by_slug(&t.app.db, "trial-plan").await.unwrap().unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id = swn::membership::insert_organisation(
-        &mut tx,
-        "Secret Stores plc",
-        sector,
-        8000,
-        "North West",
-        "implementing",
-    )
-    .await
-    .unwrap();
+    let org_id =
+        swn::membership::insert_organisation(&mut tx, "Secret Stores plc", sector, 8000, "North West", "implementing")
+            .await
+            .unwrap();
     tx.commit().await.unwrap();
     case_study(
         &t,

@@ -192,19 +192,12 @@ async fn a_killed_smtp_server_loses_nothing(engine: Engine) {
 
 /// Members who chose the newsletter, made directly (as an import would).
 async fn members_with_newsletter(app: &App, n: usize) {
-    use swn::auth::{Role};
+    use swn::auth::Role;
     let now = Utc::now();
     let mut tx = app.db.begin().await.unwrap();
-    let org = swn::membership::insert_organisation(
-        &mut tx,
-        "Kill Test Org",
-        "Retail",
-        5000,
-        "England",
-        "implementing",
-    )
-    .await
-    .unwrap();
+    let org = swn::membership::insert_organisation(&mut tx, "Kill Test Org", "Retail", 5000, "England", "implementing")
+        .await
+        .unwrap();
     for i in 0..n {
         let id = swn::auth::insert_user(
             &mut tx,
@@ -215,9 +208,7 @@ async fn members_with_newsletter(app: &App, n: usize) {
         )
         .await
         .unwrap();
-        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365))
-            .await
-            .unwrap();
+        swn::membership::make_member(&mut tx, &id, &org, "Lead", now, now + chrono::Duration::days(365)).await.unwrap();
         swn::mail::consent::record(&mut tx, &id, swn::mail::Category::Newsletter, true, "test").await.unwrap();
     }
     tx.commit().await.unwrap();

@@ -526,13 +526,11 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     )
     .unwrap();
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id =
-        swn::membership::insert_organisation(&mut tx, "Matrix Org", "Retail", 900, "Wales", "implementing")
-            .await
-            .unwrap();
+    let org_id = swn::membership::insert_organisation(&mut tx, "Matrix Org", "Retail", 900, "Wales", "implementing")
+        .await
+        .unwrap();
     swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1", &org_id).unwrap();
-    let public_file =
-        swn::content::insert_file(&mut tx, "image/png", &crate::support::tiny_png()).await.unwrap();
+    let public_file = swn::content::insert_file(&mut tx, "image/png", &crate::support::tiny_png()).await.unwrap();
     tx.commit().await.unwrap();
 
     // Members-only content in every feature, each carrying the marker.
@@ -641,7 +639,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     letter.assert_status(303);
     let newsletter = letter.location().unwrap().trim_start_matches("/admin/newsletters/").to_string();
     t.post_with(&org, &format!("/admin/newsletters/{newsletter}/send"), &[]).await.assert_status(303);
-    swn::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::queue_due_issues(&t.app).await.unwrap();
 
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {

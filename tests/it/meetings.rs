@@ -418,13 +418,13 @@ async fn reminders_and_promotions_are_sent_once(engine: Engine) {
     t.post_with(&b, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     let now = Utc::now();
     // The server's worker may already have sent it; either way, at most one reminder exists per registration.
-    let first = swn::meetings::reminders::send_due(&t.app, now).await.unwrap();
+    let first = swn::meetings::send_due_reminders(&t.app, now).await.unwrap();
     assert!(first <= 1);
-    assert_eq!(swn::meetings::reminders::send_due(&t.app, now).await.unwrap(), 0);
+    assert_eq!(swn::meetings::send_due_reminders(&t.app, now).await.unwrap(), 0);
     // A second instance (or the same one after a restart) sends nothing again.
     let config = t.app.config.as_ref().clone();
     let restarted = swn::App::open(config).await.unwrap();
-    assert_eq!(swn::meetings::reminders::send_due(&restarted, now).await.unwrap(), 0);
+    assert_eq!(swn::meetings::send_due_reminders(&restarted, now).await.unwrap(), 0);
     t.wait_for_mail_containing("a@org.example.com", "A reminder").await;
     assert_eq!(raw_mail_to(&t, "a@org.example.com", "A reminder").len(), 1);
     assert!(raw_mail_to(&t, "b@org.example.com", "A reminder").is_empty(), "the waitlist gets no reminder");
@@ -433,11 +433,11 @@ async fn reminders_and_promotions_are_sent_once(engine: Engine) {
     t.post_with(&a, &format!("/meetings/{slug}/cancel"), &[]).await.assert_status(303);
     t.wait_for_mail_containing("b@org.example.com", "A place has become free").await;
     assert_eq!(
-        swn::meetings::reminders::send_due(&restarted, now).await.unwrap(),
+        swn::meetings::send_due_reminders(&restarted, now).await.unwrap(),
         1,
         "the promoted attendee is reminded too"
     );
-    assert_eq!(swn::meetings::reminders::send_due(&t.app, now).await.unwrap(), 0);
+    assert_eq!(swn::meetings::send_due_reminders(&t.app, now).await.unwrap(), 0);
     let rows = swn::mail::outbox::recent(&t.app.db, 100).await.unwrap();
     assert_eq!(
         rows.iter().filter(|r| r.to_address == "b@org.example.com" && r.subject.starts_with("A place for you")).count(),

@@ -379,7 +379,7 @@ async fn term_end(t: &TestApp, user_id: &str) -> chrono::DateTime<chrono::Utc> {
 
 async fn reminders_renewal_and_lapse(engine: Engine) {
     use chrono::{Duration, Utc};
-    use swn::membership::renewal::send_due_reminders;
+    use swn::membership::send_due_renewal_reminders as send_due_reminders;
     let t = TestApp::start(engine).await;
     let email = "marcus.bell@wessex.example.ac.uk";
     let id = t.create_user(email, "Marcus Bell", Role::Member, "member-password-1").await;
@@ -768,8 +768,7 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
         .assert_status(303);
     t.post_with(&member_b, "/groups/north-west/join", &[]).await.assert_status(303);
     let suspended = sign_in("suspended@member.example.org", Role::Member).await;
-    let suspended_user =
-        swn::auth::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
+    let suspended_user = swn::auth::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
     swn::auth::service::change_role(&t.app.db, &suspended_user.id, Role::Member, true).await.unwrap();
     let applicant = apply_and_verify(
         &t,
@@ -901,7 +900,7 @@ async fn email_consent_is_recorded_as_a_history(engine: Engine) {
 async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = organiser(&t).await;
-    t.get_with(&org, "/admin/import").await.assert_status(200).assert_contains(swn::membership::import::COLUMNS);
+    t.get_with(&org, "/admin/import").await.assert_status(200).assert_contains(swn::membership::IMPORT_COLUMNS);
     let good = "name,email,job_title,organisation,organisation_domain,sector,employees,region,stage,member_since\n\
         Amelia Clarke,amelia@meridian.example.com,Head of Workplace,Meridian Insurance,meridian.example.com,Financial services,6800,South East England,embedded,2025-02-01\n\
         Ben Osei,Ben@Meridian.example.com,HR Policy Manager,Meridian Insurance,meridian.example.com,Financial services,6800,South East England,embedded,\n\
@@ -1018,10 +1017,8 @@ async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Eng
         .assert_contains("is the organisation&#39;s own domain");
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
 
-    let moved = swn::auth::user_by_email(&t.app.db, new_email)
-        .await
-        .unwrap()
-        .expect("the member's address is the new one");
+    let moved =
+        swn::auth::user_by_email(&t.app.db, new_email).await.unwrap().expect("the member's address is the new one");
     assert_eq!(moved.id, user.id);
     assert_eq!(moved.job_title, "Head of Hybrid Working");
     assert_eq!(moved.membership_ends_at, term, "the term goes on unchanged");

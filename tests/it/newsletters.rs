@@ -144,7 +144,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     t.post_with(&org, &path, &[("subject", "Changed"), ("intro", "x"), ("audience", "members")])
         .await
         .assert_status(409);
-    swn::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::queue_due_issues(&t.app).await.unwrap();
     let copies = swn::mail::outbox::progress(&t.app.db, &format!("newsletter:{id}")).await.unwrap();
     assert_eq!(copies.total, 2, "one copy each for the two members who chose newsletters");
 
@@ -162,16 +162,10 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
 /// Puts a member's organisation in a region (set-up: organisations come from applications elsewhere).
 async fn in_region(t: &TestApp, email: &str, organisation: &str, region: &str) {
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id = swn::membership::insert_organisation(
-        &mut tx,
-        organisation,
-        "Public sector",
-        2000,
-        region,
-        "implementing",
-    )
-    .await
-    .unwrap();
+    let org_id =
+        swn::membership::insert_organisation(&mut tx, organisation, "Public sector", 2000, region, "implementing")
+            .await
+            .unwrap();
     swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1 WHERE email = $2", &org_id, email).unwrap();
     tx.commit().await.unwrap();
 }
@@ -281,10 +275,8 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
     let page = t.get_with(&stranger, prefs.trim_start_matches(&t.base)).await;
     page.assert_status(200).assert_contains("The public edition of the newsletter");
     t.post_with(&stranger, prefs.trim_start_matches(&t.base), &[]).await.assert_status(303);
-    let subscriber = swn::newsletters::subscriber_by_email(&t.app.db, "reader@public.example.net")
-        .await
-        .unwrap()
-        .unwrap();
+    let subscriber =
+        swn::newsletters::subscriber_by_email(&t.app.db, "reader@public.example.net").await.unwrap().unwrap();
     assert!(!subscriber.receives());
     // The member's preference page shows their categories and the notices that cannot be switched off.
     let member_prefs = find_link(&text("grouped@org.example.com"), &t.url("/email/")).unwrap();
@@ -376,7 +368,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     let later = swn::web::time::input_value(chrono::Utc::now() + Duration::hours(2), t.app.config.timezone);
     t.post_with(&org, &format!("{path}/schedule"), &[("send_at", &later)]).await.assert_status(303);
     t.get_with(&org, &path).await.assert_contains("scheduled for");
-    assert_eq!(swn::newsletters::sending::work(&t.app).await.unwrap(), 0, "not yet");
+    assert_eq!(swn::newsletters::queue_due_issues(&t.app).await.unwrap(), 0, "not yet");
     swn::execute!(
         &t.app.db,
         "UPDATE newsletters SET scheduled_at = $1 WHERE id = $2",
@@ -384,7 +376,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
         &id
     )
     .unwrap();
-    swn::newsletters::sending::work(&t.app).await.unwrap();
+    swn::newsletters::queue_due_issues(&t.app).await.unwrap();
     let copy = t.wait_for_mail_containing("reader@org.example.com", "Hello everyone").await;
     assert!(!copy.contains("Group-only gathering"));
     t.post_with(&org, &format!("{path}/schedule"), &[("send_at", &later)]).await.assert_status(409);
@@ -397,8 +389,7 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     t.post("/subscribe", &[("email", "not an address")]).await.assert_status(422).assert_contains("e-mail address");
     t.post("/subscribe", &[("email", "new@public.example.net")]).await.assert_status(303);
     let mail = t.wait_for_mail_containing("new@public.example.net", "/subscribe/confirm/").await;
-    let s =
-        swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap();
+    let s = swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap();
     assert!(!s.receives(), "nothing goes out before the address is confirmed");
     // Asking again at once sends no second confirmation (nobody can flood an address through the form).
     t.post("/subscribe", &[("email", "new@public.example.net")]).await.assert_status(303);
@@ -411,19 +402,11 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     // Following the link only shows a button (mail scanners follow links); the POST confirms.
     t.get(&path).await.assert_status(200).assert_contains("Confirm my subscription");
     assert!(
-        !swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net")
-            .await
-            .unwrap()
-            .unwrap()
-            .receives()
+        !swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap().receives()
     );
     t.post(&path, &[]).await.assert_status(303);
     assert!(
-        swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net")
-            .await
-            .unwrap()
-            .unwrap()
-            .receives()
+        swn::newsletters::subscriber_by_email(&t.app.db, "new@public.example.net").await.unwrap().unwrap().receives()
     );
     t.post(&path, &[]).await.assert_status(410);
     // One address may ask for 20 subscriptions an hour (this test has asked twice); then it waits.
@@ -433,11 +416,6 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     let refused = t.post("/subscribe", &[("email", "one.more@public.example.net")]).await;
     refused.assert_status(429);
     assert!(refused.headers.get("retry-after").is_some());
-    assert!(
-        swn::newsletters::subscriber_by_email(&t.app.db, "one.more@public.example.net")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(swn::newsletters::subscriber_by_email(&t.app.db, "one.more@public.example.net").await.unwrap().is_none());
     t.finish().await;
 }

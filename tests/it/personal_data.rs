@@ -187,7 +187,7 @@ async fn a_member_who_turned_reminders_off_gets_none(engine: Engine) {
     assert!(page.attr("#meeting_reminders", "checked").is_some(), "the choice in force is shown");
     t.post_with(&quiet, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     t.post_with(&keen, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
-    swn::meetings::reminders::send_due(&t.app, Utc::now()).await.unwrap();
+    swn::meetings::send_due_reminders(&t.app, Utc::now()).await.unwrap();
     t.wait_for_mail_containing("keen@org.example.com", "A reminder").await;
     assert_eq!(reminders_to(&t, "keen@org.example.com").await, 1);
     assert_eq!(reminders_to(&t, "quiet@org.example.com").await, 0, "Quinn turned reminders off");
@@ -229,7 +229,7 @@ async fn lapsed_and_suspended_watchers_are_told_nothing(engine: Engine) {
         .await;
     posted.assert_status(303);
     t.wait_for_mail_containing("active@org.example.com", "Members-only: our union agreement").await;
-    let digests = swn::forum::digest::send_due(&t.app, Utc::now()).await.unwrap();
+    let digests = swn::forum::send_due_digests(&t.app, Utc::now()).await.unwrap();
     assert_eq!(digests, 1, "only Ada's digest");
     let rows = swn::mail::outbox::recent(&t.app.db, 500).await.unwrap();
     for outsider in ["lapsed@org.example.com", "suspended@org.example.com"] {
