@@ -348,14 +348,27 @@ async fn topic_view(
     quote: String,
     errors: FieldErrors,
 ) -> AppResult<TopicPage> {
-    let (topic, category) = topic_of(app, viewer, id).await?;
-    let user = member(viewer, "/forum")?;
+    // One read for the topic, its category, the reader's state and standing; one for the page of posts; one for
+    // the accepted answer, only when it is not on this page.
+    let user = member(viewer, &format!("/forum/t/{id}"))?;
+    let row = store::topic_page(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    let category = row.category();
+    let standing = match (&row.group_status, &row.group_role) {
+        (Some(status), Some(role)) => Some(groups::standing_of(status, role)),
+        _ => None,
+    };
     let now = Utc::now();
+    let in_group = matches!(standing, Some(GroupStanding::Member | GroupStanding::Coordinator));
+    let moderator = policy::can_moderate(viewer);
+    if !policy::can_view_category(viewer, category.group_id.is_some(), in_group, now)
+        || (row.topic.hidden && !moderator)
+    {
+        return Err(AppError::NotFound);
+    }
+    let (topic, watching, total) = (row.topic, row.watching, row.post_count);
     let may_post = policy::can_post(viewer, true, now);
-    let total = store::count_posts(&app.db, &topic.id).await?;
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
-    let moderator = policy::can_moderate(viewer);
     let view = |p: Post| PostView {
         author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
         when: time::date_time(p.created_at, app.config.timezone),
@@ -363,16 +376,17 @@ async fn topic_view(
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };
-    let posts: Vec<PostView> = store::posts(&app.db, &topic.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
-        .await?
-        .into_iter()
-        .filter(|p| !p.hidden || moderator)
-        .map(view)
-        .collect();
+    let page_posts = store::posts(&app.db, &topic.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE).await?;
     let answer = match &topic.accepted_post_id {
-        Some(pid) => store::post(&app.db, pid).await?.filter(|p| !p.hidden).map(view),
+        Some(pid) => match page_posts.iter().find(|p| &p.id == pid) {
+            Some(p) => Some(p.clone()),
+            None => store::post(&app.db, pid).await?,
+        }
+        .filter(|p| !p.hidden)
+        .map(view),
         None => None,
     };
+    let posts: Vec<PostView> = page_posts.into_iter().filter(|p| !p.hidden || moderator).map(view).collect();
     // Reading a topic writes only when there was something new to read.
     if topic.unread {
         store::mark_read(&app.db, &user.id, &topic.id, now).await?;
@@ -380,7 +394,7 @@ async fn topic_view(
     Ok(TopicPage {
         page: page.titled(&topic.title).noindex(),
         author: shown_author(viewer, &topic, topic.author_id.as_deref(), topic.author_name.as_deref()),
-        watching: store::is_watching(&app.db, &user.id, &topic.id).await?,
+        watching,
         can_reply: may_post && (!topic.locked || moderator),
         can_accept: topic.is_question() && policy::can_accept_answer(viewer, topic.author_id.as_deref(), may_post),
         can_moderate: moderator,

@@ -120,6 +120,59 @@ pub async fn topic(db: &Db, reader: &str, id: &str) -> Result<Option<Topic>, sql
     fetch_optional!(db, Topic, sqlx::AssertSqlSafe(format!("{TOPIC} WHERE t.id = $2")), reader, id)
 }
 
+/// A topic as its page needs it, in one read: the topic with its author, its category, the reader's unread and
+/// watch state, where the reader stands in the category's group (for a group's category), and how many posts
+/// it has.
+#[derive(Debug, sqlx::FromRow)]
+pub struct TopicPageRow {
+    #[sqlx(flatten)]
+    pub topic: Topic,
+    pub category_slug: String,
+    pub category_name: String,
+    pub category_description: String,
+    pub category_group_id: Option<String>,
+    pub category_position: i64,
+    pub watching: bool,
+    pub post_count: i64,
+    pub group_role: Option<String>,
+    pub group_status: Option<String>,
+}
+
+impl TopicPageRow {
+    pub fn category(&self) -> Category {
+        Category {
+            id: self.topic.category_id.clone(),
+            slug: self.category_slug.clone(),
+            name: self.category_name.clone(),
+            description: self.category_description.clone(),
+            group_id: self.category_group_id.clone(),
+            position: self.category_position,
+        }
+    }
+}
+
+pub async fn topic_page(db: &Db, reader: &str, id: &str) -> Result<Option<TopicPageRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        TopicPageRow,
+        "SELECT t.id, t.category_id, t.author_id, u.name AS author_name, t.anonymous_label, t.title, t.kind,
+            t.accepted_post_id, t.locked, t.pinned, t.hidden, t.reply_count, t.last_activity_at, t.created_at,
+            (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at) AS unread,
+            c.slug AS category_slug, c.name AS category_name, c.description AS category_description,
+            c.group_id AS category_group_id, c.position AS category_position,
+            EXISTS (SELECT 1 FROM forum_watches w WHERE w.user_id = $1 AND w.target_id = t.id) AS watching,
+            (SELECT COUNT(*) FROM forum_posts p WHERE p.topic_id = t.id) AS post_count,
+            g.role AS group_role, g.status AS group_status
+         FROM forum_topics t JOIN forum_categories c ON c.id = t.category_id
+         LEFT JOIN users u ON u.id = t.author_id
+         LEFT JOIN forum_reads r ON r.topic_id = t.id AND r.user_id = $1
+         LEFT JOIN group_members g ON g.group_id = c.group_id AND g.user_id = $1
+         WHERE t.id = $2",
+        reader,
+        id
+    )
+}
+
 /// Unread topics per category for a reader (visible topics only).
 pub async fn unread_counts(db: &Db, reader: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]

@@ -105,11 +105,16 @@ pub async fn standing(db: &Db, group_id: &str, user_id: &str) -> Result<Option<G
         group_id,
         user_id
     )?;
-    Ok(row.map(|r| match (r.status.as_str(), r.role.as_str()) {
+    Ok(row.map(|r| standing_of(&r.status, &r.role)))
+}
+
+/// A `group_members` row's status and role as the policy's fact (for pages that read the row themselves).
+pub fn standing_of(status: &str, role: &str) -> GroupStanding {
+    match (status, role) {
         ("requested", _) => GroupStanding::Requested,
         (_, "coordinator") => GroupStanding::Coordinator,
         _ => GroupStanding::Member,
-    }))
+    }
 }
 
 pub async fn insert_group(
