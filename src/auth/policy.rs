@@ -42,6 +42,16 @@ pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     }
 }
 
+/// `can_enter_members_area` as a condition on a `users` row, for the few queries that must choose people in
+/// SQL (newsletter readers, the directory): `users` is the row's alias, `now` the placeholder bound to the
+/// time. Kept beside the rule it restates; a test checks that both agree for every kind of person.
+pub fn members_area_sql(users: &str, now: &str) -> String {
+    format!(
+        "({users}.suspended = FALSE AND ({users}.role IN ('organiser', 'moderator') \
+         OR ({users}.role = 'member' AND ({users}.membership_ends_at IS NULL OR {users}.membership_ends_at > {now}))))"
+    )
+}
+
 /// Members renew their own membership (lapsed ones too: that is how they come back). Suspended members cannot.
 pub fn can_renew_membership(user: &User) -> bool {
     user.role == Role::Member && !user.suspended
@@ -145,9 +155,22 @@ pub fn can_view_category(viewer: &Viewer, group_category: bool, in_group: bool, 
     can_enter_members_area(viewer, now) && (!group_category || in_group || can_moderate(viewer))
 }
 
-/// Members post where they may read, unless a moderator suspended their posting.
-pub fn can_post(viewer: &Viewer, can_view: bool, now: DateTime<Utc>) -> bool {
-    can_view && can_enter_members_area(viewer, now) && viewer.user.as_ref().is_some_and(|u| !u.posting_suspended)
+/// Members post (where they may read: the caller has found the category or topic through the rules above),
+/// unless a moderator suspended their posting.
+pub fn can_post(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now) && viewer.user.as_ref().is_some_and(|u| !u.posting_suspended)
+}
+
+/// Whether a topic takes replies: a moderator locks it to stop them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replies {
+    Open,
+    Locked,
+}
+
+/// Replies go to open topics; moderators may still reply to a locked one.
+pub fn can_reply(viewer: &Viewer, replies: Replies, now: DateTime<Utc>) -> bool {
+    can_post(viewer, now) && (replies == Replies::Open || can_moderate(viewer))
 }
 
 /// Moderators (and organisers) keep the forum in order.

@@ -453,7 +453,8 @@ async fn update_user(
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose one of the listed roles.".into()))?;
     let suspended = form.suspended.is_some();
     let target = store::user_by_id(&app.db, &id).await?.map(User::from).ok_or(AppError::NotFound)?;
-    if service::would_leave_no_organiser(&app.db, &target, role, suspended).await? {
+    let stays = role == Role::Organiser && !suspended;
+    if service::would_leave_no_organiser(&app.db, &target, stays).await? {
         return Ok(redirect_with_notice(
             "/admin/users",
             "The network needs at least one active organiser: make someone else an organiser first.",

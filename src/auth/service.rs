@@ -118,17 +118,11 @@ pub async fn end_or_rotate_sessions(tx: &mut Tx, user_id: &str, suspended: bool)
     Ok(())
 }
 
-/// Whether `actor` may change `target` to `role`: the last active organiser cannot step down or be suspended.
-pub async fn would_leave_no_organiser(
-    db: &Db,
-    target: &User,
-    role: Role,
-    suspended: bool,
-) -> Result<bool, sqlx::Error> {
-    if target.role != Role::Organiser || (role == Role::Organiser && !suspended) {
+/// The network always keeps an active organiser: the last one cannot step down, be suspended or delete their
+/// account. `stays` says whether, after the change, `target` is still an active organiser.
+pub async fn would_leave_no_organiser(db: &Db, target: &User, stays: bool) -> Result<bool, sqlx::Error> {
+    if target.role != Role::Organiser || target.suspended || stays {
         return Ok(false);
     }
-    let active =
-        crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE")?;
-    Ok(active <= 1)
+    Ok(store::active_organisers_besides(db, &target.id).await? == 0)
 }

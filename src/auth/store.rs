@@ -254,3 +254,13 @@ pub async fn anonymise(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     )?;
     Ok(())
 }
+
+/// How many active (not suspended) organisers there are besides this person.
+pub async fn active_organisers_besides(db: &Db, user_id: &str) -> Result<i64, sqlx::Error> {
+    fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE AND id <> $1",
+        user_id
+    )
+}

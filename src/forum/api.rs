@@ -205,7 +205,7 @@ pub async fn new_topic(
     body: Body,
 ) -> ApiResult<impl IntoResponse> {
     let category = category_of(&app, &viewer, &slug).await?;
-    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "")?;
+    policy::require(&viewer, policy::can_post(&viewer, Utc::now()), "")?;
     let user = member(&viewer, "")?;
     let form: NewTopic = json_body(&headers, body).await?;
     let kind = form.kind.unwrap_or_else(|| "question".into());
@@ -263,8 +263,8 @@ pub async fn reply(
 ) -> ApiResult<impl IntoResponse> {
     let (topic, category) = topic_of(&app, &viewer, &id).await?;
     let user = member(&viewer, "")?;
-    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "")?;
-    if topic.locked && !policy::can_moderate(&viewer) {
+    policy::require(&viewer, policy::can_post(&viewer, Utc::now()), "")?;
+    if !policy::can_reply(&viewer, topic.replies(), Utc::now()) {
         return Err(Problem::new(StatusCode::CONFLICT, "This topic is locked: no more replies.").into());
     }
     let form: NewReply = json_body(&headers, body).await?;

@@ -33,6 +33,11 @@ pub struct Topic {
 }
 
 impl Topic {
+    /// Whether it takes replies, as the policy reads it.
+    pub fn replies(&self) -> crate::auth::policy::Replies {
+        if self.locked { crate::auth::policy::Replies::Locked } else { crate::auth::policy::Replies::Open }
+    }
+
     pub fn is_question(&self) -> bool {
         self.kind == "question"
     }

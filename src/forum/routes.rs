@@ -218,7 +218,7 @@ async fn category_page(
     render(&CategoryPage {
         page: page.titled(&category.name).noindex(),
         watching: store::is_watching(&app.db, &user.id, &category.id).await?,
-        can_post: policy::can_post(&viewer, true, Utc::now()),
+        can_post: policy::can_post(&viewer, Utc::now()),
         category,
         rows,
         filter: q.filter,
@@ -256,7 +256,7 @@ async fn new_topic_form(
     Path(slug): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let category = category_of(&app, &viewer, &slug).await?;
-    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
+    policy::require(&viewer, policy::can_post(&viewer, Utc::now()), "/forum")?;
     let user = member(&viewer, "/forum")?;
     let label = service::anonymous_label(&app, &user).await?;
     render(&NewTopicPage {
@@ -276,7 +276,7 @@ async fn new_topic(
     Form(form): Form<TopicForm>,
 ) -> AppResult<Response> {
     let category = category_of(&app, &viewer, &slug).await?;
-    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
+    policy::require(&viewer, policy::can_post(&viewer, Utc::now()), "/forum")?;
     let user = member(&viewer, "/forum")?;
     let mut errors = FieldErrors::default();
     let (title, body) = check_topic(&mut errors, &form.title, &form.body, &form.kind);
@@ -366,7 +366,7 @@ async fn topic_view(
         return Err(AppError::NotFound);
     }
     let (topic, watching, total) = (row.topic, row.watching, row.post_count);
-    let may_post = policy::can_post(viewer, true, now);
+    let may_post = policy::can_post(viewer, now);
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
     let view = |p: Post| PostView {
@@ -395,7 +395,7 @@ async fn topic_view(
         page: page.titled(&topic.title).noindex(),
         author: shown_author(viewer, &topic, topic.author_id.as_deref(), topic.author_name.as_deref()),
         watching,
-        can_reply: may_post && (!topic.locked || moderator),
+        can_reply: policy::can_reply(viewer, topic.replies(), now),
         can_accept: topic.is_question() && policy::can_accept_answer(viewer, topic.author_id.as_deref(), may_post),
         can_moderate: moderator,
         categories: if moderator { store::categories(&app.db).await? } else { Vec::new() },
@@ -444,8 +444,8 @@ async fn reply(
 ) -> AppResult<Response> {
     let (topic, category) = topic_of(&app, &viewer, &id).await?;
     let user = member(&viewer, "/forum")?;
-    policy::require(&viewer, policy::can_post(&viewer, true, Utc::now()), "/forum")?;
-    if topic.locked && !policy::can_moderate(&viewer) {
+    policy::require(&viewer, policy::can_post(&viewer, Utc::now()), "/forum")?;
+    if !policy::can_reply(&viewer, topic.replies(), Utc::now()) {
         return Err(AppError::Conflict("This topic is locked: no more replies.".into()));
     }
     let mut errors = FieldErrors::default();
@@ -475,7 +475,7 @@ async fn accept(
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
     let (topic, _) = topic_of(&app, &viewer, &id).await?;
-    let may_post = policy::can_post(&viewer, true, Utc::now());
+    let may_post = policy::can_post(&viewer, Utc::now());
     policy::require(
         &viewer,
         topic.is_question() && policy::can_accept_answer(&viewer, topic.author_id.as_deref(), may_post),
@@ -537,7 +537,7 @@ async fn watch_category(
 async fn editable(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic)> {
     let post = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let (topic, _) = topic_of(app, viewer, &post.topic_id).await?;
-    let may_post = policy::can_post(viewer, true, Utc::now());
+    let may_post = policy::can_post(viewer, Utc::now());
     policy::require(viewer, policy::can_edit_post(viewer, post.author_id.as_deref(), may_post), "/forum")?;
     Ok((post, topic))
 }

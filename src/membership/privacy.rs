@@ -12,9 +12,8 @@ use serde_json::json;
 
 use super::store;
 use crate::App;
-use crate::auth::{Role, User, Viewer, password, policy};
+use crate::auth::{User, Viewer, password, policy};
 use crate::feature::Person;
-use crate::fetch_scalar;
 use crate::web::browser::clear_session;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
@@ -120,16 +119,8 @@ async fn delete(
     if form.password.len() > 1000 || !password::verify(form.password, stored).await? {
         errors.add("password", "Your password is not right.");
     }
-    if user.role == Role::Organiser {
-        let others: i64 = fetch_scalar!(
-            &app.db,
-            i64,
-            "SELECT COUNT(*) FROM users WHERE role = 'organiser' AND suspended = FALSE AND id <> $1",
-            &user.id
-        )?;
-        if others == 0 {
-            errors.add("password", "You are the network's only organiser: make someone else an organiser first.");
-        }
+    if crate::auth::service::would_leave_no_organiser(&app.db, &user, false).await? {
+        errors.add("password", "You are the network's only organiser: make someone else an organiser first.");
     }
     if !errors.is_empty() {
         let body = render(&DeletePage { page: page.titled("Delete your account").noindex(), errors })?;

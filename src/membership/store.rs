@@ -353,9 +353,7 @@ pub async fn members(
 ) -> Result<Vec<MemberListing>, sqlx::Error> {
     let pattern = format!("%{}%", filter.query.trim().to_lowercase().replace(['%', '_'], ""));
     let discipline = format!("%,{},%", filter.discipline);
-    fetch_all!(
-        db,
-        MemberListing,
+    let sql = format!(
         "SELECT u.id, u.name,
                 CASE WHEN COALESCE(p.show_job_title, TRUE) THEN u.job_title ELSE '' END AS job_title,
                 CASE WHEN COALESCE(p.show_organisation, TRUE) THEN o.name END AS organisation_name,
@@ -363,8 +361,7 @@ pub async fn members(
          FROM users u
          LEFT JOIN organisations o ON o.id = u.organisation_id
          LEFT JOIN profiles p ON p.user_id = u.id
-         WHERE u.suspended = FALSE
-           AND (u.role IN ('organiser', 'moderator') OR (u.role = 'member' AND (u.membership_ends_at IS NULL OR u.membership_ends_at > $1)))
+         WHERE {members}
            AND (LOWER(u.name) LIKE $2 OR (COALESCE(p.show_organisation, TRUE) AND LOWER(COALESCE(o.name, '')) LIKE $2))
            AND ($3 = '' OR (u.organisation_id = $3 AND COALESCE(p.show_organisation, TRUE)))
            AND ($4 = '' OR (COALESCE(p.show_organisation, TRUE) AND o.sector = $4))
@@ -372,6 +369,12 @@ pub async fn members(
            AND ($6 = '' OR (',' || COALESCE(p.disciplines, '') || ',') LIKE $7)
            AND ($8 = '' OR EXISTS (SELECT 1 FROM group_members g WHERE g.group_id = $8 AND g.user_id = u.id AND g.status = 'active'))
          ORDER BY u.name LIMIT 500",
+        members = crate::auth::policy::members_area_sql("u", "$1"),
+    );
+    fetch_all!(
+        db,
+        MemberListing,
+        sqlx::AssertSqlSafe(sql),
         now,
         &pattern,
         filter.organisation_id.unwrap_or(""),

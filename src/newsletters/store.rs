@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::model::{Audience, Block, Draft, Newsletter, Subscriber};
-use crate::auth::UserRow;
+use crate::auth::{UserRow, policy};
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 
@@ -250,26 +250,22 @@ pub async fn mark_queued(db: &Db, id: &str, recipients: i64, now: DateTime<Utc>)
 /// newsletter (their latest choice), and in one of its audiences: all members, a group they belong to, or
 /// the region of their organisation.
 pub async fn member_recipients(db: &Db, newsletter_id: &str, now: DateTime<Utc>) -> Result<Vec<UserRow>, sqlx::Error> {
-    fetch_all!(
-        db,
-        UserRow,
+    let sql = format!(
         "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at, u.organisation_id,
                 u.job_title, u.membership_ends_at, u.posting_suspended
          FROM users u
          LEFT JOIN organisations o ON o.id = u.organisation_id
-         WHERE u.suspended = FALSE AND u.deleted_at IS NULL
-           AND (u.role IN ('organiser', 'moderator') OR (u.role = 'member' AND (u.membership_ends_at IS NULL OR u.membership_ends_at > $1)))
-           AND COALESCE((SELECT c.granted FROM email_consents c WHERE c.user_id = u.id AND c.category = 'newsletter'
-                         ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1), FALSE) = TRUE
+         WHERE {members} AND {chosen} = TRUE
            AND EXISTS (SELECT 1 FROM newsletter_audiences a WHERE a.newsletter_id = $2 AND (
                  a.kind = 'members'
                  OR (a.kind = 'region' AND a.value = o.region)
                  OR (a.kind = 'group' AND EXISTS (SELECT 1 FROM group_members g
                                                   WHERE g.group_id = a.value AND g.user_id = u.id AND g.status = 'active'))))
          ORDER BY u.email",
-        now,
-        newsletter_id
-    )
+        members = policy::members_area_sql("u", "$1"),
+        chosen = crate::mail::consent::chosen_sql("u", crate::mail::Category::Newsletter),
+    );
+    fetch_all!(db, UserRow, sqlx::AssertSqlSafe(sql), now, newsletter_id)
 }
 
 /// Active members of the given groups, as (group id, user id).

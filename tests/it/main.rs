@@ -20,6 +20,7 @@ mod meetings;
 mod membership;
 mod newsletters;
 mod personal_data;
+mod policy_sql;
 mod robustness;
 mod schema;
 mod smtp_peer;
