@@ -97,20 +97,67 @@ pub enum MeetingView {
     Hidden,
 }
 
+/// Where a meeting stands: a draft is for organisers; a cancelled one stays visible but takes no one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeetingStatus {
+    Draft,
+    Published,
+    Cancelled,
+}
+
+impl MeetingStatus {
+    /// Reads a stored status; anything unknown is a draft, seen by organisers alone.
+    pub fn parse(value: &str) -> MeetingStatus {
+        match value {
+            "published" => MeetingStatus::Published,
+            "cancelled" => MeetingStatus::Cancelled,
+            _ => MeetingStatus::Draft,
+        }
+    }
+}
+
+/// Where a registration stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationStatus {
+    /// A guest who has not yet confirmed their address.
+    Unconfirmed,
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+}
+
+impl RegistrationStatus {
+    /// Reads a stored status; anything unknown holds no place.
+    pub fn parse(value: &str) -> RegistrationStatus {
+        match value {
+            "confirmed" => RegistrationStatus::Confirmed,
+            "waitlisted" => RegistrationStatus::Waitlisted,
+            "unconfirmed" => RegistrationStatus::Unconfirmed,
+            _ => RegistrationStatus::Cancelled,
+        }
+    }
+}
+
 /// What a viewer sees of a meeting: open meetings are public; closed ones are for members, and visitors see
 /// that they exist; a group's meetings are for that group (and organisers) alone; drafts for organisers.
-pub fn meeting_view(viewer: &Viewer, audience: &str, status: &str, in_group: bool, now: DateTime<Utc>) -> MeetingView {
-    if status == "draft" {
+pub fn meeting_view(
+    viewer: &Viewer,
+    audience: &Audience,
+    status: MeetingStatus,
+    in_group: bool,
+    now: DateTime<Utc>,
+) -> MeetingView {
+    if status == MeetingStatus::Draft {
         return if can_manage_meetings(viewer) { MeetingView::Full } else { MeetingView::Hidden };
     }
     match audience {
-        "open" => MeetingView::Full,
-        "members" if can_enter_members_area(viewer, now) => MeetingView::Full,
-        "members" => MeetingView::Teaser,
-        "group" if can_manage_meetings(viewer) || (in_group && can_enter_members_area(viewer, now)) => {
+        Audience::Everyone => MeetingView::Full,
+        Audience::Members if can_enter_members_area(viewer, now) => MeetingView::Full,
+        Audience::Members => MeetingView::Teaser,
+        Audience::Group(_) if can_manage_meetings(viewer) || (in_group && can_enter_members_area(viewer, now)) => {
             MeetingView::Full
         }
-        _ => MeetingView::Hidden,
+        Audience::Group(_) => MeetingView::Hidden,
     }
 }
 
@@ -120,19 +167,21 @@ pub fn can_register_as_member(viewer: &Viewer, view: MeetingView, now: DateTime<
 }
 
 /// Anyone may register as a guest, by e-mail, for an open meeting.
-pub fn can_register_as_guest(audience: &str, status: &str) -> bool {
-    audience == "open" && status == "published"
+pub fn can_register_as_guest(audience: &Audience, status: MeetingStatus) -> bool {
+    *audience == Audience::Everyone && status == MeetingStatus::Published
 }
 
 /// The joining link is for confirmed attendees, from a set time before the start, while the meeting is on.
 pub fn can_see_joining_link(
-    registration_status: Option<&str>,
-    meeting_status: &str,
+    registration: Option<RegistrationStatus>,
+    meeting: MeetingStatus,
     starts_at: DateTime<Utc>,
     released_before: chrono::Duration,
     now: DateTime<Utc>,
 ) -> bool {
-    registration_status == Some("confirmed") && meeting_status == "published" && now >= starts_at - released_before
+    registration == Some(RegistrationStatus::Confirmed)
+        && meeting == MeetingStatus::Published
+        && now >= starts_at - released_before
 }
 
 /// Materials from a meeting (slides, notes, recording) are for members, and for a group meeting its group.
@@ -393,24 +442,60 @@ mod tests {
         let visitor = viewer(None, false);
         let member = viewer(Some(Role::Member), false);
         let organiser = viewer(Some(Role::Organiser), false);
-        assert_eq!(meeting_view(&visitor, "open", "published", false, now), MeetingView::Full);
-        assert_eq!(meeting_view(&visitor, "members", "published", false, now), MeetingView::Teaser);
-        assert_eq!(meeting_view(&visitor, "group", "published", false, now), MeetingView::Hidden);
-        assert_eq!(meeting_view(&member, "members", "published", false, now), MeetingView::Full);
-        assert_eq!(meeting_view(&member, "group", "published", false, now), MeetingView::Hidden);
-        assert_eq!(meeting_view(&member, "group", "published", true, now), MeetingView::Full);
-        assert_eq!(meeting_view(&member, "open", "draft", false, now), MeetingView::Hidden);
-        assert_eq!(meeting_view(&organiser, "group", "draft", false, now), MeetingView::Full);
         assert_eq!(
-            meeting_view(&viewer(Some(Role::Applicant), false), "members", "published", false, now),
+            meeting_view(&visitor, &Audience::Everyone, MeetingStatus::Published, false, now),
+            MeetingView::Full
+        );
+        assert_eq!(
+            meeting_view(&visitor, &Audience::Members, MeetingStatus::Published, false, now),
+            MeetingView::Teaser
+        );
+        assert_eq!(
+            meeting_view(&visitor, &Audience::Group("g".into()), MeetingStatus::Published, false, now),
+            MeetingView::Hidden
+        );
+        assert_eq!(meeting_view(&member, &Audience::Members, MeetingStatus::Published, false, now), MeetingView::Full);
+        assert_eq!(
+            meeting_view(&member, &Audience::Group("g".into()), MeetingStatus::Published, false, now),
+            MeetingView::Hidden
+        );
+        assert_eq!(
+            meeting_view(&member, &Audience::Group("g".into()), MeetingStatus::Published, true, now),
+            MeetingView::Full
+        );
+        assert_eq!(meeting_view(&member, &Audience::Everyone, MeetingStatus::Draft, false, now), MeetingView::Hidden);
+        assert_eq!(
+            meeting_view(&organiser, &Audience::Group("g".into()), MeetingStatus::Draft, false, now),
+            MeetingView::Full
+        );
+        assert_eq!(
+            meeting_view(
+                &viewer(Some(Role::Applicant), false),
+                &Audience::Members,
+                MeetingStatus::Published,
+                false,
+                now
+            ),
             MeetingView::Teaser
         );
         let day = chrono::Duration::hours(24);
-        assert!(can_see_joining_link(Some("confirmed"), "published", now + chrono::Duration::hours(2), day, now));
-        assert!(!can_see_joining_link(Some("confirmed"), "published", now + chrono::Duration::hours(30), day, now));
-        assert!(!can_see_joining_link(Some("waitlisted"), "published", now, day, now));
-        assert!(!can_see_joining_link(None, "published", now, day, now));
-        assert!(!can_see_joining_link(Some("confirmed"), "cancelled", now, day, now));
+        assert!(can_see_joining_link(
+            Some(RegistrationStatus::Confirmed),
+            MeetingStatus::Published,
+            now + chrono::Duration::hours(2),
+            day,
+            now
+        ));
+        assert!(!can_see_joining_link(
+            Some(RegistrationStatus::Confirmed),
+            MeetingStatus::Published,
+            now + chrono::Duration::hours(30),
+            day,
+            now
+        ));
+        assert!(!can_see_joining_link(Some(RegistrationStatus::Waitlisted), MeetingStatus::Published, now, day, now));
+        assert!(!can_see_joining_link(None, MeetingStatus::Published, now, day, now));
+        assert!(!can_see_joining_link(Some(RegistrationStatus::Confirmed), MeetingStatus::Cancelled, now, day, now));
     }
 
     #[test]

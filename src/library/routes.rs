@@ -338,7 +338,7 @@ async fn case_study(
     let meeting = match &case.meeting_id {
         Some(id) => crate::meetings::meeting(&app.db, id).await?.filter(|m| {
             let in_group = m.group_id.as_ref().is_some_and(|g| mine.contains(g));
-            policy::meeting_view(&viewer, &m.audience, &m.status, in_group, now) != policy::MeetingView::Hidden
+            policy::meeting_view(&viewer, &m.audience(), m.status(), in_group, now) != policy::MeetingView::Hidden
         }),
         None => None,
     }

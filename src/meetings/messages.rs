@@ -24,8 +24,8 @@ fn page(app: &App, meeting: &Meeting) -> String {
 /// Where to go: the joining link when the attendee may have it now, else where it will appear.
 fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> String {
     let released = policy::can_see_joining_link(
-        Some(registration_status),
-        &meeting.status,
+        Some(policy::RegistrationStatus::parse(registration_status)),
+        meeting.status(),
         meeting.starts_at,
         app.config.joining_link_release,
         Utc::now(),

@@ -150,7 +150,7 @@ impl Feature for Meetings {
                         crate::web::time::date_time(m.starts_at, app.config.timezone),
                         m.format_label()
                     ),
-                    audience: newsletter_audience(&m),
+                    audience: m.audience(),
                     path: format!("/meetings/{}", m.slug),
                     title: m.title,
                 })
@@ -167,17 +167,7 @@ impl Feature for Meetings {
     ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
         Box::pin(async move {
             let meeting = store::meeting_by_slug(&app.db, key).await?;
-            Ok(meeting.filter(|m| m.status == "published").map(|m| newsletter_audience(&m)))
+            Ok(meeting.filter(|m| m.status == "published").map(|m| m.audience()))
         })
-    }
-}
-
-/// Who a meeting is for in a newsletter: an open meeting for everyone, a group's for that group, the rest for
-/// members.
-fn newsletter_audience(m: &model::Meeting) -> Audience {
-    match (m.audience.as_str(), &m.group_id) {
-        ("open", _) => Audience::Everyone,
-        ("group", Some(g)) => Audience::Group(g.clone()),
-        _ => Audience::Members,
     }
 }

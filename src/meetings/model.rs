@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::auth::policy::{Audience, MeetingStatus, RegistrationStatus};
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Meeting {
     pub id: String,
@@ -63,6 +65,21 @@ impl Meeting {
         label(&MODES, &self.mode)
     }
 
+    /// Who it is for, as the policy reads it: open meetings are for everyone.
+    pub fn audience(&self) -> Audience {
+        match (self.audience.as_str(), &self.group_id) {
+            ("open", _) => Audience::Everyone,
+            ("group", Some(g)) => Audience::Group(g.clone()),
+            // A group meeting whose group was deleted: no one's group, so only organisers see it in full.
+            ("group", None) => Audience::Group(String::new()),
+            _ => Audience::Members,
+        }
+    }
+
+    pub fn status(&self) -> MeetingStatus {
+        MeetingStatus::parse(&self.status)
+    }
+
     pub fn is_open(&self) -> bool {
         self.audience == "open"
     }
@@ -94,6 +111,10 @@ pub struct Registration {
 }
 
 impl Registration {
+    pub fn status(&self) -> RegistrationStatus {
+        RegistrationStatus::parse(&self.status)
+    }
+
     pub fn is_confirmed(&self) -> bool {
         self.status == "confirmed"
     }

@@ -50,8 +50,8 @@ pub fn joining_link(
     now: DateTime<Utc>,
 ) -> Option<String> {
     policy::can_see_joining_link(
-        registration.map(|r| r.status.as_str()),
-        &meeting.status,
+        registration.map(Registration::status),
+        meeting.status(),
         meeting.starts_at,
         app.config.joining_link_release,
         now,
@@ -78,7 +78,7 @@ impl Views {
 
     pub fn view(&self, m: &Meeting) -> MeetingView {
         let in_group = m.group_id.as_ref().is_some_and(|g| self.groups.contains(g));
-        policy::meeting_view(&self.viewer, &m.audience, &m.status, in_group, self.now)
+        policy::meeting_view(&self.viewer, &m.audience(), m.status(), in_group, self.now)
     }
 }
 
@@ -327,7 +327,7 @@ async fn meeting_page(
             && policy::can_register_as_member(viewer, view, now),
         can_register_as_guest: open_for_registration
             && viewer.user.is_none()
-            && policy::can_register_as_guest(&meeting.audience, &meeting.status),
+            && policy::can_register_as_guest(&meeting.audience(), meeting.status()),
         materials: meeting.is_past(now) && policy::can_see_materials(viewer, view, now),
         can_give_feedback: meeting.is_past(now) && registration.as_ref().is_some_and(|r| r.is_confirmed()),
         can_manage: policy::can_manage_meetings(viewer),
@@ -403,7 +403,7 @@ async fn register_guest(
     Form(form): Form<GuestForm>,
 ) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
-    if !policy::can_register_as_guest(&meeting.audience, &meeting.status) {
+    if !policy::can_register_as_guest(&meeting.audience(), meeting.status()) {
         return Err(AppError::NotFound);
     }
     let mut errors = FieldErrors::default();
