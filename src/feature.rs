@@ -92,7 +92,7 @@ pub trait Feature: Sync {
     }
 
     /// Erases its part of a person's data, inside the erasure's one transaction.
-    fn erase<'a>(&'a self, _tx: &'a mut Tx, _person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    fn erase<'a>(&'a self, _app: &'a App, _tx: &'a mut Tx, _person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async { Ok(()) })
     }
 
@@ -136,14 +136,17 @@ pub trait Feature: Sync {
 
 /// Erases a person's personal data through every feature's eraser, in one transaction, then the account's
 /// own name, address and password (the row stays, as "Former member", for what they wrote).
-pub async fn erase_person(app: &App, person: &Person) -> Result<(), sqlx::Error> {
+pub async fn erase_person(app: &App, person: &Person) -> Outcome<()> {
     let mut tx = app.db.begin().await?;
     for feature in crate::FEATURES {
-        feature.erase(&mut tx, person).await?;
+        feature.erase(app, &mut tx, person).await?;
     }
     crate::mail::outbox::erase_address(&mut tx, &person.email).await?;
     crate::auth::anonymise(&mut tx, &person.id).await?;
-    tx.commit().await
+    tx.commit().await?;
+    // A freed meeting place may have gone to the waitlist, with an e-mail.
+    app.wake_mail();
+    Ok(())
 }
 
 /// Every feature's part of a person's data, under each feature's name.

@@ -135,9 +135,10 @@ impl crate::feature::Feature for ApiTokens {
 
     fn erase<'a>(
         &'a self,
+        _app: &'a App,
         tx: &'a mut crate::db::Tx,
         person: &'a crate::feature::Person,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(tokens::delete_all_in(tx, &person.id))
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<()>> {
+        Box::pin(async move { Ok(tokens::delete_all_in(tx, &person.id).await?) })
     }
 }

@@ -56,8 +56,8 @@ impl Feature for Accounts {
         })
     }
 
-    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::erase_person(tx, person))
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase_person(tx, person).await?) })
     }
 }
 

@@ -43,8 +43,8 @@ impl Feature for Site {
         Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
     }
 
-    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::erase_person(tx, &person.id))
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
     }
 
     fn newsletter_kinds(&self) -> &'static [&'static str] {

@@ -72,8 +72,18 @@ impl Feature for Meetings {
         })
     }
 
-    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::erase_person(tx, person))
+    /// A place the person held in an upcoming meeting goes to the next on its waitlist, as a cancellation's would.
+    fn erase<'a>(&'a self, app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move {
+            let freed = store::upcoming_places_of(tx, person, chrono::Utc::now()).await?;
+            store::erase_person(tx, person).await?;
+            for meeting_id in freed {
+                store::lock_meeting(tx, &meeting_id).await?;
+                let meeting = store::meeting_in(tx, &meeting_id).await?;
+                registration::promote_next(app, tx, &meeting).await?;
+            }
+            Ok(())
+        })
     }
 
     /// Meetings whose words match, as far as the viewer may see them: a closed meeting shown only as a

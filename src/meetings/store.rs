@@ -448,6 +448,26 @@ pub async fn has_feed(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
+/// The upcoming published meetings where a person holds a confirmed place.
+pub async fn upcoming_places_of(
+    tx: &mut Tx,
+    person: &crate::feature::Person,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT r.meeting_id FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+             WHERE (r.user_id = $1 OR r.email = $2) AND r.status = 'confirmed'
+               AND m.status = 'published' AND m.starts_at > $3",
+        )
+        .bind(&person.id)
+        .bind(&person.email)
+        .bind(now)
+        .fetch_all(e)
+        .await
+    })
+}
+
 /// A person's registrations (as a member, or as a guest under the same address), with their feedback, and
 /// their private calendar feed.
 pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Result<(), sqlx::Error> {

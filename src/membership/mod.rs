@@ -72,7 +72,7 @@ impl Feature for Membership {
         Box::pin(async move { Ok(Some(privacy::export(app, person).await?)) })
     }
 
-    fn erase<'a>(&'a self, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::erase_person(tx, &person.id))
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
     }
 }

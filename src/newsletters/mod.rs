@@ -238,9 +238,10 @@ impl crate::feature::Feature for Newsletters {
 
     fn erase<'a>(
         &'a self,
+        _app: &'a App,
         tx: &'a mut crate::db::Tx,
         person: &'a crate::feature::Person,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), sqlx::Error>> {
-        Box::pin(store::erase_person(tx, &person.id, &person.email))
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<()>> {
+        Box::pin(async move { Ok(store::erase_person(tx, &person.id, &person.email).await?) })
     }
 }

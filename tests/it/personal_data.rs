@@ -141,6 +141,11 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     )
     .await
     .assert_status(303);
+    // She holds the one place of a coming meeting, with Kit on its waitlist.
+    let full = meeting(&t, &org, "Trial periods clinic", "members", "1", Duration::days(5), &[]).await;
+    t.post_with(&rosa, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
+    let kit = member(&t, "kit@org.example.com", "Kit Waiting").await;
+    t.post_with(&kit, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
     // Everything above left traces of her.
     for needle in [ROSA.email, ROSA.name, rosa_id.as_str()] {
         assert!(!columns_holding(&t.app.db, needle).await.is_empty(), "{needle} is held before erasure");
@@ -166,6 +171,8 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     assert_eq!(left, Vec::<(String, String)>::new());
     let name = swn::fetch_scalar!(&t.app.db, String, "SELECT name FROM users WHERE id = $1", &rosa_id).unwrap();
     assert_eq!(name, "Former member");
+    // Her place went to the waitlist, as a cancellation's would.
+    t.wait_for_mail_containing("kit@org.example.com", "A place has become free").await;
     t.finish().await;
 }
 
