@@ -6,7 +6,7 @@ mod digest;
 mod model;
 mod moderation;
 mod routes;
-pub mod service;
+mod service;
 mod store;
 
 /// Sends the daily digests that are due (the job runs it hourly).
