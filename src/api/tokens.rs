@@ -116,7 +116,7 @@ async fn viewer_for(app: &App, header: &str) -> Result<Option<Viewer>, sqlx::Err
             tracing::warn!(error = %e, "could not record an API token's use");
         }
     }
-    Ok(Some(Viewer { user: Some(user), session_hash: None }))
+    Ok(Some(Viewer::of(user)))
 }
 
 /// Ends every token of a person (account erased).

@@ -80,18 +80,27 @@ impl From<UserRow> for User {
     }
 }
 
-/// Whoever sent the request: a signed-in user with their session, or a visitor.
+/// Whoever sent the request: a signed-in user with their session, or a visitor. Their standing (role, term,
+/// suspension) comes with the session; their groups are read at most once per request, when a rule first needs
+/// them (`membership::groups::standings`), and kept here for the rest of it.
 #[derive(Clone, Debug, Default)]
 pub struct Viewer {
     pub user: Option<User>,
     /// The hash of the session this request came with, to rotate or end it.
     pub session_hash: Option<String>,
+    /// (group id, standing) for every group the person is in or asked to join, once read.
+    pub groups: std::sync::Arc<tokio::sync::OnceCell<Vec<(String, super::policy::GroupStanding)>>>,
 }
 
 impl Viewer {
     /// The person as the policy sees them when no request is in hand (a job deciding who is told).
     pub fn of(user: User) -> Viewer {
-        Viewer { user: Some(user), session_hash: None }
+        Viewer { user: Some(user), ..Viewer::default() }
+    }
+
+    /// The person who sent a request with this session.
+    pub fn signed_in(user: User, session_hash: String) -> Viewer {
+        Viewer { user: Some(user), session_hash: Some(session_hash), ..Viewer::default() }
     }
 
     pub fn role(&self) -> Option<Role> {

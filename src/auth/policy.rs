@@ -389,7 +389,7 @@ mod tests {
                 membership_ends_at: None,
                 posting_suspended: false,
             }),
-            session_hash: None,
+            ..Viewer::default()
         }
     }
 

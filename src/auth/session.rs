@@ -31,13 +31,13 @@ pub async fn load(app: &App, token: &str) -> Result<Option<(Viewer, Option<Strin
         let mut tx = app.db.begin().await?;
         let new_token = start(&mut tx, &user.id, Some(&id_hash)).await?;
         tx.commit().await?;
-        let viewer = Viewer { user: Some(user), session_hash: Some(tokens::hash(&new_token)) };
+        let viewer = Viewer::signed_in(user, tokens::hash(&new_token));
         return Ok(Some((viewer, Some(new_token))));
     }
     if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
         store::touch_session(&app.db, &id_hash, now).await?;
     }
-    Ok(Some((Viewer { user: Some(user), session_hash: Some(id_hash) }, None)))
+    Ok(Some((Viewer::signed_in(user, id_hash), None)))
 }
 
 /// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same

@@ -50,12 +50,12 @@ pub(crate) fn member(viewer: &Viewer, path: &str) -> AppResult<User> {
 
 /// Whether the viewer may read a category (its group's members, for a group's category).
 async fn may_view(app: &App, viewer: &Viewer, category: &Category) -> AppResult<bool> {
-    let in_group = match (&category.group_id, &viewer.user) {
-        (Some(g), Some(u)) => matches!(
-            groups::standing(&app.db, g, &u.id).await?,
+    let in_group = match &category.group_id {
+        Some(g) => matches!(
+            groups::standing_in(&app.db, viewer, g).await?,
             Some(GroupStanding::Member | GroupStanding::Coordinator)
         ),
-        _ => false,
+        None => false,
     };
     Ok(policy::can_view_category(viewer, category.group_id.is_some(), in_group, Utc::now()))
 }

@@ -812,12 +812,7 @@ async fn save_case_study(
         // Only people in the members' area: their address is shown to members.
         let person = crate::auth::user_by_email(&app.db, &address).await?.map(User::from);
         match person {
-            Some(u)
-                if policy::can_enter_members_area(
-                    &Viewer { user: Some(u.clone()), session_hash: None },
-                    Utc::now(),
-                ) =>
-            {
+            Some(u) if policy::can_enter_members_area(&Viewer::of(u.clone()), Utc::now()) => {
                 if !contact_ids.contains(&u.id) {
                     contact_ids.push(u.id)
                 }

@@ -31,11 +31,7 @@ pub fn routes() -> Router<App> {
 
 /// How far the viewer reaches into the library.
 pub async fn reach_of(app: &App, viewer: &Viewer) -> Result<policy::Reach, sqlx::Error> {
-    let mine = match &viewer.user {
-        Some(u) => groups::active_group_ids(&app.db, &u.id).await?,
-        None => Vec::new(),
-    };
-    Ok(policy::reach(viewer, mine, Utc::now()))
+    Ok(policy::reach(viewer, groups::my_groups(&app.db, viewer).await?, Utc::now()))
 }
 
 /// Whether the viewer may open one item: published (or the viewer manages the library) and in reach. An
@@ -51,9 +47,9 @@ pub(crate) async fn may_open(
     if !policy::can_view_library_item(viewer, published, publish_at, now) {
         return Err(AppError::NotFound);
     }
-    let in_group = match (audience.group(), &viewer.user) {
-        (Some(g), Some(u)) => groups::active_group_ids(&app.db, &u.id).await?.iter().any(|m| m == g),
-        _ => false,
+    let in_group = match audience.group() {
+        Some(g) => groups::my_groups(&app.db, viewer).await?.iter().any(|m| m == g),
+        None => false,
     };
     Ok(policy::can_see_audience(viewer, audience, in_group, now))
 }
@@ -330,10 +326,7 @@ async fn case_study(
         return Err(refuse(&viewer, &path));
     }
     let now = Utc::now();
-    let mine = match &viewer.user {
-        Some(u) => groups::active_group_ids(&app.db, &u.id).await?,
-        None => Vec::new(),
-    };
+    let mine = groups::my_groups(&app.db, &viewer).await?;
     // The meeting it was presented at, if the viewer may see that meeting at all.
     let meeting = match &case.meeting_id {
         Some(id) => crate::meetings::meeting(&app.db, id).await?.filter(|m| {

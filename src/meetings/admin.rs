@@ -47,9 +47,9 @@ async fn find(app: &App, id: &str) -> AppResult<Meeting> {
 /// A meeting the viewer may manage: any, for organisers; their group's, for its coordinators.
 async fn managed(app: &App, viewer: &Viewer, id: &str) -> AppResult<Meeting> {
     let meeting = find(app, id).await?;
-    let standing = match (&meeting.group_id, &viewer.user) {
-        (Some(group), Some(user)) => groups::standing(&app.db, group, &user.id).await?,
-        _ => None,
+    let standing = match &meeting.group_id {
+        Some(group) => groups::standing_in(&app.db, viewer, group).await?,
+        None => None,
     };
     policy::require(viewer, policy::can_manage_group_meeting(viewer, standing, Utc::now()), "/admin/meetings")?;
     Ok(meeting)
@@ -62,9 +62,9 @@ async fn usable_groups(app: &App, viewer: &Viewer) -> AppResult<Vec<Group>> {
         return Ok(groups::all_groups(&app.db).await?);
     }
     let mut mine = Vec::new();
-    if let Some(user) = &viewer.user {
+    if viewer.user.is_some() {
         for g in groups::all_groups(&app.db).await? {
-            let standing = groups::standing(&app.db, &g.id, &user.id).await?;
+            let standing = groups::standing_in(&app.db, viewer, &g.id).await?;
             if policy::can_manage_group_meeting(viewer, standing, Utc::now()) {
                 mine.push(g);
             }

@@ -69,10 +69,7 @@ pub struct Views {
 
 impl Views {
     pub async fn of(app: &App, viewer: &Viewer) -> Result<Views, sqlx::Error> {
-        let groups = match &viewer.user {
-            Some(user) => groups::active_group_ids(&app.db, &user.id).await?,
-            None => Vec::new(),
-        };
+        let groups = groups::my_groups(&app.db, viewer).await?;
         Ok(Views { viewer: viewer.clone(), groups, now: Utc::now() })
     }
 
@@ -566,7 +563,7 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
     let user_id = store::feed_user(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
     let user =
         crate::auth::user_by_id(&app.db, &user_id).await?.map(crate::auth::User::from).ok_or(AppError::NotFound)?;
-    let viewer = Viewer { user: Some(user), session_hash: None };
+    let viewer = Viewer::of(user);
     if !policy::can_enter_members_area(&viewer, Utc::now()) {
         return Err(AppError::NotFound);
     }

@@ -108,6 +108,42 @@ pub async fn standing(db: &Db, group_id: &str, user_id: &str) -> Result<Option<G
     Ok(row.map(|r| standing_of(&r.status, &r.role)))
 }
 
+/// Every group the viewer is in or asked to join, with their standing: read once per request, then kept on
+/// the viewer.
+pub async fn standings<'v>(db: &Db, viewer: &'v Viewer) -> Result<&'v [(String, GroupStanding)], sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        group_id: String,
+        role: String,
+        status: String,
+    }
+    let Some(user) = &viewer.user else { return Ok(&[]) };
+    let all = viewer
+        .groups
+        .get_or_try_init(|| async {
+            let rows =
+                fetch_all!(db, Row, "SELECT group_id, role, status FROM group_members WHERE user_id = $1", &user.id)?;
+            Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.group_id, standing_of(&r.status, &r.role))).collect())
+        })
+        .await?;
+    Ok(all.as_slice())
+}
+
+/// Where the viewer stands in one group, if anywhere (from `standings`).
+pub async fn standing_in(db: &Db, viewer: &Viewer, group_id: &str) -> Result<Option<GroupStanding>, sqlx::Error> {
+    Ok(standings(db, viewer).await?.iter().find(|(g, _)| g == group_id).map(|(_, s)| *s))
+}
+
+/// The groups whose spaces the viewer is in: as an active member or a coordinator (from `standings`).
+pub async fn my_groups(db: &Db, viewer: &Viewer) -> Result<Vec<String>, sqlx::Error> {
+    Ok(standings(db, viewer)
+        .await?
+        .iter()
+        .filter(|(_, s)| matches!(s, GroupStanding::Member | GroupStanding::Coordinator))
+        .map(|(g, _)| g.clone())
+        .collect())
+}
+
 /// A `group_members` row's status and role as the policy's fact (for pages that read the row themselves).
 pub fn standing_of(status: &str, role: &str) -> GroupStanding {
     match (status, role) {

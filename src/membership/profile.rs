@@ -125,10 +125,7 @@ async fn show(
     let row = crate::auth::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let user = User::from(row.clone());
     // Only people the directory lists have a profile page: not applicants, lapsed, suspended or deleted members.
-    let listed = crate::auth::policy::can_enter_members_area(
-        &Viewer { user: Some(user.clone()), session_hash: None },
-        Utc::now(),
-    );
+    let listed = crate::auth::policy::can_enter_members_area(&Viewer::of(user.clone()), Utc::now());
     if !listed {
         return Err(AppError::NotFound);
     }

@@ -39,11 +39,7 @@ pub struct Reader {
 
 impl Reader {
     pub fn member(user: User) -> Reader {
-        Reader {
-            email: user.email.clone(),
-            name: Some(user.name.clone()),
-            viewer: Viewer { user: Some(user), session_hash: None },
-        }
+        Reader { email: user.email.clone(), name: Some(user.name.clone()), viewer: Viewer::of(user) }
     }
 
     pub fn subscriber(email: &str) -> Reader {
