@@ -5,8 +5,6 @@
 
 use std::collections::BTreeSet;
 
-use swn::auth::Role;
-
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, browser};
 
@@ -497,34 +495,22 @@ struct Seed {
     page_id: String,
 }
 
-async fn signed_in(t: &TestApp, email: &str, role: Role) -> reqwest::Client {
-    t.create_user(email, "Matrix Person", role, "matrix-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, email, "matrix-password-1").await.assert_status(303);
-    b
-}
-
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = signed_in(&t, "org@matrix.example.org", Role::Organiser).await;
-    let moderator = signed_in(&t, "moderator@matrix.example.org", Role::Moderator).await;
-    let member = signed_in(&t, "member@matrix.example.org", Role::Member).await;
-    let grouped = signed_in(&t, "grouped@matrix.example.org", Role::Member).await;
-    let applicant = signed_in(&t, "applicant@matrix.example.org", Role::Applicant).await;
-    let suspended = signed_in(&t, "suspended@matrix.example.org", Role::Member).await;
-    let lapsed = signed_in(&t, "lapsed@matrix.example.org", Role::Member).await;
-    swn::execute!(&t.app.db, "UPDATE users SET suspended = TRUE WHERE email = 'suspended@matrix.example.org'").unwrap();
-    swn::execute!(
-        &t.app.db,
-        "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'suspended@matrix.example.org')"
+    let org = t.organiser().await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
     )
-    .unwrap();
-    swn::execute!(
-        &t.app.db,
-        "UPDATE users SET membership_ends_at = $1 WHERE email = 'lapsed@matrix.example.org'",
-        chrono::Utc::now() - chrono::Duration::days(1)
-    )
-    .unwrap();
+    .await
+    .assert_status(303);
+    let moderator = t.moderator("moderator@matrix.example.org", "Mo Derator").await;
+    let member = t.member("member@matrix.example.org", "Mem Ber").await;
+    let grouped = t.group_member("north-west", "grouped@matrix.example.org", "Gwen Grouped").await;
+    let applicant = t.applicant("applicant@matrix.example.org", "Abe Applicant").await;
+    let suspended = t.suspended_member("suspended@matrix.example.org", "Sue Spended").await;
+    let lapsed = t.lapsed_member("lapsed@matrix.example.org", "Lou Lapsed").await;
     let mut tx = t.app.db.begin().await.unwrap();
     let org_id = swn::membership::insert_organisation(&mut tx, "Matrix Org", "Retail", 900, "Wales", "implementing")
         .await
@@ -534,14 +520,6 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     tx.commit().await.unwrap();
 
     // Members-only content in every feature, each carrying the marker.
-    t.post_with(
-        &org,
-        "/admin/groups/new",
-        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
-    )
-    .await
-    .assert_status(303);
-    t.post_with(&grouped, "/groups/north-west/join", &[]).await.assert_status(303);
     t.post_with(
         &org,
         "/admin/news/new",
@@ -648,7 +626,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     };
     let seed = Seed {
         public_file,
-        member_id: id_of("SELECT id FROM users WHERE email = 'member@matrix.example.org'").await,
+        member_id: member.id.clone(),
         group_topic,
         organiser_post,
         newsletter,
@@ -669,27 +647,22 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     assert!(missing.is_empty(), "routes without a row in the access matrix: {missing:?}");
     assert!(stale.is_empty(), "rows for routes that no longer exist: {stale:?}");
 
-    let browsers = [&browser(), &applicant, &member, &grouped, &moderator, &org, &suspended, &lapsed];
+    let visitor = browser();
+    let people = [&applicant, &member, &grouped, &moderator, &org, &suspended, &lapsed];
+    let browsers: Vec<&reqwest::Client> = std::iter::once(&visitor).chain(people.iter().map(|p| &p.client)).collect();
     // Each role's personal API token (made as the settings page makes them, while each was in good standing).
     let mut tokens = vec![None];
-    for who in &ROLES[1..] {
+    for (who, person) in ROLES[1..].iter().zip(people) {
         let token = format!("swn_matrix-{}", who.replace(' ', "-"));
-        let email = match *who {
-            "group member" => "grouped@matrix.example.org".to_string(),
-            other => format!("{other}@matrix.example.org"),
-        };
-        let name = if *who == "organiser" { "org@matrix.example.org".to_string() } else { email };
-        let made = swn::execute!(
+        swn::execute!(
             &t.app.db,
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at)
-             SELECT $1, id, 'matrix', $2, $3 FROM users WHERE email = $4",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, 'matrix', $3, $4)",
             format!("matrix-{who}"),
+            &person.id,
             swn::auth::tokens::hash(&token),
-            chrono::Utc::now(),
-            name
+            chrono::Utc::now()
         )
         .unwrap();
-        assert_eq!(made, 1, "a token for {who}");
         tokens.push(Some(token));
     }
     let mut wrong = Vec::new();
