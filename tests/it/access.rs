@@ -32,9 +32,7 @@ async fn organiser_pages_are_for_organisers_only(engine: Engine) {
     // Members, moderators and applicants are told no.
     for (i, role) in [Role::Member, Role::Moderator, Role::Applicant].into_iter().enumerate() {
         let email = format!("person{i}@org.example.com");
-        t.create_user(&email, "Some One", role, "some-password-1").await;
-        let b = browser();
-        t.sign_in_with(&b, &email, "some-password-1").await.assert_status(303);
+        let b = t.person(&email, "Some One", role).await;
         for path in ORGANISER_PAGES {
             t.get_with(&b, path)
                 .await

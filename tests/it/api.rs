@@ -3,11 +3,10 @@
 
 use chrono::Duration;
 use serde_json::Value;
-use swn::auth::Role;
 
-use crate::meetings::{meeting, member, organiser};
+use crate::meetings::meeting;
 use crate::on_both_engines;
-use crate::support::{Engine, TestApp, browser};
+use crate::support::{Engine, PASSWORD, TestApp, browser};
 
 on_both_engines!(
     tokens_are_shown_once_kept_as_hashes_and_revoked,
@@ -49,7 +48,7 @@ async fn get(t: &TestApp, path: &str, token: Option<&str>) -> Reply {
 /// Creates a token through the settings page, as its holder would (members made by `meetings::member` have
 /// this password); gives the token shown.
 async fn new_token(t: &TestApp, client: &reqwest::Client, name: &str) -> String {
-    let page = t.post_with(client, "/account/api-tokens", &[("name", name), ("password", "member-password-1")]).await;
+    let page = t.post_with(client, "/account/api-tokens", &[("name", name), ("password", PASSWORD)]).await;
     page.assert_status(200).assert_contains(name);
     let start = page.body.find("swn_").expect("the new token is shown");
     page.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
@@ -64,7 +63,7 @@ fn is_problem(r: &Reply, status: u16) {
 
 async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
     let token = new_token(&t, &ann, "my calendar script").await;
     assert!(token.len() > 40, "{token}");
     // Shown once: the list names it but never shows it again.
@@ -100,7 +99,7 @@ async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     assert_eq!(wrong.headers.get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
 
     // Someone else cannot revoke it; its holder can, and then it stops working at once.
-    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let bob = t.member("bob@insurer.example.com", "Bob Member").await;
     let page = t.get_with(&ann, "/account/api-tokens").await;
     let action = page.attr("form[action$='/revoke']", "action").expect("a revoke button");
     t.post_with(&bob, &action, &[]).await.assert_status(404);
@@ -126,13 +125,9 @@ async fn tokens_are_shown_once_kept_as_hashes_and_revoked(engine: Engine) {
     is_problem(&get(&t, "/api/v1/me", Some(&kept)).await, 401);
 
     // Applicants and visitors cannot make tokens; a suspended member's token stops working.
-    t.create_user("app@council.example.gov.uk", "Applicant", Role::Applicant, "member-password-1").await;
-    let applicant = browser();
-    t.sign_in_with(&applicant, "app@council.example.gov.uk", "member-password-1").await;
+    let applicant = t.applicant("app@council.example.gov.uk", "Applicant").await;
     t.get_with(&applicant, "/account/api-tokens").await.assert_status(200).assert_lacks("Create token");
-    t.post_with(&applicant, "/account/api-tokens", &[("name", "x"), ("password", "member-password-1")])
-        .await
-        .assert_status(403);
+    t.post_with(&applicant, "/account/api-tokens", &[("name", "x"), ("password", PASSWORD)]).await.assert_status(403);
     t.post_with(&browser(), "/account/api-tokens", &[("name", "x")]).await.assert_status(303);
     let second = new_token(&t, &bob, "phone").await;
     assert_eq!(get(&t, "/api/v1/me", Some(&second)).await.status, 200);
@@ -151,7 +146,7 @@ async fn sqlx_hashes(t: &TestApp) -> Vec<String> {
 
 async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let open = meeting(&t, &org, "Open anchor days session", "open", "30", Duration::days(10), &[]).await;
     let closed = meeting(
         &t,
@@ -163,7 +158,7 @@ async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
         &[("summary", "Members talk about zebracrossing.")],
     )
     .await;
-    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
     let token = new_token(&t, &ann, "script").await;
 
     // A visitor: open meetings only; a closed one asks for a token; the forum and profile need one.
@@ -222,10 +217,10 @@ async fn each_caller_reaches_what_the_policy_allows(engine: Engine) {
 
 async fn members_register_cancel_ask_and_reply_through_the_api(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let one_place = meeting(&t, &org, "Small round table", "members", "1", Duration::days(5), &[]).await;
-    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
-    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
+    let bob = t.member("bob@insurer.example.com", "Bob Member").await;
     let ann_token = new_token(&t, &ann, "ann script").await;
     let bob_token = new_token(&t, &bob, "bob script").await;
     let path = format!("/api/v1/meetings/{one_place}/registration");
@@ -283,7 +278,7 @@ async fn members_register_cancel_ask_and_reply_through_the_api(engine: Engine) {
 
 async fn bad_requests_get_problem_details(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
     let token = new_token(&t, &ann, "script").await;
     let categories = get(&t, "/api/v1/forum/categories", Some(&token)).await;
     let slug = categories.json[0]["slug"].as_str().unwrap().to_string();
@@ -353,11 +348,11 @@ async fn bad_requests_get_problem_details(engine: Engine) {
 /// someone refused is answered before its body is read.
 async fn the_api_keeps_the_sites_finer_rules(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     // One place, starting within the default release window (24 hours).
     let soon = meeting(&t, &org, "Soon round table", "members", "1", Duration::hours(2), &[]).await;
-    let ann = member(&t, "ann@council.example.gov.uk", "Ann Member").await;
-    let bob = member(&t, "bob@insurer.example.com", "Bob Member").await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
+    let bob = t.member("bob@insurer.example.com", "Bob Member").await;
     let ann_token = new_token(&t, &ann, "ann script").await;
     let bob_token = new_token(&t, &bob, "bob script").await;
     let path = format!("/api/v1/meetings/{soon}");
@@ -396,9 +391,7 @@ async fn the_api_keeps_the_sites_finer_rules(engine: Engine) {
         assert_eq!(answer.status, 200);
         assert!(!answer.json.to_string().contains("Ann Member"), "{:?}", answer.json);
     }
-    t.create_user("mo@network.example.org", "Mo Derator", Role::Moderator, "member-password-1").await;
-    let mo = browser();
-    t.sign_in_with(&mo, "mo@network.example.org", "member-password-1").await;
+    let mo = t.moderator("mo@network.example.org", "Mo Derator").await;
     let mo_token = new_token(&t, &mo, "mo script").await;
     assert!(
         get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&mo_token)).await.json.to_string().contains("Ann Member")

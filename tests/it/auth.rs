@@ -180,16 +180,14 @@ async fn change_password_can_sign_out_everywhere(engine: Engine) {
 
 async fn role_change_rotates_the_sessions(engine: Engine) {
     let t = TestApp::start(engine).await;
-    t.signed_in_organiser().await;
-    let moderator_id = t.create_user("rob@bank.example.com", "Rob Stone", Role::Member, "member-password-1").await;
-    let rob = browser();
-    t.sign_in_with(&rob, "rob@bank.example.com", "member-password-1").await.assert_status(303);
+    let org = t.organiser().await;
+    let rob = t.member("rob@bank.example.com", "Rob Stone").await;
     t.get_with(&rob, "/account").await.assert_status(200).assert_contains("member");
 
-    t.get("/admin/users").await.assert_status(200).assert_contains("Rob Stone");
+    t.get_with(&org, "/admin/users").await.assert_status(200).assert_contains("Rob Stone");
     let before = rob.get(t.url("/account")).send().await.unwrap();
     assert!(session_cookie_of(before.headers()).is_none(), "no new session id without a change");
-    t.post(&format!("/admin/users/{moderator_id}"), &[("role", "moderator")]).await.assert_status(303);
+    t.post_with(&org, &format!("/admin/users/{}", rob.id), &[("role", "moderator")]).await.assert_status(303);
     // Rob's next request carries the new role, under a new session id; the old id is dead.
     let after = rob.get(t.url("/account")).send().await.unwrap();
     assert_eq!(after.status(), 200);
@@ -198,11 +196,10 @@ async fn role_change_rotates_the_sessions(engine: Engine) {
     t.get_with(&rob, "/account").await.assert_status(200).assert_contains("moderator");
 
     // An unknown role is refused with a message.
-    t.post(&format!("/admin/users/{moderator_id}"), &[("role", "emperor")]).await.assert_status(400);
+    t.post_with(&org, &format!("/admin/users/{}", rob.id), &[("role", "emperor")]).await.assert_status(400);
     // The last organiser cannot step down.
-    let me = swn::auth::user_by_email(&t.app.db, "olivia.organiser@council.example.gov.uk").await.unwrap().unwrap();
-    t.post(&format!("/admin/users/{}", me.id), &[("role", "member")]).await.assert_status(303);
-    t.get("/admin/users").await.assert_status(200).assert_contains("at least one active organiser");
+    t.post_with(&org, &format!("/admin/users/{}", org.id), &[("role", "member")]).await.assert_status(303);
+    t.get_with(&org, "/admin/users").await.assert_status(200).assert_contains("at least one active organiser");
     t.finish().await;
 }
 

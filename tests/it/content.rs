@@ -32,14 +32,15 @@ async fn public_pages_answer_with_real_content(engine: Engine) {
 
 async fn organiser_edits_what_visitors_see(engine: Engine) {
     let t = TestApp::start(engine).await;
-    t.signed_in_organiser().await;
+    let org = t.organiser().await;
 
     // Edit the About page.
-    let pages = t.get("/admin/pages").await;
+    let pages = t.get_with(&org, "/admin/pages").await;
     pages.assert_status(200);
     let about_id = swn::content::page_by_slug(&t.app.db, "about").await.unwrap().unwrap().id;
     let saved = t
-        .post(
+        .post_with(
+            &org,
             &format!("/admin/pages/{about_id}"),
             &[
                 ("title", "About us"),
@@ -54,7 +55,8 @@ async fn organiser_edits_what_visitors_see(engine: Engine) {
 
     // Publish a news item.
     let news = t
-        .post(
+        .post_with(
+            &org,
             "/admin/news/new",
             &[
                 ("title", "Open meeting on anchor days"),
@@ -70,7 +72,8 @@ async fn organiser_edits_what_visitors_see(engine: Engine) {
 
     // Add a supporter with a logo.
     let supporter = t
-        .post_multipart(
+        .post_multipart_with(
+            &org,
             "/admin/supporters/new",
             &[
                 ("name", "Flexible Futures Foundation"),
@@ -84,7 +87,8 @@ async fn organiser_edits_what_visitors_see(engine: Engine) {
     supporter.assert_status(303);
 
     // Add a founder.
-    t.post_multipart(
+    t.post_multipart_with(
+        &org,
         "/admin/people/new",
         &[("name", "Helen Marsh"), ("role_title", "Founder"), ("bio", "Led a programme."), ("position", "1")],
         None,
@@ -121,11 +125,16 @@ async fn organiser_edits_what_visitors_see(engine: Engine) {
 
 async fn drafts_and_scheduled_news_stay_private(engine: Engine) {
     let t = TestApp::start(engine).await;
-    t.signed_in_organiser().await;
-    t.post("/admin/news/new", &[("title", "Draft plans"), ("summary", "Not yet."), ("body", "Secret draft body")])
-        .await
-        .assert_status(303);
-    t.post(
+    let org = t.organiser().await;
+    t.post_with(
+        &org,
+        "/admin/news/new",
+        &[("title", "Draft plans"), ("summary", "Not yet."), ("body", "Secret draft body")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(
+        &org,
         "/admin/news/new",
         &[
             ("title", "Next year"),
@@ -138,8 +147,8 @@ async fn drafts_and_scheduled_news_stay_private(engine: Engine) {
     .await
     .assert_status(303);
     // The organiser sees both, marked as not public.
-    t.get("/news/draft-plans").await.assert_status(200).assert_contains("only organisers see it");
-    t.get("/news/next-year").await.assert_status(200).assert_contains("Not public yet");
+    t.get_with(&org, "/news/draft-plans").await.assert_status(200).assert_contains("only organisers see it");
+    t.get_with(&org, "/news/next-year").await.assert_status(200).assert_contains("Not public yet");
 
     let visitor = browser();
     t.get_with(&visitor, "/news/draft-plans").await.assert_status(404).assert_lacks("Secret draft body");
@@ -149,10 +158,10 @@ async fn drafts_and_scheduled_news_stay_private(engine: Engine) {
         page.assert_lacks("Draft plans").assert_lacks("Next year");
     }
     // Unpublished pages are hidden too.
-    t.post("/admin/pages/new", &[("title", "Work in progress"), ("slug", "wip"), ("body", "Hidden text")])
+    t.post_with(&org, "/admin/pages/new", &[("title", "Work in progress"), ("slug", "wip"), ("body", "Hidden text")])
         .await
         .assert_status(303);
     t.get_with(&visitor, "/pages/wip").await.assert_status(404).assert_lacks("Hidden text");
-    t.get("/pages/wip").await.assert_status(200).assert_contains("Hidden text").assert_contains("noindex");
+    t.get_with(&org, "/pages/wip").await.assert_status(200).assert_contains("Hidden text").assert_contains("noindex");
     t.finish().await;
 }

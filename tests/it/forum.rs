@@ -1,7 +1,5 @@
 //! The members' forum, as members, moderators and outsiders meet it.
 
-use swn::auth::Role;
-
 use crate::on_both_engines;
 use crate::support::{Answer, Engine, TestApp, browser};
 
@@ -18,13 +16,6 @@ on_both_engines!(
     organisers_add_categories_and_search_filters_by_date,
     one_click_unsubscribe_and_no_header_injection,
 );
-
-async fn member(t: &TestApp, email: &str, name: &str, role: Role) -> reqwest::Client {
-    t.create_user(email, name, role, "member-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
-    b
-}
 
 /// Posts a topic; gives its id.
 async fn topic(
@@ -51,8 +42,8 @@ async fn reply(t: &TestApp, client: &reqwest::Client, topic: &str, body: &str) -
 
 async fn ask_reply_and_accept_an_answer(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let asker = member(&t, "ann@council.example.gov.uk", "Ann Asker", Role::Member).await;
-    let helper = member(&t, "hal@insurer.example.com", "Hal Helper", Role::Member).await;
+    let asker = t.member("ann@council.example.gov.uk", "Ann Asker").await;
+    let helper = t.member("hal@insurer.example.com", "Hal Helper").await;
     t.get_with(&asker, "/forum")
         .await
         .assert_status(200)
@@ -87,7 +78,7 @@ async fn ask_reply_and_accept_an_answer(engine: Engine) {
     // The search index follows the edit.
     t.get_with(&helper, "/search?q=twelve").await.assert_lacks("How do you run trial periods?");
     t.get_with(&helper, "/search?q=ten+weeks").await.assert_contains("How do you run trial periods?");
-    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    let moderator = t.moderator("mo@network.example.org", "Mo Derator").await;
     t.get_with(&moderator, &format!("/forum/p/{reply_id}/history"))
         .await
         .assert_status(200)
@@ -98,8 +89,8 @@ async fn ask_reply_and_accept_an_answer(engine: Engine) {
 
 async fn anonymous_questions_never_show_the_name(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let asker = member(&t, "secret.asker@council.example.gov.uk", "Zelda Secretname", Role::Member).await;
-    let other = member(&t, "other@insurer.example.com", "Olly Other", Role::Member).await;
+    let asker = t.member("secret.asker@council.example.gov.uk", "Zelda Secretname").await;
+    let other = t.member("other@insurer.example.com", "Olly Other").await;
     swn::execute!(&t.app.db, "INSERT INTO forum_watches (user_id, target_id, target_kind, created_at) SELECT u.id, c.id, 'category', $1 FROM users u, forum_categories c WHERE u.email = 'other@insurer.example.com' AND c.slug = 'people'", chrono::Utc::now()).unwrap();
     let id = topic(
         &t,
@@ -122,15 +113,15 @@ async fn anonymous_questions_never_show_the_name(engine: Engine) {
         a.assert_status(200).assert_lacks("Zelda").assert_lacks("Secretname").assert_lacks("secret.asker");
     }
     t.get_with(&other, &format!("/forum/t/{id}")).await.assert_contains("A practitioner");
-    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    let moderator = t.moderator("mo@network.example.org", "Mo Derator").await;
     t.get_with(&moderator, &format!("/forum/t/{id}")).await.assert_contains("Zelda Secretname");
     t.finish().await;
 }
 
 async fn mentions_notify_in_the_site_and_by_email(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let writer = member(&t, "wes@council.example.gov.uk", "Wes Writer", Role::Member).await;
-    let priya = member(&t, "priya.shah@northshire.example.gov.uk", "Priya Shah", Role::Member).await;
+    let writer = t.member("wes@council.example.gov.uk", "Wes Writer").await;
+    let priya = t.member("priya.shah@northshire.example.gov.uk", "Priya Shah").await;
     // Priya wants forum e-mails.
     t.post_with(&priya, "/account/email", &[("forum_notifications", "on")]).await.assert_status(303);
     topic(
@@ -159,8 +150,8 @@ async fn mentions_notify_in_the_site_and_by_email(engine: Engine) {
 
 async fn watching_and_unread(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
-    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let b = t.member("b@org.example.com", "Ben B").await;
     t.post_with(&b, "/forum/c/workplace/watch", &[("action", "watch")]).await.assert_status(303);
     let id = topic(&t, &a, "workplace", "Desk ratios", "What ratio do you plan for?", &[]).await;
     t.get_with(&b, "/forum").await.assert_contains("1 unread");
@@ -181,7 +172,7 @@ async fn watching_and_unread(engine: Engine) {
 
 async fn group_categories_and_search_stay_private(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -189,9 +180,8 @@ async fn group_categories_and_search_stay_private(engine: Engine) {
     )
     .await
     .assert_status(303);
-    let insider = member(&t, "in@org.example.com", "Ina Inside", Role::Member).await;
-    t.post_with(&insider, "/groups/north-west/join", &[]).await.assert_status(303);
-    let outsider = member(&t, "out@org.example.com", "Otto Outside", Role::Member).await;
+    let insider = t.group_member("north-west", "in@org.example.com", "Ina Inside").await;
+    let outsider = t.member("out@org.example.com", "Otto Outside").await;
     let phrase = "quixotic flamingo reorganisation";
     let id = topic(
         &t,
@@ -230,9 +220,9 @@ async fn group_categories_and_search_stay_private(engine: Engine) {
 
 async fn moderation_actions_are_logged(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
-    let troll = member(&t, "troll@org.example.com", "Trev Troll", Role::Member).await;
-    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let troll = t.member("troll@org.example.com", "Trev Troll").await;
+    let moderator = t.moderator("mo@network.example.org", "Mo Derator").await;
     let id = topic(&t, &a, "general", "Team agreements", "Share yours?", &[]).await;
     reply(&t, &troll, &id, "Buy my consultancy services at https://spam.example").await.assert_status(303);
     let page = t.get_with(&a, &format!("/forum/t/{id}")).await;
@@ -317,8 +307,8 @@ fn assert_inert(page: &Answer, path: &str, payload: &str) {
 
 async fn stored_xss_renders_inert(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
-    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let b = t.member("b@org.example.com", "Ben B").await;
     for payload in XSS {
         let id = topic(&t, &a, "general", payload, payload, &[]).await;
         reply(&t, &b, &id, payload).await.assert_status(303);
@@ -332,7 +322,7 @@ async fn stored_xss_renders_inert(engine: Engine) {
 
 async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -340,23 +330,15 @@ async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
     )
     .await
     .assert_status(303);
-    let m = member(&t, "m@org.example.com", "Max Member", Role::Member).await;
-    let coordinator = member(&t, "c@org.example.com", "Cleo Coordinator", Role::Member).await;
+    let m = t.member("m@org.example.com", "Max Member").await;
+    let coordinator = t.member("c@org.example.com", "Cleo Coordinator").await;
     t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "c@org.example.com")])
         .await
         .assert_status(303);
-    let moderator = member(&t, "mo@network.example.org", "Mo Derator", Role::Moderator).await;
-    let applicant = member(&t, "app@org.example.com", "Apple Applicant", Role::Applicant).await;
-    let suspended = member(&t, "sus@org.example.com", "Sue Suspended", Role::Member).await;
-    let lapsed = member(&t, "lap@org.example.com", "Lou Lapsed", Role::Member).await;
-    let sus_id = swn::auth::user_by_email(&t.app.db, "sus@org.example.com").await.unwrap().unwrap().id;
-    swn::auth::service::change_role(&t.app.db, &sus_id, Role::Member, true).await.unwrap();
-    swn::execute!(
-        &t.app.db,
-        "UPDATE users SET membership_ends_at = $1 WHERE email = 'lap@org.example.com'",
-        chrono::Utc::now() - chrono::Duration::days(2)
-    )
-    .unwrap();
+    let moderator = t.moderator("mo@network.example.org", "Mo Derator").await;
+    let applicant = t.applicant("app@org.example.com", "Apple Applicant").await;
+    let suspended = t.suspended_member("sus@org.example.com", "Sue Suspended").await;
+    let lapsed = t.lapsed_member("lap@org.example.com", "Lou Lapsed").await;
     let marker = "Forum-Members-Only-Marker";
     let open_topic = topic(&t, &m, "general", "Open to members", marker, &[]).await;
     let group_topic = topic(&t, &coordinator, "group-north-west", "Group only", marker, &[]).await;
@@ -369,7 +351,16 @@ async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
         .to_string();
     let visitor = browser();
     // visitor, applicant, member, suspended, lapsed, group coordinator, moderator, organiser
-    let viewers = [&visitor, &applicant, &m, &suspended, &lapsed, &coordinator, &moderator, &org];
+    let viewers = [
+        &visitor,
+        &applicant.client,
+        &m.client,
+        &suspended.client,
+        &lapsed.client,
+        &coordinator.client,
+        &moderator.client,
+        &org.client,
+    ];
     let names = ["visitor", "applicant", "member", "suspended", "lapsed", "coordinator", "moderator", "organiser"];
     let matrix: Vec<(String, [u16; 8])> = vec![
         ("/forum".into(), [303, 403, 200, 303, 403, 200, 200, 200]),
@@ -402,8 +393,8 @@ async fn forum_routes_answer_each_role_as_the_policy_says(engine: Engine) {
 
 async fn a_daily_digest_goes_once_a_day(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let a = member(&t, "a@org.example.com", "Ann A", Role::Member).await;
-    let b = member(&t, "b@org.example.com", "Ben B", Role::Member).await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let b = t.member("b@org.example.com", "Ben B").await;
     t.post_with(&b, "/account/email", &[("forum_digest", "on")]).await.assert_status(303);
     t.post_with(&b, "/forum/c/people/watch", &[("action", "watch")]).await.assert_status(303);
     topic(&t, &a, "people", "Digest topic one", "First.", &[]).await;
@@ -421,8 +412,8 @@ async fn a_daily_digest_goes_once_a_day(engine: Engine) {
 
 async fn organisers_add_categories_and_search_filters_by_date(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser).await;
-    let m = member(&t, "m@org.example.com", "Max Member", Role::Member).await;
+    let org = t.organiser().await;
+    let m = t.member("m@org.example.com", "Max Member").await;
     t.get_with(&m, "/admin/forum").await.assert_status(403);
     t.post_with(&m, "/admin/forum", &[("name", "Rogue"), ("description", "x")]).await.assert_status(403);
     t.post_with(&org, "/admin/forum", &[("name", ""), ("description", "")])
@@ -453,8 +444,8 @@ async fn organisers_add_categories_and_search_filters_by_date(engine: Engine) {
 
 async fn one_click_unsubscribe_and_no_header_injection(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let writer = member(&t, "wes@council.example.gov.uk", "Wes Writer", Role::Member).await;
-    let priya = member(&t, "priya.shah@northshire.example.gov.uk", "Priya Shah", Role::Member).await;
+    let writer = t.member("wes@council.example.gov.uk", "Wes Writer").await;
+    let priya = t.member("priya.shah@northshire.example.gov.uk", "Priya Shah").await;
     t.post_with(&priya, "/account/email", &[("forum_notifications", "on")]).await.assert_status(303);
     // A title that tries to add a header to the e-mail.
     let title = "Hello\r\nBcc: evil@attacker.example\r\nX-Injected: yes";

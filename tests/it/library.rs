@@ -2,8 +2,6 @@
 //! map), uploads are typed from their bytes and limited in size, downloads are counted, publication waits
 //! for its time, and the editor previews without saving.
 
-use swn::auth::Role;
-
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, browser};
 
@@ -15,13 +13,6 @@ on_both_engines!(
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-async fn signed_in(t: &TestApp, email: &str, role: Role) -> reqwest::Client {
-    t.create_user(email, "Some One", role, "library-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, email, "library-password-1").await.assert_status(303);
-    b
-}
 
 async fn article(t: &TestApp, org: &reqwest::Client, title: &str, slug: &str, audience: &str, extra: &[(&str, &str)]) {
     let mut fields = vec![
@@ -60,7 +51,7 @@ async fn resource(t: &TestApp, org: &reqwest::Client, title: &str, slug: &str, a
 
 async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -68,10 +59,9 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
     )
     .await
     .assert_status(303);
-    let grouped = signed_in(&t, "grouped@org.example.com", Role::Member).await;
-    t.post_with(&grouped, "/groups/north-west/join", &[]).await.assert_status(303);
-    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
-    let applicant = signed_in(&t, "applicant@org.example.com", Role::Applicant).await;
+    let grouped = t.group_member("north-west", "grouped@org.example.com", "Gwen Grouped").await;
+    let member = t.member("member@org.example.com", "Mel Member").await;
+    let applicant = t.applicant("applicant@org.example.com", "Abe Applicant").await;
     let visitor = browser();
 
     article(&t, &org, "Open article on hybrid", "open-article", "public", &[]).await;
@@ -203,7 +193,7 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
 
 async fn uploads_are_typed_from_their_bytes_and_limited(engine: Engine) {
     let t = TestApp::start_with(engine, |c| c.max_resource_bytes = 4096).await;
-    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    let org = t.organiser().await;
     let fields = |slug: &'static str| {
         vec![
             ("title", "A file"),
@@ -222,8 +212,7 @@ async fn uploads_are_typed_from_their_bytes_and_limited(engine: Engine) {
         .assert_contains("The file is too large: at most 4 KB");
     // Larger than the whole request may be: still a 413 with a message. (Its own browser: the server closes
     // a connection whose upload it refused unread, and a browser opens a new one for its next request.)
-    let uploader = browser();
-    t.sign_in_with(&uploader, "org@network.example.org", "library-password-1").await.assert_status(303);
+    let uploader = t.signed_in(&org.email).await;
     // The refusal comes before the body is read; a client still writing may see a broken pipe instead of the
     // answer, which is a refusal too.
     let huge = vec![b'a'; 300 * 1024];
@@ -292,8 +281,8 @@ async fn uploads_are_typed_from_their_bytes_and_limited(engine: Engine) {
 
 async fn the_editor_previews_adds_images_and_schedules(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
-    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
+    let org = t.organiser().await;
+    let member = t.member("member@org.example.com", "Mel Member").await;
     let base = [
         ("title", "Trial periods that work"),
         ("slug", "trial-periods"),
@@ -381,7 +370,7 @@ async fn case_study(t: &TestApp, org: &reqwest::Client, fields: &[(&str, &str)])
 
 async fn case_studies_and_one_search_across_everything(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = signed_in(&t, "org@network.example.org", Role::Organiser).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -389,7 +378,7 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
     )
     .await
     .assert_status(303);
-    let member = signed_in(&t, "member@org.example.com", Role::Member).await;
+    let member = t.member("member@org.example.com", "Mel Member").await;
     let sector = swn::membership::SECTORS[6];
     let sector_word = sector.split_whitespace().next().unwrap().to_lowercase();
     // Validation: the structure is required.
@@ -404,7 +393,7 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
         .await
         .assert_status(400)
         .assert_contains("cannot store");
-    signed_in(&t, "applicant@org.example.com", Role::Applicant).await;
+    t.applicant("applicant@org.example.com", "Abe Applicant").await;
     case_study(&t, &org, &[("title", "Contacts"), ("contacts", "applicant@org.example.com")])
         .await
         .assert_status(422)

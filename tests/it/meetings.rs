@@ -1,7 +1,6 @@
 //! The meetings programme, as organisers, members, guests and visitors use it.
 
 use chrono::{Duration, Utc};
-use swn::auth::Role;
 
 use crate::on_both_engines;
 use crate::support::{Answer, Engine, TestApp, browser, find_link};
@@ -20,20 +19,6 @@ on_both_engines!(
     a_members_private_calendar_feed_can_be_revoked,
     group_coordinators_run_their_groups_meetings,
 );
-
-pub(crate) async fn organiser(t: &TestApp) -> reqwest::Client {
-    t.create_user("olivia@network.example.org", "Olivia Organiser", Role::Organiser, "organiser-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, "olivia@network.example.org", "organiser-password-1").await.assert_status(303);
-    b
-}
-
-pub(crate) async fn member(t: &TestApp, email: &str, name: &str) -> reqwest::Client {
-    t.create_user(email, name, Role::Member, "member-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
-    b
-}
 
 fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
     swn::web::time::input_value(at, t.app.config.timezone)
@@ -152,9 +137,9 @@ fn parse_ics(ics: &str) -> Vec<(String, i64, String)> {
 
 async fn a_member_registers_and_gets_the_invitation_and_link(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Anchor days at Northshire", "members", "20", Duration::hours(2), &[]).await;
-    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
     let page = t.get_with(&m, &format!("/meetings/{slug}")).await;
     page.assert_status(200).assert_contains("Register").assert_lacks(LINK);
     t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
@@ -190,7 +175,7 @@ async fn a_member_registers_and_gets_the_invitation_and_link(engine: Engine) {
 
 async fn visitors_never_see_joining_links_or_closed_details(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let closed = meeting(
         &t,
         &org,
@@ -202,7 +187,7 @@ async fn visitors_never_see_joining_links_or_closed_details(engine: Engine) {
     )
     .await;
     let open = meeting(&t, &org, "Open research summary", "open", "20", Duration::hours(2), &[]).await;
-    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
     t.post_with(&m, &format!("/meetings/{open}/register"), &[]).await.assert_status(303);
     let visitor = browser();
     let list = t.get_with(&visitor, "/meetings").await;
@@ -239,7 +224,7 @@ async fn visitors_never_see_joining_links_or_closed_details(engine: Engine) {
         t.get_with(&visitor, path).await.assert_lacks(LINK).assert_lacks("Closed-Summary-Marker");
     }
     // A member who is not registered sees everything but the link.
-    let other = member(&t, "ola@council.example.gov.uk", "Ola Other").await;
+    let other = t.member("ola@council.example.gov.uk", "Ola Other").await;
     t.get_with(&other, &format!("/meetings/{closed}"))
         .await
         .assert_contains("Closed-Summary-Marker")
@@ -249,7 +234,7 @@ async fn visitors_never_see_joining_links_or_closed_details(engine: Engine) {
 
 async fn a_guest_registers_by_confirming_their_address(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let open = meeting(&t, &org, "Open research summary", "open", "20", Duration::hours(3), &[]).await;
     let guest = browser();
     let bad = t
@@ -315,11 +300,11 @@ async fn status_of(t: &TestApp, slug: &str, email: &str) -> String {
 
 async fn a_full_meeting_waitlists_and_a_cancellation_promotes(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Small round table", "members", "2", Duration::days(3), &[]).await;
-    let a = member(&t, "a@org.example.com", "Ann A").await;
-    let b = member(&t, "b@org.example.com", "Ben B").await;
-    let c = member(&t, "c@org.example.com", "Cat C").await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let b = t.member("b@org.example.com", "Ben B").await;
+    let c = t.member("c@org.example.com", "Cat C").await;
     for client in [&a, &b, &c] {
         t.post_with(client, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     }
@@ -362,7 +347,7 @@ async fn a_full_meeting_waitlists_and_a_cancellation_promotes(engine: Engine) {
 
 async fn registration_closes_at_the_closing_time(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Closing soon", "members", "20", Duration::days(2), &[]).await;
     let id = id_of(&t, &slug).await;
     swn::execute!(
@@ -372,7 +357,7 @@ async fn registration_closes_at_the_closing_time(engine: Engine) {
         &id
     )
     .unwrap();
-    let m = member(&t, "late@org.example.com", "Lee Late").await;
+    let m = t.member("late@org.example.com", "Lee Late").await;
     t.get_with(&m, &format!("/meetings/{slug}"))
         .await
         .assert_contains("Registration closed on")
@@ -384,7 +369,7 @@ async fn registration_closes_at_the_closing_time(engine: Engine) {
 
 async fn group_meetings_are_for_the_group(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -394,9 +379,8 @@ async fn group_meetings_are_for_the_group(engine: Engine) {
     .assert_status(303);
     let slug =
         meeting(&t, &org, "North West gathering", "group", "20", Duration::days(2), &[("group", "north-west")]).await;
-    let insider = member(&t, "in@org.example.com", "Ina Inside").await;
-    t.post_with(&insider, "/groups/north-west/join", &[]).await.assert_status(303);
-    let outsider = member(&t, "out@org.example.com", "Otto Outside").await;
+    let insider = t.group_member("north-west", "in@org.example.com", "Ina Inside").await;
+    let outsider = t.member("out@org.example.com", "Otto Outside").await;
     t.get_with(&insider, "/meetings").await.assert_contains("North West gathering");
     t.get_with(&insider, &format!("/meetings/{slug}")).await.assert_status(200);
     t.post_with(&insider, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
@@ -410,10 +394,10 @@ async fn group_meetings_are_for_the_group(engine: Engine) {
 
 async fn reminders_and_promotions_are_sent_once(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Tomorrow's meeting", "members", "1", Duration::hours(20), &[]).await;
-    let a = member(&t, "a@org.example.com", "Ann A").await;
-    let b = member(&t, "b@org.example.com", "Ben B").await;
+    let a = t.member("a@org.example.com", "Ann A").await;
+    let b = t.member("b@org.example.com", "Ben B").await;
     t.post_with(&a, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     t.post_with(&b, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     let now = Utc::now();
@@ -449,7 +433,7 @@ async fn reminders_and_promotions_are_sent_once(engine: Engine) {
 
 async fn bad_meeting_input_is_explained(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let now = Utc::now();
     let start = local(&t, now + Duration::days(2));
     let before = local(&t, now + Duration::days(2) - Duration::hours(1));
@@ -505,9 +489,9 @@ async fn bad_meeting_input_is_explained(engine: Engine) {
 
 async fn changes_and_cancellation_reach_attendees(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Moving meeting", "open", "20", Duration::days(5), &[]).await;
-    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
     t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     let id = id_of(&t, &slug).await;
     let meeting0 = swn::meetings::meeting(&t.app.db, &id).await.unwrap().unwrap();
@@ -579,9 +563,9 @@ fn set(fields: &mut Vec<(String, String)>, name: &str, value: String) {
 
 async fn afterwards_materials_attendance_and_feedback(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Past case study", "open", "20", Duration::hours(1), &[]).await;
-    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
     t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
     let id = id_of(&t, &slug).await;
     // The meeting has now taken place.
@@ -659,10 +643,10 @@ async fn afterwards_materials_attendance_and_feedback(engine: Engine) {
 
 async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     meeting(&t, &org, "Closed case study", "members", "20", Duration::days(3), &[]).await;
     meeting(&t, &org, "Open topic exploration", "open", "20", Duration::days(4), &[]).await;
-    let m = member(&t, "maya@insurer.example.com", "Maya Patel").await;
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
     t.get_with(&m, "/account/calendar").await.assert_status(200).assert_contains("Turn on my feed");
     let made = t.post_with(&m, "/account/calendar", &[("action", "new")]).await;
     made.assert_status(200);
@@ -696,7 +680,7 @@ async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
 
 async fn group_coordinators_run_their_groups_meetings(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     t.post_with(
         &org,
         "/admin/groups/new",
@@ -704,11 +688,11 @@ async fn group_coordinators_run_their_groups_meetings(engine: Engine) {
     )
     .await
     .assert_status(303);
-    let coordinator = member(&t, "cora@council.example.gov.uk", "Cora Ordinator").await;
+    let coordinator = t.member("cora@council.example.gov.uk", "Cora Ordinator").await;
     t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "cora@council.example.gov.uk")])
         .await
         .assert_status(303);
-    let plain = member(&t, "pat@org.example.com", "Pat Plain").await;
+    let plain = t.member("pat@org.example.com", "Pat Plain").await;
     t.get_with(&plain, "/admin/meetings/new").await.assert_status(403);
     t.get_with(&coordinator, "/admin/meetings/new").await.assert_status(200).assert_contains("North West");
     // A coordinator holds meetings for their group, not for the whole network.

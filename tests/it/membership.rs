@@ -3,7 +3,7 @@
 use swn::auth::Role;
 
 use crate::on_both_engines;
-use crate::support::{Answer, Engine, TestApp, browser, find_link};
+use crate::support::{Answer, Engine, PASSWORD, TestApp, browser, find_link};
 
 on_both_engines!(
     eligible_applicant_joins_and_reaches_members_pages,
@@ -89,13 +89,6 @@ pub(crate) async fn application_id(t: &TestApp, email: &str) -> String {
     all.into_iter().find(|a| a.email == email).expect("the application").id
 }
 
-async fn organiser(t: &TestApp) -> reqwest::Client {
-    t.create_user("olivia@network.example.org", "Olivia Organiser", Role::Organiser, "organiser-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, "olivia@network.example.org", "organiser-password-1").await.assert_status(303);
-    b
-}
-
 fn assert_private(a: &Answer) {
     assert!(a.body.contains("noindex"), "members-only pages are kept out of search engines");
     assert_eq!(a.headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
@@ -103,7 +96,7 @@ fn assert_private(a: &Answer) {
 
 async fn eligible_applicant_joins_and_reaches_members_pages(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let b = browser();
     apply(&t, &b, &ELIGIBLE).await.assert_status(303);
     t.get_with(&b, "/application").await.assert_status(200).assert_contains("Waiting for you to confirm");
@@ -126,10 +119,7 @@ async fn eligible_applicant_joins_and_reaches_members_pages(engine: Engine) {
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve"), ("message", "")])
         .await
         .assert_status(303);
-    t.get_with(&org, &format!("/admin/applications/{id}"))
-        .await
-        .assert_contains("Approved")
-        .assert_contains("Olivia Organiser");
+    t.get_with(&org, &format!("/admin/applications/{id}")).await.assert_contains("Approved").assert_contains(&org.name);
     let welcome = t.wait_for_mail_containing(ELIGIBLE.email, "approved").await;
     assert!(welcome.contains("twelve months"), "{welcome}");
 
@@ -152,7 +142,7 @@ async fn eligible_applicant_joins_and_reaches_members_pages(engine: Engine) {
 
 async fn ineligible_applicants_are_told_why(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let cases = [
         (
             Applicant {
@@ -223,7 +213,7 @@ async fn ineligible_applicants_are_told_why(engine: Engine) {
 
 async fn organisers_ask_for_information_and_reject_with_a_reason(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let contractor = Applicant {
         name: "Connie Tractor",
         email: "connie@bigbank.example.com",
@@ -300,7 +290,7 @@ async fn the_join_form_explains_mistakes(engine: Engine) {
 
 async fn members_pages_are_for_current_members_only(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let b = apply_and_verify(&t, &ELIGIBLE).await;
     let id = application_id(&t, ELIGIBLE.email).await;
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
@@ -382,15 +372,14 @@ async fn reminders_renewal_and_lapse(engine: Engine) {
     use swn::membership::send_due_renewal_reminders as send_due_reminders;
     let t = TestApp::start(engine).await;
     let email = "marcus.bell@wessex.example.ac.uk";
-    let id = t.create_user(email, "Marcus Bell", Role::Member, "member-password-1").await;
+    let marcus = t.member(email, "Marcus Bell").await;
+    let id = marcus.id.clone();
     let now = Utc::now();
 
     // Not due yet: no reminder, and no renewal.
     set_term_end(&t, &id, now + Duration::days(60)).await;
     assert_eq!(send_due_reminders(&t.app, now).await.unwrap(), 0);
-    let b = browser();
-    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
-    t.get_with(&b, "/membership").await.assert_status(200).assert_contains("You can renew from 30 days before");
+    t.get_with(&marcus, "/membership").await.assert_status(200).assert_contains("You can renew from 30 days before");
 
     // 30 days before: one reminder, once, with a one-click link that works without signing in.
     let end = now + Duration::days(20);
@@ -412,10 +401,10 @@ async fn reminders_renewal_and_lapse(engine: Engine) {
 
     // Lapsed: the members' area closes; renewing from the site reopens it for a year from now.
     set_term_end(&t, &id, now - Duration::days(3)).await;
-    t.get_with(&b, "/members").await.assert_status(403);
-    t.get_with(&b, "/membership").await.assert_status(200).assert_contains("lapsed");
-    t.post_with(&b, "/membership/renew", &[]).await.assert_status(303);
-    t.get_with(&b, "/members").await.assert_status(200);
+    t.get_with(&marcus, "/members").await.assert_status(403);
+    t.get_with(&marcus, "/membership").await.assert_status(200).assert_contains("lapsed");
+    t.post_with(&marcus, "/membership/renew", &[]).await.assert_status(303);
+    t.get_with(&marcus, "/members").await.assert_status(200);
     assert!(term_end(&t, &id).await > now + Duration::days(364));
 
     // Suspended members cannot renew, by link or otherwise; visitors are asked to sign in.
@@ -428,7 +417,7 @@ async fn reminders_renewal_and_lapse(engine: Engine) {
 
 async fn members_download_their_data_and_delete_their_account(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let b = apply_and_verify(&t, &ELIGIBLE).await;
     let id = application_id(&t, ELIGIBLE.email).await;
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await.assert_status(303);
@@ -458,7 +447,7 @@ async fn members_download_their_data_and_delete_their_account(engine: Engine) {
     t.get_with(&org, "/organisations/northshire-county-council").await.assert_status(200).assert_lacks("Priya");
 
     // The only organiser cannot delete their account and leave the network without one.
-    t.post_with(&org, "/account/delete", &[("password", "organiser-password-1")])
+    t.post_with(&org, "/account/delete", &[("password", PASSWORD)])
         .await
         .assert_status(400)
         .assert_contains("only organiser");
@@ -467,19 +456,10 @@ async fn members_download_their_data_and_delete_their_account(engine: Engine) {
 
 async fn groups_by_request_and_open(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
-    let member = |email: &'static str, name: &'static str| {
-        let t = &t;
-        async move {
-            t.create_user(email, name, Role::Member, "member-password-1").await;
-            let b = browser();
-            t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
-            b
-        }
-    };
-    let coordinator = member("cora@council.example.gov.uk", "Cora Ordinator").await;
-    let asker = member("ash@agency.example.gov.uk", "Ash Asker").await;
-    let bystander = member("bea@trust.example.nhs.uk", "Bea Stander").await;
+    let org = t.organiser().await;
+    let coordinator = t.member("cora@council.example.gov.uk", "Cora Ordinator").await;
+    let asker = t.member("ash@agency.example.gov.uk", "Ash Asker").await;
+    let bystander = t.member("bea@trust.example.nhs.uk", "Bea Stander").await;
 
     // Organisers create groups; mistakes come back with messages.
     t.post_with(
@@ -582,7 +562,7 @@ pub(crate) async fn approved_member(t: &TestApp, org: &reqwest::Client, a: &Appl
 
 async fn profiles_show_only_what_members_choose(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let priya = approved_member(&t, &org, &ELIGIBLE).await;
     let other = Applicant {
         name: "Owen Price",
@@ -664,7 +644,7 @@ async fn profiles_show_only_what_members_choose(engine: Engine) {
 
 async fn organisers_correct_and_merge_organisations(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     approved_member(&t, &org, &ELIGIBLE).await;
     let dup = Applicant {
         name: "Dee Plicate",
@@ -735,7 +715,7 @@ const MARKER: &str = "Zebra-Marker-Job-Title";
 
 async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     // A member with a marker only members may see, in an organisation, in a group.
     let member_b = approved_member(&t, &org, &ELIGIBLE).await;
     let member = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
@@ -753,23 +733,12 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
     )
     .await
     .assert_status(303);
-    let sign_in = |email: &'static str, role: Role| {
-        let t = &t;
-        async move {
-            t.create_user(email, "Someone Else", role, "some-password-1").await;
-            let b = browser();
-            t.sign_in_with(&b, email, "some-password-1").await.assert_status(303);
-            b
-        }
-    };
-    let coordinator = sign_in("coord@member.example.org", Role::Member).await;
+    let coordinator = t.member("coord@member.example.org", "Cory Ordinator").await;
     t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "coord@member.example.org")])
         .await
         .assert_status(303);
     t.post_with(&member_b, "/groups/north-west/join", &[]).await.assert_status(303);
-    let suspended = sign_in("suspended@member.example.org", Role::Member).await;
-    let suspended_user = swn::auth::user_by_email(&t.app.db, "suspended@member.example.org").await.unwrap().unwrap();
-    swn::auth::service::change_role(&t.app.db, &suspended_user.id, Role::Member, true).await.unwrap();
+    let suspended = t.suspended_member("suspended@member.example.org", "Sue Spended").await;
     let applicant = apply_and_verify(
         &t,
         &Applicant {
@@ -813,9 +782,9 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
         ("visitor", &visitor),
         ("applicant", &applicant),
         ("member", &member_b),
-        ("suspended", &suspended),
-        ("coordinator", &coordinator),
-        ("organiser", &org),
+        ("suspended", &suspended.client),
+        ("coordinator", &coordinator.client),
+        ("organiser", &org.client),
     ];
     for (path, expected) in &matrix {
         for ((who, client), status) in viewers.iter().zip(expected) {
@@ -846,7 +815,7 @@ async fn every_membership_route_answers_each_role_as_the_policy_says(engine: Eng
 
 async fn auto_approval_when_configured(engine: Engine) {
     let t = TestApp::start_with(engine, |c| c.auto_approve = true).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     // The first applicant from an organisation waits for a person: the organisation is not known yet.
     approved_member(&t, &org, &ELIGIBLE).await;
     let colleague = Applicant { name: "Tom Reid", email: "tom.reid@northshire.gov.uk", domain: "", ..ELIGIBLE };
@@ -899,7 +868,7 @@ async fn email_consent_is_recorded_as_a_history(engine: Engine) {
 
 async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     t.get_with(&org, "/admin/import").await.assert_status(200).assert_contains(swn::membership::IMPORT_COLUMNS);
     let good = "name,email,job_title,organisation,organisation_domain,sector,employees,region,stage,member_since\n\
         Amelia Clarke,amelia@meridian.example.com,Head of Workplace,Meridian Insurance,meridian.example.com,Financial services,6800,South East England,embedded,2025-02-01\n\
@@ -969,7 +938,7 @@ async fn organisers_import_members_from_csv_all_or_nothing(engine: Engine) {
 
 async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let priya = approved_member(&t, &org, &ELIGIBLE).await;
     let user = swn::auth::user_by_email(&t.app.db, ELIGIBLE.email).await.unwrap().unwrap();
     let term = user.membership_ends_at;

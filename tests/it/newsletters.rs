@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::Duration;
-use swn::auth::Role;
 
 use crate::on_both_engines;
 use crate::smtp_peer::{self, SmtpPeer};
-use crate::support::{Engine, TestApp, browser, find_link};
+use crate::support::{Engine, Person, TestApp, browser, find_link};
 
 on_both_engines!(
     each_copy_holds_only_what_its_reader_may_see,
@@ -18,14 +17,11 @@ on_both_engines!(
     visitors_subscribe_with_double_opt_in
 );
 
-async fn member(t: &TestApp, email: &str, name: &str, role: Role, newsletter: bool) -> reqwest::Client {
-    t.create_user(email, name, role, "member-password-1").await;
-    let b = browser();
-    t.sign_in_with(&b, email, "member-password-1").await.assert_status(303);
-    if newsletter {
-        t.post_with(&b, "/account/email", &[("newsletter", "on")]).await.assert_status(303);
-    }
-    b
+/// A member who chose newsletters on their e-mail preferences page.
+async fn reader(t: &TestApp, email: &str, name: &str) -> Person {
+    let person = t.member(email, name).await;
+    t.post_with(&person, "/account/email", &[("newsletter", "on")]).await.assert_status(303);
+    person
 }
 
 async fn group(t: &TestApp, org: &reqwest::Client, name: &str) {
@@ -98,12 +94,12 @@ async fn wait_until_delivered(t: &TestApp, org: &reqwest::Client, path: &str) ->
 
 async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser, false).await;
+    let org = t.organiser().await;
     group(&t, &org, "North West").await;
-    let insider = member(&t, "in@org.example.com", "Ina Inside", Role::Member, true).await;
+    let insider = reader(&t, "in@org.example.com", "Ina Inside").await;
     t.post_with(&insider, "/groups/north-west/join", &[]).await.assert_status(303);
-    let _outsider = member(&t, "out@org.example.com", "Otto Outside", Role::Member, true).await;
-    let _quiet = member(&t, "quiet@org.example.com", "Quinn Quiet", Role::Member, false).await;
+    let _outsider = reader(&t, "out@org.example.com", "Otto Outside").await;
+    let _quiet = t.member("quiet@org.example.com", "Quinn Quiet").await;
     items(&t, &org).await;
     t.post_with(&org, "/admin/newsletters", &[("subject", ""), ("intro", "")])
         .await
@@ -151,8 +147,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     // The archive shows the issue to members, each with the items they may see; not to visitors.
     t.get_with(&insider, "/newsletters").await.assert_contains("November news");
     t.get_with(&insider, &format!("/newsletters/{id}")).await.assert_contains("Group-only gathering");
-    let outsider = browser();
-    t.sign_in_with(&outsider, "out@org.example.com", "member-password-1").await.assert_status(303);
+    let outsider = t.signed_in("out@org.example.com").await;
     t.get_with(&outsider, &format!("/newsletters/{id}")).await.assert_status(200).assert_lacks("Group-only gathering");
     t.get_with(&browser(), &format!("/newsletters/{id}")).await.assert_status(303).assert_lacks("November news");
     t.get_with(&browser(), "/newsletters").await.assert_status(200).assert_lacks("November news");
@@ -178,16 +173,16 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
     let peer = SmtpPeer::start(store.path(), &[]).await;
     let url = peer.url();
     let t = TestApp::start_with(engine, |c| c.smtp_url = Some(url)).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser, false).await;
+    let org = t.organiser().await;
     group(&t, &org, "North West").await;
     // In the group; in the region; in neither; in the group without consent.
-    let grouped = member(&t, "grouped@org.example.com", "Gina Grouped", Role::Member, true).await;
+    let grouped = reader(&t, "grouped@org.example.com", "Gina Grouped").await;
     t.post_with(&grouped, "/groups/north-west/join", &[]).await.assert_status(303);
-    member(&t, "regional@scot.example.com", "Rory Regional", Role::Member, true).await;
+    reader(&t, "regional@scot.example.com", "Rory Regional").await;
     in_region(&t, "regional@scot.example.com", "Scottish Water Example", "Scotland").await;
-    member(&t, "elsewhere@org.example.com", "Ezra Elsewhere", Role::Member, true).await;
+    reader(&t, "elsewhere@org.example.com", "Ezra Elsewhere").await;
     in_region(&t, "elsewhere@org.example.com", "Welsh Example", "Wales").await;
-    let quiet = member(&t, "quiet@org.example.com", "Quinn Quiet", Role::Member, false).await;
+    let quiet = t.member("quiet@org.example.com", "Quinn Quiet").await;
     t.post_with(&quiet, "/groups/north-west/join", &[]).await.assert_status(303);
     // A confirmed public subscriber, and one who never confirmed.
     let visitor = browser();
@@ -304,9 +299,9 @@ fn m_for<'a>(all: &'a [Vec<u8>], who: &str) -> &'a [u8] {
 
 async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = member(&t, "org@network.example.org", "Olivia Organiser", Role::Organiser, false).await;
+    let org = t.organiser().await;
     group(&t, &org, "North West").await;
-    member(&t, "reader@org.example.com", "Rita Reader", Role::Member, true).await;
+    reader(&t, "reader@org.example.com", "Rita Reader").await;
     items(&t, &org).await;
     let (path, id) = draft(&t, &org, "December news", &["members"]).await;
     let blocks = swn::newsletters::blocks(&t.app.db, &id).await.unwrap();
@@ -345,7 +340,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     let prefs = crate::support::find_link(&email.body, &t.url("/email/")).unwrap();
     t.get_with(&browser(), prefs.trim_start_matches(&t.base))
         .await
-        .assert_contains("org@network.example.org")
+        .assert_contains(&org.email)
         .assert_lacks("reader@org.example.com");
     // An item unpublished since the draft was made drops out of every copy.
     swn::execute!(&t.app.db, "UPDATE news SET published = FALSE").unwrap();
@@ -354,7 +349,7 @@ async fn drafts_are_arranged_previewed_test_sent_and_scheduled(engine: Engine) {
     swn::execute!(&t.app.db, "UPDATE news SET published = TRUE").unwrap();
     // A test copy goes to the organiser alone.
     t.post_with(&org, &format!("{path}/test"), &[]).await.assert_status(303);
-    let test_copy = t.wait_for_mail_containing("org@network.example.org", "Hello everyone").await;
+    let test_copy = t.wait_for_mail_containing(&org.email, "Hello everyone").await;
     assert!(test_copy.contains("Public news item"));
     assert!(t.outbox_files().iter().all(|f| !String::from_utf8_lossy(f).contains("reader@org.example.com")));
 

@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use swn::db::Db;
 
-use crate::meetings::{meeting, member, organiser};
+use crate::meetings::meeting;
 use crate::membership::{Applicant, application_id, approved_member};
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, browser};
@@ -74,7 +74,7 @@ async fn columns_holding(db: &Db, needle: &str) -> Vec<(String, String)> {
 
 async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     // Rosa applies, is approved, and uses every part of the network.
     let rosa = approved_member(&t, &org, &ROSA).await;
     let rosa_id = swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM users WHERE email = $1", ROSA.email).unwrap();
@@ -184,10 +184,10 @@ async fn reminders_to(t: &TestApp, address: &str) -> usize {
 
 async fn a_member_who_turned_reminders_off_gets_none(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let org = organiser(&t).await;
+    let org = t.organiser().await;
     let slug = meeting(&t, &org, "Tomorrow's round table", "members", "20", Duration::hours(20), &[]).await;
-    let quiet = member(&t, "quiet@org.example.com", "Quinn Quiet").await;
-    let keen = member(&t, "keen@org.example.com", "Kit Keen").await;
+    let quiet = t.member("quiet@org.example.com", "Quinn Quiet").await;
+    let keen = t.member("keen@org.example.com", "Kit Keen").await;
     // Quinn unticks every box, reminders included; Kit never opens the page (reminders are on by default).
     t.post_with(&quiet, "/account/email", &[]).await.assert_status(303);
     let page = t.get_with(&keen, "/account/email").await;
@@ -205,14 +205,14 @@ async fn a_member_who_turned_reminders_off_gets_none(engine: Engine) {
 
 async fn lapsed_and_suspended_watchers_are_told_nothing(engine: Engine) {
     let t = TestApp::start(engine).await;
-    let writer = member(&t, "wes@council.example.gov.uk", "Wes Writer").await;
+    let writer = t.member("wes@council.example.gov.uk", "Wes Writer").await;
     let mut watchers = Vec::new();
     for (email, name) in [
         ("active@org.example.com", "Ada Active"),
         ("lapsed@org.example.com", "Lou Lapsed"),
         ("suspended@org.example.com", "Sam Suspended"),
     ] {
-        let b = member(&t, email, name).await;
+        let b = t.member(email, name).await;
         t.post_with(&b, "/account/email", &[("forum_notifications", "on"), ("forum_digest", "on")])
             .await
             .assert_status(303);

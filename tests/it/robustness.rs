@@ -30,13 +30,13 @@ async fn bad_input_gets_clear_messages(engine: Engine) {
     t.get("/setup/not-a-real-token").await.assert_status(410);
 
     // Organiser forms: empty and over-long fields, bad dates, taken addresses, non-images.
-    t.create_user("org@org.example.com", "Org", Role::Organiser, "organiser-password-1").await;
-    t.sign_in_with(&t.client, "org@org.example.com", "organiser-password-1").await.assert_status(303);
-    let empty = t.post("/admin/news/new", &[("title", ""), ("summary", ""), ("body", "")]).await;
+    let org = t.organiser().await;
+    let empty = t.post_with(&org, "/admin/news/new", &[("title", ""), ("summary", ""), ("body", "")]).await;
     empty.assert_status(422).assert_contains("Title is required").assert_contains("The summary is required");
     let long_title = "x".repeat(201);
     let long = t
-        .post(
+        .post_with(
+            &org,
             "/admin/news/new",
             &[("title", &long_title), ("summary", "s"), ("body", "b"), ("publish_at", "next tuesday")],
         )
@@ -45,18 +45,21 @@ async fn bad_input_gets_clear_messages(engine: Engine) {
         .assert_contains("at most 200 characters")
         .assert_contains("Enter a date and time")
         .assert_contains(&long_title);
-    t.post("/admin/news/new", &[("title", "Same"), ("summary", "s"), ("body", "b")]).await.assert_status(303);
-    t.post("/admin/news/new", &[("title", "Same"), ("summary", "s"), ("body", "b")])
+    t.post_with(&org, "/admin/news/new", &[("title", "Same"), ("summary", "s"), ("body", "b")])
+        .await
+        .assert_status(303);
+    t.post_with(&org, "/admin/news/new", &[("title", "Same"), ("summary", "s"), ("body", "b")])
         .await
         .assert_status(422)
         .assert_contains("already has this address");
-    t.post("/admin/pages/new", &[("title", "Bad slug"), ("slug", "Not Valid!"), ("body", "b")])
+    t.post_with(&org, "/admin/pages/new", &[("title", "Bad slug"), ("slug", "Not Valid!"), ("body", "b")])
         .await
         .assert_status(422)
         .assert_contains("lower-case letters");
 
     let not_image = t
-        .post_multipart(
+        .post_multipart_with(
+            &org,
             "/admin/supporters/new",
             &[("name", "Acme"), ("description", "d")],
             Some(("logo", "logo.png", b"<svg onload=alert(1)></svg>".to_vec())),
@@ -64,7 +67,8 @@ async fn bad_input_gets_clear_messages(engine: Engine) {
         .await;
     not_image.assert_status(422).assert_contains("not an image the site can show").assert_contains("value=\"Acme\"");
     let bad_site = t
-        .post_multipart(
+        .post_multipart_with(
+            &org,
             "/admin/supporters/new",
             &[("name", "Acme"), ("description", "d"), ("website", "javascript:alert(1)")],
             None,
@@ -72,43 +76,42 @@ async fn bad_input_gets_clear_messages(engine: Engine) {
         .await;
     bad_site.assert_status(422).assert_contains("web address");
     assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty());
-    t.post_multipart("/admin/people/new", &[("name", ""), ("role_title", ""), ("position", "-5")], None)
+    t.post_multipart_with(&org, "/admin/people/new", &[("name", ""), ("role_title", ""), ("position", "-5")], None)
         .await
         .assert_status(422)
         .assert_contains("Name is required")
         .assert_contains("whole number");
 
     // Unknown things are 404 pages, malformed forms are 400 pages.
-    t.get("/admin/news/does-not-exist").await.assert_status(404).assert_contains("Page not found");
-    t.get("/files/does-not-exist").await.assert_status(404);
-    t.get("/static/nope.js").await.assert_status(404);
-    let put = t.client.put(t.url("/about")).send().await.unwrap();
+    t.get_with(&org, "/admin/news/does-not-exist").await.assert_status(404).assert_contains("Page not found");
+    t.get_with(&org, "/files/does-not-exist").await.assert_status(404);
+    t.get_with(&org, "/static/nope.js").await.assert_status(404);
+    let put = org.client.put(t.url("/about")).send().await.unwrap();
     assert!(put.status().is_client_error());
     t.finish().await;
 }
 
 async fn forged_or_missing_form_tokens_are_refused(engine: Engine) {
     let t = TestApp::start(engine).await;
-    t.create_user("org@org.example.com", "Org", Role::Organiser, "organiser-password-1").await;
-    t.sign_in_with(&t.client, "org@org.example.com", "organiser-password-1").await.assert_status(303);
+    let org = t.organiser().await;
     let fields = [("title", "Forged"), ("summary", "s"), ("body", "b"), ("published", "on")];
 
     // No token, a wrong token, a token from another browser: all refused.
-    t.post_raw("/admin/news/new", &fields).await.assert_status(403).assert_contains("security token");
+    t.post_raw(&org, "/admin/news/new", &fields).await.assert_status(403).assert_contains("security token");
     let mut forged = vec![("csrf_token", "A".repeat(43))];
     forged.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
     let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    t.post_raw("/admin/news/new", &forged).await.assert_status(403);
+    t.post_raw(&org, "/admin/news/new", &forged).await.assert_status(403);
     let other_token = t.csrf_with(&browser()).await;
     let mut theirs = vec![("csrf_token", other_token.as_str())];
     theirs.extend_from_slice(&fields);
-    t.post_raw("/admin/news/new", &theirs).await.assert_status(403);
+    t.post_raw(&org, "/admin/news/new", &theirs).await.assert_status(403);
 
     // The right token from another site's page (Origin) is refused too.
-    let token = t.csrf_with(&t.client).await;
+    let token = t.csrf_with(&org).await;
     let mut mine = vec![("csrf_token", token.as_str())];
     mine.extend_from_slice(&fields);
-    let cross = t
+    let cross = org
         .client
         .post(t.url("/admin/news/new"))
         .header("origin", "https://evil.example")
@@ -118,7 +121,7 @@ async fn forged_or_missing_form_tokens_are_refused(engine: Engine) {
         .unwrap();
     assert_eq!(cross.status(), 403);
     // A JSON body is not a form.
-    let json = t
+    let json = org
         .client
         .post(t.url("/admin/news/new"))
         .header("content-type", "application/json")
@@ -128,7 +131,7 @@ async fn forged_or_missing_form_tokens_are_refused(engine: Engine) {
         .unwrap();
     assert_eq!(json.status(), 403);
     // Upload forms check their token as well.
-    let upload = t
+    let upload = org
         .client
         .post(t.url("/admin/supporters/new"))
         .multipart(reqwest::multipart::Form::new().text("name", "X").text("description", "d"))
@@ -137,28 +140,29 @@ async fn forged_or_missing_form_tokens_are_refused(engine: Engine) {
         .unwrap();
     assert_eq!(upload.status(), 403);
     // Sign-out without a token does nothing.
-    t.post_raw("/sign-out", &[]).await.assert_status(403);
-    t.get("/admin").await.assert_status(200);
+    t.post_raw(&org, "/sign-out", &[]).await.assert_status(403);
+    t.get_with(&org, "/admin").await.assert_status(200);
     assert!(swn::content::all_news(&t.app.db).await.unwrap().is_empty(), "nothing was written");
     assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty(), "nothing was written");
 
     // With the right token and our own origin it works.
-    let ok = t.client.post(t.url("/admin/news/new")).header("origin", t.base.clone()).form(&mine).send().await.unwrap();
+    let ok =
+        org.client.post(t.url("/admin/news/new")).header("origin", t.base.clone()).form(&mine).send().await.unwrap();
     assert_eq!(ok.status(), 303);
     t.finish().await;
 }
 
 async fn oversized_bodies_are_refused(engine: Engine) {
     let t = TestApp::start_with(engine, |c| c.max_upload_bytes = 64 * 1024).await;
-    t.create_user("org@org.example.com", "Org", Role::Organiser, "organiser-password-1").await;
-    t.sign_in_with(&t.client, "org@org.example.com", "organiser-password-1").await.assert_status(303);
+    let org = t.organiser().await;
     let huge = "x".repeat(600 * 1024);
-    let a = t.post("/admin/pages/new", &[("title", "Huge"), ("body", &huge)]).await;
+    let a = t.post_with(&org, "/admin/pages/new", &[("title", "Huge"), ("body", &huge)]).await;
     assert!(a.status == 413 || a.status == 400, "{}", a.status);
     a.assert_contains("larger than the site accepts");
     let big_logo = vec![0x89u8; 70 * 1024];
     let b = t
-        .post_multipart(
+        .post_multipart_with(
+            &org,
             "/admin/supporters/new",
             &[("name", "Big"), ("description", "d")],
             Some(("logo", "big.png", big_logo)),
@@ -168,17 +172,17 @@ async fn oversized_bodies_are_refused(engine: Engine) {
     // Far past the limit: the server answers 413 as soon as the limit is reached and closes the connection, so a
     // client still writing may see its write refused (a broken pipe) before it reads the answer. Both are a refusal.
     let huge_logo = vec![0x89u8; 2 * 1024 * 1024];
-    let token = t.csrf_with(&t.client).await;
+    let token = t.csrf_with(&org).await;
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", token)
         .text("name", "Huge")
         .text("description", "d")
         .part("logo", reqwest::multipart::Part::bytes(huge_logo).file_name("huge.png"));
-    match t.client.post(t.url("/admin/supporters/new")).multipart(form).send().await {
+    match org.client.post(t.url("/admin/supporters/new")).multipart(form).send().await {
         Ok(c) => assert!(c.status().is_client_error(), "{}", c.status()),
         Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
     }
     assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty());
-    t.get("/healthz").await.assert_status(200);
+    t.get_with(&org, "/healthz").await.assert_status(200);
     t.finish().await;
 }

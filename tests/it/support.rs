@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use scraper::{Html, Selector};
+use swn::auth::Role;
 use swn::config::{CommonArgs, Config};
 use swn::{App, Server};
 use tokio::net::TcpListener;
@@ -125,6 +126,25 @@ impl TestData {
         if let Some(name) = &self.pg_name {
             drop_postgres_database(name).await;
         }
+    }
+}
+
+/// The password of everyone `TestApp::person` makes.
+pub const PASSWORD: &str = "member-password-1";
+
+/// Someone in a story: their own signed-in browser (a `Person` is used where a browser is), and who they are.
+pub struct Person {
+    pub client: reqwest::Client,
+    pub email: String,
+    pub name: String,
+    pub id: String,
+}
+
+impl std::ops::Deref for Person {
+    type Target = reqwest::Client;
+
+    fn deref(&self) -> &reqwest::Client {
+        &self.client
     }
 }
 
@@ -273,20 +293,11 @@ impl TestApp {
     }
 
     /// Posts a form exactly as given, with no token added.
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        read(self.client.post(self.url(path)).form(fields).send().await.expect("POST")).await
+    pub async fn post_raw(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> Answer {
+        read(client.post(self.url(path)).form(fields).send().await.expect("POST")).await
     }
 
     /// Posts an upload form (multipart) with the token added.
-    pub async fn post_multipart(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        file: Option<(&str, &str, Vec<u8>)>,
-    ) -> Answer {
-        self.post_multipart_with(&self.client, path, fields, file).await
-    }
-
     pub async fn post_multipart_with(
         &self,
         client: &reqwest::Client,
@@ -306,7 +317,7 @@ impl TestApp {
     }
 
     /// Creates an account with a password directly, as `swn` commands do.
-    pub async fn create_user(&self, email: &str, name: &str, role: swn::auth::Role, password: &str) -> String {
+    pub async fn create_user(&self, email: &str, name: &str, role: Role, password: &str) -> String {
         swn::auth::service::create_user_with_password(&self.app, email, name, role, password)
             .await
             .expect("create user")
@@ -316,12 +327,78 @@ impl TestApp {
         self.post_with(client, "/sign-in", &[("email", email), ("password", password)]).await
     }
 
-    /// An organiser, signed in with this test's browser.
-    pub async fn signed_in_organiser(&self) -> String {
-        let email = "olivia.organiser@council.example.gov.uk";
-        self.create_user(email, "Olivia Organiser", swn::auth::Role::Organiser, "organiser-password-1").await;
-        self.sign_in_with(&self.client, email, "organiser-password-1").await.assert_status(303);
-        email.to_string()
+    // The people of a story. Each is made as the `swn` commands make accounts, then signs in with a browser of
+    // their own (password `PASSWORD`); the roles that are states rather than roles (a group's member, a lapsed
+    // or suspended member) are reached as the site reaches them, or by the one column that holds them.
+
+    /// Someone with `role`, signed in with a browser of their own.
+    pub async fn person(&self, email: &str, name: &str, role: Role) -> Person {
+        let id = self.create_user(email, name, role, PASSWORD).await;
+        let client = self.signed_in(email).await;
+        Person { client, email: email.to_string(), name: name.to_string(), id }
+    }
+
+    /// A member in their term.
+    pub async fn member(&self, email: &str, name: &str) -> Person {
+        self.person(email, name, Role::Member).await
+    }
+
+    /// The network's organiser, Olivia.
+    pub async fn organiser(&self) -> Person {
+        self.person("olivia@network.example.org", "Olivia Organiser", Role::Organiser).await
+    }
+
+    /// A forum moderator.
+    pub async fn moderator(&self, email: &str, name: &str) -> Person {
+        self.person(email, name, Role::Moderator).await
+    }
+
+    /// Someone whose application is not yet accepted (for the real application journey, see
+    /// `membership::apply_and_verify`).
+    pub async fn applicant(&self, email: &str, name: &str) -> Person {
+        self.person(email, name, Role::Applicant).await
+    }
+
+    /// A member who joined the group `slug` through its page (and, if the group takes requests, was accepted).
+    pub async fn group_member(&self, slug: &str, email: &str, name: &str) -> Person {
+        let person = self.member(email, name).await;
+        self.post_with(&person, &format!("/groups/{slug}/join"), &[]).await.assert_status(303);
+        swn::execute!(
+            &self.app.db,
+            "UPDATE group_members SET status = 'active'
+             WHERE user_id = $1 AND group_id = (SELECT id FROM network_groups WHERE slug = $2)",
+            &person.id,
+            slug
+        )
+        .unwrap();
+        person
+    }
+
+    /// A member whose term ended yesterday; still signed in.
+    pub async fn lapsed_member(&self, email: &str, name: &str) -> Person {
+        let person = self.member(email, name).await;
+        swn::execute!(
+            &self.app.db,
+            "UPDATE users SET membership_ends_at = $1 WHERE id = $2",
+            chrono::Utc::now() - chrono::Duration::days(1),
+            &person.id
+        )
+        .unwrap();
+        person
+    }
+
+    /// A member the organisers suspended after they signed in: their browser's session has ended.
+    pub async fn suspended_member(&self, email: &str, name: &str) -> Person {
+        let person = self.member(email, name).await;
+        swn::auth::service::change_role(&self.app.db, &person.id, Role::Member, true).await.unwrap();
+        person
+    }
+
+    /// A new browser, signed in as the person with this address (password `PASSWORD`).
+    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = browser();
+        self.sign_in_with(&client, email, PASSWORD).await.assert_status(303);
+        client
     }
 
     /// Waits for an e-mail to `to` to appear in the outbox folder; gives its text part.
