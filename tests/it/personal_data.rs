@@ -144,7 +144,7 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     // She holds the one place of a coming meeting, with Kit on its waitlist.
     let full = meeting(&t, &org, "Trial periods clinic", "members", "1", Duration::days(5), &[]).await;
     t.post_with(&rosa, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
-    let kit = member(&t, "kit@org.example.com", "Kit Waiting").await;
+    let kit = t.member("kit@org.example.com", "Kit Waiting").await;
     t.post_with(&kit, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
     // Everything above left traces of her.
     for needle in [ROSA.email, ROSA.name, rosa_id.as_str()] {
