@@ -86,6 +86,12 @@ pub trait Feature: Sync {
     /// Its background jobs, each started through `jobs::every` or `jobs::on_wake`.
     fn jobs(&self, _app: &App, _jobs: &mut crate::jobs::Jobs) {}
 
+    /// Loads its part of the demo network (`swn demo`), in the list's order, so it may use what features
+    /// before it loaded; gives what it loaded, in words.
+    fn demo<'a>(&'a self, _app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// Its part of everything the network holds about a person, for `/account/data`.
     fn export<'a>(&'a self, _app: &'a App, _person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
         Box::pin(async { Ok(None) })

@@ -3,15 +3,15 @@
 mod admin;
 mod api;
 mod defaults;
+mod demo;
 mod feeds;
 mod model;
 mod routes;
 mod store;
 
-pub use model::{NewsInput, PageInput, PersonInput, Supporter, SupporterInput};
+pub use model::Supporter;
 pub use store::{
-    all_news, insert_file, insert_news, insert_page, insert_private_file, news_by_slug, page_by_slug, private_file,
-    public_news, save_person, save_supporter, store_image, supporter, supporters,
+    all_news, insert_file, insert_private_file, page_by_slug, private_file, store_image, supporter, supporters,
 };
 
 use futures_util::future::BoxFuture;
@@ -84,5 +84,9 @@ impl Feature for Site {
             let news = store::news_by_slug(&app.db, key).await?;
             Ok(news.filter(|n| policy::is_public_news(n.published, n.publish_at, now)).map(|_| Audience::Everyone))
         })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 }

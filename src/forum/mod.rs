@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod demo;
 mod digest;
 mod model;
 mod moderation;
@@ -24,7 +25,7 @@ use crate::db::Tx;
 use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 
 pub use model::Category;
-pub use store::{NewTopic, categories, insert_category, insert_post, insert_topic, topic};
+pub use store::{NewTopic, categories, insert_category, insert_post, insert_topic};
 
 /// The forum categories the viewer may read.
 pub async fn visible_categories(app: &App, viewer: &crate::auth::Viewer) -> crate::web::AppResult<Vec<Category>> {
@@ -149,5 +150,9 @@ impl Feature for Forum {
             let category = store::category(&app.db, &topic.category_id).await?;
             Ok(Some(category.and_then(|c| c.group_id).map_or(Audience::Members, Audience::Group)))
         })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 }

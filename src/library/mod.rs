@@ -4,17 +4,15 @@
 
 mod admin;
 mod api;
+mod demo;
 pub mod files;
 mod model;
 mod routes;
 mod store;
 
-pub use model::{ArticleInput, CaseStudyInput, CheckedFile, Resource, ResourceInput};
+pub use model::Resource;
 pub use routes::reach_of;
-pub use store::{
-    Filter, article_by_slug, articles, case_studies, case_study_by_slug, resource_by_slug, resources, save_article,
-    save_case_study, save_resource,
-};
+pub use store::{Filter, article_by_slug, articles, case_studies, resource_by_slug, resources};
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -173,5 +171,9 @@ impl Feature for Library {
                 _ => None,
             })
         })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app, organiser_id).await?)) })
     }
 }

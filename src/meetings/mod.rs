@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod calendar;
+mod demo;
 mod messages;
 mod model;
 mod registration;
@@ -179,5 +180,9 @@ impl Feature for Meetings {
             let meeting = store::meeting_by_slug(&app.db, key).await?;
             Ok(meeting.filter(|m| m.status == "published").map(|m| m.audience()))
         })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 }

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod consent;
+mod demo;
 mod directory;
 pub mod eligibility;
 pub mod groups;
@@ -23,11 +24,8 @@ pub use import::COLUMNS as IMPORT_COLUMNS;
 /// Sends the renewal reminders that are due (the job runs it every quarter of an hour).
 pub use renewal::send_due_reminders as send_due_renewal_reminders;
 
-pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS, Status};
-pub use store::{
-    add_domain, all_organisations, applications, insert_organisation, make_member, mark_verified, members,
-    organisation, regions, set_status,
-};
+pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS};
+pub use store::{all_organisations, applications, insert_organisation, make_member, members, organisation, regions};
 
 use std::time::Duration;
 
@@ -74,5 +72,9 @@ impl Feature for Membership {
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app, organiser_id).await?)) })
     }
 }

@@ -3,6 +3,7 @@
 //! and sends it now or at a set time. Each recipient's copy holds only the items that recipient may see, and
 //! goes into the outbox once, under a key unique to the issue and the address.
 
+mod demo;
 mod model;
 mod preferences;
 mod routes;
@@ -13,9 +14,7 @@ mod subscribers;
 /// Releases scheduled issues that are due and queues every copy of the issues on their way.
 pub use sending::work as queue_due_issues;
 
-pub use store::{
-    blocks, confirm_subscription, create, release, request_subscription, subscriber_by_email, unsubscribe_subscriber,
-};
+pub use store::{blocks, create, release, subscriber_by_email, unsubscribe_subscriber};
 
 use std::collections::HashSet;
 
@@ -239,5 +238,13 @@ impl crate::feature::Feature for Newsletters {
         person: &'a crate::feature::Person,
     ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<()>> {
         Box::pin(async move { Ok(store::erase_person(tx, &person.id, &person.email).await?) })
+    }
+
+    fn demo<'a>(
+        &'a self,
+        app: &'a App,
+        organiser_id: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app, organiser_id).await?)) })
     }
 }

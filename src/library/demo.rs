@@ -1,12 +1,11 @@
-//! The demo network's library: articles, resources with small real files (a PDF research summary, a
-//! spreadsheet, a document template), case studies across sectors, a supporter's research; and, for the
-//! newsletter, two confirmed public subscribers and a draft issue with the items gathered for it.
+//! The library's part of the demo network: articles, resources with small real files (a PDF research summary,
+//! a spreadsheet, a document template), case studies across sectors, a supporter's research.
 
 use chrono::{Duration, Utc};
 
+use super::model::{ArticleInput, CaseStudyInput, CheckedFile, ResourceInput};
+use super::{files, store};
 use crate::App;
-use crate::library::{ArticleInput, CaseStudyInput, CheckedFile, ResourceInput};
-use crate::newsletters::{self, Audience, Draft};
 
 /// (slug, title, summary, body, audience, tags, days ago)
 const ARTICLES: &[(&str, &str, &str, &str, &str, &str, i64)] = &[
@@ -48,7 +47,7 @@ const ARTICLES: &[(&str, &str, &str, &str, &str, &str, i64)] = &[
 /// (slug, title, kind, description, audience, contributed by, the file)
 type DemoFile = (&'static str, &'static str, &'static str, &'static str, &'static str, Option<String>, &'static [u8]);
 
-pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize, usize)> {
+async fn load_items(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize, usize)> {
     let now = Utc::now();
     for (slug, title, summary, body, audience, tags, days) in ARTICLES {
         let input = ArticleInput {
@@ -64,7 +63,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
             published: true,
             publish_at: now - Duration::days(*days),
         };
-        crate::library::save_article(&app.db, None, &input, organiser_id, now).await?;
+        store::save_article(&app.db, None, &input, organiser_id, now).await?;
     }
 
     let supporters = crate::content::supporters(&app.db).await?;
@@ -100,11 +99,10 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
     ];
     let mut resource_ids = Vec::new();
     for (slug, title, kind, description, audience, supporter_id, bytes) in files {
-        let Some((content_type, extension)) = crate::library::files::document_type(bytes) else { continue };
-        let file =
-            CheckedFile { bytes, content_type, file_name: crate::library::files::download_name(slug, extension) };
+        let Some((content_type, extension)) = files::document_type(bytes) else { continue };
+        let file = CheckedFile { bytes, content_type, file_name: files::download_name(slug, extension) };
         let input = resource_input(slug, title, kind, description, audience, supporter_id, None, now);
-        resource_ids.push(crate::library::save_resource(&app.db, None, &input, Some(&file), organiser_id, now).await?);
+        resource_ids.push(store::save_resource(&app.db, None, &input, Some(&file), organiser_id, now).await?);
     }
     let link = resource_input(
         "display-screen-assessments-at-home",
@@ -116,7 +114,7 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
         Some("https://www.hse.gov.uk/msd/dse/"),
         now,
     );
-    crate::library::save_resource(&app.db, None, &link, None, organiser_id, now).await?;
+    store::save_resource(&app.db, None, &link, None, organiser_id, now).await?;
 
     let organisations = crate::membership::all_organisations(&app.db).await?;
     let by_name = |name: &str| organisations.iter().find(|o| o.name == name);
@@ -184,27 +182,10 @@ pub async fn load(app: &App, organiser_id: &str) -> anyhow::Result<(usize, usize
             contact_ids: Vec::new(),
             resource_ids: resource_ids.iter().take(1).cloned().collect(),
         };
-        crate::library::save_case_study(&app.db, None, &input, organiser_id, now).await?;
+        store::save_case_study(&app.db, None, &input, organiser_id, now).await?;
         case_studies += 1;
     }
 
-    // Two confirmed public subscribers, and a draft newsletter with what was gathered.
-    for email in ["reader.one@public.example.net", "reader.two@public.example.net"] {
-        let mut tx = app.db.begin().await?;
-        let token = crate::auth::tokens::random_token();
-        newsletters::request_subscription(&mut tx, email, &crate::auth::tokens::hash(&token), now).await?;
-        tx.commit().await?;
-        newsletters::confirm_subscription(&app.db, &crate::auth::tokens::hash(&token), now).await?;
-    }
-    let blocks = newsletters::gather(app, now).await?;
-    let draft = Draft {
-        subject: "Winter news from the network",
-        intro_md: "Welcome to the winter issue: three new case studies, a research summary from our supporters, and the meetings coming up.",
-        audiences: &[Audience::Members, Audience::Subscribers],
-        blocks: &blocks,
-        author_id: Some(organiser_id),
-    };
-    newsletters::create(&app.db, &draft, now).await?;
     Ok((ARTICLES.len(), resource_ids.len() + 1, case_studies))
 }
 
@@ -233,4 +214,10 @@ fn resource_input(
         published: true,
         publish_at: now - Duration::days(8),
     }
+}
+
+/// Loads the demo library; gives what it loaded, in words.
+pub(super) async fn load(app: &App, organiser_id: &str) -> anyhow::Result<String> {
+    let (articles, resources, case_studies) = load_items(app, organiser_id).await?;
+    Ok(format!("{articles} articles, {resources} resources, {case_studies} case studies"))
 }
