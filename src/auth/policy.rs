@@ -199,9 +199,23 @@ pub fn can_manage_meetings(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
 }
 
-/// A forum category is for members; a group's category for that group (and moderators and organisers).
-pub fn can_view_category(viewer: &Viewer, group_category: bool, in_group: bool, now: DateTime<Utc>) -> bool {
-    can_enter_members_area(viewer, now) && (!group_category || in_group || can_moderate(viewer))
+/// Whose a space (a forum category) is: the members', or one group's, with where the viewer stands in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Space {
+    Members,
+    Group(Option<GroupStanding>),
+}
+
+/// A forum category is for members; a group's category for that group's active members and coordinators (and
+/// moderators and organisers).
+pub fn can_view_category(viewer: &Viewer, space: Space, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+        && match space {
+            Space::Members => true,
+            Space::Group(standing) => {
+                matches!(standing, Some(GroupStanding::Member | GroupStanding::Coordinator)) || can_moderate(viewer)
+            }
+        }
 }
 
 /// Members post (where they may read: the caller has found the category or topic through the rules above),
@@ -228,13 +242,14 @@ pub fn can_moderate(viewer: &Viewer) -> bool {
 }
 
 /// A post is edited by its author (while they may post) or a moderator.
-pub fn can_edit_post(viewer: &Viewer, author_id: Option<&str>, may_post: bool) -> bool {
-    can_moderate(viewer) || (may_post && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) == author_id))
+pub fn can_edit_post(viewer: &Viewer, author_id: Option<&str>, now: DateTime<Utc>) -> bool {
+    can_moderate(viewer)
+        || (can_post(viewer, now) && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) == author_id))
 }
 
 /// The asker (or a moderator) accepts one reply as the answer.
-pub fn can_accept_answer(viewer: &Viewer, asker_id: Option<&str>, may_post: bool) -> bool {
-    can_edit_post(viewer, asker_id, may_post)
+pub fn can_accept_answer(viewer: &Viewer, asker_id: Option<&str>, now: DateTime<Utc>) -> bool {
+    can_edit_post(viewer, asker_id, now)
 }
 
 /// Who asked an anonymous question is for moderators alone.
@@ -315,10 +330,29 @@ pub fn reach(viewer: &Viewer, my_groups: Vec<String>, now: DateTime<Utc>) -> Rea
     Reach { members, all_groups: members && can_moderate(viewer), groups: if members { my_groups } else { Vec::new() } }
 }
 
-/// A library item (article, resource, case study) is open once published and its time has come; organisers
-/// see drafts and scheduled items before. Who may then read it is `can_see_audience`.
-pub fn can_view_library_item(viewer: &Viewer, published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    is_public_news(published, publish_at, now) || can_manage_library(viewer)
+/// Where a news item or a library item stands: a draft, or published from a time (which may be to come).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Publication {
+    Draft,
+    From(DateTime<Utc>),
+}
+
+impl Publication {
+    /// From a row's `published` flag and `publish_at` time.
+    pub fn of(published: bool, publish_at: DateTime<Utc>) -> Publication {
+        if published { Publication::From(publish_at) } else { Publication::Draft }
+    }
+
+    /// Out for everyone who may read it: published, and its time has come.
+    pub fn is_out(self, now: DateTime<Utc>) -> bool {
+        matches!(self, Publication::From(at) if at <= now)
+    }
+}
+
+/// A library item (article, resource, case study) is open once it is out; organisers see drafts and scheduled
+/// items before. Who may then read it is `can_see_audience`.
+pub fn can_view_library_item(viewer: &Viewer, publication: Publication, now: DateTime<Utc>) -> bool {
+    publication.is_out(now) || can_manage_library(viewer)
 }
 
 /// Organisers write articles and add resources.
@@ -352,14 +386,9 @@ pub fn can_view_page(viewer: &Viewer, published: bool) -> bool {
     published || can_manage_site(viewer)
 }
 
-/// A news item is public once published and its publication time has come; organisers see it before.
-pub fn can_view_news(viewer: &Viewer, published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    is_public_news(published, publish_at, now) || can_manage_site(viewer)
-}
-
-/// What visitors, feeds and the site map may carry.
-pub fn is_public_news(published: bool, publish_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    published && publish_at <= now
+/// A news item is public once it is out; organisers see it before.
+pub fn can_view_news(viewer: &Viewer, publication: Publication, now: DateTime<Utc>) -> bool {
+    publication.is_out(now) || can_manage_site(viewer)
 }
 
 /// Turns a refusal into the right answer: visitors are asked to sign in, signed-in people are told no.
@@ -503,10 +532,10 @@ mod tests {
         let now = Utc::now();
         let later = now + chrono::Duration::hours(1);
         let visitor = viewer(None, false);
-        assert!(can_view_news(&visitor, true, now, now));
-        assert!(!can_view_news(&visitor, true, later, now));
-        assert!(!can_view_news(&visitor, false, now, now));
-        assert!(can_view_news(&viewer(Some(Role::Organiser), false), false, later, now));
+        assert!(can_view_news(&visitor, Publication::From(now), now));
+        assert!(!can_view_news(&visitor, Publication::From(later), now));
+        assert!(!can_view_news(&visitor, Publication::Draft, now));
+        assert!(can_view_news(&viewer(Some(Role::Organiser), false), Publication::Draft, now));
     }
 
     #[test]

@@ -82,7 +82,9 @@ impl Feature for Site {
     ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
         Box::pin(async move {
             let news = store::news_by_slug(&app.db, key).await?;
-            Ok(news.filter(|n| policy::is_public_news(n.published, n.publish_at, now)).map(|_| Audience::Everyone))
+            Ok(news
+                .filter(|n| policy::Publication::of(n.published, n.publish_at).is_out(now))
+                .map(|_| Audience::Everyone))
         })
     }
 

@@ -45,7 +45,7 @@ impl NewsView {
         NewsView {
             date: time::date(item.publish_at, app.config.timezone),
             date_iso: item.publish_at.to_rfc3339(),
-            is_public: policy::is_public_news(item.published, item.publish_at, now),
+            is_public: policy::Publication::of(item.published, item.publish_at).is_out(now),
             item,
         }
     }
@@ -157,7 +157,7 @@ async fn news_item(
     Path(slug): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let item = store::news_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    if !policy::can_view_news(&viewer, item.published, item.publish_at, Utc::now()) {
+    if !policy::can_view_news(&viewer, policy::Publication::of(item.published, item.publish_at), Utc::now()) {
         return Err(AppError::NotFound);
     }
     let news = NewsView::new(item, &app);

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::model::{Category, Notification, Post, Revision, Topic};
 use super::{service, store};
 use crate::App;
-use crate::auth::policy::{self, GroupStanding};
+use crate::auth::policy::{self, Space};
 use crate::auth::{User, Viewer};
 use crate::db::search;
 use crate::membership::groups;
@@ -50,14 +50,11 @@ pub(crate) fn member(viewer: &Viewer, path: &str) -> AppResult<User> {
 
 /// Whether the viewer may read a category (its group's members, for a group's category).
 async fn may_view(app: &App, viewer: &Viewer, category: &Category) -> AppResult<bool> {
-    let in_group = match &category.group_id {
-        Some(g) => matches!(
-            groups::standing_in(&app.db, viewer, g).await?,
-            Some(GroupStanding::Member | GroupStanding::Coordinator)
-        ),
-        None => false,
+    let space = match &category.group_id {
+        Some(g) => Space::Group(groups::standing_in(&app.db, viewer, g).await?),
+        None => Space::Members,
     };
-    Ok(policy::can_view_category(viewer, category.group_id.is_some(), in_group, Utc::now()))
+    Ok(policy::can_view_category(viewer, space, Utc::now()))
 }
 
 /// The categories the viewer may read.
@@ -357,22 +354,19 @@ async fn topic_view(
         (Some(status), Some(role)) => Some(groups::standing_of(status, role)),
         _ => None,
     };
+    let space = if category.group_id.is_some() { Space::Group(standing) } else { Space::Members };
     let now = Utc::now();
-    let in_group = matches!(standing, Some(GroupStanding::Member | GroupStanding::Coordinator));
     let moderator = policy::can_moderate(viewer);
-    if !policy::can_view_category(viewer, category.group_id.is_some(), in_group, now)
-        || (row.topic.hidden && !moderator)
-    {
+    if !policy::can_view_category(viewer, space, now) || (row.topic.hidden && !moderator) {
         return Err(AppError::NotFound);
     }
     let (topic, watching, total) = (row.topic, row.watching, row.post_count);
-    let may_post = policy::can_post(viewer, now);
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
     let view = |p: Post| PostView {
         author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
         when: time::date_time(p.created_at, app.config.timezone),
-        can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), may_post),
+        can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), now),
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };
@@ -396,7 +390,7 @@ async fn topic_view(
         author: shown_author(viewer, &topic, topic.author_id.as_deref(), topic.author_name.as_deref()),
         watching,
         can_reply: policy::can_reply(viewer, topic.replies(), now),
-        can_accept: topic.is_question() && policy::can_accept_answer(viewer, topic.author_id.as_deref(), may_post),
+        can_accept: topic.is_question() && policy::can_accept_answer(viewer, topic.author_id.as_deref(), now),
         can_moderate: moderator,
         categories: if moderator { store::categories(&app.db).await? } else { Vec::new() },
         category,
@@ -475,10 +469,9 @@ async fn accept(
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
     let (topic, _) = topic_of(&app, &viewer, &id).await?;
-    let may_post = policy::can_post(&viewer, Utc::now());
     policy::require(
         &viewer,
-        topic.is_question() && policy::can_accept_answer(&viewer, topic.author_id.as_deref(), may_post),
+        topic.is_question() && policy::can_accept_answer(&viewer, topic.author_id.as_deref(), Utc::now()),
         "/forum",
     )?;
     let post = store::post(&app.db, &form.post_id)
@@ -537,8 +530,7 @@ async fn watch_category(
 async fn editable(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic)> {
     let post = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let (topic, _) = topic_of(app, viewer, &post.topic_id).await?;
-    let may_post = policy::can_post(viewer, Utc::now());
-    policy::require(viewer, policy::can_edit_post(viewer, post.author_id.as_deref(), may_post), "/forum")?;
+    policy::require(viewer, policy::can_edit_post(viewer, post.author_id.as_deref(), Utc::now()), "/forum")?;
     Ok((post, topic))
 }
 

@@ -44,7 +44,7 @@ pub(crate) async fn may_open(
     publish_at: DateTime<Utc>,
 ) -> AppResult<bool> {
     let now = Utc::now();
-    if !policy::can_view_library_item(viewer, published, publish_at, now) {
+    if !policy::can_view_library_item(viewer, policy::Publication::of(published, publish_at), now) {
         return Err(AppError::NotFound);
     }
     let in_group = match audience.group() {
@@ -284,7 +284,11 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
     store::count_download(&app.db, &resource.id).await?;
     let now = Utc::now();
     let public = resource.audience == "public"
-        && policy::can_view_library_item(&Viewer::default(), resource.published, resource.publish_at, now);
+        && policy::can_view_library_item(
+            &Viewer::default(),
+            policy::Publication::of(resource.published, resource.publish_at),
+            now,
+        );
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type),
