@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::model::{AUDIENCES, FORMATS, MODES, Meeting, Registration};
+use super::model::{AUDIENCES, FORMATS, Format, MODES, Meeting, Mode, Registration};
 use super::store::{self, Feedback, MeetingInput};
 use super::{calendar, messages, registration};
 use crate::App;
@@ -217,7 +217,7 @@ impl MeetingForm {
         if !valid_slug(&slug) {
             e.add("slug", "The address may use only lower-case letters, digits and hyphens.");
         }
-        if !FORMATS.iter().any(|(k, _)| *k == self.format) {
+        if Format::parse(&self.format).is_none() {
             e.add("format", "Choose the meeting's format.");
         }
         let summary_md = e.required("summary", "The summary", &self.summary, 20_000);
@@ -236,7 +236,8 @@ impl MeetingForm {
         if self.audience == "group" && group_id.is_none() {
             e.add("group", "Choose the group whose meeting this is.");
         }
-        if !MODES.iter().any(|(k, _)| *k == self.mode) {
+        let mode = Mode::parse(&self.mode);
+        if mode.is_none() {
             e.add("mode", "Choose virtual, in person or hybrid.");
         }
         let joining_link = self.joining_link.trim().to_string();
@@ -246,14 +247,14 @@ impl MeetingForm {
                 _ => e.add("joining_link", "The joining link must be an https:// address."),
             }
         }
-        if self.mode != "in_person" && joining_link.is_empty() && self.status == "published" {
+        if mode.is_some_and(Mode::is_online) && joining_link.is_empty() && self.status == "published" {
             e.add(
                 "joining_link",
                 "A virtual or hybrid meeting needs its https:// joining link before it is published.",
             );
         }
         let venue = e.optional("venue", "The venue", &self.venue, 500);
-        if self.mode != "virtual" && venue.is_empty() {
+        if mode.is_some_and(Mode::has_venue) && venue.is_empty() {
             e.add("venue", "An in-person or hybrid meeting needs its venue and address.");
         }
         let directions = e.optional("directions", "The directions", &self.directions, 2000);

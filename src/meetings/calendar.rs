@@ -5,15 +5,15 @@
 
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 
-use super::model::Meeting;
+use super::model::{Meeting, Mode};
 use crate::App;
 use crate::mail::Attachment;
 
 fn event(app: &App, meeting: &Meeting) -> icalendar::Event {
     let host = app.config.base_url.host_str().unwrap_or("localhost").to_string();
     let link = app.config.link(&format!("/meetings/{}", meeting.slug));
-    let location = match meeting.mode.as_str() {
-        "virtual" => "Online (the joining link is on the meeting's page for registered attendees)".to_string(),
+    let location = match meeting.mode() {
+        Mode::Virtual => "Online (the joining link is on the meeting's page for registered attendees)".to_string(),
         _ if meeting.venue.is_empty() => "To be announced".to_string(),
         _ => meeting.venue.clone(),
     };

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::model::{Meeting, Registration};
+use super::model::{Meeting, Mode, Registration};
 use crate::App;
 use crate::auth::policy;
 use crate::mail::{Attachment, Email, messages::notice};
@@ -30,11 +30,10 @@ fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> String {
         app.config.joining_link_release,
         Utc::now(),
     );
-    match meeting.mode.as_str() {
-        "in_person" => format!("At {}.", meeting.venue),
-        _ if released && !meeting.joining_link.is_empty() => {
-            let also =
-                if meeting.mode == "hybrid" { format!(" Or in person at {}.", meeting.venue) } else { String::new() };
+    match meeting.mode() {
+        Mode::InPerson => format!("At {}.", meeting.venue),
+        mode if released && !meeting.joining_link.is_empty() => {
+            let also = if mode.has_venue() { format!(" Or in person at {}.", meeting.venue) } else { String::new() };
             format!("Join online: {}{also}", meeting.joining_link)
         }
         _ => "The joining link will be on the meeting's page, and in your reminder e-mail, before the start.".into(),

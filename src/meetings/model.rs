@@ -39,15 +39,114 @@ pub struct Meeting {
     pub slides_file_id: Option<String>,
 }
 
-pub const FORMATS: [(&str, &str); 5] = [
-    ("case_study", "Case study"),
-    ("thought_leadership", "Thought leadership"),
-    ("research_summary", "Research summary"),
-    ("topic_exploration", "Topic exploration"),
-    ("networking", "Networking"),
-];
+/// A meeting's format: the network's four kinds of meeting, and networking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    CaseStudy,
+    ThoughtLeadership,
+    ResearchSummary,
+    TopicExploration,
+    Networking,
+}
 
-pub const MODES: [(&str, &str); 3] = [("virtual", "Virtual"), ("in_person", "In person"), ("hybrid", "Hybrid")];
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::CaseStudy,
+        Format::ThoughtLeadership,
+        Format::ResearchSummary,
+        Format::TopicExploration,
+        Format::Networking,
+    ];
+
+    /// As stored, and as forms and the API send it.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Format::CaseStudy => "case_study",
+            Format::ThoughtLeadership => "thought_leadership",
+            Format::ResearchSummary => "research_summary",
+            Format::TopicExploration => "topic_exploration",
+            Format::Networking => "networking",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Format::CaseStudy => "Case study",
+            Format::ThoughtLeadership => "Thought leadership",
+            Format::ResearchSummary => "Research summary",
+            Format::TopicExploration => "Topic exploration",
+            Format::Networking => "Networking",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// How people take part: online, in the room, or either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Virtual,
+    InPerson,
+    Hybrid,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Virtual, Mode::InPerson, Mode::Hybrid];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            Mode::Virtual => "virtual",
+            Mode::InPerson => "in_person",
+            Mode::Hybrid => "hybrid",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Mode::Virtual => "Virtual",
+            Mode::InPerson => "In person",
+            Mode::Hybrid => "Hybrid",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// Whether people meet in a room (which then needs a venue).
+    pub fn has_venue(self) -> bool {
+        self != Mode::Virtual
+    }
+
+    /// Whether people join online (which then needs a joining link).
+    pub fn is_online(self) -> bool {
+        self != Mode::InPerson
+    }
+}
+
+/// (key, label) of every format, for the forms' and filters' choices.
+pub const FORMATS: [(&str, &str); 5] = {
+    let mut all = [("", ""); 5];
+    let mut i = 0;
+    while i < 5 {
+        all[i] = (Format::ALL[i].key(), Format::ALL[i].label());
+        i += 1;
+    }
+    all
+};
+
+/// (key, label) of every mode, for the forms' choices.
+pub const MODES: [(&str, &str); 3] = {
+    let mut all = [("", ""); 3];
+    let mut i = 0;
+    while i < 3 {
+        all[i] = (Mode::ALL[i].key(), Mode::ALL[i].label());
+        i += 1;
+    }
+    all
+};
 
 pub const AUDIENCES: [(&str, &str); 3] =
     [("open", "Open to all"), ("members", "Members only (closed)"), ("group", "One group's members")];
@@ -57,12 +156,22 @@ pub fn label(list: &[(&'static str, &'static str)], key: &str) -> &'static str {
 }
 
 impl Meeting {
+    /// The stored format, typed; a value the schema's CHECK allows always parses.
+    pub fn format(&self) -> Option<Format> {
+        Format::parse(&self.format)
+    }
+
+    /// The stored mode, typed; anything unknown is read as hybrid, which shows both the venue and the link.
+    pub fn mode(&self) -> Mode {
+        Mode::parse(&self.mode).unwrap_or(Mode::Hybrid)
+    }
+
     pub fn format_label(&self) -> &'static str {
-        label(&FORMATS, &self.format)
+        self.format().map_or("", Format::label)
     }
 
     pub fn mode_label(&self) -> &'static str {
-        label(&MODES, &self.mode)
+        self.mode().label()
     }
 
     /// Who it is for, as the policy reads it: open meetings are for everyone.
@@ -89,7 +198,7 @@ impl Meeting {
     }
 
     pub fn has_venue(&self) -> bool {
-        self.mode != "virtual"
+        self.mode().has_venue()
     }
 
     pub fn is_past(&self, now: DateTime<Utc>) -> bool {

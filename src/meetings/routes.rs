@@ -57,7 +57,7 @@ pub fn joining_link(
         now,
     )
     .then(|| meeting.joining_link.clone())
-    .filter(|l| !l.is_empty() && meeting.mode != "in_person")
+    .filter(|l| !l.is_empty() && meeting.mode().is_online())
 }
 
 /// What one viewer sees of many meetings: their groups are read once, not once per group meeting.
