@@ -57,6 +57,11 @@ pub fn can_renew_membership(user: &User) -> bool {
     user.role == Role::Member && !user.suspended
 }
 
+/// `can_renew_membership` as a condition on a `users` row (alias `users`), for choosing whom to remind.
+pub fn renewal_sql(users: &str) -> String {
+    format!("({users}.role = 'member' AND {users}.suspended = FALSE)")
+}
+
 /// What a member is in one group: the facts the group rules below are decided on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupStanding {

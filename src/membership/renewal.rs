@@ -28,14 +28,17 @@ struct DueMember {
 pub async fn send_due_reminders(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut sent = 0;
     for (days_before, window_end) in REMINDERS {
+        let sql = format!(
+            "SELECT u.id, u.email, u.name, u.membership_ends_at FROM users u
+             WHERE {} AND u.membership_ends_at > $1 AND u.membership_ends_at <= $2
+               AND NOT EXISTS (SELECT 1 FROM renewal_reminders r
+                               WHERE r.user_id = u.id AND r.days_before = $3 AND r.sent_at > $4)",
+            crate::auth::policy::renewal_sql("u")
+        );
         let due = fetch_all!(
             &app.db,
             DueMember,
-            "SELECT u.id, u.email, u.name, u.membership_ends_at FROM users u
-             WHERE u.role = 'member' AND u.suspended = FALSE
-               AND u.membership_ends_at > $1 AND u.membership_ends_at <= $2
-               AND NOT EXISTS (SELECT 1 FROM renewal_reminders r
-                               WHERE r.user_id = u.id AND r.days_before = $3 AND r.sent_at > $4)",
+            sqlx::AssertSqlSafe(sql),
             now + Duration::days(window_end),
             now + Duration::days(days_before),
             days_before,

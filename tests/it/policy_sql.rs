@@ -58,6 +58,18 @@ async fn the_members_area_rule_and_its_sql_agree(engine: Engine) {
         inside += usize::from(rule);
     }
     assert_eq!(inside, 4, "member, open-ended member, moderator and organiser are in");
+    // Whom renewal reminders may go to: members (lapsed ones too), never suspended ones or other roles.
+    let sql = format!("SELECT id FROM users u WHERE {}", policy::renewal_sql("u"));
+    let renewing: Vec<String> =
+        swn::on_engine!(&t.app.db, |e| sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone()))
+            .fetch_all(e)
+            .await)
+        .unwrap();
+    for id in &ids {
+        let row: UserRow = swn::auth::user_by_id(&t.app.db, id).await.unwrap().unwrap();
+        let rule = policy::can_renew_membership(&User::from(row));
+        assert_eq!(renewing.contains(id), rule, "{id}: the renewal SQL and the rule disagree");
+    }
     t.finish().await;
 }
 
