@@ -77,7 +77,9 @@ impl Jobs {
     /// Waits for every job to finish the round it is in (they stop once the switch is thrown).
     pub async fn finish(self) {
         for job in self.running {
-            let _ = job.await;
+            if let Err(e) = job.await {
+                tracing::error!(error = %e, "a background job ended abnormally");
+            }
         }
     }
 }

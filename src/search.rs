@@ -184,8 +184,11 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
             hits.extend(feature.search(app, viewer, &request).await?);
         }
     }
-    // Title matches first; within the same score, each kind keeps its own order (forum by rank, others newest).
-    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
+    // Title matches first; then the forum, case studies, resources, articles and meetings; within a kind its own
+    // order (the forum by rank, the rest newest first).
+    const ORDER: [&str; 5] = ["Forum", "Case study", "Resource", "Article", "Meeting"];
+    let rank = |kind: &str| ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len());
+    hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.kind)));
     Ok(Searched { q, kind: kind.to_string(), answered, members, categories, hits })
 }
 

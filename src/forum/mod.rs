@@ -75,7 +75,7 @@ impl Feature for Forum {
     }
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
-        Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
+        Box::pin(async move { Ok(store::erase_person(tx, &person.id, &person.name).await?) })
     }
 
     fn search<'a>(

@@ -537,9 +537,16 @@ pub async fn users_by_handles(db: &Db, handles: &[String]) -> Result<Vec<(String
 
 // A person's data
 
-/// What the forum keeps for a person alone: read marks, watches, notifications, the digest's clock, and their
-/// name on flags they raised. Their posts stay, shown under "Former member".
-pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+/// What the forum keeps for a person alone: read marks, watches, notifications, the digest's clock, their name
+/// on flags they raised, and their name in the moderation log's entries about them. Their posts stay, shown
+/// under "Former member".
+pub async fn erase_person(tx: &mut Tx, user_id: &str, name: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "UPDATE moderation_log SET target = 'member (former member)', reason = REPLACE(reason, $1, 'a former member')
+         WHERE target = 'member ' || $1",
+        name
+    )?;
     execute!(&mut *tx, "DELETE FROM forum_reads WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM forum_watches WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM notifications WHERE user_id = $1", user_id)?;

@@ -141,6 +141,17 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     )
     .await
     .assert_status(303);
+    // A moderator once stopped her posting for a day, and said why.
+    t.post_with(
+        &org,
+        &format!("/forum/moderation/users/{rosa_id}"),
+        &[("action", "suspend"), ("reason", "Rosa Quillfeather posted a colleague's e-mail address.")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(&org, &format!("/forum/moderation/users/{rosa_id}"), &[("action", "restore"), ("reason", "Sorted.")])
+        .await
+        .assert_status(303);
     // She holds the one place of a coming meeting, with Kit on its waitlist.
     let full = meeting(&t, &org, "Trial periods clinic", "members", "1", Duration::days(5), &[]).await;
     t.post_with(&rosa, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
