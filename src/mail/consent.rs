@@ -3,6 +3,8 @@
 //! people whose choice in force is yes, so no feature can forget to ask. Choices are kept as a history (who
 //! chose what, when, where); the latest one is in force, and a category's default when there is none.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx, new_id};
@@ -144,27 +146,63 @@ pub fn chosen_sql(users: &str, category: Category) -> String {
 /// account's choice in force; an address without one gets a newsletter only as a confirmed, still
 /// subscribed public subscriber, and a meeting reminder as a guest who registered (its default).
 pub async fn allows(tx: &mut Tx, kind: Kind, address: &str) -> Result<bool, sqlx::Error> {
-    let Kind::Chosen(category) = kind else { return Ok(true) };
-    #[derive(sqlx::FromRow)]
-    struct Choice {
-        has_account: bool,
-        own: bool,
-        subscribed: bool,
+    Ok(!allowed(tx, kind, &[address]).await?.is_empty())
+}
+
+/// The addresses among `addresses` (lower-cased) that an e-mail of this kind may go to now: the rule of
+/// `allows`, in two queries for a whole chunk of a bulk send.
+pub async fn allowed(tx: &mut Tx, kind: Kind, addresses: &[&str]) -> Result<HashSet<String>, sqlx::Error> {
+    let wanted: Vec<String> = addresses.iter().map(|a| a.to_lowercase()).collect();
+    let Kind::Chosen(category) = kind else { return Ok(wanted.into_iter().collect()) };
+    if wanted.is_empty() {
+        return Ok(HashSet::new());
     }
-    let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM users u WHERE u.email = $1) AS has_account,
-                EXISTS (SELECT 1 FROM users u WHERE u.email = $1 AND {} = TRUE) AS own,
-                EXISTS (SELECT 1 FROM subscribers s WHERE s.email = $1 AND s.confirmed_at IS NOT NULL
-                        AND s.unsubscribed_at IS NULL) AS subscribed",
-        chosen_sql("u", category)
-    );
-    let choice = crate::fetch_one!(&mut *tx, Choice, sqlx::AssertSqlSafe(sql), address.to_lowercase())?;
-    let own = choice.own;
-    Ok(match category {
-        Category::Newsletter => own || choice.subscribed,
-        Category::MeetingReminders => own || !choice.has_account,
-        Category::ForumNotifications | Category::ForumDigest => own,
-    })
+    #[derive(sqlx::FromRow)]
+    struct Account {
+        email: String,
+        own: bool,
+    }
+    let list = (1..=wanted.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT u.email, {} AS own FROM users u WHERE u.email IN ({list})", chosen_sql("u", category));
+    let accounts: HashMap<String, bool> = crate::on_engine!(&mut *tx, |e| {
+        let mut query = sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.clone()));
+        for address in &wanted {
+            query = query.bind(address);
+        }
+        query.fetch_all(e).await
+    })?
+    .into_iter()
+    .map(|a| (a.email, a.own))
+    .collect();
+    let subscribed: HashSet<String> = if category == Category::Newsletter {
+        let sql = format!(
+            "SELECT s.email FROM subscribers s WHERE s.email IN ({list})
+               AND s.confirmed_at IS NOT NULL AND s.unsubscribed_at IS NULL"
+        );
+        crate::on_engine!(&mut *tx, |e| {
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone()));
+            for address in &wanted {
+                query = query.bind(address);
+            }
+            query.fetch_all(e).await
+        })?
+        .into_iter()
+        .collect()
+    } else {
+        HashSet::new()
+    };
+    Ok(wanted
+        .into_iter()
+        .filter(|address| {
+            let account = accounts.get(address).copied();
+            let own = account.unwrap_or(false);
+            match category {
+                Category::Newsletter => own || subscribed.contains(address),
+                Category::MeetingReminders => own || account.is_none(),
+                Category::ForumNotifications | Category::ForumDigest => own,
+            }
+        })
+        .collect())
 }
 
 /// Whether a person with an account chose this category (for jobs that pick people before they write).

@@ -26,20 +26,25 @@ pub async fn queue(app: &App, tx: &mut Tx, kind: Kind, email: &Email) -> Result<
     Ok(true)
 }
 
-/// Queues one copy of a bulk send (a newsletter) under its batch and a key unique in it, so queueing it again
-/// adds nothing; the same consent rule as `queue`.
+/// Queues the copies of one chunk of a bulk send (a newsletter) in the caller's transaction, each under its
+/// batch and a key unique in it, so queueing it again adds nothing; the same consent rule as `queue`, asked
+/// once for the whole chunk. Gives how many copies were new in the outbox.
 pub async fn queue_bulk(
     app: &App,
     tx: &mut Tx,
     kind: Kind,
-    email: &Email,
     batch: &str,
-    key: &str,
-) -> Result<bool, sqlx::Error> {
-    if !consent::allows(tx, kind, &email.to).await? {
-        return Ok(false);
+    copies: &[(Email, String)],
+) -> Result<usize, sqlx::Error> {
+    let addresses: Vec<&str> = copies.iter().map(|(email, _)| email.to.as_str()).collect();
+    let allowed = consent::allowed(tx, kind, &addresses).await?;
+    let domain = mail_domain(app);
+    let mut queued = 0;
+    for (email, key) in copies.iter().filter(|(email, _)| allowed.contains(&email.to.to_lowercase())) {
+        queued +=
+            usize::from(outbox::enqueue(tx, &with_footer(app, email), &domain, Some((batch, key))).await?.is_some());
     }
-    Ok(outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), Some((batch, key))).await?.is_some())
+    Ok(queued)
 }
 
 /// The domain of Message-IDs: the site's host.

@@ -64,13 +64,14 @@ pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize
     let batch = issue.batch();
     let now = Utc::now();
     for chunk in readers.chunks(CHUNK) {
-        let mut tx = app.db.begin().await?;
+        let mut copies = Vec::with_capacity(chunk.len());
         for reader in chunk {
             let visible = super::visible_to(reader, &blocks, &memberships, now);
-            let copy = super::render_copy(app, issue, reader, &visible)?;
             let key = format!("{batch}:{}", reader.email.to_lowercase());
-            mail::queue_bulk(app, &mut tx, mail::Kind::Chosen(mail::Category::Newsletter), &copy, &batch, &key).await?;
+            copies.push((super::render_copy(app, issue, reader, &visible)?, key));
         }
+        let mut tx = app.db.begin().await?;
+        mail::queue_bulk(app, &mut tx, mail::Kind::Chosen(mail::Category::Newsletter), &batch, &copies).await?;
         tx.commit().await?;
         app.wake_mail();
         // Still at it: hold the issue for another lease, so no other instance starts over beside us.
