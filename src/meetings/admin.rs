@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -21,6 +21,7 @@ use crate::mail;
 use crate::membership::Organisation;
 use crate::membership::groups::{self, Group};
 use crate::web::forms::{slugify, valid_slug};
+use crate::web::spreadsheet::CsvFile;
 use crate::web::upload::UploadForm;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
@@ -213,6 +214,7 @@ impl MeetingForm {
         let tz = app.config.timezone;
         let now = Utc::now();
         let title = e.required("title", "Title", &self.title, 200);
+        e.one_line("title", "The title", &title);
         let slug = if self.slug.trim().is_empty() { slugify(&title) } else { self.slug.trim().to_string() };
         if !valid_slug(&slug) {
             e.add("slug", "The address may use only lower-case letters, digits and hyphens.");
@@ -254,6 +256,7 @@ impl MeetingForm {
             );
         }
         let venue = e.optional("venue", "The venue", &self.venue, 500);
+        e.one_line("venue", "The venue", &venue);
         if mode.is_some_and(Mode::has_venue) && venue.is_empty() {
             e.add("venue", "An in-person or hybrid meeting needs its venue and address.");
         }
@@ -261,6 +264,7 @@ impl MeetingForm {
         let accessibility = e.optional("accessibility", "The accessibility notes", &self.accessibility, 2000);
         let host_organisation_id = hosts.iter().find(|o| o.slug == self.host).map(|o| o.id.clone());
         let chair = e.optional("chair", "The chair", &self.chair, 200);
+        e.one_line("chair", "The chair", &chair);
         let starts_at = parse_time(&mut e, "starts_at", "the start", &self.starts_at, tz);
         let ends_at = parse_time(&mut e, "ends_at", "the end", &self.ends_at, tz);
         let registration_closes_at = if self.closes_at.trim().is_empty() {
@@ -547,11 +551,7 @@ async fn attendees(
 
 async fn attendees_csv(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     let meeting = managed(&app, &viewer, &id).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write = |out: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        out.write_record(row).map_err(|e| AppError::Internal(e.to_string()))
-    };
-    write(&mut out, &["name", "email", "organisation", "status", "registered_at", "attended"])?;
+    let mut file = CsvFile::new(&["name", "email", "organisation", "status", "registered_at", "attended"])?;
     for r in store::registrations(&app.db, &id).await? {
         let attended = match r.attended {
             Some(true) => "yes",
@@ -559,17 +559,9 @@ async fn attendees_csv(State(app): State<App>, viewer: Viewer, Path(id): Path<St
             None => "",
         };
         let at = r.queued_at.to_rfc3339();
-        write(&mut out, &[&r.name, &r.email, &r.organisation, &r.status, &at, attended])?;
+        file.row(&[&r.name, &r.email, &r.organisation, &r.status, &at, attended])?;
     }
-    let bytes = out.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-attendees.csv\"", meeting.slug)),
-        ],
-        bytes,
-    )
-        .into_response())
+    file.download(&format!("{}-attendees.csv", meeting.slug))
 }
 
 async fn attendance(

@@ -14,15 +14,18 @@ fn event(app: &App, meeting: &Meeting) -> icalendar::Event {
     let link = app.config.link(&format!("/meetings/{}", meeting.slug));
     let location = match meeting.mode() {
         Mode::Virtual => "Online (the joining link is on the meeting's page for registered attendees)".to_string(),
-        _ if meeting.venue.is_empty() => "To be announced".to_string(),
-        _ => meeting.venue.clone(),
+        _ if meeting.venue.trim().is_empty() => "To be announced".to_string(),
+        _ => one_line(&meeting.venue),
     };
-    let description =
-        format!("{}: {}\n\nDetails and registration: {link}", meeting.format_label(), plain(&meeting.summary_md));
+    let description = multi_line(&format!(
+        "{}: {}\n\nDetails and registration: {link}",
+        meeting.format_label(),
+        plain(&meeting.summary_md)
+    ));
     icalendar::Event::new()
         .uid(&format!("meeting-{}@{host}", meeting.id))
         .sequence(u32::try_from(meeting.sequence).unwrap_or(0))
-        .summary(&meeting.title)
+        .summary(&one_line(&meeting.title))
         .description(&description)
         .starts(meeting.starts_at)
         .ends(meeting.ends_at)
@@ -30,6 +33,26 @@ fn event(app: &App, meeting: &Meeting) -> icalendar::Event {
         .url(&link)
         .status(if meeting.is_cancelled() { EventStatus::Cancelled } else { EventStatus::Confirmed })
         .done()
+}
+
+// Text people typed goes into the file as RFC 5545 TEXT. The icalendar crate escapes `\`, `;`, `,` and line
+// feeds in SUMMARY, LOCATION and DESCRIPTION, but neither a carriage return nor the calendar's NAME: so every
+// value passes one of these first, and nothing typed can start a line (a property, or a whole event) of its own.
+
+/// A one-line value (a title, a venue): every line break and control character becomes a space.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
+/// A text of several lines (a description): each line break becomes a line feed, which the crate writes as
+/// `\n`; other control characters go.
+fn multi_line(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n").chars().filter(|c| *c == '\n' || !c.is_control()).collect()
+}
+
+/// An escaped TEXT value (RFC 5545, 3.3.11), for the properties the crate writes as they are (the name).
+fn escaped(text: &str) -> String {
+    one_line(text).replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,")
 }
 
 /// Markdown without its marks, for a calendar's plain-text description.
@@ -40,7 +63,7 @@ fn plain(markdown: &str) -> String {
 /// A calendar of the given meetings.
 pub fn calendar(app: &App, name: &str, meetings: &[Meeting]) -> String {
     let mut cal = Calendar::new();
-    cal.name(name);
+    cal.name(&escaped(name));
     cal.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
     for meeting in meetings {
         cal.push(event(app, meeting));
@@ -55,4 +78,17 @@ pub fn invitation(app: &App, meeting: &Meeting) -> anyhow::Result<Attachment> {
         content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
         body: calendar(app, &meeting.title, std::slice::from_ref(meeting)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escaped, multi_line, one_line};
+
+    #[test]
+    fn typed_text_cannot_start_a_line_of_its_own() {
+        let hostile = "Talk\r\nEND:VEVENT\r\nBEGIN:VEVENT\rATTENDEE:mailto:x@evil.example\nURL:https://evil.example";
+        assert!(!one_line(hostile).contains(['\r', '\n']));
+        assert!(!multi_line(hostile).contains('\r'));
+        assert_eq!(escaped("A; B, C\\D\nE"), "A\\; B\\, C\\\\D E");
+    }
 }

@@ -68,6 +68,14 @@ impl FieldErrors {
         value.to_string()
     }
 
+    /// Refuses a line break (or any other control character) in a field that is one line wherever it goes (a
+    /// title, a venue): such text could start a new line in a calendar file or an e-mail header.
+    pub fn one_line(&mut self, field: &'static str, label: &str, value: &str) {
+        if value.trim().chars().any(char::is_control) {
+            self.add(field, format!("{label} must be one line, without line breaks or tabs."));
+        }
+    }
+
     /// Checks an optional text: trimmed, at most `max` characters.
     pub fn optional(&mut self, field: &'static str, label: &str, value: &str, max: usize) -> String {
         let value = value.trim();

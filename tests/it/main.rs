@@ -23,4 +23,5 @@ mod personal_data;
 mod policy_sql;
 mod robustness;
 mod schema;
+mod security;
 mod smtp_peer;

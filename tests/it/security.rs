@@ -1,0 +1,147 @@
+//! Injection into the files the network sends: calendars and spreadsheets.
+
+use chrono::Duration;
+
+use crate::meetings::meeting;
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, browser};
+
+on_both_engines!(calendar_files_take_no_injected_lines, spreadsheet_cells_never_run_as_formulas);
+
+/// Calendar text that would add a property and a whole event if written as it is.
+const HOSTILE: &str =
+    "Agenda\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:pwned\rATTENDEE:mailto:x@evil.example\nURL:https://evil.example";
+
+/// What an independent parser (Python's icalendar) reads in a calendar file: one line per event, with its
+/// summary, its location and whether it has an attendee or a URL not ours.
+fn events_in(ics: &str, base: &str) -> Vec<String> {
+    let script = format!(
+        "import sys, icalendar\n\
+         cal = icalendar.Calendar.from_ical(sys.stdin.read())\n\
+         for e in cal.walk('VEVENT'):\n    \
+             print('|'.join([str(e.get('SUMMARY')), str(e.get('LOCATION')), str('ATTENDEE' in e),\n                 \
+             str(not str(e.get('URL', '')).startswith('{base}'))]))"
+    );
+    if std::process::Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .status()
+        .map(|s| !s.success())
+        .unwrap_or(true)
+    {
+        crate::support::skip("the Python package icalendar is not installed (.ci/run installs it)");
+        assert!(!ics.contains("\r\nBEGIN:VEVENT\r\nSUMMARY:pwned"));
+        return vec!["(not parsed)".into()];
+    }
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the parser refused the file: {}\n{ics}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+}
+
+async fn calendar_files_take_no_injected_lines(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    // One-line fields refuse line breaks at the edge, with the message beside the field.
+    for field in ["title", "venue", "chair"] {
+        let refused = t
+            .post_with(
+                &org,
+                "/admin/meetings/new",
+                &[(field, "Hybrid working\r\nATTENDEE:mailto:x@evil.example"), ("mode", "hybrid")],
+            )
+            .await;
+        assert!(refused.status.is_client_error(), "{field}: {}", refused.status);
+        refused.assert_contains("must be one line");
+    }
+    // The summary may hold lines; the title may hold RFC 5545's special characters.
+    let title = "Trials; agreements, and \\ back-slashes";
+    let slug = meeting(
+        &t,
+        &org,
+        title,
+        "open",
+        "20",
+        Duration::days(3),
+        &[("summary", HOSTILE), ("mode", "hybrid"), ("venue", "Town Hall; Room 2, Floor 3")],
+    )
+    .await;
+    let ics = t.get(&format!("/meetings/{slug}/calendar.ics")).await;
+    ics.assert_status(200);
+    let events = events_in(&ics.body, &t.base);
+    assert_eq!(events.len(), 1, "exactly one event: {events:?}\n{}", ics.body);
+    if events[0] != "(not parsed)" {
+        assert_eq!(events[0], format!("{title}|Town Hall; Room 2, Floor 3|False|False"));
+    }
+    // A title stored before the edge refused line breaks (the calendar's name is made from it) is written safely
+    // too.
+    swn::execute!(&t.app.db, "UPDATE meetings SET title = $1 WHERE slug = $2", format!("Old title{HOSTILE}"), &slug)
+        .unwrap();
+    let ics = t.get(&format!("/meetings/{slug}/calendar.ics")).await;
+    assert_eq!(events_in(&ics.body, &t.base).len(), 1, "{}", ics.body);
+    assert!(!ics.body.contains("\r\nATTENDEE") && !ics.body.contains("\nURL:https://evil"), "{}", ics.body);
+    swn::execute!(&t.app.db, "UPDATE meetings SET title = $1 WHERE slug = $2", title, &slug).unwrap();
+    for feed in ["/meetings/calendar.ics"] {
+        let body = t.get(feed).await.body;
+        assert!(events_in(&body, &t.base).iter().all(|e| !e.starts_with("pwned")), "{feed}");
+    }
+    // The invitation attached to a registration's e-mail, whose calendar is named after the title.
+    let m = t.member("maya@insurer.example.com", "Maya Patel").await;
+    t.post_with(&m, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    t.wait_for_mail("maya@insurer.example.com").await;
+    let raw =
+        t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("maya@insurer.example.com")).unwrap();
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    let attachment = all_parts(&mail).into_iter().find(|p| p.ctype.mimetype == "text/calendar").unwrap();
+    let invitation = attachment.get_body().unwrap();
+    assert_eq!(events_in(&invitation, &t.base).len(), 1, "{invitation}");
+    t.finish().await;
+}
+
+fn all_parts<'a>(mail: &'a mailparse::ParsedMail<'a>) -> Vec<&'a mailparse::ParsedMail<'a>> {
+    let mut parts = vec![mail];
+    for sub in &mail.subparts {
+        parts.extend(all_parts(sub));
+    }
+    parts
+}
+
+async fn spreadsheet_cells_never_run_as_formulas(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let slug = meeting(&t, &org, "Open round table", "open", "20", Duration::days(3), &[]).await;
+    let id = swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM meetings WHERE slug = $1", &slug).unwrap();
+    for (name, organisation) in
+        [("=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0"), ("@SUM(1+1)", "-2+3")]
+    {
+        let email = format!("{}@guests.example.org", name.len() + organisation.len());
+        t.post_with(
+            &browser(),
+            &format!("/meetings/{slug}/guest"),
+            &[("name", name), ("email", &email), ("organisation", organisation)],
+        )
+        .await
+        .assert_status(303);
+    }
+    let csv = t.get_with(&org, &format!("/admin/meetings/{id}/attendees.csv")).await;
+    csv.assert_status(200);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        for cell in record.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a cell a spreadsheet would run: {cell:?}");
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, 2);
+    assert!(csv.body.contains("'=HYPERLINK") && csv.body.contains("'+cmd"), "{}", csv.body);
+    t.finish().await;
+}
