@@ -32,8 +32,12 @@ pub fn routes() -> Router<App> {
 }
 
 /// Only a path on this site is a place to come back to after signing in.
+/// Where to go after signing in: only a path on this site, of characters that cannot change its meaning on
+/// the way (a browser drops tabs and line breaks, so `/\t/evil.example/` would read as `//evil.example`).
+/// Anything else goes to the home page.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/-._~%?=&#+".contains(c);
+    if next.starts_with('/') && !next.starts_with("//") && next.chars().all(safe) { next } else { "/" }
 }
 
 // Sign in and out
@@ -228,6 +232,7 @@ async fn reset(
     if !store::use_token(&mut tx, &super::tokens::hash(&token)).await? {
         return Err(link_error(LinkProblem::Used));
     }
+    store::end_password_links(&mut tx, &user_id).await?;
     store::set_password(&mut tx, &user_id, &hash).await?;
     // Whoever knew the old password is signed out everywhere, and loses any API token they made with it.
     store::delete_sessions_of(&mut tx, &user_id).await?;
@@ -465,4 +470,29 @@ async fn update_user(
         "/admin/users",
         &format!("{} is now {}{}.", target.name, role.as_str(), if suspended { " (suspended)" } else { "" }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_same_site_paths_are_followed() {
+        for good in ["/forum", "/meetings/anchor-days?page=2", "/forum/t/ab12#post-3"] {
+            assert_eq!(safe_next(good), good);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example/",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\n/x",
+            "/\r/x",
+            "/\u{b}/x",
+            "/a b",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }

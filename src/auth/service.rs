@@ -11,9 +11,10 @@ pub const RESET_LINK_HOURS: i64 = 1;
 pub const NEW_ACCOUNT_LINK_HOURS: i64 = 72;
 pub const SETUP_LINK_HOURS: i64 = 24;
 
-/// A one-time link that lets whoever holds it choose the password of `user_id`.
+/// A one-time link that lets whoever holds it choose the password of `user_id`; any earlier one ends.
 /// Written in the caller's transaction, beside the e-mail that carries it.
 pub async fn insert_password_link(tx: &mut Tx, user_id: &str, hours: i64) -> Result<String, sqlx::Error> {
+    store::end_password_links(tx, user_id).await?;
     let token = tokens::random_token();
     store::insert_token(tx, &tokens::hash(&token), "set_password", Some(user_id), Utc::now() + Duration::hours(hours))
         .await?;

@@ -189,6 +189,18 @@ pub async fn token(db: &Db, token_hash: &str) -> Result<Option<OneTimeToken>, sq
     )
 }
 
+/// Ends every unused link that would let its holder choose this person's password: issuing or using one ends
+/// the others, so only the newest link in the newest e-mail works.
+pub async fn end_password_links(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(
+        tx,
+        "UPDATE one_time_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = 'set_password' AND used_at IS NULL",
+        Utc::now(),
+        user_id
+    )?;
+    Ok(())
+}
+
 /// Marks a link used; false when it was already used (two tabs racing), so only one use wins.
 pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, sqlx::Error> {
     let changed = execute!(

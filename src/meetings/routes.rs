@@ -541,6 +541,12 @@ fn ics(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response()
 }
 
+/// A calendar for one person (it may hold members-only meetings): no shared or browser cache keeps it.
+fn private_ics(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, no-store")], body)
+        .into_response()
+}
+
 async fn one_calendar(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
     if view_of(&app, &viewer, &meeting).await? != MeetingView::Full {
@@ -571,7 +577,7 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
     let views = Views::of(&app, &viewer).await?;
     let meetings: Vec<Meeting> =
         store::listed(&app.db, true, since).await?.into_iter().filter(|m| views.view(m) == MeetingView::Full).collect();
-    Ok(ics(calendar::calendar(&app, "Smart Work Network: my meetings", &meetings)))
+    Ok(private_ics(calendar::calendar(&app, "Smart Work Network: my meetings", &meetings)))
 }
 
 #[derive(Template)]

@@ -117,6 +117,26 @@ async fn password_reset_by_email_works_once(engine: Engine) {
     assert!(mail.contains("Hello Sam Reed"), "{mail}");
     let link = find_link(&mail, &format!("{}/password/reset/", t.base)).expect("a reset link in the e-mail");
     let path = link.strip_prefix(&t.base).unwrap().to_string();
+    // Asking again ends the first link: only the newest e-mail's link works.
+    t.post("/password/forgot", &[("email", "sam@university.example.ac.uk")]).await.assert_status(200);
+    let links = || {
+        t.outbox_files()
+            .iter()
+            .filter_map(|f| {
+                let mail = mailparse::parse_mail(f).ok()?;
+                find_link(&crate::support::plain_text(&mail)?, &format!("{}/password/reset/", t.base))
+            })
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if links().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let second = links().into_iter().find(|l| *l != link).expect("a second reset link");
+    t.get(&path).await.assert_status(410);
+    let path = second.strip_prefix(&t.base).unwrap().to_string();
     // The e-mail is multipart text + HTML, with a Message-ID.
     let raw = t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("sam@university")).unwrap();
     let parsed = mailparse::parse_mail(&raw).unwrap();

@@ -658,6 +658,8 @@ async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
         .assert_contains("Open topic exploration")
         .assert_lacks(LINK);
     parse_ics(&feed.body);
+    // It holds members-only meetings: no shared or browser cache may keep it.
+    assert_eq!(feed.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("private, no-store"));
     // A new address revokes the old one; turning the feed off revokes it too.
     let again = t.post_with(&m, "/account/calendar", &[("action", "new")]).await;
     let second =

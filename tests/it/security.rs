@@ -6,7 +6,11 @@ use crate::meetings::meeting;
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, browser};
 
-on_both_engines!(calendar_files_take_no_injected_lines, spreadsheet_cells_never_run_as_formulas);
+on_both_engines!(
+    calendar_files_take_no_injected_lines,
+    spreadsheet_cells_never_run_as_formulas,
+    sign_in_follows_only_plain_same_site_paths,
+);
 
 /// Calendar text that would add a property and a whole event if written as it is.
 const HOSTILE: &str =
@@ -143,5 +147,30 @@ async fn spreadsheet_cells_never_run_as_formulas(engine: Engine) {
     }
     assert_eq!(rows, 2);
     assert!(csv.body.contains("'=HYPERLINK") && csv.body.contains("'+cmd"), "{}", csv.body);
+    t.finish().await;
+}
+
+async fn sign_in_follows_only_plain_same_site_paths(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Asker").await;
+    for (next, expected) in [
+        ("/forum", "/forum"),
+        ("/\t/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/x\ny", "/"),
+        ("/x\ry", "/"),
+        ("/x\u{b}y", "/"),
+    ] {
+        let b = browser();
+        let answer = t
+            .post_with(
+                &b,
+                "/sign-in",
+                &[("email", ann.email.as_str()), ("password", crate::support::PASSWORD), ("next", next)],
+            )
+            .await;
+        answer.assert_status(303);
+        assert_eq!(answer.location(), Some(expected), "{next:?}");
+    }
     t.finish().await;
 }
