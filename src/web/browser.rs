@@ -49,10 +49,39 @@ pub async fn refuse_nul_in_address(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// The name a cookie of ours goes by: under an https base URL, with the `__Host-` prefix, which a browser
+/// accepts only from this host, over https, for the whole site (so a sibling subdomain cannot plant one).
+fn cookie_name(name: &str, secure: bool) -> String {
+    if secure { format!("__Host-{name}") } else { name.to_string() }
+}
+
+/// Under https, every cookie this response sets is renamed with `__Host-` and marked `Secure`: handlers write
+/// the plain names, and this one place decides what goes out.
+fn harden_cookies(response: &mut Response) {
+    let set: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    response.headers_mut().remove(header::SET_COOKIE);
+    for value in set {
+        let hardened = value.to_str().ok().and_then(|v| Cookie::parse(v.to_string()).ok()).map(|mut c| {
+            if c.name().starts_with("swn_") {
+                c.set_name(format!("__Host-{}", c.name()));
+                c.set_secure(true);
+                c.set_path("/");
+            }
+            c
+        });
+        match hardened.and_then(|c| HeaderValue::from_str(&c.encoded().to_string()).ok()) {
+            Some(v) => response.headers_mut().append(header::SET_COOKIE, v),
+            None => response.headers_mut().append(header::SET_COOKIE, value),
+        };
+    }
+}
+
 pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let jar = Jar::from_headers(request.headers());
+    let secure = app.config.secure_cookies();
+    let session_name = cookie_name(SESSION_COOKIE, secure);
 
-    let (viewer, rotated) = match jar.get(SESSION_COOKIE) {
+    let (viewer, rotated) = match jar.get(&session_name) {
         Some(token) => match session::load(&app, token).await {
             Ok(Some(found)) => found,
             Ok(None) => (Viewer::default(), None),
@@ -61,13 +90,13 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
         None => (Viewer::default(), None),
     };
     let signed_in = viewer.user.is_some();
-    let stale_session = jar.get(SESSION_COOKIE).is_some() && viewer.user.is_none();
+    let stale_session = jar.get(&session_name).is_some() && viewer.user.is_none();
 
-    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).filter(|t| t.len() >= 32) {
+    let (csrf, new_csrf) = match jar.get(&cookie_name(CSRF_COOKIE, secure)).filter(|t| t.len() >= 32) {
         Some(t) => (t.to_string(), false),
         None => (crate::auth::tokens::random_token(), true),
     };
-    let flash = jar.get(FLASH_COOKIE).map(|f| f.to_string());
+    let flash = jar.get(&cookie_name(FLASH_COOKIE, secure)).map(|f| f.to_string());
     let ip = client_ip(&request, app.config.trust_proxy);
 
     let ext = request.extensions_mut();
@@ -77,7 +106,6 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     ext.insert(ClientIp(ip));
 
     let mut response = next.run(request).await;
-    let secure = app.config.secure_cookies();
     if let Some(token) = rotated
         && !sets_cookie(&response, SESSION_COOKIE)
     {
@@ -95,6 +123,9 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     }
     if stale_session && !sets_cookie(&response, SESSION_COOKIE) {
         set_cookie(&mut response, removal(SESSION_COOKIE));
+    }
+    if secure {
+        harden_cookies(&mut response);
     }
     response
 }

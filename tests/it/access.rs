@@ -99,7 +99,7 @@ async fn every_response_carries_security_headers(engine: Engine) {
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("swn_csrf="))
+        .find(|c| c.starts_with("__Host-swn_csrf="))
         .unwrap();
     assert!(csrf_cookie.contains("Secure"), "{csrf_cookie}");
     https.finish().await;

@@ -10,6 +10,7 @@ on_both_engines!(
     calendar_files_take_no_injected_lines,
     spreadsheet_cells_never_run_as_formulas,
     sign_in_follows_only_plain_same_site_paths,
+    cookies_under_https_are_secure_and_host_only,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -172,5 +173,54 @@ async fn sign_in_follows_only_plain_same_site_paths(engine: Engine) {
         answer.assert_status(303);
         assert_eq!(answer.location(), Some(expected), "{next:?}");
     }
+    t.finish().await;
+}
+
+async fn cookies_under_https_are_secure_and_host_only(engine: Engine) {
+    let t =
+        TestApp::start_with(engine, |c| c.base_url = url::Url::parse("https://network.example.org/").unwrap()).await;
+    t.create_user("ann@council.example.gov.uk", "Ann Asker", swn::auth::Role::Member, crate::support::PASSWORD).await;
+    // The browser of this test speaks plain http, so it keeps no Secure cookie: send them by hand, as an https
+    // browser would.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = client.get(t.url("/sign-in")).send().await.unwrap();
+    let set: Vec<String> =
+        form.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let csrf_cookie = set.iter().find(|c| c.starts_with("__Host-swn_csrf=")).expect("the form token's cookie");
+    assert!(csrf_cookie.contains("Secure") && csrf_cookie.contains("Path=/") && !csrf_cookie.contains("Domain"));
+    let token = csrf_cookie.trim_start_matches("__Host-swn_csrf=").split(';').next().unwrap().to_string();
+    let signed_in = client
+        .post(t.url("/sign-in"))
+        .header("cookie", format!("__Host-swn_csrf={token}"))
+        .header("origin", "https://network.example.org")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "ann@council.example.gov.uk"),
+            ("password", crate::support::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let set: Vec<String> =
+        signed_in.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let session = set.iter().find(|c| c.starts_with("__Host-swn_session=")).expect("the session's cookie");
+    assert!(session.contains("Secure") && session.contains("Path=/"), "{session}");
+    let session = session.trim_start_matches("__Host-swn_session=").split(';').next().unwrap().to_string();
+    // A form whose answer carries a notice: the notice's cookie is host-only and Secure too.
+    let saved = client
+        .post(t.url("/account/email"))
+        .header("cookie", format!("__Host-swn_csrf={token}; __Host-swn_session={session}"))
+        .header("origin", "https://network.example.org")
+        .form(&[("csrf_token", token.as_str()), ("newsletter", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let set: Vec<String> =
+        saved.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let flash = set.iter().find(|c| c.starts_with("__Host-swn_flash=")).expect("the notice's cookie");
+    assert!(flash.contains("Secure") && flash.contains("Path=/"), "{flash}");
+    assert!(set.iter().all(|c| c.starts_with("__Host-")), "every cookie is host-only: {set:?}");
     t.finish().await;
 }
