@@ -189,14 +189,19 @@ struct NewToken {
     password: String,
 }
 
-async fn create(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Form<NewToken>) -> AppResult<Response> {
+async fn create(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    crate::web::ClientIp(ip): crate::web::ClientIp,
+    Form(form): Form<NewToken>,
+) -> AppResult<Response> {
     policy::require(&viewer, policy::can_hold_api_token(&viewer, Utc::now()), "/account/api-tokens")?;
     let user = holder(&viewer)?;
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "A name for the token", &form.name, 100);
     // A token outlives the session: a borrowed or stolen session alone must not be able to make one.
-    let stored = crate::auth::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
-    if !crate::auth::password::verify(form.password, stored).await? {
+    if !crate::auth::service::confirm_password(&app, &user, ip, &form.password).await? {
         errors.add("password", "That is not your current password.");
     }
     if errors.is_empty() && active_tokens(&app.db, &user.id).await?.len() >= MAX_TOKENS {

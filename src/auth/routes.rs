@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::model::{Role, User, UserRow, Viewer};
+use super::model::{Role, User, Viewer};
 use super::service::{self, LinkProblem};
 use super::{password, policy, session, store, throttle};
 use crate::App;
@@ -388,14 +388,8 @@ async fn change_password(
     Form(form): Form<ChangePasswordForm>,
 ) -> AppResult<Response> {
     let user = signed_in(&viewer, "/account/password")?;
-    let now = Utc::now();
-    if let Some(retry_after_secs) = throttle::retry_after(&app.db, &user.email, ip, now).await? {
-        return Err(AppError::TooManyRequests { retry_after_secs });
-    }
     let mut errors = FieldErrors::default();
-    let stored = store::user_by_id(&app.db, &user.id).await?.and_then(|u: UserRow| u.password_hash);
-    if form.current.len() > 1000 || !password::verify(form.current.clone(), stored).await? {
-        throttle::record_failure(&app.db, &user.email, ip, now).await?;
+    if !service::confirm_password(&app, &user, ip, &form.current).await? {
         errors.add("current", "Your current password is not right.");
     }
     if let Some(problem) = password::problem(&form.password, &form.confirm) {

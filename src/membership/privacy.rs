@@ -12,10 +12,10 @@ use serde_json::json;
 
 use super::store;
 use crate::App;
-use crate::auth::{User, Viewer, password, policy};
+use crate::auth::{User, Viewer, policy};
 use crate::feature::Person;
 use crate::web::browser::clear_session;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
+use crate::web::{AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new().route("/account/data", get(download)).route("/account/delete", get(delete_form).post(delete))
@@ -111,12 +111,12 @@ async fn delete(
     State(app): State<App>,
     page: Page,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     Form(form): Form<DeleteForm>,
 ) -> AppResult<Response> {
     let user = own_account(&viewer, "/account/delete")?;
     let mut errors = FieldErrors::default();
-    let stored = crate::auth::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
-    if form.password.len() > 1000 || !password::verify(form.password, stored).await? {
+    if !crate::auth::service::confirm_password(&app, &user, ip, &form.password).await? {
         errors.add("password", "Your password is not right.");
     }
     if crate::auth::service::would_leave_no_organiser(&app.db, &user, false).await? {

@@ -11,6 +11,7 @@ on_both_engines!(
     spreadsheet_cells_never_run_as_formulas,
     sign_in_follows_only_plain_same_site_paths,
     cookies_under_https_are_secure_and_host_only,
+    every_form_that_checks_a_password_shares_one_limit,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -222,5 +223,34 @@ async fn cookies_under_https_are_secure_and_host_only(engine: Engine) {
     let flash = set.iter().find(|c| c.starts_with("__Host-swn_flash=")).expect("the notice's cookie");
     assert!(flash.contains("Secure") && flash.contains("Path=/"), "{flash}");
     assert!(set.iter().all(|c| c.starts_with("__Host-")), "every cookie is host-only: {set:?}");
+    t.finish().await;
+}
+
+async fn every_form_that_checks_a_password_shares_one_limit(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Asker").await;
+    // Five wrong guesses, spread over the three forms that ask for the current password...
+    let guesses: [(&str, &[(&str, &str)]); 5] = [
+        ("/account/delete", &[("password", "guess-1")]),
+        ("/account/api-tokens", &[("name", "x"), ("password", "guess-2")]),
+        ("/account/password", &[("current", "guess-3"), ("password", "new-password-9"), ("confirm", "new-password-9")]),
+        ("/account/delete", &[("password", "guess-4")]),
+        ("/account/api-tokens", &[("name", "x"), ("password", "guess-5")]),
+    ];
+    for (path, fields) in guesses {
+        let answer = t.post_with(&ann, path, fields).await;
+        assert!(answer.status.is_client_error() && answer.status != 429, "{path}: {}", answer.status);
+    }
+    // ...and each of them now refuses even the right one, with a time to wait.
+    for (path, fields) in [
+        ("/account/delete", vec![("password", crate::support::PASSWORD)]),
+        ("/account/api-tokens", vec![("name", "x"), ("password", crate::support::PASSWORD)]),
+    ] {
+        let answer = t.post_with(&ann, path, &fields).await;
+        answer.assert_status(429);
+        assert!(answer.headers.contains_key("retry-after"), "{path}");
+    }
+    // The account is still there.
+    t.get_with(&ann, "/account/email").await.assert_status(200);
     t.finish().await;
 }
