@@ -129,6 +129,7 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
         } else {
             NaiveDate::parse_from_str(&since_text, "%Y-%m-%d")
                 .ok()
+                .filter(|d| crate::web::time::in_range(*d))
                 .and_then(|d| d.and_hms_opt(12, 0, 0))
                 .map(|d| Utc.from_utc_datetime(&d))
                 .filter(|d| *d <= today)

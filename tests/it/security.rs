@@ -12,6 +12,7 @@ on_both_engines!(
     sign_in_follows_only_plain_same_site_paths,
     cookies_under_https_are_secure_and_host_only,
     every_form_that_checks_a_password_shares_one_limit,
+    dates_outside_the_years_both_engines_store_are_refused,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -252,5 +253,51 @@ async fn every_form_that_checks_a_password_shares_one_limit(engine: Engine) {
     }
     // The account is still there.
     t.get_with(&ann, "/account/email").await.assert_status(200);
+    t.finish().await;
+}
+
+async fn dates_outside_the_years_both_engines_store_are_refused(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    for (when, stored) in [("-4800-01-01T10:00", false), ("1899-12-31T10:00", false), ("2030-01-01T10:00", true)] {
+        let news = t
+            .post_with(
+                &org,
+                "/admin/news/new",
+                &[("title", &format!("News of {when}")), ("summary", "S"), ("body", "B"), ("publish_at", when)],
+            )
+            .await;
+        if stored {
+            news.assert_status(303);
+        } else {
+            assert!(news.status.is_client_error(), "{when}: {}", news.status);
+            news.assert_contains("Enter a date and time");
+        }
+        let closes = t
+            .post_with(
+                &org,
+                "/admin/meetings/new",
+                &[
+                    ("title", &format!("Meeting closing {when}")),
+                    ("format", "case_study"),
+                    ("summary", "S"),
+                    ("audience", "members"),
+                    ("mode", "virtual"),
+                    ("joining_link", "https://meet.example.org/x"),
+                    ("status", "draft"),
+                    ("capacity", "10"),
+                    ("starts_at", "2031-01-01T10:00"),
+                    ("ends_at", "2031-01-01T11:00"),
+                    ("closes_at", when),
+                ],
+            )
+            .await;
+        if stored {
+            closes.assert_status(303);
+        } else {
+            assert!(closes.status.is_client_error(), "{when}: {}", closes.status);
+            closes.assert_contains("Give the closing time");
+        }
+    }
     t.finish().await;
 }
