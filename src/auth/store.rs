@@ -241,13 +241,16 @@ pub async fn prune_failures(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx:
     execute!(db, "DELETE FROM sign_in_failures WHERE failed_at < $1", before)
 }
 
-/// What accounts keep about a person besides the account row: sessions, one-time links, and failed sign-ins
-/// counted under their address.
+/// What accounts keep about a person besides the account row: sessions, one-time links, and the counts the
+/// limits keep under their address.
 pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM sessions WHERE user_id = $1", &person.id)?;
     execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", &person.id)?;
     let address = person.email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    execute!(&mut *tx, "DELETE FROM sign_in_failures WHERE scope LIKE $1 ESCAPE '\\'", format!("account:{address}@%"))?;
+    // Counts kept under the address: failed sign-ins, reset links asked for, e-mails sent to it from forms.
+    for pattern in [format!("account:{address}@%"), format!("reset:{address}"), format!("mail-to:%:{address}")] {
+        execute!(&mut *tx, "DELETE FROM sign_in_failures WHERE scope LIKE $1 ESCAPE '\\'", pattern)?;
+    }
     Ok(())
 }
 

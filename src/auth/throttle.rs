@@ -55,6 +55,34 @@ pub async fn take(
     Ok(None)
 }
 
+/// E-mails a client may make us send to addresses it types (an application, a guest registration, a
+/// subscription), per hour: from one client address in all, and to one typed address.
+pub const TYPED_MAIL_PER_CLIENT: usize = 10;
+pub const TYPED_MAIL_PER_TARGET: usize = 3;
+
+/// The one limit for every form that makes us send e-mail to an address typed in: `Some(seconds)` to wait when
+/// the client, or the typed address, reached its hourly limit; otherwise the e-mail is counted.
+pub async fn mail_to_typed_address(
+    db: &Db,
+    what: &str,
+    ip: IpAddr,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, sqlx::Error> {
+    let window = Duration::hours(1);
+    if let Some(wait) = take(db, &format!("mail-from:{what}"), ip, TYPED_MAIL_PER_CLIENT, window, now).await? {
+        return Ok(Some(wait));
+    }
+    let scope = format!("mail-to:{what}:{}", address.to_lowercase());
+    let recent = store::failures_since(db, &scope, now - window).await?;
+    if recent.len() >= TYPED_MAIL_PER_TARGET {
+        let freeing = recent.get(recent.len() - TYPED_MAIL_PER_TARGET).copied().unwrap_or(now);
+        return Ok(Some((freeing + window - now).num_seconds().max(1) as u64));
+    }
+    store::record_failure(db, &scope, now).await?;
+    Ok(None)
+}
+
 pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     for (scope, _) in scopes(email, ip) {
         store::record_failure(db, &scope, now).await?;

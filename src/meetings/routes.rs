@@ -396,6 +396,7 @@ async fn register_guest(
     State(app): State<App>,
     page: Page,
     viewer: Viewer,
+    crate::web::ClientIp(ip): crate::web::ClientIp,
     Path(slug): Path<String>,
     Form(form): Form<GuestForm>,
 ) -> AppResult<Response> {
@@ -410,6 +411,10 @@ async fn register_guest(
     if !errors.is_empty() {
         let body = render(&meeting_page(&app, page, &viewer, meeting, errors, form).await?)?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
+    }
+    let limit = crate::auth::throttle::mail_to_typed_address(&app.db, "guest", ip, &email, Utc::now()).await?;
+    if let Some(retry_after_secs) = limit {
+        return Err(AppError::TooManyRequests { retry_after_secs });
     }
     registration::register_guest(&app, &meeting, &name, &email, &organisation).await.map_err(refusal)?;
     Ok(redirect_with_notice(

@@ -184,7 +184,13 @@ async fn join_form(page: Page, viewer: Viewer) -> AppResult<Response> {
     Ok(render(&join_page(page, JoinForm::default(), FieldErrors::default()))?.into_response())
 }
 
-async fn join(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Form<JoinForm>) -> AppResult<Response> {
+async fn join(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    crate::web::ClientIp(ip): crate::web::ClientIp,
+    Form(form): Form<JoinForm>,
+) -> AppResult<Response> {
     let again = |errors: FieldErrors| -> AppResult<Response> {
         let mut kept = form.clone();
         kept.password.clear();
@@ -195,6 +201,11 @@ async fn join(State(app): State<App>, page: Page, viewer: Viewer, Form(form): Fo
         Ok(input) => input,
         Err(errors) => return again(errors),
     };
+    let limit =
+        crate::auth::throttle::mail_to_typed_address(&app.db, "join", ip, &input.email, chrono::Utc::now()).await?;
+    if let Some(retry_after_secs) = limit {
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
     match service::apply(&app, &input).await {
         Ok((user_id, _)) => {
             // Signed in at once, so the applicant can follow their application.

@@ -41,7 +41,7 @@ const ELIGIBLE: Applicant<'static> = Applicant {
     domain: "https://www.northshire.gov.uk",
 };
 
-async fn apply(t: &TestApp, client: &reqwest::Client, a: &Applicant<'_>) -> Answer {
+pub(crate) async fn apply(t: &TestApp, client: &reqwest::Client, a: &Applicant<'_>) -> Answer {
     t.post_with(
         client,
         "/join",

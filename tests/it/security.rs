@@ -13,6 +13,7 @@ on_both_engines!(
     cookies_under_https_are_secure_and_host_only,
     every_form_that_checks_a_password_shares_one_limit,
     dates_outside_the_years_both_engines_store_are_refused,
+    forms_that_send_mail_to_a_typed_address_are_limited,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -299,5 +300,52 @@ async fn dates_outside_the_years_both_engines_store_are_refused(engine: Engine) 
             closes.assert_contains("Give the closing time");
         }
     }
+    t.finish().await;
+}
+
+async fn forms_that_send_mail_to_a_typed_address_are_limited(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let mut slugs = Vec::new();
+    for n in 0..4 {
+        slugs.push(meeting(&t, &org, &format!("Open meeting {n}"), "open", "50", Duration::days(3 + n), &[]).await);
+    }
+    let guest = |slug: String, email: String| {
+        let t = &t;
+        async move {
+            t.post_with(
+                &browser(),
+                &format!("/meetings/{slug}/guest"),
+                &[("name", "Gus Guest"), ("email", email.as_str()), ("organisation", "Elsewhere Ltd")],
+            )
+            .await
+        }
+    };
+    // One typed address gets at most three such e-mails an hour, whichever meetings they are for.
+    for slug in &slugs[..3] {
+        guest(slug.clone(), "target@victim.example.org".into()).await.assert_status(303);
+    }
+    let refused = guest(slugs[3].clone(), "target@victim.example.org".into()).await;
+    refused.assert_status(429);
+    assert!(refused.headers.contains_key("retry-after"));
+    // One client gets at most ten in all.
+    for n in 4..10 {
+        guest(slugs[0].clone(), format!("guest{n}@elsewhere.example.org")).await.assert_status(303);
+    }
+    guest(slugs[0].clone(), "one-too-many@elsewhere.example.org".into()).await.assert_status(429);
+    // Applications are limited the same way: a fourth to one address within the hour waits.
+    let applicant = crate::membership::Applicant {
+        name: "Nia Newcomer",
+        email: "nia@eastmarch.gov.uk",
+        employment: "employee",
+        employees: "5200",
+        organisation: "Eastmarch Borough Council",
+        domain: "https://www.eastmarch.gov.uk",
+    };
+    for _ in 0..3 {
+        let answer = crate::membership::apply(&t, &browser(), &applicant).await;
+        assert_ne!(answer.status, 429);
+    }
+    crate::membership::apply(&t, &browser(), &applicant).await.assert_status(429);
     t.finish().await;
 }
