@@ -112,7 +112,7 @@ async fn sign_in(
     let token = session::start(&mut tx, &user.id, viewer.session_hash.as_deref()).await?;
     tx.commit().await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
-    set_cookie(&mut response, session_cookie(token, app.config.secure_cookies()));
+    set_cookie(&mut response, session_cookie(token));
     Ok(response)
 }
 
@@ -331,7 +331,7 @@ async fn setup(
     let session = session::start(&mut tx, &id, viewer.session_hash.as_deref()).await?;
     tx.commit().await?;
     let mut response = redirect_with_notice("/admin", "Welcome! You are the network's first organiser.");
-    set_cookie(&mut response, session_cookie(session, app.config.secure_cookies()));
+    set_cookie(&mut response, session_cookie(session));
     Ok(response)
 }
 
@@ -414,7 +414,7 @@ async fn change_password(
         "Your password is changed."
     };
     let mut response = redirect_with_notice("/account", notice);
-    set_cookie(&mut response, session_cookie(token, app.config.secure_cookies()));
+    set_cookie(&mut response, session_cookie(token));
     Ok(response)
 }
 

@@ -45,13 +45,23 @@ pub async fn take(
     window: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<u64>, sqlx::Error> {
-    let scope = format!("{what}:{ip}");
-    let recent = store::failures_since(db, &scope, now - window).await?;
+    take_in(db, &format!("{what}:{ip}"), max, window, now).await
+}
+
+/// `take` for any scope: counts one more unless `max` happened in the past `window`.
+async fn take_in(
+    db: &Db,
+    scope: &str,
+    max: usize,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, sqlx::Error> {
+    let recent = store::failures_since(db, scope, now - window).await?;
     if recent.len() >= max {
         let freeing = recent.get(recent.len() - max).copied().unwrap_or(now);
         return Ok(Some((freeing + window - now).num_seconds().max(1) as u64));
     }
-    store::record_failure(db, &scope, now).await?;
+    store::record_failure(db, scope, now).await?;
     Ok(None)
 }
 
@@ -73,14 +83,7 @@ pub async fn mail_to_typed_address(
     if let Some(wait) = take(db, &format!("mail-from:{what}"), ip, TYPED_MAIL_PER_CLIENT, window, now).await? {
         return Ok(Some(wait));
     }
-    let scope = format!("mail-to:{what}:{}", address.to_lowercase());
-    let recent = store::failures_since(db, &scope, now - window).await?;
-    if recent.len() >= TYPED_MAIL_PER_TARGET {
-        let freeing = recent.get(recent.len() - TYPED_MAIL_PER_TARGET).copied().unwrap_or(now);
-        return Ok(Some((freeing + window - now).num_seconds().max(1) as u64));
-    }
-    store::record_failure(db, &scope, now).await?;
-    Ok(None)
+    take_in(db, &format!("mail-to:{what}:{}", address.to_lowercase()), TYPED_MAIL_PER_TARGET, window, now).await
 }
 
 pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), sqlx::Error> {

@@ -87,11 +87,14 @@ pub async fn group_category_readers(db: &Db, group_id: &str) -> Result<Vec<Strin
 
 // Topics and posts
 
-const TOPIC: &str =
-    "SELECT t.id, t.category_id, t.author_id, u.name AS author_name, t.anonymous_label, t.title, t.kind,
+/// A topic's columns for a reader (`$1`), with its author and the reader's unread state (`t`, `u`, `r`).
+const TOPIC_COLUMNS: &str =
+    "t.id, t.category_id, t.author_id, u.name AS author_name, t.anonymous_label, t.title, t.kind,
     t.accepted_post_id, t.locked, t.pinned, t.hidden, t.reply_count, t.last_activity_at, t.created_at,
-    (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at) AS unread
-    FROM forum_topics t LEFT JOIN users u ON u.id = t.author_id
+    (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at) AS unread";
+
+/// Topics with their authors, joined to the reader's read marks.
+const TOPIC_FROM: &str = "forum_topics t LEFT JOIN users u ON u.id = t.author_id
     LEFT JOIN forum_reads r ON r.topic_id = t.id AND r.user_id = $1";
 
 /// A category's topics for a reader: pinned first, then newest activity; `answered` filters questions.
@@ -110,14 +113,20 @@ pub async fn topics(
         None => "",
     };
     let sql = format!(
-        "{TOPIC} WHERE t.category_id = $2 AND ($3 = TRUE OR t.hidden = FALSE) {filter}
+        "SELECT {TOPIC_COLUMNS} FROM {TOPIC_FROM} WHERE t.category_id = $2 AND ($3 = TRUE OR t.hidden = FALSE) {filter}
          ORDER BY t.pinned DESC, t.last_activity_at DESC LIMIT $4 OFFSET $5"
     );
     fetch_all!(db, Topic, sqlx::AssertSqlSafe(sql), reader, category_id, include_hidden, limit, offset)
 }
 
 pub async fn topic(db: &Db, reader: &str, id: &str) -> Result<Option<Topic>, sqlx::Error> {
-    fetch_optional!(db, Topic, sqlx::AssertSqlSafe(format!("{TOPIC} WHERE t.id = $2")), reader, id)
+    fetch_optional!(
+        db,
+        Topic,
+        sqlx::AssertSqlSafe(format!("SELECT {TOPIC_COLUMNS} FROM {TOPIC_FROM} WHERE t.id = $2")),
+        reader,
+        id
+    )
 }
 
 /// A topic as its page needs it, in one read: the topic with its author, its category, the reader's unread and
@@ -152,25 +161,19 @@ impl TopicPageRow {
 }
 
 pub async fn topic_page(db: &Db, reader: &str, id: &str) -> Result<Option<TopicPageRow>, sqlx::Error> {
-    fetch_optional!(
-        db,
-        TopicPageRow,
-        "SELECT t.id, t.category_id, t.author_id, u.name AS author_name, t.anonymous_label, t.title, t.kind,
-            t.accepted_post_id, t.locked, t.pinned, t.hidden, t.reply_count, t.last_activity_at, t.created_at,
-            (r.last_read_at IS NULL OR r.last_read_at < t.last_activity_at) AS unread,
+    let sql = format!(
+        "SELECT {TOPIC_COLUMNS},
             c.slug AS category_slug, c.name AS category_name, c.description AS category_description,
             c.group_id AS category_group_id, c.position AS category_position,
             EXISTS (SELECT 1 FROM forum_watches w WHERE w.user_id = $1 AND w.target_id = t.id) AS watching,
             (SELECT COUNT(*) FROM forum_posts p WHERE p.topic_id = t.id) AS post_count,
             g.role AS group_role, g.status AS group_status
-         FROM forum_topics t JOIN forum_categories c ON c.id = t.category_id
-         LEFT JOIN users u ON u.id = t.author_id
-         LEFT JOIN forum_reads r ON r.topic_id = t.id AND r.user_id = $1
+         FROM {TOPIC_FROM}
+         JOIN forum_categories c ON c.id = t.category_id
          LEFT JOIN group_members g ON g.group_id = c.group_id AND g.user_id = $1
-         WHERE t.id = $2",
-        reader,
-        id
-    )
+         WHERE t.id = $2"
+    );
+    fetch_optional!(db, TopicPageRow, sqlx::AssertSqlSafe(sql), reader, id)
 }
 
 /// Unread topics per category for a reader (visible topics only).

@@ -19,7 +19,7 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
-use crate::auth::policy::{Audience, Reach};
+use crate::auth::policy::{Audience, Publication, Reach};
 use crate::db::Tx;
 use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 use crate::search::{excerpt, title_score};
@@ -154,7 +154,7 @@ impl Feature for Library {
         now: DateTime<Utc>,
     ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
         Box::pin(async move {
-            let open = |published: bool, at: DateTime<Utc>| published && at <= now;
+            let open = |published: bool, at: DateTime<Utc>| Publication::of(published, at).is_out(now);
             Ok(match kind {
                 "article" => store::article_by_slug(&app.db, key)
                     .await?

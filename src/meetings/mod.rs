@@ -29,8 +29,7 @@ use futures_util::future::BoxFuture;
 use serde_json::json;
 
 use crate::App;
-use crate::auth::policy::Audience;
-use crate::auth::policy::MeetingView;
+use crate::auth::policy::{Audience, MeetingStatus, MeetingView};
 use crate::db::Tx;
 use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 use crate::search::{excerpt, title_score};
@@ -152,7 +151,7 @@ impl Feature for Meetings {
             let upcoming = store::listed(&app.db, true, now).await?;
             Ok(upcoming
                 .into_iter()
-                .filter(|m| m.status == "published")
+                .filter(|m| m.status() == MeetingStatus::Published)
                 .take(10)
                 .map(|m| NewsletterItem {
                     kind: "meeting",
@@ -178,7 +177,7 @@ impl Feature for Meetings {
     ) -> BoxFuture<'a, Outcome<Option<Audience>>> {
         Box::pin(async move {
             let meeting = store::meeting_by_slug(&app.db, key).await?;
-            Ok(meeting.filter(|m| m.status == "published").map(|m| m.audience()))
+            Ok(meeting.filter(|m| m.status() == MeetingStatus::Published).map(|m| m.audience()))
         })
     }
 

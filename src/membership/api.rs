@@ -53,7 +53,7 @@ pub async fn me(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Profil
         Some(id) => store::organisation(&app.db, id).await?.map(|o| Named { slug: o.slug, name: o.name }),
         None => None,
     };
-    let mine = groups::active_group_ids(&app.db, &user.id).await?;
+    let mine = groups::my_groups(&app.db, &viewer).await?;
     let groups = groups::all_groups(&app.db)
         .await?
         .into_iter()

@@ -81,16 +81,6 @@ async fn people(db: &Db, group_id: &str) -> Result<Vec<GroupPerson>, sqlx::Error
     )
 }
 
-/// The groups a person belongs to (as a member or coordinator, not a pending request).
-pub async fn active_group_ids(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>("SELECT group_id FROM group_members WHERE user_id = $1 AND status = 'active'")
-            .bind(user_id)
-            .fetch_all(e)
-            .await
-    })
-}
-
 /// Where `user_id` stands in a group, if anywhere.
 pub async fn standing(db: &Db, group_id: &str, user_id: &str) -> Result<Option<GroupStanding>, sqlx::Error> {
     #[derive(sqlx::FromRow)]

@@ -216,7 +216,7 @@ async fn join(
                 "/application",
                 "Thank you. We have e-mailed you a link: please confirm your work e-mail address.",
             );
-            set_cookie(&mut response, session_cookie(session, app.config.secure_cookies()));
+            set_cookie(&mut response, session_cookie(session));
             Ok(response)
         }
         Err(ApplyError::EmailTaken) => {

@@ -109,14 +109,14 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     if let Some(token) = rotated
         && !sets_cookie(&response, SESSION_COOKIE)
     {
-        set_cookie(&mut response, session_cookie(token, secure));
+        set_cookie(&mut response, session_cookie(token));
     }
     // Pages for a signed-in person are theirs alone: no shared or browser cache keeps them.
     if signed_in {
         response.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     }
     if new_csrf {
-        set_cookie(&mut response, cookie(CSRF_COOKIE, csrf, secure));
+        set_cookie(&mut response, cookie(CSRF_COOKIE, csrf));
     }
     if flash.is_some() && !sets_cookie(&response, FLASH_COOKIE) {
         set_cookie(&mut response, removal(FLASH_COOKIE));
@@ -235,9 +235,10 @@ impl Jar {
     }
 }
 
-/// A cookie for the whole site, out of reach of scripts, not sent along with other sites' requests.
-pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
+/// A cookie for the whole site, out of reach of scripts, not sent along with other sites' requests. Under
+/// https the browser layer marks it `Secure` and host-only on its way out (`harden_cookies`).
+pub fn cookie(name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).build()
 }
 
 fn removal(name: &'static str) -> Cookie<'static> {
@@ -264,13 +265,13 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
 /// A redirect after a successful form, with a notice for the next page.
 pub fn redirect_with_notice(to: &str, notice: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    set_cookie(&mut response, cookie(FLASH_COOKIE, notice.to_string(), false));
+    set_cookie(&mut response, cookie(FLASH_COOKIE, notice.to_string()));
     response
 }
 
 /// The session cookie for a new session.
-pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    cookie(SESSION_COOKIE, token, secure)
+pub fn session_cookie(token: String) -> Cookie<'static> {
+    cookie(SESSION_COOKIE, token)
 }
 
 /// Clears the session cookie (sign-out).
