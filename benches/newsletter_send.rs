@@ -82,7 +82,7 @@ async fn main() {
             title: format!("Item {i}: what hybrid teams learned this quarter"),
             summary: "A short summary of the item, as organisers write them, of a line or two.".into(),
             path: format!("/news/item-{i}"),
-            audience: if i < 3 { "public".into() } else { "members".into() },
+            audience: if i < 3 { swn::auth::policy::Audience::Everyone } else { swn::auth::policy::Audience::Members },
         })
         .collect();
     let intro = "Welcome to the **winter issue**. Three case studies, two open meetings, and the answers of the month.";

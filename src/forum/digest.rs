@@ -43,9 +43,18 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         // nothing from a group's category they have left.
         let viewer = Viewer::of(User::from(user.clone()));
         let mut readable = Vec::with_capacity(items.len());
+        let mut asked = std::collections::HashMap::new();
         for item in items {
-            let Some(topic_id) = &item.topic_id else { continue };
-            if super::routes::may_read_topic(app, &viewer, topic_id).await? {
+            let Some(topic_id) = item.topic_id.clone() else { continue };
+            let may_read = match asked.get(&topic_id) {
+                Some(answer) => *answer,
+                None => {
+                    let answer = super::routes::may_read_topic(app, &viewer, &topic_id).await?;
+                    asked.insert(topic_id, answer);
+                    answer
+                }
+            };
+            if may_read {
                 readable.push(item);
             }
         }

@@ -52,15 +52,7 @@ pub async fn gather(app: &App, now: DateTime<Utc>) -> anyhow::Result<Vec<NewBloc
     let since = store::last_sent_at(&app.db).await?.unwrap_or(now - chrono::Duration::days(60));
     let mut gathered = Vec::new();
     for feature in crate::FEATURES {
-        for item in feature.newsletter_items(app, since, now).await? {
-            gathered.push(NewBlock {
-                kind: item.kind,
-                title: item.title,
-                summary: item.summary,
-                path: item.path,
-                audience: item.audience.key(),
-            });
-        }
+        gathered.extend(feature.newsletter_items(app, since, now).await?);
     }
     Ok(gathered)
 }

@@ -64,15 +64,8 @@ impl Block {
     }
 }
 
-/// A block gathered for a new issue.
-#[derive(Clone, Debug)]
-pub struct NewBlock {
-    pub kind: &'static str,
-    pub title: String,
-    pub summary: String,
-    pub path: String,
-    pub audience: String,
-}
+/// A block gathered for a new issue: an item a feature offered.
+pub type NewBlock = crate::feature::NewsletterItem;
 
 /// A new issue as an organiser starts it.
 pub struct Draft<'a> {

@@ -111,7 +111,7 @@ pub async fn create(db: &Db, draft: &Draft<'_>, now: DateTime<Utc>) -> Result<St
             &b.title,
             &b.summary,
             &b.path,
-            &b.audience,
+            b.audience.key(),
             (i as i64 + 1) * 10
         )?;
     }
