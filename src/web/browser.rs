@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,10 +35,6 @@ pub struct Flash(pub Option<String>);
 /// The address the request came from, for throttling.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub IpAddr);
-
-/// Set on multipart requests: the upload extractor checks the token in the form's fields.
-#[derive(Clone, Copy, Debug)]
-pub struct CsrfCheckInForm;
 
 /// A NUL in an address is never ours, and PostgreSQL refuses it in text: say so plainly, before any query.
 pub async fn refuse_nul_in_address(request: Request, next: Next) -> Response {
@@ -131,12 +127,14 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
 }
 
 /// Refuses POST, PUT, PATCH and DELETE unless they come from this site (Origin) and carry this browser's
-/// form token. Plain forms are checked here; uploads are checked by `web::upload` as it reads the fields.
+/// form token, whatever the body's type, before any handler runs (a handler that reads no body is guarded
+/// like one that does).
 pub async fn verify_csrf(State(app): State<App>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || is_one_click_unsubscribe(&request) {
         return next.run(request).await;
     }
-    match check_csrf(request, &app.config.origin()).await {
+    let largest_upload = app.config.max_upload_bytes.max(app.config.max_resource_bytes) + 256 * 1024;
+    match check_csrf(request, &app.config.origin(), largest_upload).await {
         Ok(request) => next.run(request).await,
         Err(e) => e.into_response(),
     }
@@ -148,7 +146,7 @@ fn is_one_click_unsubscribe(request: &Request) -> bool {
     *request.method() == Method::POST && request.uri().path().starts_with("/unsubscribe/")
 }
 
-async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppError> {
+async fn check_csrf(request: Request, origin: &str, largest_upload: usize) -> Result<Request, AppError> {
     foreign_origin_check(request.headers(), origin)?;
     let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
     let content_type = request
@@ -158,8 +156,7 @@ async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppEr
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        request.extensions_mut().insert(CsrfCheckInForm);
-        return Ok(request);
+        return check_upload_token(request, &expected, largest_upload).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
@@ -178,6 +175,38 @@ async fn check_csrf(mut request: Request, origin: &str) -> Result<Request, AppEr
     // No text people write contains NUL, and PostgreSQL refuses it: a clear message, not a failed query.
     if url::form_urlencoded::parse(&bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
         return Err(AppError::BadRequest("The form contains a character the site cannot store (NUL).".into()));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// An upload form carries its token among its fields: the body is read here (within the largest upload the
+/// site takes; each route's own limit still applies after), the token checked, and the same bytes handed on.
+async fn check_upload_token(request: Request, expected: &str, largest_upload: usize) -> Result<Request, AppError> {
+    let too_large = || AppError::TooLarge("The upload is larger than the site accepts.".into());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > largest_upload) {
+        return Err(too_large());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, largest_upload).await.map_err(|_| too_large())?;
+    let mut copy = Request::new(Body::from(bytes.clone()));
+    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+        copy.headers_mut().insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    let mut form = axum::extract::Multipart::from_request(copy, &()).await.map_err(|_| AppError::Csrf)?;
+    let mut sent = String::new();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            sent = field.text().await.unwrap_or_default();
+            break;
+        }
+    }
+    if !tokens_match(&sent, expected) {
+        return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }

@@ -1,12 +1,10 @@
-//! Forms with files. Reads every field into memory within the upload limit, checks the form token (the
-//! `verify_csrf` middleware leaves multipart bodies to this extractor), and decides an image's type from its
-//! bytes, never from its name.
+//! Forms with files. Reads every field into memory within the upload limit (the form token was checked by
+//! `verify_csrf` before the handler ran), and decides an image's type from its bytes, never from its name.
 
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Multipart, Request};
 
-use super::browser::{CSRF_FIELD, CsrfCheckInForm, CsrfToken, tokens_match};
 use super::error::AppError;
 use super::forms::FieldErrors;
 
@@ -19,10 +17,6 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-        if request.extensions().get::<CsrfCheckInForm>().is_none() {
-            return Err(AppError::BadRequest("This form must be sent as an upload form.".into()));
-        }
         let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|_| AppError::BadRequest("The upload could not be read.".into()))?;
@@ -50,10 +44,6 @@ impl<S: Send + Sync> FromRequest<S> for UploadForm {
                 }
                 fields.insert(name, text);
             }
-        }
-        let sent = fields.get(CSRF_FIELD).map(String::as_str).unwrap_or_default();
-        if !tokens_match(sent, &expected) {
-            return Err(AppError::Csrf);
         }
         Ok(UploadForm { fields, files })
     }

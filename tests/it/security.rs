@@ -14,6 +14,7 @@ on_both_engines!(
     every_form_that_checks_a_password_shares_one_limit,
     dates_outside_the_years_both_engines_store_are_refused,
     forms_that_send_mail_to_a_typed_address_are_limited,
+    every_state_change_needs_the_form_token_whatever_its_body,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -347,5 +348,38 @@ async fn forms_that_send_mail_to_a_typed_address_are_limited(engine: Engine) {
         assert_ne!(answer.status, 429);
     }
     crate::membership::apply(&t, &browser(), &applicant).await.assert_status(429);
+    t.finish().await;
+}
+
+/// The form token is checked before any handler runs, whatever the body's type: a handler that reads no
+/// body (sending a newsletter, signing out) is as guarded as one that does.
+async fn every_state_change_needs_the_form_token_whatever_its_body(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let created = t.post_with(&org, "/admin/newsletters", &[("subject", "Not yet"), ("intro", "Draft."), ("audience", "members")]).await;
+    created.assert_status(303);
+    let path = created.location().unwrap().to_string();
+    let send = t.url(&format!("{path}/send"));
+
+    // An upload form without the token, a JSON body, and no body at all: each refused, nothing sent.
+    let no_token = reqwest::multipart::Form::new().text("x", "1");
+    let answer = org.post(&send).multipart(no_token).send().await.unwrap();
+    assert_eq!(answer.status(), 403);
+    let wrong_token = reqwest::multipart::Form::new().text("csrf_token", "a".repeat(43));
+    assert_eq!(org.post(&send).multipart(wrong_token).send().await.unwrap().status(), 403);
+    let json = org.post(&send).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(json.status(), 403);
+    assert_eq!(org.post(&send).send().await.unwrap().status(), 403);
+    t.get_with(&org, &path).await.assert_status(200).assert_contains(r#"<strong id="newsletter-status">draft</strong>"#);
+
+    // Signing out with an upload form: without the token the session stays, with it the session ends.
+    let sign_out = t.url("/sign-out");
+    let form = reqwest::multipart::Form::new().text("x", "1");
+    assert_eq!(org.post(&sign_out).multipart(form).send().await.unwrap().status(), 403);
+    t.get_with(&org, "/account").await.assert_status(200);
+    let token = t.csrf_with(&org).await;
+    let form = reqwest::multipart::Form::new().text("x", "1").text("csrf_token", token);
+    assert_eq!(org.post(&sign_out).multipart(form).send().await.unwrap().status(), 303);
+    assert_eq!(t.get_with(&org, "/account").await.status.as_u16(), 303, "signed out");
     t.finish().await;
 }
