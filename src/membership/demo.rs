@@ -254,7 +254,11 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
             stage_key: d.stage.into(),
             newsletter: true,
         };
-        let (_, application_id) = membership::apply(app, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let membership::Applied::New { application_id, .. } =
+            membership::apply(app, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?
+        else {
+            continue;
+        };
         if d.verified {
             let mut tx = app.db.begin().await?;
             store::set_status(&mut tx, &application_id, Status::Unverified, Status::Pending).await?;

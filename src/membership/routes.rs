@@ -20,6 +20,7 @@ use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_not
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/join", get(join_form).post(join))
+        .route("/join/sent", get(join_sent))
         .route("/join/verify/{token}", get(verify_form).post(verify))
         .route("/application", get(status))
         .route("/application/answer", post(answer))
@@ -187,7 +188,6 @@ async fn join_form(page: Page, viewer: Viewer) -> AppResult<Response> {
 async fn join(
     State(app): State<App>,
     page: Page,
-    viewer: Viewer,
     crate::web::ClientIp(ip): crate::web::ClientIp,
     Form(form): Form<JoinForm>,
 ) -> AppResult<Response> {
@@ -206,30 +206,23 @@ async fn join(
     if let Some(retry_after_secs) = limit {
         return Err(AppError::TooManyRequests { retry_after_secs });
     }
-    match service::apply(&app, &input).await {
-        Ok((user_id, _)) => {
-            // Signed in at once, so the applicant can follow their application.
-            let mut tx = app.db.begin().await?;
-            let session = session::start(&mut tx, &user_id, viewer.session_hash.as_deref()).await?;
-            tx.commit().await?;
-            let mut response = redirect_with_notice(
-                "/application",
-                "Thank you. We have e-mailed you a link: please confirm your work e-mail address.",
-            );
-            set_cookie(&mut response, session_cookie(session));
-            Ok(response)
-        }
-        Err(ApplyError::EmailTaken) => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "email",
-                "There is already an account with this e-mail address. Sign in to see your application, or use 'Forgotten your password?'.",
-            );
-            again(errors)
-        }
-        Err(ApplyError::Db(e)) => Err(e.into()),
-        Err(ApplyError::Other(e)) => Err(e.into()),
-    }
+    // The same answer whether or not the address has an account: the e-mail tells its owner which it was.
+    service::apply(&app, &input).await.map_err(|e| match e {
+        ApplyError::Db(e) => AppError::from(e),
+        other => AppError::from(anyhow::Error::from(other)),
+    })?;
+    Ok(Redirect::to("/join/sent").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "membership/join_sent.html")]
+struct JoinSentPage {
+    page: Page,
+    hours: i64,
+}
+
+async fn join_sent(page: Page) -> AppResult<impl IntoResponse> {
+    render(&JoinSentPage { page: page.titled("Check your e-mail").noindex(), hours: service::VERIFY_LINK_HOURS })
 }
 
 #[derive(Template)]
@@ -263,12 +256,21 @@ async fn verify_form(State(app): State<App>, page: Page, Path(token): Path<Strin
     }
 }
 
-async fn verify(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
-    service::verify(&app, &token).await?.map_err(verify_problem)?;
-    Ok(redirect_with_notice(
+/// Confirming also signs the applicant in on this browser: the link proves the address is theirs, and the form
+/// that asked for it signed no one in (so that it could not tell who has an account).
+async fn verify(State(app): State<App>, viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
+    let application = service::verify(&app, &token).await?.map_err(verify_problem)?;
+    let mut response = redirect_with_notice(
         "/application",
         "Thank you: your e-mail address is confirmed, and your application is with the organisers.",
-    ))
+    );
+    if viewer.user.as_ref().is_none_or(|u| u.id != application.user_id) {
+        let mut tx = app.db.begin().await?;
+        let session = session::start(&mut tx, &application.user_id, viewer.session_hash.as_deref()).await?;
+        tx.commit().await?;
+        set_cookie(&mut response, session_cookie(session));
+    }
+    Ok(response)
 }
 
 /// An application as its applicant reads it.

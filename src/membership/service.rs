@@ -69,20 +69,60 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
 
 /// Creates the applicant's account and application and e-mails the link that confirms the work address.
 /// Gives the new account's id and the application's.
-pub async fn apply(app: &App, input: &ApplicationInput) -> Result<(String, String), ApplyError> {
+/// What became of an application form: either way the person is told to look in their inbox, so the form
+/// never reveals whether an address has an account.
+#[derive(Debug)]
+pub enum Applied {
+    /// A new applicant's account and application, with the confirmation link on its way.
+    New { user_id: String, application_id: String },
+    /// The address already has an account: its owner is told by e-mail how to sign in, and nothing is stored.
+    AccountExists,
+}
+
+pub async fn apply(app: &App, input: &ApplicationInput) -> Result<Applied, ApplyError> {
+    // Hashed whether or not the address is taken, so both answers take as long.
     let hash = password::hash(input.password.clone()).await?;
     let mut tx = app.db.begin().await?;
     let user_id = match crate::auth::insert_user(&mut tx, &input.email, &input.name, Role::Applicant, Some(&hash)).await
     {
         Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => return Err(ApplyError::EmailTaken),
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            tell_owner_of_the_attempt(app, &input.email).await?;
+            return Ok(Applied::AccountExists);
+        }
         Err(e) => return Err(e.into()),
     };
     let application_id = record_application(app, &mut tx, &user_id, "join", input).await?;
     mail::consent::record(&mut tx, &user_id, mail::Category::Newsletter, input.newsletter, "application").await?;
     tx.commit().await?;
     app.wake_mail();
-    Ok((user_id, application_id))
+    Ok(Applied::New { user_id, application_id })
+}
+
+/// Someone applied with an address that has an account: its owner learns how to get back in, and that they
+/// need do nothing if it was not them.
+async fn tell_owner_of_the_attempt(app: &App, email: &str) -> Result<(), ApplyError> {
+    let Some(owner) = crate::auth::user_by_email(&app.db, email).await? else { return Ok(()) };
+    let notice = messages::notice(
+        &owner.email,
+        &owner.name,
+        "You already have an account with the Smart Work Network",
+        &[
+            "Someone, perhaps you, used this e-mail address to apply to join the Smart Work Network. This address already has an account, so no new application was made.".to_string(),
+            format!(
+                "To see your membership or application, sign in. If you have forgotten your password, you can choose a new one at {}.",
+                app.config.link("/password/forgot")
+            ),
+            "If it was not you, you need do nothing: your account is unchanged.".to_string(),
+        ],
+        Some(("Sign in", &app.config.link("/sign-in"))),
+    )?;
+    let mut tx = app.db.begin().await?;
+    mail::queue(app, &mut tx, mail::Kind::Transactional, &notice).await?;
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(())
 }
 
 /// A member moving to a new organisation: the new work address is confirmed and the rules run again, as for

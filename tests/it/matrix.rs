@@ -272,6 +272,7 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/password/reset/{token}", p("/password/reset/not-a-token"), GONE),
         row("GET", "/setup/{token}", p("/setup/not-a-token"), GONE),
         row("GET", "/join", p("/join"), [200, 303, 303, 303, 303, 303, 200, 303]),
+        row("GET", "/join/sent", p("/join/sent"), PUBLIC),
         row("GET", "/join/verify/{token}", p("/join/verify/not-a-token"), GONE),
         row("GET", "/registrations/confirm/{token}", p("/registrations/confirm/not-a-token"), GONE),
         row("GET", "/registrations/cancel/{token}", p("/registrations/cancel/not-a-token"), GONE),

@@ -10,6 +10,7 @@ on_both_engines!(
     ineligible_applicants_are_told_why,
     organisers_ask_for_information_and_reject_with_a_reason,
     the_join_form_explains_mistakes,
+    the_join_form_never_tells_who_has_an_account,
     members_pages_are_for_current_members_only,
     reminders_renewal_and_lapse,
     members_download_their_data_and_delete_their_account,
@@ -74,13 +75,26 @@ pub(crate) async fn apply_and_verify(t: &TestApp, a: &Applicant<'_>) -> reqwest:
     let b = browser();
     let applied = apply(t, &b, a).await;
     applied.assert_status(303);
-    assert_eq!(applied.location(), Some("/application"));
+    assert_eq!(applied.location(), Some("/join/sent"));
+    t.get_with(&b, "/join/sent").await.assert_status(200).assert_contains("Check your e-mail");
     let mail = t.wait_for_mail(a.email).await;
     let link = find_link(&mail, &format!("{}/join/verify/", t.base)).expect("a confirmation link");
     let path = link.strip_prefix(&t.base).unwrap().to_string();
     t.get_with(&b, &path).await.assert_status(200).assert_contains("Confirm my e-mail address");
-    t.post_with(&b, &path, &[]).await.assert_status(303);
+    let confirmed = t.post_with(&b, &path, &[]).await;
+    confirmed.assert_status(303);
+    assert_eq!(confirmed.location(), Some("/application"));
+    // The link signed the applicant in on this browser.
+    t.get_with(&b, "/application").await.assert_status(200).assert_contains("Your application");
     t.post_with(&b, &path, &[]).await.assert_status(410);
+    b
+}
+
+/// Applies, then signs in with the password just chosen (the form itself signs no one in).
+pub(crate) async fn apply_and_sign_in(t: &TestApp, a: &Applicant<'_>) -> reqwest::Client {
+    let b = browser();
+    apply(t, &b, a).await.assert_status(303);
+    t.sign_in_with(&b, a.email, "applicant-password-1").await.assert_status(303);
     b
 }
 
@@ -97,8 +111,7 @@ fn assert_private(a: &Answer) {
 async fn eligible_applicant_joins_and_reaches_members_pages(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    let b = browser();
-    apply(&t, &b, &ELIGIBLE).await.assert_status(303);
+    let b = apply_and_sign_in(&t, &ELIGIBLE).await;
     t.get_with(&b, "/application").await.assert_status(200).assert_contains("Waiting for you to confirm");
     t.get_with(&b, "/members").await.assert_status(403);
     // Unconfirmed applications wait in their own list, not in the review queue.
@@ -195,7 +208,6 @@ async fn ineligible_applicants_are_told_why(engine: Engine) {
     }
 
     // An unconfirmed address cannot be approved.
-    let b = browser();
     let unverified = Applicant {
         name: "Una Verified",
         email: "una@bigcity.gov.uk",
@@ -203,7 +215,7 @@ async fn ineligible_applicants_are_told_why(engine: Engine) {
         domain: "bigcity.gov.uk",
         ..ELIGIBLE
     };
-    apply(&t, &b, &unverified).await.assert_status(303);
+    let b = apply_and_sign_in(&t, &unverified).await;
     let id = application_id(&t, unverified.email).await;
     let refused = t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "approve")]).await;
     refused.assert_status(409).assert_contains("has not confirmed their e-mail address");
@@ -282,9 +294,33 @@ async fn the_join_form_explains_mistakes(engine: Engine) {
         .assert_contains("Please agree not to use the network for selling")
         .assert_contains("value=\"Keep Me\"");
     t.create_user(ELIGIBLE.email, "Someone", Role::Member, "member-password-1").await;
-    let taken = apply(&t, &browser(), &ELIGIBLE).await;
-    taken.assert_status(400).assert_contains("already an account with this e-mail address");
-    assert!(swn::membership::applications(&t.app.db, None, None).await.unwrap().is_empty());
+    t.finish().await;
+}
+
+/// The form answers the same whether or not the address has an account; the address's owner learns which by
+/// e-mail, and an existing account is left as it was.
+async fn the_join_form_never_tells_who_has_an_account(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    t.create_user(ELIGIBLE.email, "Priya Shah", Role::Member, "member-password-1").await;
+    let stranger = Applicant { name: "Nobody Yet", email: "nobody.yet@northshire.gov.uk", ..ELIGIBLE };
+    let (taken, fresh) = (browser(), browser());
+    let taken_answer = apply(&t, &taken, &ELIGIBLE).await;
+    let fresh_answer = apply(&t, &fresh, &stranger).await;
+    for answer in [&taken_answer, &fresh_answer] {
+        answer.assert_status(303);
+        assert_eq!(answer.location(), Some("/join/sent"));
+        assert!(answer.headers.get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().contains("swn_session")));
+    }
+    assert_eq!(t.get_with(&taken, "/join/sent").await.body, t.get_with(&fresh, "/join/sent").await.body);
+
+    let owner_mail = t.wait_for_mail_containing(ELIGIBLE.email, "already has an account").await;
+    assert!(owner_mail.contains("/password/forgot"), "{owner_mail}");
+    assert!(!owner_mail.contains("/join/verify/"), "{owner_mail}");
+    t.wait_for_mail_containing(stranger.email, "/join/verify/").await;
+    let applications = swn::membership::applications(&t.app.db, None, None).await.unwrap();
+    assert_eq!(applications.iter().map(|a| a.email.as_str()).collect::<Vec<_>>(), [stranger.email]);
+    // The owner's password is the one they chose, not the one typed into the form.
+    t.sign_in_with(&browser(), ELIGIBLE.email, "member-password-1").await.assert_status(303);
     t.finish().await;
 }
 
