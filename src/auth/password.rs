@@ -138,8 +138,16 @@ fn matches(password: &[u8], stored: &str) -> anyhow::Result<bool> {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jq4cZ4mSvYN2Z5AWQYQ0eiuy7Trq2TfCg1UtjjK2Hcc";
 
-/// Says what is wrong with a new password, if anything.
-pub fn problem(password: &str, confirm: &str) -> Option<String> {
+/// How many guesses a new password must withstand, as zxcvbn scores it: 3 is "safely unguessable" (10^8
+/// guesses and more), which refuses every password on its common and breached lists and their variants.
+const MIN_SCORE: u8 = 3;
+/// zxcvbn's matching grows faster than the length; a password's first 64 characters decide (a longer one is
+/// stronger unless it repeats, and a repeat shows in its start).
+const SCORED_CHARS: usize = 64;
+
+/// Says what is wrong with a new password, if anything. `about` holds what an attacker would try first for
+/// this person (their e-mail address and name).
+pub fn problem(password: &str, confirm: &str, about: &[&str]) -> Option<String> {
     let len = password.chars().count();
     if len < MIN_LEN {
         Some(format!("Choose a password of at least {MIN_LEN} characters."))
@@ -148,8 +156,36 @@ pub fn problem(password: &str, confirm: &str) -> Option<String> {
     } else if password != confirm {
         Some("The two passwords do not match.".to_string())
     } else {
-        None
+        too_guessable(password, about)
     }
+}
+
+/// Refuses a common, breached or predictable password (ASVS 2.1.7) with zxcvbn, whose frequency lists ship in
+/// the binary, and says how to choose a better one.
+fn too_guessable(password: &str, about: &[&str]) -> Option<String> {
+    let scored: String = password.chars().take(SCORED_CHARS).collect();
+    let mut hints: Vec<String> = about
+        .iter()
+        .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
+        .filter(|h| h.len() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    hints.extend(["smart", "working", "network"].map(String::from));
+    let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(&scored, &hints);
+    if u8::from(estimate.score()) >= MIN_SCORE {
+        return None;
+    }
+    let why = match estimate.feedback().and_then(|f| f.warning()) {
+        Some(warning) => format!(
+            "This password is too easy to guess ({}).",
+            warning.to_string().trim_end_matches('.').to_lowercase()
+        ),
+        None => "This password is too easy to guess.".to_string(),
+    };
+    Some(format!(
+        "{why} A passphrase of three or four unrelated words (for example \"kettle orbit lantern meadow\") is hard to guess and easy to remember."
+    ))
 }
 
 #[cfg(test)]
@@ -186,8 +222,26 @@ mod tests {
 
     #[test]
     fn password_rules() {
-        assert!(problem("short", "short").is_some());
-        assert!(problem("long enough pass", "long enough pasS").is_some());
-        assert!(problem("long enough pass", "long enough pass").is_none());
+        assert!(problem("short", "short", &[]).is_some());
+        assert!(problem("long enough pass", "long enough pasS", &[]).is_some());
+        assert!(problem("long enough pass", "long enough pass", &[]).is_none());
+    }
+
+    /// Common and breached passwords, and their usual variants, are refused with advice; passphrases pass.
+    #[test]
+    fn guessable_passwords_are_refused() {
+        for weak in ["password12", "Password123", "qwertyuiop1", "iloveyou2024", "Summer2024!", "aaaaaaaaaaaa"] {
+            let said = problem(weak, weak, &[]).unwrap_or_else(|| panic!("{weak} was accepted"));
+            assert!(said.contains("too easy to guess") && said.contains("passphrase"), "{said}");
+        }
+        let repeated = "abc123".repeat(33);
+        assert!(problem(&repeated, &repeated, &[]).is_some(), "a long repeat is still guessable");
+        // What the person's own address and name give away counts against it.
+        let own = "Northshire2026";
+        assert_eq!(problem(own, own, &["someone@example.org"]), None);
+        assert!(problem(own, own, &["priya.shah@northshire.gov.uk", "Priya Shah"]).is_some());
+        for strong in ["correct horse battery staple", "kettle orbit lantern meadow", "member-password-1"] {
+            assert_eq!(problem(strong, strong, &["someone@example.org"]), None, "{strong}");
+        }
     }
 }

@@ -222,7 +222,8 @@ async fn reset(
     let Some(user_id) = user_id else {
         return Err(link_error(LinkProblem::Unknown));
     };
-    if let Some(problem) = password::problem(&form.password, &form.confirm) {
+    let person = store::user_by_id(&app.db, &user_id).await?.map(|u| [u.email, u.name]).unwrap_or_default();
+    if let Some(problem) = password::problem(&form.password, &form.confirm, &[&person[0], &person[1]]) {
         let body =
             render(&ResetPage { page: page.titled("Choose a new password").noindex(), token, error: Some(problem) })?;
         return Ok((StatusCode::BAD_REQUEST, body).into_response());
@@ -299,7 +300,7 @@ async fn setup(
     let mut errors = FieldErrors::default();
     let name = errors.required("name", "Your name", &form.name, 100);
     let email = errors.email("email", &form.email);
-    if let Some(problem) = password::problem(&form.password, &form.confirm) {
+    if let Some(problem) = password::problem(&form.password, &form.confirm, &[&email, &name]) {
         errors.add("password", problem);
     }
     let again = |errors: FieldErrors| -> AppResult<Response> {
@@ -392,7 +393,7 @@ async fn change_password(
     if !service::confirm_password(&app, &user, ip, &form.current).await? {
         errors.add("current", "Your current password is not right.");
     }
-    if let Some(problem) = password::problem(&form.password, &form.confirm) {
+    if let Some(problem) = password::problem(&form.password, &form.confirm, &[&user.email, &user.name]) {
         errors.add("password", problem);
     }
     if !errors.is_empty() {

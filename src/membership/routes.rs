@@ -93,7 +93,7 @@ impl JoinForm {
         };
         let email = e.email("email", &self.email);
         if member.is_none()
-            && let Some(problem) = password::problem(&self.password, &self.confirm)
+            && let Some(problem) = password::problem(&self.password, &self.confirm, &[&email, &name])
         {
             e.add("password", problem);
         }

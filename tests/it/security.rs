@@ -15,6 +15,7 @@ on_both_engines!(
     dates_outside_the_years_both_engines_store_are_refused,
     forms_that_send_mail_to_a_typed_address_are_limited,
     every_state_change_needs_the_form_token_whatever_its_body,
+    common_and_breached_passwords_are_refused_with_advice,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -356,7 +357,9 @@ async fn forms_that_send_mail_to_a_typed_address_are_limited(engine: Engine) {
 async fn every_state_change_needs_the_form_token_whatever_its_body(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    let created = t.post_with(&org, "/admin/newsletters", &[("subject", "Not yet"), ("intro", "Draft."), ("audience", "members")]).await;
+    let created = t
+        .post_with(&org, "/admin/newsletters", &[("subject", "Not yet"), ("intro", "Draft."), ("audience", "members")])
+        .await;
     created.assert_status(303);
     let path = created.location().unwrap().to_string();
     let send = t.url(&format!("{path}/send"));
@@ -370,7 +373,10 @@ async fn every_state_change_needs_the_form_token_whatever_its_body(engine: Engin
     let json = org.post(&send).header("content-type", "application/json").body("{}").send().await.unwrap();
     assert_eq!(json.status(), 403);
     assert_eq!(org.post(&send).send().await.unwrap().status(), 403);
-    t.get_with(&org, &path).await.assert_status(200).assert_contains(r#"<strong id="newsletter-status">draft</strong>"#);
+    t.get_with(&org, &path)
+        .await
+        .assert_status(200)
+        .assert_contains(r#"<strong id="newsletter-status">draft</strong>"#);
 
     // Signing out with an upload form: without the token the session stays, with it the session ends.
     let sign_out = t.url("/sign-out");
@@ -381,5 +387,56 @@ async fn every_state_change_needs_the_form_token_whatever_its_body(engine: Engin
     let form = reqwest::multipart::Form::new().text("x", "1").text("csrf_token", token);
     assert_eq!(org.post(&sign_out).multipart(form).send().await.unwrap().status(), 303);
     assert_eq!(t.get_with(&org, "/account").await.status.as_u16(), 303, "signed out");
+    t.finish().await;
+}
+
+/// Every form that sets a password refuses common and breached ones, beside the field, with advice.
+async fn common_and_breached_passwords_are_refused_with_advice(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let member = t.member("mia@northshire.gov.uk", "Mia Morgan").await;
+    for weak in ["Password123", "password12", "Northshire2026"] {
+        let changed = t
+            .post_with(
+                &member,
+                "/account/password",
+                &[("current", crate::support::PASSWORD), ("password", weak), ("confirm", weak)],
+            )
+            .await;
+        changed.assert_status(400).assert_contains("too easy to guess").assert_contains("passphrase");
+    }
+    t.sign_in_with(&browser(), &member.email, crate::support::PASSWORD).await.assert_status(303);
+    let strong = "kettle orbit lantern meadow";
+    t.post_with(
+        &member,
+        "/account/password",
+        &[("current", crate::support::PASSWORD), ("password", strong), ("confirm", strong)],
+    )
+    .await
+    .assert_status(303);
+
+    // Joining: the message sits beside the password field, and nothing is stored.
+    let visitor = browser();
+    let token = t.csrf_with(&visitor).await;
+    let joined = t
+        .post_raw(
+            &visitor,
+            "/join",
+            &[
+                ("csrf_token", token.as_str()),
+                ("name", "Wes Weak"),
+                ("email", "wes@northshire.gov.uk"),
+                ("password", "Password123"),
+                ("confirm", "Password123"),
+            ],
+        )
+        .await;
+    joined.assert_status(400);
+    let (label, message, input) = (
+        joined.body.find(r#"<label for="password">"#).unwrap(),
+        joined.body.rfind("This password is too easy to guess").expect("the message"),
+        joined.body.find(r#"<input id="password""#).unwrap(),
+    );
+    assert!(label < message && message < input, "the message sits between the password's label and its field");
+    assert!(swn::auth::user_by_email(&t.app.db, "wes@northshire.gov.uk").await.unwrap().is_none());
     t.finish().await;
 }
