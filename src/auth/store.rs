@@ -248,7 +248,13 @@ pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Resul
     execute!(&mut *tx, "DELETE FROM one_time_tokens WHERE user_id = $1", &person.id)?;
     let address = person.email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     // Counts kept under the address: failed sign-ins, reset links asked for, e-mails sent to it from forms.
-    for pattern in [format!("account:{address}@%"), format!("reset:{address}"), format!("mail-to:%:{address}")] {
+    let patterns = [
+        format!("account:{address}"),
+        format!("account:{address}@%"),
+        format!("reset:{address}"),
+        format!("mail-to:%:{address}"),
+    ];
+    for pattern in patterns {
         execute!(&mut *tx, "DELETE FROM sign_in_failures WHERE scope LIKE $1 ESCAPE '\\'", pattern)?;
     }
     Ok(())

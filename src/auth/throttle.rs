@@ -1,8 +1,11 @@
 //! Sign-in throttling, kept in the database so that every server instance shares it.
 //!
-//! Two limits: failures from one address (any account), and failures for one account from one address. The
-//! account limit is per address on purpose: someone guessing elsewhere cannot lock the owner out. Guessing
-//! from many addresses is bounded by the per-address limit and by the cost of argon2.
+//! Three limits on failed passwords (sign-in and every form that asks for the current password):
+//! - one account from one address: 5 in a quarter-hour, then that address waits for that account;
+//! - one address, any account: after 30, each further try from it waits, longer each time (up to a minute),
+//!   so a shared office address slows down but never locks out everyone behind it;
+//! - one account, any address: after 10, each further try for it waits the same way, so many addresses cannot
+//!   guess one account quickly, and the owner is slowed (never locked out) while it lasts (ASVS 2.2.1).
 
 use std::net::IpAddr;
 
@@ -12,23 +15,53 @@ use super::store;
 use crate::db::Db;
 
 pub const WINDOW_MINUTES: i64 = 15;
-pub const MAX_PER_ADDRESS: usize = 30;
 pub const MAX_PER_ACCOUNT_AND_ADDRESS: usize = 5;
+pub const FREE_PER_ADDRESS: usize = 30;
+pub const FREE_PER_ACCOUNT: usize = 10;
+/// The longest a slowed address or account waits between tries.
+pub const LONGEST_WAIT_SECS: i64 = 60;
 
-fn scopes(email: &str, ip: IpAddr) -> [(String, usize); 2] {
-    [(format!("address:{ip}"), MAX_PER_ADDRESS), (format!("account:{email}@{ip}"), MAX_PER_ACCOUNT_AND_ADDRESS)]
+/// How a scope's failures hold back the next try.
+#[derive(Clone, Copy)]
+enum Limit {
+    /// At most this many in the window; then wait until the oldest leave it.
+    Window(usize),
+    /// This many freely; after that each try waits 2, 4, 8 ... seconds (at most `LONGEST_WAIT_SECS`) after the
+    /// latest failure.
+    SlowAfter(usize),
 }
 
-/// `Some(seconds)` to wait when either limit is reached.
-pub async fn retry_after(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<Option<u64>, sqlx::Error> {
+fn scopes(email: &str, ip: IpAddr) -> [(String, Limit); 3] {
+    [
+        (format!("account:{email}@{ip}"), Limit::Window(MAX_PER_ACCOUNT_AND_ADDRESS)),
+        (format!("address:{ip}"), Limit::SlowAfter(FREE_PER_ADDRESS)),
+        (format!("account:{email}"), Limit::SlowAfter(FREE_PER_ACCOUNT)),
+    ]
+}
+
+/// Seconds to wait before the next try, given a scope's failures in the window (oldest first).
+fn wait_for(limit: Limit, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<u64> {
     let window = Duration::minutes(WINDOW_MINUTES);
+    let until = match limit {
+        Limit::Window(max) if failures.len() >= max => failures[failures.len() - max] + window,
+        Limit::SlowAfter(free) if failures.len() >= free => {
+            let beyond = u32::try_from(failures.len() - free + 1).unwrap_or(u32::MAX).min(6);
+            let secs = 2_i64.saturating_pow(beyond).min(LONGEST_WAIT_SECS);
+            *failures.last()? + Duration::seconds(secs)
+        }
+        _ => return None,
+    };
+    let secs = (until - now).num_seconds();
+    (secs > 0).then_some(secs as u64)
+}
+
+/// `Some(seconds)` to wait when any limit holds back a try for this account from this address.
+pub async fn retry_after(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<Option<u64>, sqlx::Error> {
+    let since = now - Duration::minutes(WINDOW_MINUTES);
     let mut wait: Option<u64> = None;
-    for (scope, max) in scopes(email, ip) {
-        let failures = store::failures_since(db, &scope, now - window).await?;
-        if failures.len() >= max {
-            // Wait until enough of the oldest failures have left the window.
-            let freeing = failures.get(failures.len() - max).copied().unwrap_or(now);
-            let secs = (freeing + window - now).num_seconds().max(1) as u64;
+    for (scope, limit) in scopes(email, ip) {
+        let failures = store::failures_since(db, &scope, since).await?;
+        if let Some(secs) = wait_for(limit, &failures, now) {
             wait = Some(wait.map_or(secs, |w| w.max(secs)));
         }
     }
@@ -94,8 +127,38 @@ pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>
     Ok(())
 }
 
-/// A successful sign-in forgets that account's failures from that address.
+/// A successful sign-in forgets that account's failures from that address (not those from elsewhere: the
+/// owner signing in does not reset a guesser's slow-down).
 pub async fn record_success(db: &Db, email: &str, ip: IpAddr) -> Result<(), sqlx::Error> {
-    let [_, (account_scope, _)] = scopes(email, ip);
-    store::clear_failures(db, &account_scope).await
+    let [(account_from_address, _), ..] = scopes(email, ip);
+    store::clear_failures(db, &account_from_address).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failures(n: usize, apart_secs: i64, last: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        (0..n).rev().map(|i| last - Duration::seconds(apart_secs * i as i64)).collect()
+    }
+
+    #[test]
+    fn a_window_limit_waits_until_the_oldest_failure_leaves() {
+        let now = Utc::now();
+        assert_eq!(wait_for(Limit::Window(5), &failures(4, 10, now), now), None);
+        let wait = wait_for(Limit::Window(5), &failures(5, 10, now), now).unwrap();
+        assert_eq!(wait, (WINDOW_MINUTES * 60 - 40) as u64);
+    }
+
+    /// A slowed scope waits longer after each failure, never more than a minute, and never past it.
+    #[test]
+    fn a_slowed_scope_waits_longer_each_time_but_never_locks_out() {
+        let now = Utc::now();
+        assert_eq!(wait_for(Limit::SlowAfter(10), &failures(9, 1, now), now), None);
+        assert_eq!(wait_for(Limit::SlowAfter(10), &failures(10, 1, now), now), Some(2));
+        assert_eq!(wait_for(Limit::SlowAfter(10), &failures(11, 1, now), now), Some(4));
+        assert_eq!(wait_for(Limit::SlowAfter(10), &failures(500, 1, now), now), Some(LONGEST_WAIT_SECS as u64));
+        let a_minute_later = now + Duration::seconds(LONGEST_WAIT_SECS);
+        assert_eq!(wait_for(Limit::SlowAfter(10), &failures(500, 1, now), a_minute_later), None);
+    }
 }

@@ -5,6 +5,7 @@ use chrono::Duration;
 use crate::meetings::meeting;
 use crate::on_both_engines;
 use crate::support::{Engine, TestApp, browser};
+use swn::auth::Role;
 
 on_both_engines!(
     calendar_files_take_no_injected_lines,
@@ -16,6 +17,7 @@ on_both_engines!(
     forms_that_send_mail_to_a_typed_address_are_limited,
     every_state_change_needs_the_form_token_whatever_its_body,
     common_and_breached_passwords_are_refused_with_advice,
+    many_addresses_slow_one_account_and_a_shared_address_locks_no_one_out,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -438,5 +440,52 @@ async fn common_and_breached_passwords_are_refused_with_advice(engine: Engine) {
     );
     assert!(label < message && message < input, "the message sits between the password's label and its field");
     assert!(swn::auth::user_by_email(&t.app.db, "wes@northshire.gov.uk").await.unwrap().is_none());
+    t.finish().await;
+}
+
+/// Guessing one account from many addresses slows every try for it, the owner's too, but only for seconds;
+/// many failures from one shared office address slow that address without locking out its people.
+async fn many_addresses_slow_one_account_and_a_shared_address_locks_no_one_out(engine: Engine) {
+    use swn::auth::throttle::{FREE_PER_ACCOUNT, FREE_PER_ADDRESS, LONGEST_WAIT_SECS};
+    let t = TestApp::start_with(engine, |c| c.trust_proxy = true).await;
+    t.create_user("victim@agency.example.gov.uk", "Vic Tim", Role::Member, "right-password-1").await;
+    t.create_user("colleague@agency.example.gov.uk", "Col League", Role::Member, "right-password-2").await;
+    let attempt = |ip: String, email: &'static str, password: &'static str| {
+        let (url, client) = (t.url("/sign-in"), browser());
+        let t = &t;
+        async move {
+            let token = t.csrf_with(&client).await;
+            let form = [("csrf_token", token.as_str()), ("email", email), ("password", password)];
+            client.post(url).header("x-forwarded-for", ip).form(&form).send().await.unwrap()
+        }
+    };
+    let victim = "victim@agency.example.gov.uk";
+    for i in 0..FREE_PER_ACCOUNT {
+        let answer = attempt(format!("203.0.113.{}", i + 1), victim, "guess-guess-1").await;
+        assert_eq!(answer.status(), 401, "each address guesses once");
+    }
+    // A new address, even the owner's with the right password, waits a few seconds: slowed, not locked.
+    let held = attempt("198.51.100.7".into(), victim, "right-password-1").await;
+    assert_eq!(held.status(), 429);
+    let wait: u64 = held.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=LONGEST_WAIT_SECS as u64).contains(&wait), "{wait}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait + 1)).await;
+    assert_eq!(attempt("198.51.100.7".into(), victim, "right-password-1").await.status(), 303);
+
+    // An office behind one address: many failures for many accounts slow that address for seconds.
+    let office: std::net::IpAddr = "192.0.2.10".parse().unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..FREE_PER_ADDRESS {
+        swn::auth::throttle::record_failure(&t.app.db, &format!("someone{i}@agency.example.gov.uk"), office, now)
+            .await
+            .unwrap();
+    }
+    let held = attempt(office.to_string(), "colleague@agency.example.gov.uk", "right-password-2").await;
+    assert_eq!(held.status(), 429);
+    let wait: u64 = held.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait <= LONGEST_WAIT_SECS as u64, "{wait}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait + 1)).await;
+    let through = attempt(office.to_string(), "colleague@agency.example.gov.uk", "right-password-2").await;
+    assert_eq!(through.status(), 303, "the colleague gets in once the short wait is over");
     t.finish().await;
 }
