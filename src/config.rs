@@ -63,6 +63,15 @@ pub struct ServeArgs {
     /// How long a mail worker holds a message it took; a crashed worker's message is sent again after it.
     #[arg(long, env = "SWN_MAIL_LEASE_SECONDS", default_value_t = 300)]
     pub mail_lease_seconds: u64,
+    /// How long a session lasts without use, in hours (unless the person asked to be kept signed in).
+    #[arg(long, env = "SWN_SESSION_IDLE_HOURS", default_value_t = 12)]
+    pub session_idle_hours: u64,
+    /// How long a "keep me signed in on this device" session lasts without use, in days.
+    #[arg(long, env = "SWN_KEPT_SESSION_IDLE_DAYS", default_value_t = 14)]
+    pub kept_session_idle_days: u64,
+    /// The longest any session lasts after sign-in, in days.
+    #[arg(long, env = "SWN_SESSION_MAX_DAYS", default_value_t = 60)]
+    pub session_max_days: u64,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -88,7 +97,10 @@ pub struct Config {
     pub auto_approve: bool,
     pub joining_link_release: chrono::Duration,
     pub reminder_before: chrono::Duration,
+    /// A session's life without use, by default and when kept ("keep me signed in on this device").
     pub session_idle: Duration,
+    pub kept_session_idle: Duration,
+    /// The longest any session lasts after sign-in.
     pub session_absolute: Duration,
     /// How often the mail worker looks for due messages when nothing wakes it.
     pub mail_poll: Duration,
@@ -131,6 +143,19 @@ impl Config {
             bail!("SWN_MAIL_CONCURRENCY must be 1 to 64");
         }
         config.mail_concurrency = args.mail_concurrency;
+        if !(1..=24 * 30).contains(&args.session_idle_hours)
+            || !(1..=365).contains(&args.kept_session_idle_days)
+            || !(1..=365).contains(&args.session_max_days)
+            || args.session_idle_hours > args.session_max_days * 24
+            || args.kept_session_idle_days > args.session_max_days
+        {
+            bail!(
+                "SWN_SESSION_IDLE_HOURS must be 1 to 720, SWN_KEPT_SESSION_IDLE_DAYS and SWN_SESSION_MAX_DAYS 1 to 365, and neither idle time longer than SWN_SESSION_MAX_DAYS"
+            );
+        }
+        config.session_idle = Duration::from_secs(args.session_idle_hours * 3600);
+        config.kept_session_idle = Duration::from_secs(args.kept_session_idle_days * 24 * 3600);
+        config.session_absolute = Duration::from_secs(args.session_max_days * 24 * 3600);
         config.mail_rate = args.mail_rate;
         config.mail_lease = Duration::from_secs(args.mail_lease_seconds);
         Ok(config)
@@ -168,7 +193,8 @@ impl Config {
             auto_approve: false,
             joining_link_release: chrono::Duration::hours(24),
             reminder_before: chrono::Duration::hours(24),
-            session_idle: Duration::from_secs(14 * 24 * 3600),
+            session_idle: Duration::from_secs(12 * 3600),
+            kept_session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
             mail_poll: Duration::from_secs(5),
             mail_rate: 0,
@@ -194,5 +220,38 @@ impl Config {
     /// An absolute link to a path of the site.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        let dir = std::env::temp_dir().join("swn-config-test");
+        let mut all = vec!["swn", "--data-dir", dir.to_str().unwrap_or("data")];
+        all.extend_from_slice(args);
+        Config::from_serve(&Cli::try_parse_from(all)?.serve)
+    }
+
+    /// Sessions are short by default, and an operator sets both lengths within sane bounds.
+    #[test]
+    fn session_lengths_are_settings() -> anyhow::Result<()> {
+        let default = config(&[])?;
+        assert_eq!(default.session_idle, Duration::from_secs(12 * 3600));
+        assert_eq!(default.kept_session_idle, Duration::from_secs(14 * 24 * 3600));
+        let set = config(&["--session-idle-hours", "2", "--kept-session-idle-days", "30"])?;
+        assert_eq!((set.session_idle.as_secs(), set.kept_session_idle.as_secs()), (7200, 30 * 24 * 3600));
+        assert!(config(&["--session-idle-hours", "0"]).is_err());
+        assert!(config(&["--kept-session-idle-days", "90"]).is_err(), "longer than the 60-day maximum");
+        Ok(())
     }
 }

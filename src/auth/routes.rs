@@ -49,6 +49,24 @@ struct SignInPage {
     email: String,
     next: String,
     error: Option<String>,
+    keep: bool,
+    /// How long each kind of session lasts without use, as the checkbox explains it.
+    idle_hours: u64,
+    kept_days: u64,
+}
+
+impl SignInPage {
+    fn new(app: &App, page: Page, email: String, next: String) -> SignInPage {
+        SignInPage {
+            page: page.titled("Sign in").noindex(),
+            email,
+            next,
+            error: None,
+            keep: false,
+            idle_hours: app.config.session_idle.as_secs() / 3600,
+            kept_days: app.config.kept_session_idle.as_secs() / (24 * 3600),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -57,8 +75,8 @@ struct NextQuery {
     next: String,
 }
 
-async fn sign_in_form(page: Page, Query(q): Query<NextQuery>) -> AppResult<impl IntoResponse> {
-    render(&SignInPage { page: page.titled("Sign in").noindex(), email: String::new(), next: q.next, error: None })
+async fn sign_in_form(State(app): State<App>, page: Page, Query(q): Query<NextQuery>) -> AppResult<impl IntoResponse> {
+    render(&SignInPage::new(&app, page, String::new(), q.next))
 }
 
 #[derive(Deserialize)]
@@ -69,6 +87,9 @@ struct SignInForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// "Keep me signed in on this device".
+    #[serde(default)]
+    keep: Option<String>,
 }
 
 async fn sign_in(
@@ -81,10 +102,9 @@ async fn sign_in(
     let email = form.email.trim().to_lowercase();
     let refuse = |status: StatusCode, error: &str| -> AppResult<Response> {
         let body = render(&SignInPage {
-            page: page.clone().titled("Sign in").noindex(),
-            email: form.email.trim().chars().take(254).collect(),
-            next: form.next.clone(),
             error: Some(error.to_string()),
+            keep: form.keep.is_some(),
+            ..SignInPage::new(&app, page.clone(), form.email.trim().chars().take(254).collect(), form.next.clone())
         })?;
         Ok((status, body).into_response())
     };
@@ -109,10 +129,11 @@ async fn sign_in(
     }
     throttle::record_success(&app.db, &email, ip).await?;
     let mut tx = app.db.begin().await?;
-    let token = session::start(&mut tx, &user.id, viewer.session_hash.as_deref()).await?;
+    let length = session::Length::from_choice(form.keep.is_some());
+    let started = session::start(&mut tx, &user.id, viewer.session_hash.as_deref(), length).await?;
     tx.commit().await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
-    set_cookie(&mut response, session_cookie(token));
+    set_cookie(&mut response, session_cookie(&started, &app.config));
     Ok(response)
 }
 
@@ -329,10 +350,10 @@ async fn setup(
         }
         Err(e) => return Err(e.into()),
     };
-    let session = session::start(&mut tx, &id, viewer.session_hash.as_deref()).await?;
+    let started = session::start(&mut tx, &id, viewer.session_hash.as_deref(), session::Length::Short).await?;
     tx.commit().await?;
     let mut response = redirect_with_notice("/admin", "Welcome! You are the network's first organiser.");
-    set_cookie(&mut response, session_cookie(session));
+    set_cookie(&mut response, session_cookie(&started, &app.config));
     Ok(response)
 }
 
@@ -406,8 +427,9 @@ async fn change_password(
     if form.sign_out_everywhere.is_some() {
         store::delete_sessions_of(&mut tx, &user.id).await?;
     }
-    // This browser keeps a session, under a new id.
-    let token = session::start(&mut tx, &user.id, viewer.session_hash.as_deref()).await?;
+    // This browser keeps a session as long as before, under a new id.
+    let length = session::Length::from_choice(viewer.kept_session);
+    let started = session::start(&mut tx, &user.id, viewer.session_hash.as_deref(), length).await?;
     tx.commit().await?;
     let notice = if form.sign_out_everywhere.is_some() {
         "Your password is changed, and every other device is signed out."
@@ -415,7 +437,7 @@ async fn change_password(
         "Your password is changed."
     };
     let mut response = redirect_with_notice("/account", notice);
-    set_cookie(&mut response, session_cookie(token));
+    set_cookie(&mut response, session_cookie(&started, &app.config));
     Ok(response)
 }
 

@@ -1,52 +1,87 @@
 //! Server-side sessions. The cookie holds 256 random bits; the table holds their hash. A session ends after
-//! a period without use (idle) and in any case some weeks after sign-in (absolute).
+//! a period without use (idle: short by default, longer when the person asked to be kept signed in on this
+//! device) and in any case some weeks after sign-in (absolute).
 
 use chrono::{Duration, Utc};
 
 use super::model::{User, Viewer};
 use super::{policy, store, tokens};
 use crate::App;
+use crate::config::Config;
 use crate::db::Tx;
 
 /// `last_seen_at` is written at most this often, so that reading a page is not a write.
 const TOUCH_EVERY_SECS: i64 = 300;
 
+/// How long a session lasts without use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Length {
+    /// The default (`SWN_SESSION_IDLE_HOURS`), for a device that may not be the person's own; its cookie ends
+    /// with the browser.
+    Short,
+    /// "Keep me signed in on this device" (`SWN_KEPT_SESSION_IDLE_DAYS`); its cookie outlives the browser.
+    Kept,
+}
+
+impl Length {
+    pub fn from_choice(keep: bool) -> Length {
+        if keep { Length::Kept } else { Length::Short }
+    }
+
+    pub fn idle(self, config: &Config) -> Duration {
+        let idle = match self {
+            Length::Short => config.session_idle,
+            Length::Kept => config.kept_session_idle,
+        };
+        Duration::from_std(idle).unwrap_or(Duration::hours(12))
+    }
+}
+
+/// A session just begun: the cookie's value, and how long it lasts.
+pub struct Started {
+    pub token: String,
+    pub length: Length,
+}
+
 /// The viewer a session cookie stands for, or `None` when the session is unknown, expired, or its user may
 /// no longer hold one. When the user's rights changed since, the session gets a new id: the second value is
-/// the new cookie value to send.
-pub async fn load(app: &App, token: &str) -> Result<Option<(Viewer, Option<String>)>, sqlx::Error> {
+/// the new session to send.
+pub async fn load(app: &App, token: &str) -> Result<Option<(Viewer, Option<Started>)>, sqlx::Error> {
     let id_hash = tokens::hash(token);
     let Some(row) = store::session_user(&app.db, &id_hash).await? else {
         return Ok(None);
     };
     let now = Utc::now();
-    let idle = Duration::from_std(app.config.session_idle).unwrap_or(Duration::days(14));
+    let length = Length::from_choice(row.kept);
     let absolute = Duration::from_std(app.config.session_absolute).unwrap_or(Duration::days(60));
     let user = User::from(row.user);
-    if row.last_seen_at + idle < now || row.session_created_at + absolute < now || !policy::may_hold_session(&user) {
+    if row.last_seen_at + length.idle(&app.config) < now
+        || row.session_created_at + absolute < now
+        || !policy::may_hold_session(&user)
+    {
         store::delete_session(&app.db, &id_hash).await?;
         return Ok(None);
     }
     if row.rotate {
         let mut tx = app.db.begin().await?;
-        let new_token = start(&mut tx, &user.id, Some(&id_hash)).await?;
+        let started = start(&mut tx, &user.id, Some(&id_hash), length).await?;
         tx.commit().await?;
-        let viewer = Viewer::signed_in(user, tokens::hash(&new_token));
-        return Ok(Some((viewer, Some(new_token))));
+        let viewer = Viewer::signed_in(user, tokens::hash(&started.token), row.kept);
+        return Ok(Some((viewer, Some(started))));
     }
     if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
         store::touch_session(&app.db, &id_hash, now).await?;
     }
-    Ok(Some((Viewer::signed_in(user, id_hash), None)))
+    Ok(Some((Viewer::signed_in(user, id_hash, row.kept), None)))
 }
 
 /// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same
 /// transaction: a new id at every sign-in, so that an id planted before sign-in is worth nothing.
-pub async fn start(tx: &mut Tx, user_id: &str, previous: Option<&str>) -> Result<String, sqlx::Error> {
+pub async fn start(tx: &mut Tx, user_id: &str, previous: Option<&str>, length: Length) -> Result<Started, sqlx::Error> {
     if let Some(old) = previous {
         store::delete_session_in(tx, old).await?;
     }
     let token = tokens::random_token();
-    store::insert_session(tx, &tokens::hash(&token), user_id).await?;
-    Ok(token)
+    store::insert_session(tx, &tokens::hash(&token), user_id, length == Length::Kept).await?;
+    Ok(Started { token, length })
 }

@@ -96,16 +96,18 @@ pub struct SessionUser {
     pub session_created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub rotate: bool,
+    pub kept: bool,
 }
 
-pub async fn insert_session(tx: &mut Tx, id_hash: &str, user_id: &str) -> Result<(), sqlx::Error> {
+pub async fn insert_session(tx: &mut Tx, id_hash: &str, user_id: &str, kept: bool) -> Result<(), sqlx::Error> {
     let now = Utc::now();
     execute!(
         tx,
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, kept) VALUES ($1, $2, $3, $3, $4)",
         id_hash,
         user_id,
-        now
+        now,
+        kept
     )?;
     Ok(())
 }
@@ -115,7 +117,7 @@ pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>,
         db,
         SessionUser,
         "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at, u.organisation_id,
-                u.job_title, u.membership_ends_at, u.posting_suspended, s.created_at AS session_created_at, s.last_seen_at, s.rotate
+                u.job_title, u.membership_ends_at, u.posting_suspended, s.created_at AS session_created_at, s.last_seen_at, s.rotate, s.kept
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = $1",
         id_hash

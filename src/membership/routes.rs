@@ -266,9 +266,11 @@ async fn verify(State(app): State<App>, viewer: Viewer, Path(token): Path<String
     );
     if viewer.user.as_ref().is_none_or(|u| u.id != application.user_id) {
         let mut tx = app.db.begin().await?;
-        let session = session::start(&mut tx, &application.user_id, viewer.session_hash.as_deref()).await?;
+        let started =
+            session::start(&mut tx, &application.user_id, viewer.session_hash.as_deref(), session::Length::Short)
+                .await?;
         tx.commit().await?;
-        set_cookie(&mut response, session_cookie(session));
+        set_cookie(&mut response, session_cookie(&started, &app.config));
     }
     Ok(response)
 }

@@ -102,10 +102,10 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     ext.insert(ClientIp(ip));
 
     let mut response = next.run(request).await;
-    if let Some(token) = rotated
+    if let Some(started) = rotated
         && !sets_cookie(&response, SESSION_COOKIE)
     {
-        set_cookie(&mut response, session_cookie(token));
+        set_cookie(&mut response, session_cookie(&started, &app.config));
     }
     // Pages for a signed-in person are theirs alone: no shared or browser cache keeps them.
     if signed_in {
@@ -298,9 +298,16 @@ pub fn redirect_with_notice(to: &str, notice: &str) -> Response {
     response
 }
 
-/// The session cookie for a new session.
-pub fn session_cookie(token: String) -> Cookie<'static> {
-    cookie(SESSION_COOKIE, token)
+/// The session cookie for a new session: a short session's ends with the browser; a kept one's lasts as long
+/// as the session can.
+pub fn session_cookie(started: &session::Started, config: &crate::config::Config) -> Cookie<'static> {
+    let mut c = cookie(SESSION_COOKIE, started.token.clone());
+    if started.length == session::Length::Kept
+        && let Ok(max_age) = cookie::time::Duration::try_from(config.session_absolute)
+    {
+        c.set_max_age(max_age);
+    }
+    c
 }
 
 /// Clears the session cookie (sign-out).

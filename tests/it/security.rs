@@ -18,6 +18,7 @@ on_both_engines!(
     every_state_change_needs_the_form_token_whatever_its_body,
     common_and_breached_passwords_are_refused_with_advice,
     many_addresses_slow_one_account_and_a_shared_address_locks_no_one_out,
+    sessions_are_short_unless_kept_on_this_device,
 );
 
 /// Calendar text that would add a property and a whole event if written as it is.
@@ -487,5 +488,65 @@ async fn many_addresses_slow_one_account_and_a_shared_address_locks_no_one_out(e
     tokio::time::sleep(std::time::Duration::from_secs(wait + 1)).await;
     let through = attempt(office.to_string(), "colleague@agency.example.gov.uk", "right-password-2").await;
     assert_eq!(through.status(), 303, "the colleague gets in once the short wait is over");
+    t.finish().await;
+}
+
+/// A session lasts 12 hours without use by default, with a cookie that ends with the browser; "keep me signed
+/// in on this device" gives the long one; the operator sets both.
+async fn sessions_are_short_unless_kept_on_this_device(engine: Engine) {
+    let t = TestApp::start_with(engine, |c| c.kept_session_idle = std::time::Duration::from_secs(3 * 24 * 3600)).await;
+    t.create_user("sam@agency.example.gov.uk", "Sam Short", Role::Member, crate::support::PASSWORD).await;
+    t.create_user("kim@agency.example.gov.uk", "Kim Kept", Role::Member, crate::support::PASSWORD).await;
+    let sign_in = |email: &'static str, keep: bool| {
+        let t = &t;
+        async move {
+            let b = browser();
+            let token = t.csrf_with(&b).await;
+            let mut form =
+                vec![("csrf_token", token.as_str()), ("email", email), ("password", crate::support::PASSWORD)];
+            if keep {
+                form.push(("keep", "on"));
+            }
+            let answer = b.post(t.url("/sign-in")).form(&form).send().await.unwrap();
+            assert_eq!(answer.status(), 303);
+            let cookie = answer
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_string())
+                .find(|c| c.starts_with("swn_session="))
+                .unwrap();
+            (b, cookie)
+        }
+    };
+    let (short, short_cookie) = sign_in("sam@agency.example.gov.uk", false).await;
+    let (kept, kept_cookie) = sign_in("kim@agency.example.gov.uk", true).await;
+    assert!(!short_cookie.contains("Max-Age") && !short_cookie.contains("Expires"), "{short_cookie}");
+    assert!(kept_cookie.contains("Max-Age=5184000"), "the kept cookie lasts as long as a session may: {kept_cookie}");
+    t.get("/sign-in")
+        .await
+        .assert_contains("Keep me signed in on this device")
+        .assert_contains("for 3 days without use");
+
+    // Both were last used 13 hours ago: the short one has ended, the kept one goes on.
+    let idle_since = |email: &'static str, hours: i64| {
+        let t = &t;
+        async move {
+            swn::execute!(
+                &t.app.db,
+                "UPDATE sessions SET last_seen_at = $1 WHERE user_id = (SELECT id FROM users WHERE email = $2)",
+                chrono::Utc::now() - Duration::hours(hours),
+                email
+            )
+            .unwrap();
+        }
+    };
+    idle_since("sam@agency.example.gov.uk", 13).await;
+    idle_since("kim@agency.example.gov.uk", 13).await;
+    assert_eq!(t.get_with(&short, "/account").await.status.as_u16(), 303, "the short session ended");
+    t.get_with(&kept, "/account").await.assert_status(200);
+    // The kept one ends after its own idle time (set to three days here).
+    idle_since("kim@agency.example.gov.uk", 4 * 24).await;
+    assert_eq!(t.get_with(&kept, "/account").await.status.as_u16(), 303, "the kept session ended");
     t.finish().await;
 }
