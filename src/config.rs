@@ -72,6 +72,12 @@ pub struct ServeArgs {
     /// The longest any session lasts after sign-in, in days.
     #[arg(long, env = "SWN_SESSION_MAX_DAYS", default_value_t = 60)]
     pub session_max_days: u64,
+    /// How long a client has to send a request's headers, in seconds (also how long an idle connection stays open).
+    #[arg(long, env = "SWN_HEADER_READ_SECONDS", default_value_t = 10)]
+    pub header_read_seconds: u64,
+    /// How many connections one client address may hold open at once (not applied with SWN_TRUST_PROXY).
+    #[arg(long, env = "SWN_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 200)]
+    pub max_connections_per_address: usize,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -102,6 +108,8 @@ pub struct Config {
     pub kept_session_idle: Duration,
     /// The longest any session lasts after sign-in.
     pub session_absolute: Duration,
+    /// What one connection may take (header read time-out, connections per client address).
+    pub connections: crate::web::serve::Limits,
     /// How often the mail worker looks for due messages when nothing wakes it.
     pub mail_poll: Duration,
     /// Most e-mails handed to the mail server per second by this instance; 0 for no limit.
@@ -153,6 +161,15 @@ impl Config {
                 "SWN_SESSION_IDLE_HOURS must be 1 to 720, SWN_KEPT_SESSION_IDLE_DAYS and SWN_SESSION_MAX_DAYS 1 to 365, and neither idle time longer than SWN_SESSION_MAX_DAYS"
             );
         }
+        if !(1..=300).contains(&args.header_read_seconds) || !(1..=100_000).contains(&args.max_connections_per_address)
+        {
+            bail!("SWN_HEADER_READ_SECONDS must be 1 to 300, and SWN_MAX_CONNECTIONS_PER_ADDRESS 1 to 100000");
+        }
+        config.connections = crate::web::serve::Limits {
+            header_read_timeout: Duration::from_secs(args.header_read_seconds),
+            // Behind a proxy every connection comes from it: limiting its address would limit everyone.
+            per_address: (!args.trust_proxy).then_some(args.max_connections_per_address),
+        };
         config.session_idle = Duration::from_secs(args.session_idle_hours * 3600);
         config.kept_session_idle = Duration::from_secs(args.kept_session_idle_days * 24 * 3600);
         config.session_absolute = Duration::from_secs(args.session_max_days * 24 * 3600);
@@ -196,6 +213,10 @@ impl Config {
             session_idle: Duration::from_secs(12 * 3600),
             kept_session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
+            connections: crate::web::serve::Limits {
+                header_read_timeout: Duration::from_secs(10),
+                per_address: Some(200),
+            },
             mail_poll: Duration::from_secs(5),
             mail_rate: 0,
             mail_lease: Duration::from_secs(300),

@@ -182,8 +182,7 @@ impl Server {
         for feature in FEATURES {
             feature.jobs(&self.app, &mut jobs);
         }
-        let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
+        web::serve::serve(self.listener, router(self.app.clone()), self.app.config.connections, shutdown).await?;
         let _ = stop_tx.send(true);
         jobs.finish().await;
         self.app.db.close().await;

@@ -8,6 +8,7 @@ pub mod forms;
 pub mod headers;
 pub mod markdown;
 pub mod page;
+pub mod serve;
 pub mod spreadsheet;
 pub mod time;
 pub mod upload;

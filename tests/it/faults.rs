@@ -132,10 +132,13 @@ async fn slow_clients_do_not_starve_others(engine: Engine) {
     let data = TestData::new(engine).await;
     let (server, base, _) = serve(&data).await;
     let addr = base.trim_start_matches("http://").to_string();
-    // 300 connections that send half a request and then nothing, as a slow-loris attack does.
+    // 300 connections that send half a request and then nothing, as a slow-loris attack does, from two
+    // addresses other than the client's (one address alone may hold only 200).
     let mut slow = Vec::new();
-    for _ in 0..300 {
-        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for i in 0..300 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(std::net::SocketAddr::from(([127, 0, 2, 1 + (i % 2) as u8], 0))).unwrap();
+        let mut s = socket.connect(addr.parse().unwrap()).await.unwrap();
         s.write_all(b"GET / HTTP/1.1\r\nHost: slow.example\r\nX-Slow: ").await.unwrap();
         slow.push(s);
     }

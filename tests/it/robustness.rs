@@ -186,3 +186,84 @@ async fn oversized_bodies_are_refused(engine: Engine) {
     t.get_with(&org, "/healthz").await.assert_status(200);
     t.finish().await;
 }
+
+/// 3,000 connections that send a header line every second (from 20 addresses, as a small botnet would) are
+/// each cut off at the header time-out, and a visitor's request meanwhile is answered at once; one address
+/// cannot hold more connections than its share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_header_flood_is_cut_off_without_delaying_others() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const FLOOD: usize = 3_000;
+    const PER_ADDRESS: usize = 150;
+    let timeout = Duration::from_secs(10);
+    let t = TestApp::start_with(Engine::Sqlite, |c| {
+        c.connections = swn::web::serve::Limits { header_read_timeout: timeout, per_address: Some(PER_ADDRESS) }
+    })
+    .await;
+    let server: std::net::SocketAddr = t.base.trim_start_matches("http://").parse().unwrap();
+    let connect = move |from: [u8; 4]| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind((std::net::Ipv4Addr::from(from), 0).into()).unwrap();
+        socket.connect(server).await.unwrap()
+    };
+
+    // Each slow connection sends half a request, then a header line every second, until the server ends it;
+    // it reports how long it was held. Opened in batches (the listen queue holds about a thousand).
+    let mut held = Vec::with_capacity(FLOOD);
+    for batch in 0..FLOOD / 500 {
+        let opened = futures_util::future::join_all((0..500).map(|i| {
+            let n = batch * 500 + i;
+            async move {
+                let mut s = connect([127, 0, 1, 1 + (n / PER_ADDRESS) as u8]).await;
+                s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+                (s, Instant::now())
+            }
+        }))
+        .await;
+        for (mut s, opened_at) in opened {
+            held.push(tokio::spawn(async move {
+                let mut buf = [0u8; 512];
+                loop {
+                    tokio::select! {
+                        read = s.read(&mut buf) => match read {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) => continue,
+                        },
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {
+                            // Held far past the time-out: give up, and let the assertion below say so.
+                            if opened_at.elapsed() > timeout * 3 || s.write_all(b"X-Slow: 1\r\n").await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                opened_at.elapsed()
+            }));
+        }
+    }
+
+    // A visitor is answered while the flood is held, not when the time-out frees it.
+    let asked = Instant::now();
+    t.get("/").await.assert_status(200);
+    let answered_in = asked.elapsed();
+    assert!(answered_in < timeout / 2, "the visitor waited {answered_in:?} beside the flood");
+
+    // One address over its share: the connection is closed before a byte is read.
+    let mut over = connect([127, 0, 1, 1]).await;
+    let mut byte = [0u8; 1];
+    let refused = tokio::time::timeout(Duration::from_secs(5), over.read(&mut byte)).await;
+    assert!(matches!(refused, Ok(Ok(0)) | Ok(Err(_))), "the 151st connection of one address is closed at once");
+
+    // Every slow connection is cut off at the time-out (with slack for a busy machine), not before.
+    let (mut earliest, mut latest) = (Duration::MAX, Duration::ZERO);
+    for h in held {
+        let was_held = h.await.unwrap();
+        (earliest, latest) = (earliest.min(was_held), latest.max(was_held));
+    }
+    assert!(earliest >= timeout - Duration::from_secs(1), "one was cut off early, after {earliest:?}");
+    assert!(latest < timeout + Duration::from_secs(6), "one was held for {latest:?}");
+    t.get("/").await.assert_status(200);
+    t.finish().await;
+}
