@@ -205,13 +205,38 @@ pub struct HitOut {
     pub meta: String,
 }
 
+/// What a search through the API can be narrowed to: a closed list, as the document says.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchKind {
+    Forum,
+    Article,
+    Resource,
+    CaseStudy,
+    Meeting,
+}
+
+impl SearchKind {
+    /// The key the search page uses for the same kind (one of `KINDS`).
+    fn key(self) -> &'static str {
+        match self {
+            SearchKind::Forum => "forum",
+            SearchKind::Article => "article",
+            SearchKind::Resource => "resource",
+            SearchKind::CaseStudy => "case_study",
+            SearchKind::Meeting => "meeting",
+        }
+    }
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words to find (at most 200 characters are read).
     pub q: String,
-    /// Narrow to one kind: `forum`, `article`, `resource`, `case_study` or `meeting`.
-    pub kind: Option<String>,
+    /// Narrow to one kind; everything when left out.
+    #[param(inline, value_type = Option<SearchKind>)]
+    pub kind: Option<SearchKind>,
 }
 
 /// Searches what the caller may see: without a token, the public library and open meetings; with a member's
@@ -223,14 +248,7 @@ pub async fn search_api(
     viewer: Viewer,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<HitOut>>> {
-    let kind = p.kind.unwrap_or_default();
-    if !KINDS.iter().any(|(k, _)| *k == kind) {
-        return Err(Problem::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "kind must be forum, article, resource, case_study or meeting.",
-        )
-        .into());
-    }
+    let kind = p.kind.map(SearchKind::key).unwrap_or_default().to_string();
     let query = SearchQuery { q: p.q, kind, ..Default::default() };
     let found = find(&app, &viewer, &query).await?;
     Ok(Json(

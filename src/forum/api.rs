@@ -90,21 +90,32 @@ pub struct TopicsQuery {
     pub limit: Option<u32>,
 }
 
+/// The highest `page` the API takes (the document says so).
+const MAX_PAGE: u32 = 100_000;
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Which page of 50 posts (from 1).
-    #[param(minimum = 1)]
+    /// Which page of 50 posts (from 1; past the last, the last).
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTopic {
-    /// Not blank (a character that is not a space is needed).
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    /// Not blank (a character that is not white space is needed), and without NUL, which no text can hold.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\u0000\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
     pub title: String,
-    /// Markdown; not blank.
-    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
+    /// Markdown; not blank, without NUL.
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"^[^\u0000]*[^\u0000\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
     pub body: String,
     /// `question` (the default) or `discussion`.
     #[schema(pattern = "^(question|discussion)$")]
@@ -115,8 +126,12 @@ pub struct NewTopic {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewReply {
-    /// Markdown; not blank.
-    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
+    /// Markdown; not blank, without NUL.
+    #[schema(
+        min_length = 1,
+        max_length = 50000,
+        pattern = r"^[^\u0000]*[^\u0000\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000]*$"
+    )]
     pub body: String,
 }
 
@@ -233,7 +248,10 @@ pub async fn topic(
     let (topic, category) = topic_of(&app, &viewer, &id).await?;
     let total = store::count_posts(&app.db, &topic.id).await?;
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
-    let page = i64::from(q.page.unwrap_or(1)).clamp(1, pages);
+    let page = match q.page.unwrap_or(1) {
+        asked @ 1..=MAX_PAGE => i64::from(asked).min(pages),
+        _ => return Err(Problem::new(StatusCode::BAD_REQUEST, "page must be between 1 and 100000.").into()),
+    };
     let moderator = policy::can_moderate(&viewer);
     let posts = store::posts(&app.db, &topic.id, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
         .await?

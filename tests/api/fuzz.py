@@ -3,8 +3,9 @@
 
 Starts `swn serve` on a fresh SQLite data folder with the demo network, creates a personal API token through
 the settings page as the demo organiser would, and lets schemathesis generate requests for every operation,
-once with the token and once without. Fails on any server error or any answer that breaks the document
-(status, content type, body schema). Usage: tests/api/fuzz.py [path/to/swn]  (default target/debug/swn).
+once with the token and once without. Fails on any server error, any answer that breaks the document
+(status, content type, headers, body schema), and any request the document refuses but the API accepts, or
+the other way round. Usage: tests/api/fuzz.py [path/to/swn]  (default target/debug/swn).
 Needs `schemathesis` from PyPI (.ci/run installs it). With SWN_FUZZ_DATABASE_URL (an empty PostgreSQL database)
 the server runs on PostgreSQL instead of SQLite.
 """
@@ -22,7 +23,15 @@ import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+# Every check schemathesis has for a single API (named, so that a newer schemathesis adds none unseen): server
+# errors, each response against the document (status, content type, headers, body), and the requests: what the
+# document refuses must be refused (negative_data_rejection), what it allows accepted (positive_data_acceptance).
+CHECKS = ",".join([
+    "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_headers_conformance",
+    "response_schema_conformance", "negative_data_rejection", "positive_data_acceptance", "missing_required_header",
+    "unsupported_method", "allow_header_conformance", "use_after_free", "ensure_resource_availability",
+    "ignored_auth",
+])
 
 
 def free_port():

@@ -14,6 +14,7 @@ on_both_engines!(
     members_register_cancel_ask_and_reply_through_the_api,
     bad_requests_get_problem_details,
     the_api_keeps_the_sites_finer_rules,
+    the_document_says_what_the_api_refuses,
 );
 
 /// What the API answered: status, content type and JSON body.
@@ -409,5 +410,52 @@ async fn the_api_keeps_the_sites_finer_rules(engine: Engine) {
     let read = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut head)).await;
     let text = String::from_utf8_lossy(&head[..read.expect("answered without the body").unwrap()]).to_string();
     assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    t.finish().await;
+}
+
+/// What the API refuses, its document refuses too, so a program written against it is never surprised: the
+/// search's kinds are a closed list, a topic's page has a maximum, and text may not hold NUL.
+async fn the_document_says_what_the_api_refuses(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let ann = t.member("ann@council.example.gov.uk", "Ann Member").await;
+    let token = new_token(&t, &ann, "script").await;
+    let doc = get(&t, "/api/openapi.json", None).await.json;
+
+    // The search's kinds: the document's list is the API's.
+    let search = &doc["paths"]["/api/v1/search"]["get"]["parameters"];
+    let kind = search.as_array().unwrap().iter().find(|p| p["name"] == "kind").unwrap();
+    let listed = kind["schema"].to_string();
+    for k in ["forum", "article", "resource", "case_study", "meeting"] {
+        assert!(listed.contains(&format!("\"{k}\"")), "{k} is listed: {listed}");
+        assert_eq!(get(&t, &format!("/api/v1/search?q=hybrid&kind={k}"), Some(&token)).await.status, 200, "{k}");
+    }
+    is_problem(&get(&t, "/api/v1/search?q=hybrid&kind=question", Some(&token)).await, 400);
+
+    // A topic's page: at most the documented maximum; past the last page, the last.
+    let page = doc["paths"]["/api/v1/forum/topics/{id}"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page")
+        .unwrap()
+        .clone();
+    let maximum = page["schema"]["maximum"].as_u64().expect("a documented maximum");
+    let categories = get(&t, "/api/v1/forum/categories", Some(&token)).await;
+    let slug = categories.json[0]["slug"].as_str().unwrap().to_string();
+    let body = serde_json::json!({"title": "Core hours", "body": "What are yours?"});
+    let created =
+        call(&t, reqwest::Method::POST, &format!("/api/v1/forum/categories/{slug}/topics"), Some(&token), Some(body))
+            .await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let topic = format!("/api/v1/forum/topics/{}", created.json["id"].as_str().unwrap());
+    assert_eq!(get(&t, &format!("{topic}?page={maximum}"), Some(&token)).await.json["page"], 1);
+    is_problem(&get(&t, &format!("{topic}?page={}", maximum + 1), Some(&token)).await, 400);
+    is_problem(&get(&t, &format!("{topic}?page=2147483648"), Some(&token)).await, 400);
+
+    // Text: the document's pattern refuses NUL (and blank text), as the API does with a 422.
+    let pattern = doc["components"]["schemas"]["NewReply"]["properties"]["body"]["pattern"].as_str().unwrap();
+    assert!(pattern.contains("[^\\u0000]"), "{pattern}");
+    let nul = serde_json::json!({"body": "a\u{0}b"});
+    is_problem(&call(&t, reqwest::Method::POST, &format!("{topic}/replies"), Some(&token), Some(nul)).await, 422);
     t.finish().await;
 }
