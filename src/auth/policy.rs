@@ -143,8 +143,9 @@ impl RegistrationStatus {
     }
 }
 
-/// What a viewer sees of a meeting: open meetings are public; closed ones are for members, and visitors see
-/// that they exist; a group's meetings are for that group (and organisers) alone; drafts for organisers.
+/// What a viewer sees of a meeting: whoever its audience admits (`can_see_audience`, the rule every item
+/// filed by audience follows) sees it in full; visitors see that members' meetings exist; drafts are for
+/// organisers.
 pub fn meeting_view(
     viewer: &Viewer,
     audience: &Audience,
@@ -155,14 +156,12 @@ pub fn meeting_view(
     if status == MeetingStatus::Draft {
         return if can_manage_meetings(viewer) { MeetingView::Full } else { MeetingView::Hidden };
     }
-    match audience {
-        Audience::Everyone => MeetingView::Full,
-        Audience::Members if can_enter_members_area(viewer, now) => MeetingView::Full,
-        Audience::Members => MeetingView::Teaser,
-        Audience::Group(_) if can_manage_meetings(viewer) || (in_group && can_enter_members_area(viewer, now)) => {
-            MeetingView::Full
-        }
-        Audience::Group(_) => MeetingView::Hidden,
+    if can_see_audience(viewer, audience, in_group, now) {
+        MeetingView::Full
+    } else if *audience == Audience::Members {
+        MeetingView::Teaser
+    } else {
+        MeetingView::Hidden
     }
 }
 
@@ -300,20 +299,22 @@ impl Audience {
     }
 }
 
-/// Whether a reader may see an item for this audience, given whether they are in its group. Used for every
-/// library item, and for every block of a newsletter, per recipient.
+/// Whether a reader may see an item for this audience, given whether they are in its group: the one rule for
+/// library items, meetings and every block of a newsletter (per recipient). A group's items are for its
+/// members and organisers; moderators, who keep the forum in order, see a group's forum (`can_view_category`)
+/// but not its other items.
 pub fn can_see_audience(viewer: &Viewer, audience: &Audience, in_group: bool, now: DateTime<Utc>) -> bool {
     match audience {
         Audience::Everyone => true,
         Audience::Members => can_enter_members_area(viewer, now),
-        Audience::Group(_) => can_enter_members_area(viewer, now) && (in_group || can_moderate(viewer)),
+        Audience::Group(_) => can_enter_members_area(viewer, now) && (in_group || can_manage_site(viewer)),
     }
 }
 
 /// How far into the library (and anything else filed by audience) a viewer reaches: public items always;
 /// members' items for members in their term (and moderators and organisers); a group's items for its
-/// members, and every group's for moderators and organisers. Listings filter by this in SQL; single items
-/// are checked with `can_see_audience`, which says the same.
+/// members, and every group's for organisers. Listings filter by this in SQL; single items are checked with
+/// `can_see_audience`, which says the same.
 #[derive(Clone, Debug, Default)]
 pub struct Reach {
     pub members: bool,
@@ -332,7 +333,11 @@ impl Reach {
 /// The reach of a viewer who belongs to `my_groups` (active membership or coordinator).
 pub fn reach(viewer: &Viewer, my_groups: Vec<String>, now: DateTime<Utc>) -> Reach {
     let members = can_enter_members_area(viewer, now);
-    Reach { members, all_groups: members && can_moderate(viewer), groups: if members { my_groups } else { Vec::new() } }
+    Reach {
+        members,
+        all_groups: members && can_manage_site(viewer),
+        groups: if members { my_groups } else { Vec::new() },
+    }
 }
 
 /// Where a news item or a library item stands: a draft, or published from a time (which may be to come).

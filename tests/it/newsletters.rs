@@ -151,6 +151,14 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     t.get_with(&outsider, &format!("/newsletters/{id}")).await.assert_status(200).assert_lacks("Group-only gathering");
     t.get_with(&browser(), &format!("/newsletters/{id}")).await.assert_status(303).assert_lacks("November news");
     t.get_with(&browser(), "/newsletters").await.assert_status(200).assert_lacks("November news");
+    // One rule for the archive and the meeting itself: a moderator outside the group sees neither (moderators
+    // see a group's forum, not its other items); an organiser sees both.
+    let moderator = t.moderator("mo@org.example.com", "Mo Derator").await;
+    t.get_with(&moderator, &format!("/newsletters/{id}")).await.assert_status(200).assert_lacks("Group-only gathering");
+    t.get_with(&moderator, "/meetings").await.assert_lacks("Group-only gathering");
+    t.get_with(&moderator, "/meetings/group-only-gathering").await.assert_status(404);
+    t.get_with(&insider, "/meetings/group-only-gathering").await.assert_status(200);
+    t.get_with(&org, &format!("/newsletters/{id}")).await.assert_contains("Group-only gathering");
     t.finish().await;
 }
 
