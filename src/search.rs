@@ -217,15 +217,9 @@ pub enum SearchKind {
 }
 
 impl SearchKind {
-    /// The key the search page uses for the same kind (one of `KINDS`).
+    /// The key the search page uses for the same kind: the `KINDS` entry after "Everything", in this order.
     fn key(self) -> &'static str {
-        match self {
-            SearchKind::Forum => "forum",
-            SearchKind::Article => "article",
-            SearchKind::Resource => "resource",
-            SearchKind::CaseStudy => "case_study",
-            SearchKind::Meeting => "meeting",
-        }
+        KINDS[1 + self as usize].0
     }
 }
 
@@ -278,6 +272,19 @@ pub(crate) fn api_routes() -> Router<App> {
 #[cfg(test)]
 mod tests {
     use super::excerpt;
+
+    /// The API's kinds are the search page's, by the same keys.
+    #[test]
+    fn api_kinds_are_the_pages_kinds() {
+        use super::{KINDS, SearchKind};
+        let all =
+            [SearchKind::Forum, SearchKind::Article, SearchKind::Resource, SearchKind::CaseStudy, SearchKind::Meeting];
+        assert_eq!(all.map(SearchKind::key).to_vec(), KINDS[1..].iter().map(|(k, _)| *k).collect::<Vec<_>>());
+        for kind in all {
+            let parsed: SearchKind = serde_json::from_value(serde_json::json!(kind.key())).unwrap();
+            assert_eq!(parsed, kind);
+        }
+    }
 
     #[test]
     fn excerpts_escape_and_mark() {

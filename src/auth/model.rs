@@ -88,8 +88,8 @@ pub struct Viewer {
     pub user: Option<User>,
     /// The hash of the session this request came with, to rotate or end it.
     pub session_hash: Option<String>,
-    /// Whether that session is one the person asked to keep on this device (a new id keeps the choice).
-    pub kept_session: bool,
+    /// How long that session lasts (a new id for it keeps the person's choice).
+    pub session_length: super::session::Length,
     /// (group id, standing) for every group the person is in or asked to join, once read.
     pub groups: std::sync::Arc<tokio::sync::OnceCell<Vec<(String, super::policy::GroupStanding)>>>,
 }
@@ -101,8 +101,8 @@ impl Viewer {
     }
 
     /// The person who sent a request with this session.
-    pub fn signed_in(user: User, session_hash: String, kept_session: bool) -> Viewer {
-        Viewer { user: Some(user), session_hash: Some(session_hash), kept_session, ..Viewer::default() }
+    pub fn signed_in(user: User, session_hash: String, session_length: super::session::Length) -> Viewer {
+        Viewer { user: Some(user), session_hash: Some(session_hash), session_length, ..Viewer::default() }
     }
 
     pub fn role(&self) -> Option<Role> {

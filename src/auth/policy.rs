@@ -267,7 +267,7 @@ pub fn can_see_anonymous_author(viewer: &Viewer) -> bool {
 pub enum Audience {
     Everyone,
     Members,
-    /// One group's members (and moderators and organisers); the group's id.
+    /// One group's members (and organisers); the group's id.
     Group(String),
 }
 

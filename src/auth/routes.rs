@@ -111,23 +111,20 @@ async fn sign_in(
     if email.is_empty() || form.password.is_empty() || email.len() > 254 || form.password.len() > 1000 {
         return refuse(StatusCode::BAD_REQUEST, "Enter your e-mail address and your password.");
     }
-    let now = Utc::now();
-    if let Some(retry_after_secs) = throttle::retry_after(&app.db, &email, ip, now).await? {
-        return Err(AppError::TooManyRequests { retry_after_secs });
-    }
+    let attempt = match throttle::attempt(&app.db, &email, ip, Utc::now()).await? {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => return Err(AppError::TooManyRequests { retry_after_secs }),
+    };
     let row = store::user_by_email(&app.db, &email).await?;
     let stored = row.as_ref().and_then(|u| u.password_hash.clone());
-    if !password::verify(form.password.clone(), stored).await? {
-        throttle::record_failure(&app.db, &email, ip, now).await?;
-        return refuse(StatusCode::UNAUTHORIZED, "The e-mail address or the password is not right.");
-    }
-    let Some(user) = row.map(User::from) else {
+    let right = password::verify(form.password.clone(), stored).await?;
+    let Some(user) = row.map(User::from).filter(|_| right) else {
         return refuse(StatusCode::UNAUTHORIZED, "The e-mail address or the password is not right.");
     };
     if !policy::may_hold_session(&user) {
         return refuse(StatusCode::FORBIDDEN, "This account is suspended. Please contact the organisers.");
     }
-    throttle::record_success(&app.db, &email, ip).await?;
+    attempt.succeeded(&app.db).await?;
     let mut tx = app.db.begin().await?;
     let length = session::Length::from_choice(form.keep.is_some());
     let started = session::start(&mut tx, &user.id, viewer.session_hash.as_deref(), length).await?;
@@ -428,8 +425,7 @@ async fn change_password(
         store::delete_sessions_of(&mut tx, &user.id).await?;
     }
     // This browser keeps a session as long as before, under a new id.
-    let length = session::Length::from_choice(viewer.kept_session);
-    let started = session::start(&mut tx, &user.id, viewer.session_hash.as_deref(), length).await?;
+    let started = session::start(&mut tx, &user.id, viewer.session_hash.as_deref(), viewer.session_length).await?;
     tx.commit().await?;
     let notice = if form.sign_out_everywhere.is_some() {
         "Your password is changed, and every other device is signed out."

@@ -134,14 +134,14 @@ pub async fn would_leave_no_organiser(db: &Db, target: &User, stays: bool) -> Re
 /// token, deleting the account): one limit for all of them, the sign-in's, so that a borrowed session cannot
 /// guess it. A refusal past the limit is a 429 with `Retry-After`; a wrong password counts against it.
 pub async fn confirm_password(app: &App, user: &User, ip: IpAddr, typed: &str) -> Result<bool, crate::web::AppError> {
-    let now = Utc::now();
-    if let Some(retry_after_secs) = super::throttle::retry_after(&app.db, &user.email, ip, now).await? {
-        return Err(crate::web::AppError::TooManyRequests { retry_after_secs });
-    }
+    let attempt = match super::throttle::attempt(&app.db, &user.email, ip, Utc::now()).await? {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => return Err(crate::web::AppError::TooManyRequests { retry_after_secs }),
+    };
     let stored = store::user_by_id(&app.db, &user.id).await?.and_then(|u| u.password_hash);
     let right = typed.len() <= 1000 && password::verify(typed.to_string(), stored).await?;
-    if !right {
-        super::throttle::record_failure(&app.db, &user.email, ip, now).await?;
+    if right {
+        attempt.succeeded(&app.db).await?;
     }
     Ok(right)
 }

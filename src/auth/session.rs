@@ -14,10 +14,11 @@ use crate::db::Tx;
 const TOUCH_EVERY_SECS: i64 = 300;
 
 /// How long a session lasts without use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Length {
     /// The default (`SWN_SESSION_IDLE_HOURS`), for a device that may not be the person's own; its cookie ends
     /// with the browser.
+    #[default]
     Short,
     /// "Keep me signed in on this device" (`SWN_KEPT_SESSION_IDLE_DAYS`); its cookie outlives the browser.
     Kept,
@@ -33,7 +34,8 @@ impl Length {
             Length::Short => config.session_idle,
             Length::Kept => config.kept_session_idle,
         };
-        Duration::from_std(idle).unwrap_or(Duration::hours(12))
+        // The configuration allows at most a year, which always fits.
+        Duration::from_std(idle).unwrap_or(Duration::MAX)
     }
 }
 
@@ -63,16 +65,19 @@ pub async fn load(app: &App, token: &str) -> Result<Option<(Viewer, Option<Start
         return Ok(None);
     }
     if row.rotate {
+        // A new id for the same session: it keeps its length and its sign-in time, so the absolute limit holds.
         let mut tx = app.db.begin().await?;
-        let started = start(&mut tx, &user.id, Some(&id_hash), length).await?;
+        store::delete_session_in(&mut tx, &id_hash).await?;
+        let token = tokens::random_token();
+        store::insert_session(&mut tx, &tokens::hash(&token), &user.id, row.kept, row.session_created_at).await?;
         tx.commit().await?;
-        let viewer = Viewer::signed_in(user, tokens::hash(&started.token), row.kept);
-        return Ok(Some((viewer, Some(started))));
+        let viewer = Viewer::signed_in(user, tokens::hash(&token), length);
+        return Ok(Some((viewer, Some(Started { token, length }))));
     }
     if (now - row.last_seen_at).num_seconds() > TOUCH_EVERY_SECS {
         store::touch_session(&app.db, &id_hash, now).await?;
     }
-    Ok(Some((Viewer::signed_in(user, id_hash, row.kept), None)))
+    Ok(Some((Viewer::signed_in(user, id_hash, length), None)))
 }
 
 /// Starts a session for `user_id`, ending `previous` (the browser's old session, if any) in the same
@@ -82,6 +87,6 @@ pub async fn start(tx: &mut Tx, user_id: &str, previous: Option<&str>, length: L
         store::delete_session_in(tx, old).await?;
     }
     let token = tokens::random_token();
-    store::insert_session(tx, &tokens::hash(&token), user_id, length == Length::Kept).await?;
+    store::insert_session(tx, &tokens::hash(&token), user_id, length == Length::Kept, Utc::now()).await?;
     Ok(Started { token, length })
 }

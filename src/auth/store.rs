@@ -99,14 +99,21 @@ pub struct SessionUser {
     pub kept: bool,
 }
 
-pub async fn insert_session(tx: &mut Tx, id_hash: &str, user_id: &str, kept: bool) -> Result<(), sqlx::Error> {
-    let now = Utc::now();
+/// A session row; `signed_in_at` is when the person signed in (a new id for an old session keeps it).
+pub async fn insert_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    user_id: &str,
+    kept: bool,
+    signed_in_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     execute!(
         tx,
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, kept) VALUES ($1, $2, $3, $3, $4)",
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, kept) VALUES ($1, $2, $3, $4, $5)",
         id_hash,
         user_id,
-        now,
+        signed_in_at,
+        Utc::now(),
         kept
     )?;
     Ok(())
@@ -216,8 +223,15 @@ pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, sqlx::Erro
 
 // Sign-in failures
 
-pub async fn record_failure(db: &Db, scope: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    execute!(db, "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)", new_id(), scope, at)?;
+/// Counts one more under `scope`; gives the count's id, to take it back.
+pub async fn record_failure(db: &Db, scope: &str, at: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(db, "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)", &id, scope, at)?;
+    Ok(id)
+}
+
+pub async fn delete_failure(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM sign_in_failures WHERE id = $1", id)?;
     Ok(())
 }
 
@@ -251,7 +265,7 @@ pub async fn erase_person(tx: &mut Tx, person: &crate::feature::Person) -> Resul
     let address = person.email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     // Counts kept under the address: failed sign-ins, reset links asked for, e-mails sent to it from forms.
     let patterns = [
-        format!("account:{address}"),
+        format!("account-any:{address}"),
         format!("account:{address}@%"),
         format!("reset:{address}"),
         format!("mail-to:%:{address}"),

@@ -35,7 +35,8 @@ fn scopes(email: &str, ip: IpAddr) -> [(String, Limit); 3] {
     [
         (format!("account:{email}@{ip}"), Limit::Window(MAX_PER_ACCOUNT_AND_ADDRESS)),
         (format!("address:{ip}"), Limit::SlowAfter(FREE_PER_ADDRESS)),
-        (format!("account:{email}"), Limit::SlowAfter(FREE_PER_ACCOUNT)),
+        // Its own prefix: `account:` followed by a typed address could otherwise name another scope.
+        (format!("account-any:{email}"), Limit::SlowAfter(FREE_PER_ACCOUNT)),
     ]
 }
 
@@ -119,19 +120,43 @@ pub async fn mail_to_typed_address(
     take_in(db, &format!("mail-to:{what}:{}", address.to_lowercase()), TYPED_MAIL_PER_TARGET, window, now).await
 }
 
-pub async fn record_failure(db: &Db, email: &str, ip: IpAddr, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    for (scope, _) in scopes(email, ip) {
-        store::record_failure(db, &scope, now).await?;
-    }
-    store::prune_failures(db, now - Duration::days(1)).await?;
-    Ok(())
+/// A password being checked, counted as a failure from before the check, so that tries sent together all
+/// count against the limits (argon2 takes a while); taken back if the password was right.
+#[must_use = "a right password takes its attempt back with `succeeded`"]
+pub struct Attempt {
+    counted: Vec<String>,
+    account_from_address: String,
 }
 
-/// A successful sign-in forgets that account's failures from that address (not those from elsewhere: the
-/// owner signing in does not reset a guesser's slow-down).
-pub async fn record_success(db: &Db, email: &str, ip: IpAddr) -> Result<(), sqlx::Error> {
-    let [(account_from_address, _), ..] = scopes(email, ip);
-    store::clear_failures(db, &account_from_address).await
+/// Counts a try for this account from this address, or gives `Err(seconds)` to wait when a limit holds it back.
+pub async fn attempt(
+    db: &Db,
+    email: &str,
+    ip: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<Result<Attempt, u64>, sqlx::Error> {
+    if let Some(wait) = retry_after(db, email, ip, now).await? {
+        return Ok(Err(wait));
+    }
+    let mut counted = Vec::new();
+    let all = scopes(email, ip);
+    for (scope, _) in &all {
+        counted.push(store::record_failure(db, scope, now).await?);
+    }
+    store::prune_failures(db, now - Duration::days(1)).await?;
+    let [(account_from_address, _), ..] = all;
+    Ok(Ok(Attempt { counted, account_from_address }))
+}
+
+impl Attempt {
+    /// The password was right: this try is taken back, and the account's failures from this address are
+    /// forgotten (not those from elsewhere: the owner signing in does not reset a guesser's slow-down).
+    pub async fn succeeded(self, db: &Db) -> Result<(), sqlx::Error> {
+        for id in &self.counted {
+            store::delete_failure(db, id).await?;
+        }
+        store::clear_failures(db, &self.account_from_address).await
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +165,16 @@ mod tests {
 
     fn failures(n: usize, apart_secs: i64, last: DateTime<Utc>) -> Vec<DateTime<Utc>> {
         (0..n).rev().map(|i| last - Duration::seconds(apart_secs * i as i64)).collect()
+    }
+
+    /// A typed address that ends like another scope's name counts only against itself.
+    #[test]
+    fn no_typed_address_names_another_accounts_count() {
+        let office: IpAddr = "203.0.113.7".parse().unwrap();
+        let elsewhere: IpAddr = "198.51.100.1".parse().unwrap();
+        let owners = scopes("victim@x.org", office).map(|(s, _)| s);
+        let forged = scopes("victim@x.org@203.0.113.7", elsewhere).map(|(s, _)| s);
+        assert!(forged.iter().all(|f| !owners.contains(f)), "{forged:?} against {owners:?}");
     }
 
     #[test]

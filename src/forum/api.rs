@@ -250,7 +250,9 @@ pub async fn topic(
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page = match q.page.unwrap_or(1) {
         asked @ 1..=MAX_PAGE => i64::from(asked).min(pages),
-        _ => return Err(Problem::new(StatusCode::BAD_REQUEST, "page must be between 1 and 100000.").into()),
+        _ => {
+            return Err(Problem::new(StatusCode::BAD_REQUEST, format!("page must be between 1 and {MAX_PAGE}.")).into());
+        }
     };
     let moderator = policy::can_moderate(&viewer);
     let posts = store::posts(&app.db, &topic.id, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)

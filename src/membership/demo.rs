@@ -254,7 +254,7 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
             stage_key: d.stage.into(),
             newsletter: true,
         };
-        let membership::Applied::New { application_id, .. } =
+        let membership::Applied::New { application_id } =
             membership::apply(app, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?
         else {
             continue;

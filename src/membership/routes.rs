@@ -256,15 +256,16 @@ async fn verify_form(State(app): State<App>, page: Page, Path(token): Path<Strin
     }
 }
 
-/// Confirming also signs the applicant in on this browser: the link proves the address is theirs, and the form
-/// that asked for it signed no one in (so that it could not tell who has an account).
+/// Confirming a new applicant's address also signs them in on this browser: the link proves the address is
+/// theirs, and the form that asked for it signed no one in (so that it could not tell who has an account). A
+/// member's move to a new organisation signs no one in: its link went to an address not yet proved theirs.
 async fn verify(State(app): State<App>, viewer: Viewer, Path(token): Path<String>) -> AppResult<Response> {
     let application = service::verify(&app, &token).await?.map_err(verify_problem)?;
     let mut response = redirect_with_notice(
         "/application",
         "Thank you: your e-mail address is confirmed, and your application is with the organisers.",
     );
-    if viewer.user.as_ref().is_none_or(|u| u.id != application.user_id) {
+    if !application.is_employer_change() && viewer.user.as_ref().is_none_or(|u| u.id != application.user_id) {
         let mut tx = app.db.begin().await?;
         let started =
             session::start(&mut tx, &application.user_id, viewer.session_hash.as_deref(), session::Length::Short)

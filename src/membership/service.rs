@@ -67,18 +67,18 @@ pub async fn assess(app: &App, facts: Facts) -> Result<(Vec<eligibility::RuleRes
     Ok((eligibility::assess(&facts, &settings), organisation_id))
 }
 
-/// Creates the applicant's account and application and e-mails the link that confirms the work address.
-/// Gives the new account's id and the application's.
 /// What became of an application form: either way the person is told to look in their inbox, so the form
 /// never reveals whether an address has an account.
 #[derive(Debug)]
 pub enum Applied {
-    /// A new applicant's account and application, with the confirmation link on its way.
-    New { user_id: String, application_id: String },
+    /// A new applicant's application, with the link that confirms the work address on its way.
+    New { application_id: String },
     /// The address already has an account: its owner is told by e-mail how to sign in, and nothing is stored.
     AccountExists,
 }
 
+/// Creates the applicant's account and application and e-mails the link that confirms the work address; if
+/// the address has an account, e-mails its owner instead.
 pub async fn apply(app: &App, input: &ApplicationInput) -> Result<Applied, ApplyError> {
     // Hashed whether or not the address is taken, so both answers take as long.
     let hash = password::hash(input.password.clone()).await?;
@@ -97,7 +97,7 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<Applied, Apply
     mail::consent::record(&mut tx, &user_id, mail::Category::Newsletter, input.newsletter, "application").await?;
     tx.commit().await?;
     app.wake_mail();
-    Ok(Applied::New { user_id, application_id })
+    Ok(Applied::New { application_id })
 }
 
 /// Someone applied with an address that has an account: its owner learns how to get back in, and that they

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -133,8 +133,7 @@ pub async fn verify_csrf(State(app): State<App>, request: Request, next: Next) -
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || is_one_click_unsubscribe(&request) {
         return next.run(request).await;
     }
-    let largest_upload = app.config.max_upload_bytes.max(app.config.max_resource_bytes) + 256 * 1024;
-    match check_csrf(request, &app.config.origin(), largest_upload).await {
+    match check_csrf(request, &app.config.origin()).await {
         Ok(request) => next.run(request).await,
         Err(e) => e.into_response(),
     }
@@ -146,7 +145,7 @@ fn is_one_click_unsubscribe(request: &Request) -> bool {
     *request.method() == Method::POST && request.uri().path().starts_with("/unsubscribe/")
 }
 
-async fn check_csrf(request: Request, origin: &str, largest_upload: usize) -> Result<Request, AppError> {
+async fn check_csrf(request: Request, origin: &str) -> Result<Request, AppError> {
     foreign_origin_check(request.headers(), origin)?;
     let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
     let content_type = request
@@ -156,7 +155,7 @@ async fn check_csrf(request: Request, origin: &str, largest_upload: usize) -> Re
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        return check_upload_token(request, &expected, largest_upload).await;
+        return check_upload_token(request, &expected).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
@@ -179,27 +178,38 @@ async fn check_csrf(request: Request, origin: &str, largest_upload: usize) -> Re
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// An upload form carries its token among its fields: the body is read here (within the largest upload the
-/// site takes; each route's own limit still applies after), the token checked, and the same bytes handed on.
-async fn check_upload_token(request: Request, expected: &str, largest_upload: usize) -> Result<Request, AppError> {
-    let too_large = || AppError::TooLarge("The upload is larger than the site accepts.".into());
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > largest_upload) {
-        return Err(too_large());
-    }
+/// How much of an upload is read to find its token: our forms put it first, so it is in the first few hundred
+/// bytes; nothing more is held before the route's own limits apply.
+const UPLOAD_HEAD_BYTES: usize = 16 * 1024;
+
+/// An upload form carries its token among its first fields: the start of the body is read (at most
+/// `UPLOAD_HEAD_BYTES`), the token checked there, and the body handed on whole, the rest still unread.
+async fn check_upload_token(request: Request, expected: &str) -> Result<Request, AppError> {
+    use futures_util::StreamExt;
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, largest_upload).await.map_err(|_| too_large())?;
-    let mut copy = Request::new(Body::from(bytes.clone()));
-    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
-        copy.headers_mut().insert(header::CONTENT_TYPE, content_type.clone());
+    let boundary = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok())
+        .ok_or(AppError::Csrf)?;
+    let mut rest = body.into_data_stream();
+    let mut head = Vec::new();
+    while head.len() < UPLOAD_HEAD_BYTES {
+        match rest.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(AppError::BadRequest("The upload could not be read.".into())),
+            None => break,
+        }
     }
-    let mut form = axum::extract::Multipart::from_request(copy, &()).await.map_err(|_| AppError::Csrf)?;
+    let head = axum::body::Bytes::from(head);
+    let mut fields = multer::Multipart::new(
+        futures_util::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(head.clone()))),
+        boundary,
+    );
     let mut sent = String::new();
-    while let Ok(Some(field)) = form.next_field().await {
+    // Fields cut off at the end of the head fail to read: the token, if it is there, came before them.
+    while let Ok(Some(field)) = fields.next_field().await {
         if field.name() == Some(CSRF_FIELD) {
             sent = field.text().await.unwrap_or_default();
             break;
@@ -208,7 +218,8 @@ async fn check_upload_token(request: Request, expected: &str, largest_upload: us
     if !tokens_match(&sent, expected) {
         return Err(AppError::Csrf);
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    let whole = futures_util::stream::once(std::future::ready(Ok::<_, axum::Error>(head))).chain(rest);
+    Ok(Request::from_parts(parts, Body::from_stream(whole)))
 }
 
 /// A browser names the page a form came from; a form posted from another site is refused outright.

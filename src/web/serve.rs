@@ -40,8 +40,19 @@ struct Held {
     ip: IpAddr,
 }
 
+/// The address a connection is counted under: an IPv6 client holds a whole /64 (one host or one home network),
+/// so it is counted by its /64.
+fn counted_as(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
+        v4 => v4,
+    }
+}
+
 impl Counts {
     fn take(&self, ip: IpAddr, max: Option<usize>) -> Option<Held> {
+        let ip = counted_as(ip);
         let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let open = counts.entry(ip).or_insert(0);
         if max.is_some_and(|max| *open >= max) {
@@ -64,8 +75,11 @@ impl Drop for Held {
     }
 }
 
+/// The longest shutdown waits for the requests in hand (a client that never reads its answer would hold it).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// Serves `router` until `shutdown` completes; then stops accepting, and waits for the connections in hand
-/// (idle ones close at once, slow ones within the header time-out).
+/// (idle ones close at once, slow ones within the header time-out, none past `SHUTDOWN_GRACE`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -111,6 +125,29 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("connections still open after the shutdown grace; closing them");
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(counted_as(a), counted_as(b));
+        assert_ne!(counted_as(a), counted_as(other));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(counted_as(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
+        let counts = Counts::default();
+        let first = counts.take(a, Some(1));
+        assert!(first.is_some() && counts.take(b, Some(1)).is_none(), "one /64 shares one share");
+        drop(first);
+        assert!(counts.take(b, Some(1)).is_some(), "a closed connection frees its place");
+    }
 }
