@@ -61,6 +61,7 @@ async fn main() {
         base_url: Some("https://network.example.org".into()),
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
         mail_from: "Smart Work Network <news@network.example.org>".into(),
+        mail_reply_to: None,
         timezone: "Europe/London".into(),
     };
     let mut config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();

@@ -218,6 +218,7 @@ async fn open(dir: &Path, database_url: &str) -> App {
         base_url: None,
         smtp_url: None,
         mail_from: "Bench <bench@swn.test>".into(),
+        mail_reply_to: None,
         timezone: "Europe/London".into(),
     };
     App::open(Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap()).await.unwrap()

@@ -26,6 +26,9 @@ pub struct CommonArgs {
     /// The sender of the network's e-mails.
     #[arg(long, env = "SWN_MAIL_FROM", default_value = "Smart Work Network <network@localhost>")]
     pub mail_from: String,
+    /// Where replies to the network's e-mails go (an organisers' mailbox). Without it, no e-mail asks for a reply.
+    #[arg(long, env = "SWN_MAIL_REPLY_TO")]
+    pub mail_reply_to: Option<String>,
     /// The network's time zone, in which times are shown and entered.
     #[arg(long, env = "SWN_TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
@@ -94,6 +97,8 @@ pub struct Config {
     pub base_url: Url,
     pub smtp_url: Option<String>,
     pub mail_from: Mailbox,
+    /// Where replies go; e-mails ask for a reply only when there is one.
+    pub mail_reply_to: Option<Mailbox>,
     pub timezone: chrono_tz::Tz,
     pub max_upload_bytes: usize,
     /// Largest library file.
@@ -192,6 +197,21 @@ impl Config {
             .mail_from
             .parse()
             .with_context(|| format!("SWN_MAIL_FROM {:?} is not an e-mail address", args.mail_from))?;
+        // Real mail from a made-up domain is refused or filed as spam by the receiving servers.
+        if args.smtp_url.is_some() && !mail_from.email.domain().contains('.') {
+            bail!(
+                "SWN_MAIL_FROM must be a real address of your domain when SWN_SMTP_URL is set (not {:?})",
+                args.mail_from
+            );
+        }
+        let mail_reply_to = match &args.mail_reply_to {
+            Some(address) => Some(
+                address
+                    .parse::<Mailbox>()
+                    .with_context(|| format!("SWN_MAIL_REPLY_TO {address:?} is not an e-mail address"))?,
+            ),
+            None => None,
+        };
         let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
             anyhow::anyhow!("SWN_TIMEZONE {:?} is not a time zone such as Europe/London", args.timezone)
         })?;
@@ -202,6 +222,7 @@ impl Config {
             base_url,
             smtp_url: args.smtp_url.clone(),
             mail_from,
+            mail_reply_to,
             timezone,
             max_upload_bytes: 2 * 1024 * 1024,
             max_resource_bytes: 20 * 1024 * 1024,
@@ -273,6 +294,21 @@ mod tests {
         assert_eq!((set.session_idle.as_secs(), set.kept_session_idle.as_secs()), (7200, 30 * 24 * 3600));
         assert!(config(&["--session-idle-hours", "0"]).is_err());
         assert!(config(&["--kept-session-idle-days", "90"]).is_err(), "longer than the 60-day maximum");
+        Ok(())
+    }
+
+    /// Real mail needs a real sender; replies go where the operator says, and nowhere by default.
+    #[test]
+    fn mail_settings_are_checked_at_start() -> anyhow::Result<()> {
+        assert!(config(&[])?.mail_reply_to.is_none());
+        let smtp = ["--smtp-url", "smtp://mail.example.org"];
+        let refused = config(&smtp).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("SWN_MAIL_FROM must be a real address"), "{refused}");
+        let ok = config(&[&smtp[..], &["--mail-from", "Network <network@example.org>"]].concat())?;
+        assert_eq!(ok.mail_from.email.domain(), "example.org");
+        let replies = config(&["--mail-reply-to", "Organisers <organisers@example.org>"])?;
+        assert_eq!(replies.mail_reply_to.map(|m| m.email.to_string()).as_deref(), Some("organisers@example.org"));
+        assert!(config(&["--mail-reply-to", "not an address"]).is_err());
         Ok(())
     }
 }

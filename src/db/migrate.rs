@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0008_case_studies"),
     migration!("0009_api_tokens"),
     migration!("0010_kept_sessions"),
+    migration!("0011_calendar_choice"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps

@@ -12,7 +12,6 @@ use crate::App;
 use crate::api::problem::{ApiResult, Problem};
 use crate::api::{ListQuery, limit};
 use crate::auth::Viewer;
-use crate::web::AppError;
 
 #[derive(OpenApi)]
 #[openapi(paths(articles, article))]
@@ -74,8 +73,9 @@ pub async fn articles(
     params(("slug" = String, Path, description = "The article's slug")), security((), ("token" = [])),
     responses((status = 200, body = ArticleOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn article(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> ApiResult<Json<ArticleOut>> {
-    let article = store::article_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
-    // The site's own rule: drafts (and scheduled ones) are not found; members-only ones need a member.
+    // The site's own rule: members-only articles need a member, and to a caller without a token one that does
+    // not exist (or is not yet published) answers as they do, so that its title cannot be guessed at.
+    let article = store::article_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, ""))?;
     if !may_open(&app, &viewer, &article.audience(), article.published, article.publish_at).await? {
         return Err(refuse(&viewer, "").into());
     }

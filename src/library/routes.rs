@@ -35,7 +35,8 @@ pub async fn reach_of(app: &App, viewer: &Viewer) -> Result<policy::Reach, sqlx:
 }
 
 /// Whether the viewer may open one item: published (or the viewer manages the library) and in reach. An
-/// item not yet published is not found at all, so its address gives nothing away.
+/// item not yet published is refused as one that does not exist is (`refuse`), so its address gives nothing
+/// away.
 pub(crate) async fn may_open(
     app: &App,
     viewer: &Viewer,
@@ -45,7 +46,7 @@ pub(crate) async fn may_open(
 ) -> AppResult<bool> {
     let now = Utc::now();
     if !policy::can_view_library_item(viewer, policy::Publication::of(published, publish_at), now) {
-        return Err(AppError::NotFound);
+        return Ok(false);
     }
     let in_group = match audience.group() {
         Some(g) => groups::my_groups(&app.db, viewer).await?.iter().any(|m| m == g),
@@ -54,7 +55,8 @@ pub(crate) async fn may_open(
     Ok(policy::can_see_audience(viewer, audience, in_group, now))
 }
 
-/// A page the viewer may not open: visitors are asked to sign in (it may be members-only), others see nothing.
+/// A page the viewer may not open, or that does not exist: visitors are asked to sign in (it may be
+/// members-only) either way, so that a visitor cannot tell whether a title exists; others see nothing.
 pub(crate) fn refuse(viewer: &Viewer, path: &str) -> AppError {
     if viewer.user.is_none() { AppError::SignInRequired(path.to_string()) } else { AppError::NotFound }
 }
@@ -211,7 +213,7 @@ struct ArticlePage {
 
 async fn article(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let path = format!("/articles/{slug}");
-    let article = store::article_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let article = store::article_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, &path))?;
     if !may_open(&app, &viewer, &article.audience(), article.published, article.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }
@@ -249,7 +251,7 @@ fn size_label(bytes: i64) -> String {
 
 async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let path = format!("/resources/{slug}");
-    let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, &path))?;
     if !may_open(&app, &viewer, &resource.audience(), resource.published, resource.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }
@@ -273,9 +275,10 @@ async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug)
 
 /// Serves a resource's file, after the same check as its page, always as a download under a name we made.
 async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
-    let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let page_path = format!("/resources/{slug}");
+    let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, &page_path))?;
     if !may_open(&app, &viewer, &resource.audience(), resource.published, resource.publish_at).await? {
-        return Err(refuse(&viewer, &format!("/resources/{slug}")));
+        return Err(refuse(&viewer, &page_path));
     }
     let (Some(file_id), Some(name)) = (&resource.file_id, &resource.file_name) else {
         return Err(AppError::NotFound);
@@ -325,7 +328,7 @@ async fn case_study(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let path = format!("/case-studies/{slug}");
-    let case = store::case_study_by_slug(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let case = store::case_study_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, &path))?;
     if !may_open(&app, &viewer, &case.audience(), case.published, case.publish_at).await? {
         return Err(refuse(&viewer, &path));
     }

@@ -113,8 +113,8 @@ pub async fn choices(db: &Db, user_id: &str) -> Result<Vec<(Category, bool)>, sq
     Ok(Category::ALL.iter().map(|c| (*c, current(&history, *c))).collect())
 }
 
-/// Records a person's choices, in one transaction; only changes are recorded, so the history says when each
-/// choice was made.
+/// Records a person's choices, in one transaction; only changes from the choice in force (defaults included)
+/// are recorded, so the history says when each choice was made, and saving a page unchanged records nothing.
 pub async fn save_choices(
     db: &Db,
     user_id: &str,
@@ -124,7 +124,7 @@ pub async fn save_choices(
     let history = history(db, user_id).await?;
     let mut tx = db.begin().await?;
     for (category, granted) in chosen {
-        if current(&history, *category) != *granted || !history.iter().any(|r| r.category == category.key()) {
+        if current(&history, *category) != *granted {
             record(&mut tx, user_id, *category, *granted, source).await?;
         }
     }

@@ -50,7 +50,8 @@ struct NoticeHtml<'a> {
     site_name: &'a str,
 }
 
-/// A personal notice: a greeting, a few paragraphs, and at most one link with its label.
+/// A personal notice: a greeting, a few paragraphs (an empty one is left out), and at most one link with its
+/// label.
 pub fn notice(
     to: &str,
     name: &str,
@@ -58,6 +59,7 @@ pub fn notice(
     paragraphs: &[String],
     link: Option<(&str, &str)>,
 ) -> Result<Email, askama::Error> {
+    let paragraphs: &[String] = &paragraphs.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>();
     Ok(Email {
         to: to.to_string(),
         subject: subject.to_string(),

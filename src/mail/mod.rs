@@ -15,6 +15,12 @@ use crate::App;
 use crate::db::Tx;
 use links::LinkPurpose;
 
+/// ", or reply to this e-mail" where replies reach someone (`SWN_MAIL_REPLY_TO` is set), else nothing: no
+/// e-mail asks for a reply that cannot arrive.
+pub fn or_reply(app: &App) -> &'static str {
+    if app.config.mail_reply_to.is_some() { ", or reply to this e-mail" } else { "" }
+}
+
 /// Queues an e-mail in the caller's transaction, if its kind may go to its address (`consent::allows`, the
 /// one place e-mail choices are honoured); the worker is woken once the caller commits. Gives whether it was
 /// queued.

@@ -36,8 +36,13 @@ impl Transport {
         Ok(Transport::Smtp(transport))
     }
 
-    pub async fn send(&self, from: &Mailbox, message: &OutboxMessage) -> Result<(), SendError> {
-        let email = build(from, message).map_err(|e| SendError::Permanent(e.to_string()))?;
+    pub async fn send(
+        &self,
+        from: &Mailbox,
+        reply_to: Option<&Mailbox>,
+        message: &OutboxMessage,
+    ) -> Result<(), SendError> {
+        let email = build(from, reply_to, message).map_err(|e| SendError::Permanent(e.to_string()))?;
         match self {
             Transport::Files(t) => t.send(email).await.map(|_| ()).map_err(|e| SendError::Temporary(e.to_string())),
             Transport::Smtp(t) => t.send(email).await.map(|_| ()).map_err(|e| {
@@ -47,7 +52,7 @@ impl Transport {
     }
 }
 
-fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
+fn build(from: &Mailbox, reply_to: Option<&Mailbox>, message: &OutboxMessage) -> anyhow::Result<Message> {
     let to: Mailbox = message.to_address.parse()?;
     let body = MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone());
     let body = match (&message.attachment_name, &message.attachment_type, &message.attachment) {
@@ -62,6 +67,9 @@ fn build(from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<Message> {
         .subject(message.subject.clone())
         .message_id(Some(message.message_id.clone()))
         .date(message.created_at.into());
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
     if let Some(url) = &message.list_unsubscribe {
         builder = builder
             .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))

@@ -40,7 +40,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
     while let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? {
         attempted += 1;
         pacer.wait_turn().await;
-        match transport.send(&app.config.mail_from, &message).await {
+        match transport.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message).await {
             Ok(()) => {
                 outbox::mark_sent(&app.db, &message.id, Utc::now()).await?;
                 tracing::debug!(outbox_id = %message.id, "e-mail delivered");

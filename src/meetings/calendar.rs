@@ -9,7 +9,21 @@ use super::model::{Meeting, Mode};
 use crate::App;
 use crate::mail::Attachment;
 
-fn event(app: &App, meeting: &Meeting) -> icalendar::Event {
+/// Who the calendar is written for, and so the STATUS each event carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attending {
+    /// A calendar for anyone: each meeting as it stands (confirmed, or cancelled).
+    Anyone,
+    /// A member's own feed: a place is CONFIRMED; a waitlist place, or a meeting they may attend but have not
+    /// registered for, is TENTATIVE.
+    Registered,
+    Tentative,
+}
+
+/// The product that wrote the file (RFC 5545 3.7.3), not the library's name.
+const PRODID: &str = "-//Smart Work Network//swn//EN";
+
+fn event(app: &App, meeting: &Meeting, attending: Attending) -> icalendar::Event {
     let host = app.config.base_url.host_str().unwrap_or("localhost").to_string();
     let link = app.config.link(&format!("/meetings/{}", meeting.slug));
     let location = match meeting.mode() {
@@ -31,7 +45,11 @@ fn event(app: &App, meeting: &Meeting) -> icalendar::Event {
         .ends(meeting.ends_at)
         .location(&location)
         .url(&link)
-        .status(if meeting.is_cancelled() { EventStatus::Cancelled } else { EventStatus::Confirmed })
+        .status(match attending {
+            _ if meeting.is_cancelled() => EventStatus::Cancelled,
+            Attending::Anyone | Attending::Registered => EventStatus::Confirmed,
+            Attending::Tentative => EventStatus::Tentative,
+        })
         .done()
 }
 
@@ -60,13 +78,24 @@ fn plain(markdown: &str) -> String {
     markdown.replace(['*', '#', '`', '_'], "").trim().to_string()
 }
 
-/// A calendar of the given meetings.
+/// A calendar of the given meetings, for anyone.
 pub fn calendar(app: &App, name: &str, meetings: &[Meeting]) -> String {
-    let mut cal = Calendar::new();
+    personal_calendar(app, name, meetings.iter().map(|m| (m, Attending::Anyone)))
+}
+
+/// A calendar whose events each say how the reader attends.
+pub fn personal_calendar<'a>(
+    app: &App,
+    name: &str,
+    meetings: impl IntoIterator<Item = (&'a Meeting, Attending)>,
+) -> String {
+    let mut cal = Calendar::empty();
+    for (key, value) in [("VERSION", "2.0"), ("PRODID", PRODID), ("CALSCALE", "GREGORIAN"), ("METHOD", "PUBLISH")] {
+        cal.append_property(icalendar::Property::new(key, value));
+    }
     cal.name(&escaped(name));
-    cal.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
-    for meeting in meetings {
-        cal.push(event(app, meeting));
+    for (meeting, attending) in meetings {
+        cal.push(event(app, meeting, attending));
     }
     cal.done().to_string()
 }

@@ -67,7 +67,7 @@ impl Feature for Meetings {
                            "feedback": r.score.map(|s| json!({"score": s, "comment": r.comment}))})
                 })
                 .collect();
-            let calendar_feed = store::has_feed(&app.db, &person.id).await?;
+            let calendar_feed = store::feed_of(&app.db, &person.id).await?.is_some();
             Ok(Some(json!({"registrations": registrations, "private_calendar_feed": calendar_feed})))
         })
     }

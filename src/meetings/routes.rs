@@ -15,7 +15,7 @@ use super::model::{AUDIENCES, FORMATS, Meeting, Registration, label};
 use super::registration::{self, Place, RegisterError};
 use super::store::{self, TokenKind};
 use crate::App;
-use crate::auth::policy::{self, MeetingView};
+use crate::auth::policy::{self, MeetingView, RegistrationStatus};
 use crate::auth::{Viewer, tokens};
 use crate::membership::groups;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
@@ -571,9 +571,11 @@ async fn public_feed(State(app): State<App>) -> AppResult<Response> {
 /// A member's own feed: what they may see, and what they registered for. The secret URL is the key.
 async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
     let token = token.trim_end_matches(".ics");
-    let user_id = store::feed_user(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
-    let user =
-        crate::auth::user_by_id(&app.db, &user_id).await?.map(crate::auth::User::from).ok_or(AppError::NotFound)?;
+    let feed = store::feed(&app.db, &tokens::hash(token)).await?.ok_or(AppError::NotFound)?;
+    let user = crate::auth::user_by_id(&app.db, &feed.user_id)
+        .await?
+        .map(crate::auth::User::from)
+        .ok_or(AppError::NotFound)?;
     let viewer = Viewer::of(user);
     if !policy::can_enter_members_area(&viewer, Utc::now()) {
         return Err(AppError::NotFound);
@@ -582,7 +584,22 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
     let views = Views::of(&app, &viewer).await?;
     let meetings: Vec<Meeting> =
         store::listed(&app.db, true, since).await?.into_iter().filter(|m| views.view(m) == MeetingView::Full).collect();
-    Ok(private_ics(calendar::calendar(&app, "Smart Work Network: my meetings", &meetings)))
+    let places: std::collections::HashMap<String, RegistrationStatus> =
+        store::registrations_of_user(&app.db, &feed.user_id)
+            .await?
+            .into_iter()
+            .map(|r| (r.meeting_id.clone(), r.status()))
+            .collect();
+    let entries = meetings.iter().filter_map(|m| {
+        let attending = match places.get(&m.id) {
+            Some(RegistrationStatus::Confirmed) => calendar::Attending::Registered,
+            Some(RegistrationStatus::Waitlisted | RegistrationStatus::Unconfirmed) => calendar::Attending::Tentative,
+            _ if feed.only_registered => return None,
+            _ => calendar::Attending::Tentative,
+        };
+        Some((m, attending))
+    });
+    Ok(private_ics(calendar::personal_calendar(&app, "Smart Work Network: my meetings", entries)))
 }
 
 #[derive(Template)]
@@ -590,6 +607,7 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
 struct CalendarPage {
     page: Page,
     has_feed: bool,
+    only_registered: bool,
     new_link: Option<String>,
     public_link: String,
 }
@@ -601,9 +619,11 @@ fn feed_owner(viewer: &Viewer) -> AppResult<String> {
 
 async fn calendar_page(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     let id = feed_owner(&viewer)?;
+    let feed = store::feed_of(&app.db, &id).await?;
     render(&CalendarPage {
         page: page.titled("Your calendar feed").noindex(),
-        has_feed: store::has_feed(&app.db, &id).await?,
+        has_feed: feed.is_some(),
+        only_registered: feed.is_some_and(|f| f.only_registered),
         new_link: None,
         public_link: app.config.link("/meetings/calendar.ics"),
     })
@@ -613,6 +633,9 @@ async fn calendar_page(State(app): State<App>, page: Page, viewer: Viewer) -> Ap
 struct CalendarAction {
     #[serde(default)]
     action: String,
+    /// With `action=choose`: "registered" for only the meetings the member registered for.
+    #[serde(default)]
+    holds: String,
 }
 
 async fn calendar_link(
@@ -622,6 +645,10 @@ async fn calendar_link(
     Form(form): Form<CalendarAction>,
 ) -> AppResult<Response> {
     let id = feed_owner(&viewer)?;
+    if form.action == "choose" {
+        store::set_feed_choice(&app.db, &id, form.holds == "registered").await?;
+        return Ok(redirect_with_notice("/account/calendar", "Your calendar feed's choice is saved."));
+    }
     if form.action == "revoke" {
         store::revoke_feed(&app.db, &id).await?;
         return Ok(redirect_with_notice(
@@ -634,6 +661,7 @@ async fn calendar_link(
     let body = render(&CalendarPage {
         page: page.titled("Your calendar feed").noindex(),
         has_feed: true,
+        only_registered: store::feed_of(&app.db, &id).await?.is_some_and(|f| f.only_registered),
         new_link: Some(app.config.link(&format!("/calendar/{token}.ics"))),
         public_link: app.config.link("/meetings/calendar.ics"),
     })?;

@@ -434,18 +434,30 @@ pub async fn revoke_feed(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn feed_user(db: &Db, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
-    crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>("SELECT user_id FROM calendar_feeds WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(e)
-            .await
-    })
+/// A private feed: whose it is, and whether it holds only the meetings its owner registered for.
+#[derive(sqlx::FromRow)]
+pub struct Feed {
+    pub user_id: String,
+    pub only_registered: bool,
 }
 
-pub async fn has_feed(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1", user_id)?;
-    Ok(n > 0)
+pub async fn feed(db: &Db, token_hash: &str) -> Result<Option<Feed>, sqlx::Error> {
+    crate::fetch_optional!(
+        db,
+        Feed,
+        "SELECT user_id, only_registered FROM calendar_feeds WHERE token_hash = $1",
+        token_hash
+    )
+}
+
+/// The person's feed, if it is on.
+pub async fn feed_of(db: &Db, user_id: &str) -> Result<Option<Feed>, sqlx::Error> {
+    crate::fetch_optional!(db, Feed, "SELECT user_id, only_registered FROM calendar_feeds WHERE user_id = $1", user_id)
+}
+
+pub async fn set_feed_choice(db: &Db, user_id: &str, only_registered: bool) -> Result<(), sqlx::Error> {
+    execute!(db, "UPDATE calendar_feeds SET only_registered = $1 WHERE user_id = $2", only_registered, user_id)?;
+    Ok(())
 }
 
 /// The upcoming published meetings where a person holds a confirmed place.

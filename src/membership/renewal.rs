@@ -83,7 +83,11 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
         &[
             format!("Your membership of the Smart Work Network ends on {end}."),
             "To renew it for another twelve months, confirm with one click that you still meet the network's terms: you work in-house at the same organisation on its Smart Working programme, and the organisation still has 100 or more employees.".to_string(),
-            "If something has changed, reply to this e-mail and the organisers will help.".to_string(),
+            format!(
+                "If something has changed, such as your organisation, tell the organisers on your membership page ({}){}.",
+                app.config.link("/membership/employer"),
+                mail::or_reply(app)
+            ),
         ],
         Some(("Renew my membership", &link)),
     )?;

@@ -397,7 +397,12 @@ pub async fn decide(
                 &[
                     "Thank you for applying to join the Smart Work Network. The organisers have reviewed your application and cannot approve it.".to_string(),
                     format!("The reason: {reason}"),
-                    "If something has changed, or you think this is a mistake, reply to this e-mail.".to_string(),
+                    // Asked only when a reply reaches someone.
+                    if app.config.mail_reply_to.is_some() {
+                        "If something has changed, or you think this is a mistake, reply to this e-mail.".to_string()
+                    } else {
+                        String::new()
+                    },
                 ],
                 Some(("See your application", &status_link)),
             )?;

@@ -123,6 +123,7 @@ struct Item<'a> {
 struct CopyHtml<'a> {
     site_name: &'a str,
     subject: &'a str,
+    greet: bool,
     name: Option<&'a str>,
     intro_html: &'a str,
     items: &'a [Item<'a>],
@@ -132,6 +133,7 @@ struct CopyHtml<'a> {
 #[derive(Template)]
 #[template(path = "mail/newsletter.txt")]
 struct CopyText<'a> {
+    greet: bool,
     name: Option<&'a str>,
     intro: &'a str,
     items: &'a [Item<'a>],
@@ -154,16 +156,22 @@ pub fn render_copy(
     } else {
         format!("You get this because you subscribed to the {SITE_NAME}'s public news and confirmed your address.")
     };
-    let intro = crate::web::markdown::to_plain(&newsletter.intro_md);
+    let base = &app.config.base_url;
+    let intro = crate::web::markdown::to_email_text(&newsletter.intro_md, base);
+    let intro_html = crate::web::markdown::to_email_html(&newsletter.intro_md, base);
+    // An introduction that opens with its own greeting ("Hello everyone,") is not greeted again.
+    let greet = !opens_with_greeting(&intro);
+    let name = reader.name.as_deref();
     Ok(Email {
         to: reader.email.clone(),
         subject: newsletter.subject.clone(),
-        text: CopyText { name: reader.name.as_deref(), intro: intro.trim(), items: &items, why: &why }.render()?,
+        text: CopyText { greet, name, intro: &intro, items: &items, why: &why }.render()?,
         html: CopyHtml {
             site_name: SITE_NAME,
             subject: &newsletter.subject,
-            name: reader.name.as_deref(),
-            intro_html: &newsletter.intro_html,
+            greet,
+            name,
+            intro_html: &intro_html,
             items: &items,
             why: &why,
         }
@@ -171,6 +179,12 @@ pub fn render_copy(
         attachment: None,
         list_unsubscribe: Some(crate::mail::unsubscribe_link(app, &reader.email, crate::mail::Category::Newsletter)),
     })
+}
+
+/// Whether a text starts by greeting its readers itself.
+fn opens_with_greeting(text: &str) -> bool {
+    let first = text.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default().to_lowercase();
+    matches!(first.as_str(), "hello" | "hi" | "dear" | "greetings")
 }
 
 /// Whether the viewer may read a sent issue in the archive: a public edition (sent to subscribers) is for

@@ -5,26 +5,64 @@ use pulldown_cmark::{Options, Parser, html};
 /// CommonMark (with tables and strikethrough) to HTML that keeps only safe tags, and links only to
 /// http, https and mailto addresses.
 pub fn to_safe_html(markdown: &str) -> String {
+    sanitised(markdown, None)
+}
+
+/// As `to_safe_html`, for an e-mail: a link to a page of the site (`/library`) is made absolute with the
+/// site's address, since a mail client has no page to read it against.
+pub fn to_email_html(markdown: &str, base: &url::Url) -> String {
+    sanitised(markdown, Some(base))
+}
+
+fn sanitised(markdown: &str, base: Option<&url::Url>) -> String {
     let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
-    ammonia::Builder::default()
+    let mut cleaner = ammonia::Builder::default();
+    cleaner
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&raw)
-        .to_string()
+        .link_rel(Some("noopener noreferrer nofollow"));
+    if let Some(base) = base {
+        cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    }
+    cleaner.clean(&raw).to_string()
 }
 
-/// Markdown as plain text, for the text part of an e-mail: the words without the marks.
+/// Markdown as plain text, for a snippet or a summary: the words without the marks.
 pub fn to_plain(markdown: &str) -> String {
+    plain(markdown, None)
+}
+
+/// Markdown as the text part of an e-mail: paragraphs apart, and each link's address kept after its words
+/// ("the guide <https://...>"), made absolute with the site's address.
+pub fn to_email_text(markdown: &str, base: &url::Url) -> String {
+    plain(markdown, Some(base))
+}
+
+fn plain(markdown: &str, links: Option<&url::Url>) -> String {
     use pulldown_cmark::{Event, Tag, TagEnd};
+    let apart = if links.is_some() { "\n\n" } else { "\n" };
     let mut out = String::new();
+    let mut link: Option<(String, usize)> = None;
     for event in Parser::new(markdown) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) | Event::End(TagEnd::Item) => out.push('\n'),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => out.push_str(apart),
+            Event::End(TagEnd::Item) => out.push('\n'),
             Event::Start(Tag::Item) => out.push_str("- "),
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some((dest_url.to_string(), out.len())),
+            Event::End(TagEnd::Link) => {
+                if let (Some(base), Some((dest, start))) = (links, link.take()) {
+                    let address = base.join(&dest).ok().filter(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+                    // An address written as its own words (an autolink) is not repeated.
+                    if let Some(address) =
+                        address.map(String::from).filter(|a| out[start..] != *a && out[start..] != dest)
+                    {
+                        out.push_str(&format!(" <{address}>"));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -33,7 +71,24 @@ pub fn to_plain(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::*;
+
+    /// A newsletter's links work in every mail client: absolute in the HTML part, kept in the text part.
+    #[test]
+    fn links_in_e_mails_are_absolute_and_kept_in_the_text() {
+        let base = url::Url::parse("https://network.example.org/").unwrap();
+        let intro =
+            "Read [the library](/library) and [the guide](https://example.org/guide).\n\nSee <https://example.org/x>.";
+        let html = to_email_html(intro, &base);
+        assert!(html.contains(r#"href="https://network.example.org/library""#), "{html}");
+        assert!(html.contains(r#"href="https://example.org/guide""#), "{html}");
+        let text = to_email_text(intro, &base);
+        assert_eq!(
+            text,
+            "Read the library <https://network.example.org/library> and the guide <https://example.org/guide>.\n\nSee https://example.org/x."
+        );
+        assert!(!to_email_text("[x](javascript:alert(1))", &base).contains("javascript"));
+    }
 
     #[test]
     fn renders_and_sanitises() {

@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod content;
 mod faults;
+mod first_week;
 mod forum;
 mod library;
 mod mail;

@@ -118,7 +118,7 @@ async fn calendar_files_take_no_injected_lines(engine: Engine) {
     t.finish().await;
 }
 
-fn all_parts<'a>(mail: &'a mailparse::ParsedMail<'a>) -> Vec<&'a mailparse::ParsedMail<'a>> {
+pub(crate) fn all_parts<'a>(mail: &'a mailparse::ParsedMail<'a>) -> Vec<&'a mailparse::ParsedMail<'a>> {
     let mut parts = vec![mail];
     for sub in &mail.subparts {
         parts.extend(all_parts(sub));

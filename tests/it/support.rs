@@ -118,6 +118,7 @@ impl TestData {
             base_url: None,
             smtp_url: None,
             mail_from: "Smart Work Network <network@swn.test>".into(),
+            mail_reply_to: None,
             timezone: "Europe/London".into(),
         }
     }

@@ -1,0 +1,223 @@
+//! What a network's organisers and members would hit in their first week (issue 15): each defect found,
+//! told as the story of the person who met it.
+
+use chrono::Duration;
+
+use crate::meetings::meeting;
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, browser, plain_text};
+
+on_both_engines!(
+    links_in_a_newsletters_introduction_work_in_every_mail_client,
+    search_and_the_private_calendar_can_be_found,
+    saving_e_mail_preferences_unchanged_records_nothing,
+    a_members_feed_says_which_meetings_they_registered_for,
+    a_visitor_cannot_tell_whether_a_members_title_exists,
+    e_mails_ask_for_a_reply_only_where_one_can_arrive,
+);
+
+/// Sends a members' issue with this introduction to one reader; gives their copy (raw).
+async fn issue_with_intro(t: &TestApp, intro: &str) -> Vec<u8> {
+    let org = t.organiser().await;
+    let reader = t.member("rea@org.example.com", "Rea Reader").await;
+    t.post_with(&reader, "/account/email", &[("newsletter", "on"), ("meeting_reminders", "on")])
+        .await
+        .assert_status(303);
+    let created = t
+        .post_with(&org, "/admin/newsletters", &[("subject", "Links"), ("intro", intro), ("audience", "members")])
+        .await;
+    created.assert_status(303);
+    let path = created.location().unwrap().to_string();
+    t.post_with(&org, &format!("{path}/send"), &[]).await.assert_status(303);
+    t.wait_for_mail_containing("rea@org.example.com", "the library").await;
+    t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("Subject: Links")).unwrap()
+}
+
+async fn links_in_a_newsletters_introduction_work_in_every_mail_client(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let intro =
+        "Hello everyone,\n\nRead [the library](/library) and [the guide](https://example.org/guide).\n\nSee you soon.";
+    let raw = issue_with_intro(&t, intro).await;
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    let html = crate::security::all_parts(&mail)
+        .into_iter()
+        .find(|p| p.ctype.mimetype == "text/html")
+        .map(|p| p.get_body().unwrap())
+        .unwrap();
+    let library = format!(r#"href="{}/library""#, t.base);
+    assert!(html.contains(&library), "the site's link is absolute in the HTML part");
+    assert!(html.contains(r#"href="https://example.org/guide""#));
+    let text = plain_text(&mail).unwrap().replace("\r\n", "\n");
+    assert!(text.contains(&format!("the library <{}/library>", t.base)), "{text}");
+    assert!(text.contains("the guide <https://example.org/guide>"), "{text}");
+    assert!(text.contains("https://example.org/guide>.\n\nSee you soon."), "paragraphs stay apart: {text}");
+    // The introduction greets its readers itself: no second greeting above it.
+    assert!(!text.contains("Hello Rea Reader"), "{text}");
+    assert!(!html.contains("Hello Rea Reader"));
+    t.finish().await;
+}
+
+async fn search_and_the_private_calendar_can_be_found(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    for path in ["/", "/about", "/meetings"] {
+        t.get(path).await.assert_contains(r#"<a href="/search">Search</a>"#);
+    }
+    t.get("/meetings").await.assert_lacks(r#"href="/account/calendar""#);
+    let member = t.member("mel@org.example.com", "Mel Member").await;
+    t.get_with(&member, "/account").await.assert_contains(r#"href="/account/calendar""#);
+    t.get_with(&member, "/meetings").await.assert_contains(r#"href="/account/calendar""#);
+    t.finish().await;
+}
+
+async fn saving_e_mail_preferences_unchanged_records_nothing(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let member = t.member("pat@org.example.com", "Pat Prefs").await;
+    // The page shows the choices in force, defaults included: meeting reminders are on until turned off.
+    let page = t.get_with(&member, "/account/email").await;
+    assert!(
+        page.body.contains(r#"id="meeting_reminders" name="meeting_reminders" type="checkbox" value="on" checked"#)
+    );
+    assert!(!page.body.contains(r#"id="newsletter" name="newsletter" type="checkbox" value="on" checked"#));
+    // Saved as shown: nothing is recorded, and the defaults stay in force.
+    t.post_with(&member, "/account/email", &[("meeting_reminders", "on")]).await.assert_status(303);
+    assert!(swn::membership::consent::history(&t.app.db, &member.id).await.unwrap().is_empty());
+    // One box changed: that one choice is recorded.
+    t.post_with(&member, "/account/email", &[("meeting_reminders", "on"), ("newsletter", "on")])
+        .await
+        .assert_status(303);
+    let history = swn::membership::consent::history(&t.app.db, &member.id).await.unwrap();
+    assert_eq!(history.iter().map(|r| (r.category.as_str(), r.granted)).collect::<Vec<_>>(), [("newsletter", true)]);
+    t.finish().await;
+}
+
+/// What a feed says: its PRODID, and (summary, status) for each event.
+fn statuses(ics: &str) -> (String, Vec<(String, String)>) {
+    let unfolded = ics.replace("\r\n ", "");
+    let prodid = unfolded.lines().find_map(|l| l.strip_prefix("PRODID:")).unwrap_or_default().trim().to_string();
+    let mut events: Vec<(String, String)> = unfolded
+        .split("BEGIN:VEVENT")
+        .skip(1)
+        .map(|event| {
+            let field = |name: &str| {
+                event.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_default().trim().to_string()
+            };
+            (field("SUMMARY:"), field("STATUS:"))
+        })
+        .collect();
+    events.sort();
+    (prodid, events)
+}
+
+async fn a_members_feed_says_which_meetings_they_registered_for(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let going = meeting(&t, &org, "Going", "members", "10", Duration::days(3), &[]).await;
+    let full = meeting(&t, &org, "Full", "members", "1", Duration::days(4), &[]).await;
+    meeting(&t, &org, "Maybe", "members", "10", Duration::days(5), &[]).await;
+    let other = t.member("oth@org.example.com", "Oth Other").await;
+    t.post_with(&other, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
+    let member = t.member("cal@org.example.com", "Cal Endar").await;
+    t.post_with(&member, &format!("/meetings/{going}/register"), &[]).await.assert_status(303);
+    t.post_with(&member, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
+
+    let made = t.post_with(&member, "/account/calendar", &[("action", "new")]).await;
+    made.assert_status(200);
+    let start = made.body.find(&format!("{}/calendar/", t.base)).unwrap();
+    let link: String = made.body[start..].chars().take_while(|c| !matches!(c, '<' | '"')).collect();
+    let feed = browser().get(&link).send().await.unwrap().text().await.unwrap();
+    let (prodid, events) = statuses(&feed);
+    assert_eq!(prodid, "-//Smart Work Network//swn//EN");
+    let expected = [("Full", "TENTATIVE"), ("Going", "CONFIRMED"), ("Maybe", "TENTATIVE")];
+    assert_eq!(
+        events,
+        expected.map(|(a, b)| (a.to_string(), b.to_string())),
+        "waitlisted and unregistered are tentative"
+    );
+
+    // The member chooses to keep only what they registered for.
+    t.post_with(&member, "/account/calendar", &[("action", "choose"), ("holds", "registered")])
+        .await
+        .assert_status(303);
+    t.get_with(&member, "/account/calendar").await.assert_contains(r#"value="registered" checked"#);
+    let feed = browser().get(&link).send().await.unwrap().text().await.unwrap();
+    let (_, events) = statuses(&feed);
+    let expected = [("Full", "TENTATIVE"), ("Going", "CONFIRMED")];
+    assert_eq!(events, expected.map(|(a, b)| (a.to_string(), b.to_string())));
+    t.finish().await;
+}
+
+async fn a_visitor_cannot_tell_whether_a_members_title_exists(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let fields = [
+        ("title", "Our merger plans"),
+        ("slug", "merger-plans"),
+        ("author_name", "Olivia Organiser"),
+        ("summary", "Members only."),
+        ("body", "Text."),
+        ("audience", "members"),
+        ("published", "on"),
+        ("save", "1"),
+    ];
+    t.post_multipart_with(&org, "/admin/articles/new", &fields, None).await.assert_status(303);
+    for kind in ["articles", "resources", "case-studies"] {
+        let real = t.get(&format!("/{kind}/merger-plans")).await;
+        let made_up = t.get(&format!("/{kind}/no-such-title")).await;
+        assert_eq!(made_up.status, 303, "{kind}: a made-up title asks a visitor to sign in");
+        if kind == "articles" {
+            assert_eq!(real.status, 303);
+        }
+    }
+    let api_real = browser().get(t.url("/api/v1/articles/merger-plans")).send().await.unwrap().status();
+    let api_made_up = browser().get(t.url("/api/v1/articles/no-such-title")).send().await.unwrap().status();
+    assert_eq!(api_real, api_made_up, "the API answers a caller without a token the same way too");
+    // A member still gets a plain 404 for what does not exist.
+    let member = t.member("mem@org.example.com", "Mem Ber").await;
+    t.get_with(&member, "/articles/no-such-title").await.assert_status(404);
+    t.get_with(&member, "/articles/merger-plans").await.assert_status(200);
+    t.finish().await;
+}
+
+async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
+    // Without a reply address, a refusal does not ask for a reply, and carries no Reply-To.
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let applicant = crate::membership::Applicant {
+        name: "Rex Refused",
+        email: "rex@smallco.example.com",
+        employment: "employee",
+        employees: "4200",
+        organisation: "Small Co",
+        domain: "smallco.example.com",
+    };
+    crate::membership::apply_and_verify(&t, &applicant).await;
+    let id = crate::membership::application_id(&t, applicant.email).await;
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "Too small.")])
+        .await
+        .assert_status(303);
+    let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
+    assert!(!refusal.contains("reply to this e-mail"), "{refusal}");
+    let raw = t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("Too small.")).unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains("Reply-To:"));
+    t.finish().await;
+
+    // With one (SWN_MAIL_REPLY_TO), every e-mail carries it, and the refusal invites a reply.
+    let t = TestApp::start_with(engine, |c| {
+        c.mail_reply_to = Some("Organisers <organisers@network.example.org>".parse().unwrap());
+    })
+    .await;
+    let org = t.organiser().await;
+    crate::membership::apply_and_verify(&t, &applicant).await;
+    let id = crate::membership::application_id(&t, applicant.email).await;
+    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "Too small.")])
+        .await
+        .assert_status(303);
+    let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
+    assert!(refusal.contains("reply to this e-mail"), "{refusal}");
+    for raw in t.outbox_files() {
+        let parsed = mailparse::parse_mail(&raw).unwrap();
+        let reply_to = parsed.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case("reply-to"));
+        assert!(reply_to.is_some_and(|h| h.get_value().contains("organisers@network.example.org")));
+    }
+    t.finish().await;
+}
