@@ -238,7 +238,12 @@ async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
         assert!(swn::newsletters::release(&app.db, &id, now).await.unwrap());
         app.db.close().await;
     }
-    let env = [("SWN_SMTP_URL", peer.url()), ("SWN_MAIL_LEASE_SECONDS", "5".to_string())];
+    let env = [
+        ("SWN_SMTP_URL", peer.url()),
+        // With a mail server, the sender must be a real address (checked at start).
+        ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
+        ("SWN_MAIL_LEASE_SECONDS", "5".to_string()),
+    ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (mut first, _, _) = crate::cli::serve_with(&data, &env).await;
     peer.wait_for(30).await;
