@@ -98,9 +98,8 @@ fn statuses(ics: &str) -> (String, Vec<(String, String)>) {
         .split("BEGIN:VEVENT")
         .skip(1)
         .map(|event| {
-            let field = |name: &str| {
-                event.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_default().trim().to_string()
-            };
+            let field =
+                |name: &str| event.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_default().trim().to_string();
             (field("SUMMARY:"), field("STATUS:"))
         })
         .collect();
@@ -192,9 +191,13 @@ async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
     };
     crate::membership::apply_and_verify(&t, &applicant).await;
     let id = crate::membership::application_id(&t, applicant.email).await;
-    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "Too small.")])
-        .await
-        .assert_status(303);
+    t.post_with(
+        &org,
+        &format!("/admin/applications/{id}/decide"),
+        &[("decision", "reject"), ("message", "Too small.")],
+    )
+    .await
+    .assert_status(303);
     let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
     assert!(!refusal.contains("reply to this e-mail"), "{refusal}");
     let raw = t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("Too small.")).unwrap();
@@ -209,9 +212,13 @@ async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
     let org = t.organiser().await;
     crate::membership::apply_and_verify(&t, &applicant).await;
     let id = crate::membership::application_id(&t, applicant.email).await;
-    t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "Too small.")])
-        .await
-        .assert_status(303);
+    t.post_with(
+        &org,
+        &format!("/admin/applications/{id}/decide"),
+        &[("decision", "reject"), ("message", "Too small.")],
+    )
+    .await
+    .assert_status(303);
     let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
     assert!(refusal.contains("reply to this e-mail"), "{refusal}");
     for raw in t.outbox_files() {
