@@ -44,7 +44,7 @@ impl NewsView {
         let now = Utc::now();
         NewsView {
             date: time::date(item.publish_at, app.config.timezone),
-            date_iso: item.publish_at.to_rfc3339(),
+            date_iso: time::machine(item.publish_at),
             is_public: policy::Publication::of(item.published, item.publish_at).is_out(now),
             item,
         }

@@ -207,6 +207,7 @@ struct ArticlePage {
     page: Page,
     article: Article,
     date: String,
+    date_iso: String,
     public: bool,
     url: String,
 }
@@ -222,6 +223,7 @@ async fn article(State(app): State<App>, page: Page, viewer: Viewer, Path(slug):
     Ok(render(&ArticlePage {
         page,
         date: time::date(article.publish_at, app.config.timezone),
+        date_iso: time::machine(article.publish_at),
         url: app.config.link(&path),
         article,
         public,

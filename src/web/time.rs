@@ -39,6 +39,11 @@ pub fn parse_input(value: &str, tz: Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
 }
 
+/// A moment as an HTML `<time datetime>` value: UTC to the second (the Nu checker refuses nanoseconds).
+pub fn machine(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

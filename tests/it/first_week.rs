@@ -14,6 +14,7 @@ on_both_engines!(
     a_members_feed_says_which_meetings_they_registered_for,
     a_visitor_cannot_tell_whether_a_members_title_exists,
     e_mails_ask_for_a_reply_only_where_one_can_arrive,
+    what_the_html_checker_refused_is_gone,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -226,5 +227,42 @@ async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
         let reply_to = parsed.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case("reply-to"));
         assert!(reply_to.is_some_and(|h| h.get_value().contains("organisers@network.example.org")));
     }
+    t.finish().await;
+}
+
+/// The W3C Nu checker's three findings: `<time datetime>` with nanoseconds, a form inside a paragraph, and
+/// `autocomplete="username"` on an e-mail field.
+async fn what_the_html_checker_refused_is_gone(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let news = [("title", "Hello network"), ("summary", "News."), ("body", "B"), ("published", "on")];
+    t.post_with(&org, "/admin/news/new", &news).await.assert_status(303);
+    let article = [
+        ("title", "Timed article"),
+        ("slug", "timed-article"),
+        ("author_name", "Olivia Organiser"),
+        ("summary", "S."),
+        ("body", "B."),
+        ("audience", "public"),
+        ("published", "on"),
+        ("save", "1"),
+    ];
+    t.post_multipart_with(&org, "/admin/articles/new", &article, None).await.assert_status(303);
+    let time = scraper::Selector::parse("time[datetime]").unwrap();
+    for path in ["/", "/news", "/articles/timed-article"] {
+        let page = t.get(path).await.html();
+        let values: Vec<String> =
+            page.select(&time).filter_map(|e| e.value().attr("datetime")).map(String::from).collect();
+        assert!(!values.is_empty(), "{path} shows a date");
+        for v in values {
+            let ok = v.len() == 20 && v.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(&v).is_ok();
+            assert!(ok, "{path}: {v} is not a whole-second UTC time");
+        }
+    }
+    let member = t.member("mem@org.example.com", "Mem Ber").await;
+    let category = t.get_with(&member, "/forum/c/people").await.html();
+    assert_eq!(category.select(&scraper::Selector::parse("p form").unwrap()).count(), 0, "no form inside a paragraph");
+    let sign_in = t.get("/sign-in").await;
+    assert_eq!(sign_in.attr("input#email", "autocomplete").as_deref(), Some("email"));
     t.finish().await;
 }
