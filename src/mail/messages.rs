@@ -38,7 +38,7 @@ pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Em
 struct NoticeText<'a> {
     name: &'a str,
     paragraphs: &'a [String],
-    link: Option<(&'a str, &'a str)>,
+    links: &'a [(&'a str, &'a str)],
 }
 
 #[derive(Template)]
@@ -46,7 +46,7 @@ struct NoticeText<'a> {
 struct NoticeHtml<'a> {
     name: &'a str,
     paragraphs: &'a [String],
-    link: Option<(&'a str, &'a str)>,
+    links: &'a [(&'a str, &'a str)],
     site_name: &'a str,
 }
 
@@ -59,12 +59,24 @@ pub fn notice(
     paragraphs: &[String],
     link: Option<(&str, &str)>,
 ) -> Result<Email, askama::Error> {
+    notice_with_links(to, name, subject, paragraphs, link.as_slice())
+}
+
+/// A notice with several links (labels and addresses). In the HTML part each is a button under a short label,
+/// never a bare address (a long one makes the message wider than a phone); the text part keeps each address.
+pub fn notice_with_links(
+    to: &str,
+    name: &str,
+    subject: &str,
+    paragraphs: &[String],
+    links: &[(&str, &str)],
+) -> Result<Email, askama::Error> {
     let paragraphs: &[String] = &paragraphs.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>();
     Ok(Email {
         to: to.to_string(),
         subject: subject.to_string(),
-        text: NoticeText { name, paragraphs, link }.render()?,
-        html: NoticeHtml { name, paragraphs, link, site_name: SITE_NAME }.render()?,
+        text: NoticeText { name, paragraphs, links }.render()?,
+        html: NoticeHtml { name, paragraphs, links, site_name: SITE_NAME }.render()?,
         attachment: None,
         list_unsubscribe: None,
     })

@@ -6,7 +6,7 @@ use chrono::Utc;
 use super::model::{Meeting, Mode, Registration};
 use crate::App;
 use crate::auth::policy;
-use crate::mail::{Attachment, Email, messages::notice};
+use crate::mail::{Attachment, Email, messages::notice, messages::notice_with_links};
 use crate::web::time;
 
 fn when(app: &App, meeting: &Meeting) -> String {
@@ -21,8 +21,9 @@ fn page(app: &App, meeting: &Meeting) -> String {
     app.config.link(&format!("/meetings/{}", meeting.slug))
 }
 
-/// Where to go: the joining link when the attendee may have it now, else where it will appear.
-fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> String {
+/// Where to go, in words, and the joining link when the attendee may have it now (it goes on a button, not
+/// into the text).
+fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> (String, Option<String>) {
     let released = policy::can_see_joining_link(
         Some(policy::RegistrationStatus::parse(registration_status)),
         meeting.status(),
@@ -31,13 +32,31 @@ fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> String {
         Utc::now(),
     );
     match meeting.mode() {
-        Mode::InPerson => format!("At {}.", meeting.venue),
+        Mode::InPerson => (format!("At {}.", meeting.venue), None),
         mode if released && !meeting.joining_link.is_empty() => {
             let also = if mode.has_venue() { format!(" Or in person at {}.", meeting.venue) } else { String::new() };
-            format!("Join online: {}{also}", meeting.joining_link)
+            (format!("Join online with the button below.{also}"), Some(meeting.joining_link.clone()))
         }
-        _ => "The joining link will be on the meeting's page, and in your reminder e-mail, before the start.".into(),
+        _ => (
+            "The joining link will be on the meeting's page, and in your reminder e-mail, before the start.".into(),
+            None,
+        ),
     }
+}
+
+/// The buttons under a meeting e-mail: joining (when released), the meeting's page, and cancelling.
+fn buttons<'a>(
+    joining: &'a Option<String>,
+    page: &'a str,
+    cancel: Option<(&'a str, &'a str)>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut links = Vec::new();
+    if let Some(joining) = joining {
+        links.push(("Join the meeting", joining.as_str()));
+    }
+    links.push(("See the meeting", page));
+    links.extend(cancel);
+    links
 }
 
 fn with_attachment(mut email: Email, attachment: Option<Attachment>) -> Email {
@@ -52,32 +71,34 @@ pub fn confirmed(
     cancel_link: &str,
     ics: Attachment,
 ) -> Result<Email, askama::Error> {
-    let email = notice(
+    let (where_to, joining) = where_to(app, meeting, "confirmed");
+    let page = page(app, meeting);
+    let email = notice_with_links(
         &r.email,
         &r.name,
         &format!("You are registered: {}", meeting.title),
         &[
             format!("You have a place at {}, {}.", meeting.title, when(app, meeting)),
-            where_to(app, meeting, "confirmed"),
+            where_to,
             "The invitation is attached, for your calendar.".into(),
-            format!("Can no longer come? Cancel, so that someone on the waitlist gets your place: {cancel_link}"),
+            "Can no longer come? Cancel, so that someone on the waitlist gets your place.".into(),
         ],
-        Some(("See the meeting", &page(app, meeting))),
+        &buttons(&joining, &page, Some(("Cancel my place", cancel_link))),
     )?;
     Ok(with_attachment(email, Some(ics)))
 }
 
 pub fn waitlisted(app: &App, meeting: &Meeting, r: &Registration, cancel_link: &str) -> Result<Email, askama::Error> {
-    notice(
+    let page = page(app, meeting);
+    notice_with_links(
         &r.email,
         &r.name,
         &format!("On the waitlist: {}", meeting.title),
         &[
             format!("{} ({}) is full, so you are on its waitlist.", meeting.title, when(app, meeting)),
             "Places go to the waitlist in the order people registered; if one frees up for you, we e-mail you at once with the invitation.".into(),
-            format!("To leave the waitlist: {cancel_link}"),
         ],
-        Some(("See the meeting", &page(app, meeting))),
+        &buttons(&None, &page, Some(("Leave the waitlist", cancel_link))),
     )
 }
 
@@ -88,17 +109,19 @@ pub fn promoted(
     cancel_link: &str,
     ics: Attachment,
 ) -> Result<Email, askama::Error> {
-    let email = notice(
+    let (where_to, joining) = where_to(app, meeting, "confirmed");
+    let page = page(app, meeting);
+    let email = notice_with_links(
         &r.email,
         &r.name,
         &format!("A place for you: {}", meeting.title),
         &[
             format!("A place has become free at {}, {}, and it is yours.", meeting.title, when(app, meeting)),
-            where_to(app, meeting, "confirmed"),
+            where_to,
             "The invitation is attached, for your calendar.".into(),
-            format!("If you can no longer come, please cancel so the next person gets it: {cancel_link}"),
+            "If you can no longer come, please cancel so the next person gets it.".into(),
         ],
-        Some(("See the meeting", &page(app, meeting))),
+        &buttons(&joining, &page, Some(("Cancel my place", cancel_link))),
     )?;
     Ok(with_attachment(email, Some(ics)))
 }
@@ -120,34 +143,37 @@ pub fn confirm_guest(
 }
 
 pub fn reminder(app: &App, meeting: &Meeting, r: &Registration) -> Result<Email, askama::Error> {
-    notice(
+    let (where_to, joining) = where_to(app, meeting, &r.status);
+    let page = page(app, meeting);
+    notice_with_links(
         &r.email,
         &r.name,
         &format!("Reminder: {}", meeting.title),
-        &[format!("A reminder: {} is on {}.", meeting.title, when(app, meeting)), where_to(app, meeting, &r.status)],
-        Some(("See the meeting", &page(app, meeting))),
+        &[format!("A reminder: {} is on {}.", meeting.title, when(app, meeting)), where_to],
+        &buttons(&joining, &page, None),
     )
 }
 
 pub fn changed(app: &App, meeting: &Meeting, r: &Registration, ics: Attachment) -> Result<Email, askama::Error> {
-    let lines = if meeting.is_cancelled() {
-        vec![format!(
+    let (where_to, joining) = where_to(app, meeting, &r.status);
+    let (lines, joining) = if meeting.is_cancelled() {
+        let line = format!(
             "{}, planned for {}, is cancelled. We are sorry for the change to your plans.",
             meeting.title,
             when(app, meeting)
-        )]
+        );
+        (vec![line], None)
     } else {
-        vec![
-            format!("The time or place of {} has changed. It is now {}.", meeting.title, when(app, meeting)),
-            where_to(app, meeting, &r.status),
-        ]
+        let line = format!("The time or place of {} has changed. It is now {}.", meeting.title, when(app, meeting));
+        (vec![line, where_to], joining)
     };
     let subject = if meeting.is_cancelled() {
         format!("Cancelled: {}", meeting.title)
     } else {
         format!("Changed: {}", meeting.title)
     };
-    let email = notice(&r.email, &r.name, &subject, &lines, Some(("See the meeting", &page(app, meeting))))?;
+    let page = page(app, meeting);
+    let email = notice_with_links(&r.email, &r.name, &subject, &lines, &buttons(&joining, &page, None))?;
     Ok(with_attachment(email, Some(ics)))
 }
 

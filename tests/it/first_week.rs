@@ -15,6 +15,7 @@ on_both_engines!(
     a_visitor_cannot_tell_whether_a_members_title_exists,
     e_mails_ask_for_a_reply_only_where_one_can_arrive,
     what_the_html_checker_refused_is_gone,
+    meeting_e_mails_carry_buttons_not_bare_addresses,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -264,5 +265,36 @@ async fn what_the_html_checker_refused_is_gone(engine: Engine) {
     assert_eq!(category.select(&scraper::Selector::parse("p form").unwrap()).count(), 0, "no form inside a paragraph");
     let sign_in = t.get("/sign-in").await;
     assert_eq!(sign_in.attr("input#email", "autocomplete").as_deref(), Some("email"));
+    t.finish().await;
+}
+
+/// On a phone, a bare joining or cancel address makes the message wider than the screen: in the HTML part
+/// they are buttons with short labels; the text part keeps the addresses.
+async fn meeting_e_mails_carry_buttons_not_bare_addresses(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let soon = meeting(&t, &org, "Soon", "members", "10", Duration::hours(2), &[]).await;
+    let member = t.member("bea@org.example.com", "Bea Button").await;
+    t.post_with(&member, &format!("/meetings/{soon}/register"), &[]).await.assert_status(303);
+    t.wait_for_mail_containing("bea@org.example.com", "You have a place").await;
+    let raw = t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("You are registered")).unwrap();
+    let mail = mailparse::parse_mail(&raw).unwrap();
+    let html = crate::security::all_parts(&mail)
+        .into_iter()
+        .find(|p| p.ctype.mimetype == "text/html")
+        .map(|p| p.get_body().unwrap())
+        .unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let words: String = page.root_element().text().collect();
+    let links: Vec<(String, String)> = page
+        .select(&scraper::Selector::parse("a[href]").unwrap())
+        .map(|a| (a.text().collect::<String>(), a.value().attr("href").unwrap().to_string()))
+        .collect();
+    for (label, part) in [("Join the meeting", "meet.example.org"), ("Cancel my place", "/registrations/cancel/")] {
+        assert!(links.iter().any(|(l, h)| l == label && h.contains(part)), "a {label} button: {links:?}");
+        assert!(!words.contains(part), "no bare {part} address in the words: {words}");
+    }
+    let text = plain_text(&mail).unwrap();
+    assert!(text.contains("meet.example.org") && text.contains("/registrations/cancel/"), "{text}");
     t.finish().await;
 }
