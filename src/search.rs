@@ -24,6 +24,24 @@ use crate::web::{AppResult, Page, render};
 /// The most words a search takes.
 pub const MAX_WORDS: usize = 6;
 
+/// A person's words as LIKE patterns: lower-cased, wildcards removed, padded with "" to `MAX_WORDS`.
+pub(crate) fn word_patterns(query: &str) -> Vec<String> {
+    let mut words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| w.to_lowercase().replace(['%', '_', '\\'], ""))
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(|w| format!("%{w}%"))
+        .collect();
+    words.resize(MAX_WORDS, String::new());
+    words
+}
+
+/// SQL: `haystack LIKE` every non-empty pattern of `word_patterns`, bound from `$first` on.
+pub(crate) fn all_words(haystack: &str, first: usize) -> String {
+    (first..first + MAX_WORDS).map(|n| format!("(${n} = '' OR {haystack} LIKE ${n})")).collect::<Vec<_>>().join(" AND ")
+}
+
 pub fn routes() -> Router<App> {
     Router::new().route("/search", get(search_page))
 }
@@ -43,13 +61,14 @@ pub struct SearchQuery {
 }
 
 /// The kinds a search can be narrowed to: (value, label).
-pub(crate) const KINDS: [(&str, &str); 6] = [
+pub(crate) const KINDS: [(&str, &str); 7] = [
     ("", "Everything"),
     ("forum", "Forum"),
     ("article", "Articles"),
     ("resource", "Resources"),
     ("case_study", "Case studies"),
     ("meeting", "Meetings"),
+    ("news", "News"),
 ];
 
 /// The forum's date filter: (value, label, days back).
@@ -62,7 +81,7 @@ struct SearchPage {
     page: Page,
     q: String,
     kind: String,
-    kinds: [(&'static str, &'static str); 6],
+    kinds: [(&'static str, &'static str); 7],
     members: bool,
     category: String,
     answered: bool,
@@ -186,7 +205,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
     }
     // Title matches first; then the forum, case studies, resources, articles and meetings; within a kind its own
     // order (the forum by rank, the rest newest first).
-    const ORDER: [&str; 5] = ["Forum", "Case study", "Resource", "Article", "Meeting"];
+    const ORDER: [&str; 6] = ["Forum", "Case study", "Resource", "Article", "Meeting", "News"];
     let rank = |kind: &str| ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len());
     hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.kind)));
     Ok(Searched { q, kind: kind.to_string(), answered, members, categories, hits })
@@ -196,7 +215,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
 
 #[derive(Serialize, ToSchema)]
 pub struct HitOut {
-    /// `Forum`, `Article`, `Resource`, `Case study` or `Meeting`.
+    /// `Forum`, `Article`, `Resource`, `Case study`, `Meeting` or `News`.
     pub kind: String,
     pub title: String,
     pub url: String,
@@ -214,6 +233,7 @@ pub enum SearchKind {
     Resource,
     CaseStudy,
     Meeting,
+    News,
 }
 
 impl SearchKind {
@@ -277,8 +297,14 @@ mod tests {
     #[test]
     fn api_kinds_are_the_pages_kinds() {
         use super::{KINDS, SearchKind};
-        let all =
-            [SearchKind::Forum, SearchKind::Article, SearchKind::Resource, SearchKind::CaseStudy, SearchKind::Meeting];
+        let all = [
+            SearchKind::Forum,
+            SearchKind::Article,
+            SearchKind::Resource,
+            SearchKind::CaseStudy,
+            SearchKind::Meeting,
+            SearchKind::News,
+        ];
         assert_eq!(all.map(SearchKind::key).to_vec(), KINDS[1..].iter().map(|(k, _)| *k).collect::<Vec<_>>());
         for kind in all {
             let parsed: SearchKind = serde_json::from_value(serde_json::json!(kind.key())).unwrap();

@@ -51,6 +51,32 @@ impl Feature for Site {
         &["news"]
     }
 
+    /// News is public: found for everyone.
+    fn search<'a>(
+        &'a self,
+        app: &'a App,
+        _viewer: &'a crate::auth::Viewer,
+        request: &'a crate::feature::SearchRequest,
+    ) -> BoxFuture<'a, Outcome<Vec<crate::feature::Found>>> {
+        Box::pin(async move {
+            if !request.wants("news") {
+                return Ok(Vec::new());
+            }
+            let found = store::search_news(&app.db, &request.q, Utc::now()).await?;
+            Ok(found
+                .into_iter()
+                .map(|n| crate::feature::Found {
+                    kind: "News",
+                    score: crate::search::title_score(&n.title, &request.words),
+                    url: format!("/news/{}", n.slug),
+                    snippet: crate::search::excerpt(&format!("{} {}", n.summary, n.body_md), &request.words),
+                    meta: crate::web::time::date(n.publish_at, app.config.timezone),
+                    title: n.title,
+                })
+                .collect())
+        })
+    }
+
     fn newsletter_items<'a>(
         &'a self,
         app: &'a App,

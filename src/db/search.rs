@@ -140,9 +140,35 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
     Ok(hits.into_iter().map(|h| Hit { snippet: mark(&h.snippet), ..h }).collect())
 }
 
+/// The engine cuts its snippet from the Markdown a person wrote: the marks go (emphasis, code, headings,
+/// quotes), and a link keeps its words, not its address.
+fn without_markdown(snippet: &str) -> String {
+    let mut out = String::with_capacity(snippet.len());
+    let mut chars = snippet.chars().peekable();
+    let mut in_link_address = false;
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        match c {
+            _ if in_link_address => in_link_address = c != ')',
+            ']' if chars.peek() == Some(&'(') => {
+                chars.next();
+                in_link_address = true;
+            }
+            '*' | '`' | '~' | '[' | ']' => {}
+            // Underscores that mark emphasis stand next to a space or an edge; those inside a word stay.
+            '_' if previous.is_whitespace()
+                || chars.peek().is_none_or(|n| n.is_whitespace() || n.is_ascii_punctuation()) => {}
+            '#' | '>' if previous.is_whitespace() || previous == '\n' => {}
+            _ => out.push(c),
+        }
+        previous = c;
+    }
+    out
+}
+
 /// Escapes a snippet for HTML, then turns the engine's match markers into `<mark>`.
 fn mark(snippet: &str) -> String {
-    let escaped = snippet
+    let escaped = without_markdown(snippet)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -161,5 +187,9 @@ mod tests {
         assert_eq!(fts5_query("\"NEAR(a b)\" OR *"), "\"NEAR\" \"a\" \"b\" \"OR\"");
         assert_eq!(fts5_query("  ;;; "), "");
         assert_eq!(mark("a \u{1}<script>\u{2} b"), "a <mark>&lt;script&gt;</mark> b");
+        assert_eq!(
+            mark("We run **two \u{1}anchor\u{2} days** (see [the guide](https://x.example/g)) and _trial_ snake_case"),
+            "We run two <mark>anchor</mark> days (see the guide) and trial snake_case"
+        );
     }
 }

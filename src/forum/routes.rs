@@ -594,8 +594,10 @@ async fn edit(
         })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
+    let mentioned = store::users_by_handles(&app.db, &service::mentions(&body)).await?;
+    let text = store::PostText { md: &body, html: service::post_html(&body, &mentioned) };
     let mut tx = app.db.begin().await?;
-    store::edit_post(&mut tx, &post, &body, &user.id, Utc::now()).await?;
+    store::edit_post(&mut tx, &post, &text, &user.id, Utc::now()).await?;
     if post.opening && title != topic.title {
         store::set_title(&mut tx, &topic.id, &title).await?;
     }

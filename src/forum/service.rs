@@ -35,6 +35,33 @@ pub fn mentions(text: &str) -> Vec<String> {
     found
 }
 
+/// A post's HTML: its Markdown with each mention of a member (`@first-last`, of the `mentioned` as
+/// `users_by_handles` found them) a link to their profile; other `@` words stay as written.
+pub fn post_html(body_md: &str, mentioned: &[(String, String)]) -> String {
+    let ids: std::collections::HashMap<String, &str> =
+        mentioned.iter().map(|(id, name)| (crate::web::forms::slugify(name), id.as_str())).collect();
+    let mut md = String::with_capacity(body_md.len());
+    let mut rest = body_md;
+    while let Some(at) = rest.find('@') {
+        md.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(after.len());
+        let handle = &after[..len];
+        // A mention starts a word: an e-mail address's "@" follows a letter.
+        let starts_word = md.chars().last().is_none_or(|c| c.is_whitespace() || "(,;:!?".contains(c));
+        match ids.get(&handle.to_lowercase()) {
+            Some(id) if starts_word => md.push_str(&format!("[@{handle}](/members/{id})")),
+            _ => {
+                md.push('@');
+                md.push_str(handle);
+            }
+        }
+        rest = &after[len..];
+    }
+    md.push_str(rest);
+    crate::web::markdown::to_safe_html(&md)
+}
+
 /// What a member writes to start a topic.
 pub struct TopicDraft<'a> {
     pub title: &'a str,
@@ -61,7 +88,8 @@ pub async fn create_topic(
         now,
     )
     .await?;
-    let post_id = store::insert_post(&mut tx, &topic_id, &author.id, body, true, now).await?;
+    let text = store::PostText { md: body, html: post_html(body, &mentioned) };
+    let post_id = store::insert_post(&mut tx, &topic_id, &author.id, &text, true, now).await?;
     search::index_post(&mut tx, &post_id, title, body).await?;
     store::watch_in(&mut tx, &author.id, &topic_id, "topic").await?;
     let watchers = store::watchers(&mut tx, &topic_id, &category.id).await?;
@@ -96,7 +124,8 @@ pub async fn reply(
     let mentioned = store::users_by_handles(&app.db, &mentions(body)).await?;
     let now = Utc::now();
     let mut tx = app.db.begin().await?;
-    let post_id = store::insert_post(&mut tx, &topic.id, &author.id, body, false, now).await?;
+    let text = store::PostText { md: body, html: post_html(body, &mentioned) };
+    let post_id = store::insert_post(&mut tx, &topic.id, &author.id, &text, false, now).await?;
     search::index_post(&mut tx, &post_id, &topic.title, body).await?;
     let watchers = store::watchers(&mut tx, &topic.id, &topic.category_id).await?;
     store::watch_in(&mut tx, &author.id, &topic.id, "topic").await?;

@@ -244,11 +244,17 @@ pub async fn insert_topic(tx: &mut Tx, t: &NewTopic<'_>, now: DateTime<Utc>) -> 
     Ok(id)
 }
 
+/// A post as written (`body_md`) and as shown (`body_html`, from `service::post_html`).
+pub struct PostText<'a> {
+    pub md: &'a str,
+    pub html: String,
+}
+
 pub async fn insert_post(
     tx: &mut Tx,
     topic_id: &str,
     author_id: &str,
-    body_md: &str,
+    body: &PostText<'_>,
     opening: bool,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
@@ -260,8 +266,8 @@ pub async fn insert_post(
         &id,
         topic_id,
         author_id,
-        body_md,
-        crate::web::markdown::to_safe_html(body_md),
+        body.md,
+        &body.html,
         opening,
         now
     )?;
@@ -280,7 +286,7 @@ pub async fn insert_post(
 pub async fn edit_post(
     tx: &mut Tx,
     post: &Post,
-    body_md: &str,
+    body: &PostText<'_>,
     editor_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
@@ -296,8 +302,8 @@ pub async fn edit_post(
     execute!(
         tx,
         "UPDATE forum_posts SET body_md = $1, body_html = $2, edited_at = $3 WHERE id = $4",
-        body_md,
-        crate::web::markdown::to_safe_html(body_md),
+        body.md,
+        &body.html,
         now,
         &post.id
     )?;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::model::{Article, ArticleInput, CaseStudy, CaseStudyInput, CheckedFile, Resource, ResourceInput};
 use crate::auth::policy::Reach;
 use crate::db::{Db, Tx, new_id};
-use crate::search::MAX_WORDS;
+use crate::search::all_words;
 use crate::{execute, fetch_all, fetch_optional};
 
 const ARTICLE: &str =
@@ -470,24 +470,6 @@ pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec
 
 // Word search across the library
 
-/// A person's words as LIKE patterns: lower-cased, wildcards removed, padded with "" to `MAX_WORDS`.
-pub fn word_patterns(query: &str) -> Vec<String> {
-    let mut words: Vec<String> = query
-        .split_whitespace()
-        .map(|w| w.to_lowercase().replace(['%', '_', '\\'], ""))
-        .filter(|w| !w.is_empty())
-        .take(MAX_WORDS)
-        .map(|w| format!("%{w}%"))
-        .collect();
-    words.resize(MAX_WORDS, String::new());
-    words
-}
-
-/// `haystack LIKE` every non-empty pattern bound from `$first` on.
-fn all_words(haystack: &str, first: usize) -> String {
-    (first..first + MAX_WORDS).map(|n| format!("(${n} = '' OR {haystack} LIKE ${n})")).collect::<Vec<_>>().join(" AND ")
-}
-
 macro_rules! search_in {
     ($db:expr, $ty:ty, $select:expr, $haystack:expr, $reach:expr, $words:expr, $now:expr) => {{
         let sql =
@@ -524,7 +506,7 @@ pub async fn search_articles(
         ARTICLE,
         "LOWER(title || ' ' || summary || ' ' || body_md || ' ' || tags)",
         reach,
-        word_patterns(query),
+        crate::search::word_patterns(query),
         now
     )
 }
@@ -542,7 +524,7 @@ pub async fn search_resources(
         RESOURCE,
         "LOWER(title || ' ' || description_md || ' ' || kind || ' ' || tags)",
         reach,
-        word_patterns(query),
+        crate::search::word_patterns(query),
         now
     )
 }
@@ -562,7 +544,7 @@ pub async fn search_case_studies(
         "LOWER(title || ' ' || organisation_label || ' ' || sector || ' ' || size_band || ' ' || region || ' ' || challenge_md
                 || ' ' || approach_md || ' ' || results_md || ' ' || lessons_md || ' ' || tags)",
         reach,
-        word_patterns(query),
+        crate::search::word_patterns(query),
         now
     )
 }

@@ -16,6 +16,7 @@ on_both_engines!(
     e_mails_ask_for_a_reply_only_where_one_can_arrive,
     what_the_html_checker_refused_is_gone,
     meeting_e_mails_carry_buttons_not_bare_addresses,
+    search_shows_words_not_markdown_and_finds_news,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -296,5 +297,30 @@ async fn meeting_e_mails_carry_buttons_not_bare_addresses(engine: Engine) {
     }
     let text = plain_text(&mail).unwrap();
     assert!(text.contains("meet.example.org") && text.contains("/registrations/cancel/"), "{text}");
+    t.finish().await;
+}
+
+/// Search results read as text (no `**`), news is found, and a mention in a post links to the member.
+async fn search_shows_words_not_markdown_and_finds_news(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let priya = t.member("priya@org.example.com", "Priya Shah").await;
+    let body = "We run **two anchor days** a week, as [our guide](https://example.org/g) says. Ask @priya-shah.";
+    let posted = t
+        .post_with(&org, "/forum/c/people/new", &[("title", "Anchor days"), ("body", body), ("kind", "question")])
+        .await;
+    posted.assert_status(303);
+    let topic = posted.location().unwrap().to_string();
+    let mention = format!(r#"<a href="/members/{}""#, priya.id);
+    t.get_with(&priya, &topic).await.assert_contains(&mention).assert_contains("@priya-shah</a>");
+
+    let found = t.get_with(&priya, "/search?q=anchor+days").await;
+    found.assert_contains("Anchor days").assert_lacks("**").assert_lacks("](https://");
+    assert!(found.body.contains("<mark>anchor</mark> <mark>days</mark> a week"), "{}", found.body);
+
+    let news = [("title", "Hybrid charter signed"), ("summary", "Ten employers."), ("body", "B"), ("published", "on")];
+    t.post_with(&org, "/admin/news/new", &news).await.assert_status(303);
+    t.get("/search?q=charter").await.assert_contains("Hybrid charter signed");
+    t.get("/search?q=charter&kind=news").await.assert_contains("Hybrid charter signed");
     t.finish().await;
 }
