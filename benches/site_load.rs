@@ -360,7 +360,8 @@ async fn generate(app: &App, s: f64) -> Generated {
             let who = &user_ids[(t + r * 7) % user_ids.len()];
             let body = BODIES[(t + r) % BODIES.len()];
             let posted = at + chrono::Duration::seconds(r as i64);
-            let id = swn::forum::insert_post(&mut tx, &topic_id, who, body, r == 0, posted).await.unwrap();
+            let text = swn::forum::PostText { md: body, html: swn::forum::post_html(body, &[]) };
+            let id = swn::forum::insert_post(&mut tx, &topic_id, who, &text, r == 0, posted).await.unwrap();
             swn::db::search::index_post(&mut tx, &id, &title, body).await.unwrap();
             posts += 1;
         }

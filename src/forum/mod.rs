@@ -25,7 +25,8 @@ use crate::db::Tx;
 use crate::feature::{Feature, Found, NewsletterItem, Outcome, Person, SearchRequest};
 
 pub use model::Category;
-pub use store::{NewTopic, categories, insert_category, insert_post, insert_topic};
+pub use service::post_html;
+pub use store::{NewTopic, PostText, categories, insert_category, insert_post, insert_topic};
 
 /// The forum categories the viewer may read.
 pub async fn visible_categories(app: &App, viewer: &crate::auth::Viewer) -> crate::web::AppResult<Vec<Category>> {
