@@ -284,6 +284,9 @@ def newsletter(ctx):
     o.tick("Public subscribers (public items only)")
     o.press("Gather the items")
     assert o.h1() == subject
+    # The page says who it would reach; sending asks for a confirmation.
+    would_reach = int(o.find("#would-reach strong").text)
+    o.tick(f"I have checked it: send it to these {would_reach} readers now")
     o.press("Send now")
     assert o.h1() == subject
     # The page follows the delivery by itself (JavaScript polling); wait for its final report.
@@ -291,6 +294,7 @@ def newsletter(ctx):
     recipients = int(o.find("[data-field=recipients]").text)
     delivered = int(o.find("[data-field=sent]").text)
     assert recipients > 0 and delivered == recipients, (recipients, delivered)
+    assert recipients == would_reach, (recipients, would_reach)
     assert o.find("[data-field=failed]").text == "0"
     assert o.find("[data-field=state]").text == f"Finished: {recipients} delivered, 0 failed."
     assert o.find("#newsletter-status").text.startswith("sent"), "the status line still says the issue is going out"

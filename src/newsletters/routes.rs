@@ -196,6 +196,15 @@ struct EditPage {
     scheduled_for: String,
     schedule_value: String,
     sent_on: String,
+    /// Who a draft would go to now (after consent and suppression): members and public subscribers.
+    would_reach: Option<(usize, usize)>,
+}
+
+impl EditPage {
+    /// The chosen audiences as a list in a sentence: "All members; Public subscribers".
+    fn audience_list(&self) -> String {
+        self.audiences.iter().filter(|a| a.chosen).map(|a| a.label.as_str()).collect::<Vec<_>>().join("; ")
+    }
 }
 
 /// A reader to preview as: a member by address, a confirmed subscriber, or "subscriber" for any of them.
@@ -233,7 +242,15 @@ async fn edit_page(
     let progress = outbox::progress(&app.db, &newsletter.batch()).await?;
     let in_progress = newsletter.status == "sending" || progress.waiting > 0;
     let tz = app.config.timezone;
+    let would_reach = if newsletter.editable() {
+        let readers = super::sending::readers(app, &newsletter).await?;
+        let members = readers.iter().filter(|r| r.viewer.user.is_some()).count();
+        Some((members, readers.len() - members))
+    } else {
+        None
+    };
     Ok(EditPage {
+        would_reach,
         page: page.titled(&newsletter.subject).noindex(),
         audiences: audience_choices(app, &store::audiences(&app.db, &newsletter.id).await?).await?,
         errors,
@@ -387,9 +404,28 @@ async fn schedule(
     Ok(redirect_with_notice(&format!("/admin/newsletters/{id}"), &notice))
 }
 
-async fn send(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+#[derive(Deserialize)]
+struct SendForm {
+    /// "I have checked it": sending goes at once to everyone, and cannot be called back.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn send(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<SendForm>,
+) -> AppResult<Response> {
     organiser(&viewer, "/admin/newsletters")?;
-    issue(&app, &id).await?;
+    let newsletter = issue(&app, &id).await?;
+    if form.confirm.is_none() && newsletter.editable() {
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", "Tick the box to confirm that it should go to these readers now.");
+        let page = edit_page(&app, page, newsletter, errors, String::new()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
     let notice = if store::release(&app.db, &id, Utc::now()).await? {
         app.wake_newsletters();
         "The issue is on its way: follow its progress below."

@@ -17,6 +17,7 @@ on_both_engines!(
     what_the_html_checker_refused_is_gone,
     meeting_e_mails_carry_buttons_not_bare_addresses,
     search_shows_words_not_markdown_and_finds_news,
+    a_newsletter_says_who_it_will_reach_and_asks_before_sending,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -31,7 +32,7 @@ async fn issue_with_intro(t: &TestApp, intro: &str) -> Vec<u8> {
         .await;
     created.assert_status(303);
     let path = created.location().unwrap().to_string();
-    t.post_with(&org, &format!("{path}/send"), &[]).await.assert_status(303);
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
     t.wait_for_mail_containing("rea@org.example.com", "the library").await;
     t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("Subject: Links")).unwrap()
 }
@@ -322,5 +323,32 @@ async fn search_shows_words_not_markdown_and_finds_news(engine: Engine) {
     t.post_with(&org, "/admin/news/new", &news).await.assert_status(303);
     t.get("/search?q=charter").await.assert_contains("Hybrid charter signed");
     t.get("/search?q=charter&kind=news").await.assert_contains("Hybrid charter signed");
+    t.finish().await;
+}
+
+/// Before "Send now", the draft says how many readers it would reach (consent and suppression counted), and
+/// sending asks for a confirmation.
+async fn a_newsletter_says_who_it_will_reach_and_asks_before_sending(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    for (email, name) in [("one@org.example.com", "One Reader"), ("two@org.example.com", "Two Reader")] {
+        let m = t.member(email, name).await;
+        t.post_with(&m, "/account/email", &[("newsletter", "on")]).await.assert_status(303);
+    }
+    t.member("quiet@org.example.com", "Quiet Member").await;
+    let created = t
+        .post_with(&org, "/admin/newsletters", &[("subject", "Count"), ("intro", "Hi."), ("audience", "members")])
+        .await;
+    let path = created.location().unwrap().to_string();
+    t.get_with(&org, &path)
+        .await
+        .assert_contains("it would go to <strong>2</strong> readers: 2 members and 0 public subscribers");
+    let unconfirmed = t.post_with(&org, &format!("{path}/send"), &[]).await;
+    unconfirmed.assert_status(422).assert_contains("Tick the box to confirm");
+    t.get_with(&org, &path).await.assert_contains(r#"<strong id="newsletter-status">draft</strong>"#);
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
+    t.wait_for_mail_containing("two@org.example.com", "Hi.").await;
+    let sent = t.get_with(&org, &path).await;
+    assert!(sent.body.contains("<p>Audiences: ") && !sent.body.contains("; </p>"), "no stray punctuation");
     t.finish().await;
 }

@@ -840,7 +840,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         .await;
     letter.assert_status(303);
     let newsletter = letter.location().unwrap().trim_start_matches("/admin/newsletters/").to_string();
-    t.post_with(&org, &format!("/admin/newsletters/{newsletter}/send"), &[]).await.assert_status(303);
+    t.post_with(&org, &format!("/admin/newsletters/{newsletter}/send"), &[("confirm", "on")]).await.assert_status(303);
     swn::newsletters::queue_due_issues(&t.app).await.unwrap();
 
     let db = t.app.db.clone();

@@ -119,7 +119,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     t.get_with(&insider, &path).await.assert_status(403);
     t.get_with(&insider, &format!("{path}/progress")).await.assert_status(403);
 
-    t.post_with(&org, &format!("{path}/send"), &[]).await.assert_status(303);
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
     let inside = t.wait_for_mail_containing("in@org.example.com", "Hello everyone").await;
     let outside = t.wait_for_mail_containing("out@org.example.com", "Members-only case study").await;
     assert!(
@@ -136,7 +136,7 @@ async fn each_copy_holds_only_what_its_reader_may_see(engine: Engine) {
     );
 
     // Sending again gives nobody a second copy; the issue can no longer be changed.
-    t.post_with(&org, &format!("{path}/send"), &[]).await.assert_status(303);
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
     t.post_with(&org, &path, &[("subject", "Changed"), ("intro", "x"), ("audience", "members")])
         .await
         .assert_status(409);
@@ -205,7 +205,7 @@ async fn three_audiences_through_a_real_smtp_server(engine: Engine) {
     let gid = group_id(&t, "north-west").await;
     let (path, id) =
         draft(&t, &org, "Three audiences", &[&format!("group:{gid}"), "region:Scotland", "subscribers"]).await;
-    t.post_with(&org, &format!("{path}/send"), &[]).await.assert_status(303);
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
     let progress = wait_until_delivered(&t, &org, &path).await;
     assert_eq!((progress["sent"].as_i64(), progress["failed"].as_i64()), (Some(3), Some(0)), "{progress}");
 
