@@ -101,7 +101,18 @@ const GROUPS: &[DemoGroup] = &[
     ),
 ];
 
-async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
+/// What demo members care about, for their profiles.
+const INTERESTS: [&str; 5] = [
+    "Anchor days and team agreements",
+    "Desk ratios and workplace data",
+    "Flexible-working requests and trials",
+    "Managing by results, not presence",
+    "Wellbeing and boundaries in hybrid teams",
+];
+
+/// Loads the demo's organisations, members (profiles filled in, e-mail choices made as real members make
+/// them) and groups; gives the counts and one member's address and password, to see the site as a member.
+async fn load_members(app: &App) -> anyhow::Result<(usize, usize, String, String)> {
     let now = Utc::now();
     let mut ids = Vec::new();
     for (name, sector, employees, region, stage, domain) in ORGANISATIONS {
@@ -112,18 +123,34 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
         ids.push((id, *domain));
     }
     let mut member_ids = Vec::new();
+    let mut first_member = (String::new(), String::new());
     for (i, (name, local, job_title, org)) in MEMBERS.iter().enumerate() {
         let Some((org_id, domain)) = ids.get(*org) else { continue };
-        let password = tokens::random_token();
-        let user_id =
-            service::create_user_with_password(app, &format!("{local}@{domain}"), name, Role::Member, &password)
-                .await?;
+        let password = tokens::random_token().chars().take(16).collect::<String>();
+        let email = format!("{local}@{domain}");
+        let user_id = service::create_user_with_password(app, &email, name, Role::Member, &password).await?;
+        if i == 0 {
+            first_member = (email, password);
+        }
         member_ids.push(user_id.clone());
         let mut tx = app.db.begin().await?;
         // Terms of different ages, so renewal reminders have someone to remind.
         let since = now - Duration::days(30 * i as i64 + 20);
         store::make_member(&mut tx, &user_id, org_id, job_title, since, since + Duration::days(membership::TERM_DAYS))
             .await?;
+        let organisation = ORGANISATIONS.get(*org).map_or("", |o| o.0);
+        let bio =
+            format!("{job_title} at {organisation}. Happy to talk about what we tried, what worked and what did not.");
+        let profile = super::profile::Profile {
+            bio_html: crate::web::markdown::to_safe_html(&bio),
+            bio_md: bio,
+            disciplines: super::model::DISCIPLINES[i % super::model::DISCIPLINES.len()].0.to_string(),
+            interests: INTERESTS[i % INTERESTS.len()].to_string(),
+            ..Default::default()
+        };
+        super::profile::save_profile(&mut tx, &user_id, &profile).await?;
+        // Most members take the newsletter (meeting reminders are on unless turned off); a few do not.
+        crate::mail::consent::record(&mut tx, &user_id, crate::mail::Category::Newsletter, i % 4 != 3, "demo").await?;
         tx.commit().await?;
     }
     for (slug, name, kind, join_policy, description, people) in GROUPS {
@@ -135,7 +162,7 @@ async fn load_members(app: &App) -> anyhow::Result<(usize, usize)> {
             }
         }
     }
-    Ok((ORGANISATIONS.len(), MEMBERS.len()))
+    Ok((ORGANISATIONS.len(), MEMBERS.len(), first_member.0, first_member.1))
 }
 
 /// Pending applications of each kind, so the review queue can be judged.
@@ -276,7 +303,9 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
 
 /// Loads membership's demo data; gives what it loaded, in words.
 pub(super) async fn load(app: &App, organiser_id: &str) -> anyhow::Result<String> {
-    let (organisations, members) = load_members(app).await?;
+    let (organisations, members, member_email, member_password) = load_members(app).await?;
     let applications = load_applications(app, organiser_id).await?;
-    Ok(format!("{organisations} organisations, {members} members, {applications} applications"))
+    Ok(format!(
+        "{organisations} organisations, {members} members, {applications} applications\nDemo member:     {member_email}\nMember password: {member_password}"
+    ))
 }

@@ -74,7 +74,7 @@ pub async fn profile(db: &Db, user_id: &str) -> Result<Profile, sqlx::Error> {
     Ok(found.unwrap_or_default())
 }
 
-async fn save_profile(tx: &mut Tx, user_id: &str, p: &Profile) -> Result<(), sqlx::Error> {
+pub(super) async fn save_profile(tx: &mut Tx, user_id: &str, p: &Profile) -> Result<(), sqlx::Error> {
     execute!(
         tx,
         "INSERT INTO profiles (user_id, bio_md, bio_html, disciplines, interests, photo_file_id, show_email, show_job_title,

@@ -65,6 +65,9 @@ pub(crate) async fn stop(mut child: tokio::process::Child) {
     assert!(status.success(), "graceful shutdown exits cleanly: {status}");
 }
 
+/// Of the demo's ten members, those who take the newsletter (all but one in four).
+const MEMBERS_TAKING_THE_NEWSLETTER: usize = 7;
+
 async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     let data = TestData::new(engine).await;
     let out = swn(&data).arg("demo").output().await.unwrap();
@@ -72,6 +75,9 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
     assert!(printed.contains("Demo network loaded") && printed.contains("Password:"), "{printed}");
     let password = printed.lines().find_map(|l| l.strip_prefix("Password:")).unwrap().trim().to_string();
+    let member_email =
+        printed.lines().find_map(|l| l.strip_prefix("Demo member:")).expect("a demo member").trim().to_string();
+    let member_password = printed.lines().find_map(|l| l.strip_prefix("Member password:")).unwrap().trim().to_string();
     let again = swn(&data).arg("demo").output().await.unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("already loaded"));
 
@@ -155,6 +161,50 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert!(
         groups.contains("Public sector home and remote working group") && groups.contains("South West regional group")
     );
+    // Demo members have profiles to read, and most take the newsletter: a members' issue reaches people.
+    let (_, priya) =
+        get(&format!("/members/{}", directory.split("/members/").nth(1).unwrap().split('"').next().unwrap())).await;
+    assert!(priya.contains("Happy to talk about"), "a filled-in profile: {priya}");
+    let (_, newsletters) = get("/admin/newsletters").await;
+    let token = scraper::Html::parse_document(&newsletters)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let draft = [("csrf_token", token.as_str()), ("subject", "Demo issue"), ("intro", "Hi."), ("audience", "members")];
+    let created = b.post(format!("{base}/admin/newsletters")).form(&draft).send().await.unwrap();
+    let draft_path = created.headers()["location"].to_str().unwrap().to_string();
+    let (_, draft_page) = get(&draft_path).await;
+    let reach: usize = draft_page
+        .split("it would go to <strong>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(reach >= MEMBERS_TAKING_THE_NEWSLETTER, "a members' issue reaches the demo's readers: {reach}");
+    // The printed demo member signs in too.
+    let member = browser();
+    let page = member.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
+    let token = scraper::Html::parse_document(&page)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap();
+    let signed = member
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", member_email.as_str()),
+            ("password", member_password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303, "the demo member signs in with the printed password");
+    // Setting up the demo queued no e-mail (its links would carry the demo command's address).
+    let outbox = data.dir.path().join("outbox");
+    let written = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(written, 0, "the demo sends nothing");
     stop(child).await;
     data.finish().await;
 }
