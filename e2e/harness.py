@@ -299,6 +299,12 @@ class Browser:
         slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts)).strip("-")[:60] or "home"
         for width in WIDTHS:
             self.emulate(width, 800)
+            # Nothing pushes the page sideways on a phone (a table scrolls inside its own box).
+            wide = self.driver.execute_script("return document.documentElement.scrollWidth")
+            if width < 600 and wide > width:
+                line = f"{page} at {width} px: the page is {wide} px wide"
+                print("    layout: " + line, flush=True)
+                self.violations.append(line)
             for v in self.axe_violations(page):
                 targets = [" ".join(t if isinstance(t, str) else " >> ".join(t) for t in n["target"]) for n in v["nodes"]]
                 line = f"{page} at {width} px: {v['id']} ({v['impact']}): {v['help']}; targets: {targets}"
