@@ -116,6 +116,8 @@ pub struct MeetingForm {
     #[serde(default)]
     discipline_technology: Option<String>,
     #[serde(default)]
+    discipline_change: Option<String>,
+    #[serde(default)]
     audience: String,
     #[serde(default)]
     group: String,
@@ -162,6 +164,7 @@ impl MeetingForm {
             discipline_people: has("people"),
             discipline_workplace: has("workplace"),
             discipline_technology: has("technology"),
+            discipline_change: has("change"),
             audience: m.audience.clone(),
             group: m
                 .group_id
@@ -196,6 +199,7 @@ impl MeetingForm {
             "people" => self.discipline_people.is_some(),
             "workplace" => self.discipline_workplace.is_some(),
             "technology" => self.discipline_technology.is_some(),
+            "change" => self.discipline_change.is_some(),
             _ => false,
         }
     }
@@ -305,8 +309,10 @@ impl MeetingForm {
         else {
             return Err(FieldErrors::default());
         };
-        let disciplines = ["people", "workplace", "technology"]
+        // The network's one list of disciplines, as joining, the library and profiles use it.
+        let disciplines = crate::membership::DISCIPLINES
             .into_iter()
+            .map(|(key, _)| key)
             .filter(|d| self.has_discipline(d))
             .collect::<Vec<_>>()
             .join(",");
@@ -359,6 +365,7 @@ struct EditorPage {
     form: MeetingForm,
     errors: FieldErrors,
     formats: [(&'static str, &'static str); 5],
+    disciplines: [(&'static str, &'static str); 4],
     modes: [(&'static str, &'static str); 3],
     audiences: [(&'static str, &'static str); 3],
     groups: Vec<Group>,
@@ -381,6 +388,7 @@ async fn editor(
         form,
         errors,
         formats: FORMATS,
+        disciplines: crate::membership::DISCIPLINES,
         modes: MODES,
         audiences: AUDIENCES,
         groups,

@@ -164,6 +164,7 @@ struct ListPage {
     group: String,
     groups: Vec<groups::Group>,
     formats: [(&'static str, &'static str); 5],
+    disciplines: [(&'static str, &'static str); 4],
 }
 
 async fn list(
@@ -204,6 +205,7 @@ async fn list(
         group: f.group,
         groups: all_groups,
         formats: FORMATS,
+        disciplines: crate::membership::DISCIPLINES,
     })
 }
 

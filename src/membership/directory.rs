@@ -48,7 +48,7 @@ struct DirectoryPage {
     discipline: String,
     group: String,
     members: Vec<MemberListing>,
-    sectors: [&'static str; 10],
+    sectors: [&'static str; 11],
     regions: Vec<String>,
     disciplines: [(&'static str, &'static str); 4],
     groups: Vec<Group>,

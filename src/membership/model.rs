@@ -146,7 +146,7 @@ pub const SIZE_BANDS: [&str; 5] = [
     "20,000 or more employees",
 ];
 
-pub const SECTORS: [&str; 10] = [
+pub const SECTORS: [&str; 11] = [
     "Central government",
     "Local government",
     "Health and care",
@@ -157,6 +157,7 @@ pub const SECTORS: [&str; 10] = [
     "Technology and telecoms",
     "Retail, leisure and hospitality",
     "Manufacturing, engineering and utilities",
+    "Other",
 ];
 
 pub const DISCIPLINES: [(&str, &str); 4] = [

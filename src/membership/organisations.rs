@@ -66,7 +66,7 @@ struct EditPage {
     domains: Vec<String>,
     others: Vec<Organisation>,
     errors: FieldErrors,
-    sectors: [&'static str; 10],
+    sectors: [&'static str; 11],
     stages: [(Stage, &'static str, &'static str); 4],
 }
 

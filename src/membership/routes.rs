@@ -162,7 +162,7 @@ struct JoinPage {
     errors: FieldErrors,
     employments: [(Employment, &'static str, &'static str); 5],
     stages: [(Stage, &'static str, &'static str); 4],
-    sectors: [&'static str; 10],
+    sectors: [&'static str; 11],
     disciplines: [(&'static str, &'static str); 4],
 }
 
@@ -381,7 +381,7 @@ struct EmployerPage {
     errors: FieldErrors,
     employments: [(Employment, &'static str, &'static str); 5],
     stages: [(Stage, &'static str, &'static str); 4],
-    sectors: [&'static str; 10],
+    sectors: [&'static str; 11],
 }
 
 fn employer_page(page: Page, form: JoinForm, errors: FieldErrors) -> EmployerPage {

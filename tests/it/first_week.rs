@@ -18,6 +18,7 @@ on_both_engines!(
     meeting_e_mails_carry_buttons_not_bare_addresses,
     search_shows_words_not_markdown_and_finds_news,
     a_newsletter_says_who_it_will_reach_and_asks_before_sending,
+    the_network_keeps_one_list_of_disciplines_and_sectors,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -350,5 +351,22 @@ async fn a_newsletter_says_who_it_will_reach_and_asks_before_sending(engine: Eng
     t.wait_for_mail_containing("two@org.example.com", "Hi.").await;
     let sent = t.get_with(&org, &path).await;
     assert!(sent.body.contains("<p>Audiences: ") && !sent.body.contains("; </p>"), "no stray punctuation");
+    t.finish().await;
+}
+
+/// Meetings use the four disciplines joining, the library and profiles use, and the sectors end with "Other".
+async fn the_network_keeps_one_list_of_disciplines_and_sectors(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let form = t.get_with(&org, "/admin/meetings/new").await;
+    for (key, label) in swn::membership::DISCIPLINES {
+        form.assert_contains(&format!(r#"name="discipline_{key}""#)).assert_contains(label);
+    }
+    meeting(&t, &org, "Leading change", "open", "10", Duration::days(3), &[("discipline_change", "on")]).await;
+    meeting(&t, &org, "Desk data", "open", "10", Duration::days(4), &[("discipline_workplace", "on")]).await;
+    t.get("/meetings?discipline=change").await.assert_contains("Leading change").assert_lacks("Desk data");
+    t.get("/meetings").await.assert_contains(r#"<option value="change""#);
+    assert_eq!(swn::membership::SECTORS.last(), Some(&"Other"));
+    t.get("/join").await.assert_contains(">Other</option>");
     t.finish().await;
 }
