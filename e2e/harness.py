@@ -297,6 +297,14 @@ class Browser:
         # Screenshots are named after the path, with one-time tokens (long segments) left out.
         parts = [p if len(p) < 24 else "token" for p in page.split("?")[0].lower().split("/")]
         slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts)).strip("-")[:60] or "home"
+        # The page's markup, for the W3C Nu checker that `e2e/run` runs over every page at the end.
+        markup = self.driver.execute_script(
+            "return (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
+            " + '\\n' + document.documentElement.outerHTML"
+        )
+        nu = self.artifacts / "nu"
+        nu.mkdir(exist_ok=True)
+        (nu / f"{self.journey}-{self.shots:02d}-{slug}.html").write_text(markup)
         for width in WIDTHS:
             self.emulate(width, 800)
             # Nothing pushes the page sideways on a phone (a table scrolls inside its own box).
