@@ -248,6 +248,13 @@ async fn generate(app: &App, s: f64) -> Generated {
         swn::auth::service::create_user_with_password(app, MEMBER_EMAIL, "Bench Member", Role::Member, MEMBER_PASSWORD)
             .await
             .unwrap();
+    // One account per client for the sign-in scenario: tries of one account from one address are limited (five
+    // in flight at once count as five), as a guesser's would be.
+    for w in 0..CONCURRENCY {
+        swn::auth::service::create_user_with_password(app, &signer(w), "Bench Signer", Role::Member, MEMBER_PASSWORD)
+            .await
+            .unwrap();
+    }
 
     let sectors = ["Local government", "Central government", "Health", "Higher education", "Financial services"];
     let regions = ["England", "Scotland", "Wales", "Northern Ireland"];
@@ -744,12 +751,17 @@ async fn sign_in_form(client: &reqwest::Client, base: &str) -> (String, String) 
     (cookie, token)
 }
 
-async fn post_sign_in(client: &reqwest::Client, base: &str, csrf: &(String, String)) -> reqwest::Response {
+/// The account client `w` signs in with in the sign-in scenario.
+fn signer(w: usize) -> String {
+    format!("signer{w}@bench.example.org")
+}
+
+async fn post_sign_in(client: &reqwest::Client, base: &str, csrf: &(String, String), email: &str) -> reqwest::Response {
     client
         .post(format!("{base}/sign-in"))
         .header("cookie", &csrf.0)
         .header("origin", base)
-        .form(&[("csrf_token", csrf.1.as_str()), ("email", MEMBER_EMAIL), ("password", MEMBER_PASSWORD)])
+        .form(&[("csrf_token", csrf.1.as_str()), ("email", email), ("password", MEMBER_PASSWORD)])
         .send()
         .await
         .unwrap()
@@ -759,7 +771,7 @@ async fn post_sign_in(client: &reqwest::Client, base: &str, csrf: &(String, Stri
 async fn sign_in(base: &str) -> String {
     let client = client();
     let csrf = sign_in_form(&client, base).await;
-    let response = post_sign_in(&client, base, &csrf).await;
+    let response = post_sign_in(&client, base, &csrf, MEMBER_EMAIL).await;
     assert_eq!(response.status(), 303, "the bench member signs in");
     let session = set_cookie(&response, "swn_session").expect("a session cookie");
     format!("{session}; {}", csrf.0)
@@ -871,7 +883,7 @@ async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request
                             }
                             r.send().await
                         }
-                        None => Ok(post_sign_in(&client, &base, &forms[w]).await),
+                        None => Ok(post_sign_in(&client, &base, &forms[w], &signer(w)).await),
                     };
                     let ok = match response {
                         Ok(response) => {
