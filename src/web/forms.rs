@@ -1,8 +1,6 @@
 //! Reading forms: the `Form` extractor turns a malformed body into a 400 page, and `FieldErrors` carries
 //! per-field messages back to the form, which is shown again with what was typed.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
@@ -28,17 +26,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
     }
 }
 
-/// Messages for the fields of a form, by field name.
+/// Messages for the fields of a form, by field name, in the order they were found: checks run in the form's
+/// order, so the summary above a form lists its mistakes from top to bottom. The first message a field gets
+/// is the one shown.
 #[derive(Clone, Debug, Default)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(Vec<(&'static str, String)>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
     }
 
     pub fn get(&self, field: &str) -> Option<&String> {
-        self.0.get(field)
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
 
     pub fn is_empty(&self) -> bool {

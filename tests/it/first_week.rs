@@ -19,6 +19,7 @@ on_both_engines!(
     search_shows_words_not_markdown_and_finds_news,
     a_newsletter_says_who_it_will_reach_and_asks_before_sending,
     the_network_keeps_one_list_of_disciplines_and_sectors,
+    a_forms_mistakes_are_listed_from_top_to_bottom,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -368,5 +369,28 @@ async fn the_network_keeps_one_list_of_disciplines_and_sectors(engine: Engine) {
     t.get("/meetings").await.assert_contains(r#"<option value="change""#);
     assert_eq!(swn::membership::SECTORS.last(), Some(&"Other"));
     t.get("/join").await.assert_contains(">Other</option>");
+    t.finish().await;
+}
+
+/// The summary above a form lists its mistakes in the form's order, each a link to its field.
+async fn a_forms_mistakes_are_listed_from_top_to_bottom(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let page = t.post("/join", &[("name", ""), ("employees", "lots")]).await;
+    page.assert_status(400);
+    let html = page.html();
+    let summary: Vec<String> = html
+        .select(&scraper::Selector::parse(".error-summary a[href^='#']").unwrap())
+        .map(|a| a.value().attr("href").unwrap().trim_start_matches('#').to_string())
+        .collect();
+    assert!(summary.len() >= 4, "{summary:?}");
+    let fields: Vec<String> = html
+        .select(&scraper::Selector::parse("main form [id]").unwrap())
+        .filter_map(|e| e.value().attr("id").map(String::from))
+        .collect();
+    let positions: Vec<usize> = summary
+        .iter()
+        .map(|id| fields.iter().position(|f| f == id).unwrap_or_else(|| panic!("#{id} links to no field")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{summary:?} is not in the form's order");
     t.finish().await;
 }
