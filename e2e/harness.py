@@ -297,14 +297,16 @@ class Browser:
         # Screenshots are named after the path, with one-time tokens (long segments) left out.
         parts = [p if len(p) < 24 else "token" for p in page.split("?")[0].lower().split("/")]
         slug = re.sub(r"[^a-z0-9]+", "-", "-".join(parts)).strip("-")[:60] or "home"
-        # The page's markup, for the W3C Nu checker that `e2e/run` runs over every page at the end.
-        markup = self.driver.execute_script(
-            "return (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : '')"
-            " + '\\n' + document.documentElement.outerHTML"
+        # The page's markup as the server sends it (not the browser's repaired copy), for the W3C Nu checker that
+        # `e2e/run` runs over every page at the end. Fetched again with a GET, which changes nothing here.
+        markup = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(location.href, {credentials: 'same-origin'}).then(r => r.text()).then(done, e => done(''));"
         )
         nu = self.artifacts / "nu"
         nu.mkdir(exist_ok=True)
-        (nu / f"{self.journey}-{self.shots:02d}-{slug}.html").write_text(markup)
+        if page.startswith("/") and markup:  # our pages, not the stand-in meeting room
+            (nu / f"{self.journey}-{self.shots:02d}-{slug}.html").write_text(markup)
         for width in WIDTHS:
             self.emulate(width, 800)
             # Nothing pushes the page sideways on a phone (a table scrolls inside its own box).

@@ -253,7 +253,7 @@ pub struct SearchParams {
     pub kind: Option<SearchKind>,
 }
 
-/// Searches what the caller may see: without a token, the public library and open meetings; with a member's
+/// Searches what the caller may see: without a token, the public library, open meetings and news; with a member's
 /// token, the forum and members' items too.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams), security((), ("token" = [])),
     responses((status = 200, body = Vec<HitOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]

@@ -16,7 +16,8 @@ pub async fn anonymous_label(app: &App, user: &User) -> Result<String, sqlx::Err
         Some(id) => crate::membership::organisation(&app.db, id).await?.map(|o| o.sector.to_lowercase()),
         None => None,
     };
-    Ok(match sector {
+    Ok(match sector.filter(|s| s != "other") {
+        Some(s) if s.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("A practitioner at an {s} organisation"),
         Some(s) => format!("A practitioner at a {s} organisation"),
         None => "A practitioner".to_string(),
     })
@@ -41,24 +42,48 @@ pub fn post_html(body_md: &str, mentioned: &[(String, String)]) -> String {
     let ids: std::collections::HashMap<String, &str> =
         mentioned.iter().map(|(id, name)| (crate::web::forms::slugify(name), id.as_str())).collect();
     let mut md = String::with_capacity(body_md.len());
-    let mut rest = body_md;
-    while let Some(at) = rest.find('@') {
-        md.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(after.len());
-        let handle = &after[..len];
-        // A mention starts a word: an e-mail address's "@" follows a letter.
-        let starts_word = md.chars().last().is_none_or(|c| c.is_whitespace() || "(,;:!?".contains(c));
-        match ids.get(&handle.to_lowercase()) {
-            Some(id) if starts_word => md.push_str(&format!("[@{handle}](/members/{id})")),
-            _ => {
-                md.push('@');
-                md.push_str(handle);
-            }
+    let mut fenced = false;
+    for line in body_md.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            fenced = !fenced;
         }
-        rest = &after[len..];
+        if fenced || line.starts_with("    ") || line.starts_with('\t') {
+            md.push_str(line);
+            continue;
+        }
+        // Within a line: not inside `code` or a link's [words] (a link cannot hold another).
+        let (mut in_code, mut in_link) = (false, false);
+        let mut rest = line;
+        while let Some(at) = rest.find(['@', '`', '[', ']']) {
+            md.push_str(&rest[..at]);
+            let mark = rest[at..].chars().next().unwrap_or('@');
+            let after = &rest[at + 1..];
+            if mark != '@' {
+                match mark {
+                    '`' => in_code = !in_code,
+                    '[' if !in_code => in_link = true,
+                    ']' if !in_code => in_link = false,
+                    _ => {}
+                }
+                md.push(mark);
+                rest = after;
+                continue;
+            }
+            let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(after.len());
+            let handle = &after[..len];
+            // A mention starts a word: an e-mail address's "@" follows a letter.
+            let starts_word = md.chars().last().is_none_or(|c| c.is_whitespace() || "(,;:!?".contains(c));
+            match ids.get(&handle.to_lowercase()) {
+                Some(id) if starts_word && !in_code && !in_link => md.push_str(&format!("[@{handle}](/members/{id})")),
+                _ => {
+                    md.push('@');
+                    md.push_str(handle);
+                }
+            }
+            rest = &after[len..];
+        }
+        md.push_str(rest);
     }
-    md.push_str(rest);
     crate::web::markdown::to_safe_html(&md)
 }
 
@@ -199,4 +224,22 @@ async fn tell(
         mail::queue(app, tx, mail::Kind::Chosen(mail::Category::ForumNotifications), &email).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod mention_tests {
+    use super::post_html;
+
+    /// A mention links to the member; one in code, in a link's words or in an e-mail address stays text.
+    #[test]
+    fn mentions_link_outside_code_and_links() {
+        let priya = [("p1".to_string(), "Priya Shah".to_string())];
+        let html = post_html(
+            "Ask @priya-shah, or `@priya-shah`, or [thanks @priya-shah](https://x.example/).\n\n```\n@priya-shah\n```\nmail x@priya-shah",
+            &priya,
+        );
+        assert_eq!(html.matches(r#"href="/members/p1""#).count(), 1, "{html}");
+        assert!(html.contains(r#"<a href="https://x.example/""#), "the author's link survives: {html}");
+        assert!(!html.contains("[@priya-shah]"), "{html}");
+    }
 }

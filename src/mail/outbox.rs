@@ -243,8 +243,6 @@ pub async fn retry(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
     )
 }
 
-/// Every e-mail to an address, queued or sent (they carry the person's name and words), and its bounce
-/// record: for erasing a person.
 /// Drops the mail not yet sent to the people whose accounts were made since `since` (the demo's own).
 pub async fn discard_pending_to_users_since(db: &Db, since: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     execute!(
@@ -255,6 +253,8 @@ pub async fn discard_pending_to_users_since(db: &Db, since: DateTime<Utc>) -> Re
     )
 }
 
+/// Every e-mail to an address, queued or sent (they carry the person's name and words), and its bounce
+/// record: for erasing a person.
 pub async fn erase_address(tx: &mut Tx, address: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM outbox WHERE LOWER(to_address) = $1", address.to_lowercase())?;
     execute!(&mut *tx, "DELETE FROM mail_suppressions WHERE address = $1", address.to_lowercase())?;

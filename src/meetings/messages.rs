@@ -35,7 +35,7 @@ fn where_to(app: &App, meeting: &Meeting, registration_status: &str) -> (String,
         Mode::InPerson => (format!("At {}.", meeting.venue), None),
         mode if released && !meeting.joining_link.is_empty() => {
             let also = if mode.has_venue() { format!(" Or in person at {}.", meeting.venue) } else { String::new() };
-            (format!("Join online with the button below.{also}"), Some(meeting.joining_link.clone()))
+            (format!("Join online with the joining link below.{also}"), Some(meeting.joining_link.clone()))
         }
         _ => (
             "The joining link will be on the meeting's page, and in your reminder e-mail, before the start.".into(),

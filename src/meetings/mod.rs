@@ -67,7 +67,10 @@ impl Feature for Meetings {
                            "feedback": r.score.map(|s| json!({"score": s, "comment": r.comment}))})
                 })
                 .collect();
-            let calendar_feed = store::feed_of(&app.db, &person.id).await?.is_some();
+            let calendar_feed = store::feed_of(&app.db, &person.id)
+                .await?
+                .map(|f| json!({"on": true, "only_registered": f.only_registered}))
+                .unwrap_or_else(|| json!({"on": false}));
             Ok(Some(json!({"registrations": registrations, "private_calendar_feed": calendar_feed})))
         })
     }

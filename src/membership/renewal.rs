@@ -76,7 +76,8 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
     }
     let end = crate::web::time::date(member.membership_ends_at, app.config.timezone);
     let link = app.config.link(&format!("/membership/renew/{token}"));
-    let email = messages::notice(
+    let changed = app.config.link("/membership/employer");
+    let email = messages::notice_with_links(
         &member.email,
         &member.name,
         "Renew your Smart Work Network membership",
@@ -84,12 +85,11 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
             format!("Your membership of the Smart Work Network ends on {end}."),
             "To renew it for another twelve months, confirm with one click that you still meet the network's terms: you work in-house at the same organisation on its Smart Working programme, and the organisation still has 100 or more employees.".to_string(),
             format!(
-                "If something has changed, such as your organisation, tell the organisers on your membership page ({}){}.",
-                app.config.link("/membership/employer"),
+                "If something has changed, such as your organisation, tell the organisers what has changed instead{}.",
                 mail::or_reply(app)
             ),
         ],
-        Some(("Renew my membership", &link)),
+        &[("Renew my membership", &link), ("Tell us what has changed", &changed)],
     )?;
     mail::queue(app, &mut tx, mail::Kind::Transactional, &email).await?;
     tx.commit().await?;

@@ -144,6 +144,11 @@ async fn a_members_feed_says_which_meetings_they_registered_for(engine: Engine) 
         .await
         .assert_status(303);
     t.get_with(&member, "/account/calendar").await.assert_contains(r#"value="registered" checked"#);
+    let data = t.get_with(&member, "/account/data").await.body;
+    assert!(
+        data.contains(r#""only_registered":true"#) || data.contains(r#""only_registered": true"#),
+        "the choice is in the export"
+    );
     let feed = browser().get(&link).send().await.unwrap().text().await.unwrap();
     let (_, events) = statuses(&feed);
     let expected = [("Full", "TENTATIVE"), ("Going", "CONFIRMED")];
@@ -265,8 +270,18 @@ async fn what_the_html_checker_refused_is_gone(engine: Engine) {
         }
     }
     let member = t.member("mem@org.example.com", "Mem Ber").await;
-    let category = t.get_with(&member, "/forum/c/people").await.html();
-    assert_eq!(category.select(&scraper::Selector::parse("p form").unwrap()).count(), 0, "no form inside a paragraph");
+    // Read as sent (an HTML parser would close the paragraph before the form and hide the fault).
+    let category = t.get_with(&member, "/forum/c/people").await.body;
+    let mut open_paragraph = false;
+    for tag in category.split('<').skip(1) {
+        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '/').collect();
+        match name.as_str() {
+            "p" => open_paragraph = true,
+            "/p" => open_paragraph = false,
+            "form" => assert!(!open_paragraph, "a form inside a paragraph"),
+            _ => {}
+        }
+    }
     let sign_in = t.get("/sign-in").await;
     assert_eq!(sign_in.attr("input#email", "autocomplete").as_deref(), Some("email"));
     t.finish().await;
