@@ -267,6 +267,12 @@ async fn edit_page(
     })
 }
 
+/// The page again, with the form's mistakes beside their fields.
+async fn mistakes(app: &App, page: Page, newsletter: Newsletter, errors: FieldErrors) -> AppResult<Response> {
+    let page = edit_page(app, page, newsletter, errors, String::new()).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
 async fn edit(
     State(app): State<App>,
     page: Page,
@@ -293,8 +299,7 @@ async fn update(
     let intro = errors.required("intro", "The introduction", field(&fields, "intro"), 20_000);
     let audiences = chosen_audiences(&app, &fields, &mut errors).await?;
     if !errors.is_empty() {
-        let page = edit_page(&app, page, newsletter, errors, String::new()).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return mistakes(&app, page, newsletter, errors).await;
     }
     let html = crate::web::markdown::to_safe_html(&intro);
     if !store::update_draft(&app.db, &id, &subject, &intro, &html, &audiences).await? {
@@ -389,8 +394,7 @@ async fn schedule(
             }
         };
         if !errors.is_empty() {
-            let page = edit_page(&app, page, newsletter, errors, String::new()).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            return mistakes(&app, page, newsletter, errors).await;
         }
         at
     };
@@ -423,8 +427,7 @@ async fn send(
     if form.confirm.is_none() && newsletter.editable() {
         let mut errors = FieldErrors::default();
         errors.add("confirm", "Tick the box to confirm that it should go to these readers now.");
-        let page = edit_page(&app, page, newsletter, errors, String::new()).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return mistakes(&app, page, newsletter, errors).await;
     }
     let notice = if store::release(&app.db, &id, Utc::now()).await? {
         app.wake_newsletters();

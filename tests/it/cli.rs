@@ -18,6 +18,15 @@ pub(crate) fn swn(data: &TestData) -> Command {
     cmd
 }
 
+/// The form token a page's forms carry.
+fn form_token(page: &str) -> String {
+    scraper::Html::parse_document(page)
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_string))
+        .unwrap()
+}
+
 pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -116,11 +125,7 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     assert_eq!(sheet.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     // The demo organiser can sign in with the printed password.
     let page = b.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
-    let token = scraper::Html::parse_document(&page)
-        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .unwrap();
+    let token = form_token(&page);
     let signed = b
         .post(format!("{base}/sign-in"))
         .form(&[("csrf_token", token.as_str()), ("email", swn::demo::DEMO_ORGANISER), ("password", password.as_str())])
@@ -166,11 +171,7 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
         get(&format!("/members/{}", directory.split("/members/").nth(1).unwrap().split('"').next().unwrap())).await;
     assert!(priya.contains("Happy to talk about"), "a filled-in profile: {priya}");
     let (_, newsletters) = get("/admin/newsletters").await;
-    let token = scraper::Html::parse_document(&newsletters)
-        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .unwrap();
+    let token = form_token(&newsletters);
     let draft = [("csrf_token", token.as_str()), ("subject", "Demo issue"), ("intro", "Hi."), ("audience", "members")];
     let created = b.post(format!("{base}/admin/newsletters")).form(&draft).send().await.unwrap();
     let draft_path = created.headers()["location"].to_str().unwrap().to_string();
@@ -185,11 +186,7 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     // The printed demo member signs in too.
     let member = browser();
     let page = member.get(format!("{base}/sign-in")).send().await.unwrap().text().await.unwrap();
-    let token = scraper::Html::parse_document(&page)
-        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .unwrap();
+    let token = form_token(&page);
     let signed = member
         .post(format!("{base}/sign-in"))
         .form(&[
@@ -258,11 +255,7 @@ async fn create_organiser_prints_a_working_link(engine: Engine) {
     let form = b.get(&link).send().await.unwrap();
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
-    let token = scraper::Html::parse_document(&html)
-        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_string))
-        .unwrap();
+    let token = form_token(&html);
     let set = b
         .post(&link)
         .form(&[("csrf_token", token.as_str()), ("password", "grace-password-1"), ("confirm", "grace-password-1")])

@@ -188,6 +188,15 @@ async fn a_visitor_cannot_tell_whether_a_members_title_exists(engine: Engine) {
     t.finish().await;
 }
 
+/// Applies, confirms and is refused; gives the refusal's text.
+async fn refused(t: &TestApp, org: &reqwest::Client, applicant: &crate::membership::Applicant<'_>) -> String {
+    crate::membership::apply_and_verify(t, applicant).await;
+    let id = crate::membership::application_id(t, applicant.email).await;
+    let decision = [("decision", "reject"), ("message", "Too small.")];
+    t.post_with(org, &format!("/admin/applications/{id}/decide"), &decision).await.assert_status(303);
+    t.wait_for_mail_containing(applicant.email, "Too small.").await
+}
+
 async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
     // Without a reply address, a refusal does not ask for a reply, and carries no Reply-To.
     let t = TestApp::start(engine).await;
@@ -200,16 +209,7 @@ async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
         organisation: "Small Co",
         domain: "smallco.example.com",
     };
-    crate::membership::apply_and_verify(&t, &applicant).await;
-    let id = crate::membership::application_id(&t, applicant.email).await;
-    t.post_with(
-        &org,
-        &format!("/admin/applications/{id}/decide"),
-        &[("decision", "reject"), ("message", "Too small.")],
-    )
-    .await
-    .assert_status(303);
-    let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
+    let refusal = refused(&t, &org, &applicant).await;
     assert!(!refusal.contains("reply to this e-mail"), "{refusal}");
     let raw = t.outbox_files().into_iter().find(|f| String::from_utf8_lossy(f).contains("Too small.")).unwrap();
     assert!(!String::from_utf8_lossy(&raw).contains("Reply-To:"));
@@ -221,16 +221,7 @@ async fn e_mails_ask_for_a_reply_only_where_one_can_arrive(engine: Engine) {
     })
     .await;
     let org = t.organiser().await;
-    crate::membership::apply_and_verify(&t, &applicant).await;
-    let id = crate::membership::application_id(&t, applicant.email).await;
-    t.post_with(
-        &org,
-        &format!("/admin/applications/{id}/decide"),
-        &[("decision", "reject"), ("message", "Too small.")],
-    )
-    .await
-    .assert_status(303);
-    let refusal = t.wait_for_mail_containing(applicant.email, "Too small.").await;
+    let refusal = refused(&t, &org, &applicant).await;
     assert!(refusal.contains("reply to this e-mail"), "{refusal}");
     for raw in t.outbox_files() {
         let parsed = mailparse::parse_mail(&raw).unwrap();
