@@ -43,6 +43,15 @@ impl FieldErrors {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
 
+    /// The attributes that tie a field in error to its message (` aria-invalid="true" aria-describedby="{field}-error"`),
+    /// or nothing. Field names are the form's own identifiers (letters and `_`), so they need no escaping.
+    pub fn aria(&self, field: &str) -> String {
+        match self.get(field) {
+            Some(_) => format!(r#" aria-invalid="true" aria-describedby="{field}-error""#),
+            None => String::new(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

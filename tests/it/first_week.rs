@@ -398,5 +398,39 @@ async fn a_forms_mistakes_are_listed_from_top_to_bottom(engine: Engine) {
         .map(|id| fields.iter().position(|f| f == id).unwrap_or_else(|| panic!("#{id} links to no field")))
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{summary:?} is not in the form's order");
+    each_mistake_is_tied_to_its_field(&html);
+
+    // The same holds on organisers' forms, a group of radio buttons included.
+    let org = t.organiser().await;
+    for (path, form) in [
+        ("/admin/news/new", vec![("title", ""), ("summary", ""), ("body", "")]),
+        ("/admin/groups/new", vec![("name", ""), ("kind", "nonsense")]),
+    ] {
+        let page = t.post_with(&org, path, &form).await;
+        assert!(page.status.is_client_error(), "{path}: {}", page.status);
+        each_mistake_is_tied_to_its_field(&page.html());
+    }
+    // An article's Preview works without JavaScript before the required fields are filled.
+    let editor = t.get_with(&org, "/admin/articles/new").await.html();
+    let preview = editor.select(&scraper::Selector::parse("button[name=preview]").unwrap()).next().unwrap();
+    assert!(preview.value().attr("formnovalidate").is_some(), "the browser would ask for a summary first");
     t.finish().await;
+}
+
+/// Each message beside a field has an id, and exactly one field says it is invalid and is described by it.
+fn each_mistake_is_tied_to_its_field(html: &scraper::Html) {
+    let messages: Vec<&str> = html
+        .select(&scraper::Selector::parse(".field-error").unwrap())
+        .map(|p| p.value().attr("id").expect("a field's message has an id"))
+        .collect();
+    assert!(!messages.is_empty());
+    for id in &messages {
+        let field = scraper::Selector::parse(&format!("[aria-describedby~='{id}']")).unwrap();
+        let fields: Vec<_> = html.select(&field).collect();
+        assert_eq!(fields.len(), 1, "#{id} describes {} fields", fields.len());
+        assert_eq!(fields[0].value().attr("aria-invalid"), Some("true"), "the field of #{id}");
+        assert_eq!(Some(id.trim_end_matches("-error")), fields[0].value().attr("id"));
+    }
+    let invalid = html.select(&scraper::Selector::parse("[aria-invalid=true]").unwrap()).count();
+    assert_eq!(invalid, messages.len(), "a field is marked invalid without a message");
 }
