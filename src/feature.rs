@@ -102,6 +102,12 @@ pub trait Feature: Sync {
         Box::pin(async { Ok(()) })
     }
 
+    /// Follows an organiser's renaming of a region (the kept list's name is how regions are referred to), inside
+    /// the renaming's one transaction.
+    fn region_renamed<'a>(&'a self, _tx: &'a mut Tx, _old: &'a str, _new: &'a str) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// Its hits for a search, within what the viewer may see.
     fn search<'a>(
         &'a self,
@@ -152,6 +158,16 @@ pub async fn erase_person(app: &App, person: &Person) -> Outcome<()> {
     tx.commit().await?;
     // A freed meeting place may have gone to the waitlist, with an e-mail.
     app.wake_mail();
+    Ok(())
+}
+
+/// Renames a region everywhere it is named, through every feature, in one transaction.
+pub async fn rename_region(app: &App, old: &str, new: &str) -> Outcome<()> {
+    let mut tx = app.db.begin().await?;
+    for feature in crate::FEATURES {
+        feature.region_renamed(&mut tx, old, new).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

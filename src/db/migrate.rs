@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0009_api_tokens"),
     migration!("0010_kept_sessions"),
     migration!("0011_calendar_choice"),
+    migration!("0012_regions"),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps

@@ -639,6 +639,7 @@ struct CaseStudyEditor {
     all_resources: Vec<Resource>,
     sectors: &'static [&'static str],
     sizes: &'static [&'static str],
+    regions: Vec<String>,
     disciplines: &'static [(&'static str, &'static str)],
     view_path: Option<String>,
     timezone: String,
@@ -668,6 +669,7 @@ async fn case_study_editor(
         all_resources: store::all_resources(&app.db).await?,
         sectors: &SECTORS,
         sizes: &SIZE_BANDS,
+        regions: crate::membership::regions(&app.db).await?,
         disciplines: &DISCIPLINES,
         view_path,
         timezone: app.config.timezone.to_string(),
@@ -794,7 +796,10 @@ async fn save_case_study(
     if !SIZE_BANDS.contains(&form.size_band.as_str()) {
         errors.add("size_band", "Choose the size of the organisation.");
     }
-    let region = errors.required("region", "The region", &form.region, 100);
+    let region = crate::membership::region_named(&app.db, &form.region).await?.unwrap_or_default();
+    if region.is_empty() {
+        errors.add("region", "Choose the region.");
+    }
     let challenge_md = errors.required("challenge", "The challenge", &form.challenge, 20_000);
     let approach_md = errors.required("approach", "The approach", &form.approach, 20_000);
     let results_md = errors.required("results", "The results", &form.results, 20_000);

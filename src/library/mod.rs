@@ -51,6 +51,10 @@ impl Feature for Library {
         Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
     }
 
+    fn region_renamed<'a>(&'a self, tx: &'a mut Tx, old: &'a str, new: &'a str) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::rename_region(tx, old, new).await?) })
+    }
+
     fn search<'a>(
         &'a self,
         app: &'a App,

@@ -575,3 +575,9 @@ pub async fn contact_for(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Er
         .await
     })
 }
+
+/// Case studies name their region as the organisers' list does.
+pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE case_studies SET region = $1 WHERE region = $2", new, old)?;
+    Ok(())
+}

@@ -276,7 +276,7 @@ async fn load_applications(app: &App, organiser_id: &str) -> anyhow::Result<usiz
             organisation_domain: d.domain.into(),
             sector: d.sector.into(),
             employees: d.employees,
-            region: "England".into(),
+            region: "East Midlands".into(),
             stage: Stage::parse(d.stage).unwrap_or(Stage::Intending),
             stage_key: d.stage.into(),
             newsletter: true,

@@ -61,6 +61,7 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
     let column = |name: &str| headers.iter().position(|h| h == name);
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
+    let regions = super::store::regions(&app.db).await?;
     let missing: Vec<&str> = COLUMNS
         .split(',')
         .filter(|c| *c != "member_since" && *c != "organisation_domain" && column(c).is_none())
@@ -115,9 +116,12 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
         if employees.is_none() {
             problems.push("the number of employees must be a whole number".to_string());
         }
-        let region = get("region");
-        if region.is_empty() {
+        let given_region = get("region");
+        let region = super::regions::matching(&regions, &given_region).unwrap_or_default();
+        if given_region.is_empty() {
             problems.push("the region is missing".to_string());
+        } else if region.is_empty() {
+            problems.push(format!("the region {given_region} is not on the network's list: add it under Regions first"));
         }
         let stage = get("stage");
         if Stage::parse(&stage).is_none() {

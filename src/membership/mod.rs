@@ -11,6 +11,7 @@ mod import;
 mod model;
 mod organisations;
 mod privacy;
+mod regions;
 mod profile;
 mod renewal;
 mod review;
@@ -25,6 +26,7 @@ pub use import::COLUMNS as IMPORT_COLUMNS;
 pub use renewal::send_due_reminders as send_due_renewal_reminders;
 
 pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS};
+pub use regions::kept as region_named;
 pub use store::{all_organisations, applications, insert_organisation, make_member, members, organisation, regions};
 
 use std::time::Duration;
@@ -54,6 +56,7 @@ impl Feature for Membership {
             .merge(organisations::routes())
             .merge(consent::routes())
             .merge(import::routes())
+            .merge(regions::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
@@ -72,6 +75,10 @@ impl Feature for Membership {
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
+    }
+
+    fn region_renamed<'a>(&'a self, tx: &'a mut Tx, old: &'a str, new: &'a str) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::rename_region(tx, old, new).await?) })
     }
 
     fn demo<'a>(&'a self, app: &'a App, organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {

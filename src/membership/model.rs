@@ -102,6 +102,13 @@ pub struct ApplicationEvent {
     pub created_at: DateTime<Utc>,
 }
 
+/// A region on the organisers' list, with how many organisations are in it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RegionInUse {
+    pub name: String,
+    pub organisations: i64,
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Organisation {
     pub id: String,

@@ -67,6 +67,7 @@ struct EditPage {
     others: Vec<Organisation>,
     errors: FieldErrors,
     sectors: [&'static str; 11],
+    regions: Vec<String>,
     stages: [(Stage, &'static str, &'static str); 4],
 }
 
@@ -87,6 +88,7 @@ async fn edit_page(
         others,
         errors,
         sectors: SECTORS,
+        regions: store::regions(&app.db).await?,
         stages: Stage::ALL,
     })
 }
@@ -131,7 +133,10 @@ async fn update(
     if employees.is_none() {
         errors.add("employees", "Give the number of employees as a whole number.");
     }
-    let region = errors.required("region", "Region", &form.region, 100);
+    let region = super::regions::kept(&app.db, &form.region).await?.unwrap_or_default();
+    if region.is_empty() {
+        errors.add("region", "Choose a region from the list (organisers keep it under Regions).");
+    }
     if Stage::parse(&form.stage).is_none() {
         errors.add("stage", "Choose a stage.");
     }

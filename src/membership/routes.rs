@@ -85,7 +85,7 @@ impl JoinForm {
 
     /// Checks the form. `member` is the member changing employer, who keeps their name and password and
     /// has agreed to the principles already.
-    fn validate(&self, member: Option<&User>) -> Result<ApplicationInput, FieldErrors> {
+    fn validate(&self, member: Option<&User>, regions: &[String]) -> Result<ApplicationInput, FieldErrors> {
         let mut e = FieldErrors::default();
         let name = match member {
             Some(user) => user.name.clone(),
@@ -120,7 +120,10 @@ impl JoinForm {
                 0
             }
         };
-        let region = e.required("region", "The region or country", &self.region, 100);
+        let region = super::regions::matching(regions, &self.region).unwrap_or_default();
+        if region.is_empty() {
+            e.add("region", "Choose the organisation's region or country from the list.");
+        }
         let stage = Stage::parse(&self.stage);
         if stage.is_none() {
             e.add("stage", "Choose where the organisation is with Smart Working.");
@@ -163,10 +166,11 @@ struct JoinPage {
     employments: [(Employment, &'static str, &'static str); 5],
     stages: [(Stage, &'static str, &'static str); 4],
     sectors: [&'static str; 11],
+    regions: Vec<String>,
     disciplines: [(&'static str, &'static str); 4],
 }
 
-fn join_page(page: Page, form: JoinForm, errors: FieldErrors) -> JoinPage {
+fn join_page(page: Page, form: JoinForm, errors: FieldErrors, regions: Vec<String>) -> JoinPage {
     JoinPage {
         page: page.titled("Apply to join"),
         form,
@@ -174,15 +178,17 @@ fn join_page(page: Page, form: JoinForm, errors: FieldErrors) -> JoinPage {
         employments: Employment::ALL,
         stages: Stage::ALL,
         sectors: SECTORS,
+        regions,
         disciplines: DISCIPLINES,
     }
 }
 
-async fn join_form(page: Page, viewer: Viewer) -> AppResult<Response> {
+async fn join_form(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<Response> {
     if viewer.user.is_some() {
         return Ok(Redirect::to("/application").into_response());
     }
-    Ok(render(&join_page(page, JoinForm::default(), FieldErrors::default()))?.into_response())
+    let regions = store::regions(&app.db).await?;
+    Ok(render(&join_page(page, JoinForm::default(), FieldErrors::default(), regions))?.into_response())
 }
 
 async fn join(
@@ -191,13 +197,14 @@ async fn join(
     crate::web::ClientIp(ip): crate::web::ClientIp,
     Form(form): Form<JoinForm>,
 ) -> AppResult<Response> {
+    let regions = store::regions(&app.db).await?;
     let again = |errors: FieldErrors| -> AppResult<Response> {
         let mut kept = form.clone();
         kept.password.clear();
         kept.confirm.clear();
-        Ok((StatusCode::BAD_REQUEST, render(&join_page(page.clone(), kept, errors))?).into_response())
+        Ok((StatusCode::BAD_REQUEST, render(&join_page(page.clone(), kept, errors, regions.clone()))?).into_response())
     };
-    let input = match form.validate(None) {
+    let input = match form.validate(None, &regions) {
         Ok(input) => input,
         Err(errors) => return again(errors),
     };
@@ -382,9 +389,10 @@ struct EmployerPage {
     employments: [(Employment, &'static str, &'static str); 5],
     stages: [(Stage, &'static str, &'static str); 4],
     sectors: [&'static str; 11],
+    regions: Vec<String>,
 }
 
-fn employer_page(page: Page, form: JoinForm, errors: FieldErrors) -> EmployerPage {
+fn employer_page(page: Page, form: JoinForm, errors: FieldErrors, regions: Vec<String>) -> EmployerPage {
     EmployerPage {
         page: page.titled("A new organisation").noindex(),
         form,
@@ -392,6 +400,7 @@ fn employer_page(page: Page, form: JoinForm, errors: FieldErrors) -> EmployerPag
         employments: Employment::ALL,
         stages: Stage::ALL,
         sectors: SECTORS,
+        regions,
     }
 }
 
@@ -401,9 +410,9 @@ fn changing_member(viewer: &Viewer) -> AppResult<User> {
     Ok(user)
 }
 
-async fn employer_form(page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+async fn employer_form(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     changing_member(&viewer)?;
-    render(&employer_page(page, JoinForm::default(), FieldErrors::default()))
+    render(&employer_page(page, JoinForm::default(), FieldErrors::default(), store::regions(&app.db).await?))
 }
 
 async fn change_employer(
@@ -413,10 +422,12 @@ async fn change_employer(
     Form(form): Form<JoinForm>,
 ) -> AppResult<Response> {
     let user = changing_member(&viewer)?;
+    let regions = store::regions(&app.db).await?;
     let again = |errors| -> AppResult<Response> {
-        Ok((StatusCode::BAD_REQUEST, render(&employer_page(page.clone(), form.clone(), errors))?).into_response())
+        let page = employer_page(page.clone(), form.clone(), errors, regions.clone());
+        Ok((StatusCode::BAD_REQUEST, render(&page)?).into_response())
     };
-    let input = match form.validate(Some(&user)) {
+    let input = match form.validate(Some(&user), &regions) {
         Ok(input) => input,
         Err(errors) => return again(errors),
     };

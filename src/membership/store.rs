@@ -386,11 +386,74 @@ pub async fn members(
     )
 }
 
-/// The regions organisations are in, for the directory's filter.
+/// The regions organisers keep, in their order: what applicants choose from, the directory filters by and
+/// newsletters are sent to.
 pub async fn regions(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>("SELECT DISTINCT region FROM organisations ORDER BY region").fetch_all(e).await
+        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name").fetch_all(e).await
     })
+}
+
+/// Each kept region with the number of organisations in it, for the organisers' list.
+pub async fn regions_in_use(db: &Db) -> Result<Vec<RegionInUse>, sqlx::Error> {
+    fetch_all!(
+        db,
+        RegionInUse,
+        "SELECT r.name, CAST(COUNT(o.id) AS BIGINT) AS organisations
+         FROM regions r LEFT JOIN organisations o ON o.region = r.name
+         GROUP BY r.name, r.position ORDER BY r.position, r.name"
+    )
+}
+
+/// Adds a region at the end of the list; false if one of that name (in any case) is there already.
+pub async fn add_region(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
+    let taken: i64 = crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM regions WHERE LOWER(name) = LOWER($1)", name)?;
+    if taken > 0 {
+        return Ok(false);
+    }
+    let added = execute!(
+        db,
+        "INSERT INTO regions (name, position) SELECT $1, COALESCE(MAX(position), 0) + 10 FROM regions",
+        name
+    );
+    match added {
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
+        other => other.map(|n| n > 0),
+    }
+}
+
+/// Renames a region in the list and for the organisations and applications that name it.
+pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE regions SET name = $1 WHERE name = $2", new, old)?;
+    execute!(&mut *tx, "UPDATE organisations SET region = $1, updated_at = $2 WHERE region = $3", new, Utc::now(), old)?;
+    execute!(&mut *tx, "UPDATE applications SET region = $1 WHERE region = $2", new, old)?;
+    Ok(())
+}
+
+/// Moves a region one place up or down the list, swapping it with its neighbour.
+pub async fn move_region(tx: &mut Tx, name: &str, up: bool) -> Result<(), sqlx::Error> {
+    let names: Vec<String> = crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name").fetch_all(e).await
+    })?;
+    let Some(at) = names.iter().position(|n| n == name) else { return Ok(()) };
+    let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < names.len()) };
+    let Some(to) = to else { return Ok(()) };
+    let mut order = names;
+    order.swap(at, to);
+    for (i, n) in order.iter().enumerate() {
+        execute!(&mut *tx, "UPDATE regions SET position = $1 WHERE name = $2", (i as i64 + 1) * 10, n)?;
+    }
+    Ok(())
+}
+
+/// Removes a region from the list; refused (false) while an organisation is in it.
+pub async fn remove_region(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
+    let removed = execute!(
+        db,
+        "DELETE FROM regions WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM organisations WHERE region = $1)",
+        name
+    )?;
+    Ok(removed > 0)
 }
 
 pub async fn all_organisations(db: &Db) -> Result<Vec<Organisation>, sqlx::Error> {

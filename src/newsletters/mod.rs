@@ -237,6 +237,15 @@ impl crate::feature::Feature for Newsletters {
         })
     }
 
+    fn region_renamed<'a>(
+        &'a self,
+        tx: &'a mut crate::db::Tx,
+        old: &'a str,
+        new: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<()>> {
+        Box::pin(async move { Ok(store::rename_region(tx, old, new).await?) })
+    }
+
     fn erase<'a>(
         &'a self,
         _app: &'a App,

@@ -376,3 +376,9 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str, email: &str) -> Result<(),
     execute!(&mut *tx, "UPDATE newsletters SET created_by = NULL WHERE created_by = $1", user_id)?;
     Ok(())
 }
+
+/// A newsletter sent to a region keeps going to it when organisers rename the region.
+pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE newsletter_audiences SET value = $1 WHERE kind = 'region' AND value = $2", new, old)?;
+    Ok(())
+}

@@ -20,6 +20,7 @@ on_both_engines!(
     a_newsletter_says_who_it_will_reach_and_asks_before_sending,
     the_network_keeps_one_list_of_disciplines_and_sectors,
     a_forms_mistakes_are_listed_from_top_to_bottom,
+    organisers_keep_the_list_of_regions,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -433,4 +434,60 @@ fn each_mistake_is_tied_to_its_field(html: &scraper::Html) {
     }
     let invalid = html.select(&scraper::Selector::parse("[aria-invalid=true]").unwrap()).count();
     assert_eq!(invalid, messages.len(), "a field is marked invalid without a message");
+}
+
+/// Applicants choose a region from the list organisers keep; renaming one follows it everywhere it is named
+/// (organisations, newsletters sent to it, the directory), and one with organisations in it stays.
+async fn organisers_keep_the_list_of_regions(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    t.get("/join").await.assert_contains("<option>North West England</option>").assert_contains("<option>Wales</option>");
+    let refused = t.post("/join", &[("region", "Atlantis")]).await;
+    refused.assert_status(400).assert_contains("Choose the organisation&#39;s region or country from the list.");
+
+    // An organiser adds a region; it is offered at once, and cannot be added twice.
+    t.post_with(&org, "/admin/regions", &[("name", "Channel Islands")]).await.assert_status(303);
+    t.get("/join").await.assert_contains("<option>Channel Islands</option>");
+    let twice = t.post_with(&org, "/admin/regions", &[("name", " channel islands ")]).await;
+    twice.assert_status(422).assert_contains("is on the list already");
+    t.post_with(&org, "/admin/regions", &[("name", "Two\nlines")]).await.assert_status(422);
+
+    // A region with an organisation in it, and a draft newsletter sent to it.
+    let member = t.member("gwen@org.example.com", "Gwen Hughes").await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let org_id = swn::membership::insert_organisation(&mut tx, "Welsh Example", "Public sector", 900, "Wales", "implementing")
+        .await
+        .unwrap();
+    swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1 WHERE email = $2", &org_id, "gwen@org.example.com")
+        .unwrap();
+    tx.commit().await.unwrap();
+    let draft = t
+        .post_with(&org, "/admin/newsletters", &[("subject", "For Wales"), ("intro", "Hello."), ("audience", "region:Wales")])
+        .await;
+    draft.assert_status(303);
+    let draft = draft.location().unwrap().to_string();
+    t.get_with(&org, "/admin/regions").await.assert_contains("<td>Wales</td><td>1</td>");
+
+    // Renamed, it is renamed everywhere; the draft still goes to the same people.
+    t.get_with(&org, "/admin/regions/rename?name=Wales").await.assert_status(200).assert_contains("value=\"Wales\"");
+    let taken = t.post_with(&org, "/admin/regions/rename", &[("name", "Wales"), ("new_name", "LONDON")]).await;
+    taken.assert_status(422).assert_contains("is on the list already");
+    t.post_with(&org, "/admin/regions/rename", &[("name", "Wales"), ("new_name", "Cymru")]).await.assert_status(303);
+    t.get_with(&org, &draft).await.assert_contains(r#"value="region:Cymru" checked"#);
+    t.get_with(&member, "/members?region=Cymru").await.assert_contains("Gwen Hughes");
+    t.get("/join").await.assert_contains("<option>Cymru</option>").assert_lacks("<option>Wales</option>");
+
+    // One with an organisation in it cannot be removed; an empty one can; the order is the organisers' own.
+    let kept = t.post_with(&org, "/admin/regions/change", &[("name", "Cymru"), ("action", "remove")]).await;
+    kept.assert_status(409);
+    t.post_with(&org, "/admin/regions/change", &[("name", "Channel Islands"), ("action", "up")]).await.assert_status(303);
+    let list = t.get_with(&org, "/admin/regions").await.body;
+    assert!(list.find("Channel Islands").unwrap() < list.find("Rest of the world").unwrap());
+    t.post_with(&org, "/admin/regions/change", &[("name", "Channel Islands"), ("action", "remove")])
+        .await
+        .assert_status(303);
+    t.get("/join").await.assert_lacks("Channel Islands");
+    // Only organisers keep the list.
+    t.post_with(&member, "/admin/regions", &[("name", "Mars")]).await.assert_status(403);
+    t.finish().await;
 }

@@ -84,7 +84,7 @@ async fn every_kind_of_item_reaches_exactly_its_audience(engine: Engine) {
             ("organisation_label", "A large employer"),
             ("sector", swn::membership::SECTORS[0]),
             ("size_band", "5,000 to 19,999 employees"),
-            ("region", "North West"),
+            ("region", "North West England"),
             ("challenge", "Hybrid challenge."),
             ("approach", "An approach."),
             ("results", "Results."),
@@ -367,7 +367,7 @@ async fn case_study(t: &TestApp, org: &reqwest::Client, fields: &[(&str, &str)])
         ("results", "Desk use up from 40% to 75%; attrition down 3 points."),
         ("lessons", "Start with the teams, not the buildings."),
         ("size_band", "5,000 to 19,999 employees"),
-        ("region", "North West"),
+        ("region", "North West England"),
         ("published", "on"),
     ];
     all.extend_from_slice(fields);

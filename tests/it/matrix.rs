@@ -483,6 +483,10 @@ fn rows(s: &Seed) -> Vec<Row> {
             p("/admin/organisations/nowhere/merge"),
             [303, 403, 403, 403, 403, 404, 303, 403],
         ),
+        row("GET", "/admin/regions", p("/admin/regions"), ORGANISERS),
+        row("GET", "/admin/regions/rename", p("/admin/regions/rename?name=Wales"), ORGANISERS),
+        row("POST", "/admin/regions/rename", p("/admin/regions/rename"), [303, 403, 403, 403, 403, 404, 303, 403]),
+        row("POST", "/admin/regions/change", p("/admin/regions/change"), [303, 403, 403, 403, 403, 404, 303, 403]),
         row("GET", "/admin/pages", p("/admin/pages"), ORGANISERS),
         row("GET", "/admin/pages/new", p("/admin/pages/new"), ORGANISERS),
         row("GET", "/admin/pages/{id}", format!("/admin/pages/{}", s.page_id), ORGANISERS),
@@ -603,7 +607,9 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("POST", "/admin/newsletters/{id}", format!("/admin/newsletters/{}", s.newsletter), ORGANISERS_FORM)
             .does(explains(422, "The subject is required.")),
         row("POST", "/admin/organisations/{slug}", p("/admin/organisations/matrix-org"), ORGANISERS_FORM)
-            .does(explains(422, "Region is required.")),
+            .does(explains(422, "Choose a region from the list")),
+        row("POST", "/admin/regions", p("/admin/regions"), ORGANISERS_FORM)
+            .does(explains(422, "The region&#39;s name is required.")),
         row("POST", "/admin/pages/new", p("/admin/pages/new"), ORGANISERS_FORM).does(
             goes("/pages/matrix-page")
                 .sending(&[("title", "Matrix page"), ("slug", "matrix-page"), ("body", "B"), ("published", "on")])

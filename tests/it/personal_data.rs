@@ -133,7 +133,7 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
             ("results", "Desk use up."),
             ("lessons", "Start with teams."),
             ("size_band", "5,000 to 19,999 employees"),
-            ("region", "North West"),
+            ("region", "North West England"),
             ("contacts", ROSA.email),
             ("audience", "members"),
             ("published", "on"),
