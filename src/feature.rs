@@ -51,6 +51,22 @@ impl SearchRequest {
     }
 }
 
+/// Something organisers should know is waiting, a card on their overview (`/admin`).
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    /// The card's heading, in organisers' words ("Applications waiting").
+    pub title: &'static str,
+    pub count: i64,
+    /// What the number means when it is not zero ("waiting for your review"), and a line for each of the first
+    /// few (oldest or soonest first).
+    pub summary: String,
+    pub details: Vec<String>,
+    /// Where organisers deal with it.
+    pub path: String,
+    /// Whether it waits for an organiser's decision (as against something to keep an eye on).
+    pub decision: bool,
+}
+
 /// An item a newsletter may carry: what it is, where it lives, and who may see it.
 #[derive(Clone, Debug)]
 pub struct NewsletterItem {
@@ -108,6 +124,11 @@ pub trait Feature: Sync {
         Box::pin(async { Ok(()) })
     }
 
+    /// What of it waits for organisers, for their overview.
+    fn waiting<'a>(&'a self, _app: &'a App, _now: DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// Its hits for a search, within what the viewer may see.
     fn search<'a>(
         &'a self,
@@ -159,6 +180,15 @@ pub async fn erase_person(app: &App, person: &Person) -> Outcome<()> {
     // A freed meeting place may have gone to the waitlist, with an e-mail.
     app.wake_mail();
     Ok(())
+}
+
+/// What waits for organisers, feature by feature in the list's order.
+pub async fn waiting(app: &App, now: DateTime<Utc>) -> Outcome<Vec<Waiting>> {
+    let mut all = Vec::new();
+    for feature in crate::FEATURES {
+        all.extend(feature.waiting(app, now).await?);
+    }
+    Ok(all)
 }
 
 /// Renames a region everywhere it is named, through every feature, in one transaction.

@@ -443,13 +443,23 @@ async fn change_password(
 #[template(path = "admin/users.html")]
 struct UsersPage {
     page: Page,
-    users: Vec<User>,
+    /// Each account with the day its membership term ends (empty for organisers and open-ended terms).
+    users: Vec<(User, String)>,
     roles: [Role; 4],
 }
 
 async fn users(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     policy::require(&viewer, policy::can_manage_site(&viewer), "/admin/users")?;
-    let users = store::all_users(&app.db).await?.into_iter().map(User::from).collect();
+    let tz = app.config.timezone;
+    let users = store::all_users(&app.db)
+        .await?
+        .into_iter()
+        .map(User::from)
+        .map(|u| {
+            let ends = u.membership_ends_at.map(|t| crate::web::time::date(t, tz)).unwrap_or_default();
+            (u, ends)
+        })
+        .collect();
     render(&UsersPage { page: page.titled("Accounts").noindex(), users, roles: Role::ALL })
 }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,6 +15,7 @@ use super::store;
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::db::is_unique_violation;
+use crate::feature::Waiting;
 use crate::mail::outbox::{self, OutboxMessage};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::{UploadForm, read_image};
@@ -53,13 +54,60 @@ fn invalid<T: Template>(template: &T) -> AppResult<Response> {
 #[template(path = "admin/dashboard.html")]
 struct Dashboard {
     page: Page,
-    mail: Vec<OutboxMessage>,
+    waiting: Vec<Waiting>,
+    /// Only the failed e-mails are listed (`?mail=failed`).
+    only_failed: bool,
+    mail: Vec<MailRow>,
 }
 
-async fn dashboard(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
+/// An e-mail with when it was queued and sent, as shown (the network's time zone) and for `<time datetime>`.
+struct MailRow {
+    message: OutboxMessage,
+    queued: (String, String),
+    sent: Option<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct DashboardQuery {
+    #[serde(default)]
+    mail: String,
+}
+
+/// The organisers' overview: what waits for them, feature by feature (applications, flags, meetings ahead,
+/// newsletters, memberships ending) and e-mails that failed, then the site's own pages and the recent e-mails.
+async fn dashboard(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Query(query): Query<DashboardQuery>,
+) -> AppResult<impl IntoResponse> {
     organiser(&viewer, "/admin")?;
-    let mail = outbox::recent(&app.db, 20).await?;
-    render(&Dashboard { page: page.titled("Organisers").noindex(), mail })
+    let mut waiting = crate::feature::waiting(&app, Utc::now()).await?;
+    let failed = outbox::count_failed(&app.db).await?;
+    waiting.push(Waiting {
+        title: "E-mails failing",
+        count: failed,
+        summary: if failed == 0 {
+            "Every e-mail went, or is on its way.".into()
+        } else {
+            "The mail server refused them, or could not be reached after every try: retry each below.".into()
+        },
+        details: Vec::new(),
+        path: "/admin?mail=failed#mail".into(),
+        decision: true,
+    });
+    let only_failed = query.mail == "failed";
+    let mail = if only_failed { outbox::failed(&app.db, 100).await? } else { outbox::recent(&app.db, 20).await? };
+    let tz = app.config.timezone;
+    let mail = mail
+        .into_iter()
+        .map(|m| MailRow {
+            queued: (time::machine(m.created_at), time::date_time(m.created_at, tz)),
+            sent: m.sent_at.map(|t| (time::machine(t), time::date_time(t, tz))),
+            message: m,
+        })
+        .collect();
+    render(&Dashboard { page: page.titled("Organisers").noindex(), waiting, only_failed, mail })
 }
 
 async fn retry_mail(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {

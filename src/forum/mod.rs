@@ -45,6 +45,14 @@ impl Feature for Forum {
         Box::pin(async move { Ok(store::ensure_default_categories(db).await?) })
     }
 
+    fn waiting<'a>(
+        &'a self,
+        app: &'a App,
+        _now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<crate::feature::Waiting>>> {
+        Box::pin(async move { Ok(moderation::waiting(app).await?) })
+    }
+
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(moderation::routes()).merge(admin::routes())
     }

@@ -12,6 +12,7 @@ use super::model::{Flag, LogEntry};
 use super::store::{self, TopicFlag};
 use crate::App;
 use crate::auth::{Viewer, policy};
+use crate::feature::Waiting;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -170,4 +171,17 @@ async fn act_on_user(
     .await?;
     tx.commit().await?;
     Ok(redirect_with_notice("/forum/moderation/log", "Done, and logged."))
+}
+
+/// Flagged posts waiting for a moderator, for the organisers' overview.
+pub(super) async fn waiting(app: &App) -> AppResult<Vec<Waiting>> {
+    let (count, first) = store::flagged_posts(&app.db, 5).await?;
+    Ok(vec![Waiting {
+        title: "Flagged posts",
+        count,
+        summary: if count == 0 { "No post waits for a moderator.".into() } else { "Waiting for a moderator.".into() },
+        details: first.into_iter().map(|(topic, reason)| format!("In “{topic}”: {reason}")).collect(),
+        path: "/forum/moderation".into(),
+        decision: true,
+    }])
 }

@@ -460,6 +460,21 @@ pub async fn open_flags(db: &Db) -> Result<Vec<Flag>, sqlx::Error> {
     )
 }
 
+/// Flagged posts not yet dealt with: how many posts, and the first few (topic title, reason), oldest first.
+pub async fn flagged_posts(db: &Db, limit: i64) -> Result<(i64, Vec<(String, String)>), sqlx::Error> {
+    let count =
+        crate::fetch_scalar!(db, i64, "SELECT COUNT(DISTINCT post_id) FROM forum_flags WHERE resolved_at IS NULL")?;
+    let first = fetch_all!(
+        db,
+        (String, String),
+        "SELECT t.title, f.reason FROM forum_flags f
+         JOIN forum_posts p ON p.id = f.post_id JOIN forum_topics t ON t.id = p.topic_id
+         WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id LIMIT $1",
+        limit
+    )?;
+    Ok((count, first))
+}
+
 pub async fn resolve_flags(tx: &mut Tx, post_id: &str) -> Result<(), sqlx::Error> {
     execute!(
         tx,

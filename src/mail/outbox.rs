@@ -38,6 +38,7 @@ pub struct OutboxMessage {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
     pub attachment_name: Option<String>,
     pub attachment_type: Option<String>,
     pub attachment: Option<String>,
@@ -138,7 +139,7 @@ pub async fn retry_batch(db: &Db, batch: &str) -> Result<u64, sqlx::Error> {
 
 macro_rules! columns {
     () => {
-        "id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at,
+        "id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at, sent_at,
          attachment_name, attachment_type, attachment, list_unsubscribe, batch"
     };
 }
@@ -231,6 +232,17 @@ pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTi
 /// The most recent messages, for the organisers' outbox view and for tests.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
     fetch_all!(db, OutboxMessage, sqlx::AssertSqlSafe(format!("{MESSAGE} ORDER BY created_at DESC LIMIT $1")), limit)
+}
+
+/// The messages that failed for good (until an organiser retries them), latest first.
+pub async fn failed(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let sql = format!("{MESSAGE} WHERE status = 'failed' ORDER BY created_at DESC LIMIT $1");
+    fetch_all!(db, OutboxMessage, sqlx::AssertSqlSafe(sql), limit)
+}
+
+/// How many messages failed for good.
+pub async fn count_failed(db: &Db) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
 }
 
 /// Puts a failed message back in the queue (an organiser's "retry").

@@ -17,6 +17,7 @@ use super::{calendar, messages, registration};
 use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::db::is_unique_violation;
+use crate::feature::Waiting;
 use crate::mail;
 use crate::membership::Organisation;
 use crate::membership::groups::{self, Group};
@@ -672,4 +673,37 @@ async fn materials(
     store::set_materials(&mut tx, &id, &notes, &recording, file.as_deref().map(Some)).await?;
     tx.commit().await?;
     Ok(redirect_with_notice(&format!("/admin/meetings/{id}/attendees"), "The materials are saved."))
+}
+
+/// How many days ahead the organisers' overview looks for meetings.
+const AHEAD_DAYS: i64 = 60;
+
+/// The meetings of the next weeks with their places left, for the organisers' overview.
+pub(super) async fn waiting(app: &App, now: DateTime<Utc>) -> AppResult<Vec<Waiting>> {
+    let (count, first) = store::ahead(&app.db, now, now + chrono::Duration::days(AHEAD_DAYS), 5).await?;
+    let tz = app.config.timezone;
+    let details = first
+        .into_iter()
+        .map(|m| {
+            let left = m.capacity - m.confirmed;
+            let places = match (left > 0, m.waitlisted) {
+                (true, _) => format!("{left} of {} places left", m.capacity),
+                (false, 0) => "full".to_string(),
+                (false, n) => format!("full, {n} on the waitlist"),
+            };
+            format!("{}, {}: {places}", m.title, time::date(m.starts_at, tz))
+        })
+        .collect();
+    Ok(vec![Waiting {
+        title: "Meetings ahead",
+        count,
+        summary: if count == 0 {
+            format!("No meeting is published for the next {AHEAD_DAYS} days.")
+        } else {
+            format!("Published for the next {AHEAD_DAYS} days.")
+        },
+        details,
+        path: "/admin/meetings".into(),
+        decision: false,
+    }])
 }

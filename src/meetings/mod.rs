@@ -42,6 +42,10 @@ impl Feature for Meetings {
         "meetings"
     }
 
+    fn waiting<'a>(&'a self, app: &'a App, now: DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<crate::feature::Waiting>>> {
+        Box::pin(async move { Ok(admin::waiting(app, now).await?) })
+    }
+
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(admin::routes())
     }

@@ -40,6 +40,47 @@ pub async fn listed_from(
     fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now, limit, offset)
 }
 
+/// A published meeting ahead with its places: confirmed and waitlisted registrations.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Ahead {
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub capacity: i64,
+    pub confirmed: i64,
+    pub waitlisted: i64,
+}
+
+/// Published meetings starting between `now` and `until`: how many, and the first few, soonest first.
+pub async fn ahead(
+    db: &Db,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<(i64, Vec<Ahead>), sqlx::Error> {
+    let count = crate::fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM meetings WHERE status = 'published' AND starts_at >= $1 AND starts_at < $2",
+        now,
+        until
+    )?;
+    let first = fetch_all!(
+        db,
+        Ahead,
+        "SELECT m.title, m.starts_at, m.capacity,
+                CAST((SELECT COUNT(*) FROM registrations r WHERE r.meeting_id = m.id AND r.status = 'confirmed') AS BIGINT)
+                    AS confirmed,
+                CAST((SELECT COUNT(*) FROM registrations r WHERE r.meeting_id = m.id AND r.status = 'waitlisted') AS BIGINT)
+                    AS waitlisted
+         FROM meetings m WHERE m.status = 'published' AND m.starts_at >= $1 AND m.starts_at < $2
+         ORDER BY m.starts_at, m.id LIMIT $3",
+        now,
+        until,
+        limit
+    )?;
+    Ok((count, first))
+}
+
 pub async fn meeting_in(tx: &mut Tx, id: &str) -> Result<Meeting, sqlx::Error> {
     crate::fetch_one!(tx, Meeting, sqlx::AssertSqlSafe(format!("{MEETING} WHERE id = $1")), id)
 }

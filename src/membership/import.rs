@@ -121,7 +121,8 @@ pub async fn check(app: &App, text: &str) -> anyhow::Result<(Vec<Row>, Vec<Verdi
         if given_region.is_empty() {
             problems.push("the region is missing".to_string());
         } else if region.is_empty() {
-            problems.push(format!("the region {given_region} is not on the network's list: add it under Regions first"));
+            problems
+                .push(format!("the region {given_region} is not on the network's list: add it under Regions first"));
         }
         let stage = get("stage");
         if Stage::parse(&stage).is_none() {

@@ -11,8 +11,8 @@ mod import;
 mod model;
 mod organisations;
 mod privacy;
-mod regions;
 mod profile;
+mod regions;
 mod renewal;
 mod review;
 mod routes;
@@ -75,6 +75,18 @@ impl Feature for Membership {
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move { Ok(store::erase_person(tx, &person.id).await?) })
+    }
+
+    fn waiting<'a>(
+        &'a self,
+        app: &'a App,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> BoxFuture<'a, Outcome<Vec<crate::feature::Waiting>>> {
+        Box::pin(async move {
+            let mut cards = review::waiting(app, now).await?;
+            cards.extend(term::ending_this_month(app, now).await?);
+            Ok(cards)
+        })
     }
 
     fn region_renamed<'a>(&'a self, tx: &'a mut Tx, old: &'a str, new: &'a str) -> BoxFuture<'a, Outcome<()>> {

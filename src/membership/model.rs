@@ -35,7 +35,18 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// How the status reads to a person.
+    /// How the status reads to organisers, who decide.
+    pub fn to_organisers(self) -> &'static str {
+        match self {
+            Status::Unverified => "The applicant has not yet confirmed their e-mail address",
+            Status::Pending => "Waiting for an organiser's decision",
+            Status::InfoRequested => "Asked for more information: waiting for the applicant",
+            Status::Approved => "Approved",
+            Status::Rejected => "Not approved",
+        }
+    }
+
+    /// How the status reads to the applicant.
     pub fn label(self) -> &'static str {
         match self {
             Status::Unverified => "Waiting for you to confirm your e-mail address",
@@ -100,6 +111,14 @@ pub struct ApplicationEvent {
     pub message: String,
     pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// An application waiting for an organiser, for their overview.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Awaiting {
+    pub name: String,
+    pub organisation_name: String,
+    pub since: DateTime<Utc>,
 }
 
 /// A region on the organisers' list, with how many organisations are in it.

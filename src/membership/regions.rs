@@ -52,7 +52,12 @@ struct ListPage {
 }
 
 async fn list_page(app: &App, page: Page, name: String, errors: FieldErrors) -> AppResult<ListPage> {
-    Ok(ListPage { page: page.titled("Regions").noindex(), regions: store::regions_in_use(&app.db).await?, name, errors })
+    Ok(ListPage {
+        page: page.titled("Regions").noindex(),
+        regions: store::regions_in_use(&app.db).await?,
+        name,
+        errors,
+    })
 }
 
 async fn list(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
@@ -113,7 +118,12 @@ async fn rename_form(
     organiser(&viewer)?;
     let region = region(&app, &form.name).await?;
     let new_name = region.name.clone();
-    render(&RenamePage { page: page.titled("Rename a region").noindex(), region, new_name, errors: FieldErrors::default() })
+    render(&RenamePage {
+        page: page.titled("Rename a region").noindex(),
+        region,
+        new_name,
+        errors: FieldErrors::default(),
+    })
 }
 
 /// Renames a region everywhere it is named: organisations, applications, case studies, newsletters' audiences.

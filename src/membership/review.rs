@@ -15,6 +15,7 @@ use super::service::{self, DecideError, Decision};
 use super::store;
 use crate::App;
 use crate::auth::{Viewer, policy};
+use crate::feature::Waiting;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -185,4 +186,29 @@ async fn decide(
         Err(DecideError::Db(e)) => Err(e.into()),
         Err(DecideError::Other(e)) => Err(e.into()),
     }
+}
+
+/// Applications waiting for an organiser's decision, and for how long, for the organisers' overview.
+pub(super) async fn waiting(app: &App, now: chrono::DateTime<chrono::Utc>) -> AppResult<Vec<Waiting>> {
+    let (count, first) = store::awaiting_review(&app.db, 5).await?;
+    let asked = store::awaiting_applicants(&app.db).await?;
+    let mut summary = match first.first() {
+        Some(oldest) => format!("The oldest has waited {}.", time::days(time::days_between(oldest.since, now))),
+        None => "Nothing waits for a decision.".to_string(),
+    };
+    if asked > 0 {
+        summary.push_str(&format!(" {asked} more wait for the applicant to answer a question."));
+    }
+    let details = first
+        .into_iter()
+        .map(|a| format!("{} ({}), {}", a.name, a.organisation_name, time::days(time::days_between(a.since, now))))
+        .collect();
+    Ok(vec![Waiting {
+        title: "Applications waiting",
+        count,
+        summary,
+        details,
+        path: "/admin/applications".into(),
+        decision: true,
+    }])
 }

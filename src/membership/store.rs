@@ -425,7 +425,13 @@ pub async fn add_region(db: &Db, name: &str) -> Result<bool, sqlx::Error> {
 /// Renames a region in the list and for the organisations and applications that name it.
 pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "UPDATE regions SET name = $1 WHERE name = $2", new, old)?;
-    execute!(&mut *tx, "UPDATE organisations SET region = $1, updated_at = $2 WHERE region = $3", new, Utc::now(), old)?;
+    execute!(
+        &mut *tx,
+        "UPDATE organisations SET region = $1, updated_at = $2 WHERE region = $3",
+        new,
+        Utc::now(),
+        old
+    )?;
     execute!(&mut *tx, "UPDATE applications SET region = $1 WHERE region = $2", new, old)?;
     Ok(())
 }
@@ -516,4 +522,46 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error>
     execute!(&mut *tx, "DELETE FROM unsubscribe_links WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM group_members WHERE user_id = $1", user_id)?;
     Ok(())
+}
+
+/// Applications waiting for an organiser, oldest first (waiting since the address was confirmed), at most `limit`,
+/// with how many there are in all.
+pub async fn awaiting_review(db: &Db, limit: i64) -> Result<(i64, Vec<Awaiting>), sqlx::Error> {
+    let count = crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM applications WHERE status = 'pending'")?;
+    let first = fetch_all!(
+        db,
+        Awaiting,
+        "SELECT name, organisation_name, COALESCE(email_verified_at, created_at) AS since
+         FROM applications WHERE status = 'pending' ORDER BY since, id LIMIT $1",
+        limit
+    )?;
+    Ok((count, first))
+}
+
+/// How many applicants were asked for more information and have not answered.
+pub async fn awaiting_applicants(db: &Db) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM applications WHERE status = 'info_requested'")
+}
+
+/// Members whose term ends between `from` and `until`, soonest first, at most `limit`, with how many in all.
+pub async fn terms_ending(
+    db: &Db,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> Result<(i64, Vec<(String, DateTime<Utc>)>), sqlx::Error> {
+    const ENDING: &str = "FROM users WHERE role = 'member' AND suspended = FALSE
+         AND membership_ends_at >= $1 AND membership_ends_at < $2";
+    let count = crate::fetch_scalar!(db, i64, sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {ENDING}")), from, until)?;
+    let first = fetch_all!(
+        db,
+        (String, DateTime<Utc>),
+        sqlx::AssertSqlSafe(format!(
+            "SELECT name, membership_ends_at {ENDING} ORDER BY membership_ends_at, id LIMIT $3"
+        )),
+        from,
+        until,
+        limit
+    )?;
+    Ok((count, first))
 }

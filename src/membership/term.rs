@@ -11,6 +11,7 @@ use chrono::Utc;
 use super::renewal;
 use crate::App;
 use crate::auth::{User, Viewer, policy};
+use crate::feature::Waiting;
 use crate::web::{AppError, AppResult, Page, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
@@ -87,4 +88,22 @@ async fn link_form(State(app): State<App>, page: Page, Path(token): Path<String>
 async fn renew_by_link(State(app): State<App>, Path(token): Path<String>) -> AppResult<Response> {
     let user = link_member(&app, &token).await?;
     renewed(&app, &user.id, &format!("/membership/renew/{token}")).await
+}
+
+/// Members whose term ends before the month is out (reminders go by themselves), for the organisers' overview.
+pub(super) async fn ending_this_month(app: &App, now: chrono::DateTime<Utc>) -> AppResult<Vec<Waiting>> {
+    let tz = app.config.timezone;
+    let (count, first) = super::store::terms_ending(&app.db, now, time::start_of_next_month(now, tz), 5).await?;
+    Ok(vec![Waiting {
+        title: "Memberships ending this month",
+        count,
+        summary: if count == 0 {
+            "No member's term ends this month.".into()
+        } else {
+            "Each is reminded by e-mail to renew; Accounts shows every member's term.".into()
+        },
+        details: first.into_iter().map(|(name, ends)| format!("{name}, {}", time::date(ends, tz))).collect(),
+        path: "/admin/users".into(),
+        decision: false,
+    }])
 }

@@ -213,6 +213,14 @@ impl crate::feature::Feature for Newsletters {
         "newsletters"
     }
 
+    fn waiting<'a>(
+        &'a self,
+        app: &'a App,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> futures_util::future::BoxFuture<'a, crate::feature::Outcome<Vec<crate::feature::Waiting>>> {
+        Box::pin(async move { Ok(routes::waiting(app).await?) })
+    }
+
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(subscribers::routes()).merge(preferences::routes())
     }

@@ -579,3 +579,28 @@ async fn read(
     let page = if public { page.titled(&newsletter.subject) } else { page.titled(&newsletter.subject).noindex() };
     render(&ReadPage { page, newsletter, blocks })
 }
+
+/// The issues scheduled to go out, for the organisers' overview.
+pub(super) async fn waiting(app: &App) -> AppResult<Vec<crate::feature::Waiting>> {
+    let scheduled = store::scheduled(&app.db).await?;
+    let tz = app.config.timezone;
+    Ok(vec![crate::feature::Waiting {
+        title: "Newsletters scheduled",
+        count: scheduled.len() as i64,
+        summary: if scheduled.is_empty() {
+            "No issue is scheduled.".into()
+        } else {
+            "Each goes by itself at its time; it can be changed until then.".into()
+        },
+        details: scheduled
+            .into_iter()
+            .take(5)
+            .map(|(subject, at)| match at {
+                Some(at) => format!("{subject}: {}", time::date_time(at, tz)),
+                None => subject,
+            })
+            .collect(),
+        path: "/admin/newsletters".into(),
+        decision: false,
+    }])
+}

@@ -382,3 +382,12 @@ pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx
     execute!(&mut *tx, "UPDATE newsletter_audiences SET value = $1 WHERE kind = 'region' AND value = $2", new, old)?;
     Ok(())
 }
+
+/// Issues scheduled to go out, soonest first (subject, when).
+pub async fn scheduled(db: &Db) -> Result<Vec<(String, Option<DateTime<Utc>>)>, sqlx::Error> {
+    fetch_all!(
+        db,
+        (String, Option<DateTime<Utc>>),
+        "SELECT subject, scheduled_at FROM newsletters WHERE status = 'scheduled' ORDER BY scheduled_at, id"
+    )
+}

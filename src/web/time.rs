@@ -39,6 +39,24 @@ pub fn parse_input(value: &str, tz: Tz) -> Option<DateTime<Utc>> {
     tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
 }
 
+/// The first moment of the month after `now`'s, in the network's time zone ("memberships ending this month").
+pub fn start_of_next_month(now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let local = now.with_timezone(&tz).date_naive();
+    let (year, month) = if local.month() == 12 { (local.year() + 1, 1) } else { (local.year(), local.month() + 1) };
+    let first = NaiveDate::from_ymd_opt(year, month, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    first.and_then(|f| tz.from_local_datetime(&f).earliest()).map_or(now, |t| t.with_timezone(&Utc))
+}
+
+/// Whole days from `since` to `now` ("waited 4 days").
+pub fn days_between(since: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - since).num_days().max(0)
+}
+
+/// "1 day", "4 days"
+pub fn days(n: i64) -> String {
+    if n == 1 { "1 day".into() } else { format!("{n} days") }
+}
+
 /// A moment as an HTML `<time datetime>` value: UTC to the second (the Nu checker refuses nanoseconds).
 pub fn machine(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -47,6 +65,15 @@ pub fn machine(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_month_begins_in_the_networks_time_zone() {
+        let tz: Tz = "Europe/London".parse().unwrap_or(chrono_tz::UTC);
+        let late_june = Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap(); // 00:30 on 1 July in London
+        assert_eq!(start_of_next_month(late_june, tz).to_rfc3339(), "2026-07-31T23:00:00+00:00");
+        let december = Utc.with_ymd_and_hms(2026, 12, 15, 12, 0, 0).unwrap();
+        assert_eq!(start_of_next_month(december, tz).to_rfc3339(), "2027-01-01T00:00:00+00:00");
+    }
 
     #[test]
     fn london_summer_and_winter() {

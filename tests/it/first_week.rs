@@ -21,6 +21,7 @@ on_both_engines!(
     the_network_keeps_one_list_of_disciplines_and_sectors,
     a_forms_mistakes_are_listed_from_top_to_bottom,
     organisers_keep_the_list_of_regions,
+    the_organisers_overview_shows_what_waits_for_them,
 );
 
 /// Sends a members' issue with this introduction to one reader; gives their copy (raw).
@@ -441,7 +442,10 @@ fn each_mistake_is_tied_to_its_field(html: &scraper::Html) {
 async fn organisers_keep_the_list_of_regions(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    t.get("/join").await.assert_contains("<option>North West England</option>").assert_contains("<option>Wales</option>");
+    t.get("/join")
+        .await
+        .assert_contains("<option>North West England</option>")
+        .assert_contains("<option>Wales</option>");
     let refused = t.post("/join", &[("region", "Atlantis")]).await;
     refused.assert_status(400).assert_contains("Choose the organisation&#39;s region or country from the list.");
 
@@ -455,14 +459,19 @@ async fn organisers_keep_the_list_of_regions(engine: Engine) {
     // A region with an organisation in it, and a draft newsletter sent to it.
     let member = t.member("gwen@org.example.com", "Gwen Hughes").await;
     let mut tx = t.app.db.begin().await.unwrap();
-    let org_id = swn::membership::insert_organisation(&mut tx, "Welsh Example", "Public sector", 900, "Wales", "implementing")
-        .await
-        .unwrap();
+    let org_id =
+        swn::membership::insert_organisation(&mut tx, "Welsh Example", "Public sector", 900, "Wales", "implementing")
+            .await
+            .unwrap();
     swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1 WHERE email = $2", &org_id, "gwen@org.example.com")
         .unwrap();
     tx.commit().await.unwrap();
     let draft = t
-        .post_with(&org, "/admin/newsletters", &[("subject", "For Wales"), ("intro", "Hello."), ("audience", "region:Wales")])
+        .post_with(
+            &org,
+            "/admin/newsletters",
+            &[("subject", "For Wales"), ("intro", "Hello."), ("audience", "region:Wales")],
+        )
         .await;
     draft.assert_status(303);
     let draft = draft.location().unwrap().to_string();
@@ -480,7 +489,9 @@ async fn organisers_keep_the_list_of_regions(engine: Engine) {
     // One with an organisation in it cannot be removed; an empty one can; the order is the organisers' own.
     let kept = t.post_with(&org, "/admin/regions/change", &[("name", "Cymru"), ("action", "remove")]).await;
     kept.assert_status(409);
-    t.post_with(&org, "/admin/regions/change", &[("name", "Channel Islands"), ("action", "up")]).await.assert_status(303);
+    t.post_with(&org, "/admin/regions/change", &[("name", "Channel Islands"), ("action", "up")])
+        .await
+        .assert_status(303);
     let list = t.get_with(&org, "/admin/regions").await.body;
     assert!(list.find("Channel Islands").unwrap() < list.find("Rest of the world").unwrap());
     t.post_with(&org, "/admin/regions/change", &[("name", "Channel Islands"), ("action", "remove")])
@@ -489,5 +500,94 @@ async fn organisers_keep_the_list_of_regions(engine: Engine) {
     t.get("/join").await.assert_lacks("Channel Islands");
     // Only organisers keep the list.
     t.post_with(&member, "/admin/regions", &[("name", "Mars")]).await.assert_status(403);
+    t.finish().await;
+}
+
+/// An organiser's overview says what waits for them: applications (and for how long), flagged posts, meetings
+/// ahead with their places, newsletters scheduled, e-mails failing and memberships ending this month.
+async fn the_organisers_overview_shows_what_waits_for_them(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let card = |html: &scraper::Html, title: &str| -> String {
+        let cards = scraper::Selector::parse(".waiting > li").unwrap();
+        let found = html.select(&cards).find(|c| c.text().collect::<String>().contains(title));
+        let text = found.unwrap_or_else(|| panic!("no card {title}")).text().collect::<Vec<_>>().join(" ");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    // A fresh network: every card is there, at zero.
+    let quiet = t.get_with(&org, "/admin").await.html();
+    for title in ["Applications waiting", "Flagged posts", "Meetings ahead", "Newsletters scheduled", "E-mails failing"]
+    {
+        assert!(card(&quiet, title).contains(&format!("{title} 0")), "{}", card(&quiet, title));
+    }
+
+    // An application, confirmed; a flagged post; a meeting with a registration; a scheduled issue; a member whose
+    // term ends this month; an e-mail the server refused.
+    let applicant = crate::membership::Applicant {
+        name: "Wanda Waiting",
+        email: "wanda@bigco.example.com",
+        employment: "employee",
+        employees: "4200",
+        organisation: "Big Co",
+        domain: "bigco.example.com",
+    };
+    crate::membership::apply_and_verify(&t, &applicant).await;
+    let member = t.member("mo@org.example.com", "Mo Member").await;
+    let topic = crate::forum::topic(&t, &member, "general", "Desk ratios", "What ratio do you run?", &[]).await;
+    let page = t.get_with(&member, &format!("/forum/t/{topic}")).await;
+    let post = page.attr(".post", "id").unwrap().trim_start_matches("post-").to_string();
+    t.post_with(&member, &format!("/forum/p/{post}/flag"), &[("reason", "Selling a product")]).await.assert_status(303);
+    let slug = meeting(&t, &org, "Rotas that stick", "members", "12", Duration::days(5), &[]).await;
+    t.post_with(&member, &format!("/meetings/{slug}/register"), &[]).await.assert_status(303);
+    let letter = t
+        .post_with(
+            &org,
+            "/admin/newsletters",
+            &[("subject", "December news"), ("intro", "Hi."), ("audience", "members")],
+        )
+        .await;
+    let letter = letter.location().unwrap().to_string();
+    let at = (chrono::Utc::now() + Duration::days(2)).with_timezone(&chrono_tz::Europe::London);
+    let at = at.format("%Y-%m-%dT%H:%M").to_string();
+    t.post_with(&org, &format!("{letter}/schedule"), &[("send_at", at.as_str())]).await.assert_status(303);
+    let now = chrono::Utc::now();
+    let ends = swn::web::time::start_of_next_month(now, chrono_tz::Europe::London) - Duration::minutes(1);
+    swn::execute!(&t.app.db, "UPDATE users SET membership_ends_at = $1 WHERE email = 'mo@org.example.com'", ends)
+        .unwrap();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE outbox SET status = 'failed', last_error = '550 no such mailbox' WHERE to_address = 'wanda@bigco.example.com'"
+    )
+    .unwrap();
+
+    let busy = t.get_with(&org, "/admin").await.html();
+    let applications = card(&busy, "Applications waiting");
+    assert!(applications.contains("Applications waiting 1 The oldest has waited 0 days."), "{applications}");
+    assert!(applications.contains("Wanda Waiting (Big Co)"), "{applications}");
+    let flags = card(&busy, "Flagged posts");
+    assert!(flags.contains("Flagged posts 1") && flags.contains("Selling a product"), "{flags}");
+    let meetings = card(&busy, "Meetings ahead");
+    assert!(meetings.contains("Meetings ahead 1") && meetings.contains("11 of 12 places left"), "{meetings}");
+    let letters = card(&busy, "Newsletters scheduled");
+    assert!(letters.contains("Newsletters scheduled 1") && letters.contains("December news"), "{letters}");
+    let ending = card(&busy, "Memberships ending this month");
+    assert!(ending.contains("Memberships ending this month 1") && ending.contains("Mo Member"), "{ending}");
+    let failing = card(&busy, "E-mails failing");
+    assert!(failing.starts_with("E-mails failing") && !failing.contains("failing 0"), "{failing}");
+
+    // The e-mails say when they were queued and sent; the failing ones are listed on their own.
+    let table = t.get_with(&org, "/admin").await;
+    table.assert_contains(r#"<th scope="col">Queued</th><th scope="col">Sent</th>"#).assert_contains("<time datetime=");
+    t.get_with(&org, "/admin?mail=failed")
+        .await
+        .assert_contains("550 no such mailbox")
+        .assert_lacks("mo@org.example.com</td>");
+
+    // The queue speaks to organisers, not in the applicant's words.
+    t.get_with(&org, "/admin/applications")
+        .await
+        .assert_contains("Waiting for an organiser&#39;s decision")
+        .assert_lacks("Waiting for you")
+        .assert_lacks("Waiting for review by an organiser");
     t.finish().await;
 }

@@ -18,7 +18,7 @@ on_both_engines!(
 );
 
 /// Posts a topic; gives its id.
-async fn topic(
+pub(crate) async fn topic(
     t: &TestApp,
     client: &reqwest::Client,
     category: &str,
