@@ -263,7 +263,7 @@ async fn organisers_ask_for_information_and_reject_with_a_reason(engine: Engine)
     t.get_with(&org, &format!("/admin/applications/{id}"))
         .await
         .assert_contains("An agency, placed at the bank")
-        .assert_contains("Waiting for review");
+        .assert_contains("Waiting for an organiser&#39;s decision");
 
     // A rejection needs a reason, which the applicant reads.
     t.post_with(&org, &format!("/admin/applications/{id}/decide"), &[("decision", "reject"), ("message", "")])
