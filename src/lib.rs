@@ -17,6 +17,7 @@ pub mod membership;
 pub mod newsletters;
 pub mod ops;
 pub mod search;
+pub mod toolkit;
 pub mod web;
 
 use std::future::Future;
