@@ -49,6 +49,7 @@ pub static FEATURES: &[&dyn Feature] = &[
     &forum::Forum,
     &library::Library,
     &newsletters::Newsletters,
+    &toolkit::Toolkit,
     &api::ApiTokens,
 ];
 

@@ -9,6 +9,9 @@ pub enum Role {
     Moderator,
     Member,
     Applicant,
+    /// Invited to a team space of the toolkit: reaches the spaces they were invited to and their own account,
+    /// never the members' area.
+    Participant,
 }
 
 impl Role {
@@ -18,6 +21,7 @@ impl Role {
             Role::Moderator => "moderator",
             Role::Member => "member",
             Role::Applicant => "applicant",
+            Role::Participant => "participant",
         }
     }
 
@@ -27,11 +31,12 @@ impl Role {
             "moderator" => Role::Moderator,
             "member" => Role::Member,
             "applicant" => Role::Applicant,
+            "participant" => Role::Participant,
             _ => return None,
         })
     }
 
-    pub const ALL: [Role; 4] = [Role::Organiser, Role::Moderator, Role::Member, Role::Applicant];
+    pub const ALL: [Role; 5] = [Role::Organiser, Role::Moderator, Role::Member, Role::Applicant, Role::Participant];
 }
 
 /// A user as the database holds them.

@@ -38,7 +38,7 @@ pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     match user.role {
         Role::Organiser | Role::Moderator => true,
         Role::Member => user.membership_ends_at.is_none_or(|end| end > now),
-        Role::Applicant => false,
+        Role::Applicant | Role::Participant => false,
     }
 }
 
@@ -89,6 +89,76 @@ pub fn can_coordinate_group(viewer: &Viewer, standing: Option<GroupStanding>, no
 
 /// Organisers create groups and name their coordinators.
 pub fn can_manage_groups(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
+/// How a person stands in a team space of the toolkit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TeamStanding {
+    Lead,
+    Participant,
+}
+
+impl TeamStanding {
+    pub fn key(self) -> &'static str {
+        match self {
+            TeamStanding::Lead => "lead",
+            TeamStanding::Participant => "participant",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<TeamStanding> {
+        match key {
+            "lead" => Some(TeamStanding::Lead),
+            "participant" => Some(TeamStanding::Participant),
+            _ => None,
+        }
+    }
+}
+
+/// Members in the members' area open team spaces for teams of their organisation (organisers and moderators
+/// too, for their own teams).
+pub fn can_open_team_space(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+}
+
+/// The toolkit's own pages (the list of one's spaces) are for anyone who may open a space or was invited to
+/// one, and for lapsed members, who keep reading the spaces they lead: not visitors, applicants or suspended
+/// accounts.
+pub fn can_use_toolkit(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_open_team_space(viewer, now) || matches!(active_role(viewer), Some(Role::Participant | Role::Member))
+}
+
+/// A space is seen by its leads and participants, and by no one else: not organisers (an organisation's
+/// internal data). A lapsed member who leads a space still sees it, read-only.
+pub fn can_view_team_space(viewer: &Viewer, standing: Option<TeamStanding>) -> bool {
+    active_role(viewer).is_some() && standing.is_some()
+}
+
+/// Leads change a space (its settings, sites, people, anyone's activities), while they are in the members'
+/// area; a lapsed lead keeps read-only access until they renew. A closed space changes no more.
+pub fn can_lead_team_space(viewer: &Viewer, standing: Option<TeamStanding>, closed: bool, now: DateTime<Utc>) -> bool {
+    !closed && standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)
+}
+
+/// A participant describes their own work (the person row that is theirs); leads describe anyone's.
+pub fn can_describe_work(
+    viewer: &Viewer,
+    standing: Option<TeamStanding>,
+    closed: bool,
+    own_row: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    can_lead_team_space(viewer, standing, closed, now) || (!closed && own_row && can_view_team_space(viewer, standing))
+}
+
+/// A person's constraints (caring, adjustments) are seen by that person and the space's leads only.
+pub fn can_see_constraints(standing: Option<TeamStanding>, own_row: bool) -> bool {
+    own_row || standing == Some(TeamStanding::Lead)
+}
+
+/// Organisers know that spaces exist and how many, never what is in them.
+pub fn can_count_team_spaces(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
 }
 

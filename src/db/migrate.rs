@@ -2,7 +2,7 @@
 //! the binary. `MIGRATIONS` names each once; `include_str!` on both trees makes a missing twin a build error,
 //! and a test makes a file that is in a tree but not in this list a test failure.
 
-use super::{Db, Tx};
+use super::{Conn, Db};
 
 pub struct Migration {
     pub name: &'static str,
@@ -34,20 +34,64 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0010_kept_sessions"),
     migration!("0011_calendar_choice"),
     migration!("0012_regions"),
+    migration!("0013_team_spaces"),
 ];
 
-/// Applies the migrations not yet applied, each in its own transaction. On PostgreSQL an advisory lock keeps
-/// two instances starting together from racing.
+/// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps
+/// two instances starting together from racing. On SQLite they run on one connection with foreign keys off,
+/// as SQLite's own procedure for rebuilding a table asks (a rebuilt table's `DROP` would otherwise cascade to
+/// every row that refers to it); the keys are checked before the commit and turned on again after it.
 pub async fn run(db: &Db) -> Result<Vec<&'static str>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if let Tx::Postgres(_) = tx {
-        crate::execute!(&mut tx, "SELECT pg_advisory_xact_lock(7461700)")?;
+    run_until(db, None).await
+}
+
+/// `run`, stopping after the migration named `last` (for testing an upgrade from an earlier schema).
+pub async fn run_until(db: &Db, last: Option<&str>) -> Result<Vec<&'static str>, sqlx::Error> {
+    use sqlx::Connection;
+    match db {
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7461700)").execute(&mut *tx).await?;
+            let newly = apply(&mut *tx, Engine::Postgres, last).await?;
+            tx.commit().await?;
+            Ok(newly)
+        }
+        Db::Sqlite(pool) => {
+            let mut conn = pool.acquire().await?;
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+            let outcome = async {
+                let mut tx = conn.begin().await?;
+                let newly = apply(&mut *tx, Engine::Sqlite, last).await?;
+                let broken: Vec<String> =
+                    sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut *tx).await?;
+                if !broken.is_empty() {
+                    return Err(sqlx::Error::Protocol(format!("a migration broke foreign keys in {broken:?}")));
+                }
+                tx.commit().await?;
+                Ok(newly)
+            }
+            .await;
+            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+            outcome
+        }
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+async fn apply<C>(conn: &mut C, engine: Engine, last: Option<&str>) -> Result<Vec<&'static str>, sqlx::Error>
+where
+    for<'b> Conn<'b>: From<&'b mut C>,
+{
     crate::execute!(
-        &mut tx,
+        &mut *conn,
         "CREATE TABLE IF NOT EXISTS swn_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )?;
-    let applied: Vec<String> = crate::on_engine!(&mut tx, |e| {
+    let applied: Vec<String> = crate::on_engine!(&mut *conn, |e| {
         sqlx::query_scalar::<_, String>("SELECT name FROM swn_migrations").fetch_all(e).await
     })?;
     let mut newly = Vec::new();
@@ -55,19 +99,18 @@ pub async fn run(db: &Db) -> Result<Vec<&'static str>, sqlx::Error> {
         if applied.iter().any(|a| a == m.name) {
             continue;
         }
-        let sql = match tx {
-            Tx::Sqlite(_) => m.sqlite,
-            Tx::Postgres(_) => m.postgres,
-        };
-        crate::on_engine!(&mut tx, |e| sqlx::raw_sql(sql).execute(e).await.map(|_| ()))?;
+        let sql = if engine == Engine::Sqlite { m.sqlite } else { m.postgres };
+        crate::on_engine!(&mut *conn, |e| sqlx::raw_sql(sql).execute(e).await.map(|_| ()))?;
         crate::execute!(
-            &mut tx,
+            &mut *conn,
             "INSERT INTO swn_migrations (name, applied_at) VALUES ($1, $2)",
             m.name,
             chrono::Utc::now().to_rfc3339()
         )?;
         newly.push(m.name);
+        if last == Some(m.name) {
+            break;
+        }
     }
-    tx.commit().await?;
     Ok(newly)
 }

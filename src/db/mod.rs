@@ -60,6 +60,18 @@ impl<'a> From<&'a mut Tx> for Conn<'a> {
     }
 }
 
+impl<'a> From<&'a mut SqliteConnection> for Conn<'a> {
+    fn from(conn: &'a mut SqliteConnection) -> Self {
+        Conn::SqliteTx(conn)
+    }
+}
+
+impl<'a> From<&'a mut PgConnection> for Conn<'a> {
+    fn from(conn: &'a mut PgConnection) -> Self {
+        Conn::PgTx(conn)
+    }
+}
+
 /// Why the database could not be opened; said plainly at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

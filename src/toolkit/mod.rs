@@ -1,6 +1,140 @@
-//! The Smart Working toolkit: where and when a team's work is done, planned activity by activity.
-//!
-//! So far the planner's engine (`planner`), pure and tested rule by rule; team spaces, their pages and API
-//! come next (issue 16).
+//! The Smart Working toolkit: team spaces, where a member plans with their team where and when its work is
+//! done, activity by activity (`planner`, the engine; `service`, the checks; `routes` and `plan_view`, the
+//! pages; `api`, the same for programs). A space is its leads' and participants' alone: organisers learn only
+//! that spaces exist, and how many.
 
-pub mod planner;
+mod api;
+mod model;
+mod plan_view;
+mod planner;
+mod routes;
+mod service;
+mod store;
+
+use chrono::Utc;
+use futures_util::future::BoxFuture;
+use serde_json::json;
+
+use crate::App;
+use crate::auth::User;
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person, Waiting};
+use crate::web::AppResult;
+use model::stored_days;
+use service::{CheckedPerson, CheckedSpace};
+
+/// The toolkit, as the program's list of features sees it.
+pub struct Toolkit;
+
+impl Feature for Toolkit {
+    fn name(&self) -> &'static str {
+        "toolkit"
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes()
+    }
+
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
+    }
+
+    fn waiting<'a>(&'a self, app: &'a App, _now: chrono::DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {
+        Box::pin(async move {
+            let (open, closed) = store::counts(&app.db).await?;
+            Ok(vec![Waiting {
+                title: "Team spaces",
+                count: open,
+                summary: format!(
+                    "Open in the toolkit ({closed} closed). What is in them is their teams' own: organisers see only how many."
+                ),
+                details: Vec::new(),
+                path: "/toolkit".into(),
+                decision: false,
+            }])
+        })
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let spaces = store::spaces_of(&app.db, &person.id).await?;
+            let rows = store::person_rows_of(&app.db, &person.id).await?;
+            let mut described = Vec::new();
+            for row in rows {
+                let activities = store::activities(&app.db, &row.space_id).await?;
+                described.push(json!({
+                    "space": row.space_id,
+                    "name": row.name,
+                    "working_days": row.working_days,
+                    "hours_per_week": row.hours_per_week,
+                    "constraints": row.constraints,
+                    "activities": activities.iter().filter(|a| a.person_id == row.id).map(|a| json!({
+                        "name": a.name, "category": a.category, "hours_per_week": a.hours, "place": a.place,
+                        "time": a.timing, "collaboration": a.collaboration,
+                    })).collect::<Vec<_>>(),
+                }));
+            }
+            Ok(Some(json!({
+                "team_spaces": spaces.iter().map(|(s, standing)| json!({
+                    "id": s.id, "name": s.name, "standing": standing.key(),
+                })).collect::<Vec<_>>(),
+                "own_work": described,
+            })))
+        })
+    }
+
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase_person(tx, &person.id, &person.email).await?) })
+    }
+}
+
+/// Opens a space for a team of the member's organisation, with its first site; the member is its lead.
+async fn open_space(app: &App, lead: &User, space: &CheckedSpace, site: &str, desks: &[u32; 7]) -> AppResult<String> {
+    let days = stored_days(space.days);
+    let mut tx = app.db.begin().await?;
+    let new = store::NewSpace {
+        name: &space.name,
+        organisation_id: lead.organisation_id.as_deref(),
+        working_days: &days,
+        day_hours: space.day_hours,
+        service_hours: &space.service_hours,
+        scenario_of: None,
+    };
+    let id = store::insert_space(&mut tx, &new, &lead.id, Utc::now()).await?;
+    store::insert_site(&mut tx, &id, site, &model::stored_desks(desks)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a person (or a role) to a space; `user_id` is the participant who describes their own work.
+async fn add_person(
+    app: &App,
+    space_id: &str,
+    user_id: Option<&str>,
+    person: &CheckedPerson,
+    home_checked: bool,
+) -> AppResult<String> {
+    let days = stored_days(person.days);
+    let new = store::NewPerson {
+        user_id,
+        name: &person.name,
+        head_count: person.head_count,
+        working_days: &days,
+        hours_per_week: person.hours_per_week,
+        site_id: person.site_id.as_deref(),
+        constraints: &person.constraints,
+        home_checked,
+    };
+    let mut tx = app.db.begin().await?;
+    let id = store::insert_person(&mut tx, space_id, &new, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A space's plan, computed from its rows now (the engine is fast and pure; nothing computed is stored).
+async fn plan_of(app: &App, space: &model::Space) -> AppResult<(planner::Plan, Vec<model::SiteRow>)> {
+    let sites = store::sites(&app.db, &space.id).await?;
+    let people = store::people(&app.db, &space.id).await?;
+    let activities = store::activities(&app.db, &space.id).await?;
+    Ok((planner::plan(&service::team_of(space, &sites, &people, &activities)), sites))
+}

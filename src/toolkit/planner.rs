@@ -64,7 +64,6 @@ pub struct Days(u8);
 
 impl Days {
     pub const MONDAY_TO_FRIDAY: Days = Days(0b001_1111);
-    pub const EVERY_DAY: Days = Days(0b111_1111);
 
     pub fn of(days: &[Weekday]) -> Days {
         Days(days.iter().fold(0, |bits, d| bits | 1 << d.index()))
@@ -80,10 +79,6 @@ impl Days {
 
     pub fn is_empty(self) -> bool {
         self.0 == 0
-    }
-
-    pub fn and(self, other: Days) -> Days {
-        Days(self.0 & other.0)
     }
 
     pub fn iter(self) -> impl Iterator<Item = Weekday> {
@@ -303,7 +298,6 @@ pub enum Level {
 #[derive(Clone, Debug)]
 pub struct Activity {
     pub name: String,
-    pub category: Category,
     pub hours: f64,
     pub place: Place,
     pub timing: Timing,
@@ -483,7 +477,6 @@ pub struct PersonPlan {
     pub id: String,
     pub name: String,
     pub head_count: u32,
-    pub classes: Vec<(String, Class)>,
     pub need: Need,
     pub week: Vec<DayPlan>,
     /// Rule 5, in words.
@@ -587,7 +580,6 @@ pub fn plan(team: &Team) -> Plan {
             id: p.id.clone(),
             name: p.name.clone(),
             head_count: p.head_count,
-            classes: p.activities.iter().map(|a| (a.name.clone(), classify(a))).collect(),
             need: need.clone(),
             week: p
                 .days
@@ -1104,7 +1096,6 @@ mod tests {
     fn activity(name: &str, hours: f64, place: Place, collaboration: Collaboration) -> Activity {
         Activity {
             name: name.into(),
-            category: Category::Other,
             hours,
             place,
             timing: Timing::Deadline,
@@ -1347,7 +1338,7 @@ mod tests {
                 person("b", &[Thu, Fri, Sat], 22.5, vec![cover.clone()]),
             ],
         );
-        t.days = Days::EVERY_DAY;
+        t.days = Days::of(&Weekday::ALL);
         let plan = plan(&t);
         assert_eq!(plan.rota.len(), 7);
         let who = |d: Weekday| plan.rota.iter().find(|r| r.day == d).unwrap().cover.clone();
@@ -1433,7 +1424,6 @@ mod tests {
                     home_checked: false,
                     activities: vec![Activity {
                         name: "Anchored".into(),
-                        category: Category::Other,
                         hours: anchored,
                         place,
                         timing: Timing::None,

@@ -28,6 +28,8 @@ pub struct Page {
     pub show_membership: bool,
     /// The link to one's own application is shown (applicants).
     pub show_application: bool,
+    /// The link to the toolkit's team spaces is shown (members and team participants).
+    pub show_toolkit: bool,
     /// Keep this page out of search engines.
     pub noindex: bool,
 }
@@ -44,6 +46,7 @@ impl Page {
             show_members: policy::can_enter_members_area(&viewer, chrono::Utc::now()),
             show_membership: viewer.user.as_ref().is_some_and(policy::can_renew_membership),
             show_application: viewer.role() == Some(crate::auth::Role::Applicant),
+            show_toolkit: policy::can_use_toolkit(&viewer, chrono::Utc::now()),
             noindex: false,
         }
     }

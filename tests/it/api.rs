@@ -18,14 +18,20 @@ on_both_engines!(
 );
 
 /// What the API answered: status, content type and JSON body.
-struct Reply {
-    status: u16,
-    content_type: String,
-    json: Value,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub json: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
-async fn call(t: &TestApp, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+pub(crate) async fn call(
+    t: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
     let mut request = reqwest::Client::new().request(method, t.url(path));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -48,14 +54,14 @@ async fn get(t: &TestApp, path: &str, token: Option<&str>) -> Reply {
 
 /// Creates a token through the settings page, as its holder would (members made by `meetings::member` have
 /// this password); gives the token shown.
-async fn new_token(t: &TestApp, client: &reqwest::Client, name: &str) -> String {
+pub(crate) async fn new_token(t: &TestApp, client: &reqwest::Client, name: &str) -> String {
     let page = t.post_with(client, "/account/api-tokens", &[("name", name), ("password", PASSWORD)]).await;
     page.assert_status(200).assert_contains(name);
     let start = page.body.find("swn_").expect("the new token is shown");
     page.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect()
 }
 
-fn is_problem(r: &Reply, status: u16) {
+pub(crate) fn is_problem(r: &Reply, status: u16) {
     assert_eq!(r.status, status, "{:?}", r.json);
     assert!(r.content_type.starts_with("application/problem+json"), "{}", r.content_type);
     assert_eq!(r.json["status"], status);

@@ -26,3 +26,4 @@ mod robustness;
 mod schema;
 mod security;
 mod smtp_peer;
+mod toolkit;

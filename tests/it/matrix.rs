@@ -50,6 +50,13 @@ const API_MEMBERS: [u16; 8] = [401, 403, 200, 200, 200, 200, 401, 403];
 const API_MEMBERS_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, DOES, 401, 403];
 /// The token holder's own data: anyone with a working token.
 const API_OWN: [u16; 8] = [401, 200, 200, 200, 200, 200, 401, 200];
+/// A team space of the toolkit: its lead (the member) and a lapsed lead read it; no one else finds it.
+const TEAM_READ: [u16; 8] = [303, 404, 200, 404, 404, 404, 303, 200];
+/// A lead's page of a team space: a lapsed lead may read the space but not change it.
+const TEAM_LEAD_PAGE: [u16; 8] = [303, 404, 200, 404, 404, 404, 303, 403];
+const TEAM_LEAD_FORM: [u16; 8] = [303, 404, DOES, 404, 404, 404, 303, 403];
+const API_TEAM_READ: [u16; 8] = [401, 403, 200, 404, 404, 404, 401, 200];
+const API_TEAM_WRITE: [u16; 8] = [401, 403, DOES, 404, 404, 404, 401, 403];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
@@ -219,6 +226,9 @@ fn declared_routes() -> BTreeSet<(String, String)> {
 /// they must be refused before anything is read.
 fn rows(s: &Seed) -> Vec<Row> {
     let p = |x: &str| x.to_string();
+    let team = format!("/toolkit/teams/{}", s.team);
+    let person = format!("{team}/people/{}", s.team_person);
+    let api = format!("/api/v1/toolkit/teams/{}", s.team);
     vec![
         // The public site
         row("GET", "/", p("/"), PUBLIC),
@@ -680,6 +690,55 @@ fn rows(s: &Seed) -> Vec<Row> {
             &s.group_topic,
             1,
         )),
+        // The toolkit: a space is its leads' and participants' alone (the member leads it; the lapsed member led
+        // it and keeps reading it); everyone else finds nothing there.
+        row("GET", "/toolkit", p("/toolkit"), [303, 403, 200, 200, 200, 200, 303, 200]),
+        row("POST", "/toolkit/teams", p("/toolkit/teams"), MEMBERS_FORM)
+            .does(explains(422, "The team&#39;s name is required.")),
+        row("GET", "/toolkit/teams/{id}", team.clone(), TEAM_READ),
+        row("GET", "/toolkit/teams/{id}/settings", format!("{team}/settings"), TEAM_LEAD_PAGE),
+        row("POST", "/toolkit/teams/{id}/settings", format!("{team}/settings"), TEAM_LEAD_FORM)
+            .does(explains(422, "The team&#39;s name is required.")),
+        row("POST", "/toolkit/teams/{id}/sites", format!("{team}/sites"), TEAM_LEAD_FORM)
+            .does(explains(422, "The site&#39;s name is required.")),
+        row("POST", "/toolkit/teams/{id}/sites/{site}", format!("{team}/sites/{}", s.team_site), TEAM_LEAD_FORM)
+            .does(explains(422, "The site&#39;s name is required.")),
+        row("POST", "/toolkit/teams/{id}/people", format!("{team}/people"), TEAM_LEAD_FORM)
+            .does(explains(422, "The name is required.")),
+        row("GET", "/toolkit/teams/{id}/people/{person}", person.clone(), TEAM_READ),
+        row("POST", "/toolkit/teams/{id}/people/{person}", person.clone(), TEAM_LEAD_FORM)
+            .does(explains(422, "The name is required.")),
+        row("POST", "/toolkit/teams/{id}/people/{person}/activities", format!("{person}/activities"), TEAM_LEAD_FORM)
+            .does(explains(422, "The activity&#39;s name is required.")),
+        row(
+            "GET",
+            "/toolkit/teams/{id}/people/{person}/activities/{activity}",
+            format!("{person}/activities/{}", s.team_activity),
+            TEAM_READ,
+        ),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/people/{person}/activities/{activity}",
+            format!("{person}/activities/{}", s.team_activity),
+            TEAM_LEAD_FORM,
+        )
+        .does(explains(422, "The activity&#39;s name is required.")),
+        row("GET", "/toolkit/teams/{id}/plan", format!("{team}/plan"), TEAM_READ),
+        row("GET", "/toolkit/teams/{id}/plan.csv", format!("{team}/plan.csv"), TEAM_READ),
+        row("GET", "/api/v1/toolkit/teams", p("/api/v1/toolkit/teams"), [401, 403, 200, 200, 200, 200, 401, 200]),
+        row("POST", "/api/v1/toolkit/teams", p("/api/v1/toolkit/teams"), API_MEMBERS_WRITE)
+            .does(explains(422, "missing field")),
+        row("GET", "/api/v1/toolkit/teams/{id}", api.clone(), API_TEAM_READ),
+        row("GET", "/api/v1/toolkit/teams/{id}/plan", format!("{api}/plan"), API_TEAM_READ),
+        row("POST", "/api/v1/toolkit/teams/{id}/people", format!("{api}/people"), API_TEAM_WRITE)
+            .does(explains(422, "missing field")),
+        row(
+            "POST",
+            "/api/v1/toolkit/teams/{id}/people/{person}/activities",
+            format!("{api}/people/{}/activities", s.team_person),
+            API_TEAM_WRITE,
+        )
+        .does(explains(422, "missing field")),
         row("ANY", "/api/{*rest}", p("/api/v0/nothing"), [404, 404, 404, 404, 404, 404, 401, 404]),
         // Near the end: it renews the lapsed member.
         row("POST", "/membership/renew", p("/membership/renew"), [303, 403, 303, 303, 403, 403, 303, 303]),
@@ -706,6 +765,12 @@ struct Seed {
     meeting_id: String,
     news_id: String,
     page_id: String,
+    /// A team space the member leads (and the lapsed member led before their term ended), with a site, a
+    /// person and an activity.
+    team: String,
+    team_site: String,
+    team_person: String,
+    team_activity: String,
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
@@ -849,6 +914,37 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     t.post_with(&org, &format!("/admin/newsletters/{newsletter}/send"), &[("confirm", "on")]).await.assert_status(303);
     swn::newsletters::queue_due_issues(&t.app).await.unwrap();
 
+    let mut opening =
+        vec![("name", "Matrix team"), ("day_hours", "7.5"), ("site_name", "Matrix site"), ("desks_mon", "3")];
+    opening.push(("working_days", "mon"));
+    let opened = t.post_with(&member.client, "/toolkit/teams", &opening).await;
+    opened.assert_status(303);
+    let team = opened.location().unwrap().trim_start_matches("/toolkit/teams/").to_string();
+    let added = t
+        .post_with(
+            &member.client,
+            &format!("/toolkit/teams/{team}/people"),
+            &[("name", "Pat"), ("working_days", "mon"), ("hours_per_week", "7")],
+        )
+        .await;
+    added.assert_status(303);
+    let team_person = added.location().unwrap().rsplit('/').next().unwrap().to_string();
+    t.post_with(
+        &member.client,
+        &format!("/toolkit/teams/{team}/people/{team_person}/activities"),
+        &[("activity_name", "Filing"), ("category", "processing_data"), ("hours", "2")],
+    )
+    .await
+    .assert_status(303);
+    swn::execute!(
+        &t.app.db,
+        "INSERT INTO team_members (space_id, user_id, role, joined_at) VALUES ($1, $2, 'lead', $3)",
+        &team,
+        &lapsed.id,
+        chrono::Utc::now()
+    )
+    .unwrap();
+
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {
         let db = db.clone();
@@ -873,6 +969,10 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         meeting_id: id_of("SELECT id FROM meetings").await,
         news_id: id_of("SELECT id FROM news").await,
         page_id: id_of("SELECT id FROM pages WHERE slug = 'about'").await,
+        team,
+        team_site: id_of("SELECT id FROM team_sites").await,
+        team_person,
+        team_activity: id_of("SELECT id FROM team_activities").await,
     };
 
     // Every declared route has a row, and every row a declared route.

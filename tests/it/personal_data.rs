@@ -152,6 +152,28 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     t.post_with(&org, &format!("/forum/moderation/users/{rosa_id}"), &[("action", "restore"), ("reason", "Sorted.")])
         .await
         .assert_status(303);
+    // She plans her team's week in the toolkit.
+    let opened = t
+        .post_with(
+            &rosa,
+            "/toolkit/teams",
+            &[
+                ("name", "Eastmarch benefits"),
+                ("working_days", "mon"),
+                ("day_hours", "7.5"),
+                ("site_name", "Town hall"),
+            ],
+        )
+        .await;
+    opened.assert_status(303);
+    let space = opened.location().unwrap().to_string();
+    t.post_with(
+        &rosa,
+        &format!("{space}/people"),
+        &[("name", "Pat"), ("working_days", "mon"), ("hours_per_week", "7")],
+    )
+    .await
+    .assert_status(303);
     // She holds the one place of a coming meeting, with Kit on its waitlist.
     let full = meeting(&t, &org, "Trial periods clinic", "members", "1", Duration::days(5), &[]).await;
     t.post_with(&rosa, &format!("/meetings/{full}/register"), &[]).await.assert_status(303);
@@ -182,6 +204,9 @@ async fn erasing_an_account_leaves_nothing_of_the_person(engine: Engine) {
     assert_eq!(left, Vec::<(String, String)>::new());
     let name = swn::fetch_scalar!(&t.app.db, String, "SELECT name FROM users WHERE id = $1", &rosa_id).unwrap();
     assert_eq!(name, "Former member");
+    // Her team space was hers alone: it went with her.
+    let spaces = swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM team_spaces").unwrap();
+    assert_eq!(spaces, 0);
     // Her place went to the waitlist, as a cancellation's would.
     t.wait_for_mail_containing("kit@org.example.com", "A place has become free").await;
     t.finish().await;

@@ -35,3 +35,61 @@ async fn unknown_schemes_and_unreachable_databases_are_clear_errors() {
     assert!(matches!(unreachable, ConnectError::Unreachable(_)), "{unreachable}");
     assert!(unreachable.to_string().contains("could not reach the database"));
 }
+
+/// Upgrading keeps every account and what refers to it: 0013 rebuilds SQLite's `users` table (to let a new
+/// role in) with foreign keys off, and they are on again afterwards.
+async fn upgrading_to_team_spaces_keeps_every_account(url: &str) {
+    let db = Db::connect(url).await.unwrap();
+    swn::db::migrate::run_until(&db, Some("0012_regions")).await.unwrap();
+    let now = chrono::Utc::now();
+    swn::execute!(
+        &db,
+        "INSERT INTO users (id, email, name, role, suspended, password_hash, created_at, updated_at)
+         VALUES ('u1', 'kept@example.org', 'Kept Person', 'member', FALSE, NULL, $1, $1)",
+        now
+    )
+    .unwrap();
+    swn::execute!(
+        &db,
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ('s1', 'u1', $1, $1)",
+        now
+    )
+    .unwrap();
+    assert_eq!(swn::db::migrate::run(&db).await.unwrap(), vec!["0013_team_spaces"]);
+    let sessions = swn::fetch_scalar!(&db, i64, "SELECT COUNT(*) FROM sessions WHERE user_id = 'u1'").unwrap();
+    assert_eq!(sessions, 1, "the account's session survived the rebuild");
+    swn::execute!(
+        &db,
+        "INSERT INTO users (id, email, name, role, suspended, password_hash, created_at, updated_at)
+         VALUES ('u2', 'invited@example.org', 'Invited Person', 'participant', FALSE, NULL, $1, $1)",
+        now
+    )
+    .unwrap();
+    let orphan = swn::execute!(
+        &db,
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ('s2', 'nobody', $1, $1)",
+        now
+    );
+    assert!(orphan.is_err(), "foreign keys are enforced again after the migrations");
+    swn::execute!(&db, "DELETE FROM users WHERE id = 'u1'").unwrap();
+    let sessions = swn::fetch_scalar!(&db, i64, "SELECT COUNT(*) FROM sessions WHERE user_id = 'u1'").unwrap();
+    assert_eq!(sessions, 0, "and cascade as before");
+}
+
+#[tokio::test]
+async fn upgrading_sqlite_keeps_every_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("upgrade.db").display());
+    upgrading_to_team_spaces_keeps_every_account(&url).await;
+}
+
+#[tokio::test]
+async fn upgrading_postgres_keeps_every_account() {
+    if crate::support::postgres_url().is_none() {
+        crate::support::skip("SWN_TEST_DATABASE_URL is not set");
+        return;
+    }
+    let (url, name) = crate::support::fresh_postgres_database().await;
+    upgrading_to_team_spaces_keeps_every_account(&url).await;
+    crate::support::drop_postgres_database(&name).await;
+}

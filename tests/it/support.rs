@@ -73,7 +73,7 @@ pub async fn fresh_postgres_database() -> (String, String) {
     (url.to_string(), name)
 }
 
-async fn drop_postgres_database(name: &str) {
+pub async fn drop_postgres_database(name: &str) {
     if let Some(admin_url) = postgres_url()
         && let Ok(admin) = sqlx::PgPool::connect(&admin_url).await
     {

@@ -1,0 +1,121 @@
+-- The Smart Working toolkit, part 1: team spaces and the where-and-when planner.
+--
+-- Team participants are accounts of their own role: they reach the spaces they were invited to and their own
+-- account pages, never the members' area. SQLite cannot change a CHECK constraint, so the users table is
+-- rebuilt (the runner turns foreign keys off for migrations, as SQLite's procedure asks).
+CREATE TABLE users_new (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('organiser', 'moderator', 'member', 'applicant', 'participant')),
+    suspended BOOLEAN NOT NULL DEFAULT FALSE,
+    password_hash TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    organisation_id TEXT REFERENCES organisations (id) ON DELETE SET NULL,
+    job_title TEXT NOT NULL DEFAULT '',
+    member_since TEXT,
+    membership_ends_at TEXT,
+    deleted_at TEXT,
+    posting_suspended BOOLEAN NOT NULL DEFAULT FALSE
+);
+INSERT INTO users_new (id, email, name, role, suspended, password_hash, created_at, updated_at, organisation_id,
+                       job_title, member_since, membership_ends_at, deleted_at, posting_suspended)
+    SELECT id, email, name, role, suspended, password_hash, created_at, updated_at, organisation_id,
+           job_title, member_since, membership_ends_at, deleted_at, posting_suspended
+    FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+
+-- A team space: a member's team of their organisation, planned where and when. A scenario ("what if") is a copy
+-- of a space's plan that points at the space it came from.
+CREATE TABLE team_spaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    organisation_id TEXT REFERENCES organisations (id) ON DELETE SET NULL,
+    working_days TEXT NOT NULL,           -- weekday keys, comma-separated: mon,tue,wed,thu,fri
+    day_hours REAL NOT NULL,
+    service_hours TEXT NOT NULL,          -- as typed (08:00-18:00), empty when the team has none
+    scenario_of TEXT REFERENCES team_spaces (id) ON DELETE CASCADE,
+    closed_at TEXT,
+    created_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX team_spaces_scenarios ON team_spaces (scenario_of);
+
+-- A site of the team with the desks available to it on each weekday.
+CREATE TABLE team_sites (
+    id TEXT PRIMARY KEY,
+    space_id TEXT NOT NULL REFERENCES team_spaces (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    desks TEXT NOT NULL,                  -- seven counts, Monday first: 12,12,12,12,12,0,0
+    position BIGINT NOT NULL
+);
+CREATE INDEX team_sites_space ON team_sites (space_id, position);
+
+-- Who is in a space: its leads and its participants.
+CREATE TABLE team_members (
+    space_id TEXT NOT NULL REFERENCES team_spaces (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('lead', 'participant')),
+    joined_at TEXT NOT NULL,
+    PRIMARY KEY (space_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members (user_id);
+
+-- An invitation to a space by e-mail: a signed link, kept only as its hash.
+CREATE TABLE team_invitations (
+    id TEXT PRIMARY KEY,
+    space_id TEXT NOT NULL REFERENCES team_spaces (id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('lead', 'participant')),
+    token_hash TEXT NOT NULL UNIQUE,
+    invited_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    accepted_at TEXT
+);
+CREATE INDEX team_invitations_space ON team_invitations (space_id);
+
+-- A person of the team, or a role standing for several people, with their working week.
+CREATE TABLE team_people (
+    id TEXT PRIMARY KEY,
+    space_id TEXT NOT NULL REFERENCES team_spaces (id) ON DELETE CASCADE,
+    user_id TEXT REFERENCES users (id) ON DELETE SET NULL,   -- the participant who describes their own work
+    name TEXT NOT NULL,
+    head_count BIGINT NOT NULL,
+    working_days TEXT NOT NULL,
+    hours_per_week REAL NOT NULL,
+    site_id TEXT REFERENCES team_sites (id) ON DELETE SET NULL,
+    constraints TEXT NOT NULL,            -- caring, adjustments: seen only by the person and the leads
+    home_checked BOOLEAN NOT NULL,
+    position BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX team_people_space ON team_people (space_id, position);
+
+-- An activity of a person, with every field the planner reads (DOMAIN.md, "Where-and-when planner").
+CREATE TABLE team_activities (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES team_people (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    hours REAL NOT NULL,
+    cadence TEXT NOT NULL,
+    place TEXT NOT NULL,
+    place_reason TEXT NOT NULL,
+    timing TEXT NOT NULL,
+    time_window TEXT NOT NULL,
+    collaboration TEXT NOT NULL,
+    with_people TEXT NOT NULL,            -- ids of team_people, comma-separated
+    face_to_face TEXT NOT NULL,
+    focus TEXT NOT NULL,
+    rota BOOLEAN NOT NULL,
+    systems TEXT NOT NULL,
+    systems_remote TEXT NOT NULL CHECK (systems_remote IN ('yes', 'no', 'unknown')),
+    position BIGINT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX team_activities_person ON team_activities (person_id, position);

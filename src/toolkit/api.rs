@@ -1,0 +1,509 @@
+//! The toolkit through the API: team spaces, their people and activities, and the computed plan, under the same
+//! policy and the same checks as the pages (one engine for both).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{PersonRow, SiteRow, Space, days_of};
+use super::planner::Weekday;
+use super::routes::reach;
+use super::service::{self, ActivityFields, PersonFields, SiteFields, SpaceFields};
+use super::store;
+use crate::App;
+use crate::api::problem::{ApiResult, FieldProblem, Problem, json_body};
+use crate::auth::policy;
+use crate::auth::{User, Viewer};
+use crate::web::{AppError, FieldErrors};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(teams, create_team, team, add_person, add_activity, plan))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> axum::Router<App> {
+    axum::Router::new()
+        .route("/api/v1/toolkit/teams", axum::routing::get(teams).post(create_team))
+        .route("/api/v1/toolkit/teams/{id}", axum::routing::get(team))
+        .route("/api/v1/toolkit/teams/{id}/people", axum::routing::post(add_person))
+        .route("/api/v1/toolkit/teams/{id}/people/{person}/activities", axum::routing::post(add_activity))
+        .route("/api/v1/toolkit/teams/{id}/plan", axum::routing::get(plan))
+}
+
+/// A site and the desks available to the team on each weekday (`mon` ... `sun`; a day left out has none).
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct SiteIn {
+    pub name: String,
+    #[serde(default)]
+    pub desks: BTreeMap<String, i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TeamIn {
+    pub name: String,
+    /// Weekdays as lowercase three-letter English names: `mon`, `tue`, ... `sun`.
+    pub working_days: Vec<String>,
+    /// The length of a working day in hours; 7.5 when left out.
+    pub day_hours: Option<f64>,
+    /// The hours the service must be covered (`08:00-18:00`), if any.
+    pub service_hours: Option<String>,
+    #[serde(default)]
+    pub sites: Vec<SiteIn>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteOut {
+    pub id: String,
+    pub name: String,
+    pub desks: BTreeMap<String, u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    pub id: String,
+    pub name: String,
+    pub head_count: i64,
+    pub working_days: Vec<String>,
+    pub hours_per_week: f64,
+    /// The id of their base site, if one is set.
+    pub site: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamOut {
+    pub id: String,
+    pub name: String,
+    pub working_days: Vec<String>,
+    pub day_hours: f64,
+    pub service_hours: String,
+    /// `lead` or `participant`: how the caller stands in it.
+    pub standing: String,
+    pub closed: bool,
+    pub sites: Vec<SiteOut>,
+    pub people: Vec<PersonOut>,
+    /// The space's page on the site.
+    pub url: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PersonIn {
+    pub name: String,
+    pub working_days: Vec<String>,
+    pub hours_per_week: f64,
+    /// For a role standing for several people; 1 when left out.
+    pub head_count: Option<i64>,
+    /// The id of their base site; the team's first site when left out.
+    pub site: Option<String>,
+    /// Caring, adjustments: seen only by the person and the space's leads.
+    pub constraints: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActivityIn {
+    pub name: String,
+    /// `hands_on_equipment`, `analysis`, `writing`, `informing_others`, `maintaining_systems`, `developing_ideas`,
+    /// `managing_people`, `processing_data`, `informal_collaboration`, `internal_meetings`, `customers_in_person`,
+    /// `customers_by_phone`, `customers_online` or `other`.
+    pub category: String,
+    pub hours_per_week: f64,
+    /// `none`, `office`, `site`, `customer` (or `unknown`); `none` when left out.
+    pub place: Option<String>,
+    /// `none`, `window`, `service_hours`, `deadline` (or `unknown`); `none` when left out.
+    pub time: Option<String>,
+    /// `solo`, `async`, `virtual`, `in_person_preferred` or `in_person_essential`; `solo` when left out.
+    pub collaboration: Option<String>,
+    /// Ids of the team's people it is done with.
+    #[serde(default)]
+    pub with: Vec<String>,
+    /// `daily`, `weekly`, `monthly` or `occasional`.
+    pub cadence: Option<String>,
+    pub place_reason: Option<String>,
+    /// The fixed window, for `time: window` (`09:00-09:15 daily`).
+    pub time_window: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub face_to_face: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub focus: Option<String>,
+    #[serde(default)]
+    pub rota: bool,
+    pub systems: Option<String>,
+    /// `yes`, `no` or `unknown`: whether the systems it needs work away from the office.
+    pub systems_remote: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityOut {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub hours_per_week: f64,
+    pub place: String,
+    pub time: String,
+    pub collaboration: String,
+    pub with: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanPersonOut {
+    pub id: String,
+    pub name: String,
+    pub head_count: u32,
+    /// Suggested days on site (rule 3), never more than the days they work.
+    pub onsite_days: u32,
+    /// The days the hours call for, before that cap.
+    pub needed_days: u32,
+    /// The working, in words.
+    pub working: String,
+    /// Their working days, each with how many of them are on site (0 or 1 for a person).
+    pub week: Vec<PlanDayOut>,
+    pub place_hours: f64,
+    pub in_person_hours: f64,
+    pub customer_hours: f64,
+    pub unknown_hours: f64,
+    /// Where flexible and focus work goes (rule 5).
+    pub batching: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanDayOut {
+    pub day: String,
+    pub on_site: u32,
+    pub anchor: bool,
+}
+
+/// Planned people against desks: team totals only, never who is in.
+#[derive(Serialize, ToSchema)]
+pub struct ForecastOut {
+    pub day: String,
+    pub site: String,
+    pub planned: u32,
+    pub desks: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FlagOut {
+    /// `home_working_check`, `lone_working`, `systems_not_remote`, `unknown_dependencies`, `not_enough_days`,
+    /// `desks_short` or `no_rota_cover`.
+    pub kind: String,
+    /// The person's id, or none for the team.
+    pub person: Option<String>,
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RotaOut {
+    pub day: String,
+    pub cover: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanOut {
+    /// "2 anchor days + 3 flexible".
+    pub split: String,
+    pub anchor_days: Vec<String>,
+    pub anchor_reason: String,
+    pub people: Vec<PlanPersonOut>,
+    pub forecast: Vec<ForecastOut>,
+    pub windows: Vec<String>,
+    pub rota: Vec<RotaOut>,
+    pub flags: Vec<FlagOut>,
+    /// `high`, `medium` or `low`.
+    pub confidence: String,
+    pub confidence_reasons: Vec<String>,
+    pub shared_in_person_hours: f64,
+    pub covered_in_person_hours: f64,
+}
+
+/// The form checks' mistakes as a 422, under the API's field names.
+fn checked(errors: FieldErrors) -> ApiResult<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let field = |f: &str| -> String {
+        match f {
+            "activity_name" => "name".into(),
+            "hours" => "hours_per_week".into(),
+            "timing" => "time".into(),
+            "site_id" => "site".into(),
+            desks if desks.starts_with("desks_") => format!("sites.desks.{}", &desks[6..]),
+            "site_name" => "sites.name".into(),
+            other => other.into(),
+        }
+    };
+    let fields = errors.messages().into_iter().map(|(f, m)| FieldProblem { field: field(f), message: m.clone() });
+    Err(Problem::invalid(fields.collect()).into())
+}
+
+fn user(viewer: &Viewer) -> ApiResult<User> {
+    let user = viewer.user.clone().ok_or(AppError::SignInRequired(String::new()))?;
+    policy::require(viewer, policy::can_use_toolkit(viewer, Utc::now()), "")?;
+    Ok(user)
+}
+
+fn day_keys(stored: &str) -> Vec<String> {
+    days_of(stored).iter().map(|d| d.key().to_string()).collect()
+}
+
+fn site_out(s: &SiteRow) -> SiteOut {
+    let desks = s.desks();
+    SiteOut {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        desks: Weekday::ALL.iter().map(|d| (d.key().to_string(), desks[d.index()])).collect(),
+    }
+}
+
+fn person_out(p: &PersonRow) -> PersonOut {
+    PersonOut {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        head_count: p.head_count,
+        working_days: day_keys(&p.working_days),
+        hours_per_week: p.hours_per_week,
+        site: p.site_id.clone(),
+    }
+}
+
+async fn team_out(app: &App, space: &Space, standing: &str) -> ApiResult<TeamOut> {
+    let sites = store::sites(&app.db, &space.id).await?;
+    let people = store::people(&app.db, &space.id).await?;
+    Ok(TeamOut {
+        id: space.id.clone(),
+        name: space.name.clone(),
+        working_days: day_keys(&space.working_days),
+        day_hours: space.day_hours,
+        service_hours: space.service_hours.clone(),
+        standing: standing.into(),
+        closed: space.closed_at.is_some(),
+        sites: sites.iter().map(site_out).collect(),
+        people: people.iter().map(person_out).collect(),
+        url: app.config.link(&format!("/toolkit/teams/{}", space.id)),
+    })
+}
+
+/// A site's desks from the API's weekday map into the form's fields (an unknown weekday is refused).
+fn site_fields(errors: &mut FieldErrors, site: &SiteIn) -> SiteFields {
+    let mut desks: [String; 7] = Default::default();
+    for (key, n) in &site.desks {
+        match Weekday::parse(key) {
+            Some(d) => desks[d.index()] = n.to_string(),
+            None => errors.add("sites", format!("{key} is not a weekday: use mon, tue, wed, thu, fri, sat or sun.")),
+        }
+    }
+    SiteFields { name: site.name.clone(), desks }
+}
+
+#[utoipa::path(get, path = "/api/v1/toolkit/teams", tag = "toolkit", security(("token" = [])),
+    responses((status = 200, body = Vec<TeamOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn teams(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Vec<TeamOut>>> {
+    let user = user(&viewer)?;
+    let mut out = Vec::new();
+    for (space, standing) in store::spaces_of(&app.db, &user.id).await? {
+        if space.scenario_of.is_none() {
+            out.push(team_out(&app, &space, standing.key()).await?);
+        }
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/toolkit/teams", tag = "toolkit", security(("token" = [])),
+    request_body = TeamIn,
+    responses((status = 201, body = TeamOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_team(
+    State(app): State<App>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
+    let user = user(&viewer)?;
+    policy::require(&viewer, policy::can_open_team_space(&viewer, Utc::now()), "")?;
+    let input: TeamIn = json_body(&headers, body).await?;
+    let mut errors = FieldErrors::default();
+    let fields = SpaceFields {
+        name: input.name.clone(),
+        working_days: input.working_days.clone(),
+        day_hours: input.day_hours.unwrap_or(7.5).to_string(),
+        service_hours: input.service_hours.clone().unwrap_or_default(),
+    };
+    let space = service::check_space(&mut errors, &fields);
+    let mut sites = Vec::new();
+    for site in &input.sites {
+        let typed = site_fields(&mut errors, site);
+        sites.push(service::check_site(&mut errors, &typed));
+    }
+    checked(errors)?;
+    let mut sites = sites.into_iter();
+    let (first_name, first_desks) = sites.next().unwrap_or_else(|| ("Office".into(), [0; 7]));
+    let id = super::open_space(&app, &user, &space, &first_name, &first_desks).await?;
+    for (name, desks) in sites {
+        let mut tx = app.db.begin().await?;
+        store::insert_site(&mut tx, &id, &name, &super::model::stored_desks(&desks)).await?;
+        tx.commit().await?;
+    }
+    let space = store::space(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(team_out(&app, &space, "lead").await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/toolkit/teams/{id}", tag = "toolkit", security(("token" = [])),
+    params(("id" = String, Path, description = "The team space's id")),
+    responses((status = 200, body = TeamOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn team(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<TeamOut>> {
+    user(&viewer)?;
+    let reached = reach(&app, &viewer, &id).await?;
+    let standing = reached.standing.map_or("", |s| s.key());
+    Ok(Json(team_out(&app, &reached.space, standing).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/toolkit/teams/{id}/people", tag = "toolkit", security(("token" = [])),
+    params(("id" = String, Path, description = "The team space's id")),
+    request_body = PersonIn,
+    responses((status = 201, body = PersonOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn add_person(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
+    user(&viewer)?;
+    let reached = reach(&app, &viewer, &id).await?;
+    if !reached.leads {
+        return Err(AppError::Forbidden.into());
+    }
+    let input: PersonIn = json_body(&headers, body).await?;
+    let sites = store::sites(&app.db, &id).await?;
+    let mut errors = FieldErrors::default();
+    let fields = PersonFields {
+        name: input.name,
+        head_count: input.head_count.unwrap_or(1).to_string(),
+        working_days: input.working_days,
+        hours_per_week: input.hours_per_week.to_string(),
+        site_id: input.site.unwrap_or_default(),
+        constraints: input.constraints.unwrap_or_default(),
+        home_checked: false,
+    };
+    let person = service::check_person(&mut errors, &fields, &sites, 0.0);
+    checked(errors)?;
+    let person_id = super::add_person(&app, &id, None, &person, false).await?;
+    let row = store::person(&app.db, &id, &person_id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(person_out(&row))))
+}
+
+#[utoipa::path(post, path = "/api/v1/toolkit/teams/{id}/people/{person}/activities", tag = "toolkit", security(("token" = [])),
+    params(("id" = String, Path, description = "The team space's id"), ("person" = String, Path, description = "The person's id")),
+    request_body = ActivityIn,
+    responses((status = 201, body = ActivityOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn add_activity(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path((id, person)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
+    let me = user(&viewer)?;
+    let reached = reach(&app, &viewer, &id).await?;
+    let row = store::person(&app.db, &id, &person).await?.ok_or(AppError::NotFound)?;
+    let own = row.user_id.as_deref() == Some(me.id.as_str());
+    let closed = reached.space.closed_at.is_some();
+    if !policy::can_describe_work(&viewer, reached.standing, closed, own, Utc::now()) {
+        return Err(AppError::Forbidden.into());
+    }
+    let input: ActivityIn = json_body(&headers, body).await?;
+    let people = store::people(&app.db, &id).await?;
+    let other: f64 =
+        store::activities(&app.db, &id).await?.iter().filter(|a| a.person_id == person).map(|a| a.hours).sum();
+    let fields = ActivityFields {
+        name: input.name,
+        category: input.category,
+        hours: input.hours_per_week.to_string(),
+        cadence: input.cadence.unwrap_or_default(),
+        place: input.place.unwrap_or_default(),
+        place_reason: input.place_reason.unwrap_or_default(),
+        timing: input.time.unwrap_or_default(),
+        time_window: input.time_window.unwrap_or_default(),
+        collaboration: input.collaboration.unwrap_or_default(),
+        with: input.with,
+        face_to_face: input.face_to_face.unwrap_or_default(),
+        focus: input.focus.unwrap_or_default(),
+        rota: input.rota,
+        systems: input.systems.unwrap_or_default(),
+        systems_remote: input.systems_remote.unwrap_or_default(),
+    };
+    let mut errors = FieldErrors::default();
+    let activity = service::check_activity(&mut errors, &fields, &row, other, &people);
+    checked(errors)?;
+    let mut tx = app.db.begin().await?;
+    let activity_id = store::insert_activity(&mut tx, &activity, Utc::now()).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ActivityOut {
+            id: activity_id,
+            name: activity.name,
+            category: activity.category,
+            hours_per_week: activity.hours,
+            place: activity.place,
+            time: activity.timing,
+            collaboration: activity.collaboration,
+            with: activity.with_people.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/toolkit/teams/{id}/plan", tag = "toolkit", security(("token" = [])),
+    params(("id" = String, Path, description = "The team space's id")),
+    responses((status = 200, body = PlanOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn plan(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<PlanOut>> {
+    user(&viewer)?;
+    let reached = reach(&app, &viewer, &id).await?;
+    let (plan, _) = super::plan_of(&app, &reached.space).await?;
+    Ok(Json(PlanOut {
+        split: plan.split.clone(),
+        anchor_days: plan.anchor_days.iter().map(|d| d.key().to_string()).collect(),
+        anchor_reason: plan.anchor_reason.clone(),
+        people: plan
+            .people
+            .iter()
+            .map(|p| PlanPersonOut {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                head_count: p.head_count,
+                onsite_days: p.need.days,
+                needed_days: p.need.needed_days,
+                working: p.need.working.clone(),
+                week: p
+                    .week
+                    .iter()
+                    .map(|d| PlanDayOut { day: d.day.key().into(), on_site: d.on_site, anchor: d.anchor })
+                    .collect(),
+                place_hours: p.need.place_hours,
+                in_person_hours: p.need.in_person_hours,
+                customer_hours: p.need.customer_hours,
+                unknown_hours: p.need.unknown_hours,
+                batching: p.batching.clone(),
+            })
+            .collect(),
+        forecast: plan
+            .forecast
+            .iter()
+            .map(|f| ForecastOut { day: f.day.key().into(), site: f.site.clone(), planned: f.planned, desks: f.desks })
+            .collect(),
+        windows: plan.windows.clone(),
+        rota: plan.rota.iter().map(|r| RotaOut { day: r.day.key().into(), cover: r.cover.clone() }).collect(),
+        flags: plan
+            .flags
+            .iter()
+            .map(|f| FlagOut { kind: f.kind.key().into(), person: f.person.clone(), text: f.text.clone() })
+            .collect(),
+        confidence: plan.confidence.key().into(),
+        confidence_reasons: plan.confidence_reasons.clone(),
+        shared_in_person_hours: plan.shared_hours,
+        covered_in_person_hours: plan.covered_hours,
+    }))
+}

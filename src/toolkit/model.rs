@@ -1,0 +1,99 @@
+//! The toolkit's rows and the typed values of its closed sets.
+
+use chrono::{DateTime, Utc};
+
+use super::planner::{Days, Weekday};
+
+/// A team space, or a scenario ("what if") copied from one.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Space {
+    pub id: String,
+    pub name: String,
+    pub working_days: String,
+    pub day_hours: f64,
+    pub service_hours: String,
+    pub scenario_of: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Space {
+    pub fn days(&self) -> Days {
+        days_of(&self.working_days)
+    }
+}
+
+/// Weekday keys, comma-separated, as stored; unknown keys are left out (they were refused at the edge).
+pub fn days_of(stored: &str) -> Days {
+    Days::of(&stored.split(',').filter_map(|k| Weekday::parse(k.trim())).collect::<Vec<_>>())
+}
+
+/// Weekday keys as stored: "mon,tue,wed".
+pub fn stored_days(days: Days) -> String {
+    days.iter().map(Weekday::key).collect::<Vec<_>>().join(",")
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SiteRow {
+    pub id: String,
+    pub name: String,
+    pub desks: String,
+}
+
+impl SiteRow {
+    /// The desks on each weekday, Monday first.
+    pub fn desks(&self) -> [u32; 7] {
+        let mut desks = [0; 7];
+        for (slot, n) in desks.iter_mut().zip(self.desks.split(',')) {
+            *slot = n.trim().parse().unwrap_or(0);
+        }
+        desks
+    }
+}
+
+pub fn stored_desks(desks: &[u32; 7]) -> String {
+    desks.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// A person of the team, or a role standing for several people.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: String,
+    pub space_id: String,
+    pub user_id: Option<String>,
+    pub name: String,
+    pub head_count: i64,
+    pub working_days: String,
+    pub hours_per_week: f64,
+    pub site_id: Option<String>,
+    pub constraints: String,
+    pub home_checked: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub id: String,
+    pub person_id: String,
+    pub name: String,
+    pub category: String,
+    pub hours: f64,
+    pub cadence: String,
+    pub place: String,
+    pub place_reason: String,
+    pub timing: String,
+    pub time_window: String,
+    pub collaboration: String,
+    pub with_people: String,
+    pub face_to_face: String,
+    pub focus: String,
+    pub rota: bool,
+    pub systems: String,
+    pub systems_remote: String,
+}
+
+/// How often an activity comes round.
+pub const CADENCES: [(&str, &str); 4] =
+    [("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("occasional", "Now and then")];
+
+/// Whether the systems an activity needs work away from the office.
+pub const SYSTEMS_REMOTE: [(&str, &str); 3] =
+    [("yes", "They work remotely"), ("no", "They do not work remotely"), ("unknown", "Not known, or none needed")];

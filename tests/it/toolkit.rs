@@ -1,0 +1,380 @@
+//! The Smart Working toolkit (issue 16): a member opens a team space, describes the team's people and their
+//! activities, and reads the plan; bad input is told beside its field; a space is its team's own; the API
+//! reaches the same spaces with the same checks and gives the plan in its documented shape.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api::{call, is_problem, new_token};
+use crate::on_both_engines;
+use crate::support::{Engine, TestApp, browser};
+
+on_both_engines!(
+    a_member_plans_a_team_from_its_activities,
+    mistakes_are_told_beside_their_fields_and_nothing_typed_is_lost,
+    a_space_is_its_teams_own,
+    the_api_builds_a_team_and_gives_its_plan,
+    a_persons_part_is_exported_and_erased,
+);
+
+/// Opens a space through the form: Monday to Friday, 7.5-hour days, one site with `desks` each weekday.
+async fn open_space(t: &TestApp, client: &reqwest::Client, name: &str, desks: &str) -> String {
+    let mut form = vec![("name", name), ("day_hours", "7.5"), ("site_name", "Head office")];
+    for d in ["mon", "tue", "wed", "thu", "fri"] {
+        form.push(("working_days", d));
+    }
+    for f in ["desks_mon", "desks_tue", "desks_wed", "desks_thu", "desks_fri"] {
+        form.push((f, desks));
+    }
+    let opened = t.post_with(client, "/toolkit/teams", &form).await;
+    opened.assert_status(303);
+    opened.location().unwrap().trim_start_matches("/toolkit/teams/").to_string()
+}
+
+async fn add_person(
+    t: &TestApp,
+    client: &reqwest::Client,
+    space: &str,
+    name: &str,
+    days: &[&str],
+    hours: &str,
+) -> String {
+    let mut form = vec![("name", name), ("hours_per_week", hours)];
+    for d in days {
+        form.push(("working_days", d));
+    }
+    let added = t.post_with(client, &format!("/toolkit/teams/{space}/people"), &form).await;
+    added.assert_status(303);
+    added.location().unwrap().rsplit('/').next().unwrap().to_string()
+}
+
+async fn add_activity(t: &TestApp, client: &reqwest::Client, space: &str, person: &str, fields: &[(&str, &str)]) {
+    let path = format!("/toolkit/teams/{space}/people/{person}/activities");
+    t.post_with(client, &path, fields).await.assert_status(303);
+}
+
+const WEEK: [&str; 5] = ["mon", "tue", "wed", "thu", "fri"];
+
+async fn a_member_plans_a_team_from_its_activities(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    t.get_with(&lead, "/toolkit").await.assert_status(200).assert_contains("Open a team space");
+    let space = open_space(&t, &lead, "Benefits team", "2").await;
+    let ana = add_person(&t, &lead, &space, "Ana", &WEEK, "37.5").await;
+    let ben = add_person(&t, &lead, &space, "Ben", &WEEK, "37.5").await;
+    let cy = add_person(&t, &lead, &space, "Cy", &WEEK, "37.5").await;
+    // Ana's counter work is anchored to the office; she and Ben plan together in person.
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ana,
+        &[
+            ("activity_name", "Front counter"),
+            ("category", "customers_in_person"),
+            ("hours", "15"),
+            ("place", "office"),
+        ],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ana,
+        &[
+            ("activity_name", "Case planning"),
+            ("category", "internal_meetings"),
+            ("hours", "7.5"),
+            ("collaboration", "in_person_essential"),
+            ("with", ben.as_str()),
+        ],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ana,
+        &[("activity_name", "Assessments"), ("category", "analysis"), ("hours", "15")],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ben,
+        &[
+            ("activity_name", "Case planning"),
+            ("category", "internal_meetings"),
+            ("hours", "7.5"),
+            ("collaboration", "in_person_essential"),
+            ("with", ana.as_str()),
+        ],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ben,
+        &[("activity_name", "Casework"), ("category", "processing_data"), ("hours", "30")],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &cy,
+        &[
+            ("activity_name", "Scanning post"),
+            ("category", "hands_on_equipment"),
+            ("hours", "7.5"),
+            ("place", "site"),
+            ("place_reason", "The scanner is in the post room"),
+        ],
+    )
+    .await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &cy,
+        &[("activity_name", "Reports"), ("category", "writing"), ("hours", "30"), ("focus", "high")],
+    )
+    .await;
+
+    let person = t.get_with(&lead, &format!("/toolkit/teams/{space}/people/{ana}")).await;
+    person
+        .assert_status(200)
+        .assert_contains("Front counter")
+        .assert_contains("place-anchored")
+        .assert_contains("in-person collaborative");
+
+    let plan = t.get_with(&lead, &format!("/toolkit/teams/{space}/plan")).await;
+    plan.assert_status(200)
+        .assert_contains("3 days on site: 15 h place-anchored + 7.5 h in-person essential = 22.5 h ÷ 7.5 h = 3.0.")
+        .assert_contains("3 anchor days + 2 flexible")
+        .assert_contains("<svg role=\"img\"")
+        .assert_contains("15 of 15 h shared in-person hours")
+        .assert_contains("Reports")
+        .assert_contains("display-screen and health-and-safety check");
+    // Two desks a day: no day of the forecast holds more than two.
+    let html = plan.html();
+    let rows = scraper::Selector::parse("[aria-label^='Forecast'] tbody tr").unwrap();
+    let cell = scraper::Selector::parse("td").unwrap();
+    let mut planned = 0;
+    for row in html.select(&rows) {
+        let cells: Vec<String> = row.select(&cell).map(|c| c.text().collect()).collect();
+        let (p, d): (u32, u32) = (cells[0].parse().unwrap(), cells[1].parse().unwrap());
+        assert!(p <= d, "{cells:?}");
+        planned += p;
+    }
+    assert_eq!(planned, 3 + 1 + 1, "Ana 3 days, Ben 1, Cy 1");
+
+    // The CSV has a line per person with the working.
+    let csv = t.get_with(&lead, &format!("/toolkit/teams/{space}/plan.csv")).await;
+    csv.assert_status(200).assert_contains("person,head_count,days_on_site").assert_contains("Cy,1,1,");
+    t.finish().await;
+}
+
+async fn mistakes_are_told_beside_their_fields_and_nothing_typed_is_lost(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let refused = t
+        .post_with(
+            &lead,
+            "/toolkit/teams",
+            &[("name", "Claims"), ("day_hours", "30"), ("site_name", "Hub"), ("desks_mon", "-3")],
+        )
+        .await;
+    refused
+        .assert_status(422)
+        .assert_contains("Choose at least one working day.")
+        .assert_contains("The working day can be at most 24 h.")
+        .assert_contains("Desks cannot be below zero.")
+        .assert_contains(r#"value="Claims""#)
+        .assert_contains(r#"aria-describedby="desks_mon-error""#);
+    let space = open_space(&t, &lead, "Claims", "5").await;
+    let pat = add_person(&t, &lead, &space, "Pat", &["mon", "tue", "wed"], "22.5").await;
+    // A week longer than its days, and activities longer than the week.
+    let long = t
+        .post_with(
+            &lead,
+            &format!("/toolkit/teams/{space}/people"),
+            &[("name", "Sam"), ("working_days", "mon"), ("hours_per_week", "30")],
+        )
+        .await;
+    long.assert_status(422).assert_contains("The hours a week can be at most 24 h.").assert_contains(r#"value="Sam""#);
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &pat,
+        &[("activity_name", "Claims triage"), ("category", "analysis"), ("hours", "20")],
+    )
+    .await;
+    let over = t
+        .post_with(
+            &lead,
+            &format!("/toolkit/teams/{space}/people/{pat}/activities"),
+            &[
+                ("activity_name", "Phone line"),
+                ("category", "customers_by_phone"),
+                ("hours", "5"),
+                ("place_reason", "kept text"),
+            ],
+        )
+        .await;
+    over.assert_status(422)
+        .assert_contains("the activities would add up to 25 h in a 22.5 h week")
+        .assert_contains(r#"value="Phone line""#)
+        .assert_contains("kept text");
+    let unknown = t
+        .post_with(
+            &lead,
+            &format!("/toolkit/teams/{space}/people/{pat}/activities"),
+            &[("activity_name", "X"), ("category", "juggling"), ("hours", "1"), ("place", "moon")],
+        )
+        .await;
+    unknown
+        .assert_status(422)
+        .assert_contains("Choose what kind of work it is.")
+        .assert_contains("Choose where it must be done.");
+    // The week cannot shrink below what is described.
+    let shrink = t
+        .post_with(
+            &lead,
+            &format!("/toolkit/teams/{space}/people/{pat}"),
+            &[("name", "Pat"), ("working_days", "mon"), ("hours_per_week", "10")],
+        )
+        .await;
+    shrink.assert_status(422).assert_contains("The activities already add up to 20 h");
+    t.finish().await;
+}
+
+async fn a_space_is_its_teams_own(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    let person = add_person(&t, &lead, &space, "Ana", &WEEK, "37.5").await;
+    let other = t.member("otto@insurer.example.com", "Otto Other").await;
+    let org = t.organiser().await;
+    let applicant = t.applicant("app@council.example.gov.uk", "App Licant").await;
+    for path in [
+        format!("/toolkit/teams/{space}"),
+        format!("/toolkit/teams/{space}/plan"),
+        format!("/toolkit/teams/{space}/plan.csv"),
+        format!("/toolkit/teams/{space}/people/{person}"),
+        format!("/toolkit/teams/{space}/settings"),
+    ] {
+        t.get_with(&other, &path).await.assert_status(404);
+        t.get_with(&org, &path).await.assert_status(404);
+        t.get_with(&browser(), &path).await.assert_status(303);
+    }
+    t.post_with(
+        &other,
+        &format!("/toolkit/teams/{space}/people"),
+        &[("name", "Intruder"), ("working_days", "mon"), ("hours_per_week", "7")],
+    )
+    .await
+    .assert_status(404);
+    t.get_with(&applicant, "/toolkit").await.assert_status(403);
+    // Organisers learn that a space exists, not what is in it.
+    let overview = t.get_with(&org, "/admin").await;
+    overview.assert_contains("Team spaces").assert_lacks("Benefits team");
+    let html = overview.html();
+    let card = scraper::Selector::parse(".waiting > li").unwrap();
+    let text: String =
+        html.select(&card).map(|c| c.text().collect::<String>()).find(|c| c.contains("Team spaces")).unwrap();
+    assert!(text.split_whitespace().collect::<Vec<_>>().join(" ").contains("Team spaces 1"), "{text}");
+    t.finish().await;
+}
+
+async fn the_api_builds_a_team_and_gives_its_plan(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let token = new_token(&t, &lead, "planner").await;
+    let post = |path: String, body: Value| {
+        let t = &t;
+        let token = token.clone();
+        async move { call(t, Method::POST, &path, Some(&token), Some(body)).await }
+    };
+    let team = post(
+        "/api/v1/toolkit/teams".into(),
+        json!({"name": "Claims", "working_days": ["mon", "tue", "wed", "thu", "fri"], "day_hours": 7.5,
+               "sites": [{"name": "Hub", "desks": {"mon": 1, "tue": 1, "wed": 1, "thu": 1, "fri": 1}}]}),
+    )
+    .await;
+    assert_eq!(team.status, 201, "{:?}", team.json);
+    let id = team.json["id"].as_str().unwrap().to_string();
+    assert_eq!(team.json["sites"][0]["desks"]["mon"], 1);
+    let person = post(
+        format!("/api/v1/toolkit/teams/{id}/people"),
+        json!({"name": "Ana", "working_days": ["mon", "tue", "wed"], "hours_per_week": 22.5}),
+    )
+    .await;
+    assert_eq!(person.status, 201, "{:?}", person.json);
+    let ana = person.json["id"].as_str().unwrap().to_string();
+    let activity = post(
+        format!("/api/v1/toolkit/teams/{id}/people/{ana}/activities"),
+        json!({"name": "Counter", "category": "customers_in_person", "hours_per_week": 15, "place": "office",
+               "time": "service_hours", "collaboration": "solo"}),
+    )
+    .await;
+    assert_eq!(activity.status, 201, "{:?}", activity.json);
+
+    let plan = call(&t, Method::GET, &format!("/api/v1/toolkit/teams/{id}/plan"), Some(&token), None).await;
+    assert_eq!(plan.status, 200, "{:?}", plan.json);
+    let p = &plan.json;
+    assert_eq!(p["people"][0]["id"], ana.as_str());
+    assert_eq!(p["people"][0]["onsite_days"], 2);
+    assert!(p["people"][0]["working"].as_str().unwrap().starts_with("2 days on site: 15 h place-anchored"));
+    assert_eq!(p["anchor_days"], json!(["mon", "tue"]));
+    let forecast = p["forecast"].as_array().unwrap();
+    assert_eq!(forecast.len(), 5);
+    assert_eq!(forecast[0], json!({"day": "mon", "site": "Hub", "planned": 1, "desks": 1}));
+    assert!(p["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "home_working_check"));
+
+    // The same checks as the pages, as problem details naming the fields.
+    let bad = post(
+        "/api/v1/toolkit/teams".into(),
+        json!({"name": "X", "working_days": ["mon", "someday"], "sites": [{"name": "Hub", "desks": {"mon": -1, "funday": 2}}]}),
+    )
+    .await;
+    is_problem(&bad, 422);
+    let fields: Vec<&str> =
+        bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"working_days") && fields.contains(&"sites") && fields.contains(&"sites.desks.mon"),
+        "{fields:?}"
+    );
+    let over = post(
+        format!("/api/v1/toolkit/teams/{id}/people/{ana}/activities"),
+        json!({"name": "More", "category": "analysis", "hours_per_week": 10}),
+    )
+    .await;
+    is_problem(&over, 422);
+    assert_eq!(over.json["errors"][0]["field"], "hours_per_week");
+
+    // Another member's token reaches nothing of it.
+    let other = t.member("otto@insurer.example.com", "Otto Other").await;
+    let theirs = new_token(&t, &other, "nosy").await;
+    let refused = call(&t, Method::GET, &format!("/api/v1/toolkit/teams/{id}/plan"), Some(&theirs), None).await;
+    is_problem(&refused, 404);
+    let listed = call(&t, Method::GET, "/api/v1/toolkit/teams", Some(&theirs), None).await;
+    assert_eq!(listed.json, json!([]));
+    t.finish().await;
+}
+
+async fn a_persons_part_is_exported_and_erased(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    let export = t.get_with(&lead, "/account/data").await;
+    export.assert_status(200).assert_contains("\"toolkit\"").assert_contains("Benefits team");
+    let count: i64 =
+        swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM team_members WHERE space_id = $1", &space).unwrap();
+    assert_eq!(count, 1);
+    t.finish().await;
+}
