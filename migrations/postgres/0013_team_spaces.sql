@@ -49,6 +49,7 @@ CREATE TABLE team_invitations (
     space_id TEXT NOT NULL REFERENCES team_spaces (id) ON DELETE CASCADE,
     email TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('lead', 'participant')),
+    person_id TEXT,                       -- the row of the plan that describes the invitee's work, if any
     token_hash TEXT NOT NULL UNIQUE,
     invited_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL,

@@ -141,6 +141,16 @@ pub fn can_lead_team_space(viewer: &Viewer, standing: Option<TeamStanding>, clos
     !closed && standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)
 }
 
+/// A closed space is deleted for good by its lead, while they are in the members' area.
+pub fn can_delete_team_space(
+    viewer: &Viewer,
+    standing: Option<TeamStanding>,
+    closed: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    closed && standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)
+}
+
 /// A participant describes their own work (the person row that is theirs); leads describe anyone's.
 pub fn can_describe_work(
     viewer: &Viewer,

@@ -4,6 +4,7 @@
 //! that spaces exist, and how many.
 
 mod api;
+mod members;
 mod model;
 mod plan_view;
 mod planner;
@@ -32,7 +33,7 @@ impl Feature for Toolkit {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes()
+        routes::routes().merge(members::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {

@@ -219,7 +219,7 @@ async fn create(
 
 #[derive(Template)]
 #[template(path = "toolkit/space.html")]
-struct SpacePage {
+pub(super) struct SpacePage {
     page: Page,
     space: Space,
     leads: bool,
@@ -232,6 +232,12 @@ struct SpacePage {
     person_days: Vec<DayChoice>,
     sites_for_people: Vec<SiteRow>,
     my_person: Option<String>,
+    members: Vec<store::MemberRow>,
+    invitations: Vec<(String, String)>,
+    invite_email: String,
+    standing: &'static str,
+    may_delete: bool,
+    me: String,
     errors: FieldErrors,
 }
 
@@ -243,12 +249,13 @@ pub struct PersonLine {
     pub activities: usize,
 }
 
-async fn space_page(
+pub(super) async fn space_page(
     app: &App,
     page: Page,
     viewer: &Viewer,
     reached: Reached,
     new_person: Option<PersonFields>,
+    invite_email: String,
     errors: FieldErrors,
 ) -> AppResult<SpacePage> {
     let space = reached.space;
@@ -274,8 +281,25 @@ async fn space_page(
             }
         })
         .collect();
+    let members = store::members(&app.db, &space.id).await?;
+    let invitations = if reached.leads {
+        store::open_invitations(&app.db, &space.id)
+            .await?
+            .into_iter()
+            .filter(|i| i.expires_at > Utc::now())
+            .map(|i| (i.email, i.role))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let may_delete = policy::can_delete_team_space(viewer, reached.standing, space.closed_at.is_some(), Utc::now());
     Ok(SpacePage {
         page: page.titled(&space.name).noindex(),
+        members,
+        invitations,
+        invite_email,
+        standing: reached.standing.map_or("", TeamStanding::key),
+        may_delete,
         leads: reached.leads,
         days_in_words: planner::in_words(space.days()),
         day_hours: planner::hours(space.day_hours),
@@ -294,6 +318,7 @@ async fn space_page(
         people: lines,
         new_person,
         space,
+        me,
         errors,
     })
 }
@@ -305,7 +330,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let reached = reach(&app, &viewer, &id).await?;
-    render(&space_page(&app, page, &viewer, reached, None, FieldErrors::default()).await?)
+    render(&space_page(&app, page, &viewer, reached, None, String::new(), FieldErrors::default()).await?)
 }
 
 #[derive(Template)]
@@ -487,7 +512,7 @@ async fn add_person(
     let mut errors = FieldErrors::default();
     let checked = service::check_person(&mut errors, &fields.person(), &sites, 0.0);
     if !errors.is_empty() {
-        return invalid(&space_page(&app, page, &viewer, reached, Some(fields.person()), errors).await?);
+        return invalid(&space_page(&app, page, &viewer, reached, Some(fields.person()), String::new(), errors).await?);
     }
     let person = super::add_person(&app, &id, None, &checked, fields.has("home_checked")).await?;
     Ok(redirect_with_notice(

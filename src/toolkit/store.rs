@@ -370,3 +370,148 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str, email: &str) -> Result<(),
     execute!(&mut *tx, "UPDATE team_spaces SET created_by = NULL WHERE created_by = $1", user_id)?;
     Ok(())
 }
+
+// Members and invitations
+
+/// Someone in a space, with how they stand.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub name: String,
+    pub role: String,
+}
+
+pub async fn members(db: &Db, space_id: &str) -> Result<Vec<MemberRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        MemberRow,
+        "SELECT m.user_id, u.name, m.role FROM team_members m JOIN users u ON u.id = m.user_id
+         WHERE m.space_id = $1 ORDER BY m.role, u.name, m.user_id",
+        space_id
+    )
+}
+
+pub async fn set_standing(db: &Db, space_id: &str, user_id: &str, standing: Standing) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE team_members SET role = $1 WHERE space_id = $2 AND user_id = $3",
+        standing.key(),
+        space_id,
+        user_id
+    )
+}
+
+/// Takes someone out of a space; the rows describing their work stay with the team, no longer theirs.
+pub async fn remove_member(tx: &mut Tx, space_id: &str, user_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "UPDATE team_people SET user_id = NULL WHERE space_id = $1 AND user_id = $2",
+        space_id,
+        user_id
+    )?;
+    execute!(&mut *tx, "DELETE FROM team_members WHERE space_id = $1 AND user_id = $2", space_id, user_id)
+}
+
+pub async fn lead_count(db: &Db, space_id: &str) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(db, i64, "SELECT COUNT(*) FROM team_members WHERE space_id = $1 AND role = 'lead'", space_id)
+}
+
+/// Makes a person row the one a participant describes (their own work).
+pub async fn link_person(tx: &mut Tx, space_id: &str, person_id: &str, user_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "UPDATE team_people SET user_id = $1 WHERE id = $2 AND space_id = $3 AND user_id IS NULL",
+        user_id,
+        person_id,
+        space_id
+    )
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub id: String,
+    pub space_id: String,
+    pub email: String,
+    pub role: String,
+    pub person_id: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+const INVITATION: &str = "SELECT id, space_id, email, role, person_id, expires_at, accepted_at FROM team_invitations";
+
+pub struct NewInvitation<'a> {
+    pub space_id: &'a str,
+    pub email: &'a str,
+    pub standing: Standing,
+    pub person_id: Option<&'a str>,
+    pub token_hash: &'a str,
+    pub invited_by: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_invitation(tx: &mut Tx, i: &NewInvitation<'_>, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        &mut *tx,
+        "INSERT INTO team_invitations (id, space_id, email, role, person_id, token_hash, invited_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &id,
+        i.space_id,
+        i.email,
+        i.standing.key(),
+        i.person_id,
+        i.token_hash,
+        i.invited_by,
+        now,
+        i.expires_at
+    )?;
+    Ok(id)
+}
+
+pub async fn invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option<InvitationRow>, sqlx::Error> {
+    fetch_optional!(db, InvitationRow, sqlx::AssertSqlSafe(format!("{INVITATION} WHERE token_hash = $1")), token_hash)
+}
+
+/// The invitations of a space not yet accepted, newest first.
+pub async fn open_invitations(db: &Db, space_id: &str) -> Result<Vec<InvitationRow>, sqlx::Error> {
+    fetch_all!(
+        db,
+        InvitationRow,
+        sqlx::AssertSqlSafe(format!(
+            "{INVITATION} WHERE space_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC, id"
+        )),
+        space_id
+    )
+}
+
+/// Marks an invitation used; false when it was used already (two clicks racing).
+pub async fn accept_invitation(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let n = execute!(
+        &mut *tx,
+        "UPDATE team_invitations SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+        now,
+        id
+    )?;
+    Ok(n > 0)
+}
+
+pub async fn is_member(tx: &mut Tx, space_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = crate::fetch_scalar!(
+        &mut *tx,
+        i64,
+        "SELECT COUNT(*) FROM team_members WHERE space_id = $1 AND user_id = $2",
+        space_id,
+        user_id
+    )?;
+    Ok(n > 0)
+}
+
+pub async fn close_space(db: &Db, id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    execute!(db, "UPDATE team_spaces SET closed_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL", now, id)
+}
+
+/// Deletes a closed space for good, with its scenarios, people, activities, sites, members and invitations.
+pub async fn delete_space(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM team_spaces WHERE id = $1 AND closed_at IS NOT NULL", id)
+}

@@ -739,6 +739,24 @@ fn rows(s: &Seed) -> Vec<Row> {
             API_TEAM_WRITE,
         )
         .does(explains(422, "missing field")),
+        row("POST", "/toolkit/teams/{id}/invitations", format!("{team}/invitations"), TEAM_LEAD_FORM)
+            .does(explains(422, "E-mail address is required.")),
+        row("GET", "/toolkit/invitations/{token}", p("/toolkit/invitations/not-a-token"), GONE),
+        row("POST", "/toolkit/invitations/{token}", p("/toolkit/invitations/not-a-token"), GONE),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/members/{user}",
+            format!("{team}/members/nobody"),
+            [303, 404, 404, 404, 404, 404, 303, 403],
+        ),
+        // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to
+        // the lapsed lead, who then cannot leave it leaderless.
+        row("POST", "/toolkit/teams/{id}/close", format!("{team}/close"), TEAM_LEAD_FORM)
+            .does(goes(team.clone()).sending(&[("confirm", "on")])),
+        row("POST", "/toolkit/teams/{id}/delete", format!("{team}/delete"), [303, 404, DOES, 404, 404, 404, 303, 403])
+            .does(explains(400, "Tick the box")),
+        row("POST", "/toolkit/teams/{id}/leave", format!("{team}/leave"), [303, 404, DOES, 404, 404, 404, 303, 409])
+            .does(goes("/toolkit")),
         row("ANY", "/api/{*rest}", p("/api/v0/nothing"), [404, 404, 404, 404, 404, 404, 401, 404]),
         // Near the end: it renews the lapsed member.
         row("POST", "/membership/renew", p("/membership/renew"), [303, 403, 303, 303, 403, 403, 303, 303]),

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::api::{call, is_problem, new_token};
 use crate::on_both_engines;
-use crate::support::{Engine, TestApp, browser};
+use crate::support::{Engine, TestApp, browser, find_link};
 
 on_both_engines!(
     a_member_plans_a_team_from_its_activities,
@@ -15,6 +15,8 @@ on_both_engines!(
     a_space_is_its_teams_own,
     the_api_builds_a_team_and_gives_its_plan,
     a_persons_part_is_exported_and_erased,
+    a_lead_invites_the_team_and_a_participant_reaches_only_their_space,
+    leads_share_closing_and_deleting_a_space,
 );
 
 /// Opens a space through the form: Monday to Friday, 7.5-hour days, one site with `desks` each weekday.
@@ -376,5 +378,184 @@ async fn a_persons_part_is_exported_and_erased(engine: Engine) {
     let count: i64 =
         swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM team_members WHERE space_id = $1", &space).unwrap();
     assert_eq!(count, 1);
+    t.finish().await;
+}
+
+/// The invitation link in the last e-mail to `to`, as a path.
+async fn invitation_link(t: &TestApp, to: &str) -> String {
+    let mail = t.wait_for_mail(to).await;
+    let link = find_link(&mail, &format!("{}/toolkit/invitations/", t.base)).expect("an invitation link");
+    link.strip_prefix(&t.base).unwrap().to_string()
+}
+
+async fn a_lead_invites_the_team_and_a_participant_reaches_only_their_space(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    let pat = add_person(&t, &lead, &space, "Pat", &WEEK, "37.5").await;
+    let sam = add_person(&t, &lead, &space, "Sam", &WEEK, "37.5").await;
+    t.post_with(
+        &lead,
+        &format!("/toolkit/teams/{space}/people/{sam}"),
+        &[
+            ("name", "Sam"),
+            ("working_days", "mon"),
+            ("hours_per_week", "7.5"),
+            ("constraints", "Cares for a parent on Fridays"),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let bad =
+        t.post_with(&lead, &format!("/toolkit/teams/{space}/invitations"), &[("invite_email", "not an address")]).await;
+    bad.assert_status(422).assert_contains(r#"aria-describedby="invite_email-error""#);
+    t.post_with(
+        &lead,
+        &format!("/toolkit/teams/{space}/invitations"),
+        &[
+            ("invite_email", "pat@council.example.gov.uk"),
+            ("invite_role", "participant"),
+            ("invite_person", pat.as_str()),
+        ],
+    )
+    .await
+    .assert_status(303);
+    let link = invitation_link(&t, "pat@council.example.gov.uk").await;
+
+    // Pat is not a member: the link makes a team participant account, signed in at once.
+    let invitee = browser();
+    t.get_with(&invitee, &link).await.assert_status(200).assert_contains("Make your account to join");
+    let weak = t
+        .post_with(&invitee, &link, &[("name", "Pat Part"), ("password", "password1"), ("confirm", "password1")])
+        .await;
+    weak.assert_status(422).assert_contains(r#"value="Pat Part""#);
+    let joined = t
+        .post_with(
+            &invitee,
+            &link,
+            &[("name", "Pat Part"), ("password", "orchard-lantern-ferry"), ("confirm", "orchard-lantern-ferry")],
+        )
+        .await;
+    joined.assert_status(303);
+    assert_eq!(joined.location(), Some(format!("/toolkit/teams/{space}").as_str()));
+    t.get_with(&invitee, &link).await.assert_status(410);
+
+    // Pat reaches this space and describes their own row, nothing else.
+    t.get_with(&invitee, "/toolkit").await.assert_status(200).assert_contains("Benefits team");
+    t.get_with(&invitee, &format!("/toolkit/teams/{space}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Describe your own work");
+    add_activity(
+        &t,
+        &invitee,
+        &space,
+        &pat,
+        &[
+            ("activity_name", "Home visits"),
+            ("category", "customers_in_person"),
+            ("hours", "10"),
+            ("place", "customer"),
+        ],
+    )
+    .await;
+    t.post_with(
+        &invitee,
+        &format!("/toolkit/teams/{space}/people/{sam}/activities"),
+        &[("activity_name", "X"), ("category", "analysis"), ("hours", "1")],
+    )
+    .await
+    .assert_status(403);
+    t.post_with(
+        &invitee,
+        &format!("/toolkit/teams/{space}/people"),
+        &[("name", "Y"), ("working_days", "mon"), ("hours_per_week", "7")],
+    )
+    .await
+    .assert_status(403);
+    t.get_with(&invitee, &format!("/toolkit/teams/{space}/people/{sam}"))
+        .await
+        .assert_status(200)
+        .assert_lacks("Cares for a parent");
+    t.get_with(&lead, &format!("/toolkit/teams/{space}/people/{sam}")).await.assert_contains("Cares for a parent");
+    for members_only in ["/members", "/forum", "/library/members-only", "/groups"] {
+        let answer = t.get_with(&invitee, members_only).await;
+        assert!(matches!(answer.status.as_u16(), 403 | 404), "{members_only}: {}", answer.status);
+    }
+    let otto = t.member("otto@insurer.example.com", "Otto Other").await;
+    let elsewhere = open_space(&t, &otto, "Claims", "3").await;
+    t.get_with(&invitee, &format!("/toolkit/teams/{elsewhere}")).await.assert_status(404);
+    t.post_with(&invitee, "/toolkit/teams", &[("name", "Mine")]).await.assert_status(403);
+
+    // Taken out, Pat reaches nothing of it; the row of their work stays in the plan.
+    let pat_id =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM users WHERE email = 'pat@council.example.gov.uk'")
+            .unwrap();
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/members/{pat_id}"), &[("action", "remove")])
+        .await
+        .assert_status(303);
+    t.get_with(&invitee, &format!("/toolkit/teams/{space}")).await.assert_status(404);
+    t.get_with(&lead, &format!("/toolkit/teams/{space}/plan")).await.assert_contains("Pat");
+    t.finish().await;
+}
+
+async fn leads_share_closing_and_deleting_a_space(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let otto = t.member("otto@insurer.example.com", "Otto Other").await;
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    let lena_id =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM users WHERE email = 'lena@council.example.gov.uk'")
+            .unwrap();
+    // The only lead can neither leave nor stop leading.
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/leave"), &[]).await.assert_status(409);
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/invitations"), &[("invite_email", "x@example.org")])
+        .await
+        .assert_status(404);
+    t.post_with(
+        &lead,
+        &format!("/toolkit/teams/{space}/invitations"),
+        &[("invite_email", "otto@insurer.example.com"), ("invite_role", "lead")],
+    )
+    .await
+    .assert_status(303);
+    let link = invitation_link(&t, "otto@insurer.example.com").await;
+    // A member signed in as someone else is told so; the invitee joins with their own account.
+    t.get_with(&lead, &link)
+        .await
+        .assert_status(200)
+        .assert_contains("This invitation is for otto@insurer.example.com");
+    t.get_with(&browser(), &link).await.assert_contains("has an account");
+    t.get_with(&otto, &link).await.assert_contains("Join Benefits team");
+    t.post_with(&otto, &link, &[]).await.assert_status(303);
+    t.post_with(
+        &otto,
+        &format!("/toolkit/teams/{space}/settings"),
+        &[("name", "Benefits and council tax"), ("working_days", "mon"), ("day_hours", "7")],
+    )
+    .await
+    .assert_status(303);
+    // Now Lena may go; Otto leads on, closes the space, then deletes it.
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/members/{lena_id}"), &[("action", "participant")])
+        .await
+        .assert_status(303);
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/leave"), &[]).await.assert_status(303);
+    t.get_with(&lead, &format!("/toolkit/teams/{space}")).await.assert_status(404);
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[("confirm", "on")]).await.assert_status(403);
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/close"), &[]).await.assert_status(303);
+    t.post_with(
+        &otto,
+        &format!("/toolkit/teams/{space}/people"),
+        &[("name", "Z"), ("working_days", "mon"), ("hours_per_week", "7")],
+    )
+    .await
+    .assert_status(403);
+    t.get_with(&otto, &format!("/toolkit/teams/{space}"))
+        .await
+        .assert_status(200)
+        .assert_contains("This space is closed");
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[]).await.assert_status(400);
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[("confirm", "on")]).await.assert_status(303);
+    t.get_with(&otto, &format!("/toolkit/teams/{space}")).await.assert_status(404);
     t.finish().await;
 }
