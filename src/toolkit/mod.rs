@@ -4,6 +4,7 @@
 //! that spaces exist, and how many.
 
 mod api;
+mod demo;
 mod members;
 mod model;
 mod plan_view;
@@ -82,6 +83,10 @@ impl Feature for Toolkit {
                 "own_work": described,
             })))
         })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {

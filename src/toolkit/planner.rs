@@ -623,7 +623,8 @@ pub struct Placement {
 
 /// Rule 4's placement: each person gets their suggested days among their working days, anchor days first,
 /// within each day's desks. A minimum-cost flow (source → person → day → sink, a non-anchor day costing 1)
-/// finds a placement that fits the desks whenever one exists, with the fewest days off the anchors; what no
+/// finds a placement that fits the desks whenever one exists, with the fewest days off the anchors (and the
+/// people gathered on the first of them); what no
 /// placement can fit goes where it overfills least, and is counted.
 pub fn place(team: &Team, days_needed: &[u32], anchors: Days) -> Placement {
     let n = team.people.len();
@@ -640,7 +641,7 @@ pub fn place(team: &Team, days_needed: &[u32], anchors: Days) -> Placement {
             let p = &team.people[i];
             flow.edge(0, k + 1, days_needed[i] * p.head_count, 0);
             for d in p.days.iter() {
-                flow.edge(k + 1, m + 1 + d.index(), p.head_count, i64::from(!anchors.contains(d)));
+                flow.edge(k + 1, m + 1 + d.index(), p.head_count, day_cost(anchors, d));
             }
         }
         for d in Weekday::ALL {
@@ -680,6 +681,15 @@ pub fn place(team: &Team, days_needed: &[u32], anchors: Days) -> Placement {
     Placement { on_site, off_anchor, overfill }
 }
 
+/// What placing a person-day on `day` costs: an anchor day costs its rank among the anchors (so people gather on
+/// the same days, where they meet, before spreading over the rest), any other day more than every anchor.
+fn day_cost(anchors: Days, day: Weekday) -> i64 {
+    match anchors.iter().position(|a| a == day) {
+        Some(rank) => rank as i64,
+        None => 100,
+    }
+}
+
 /// A person's base site, or the first site when theirs is not one of the team's.
 fn base_site(team: &Team, person: usize) -> usize {
     let s = team.people[person].site;
@@ -714,6 +724,15 @@ fn covered(shared: &[(usize, Vec<usize>, f64)], placement: &Placement) -> f64 {
         .sum()
 }
 
+/// How an anchor set ranks, higher first: covered shared hours (in tenths), anchor days with someone on them,
+/// fewer person-days off the anchors, less overfill.
+type Rank = (i64, i64, i64, i64);
+
+/// How many of the anchor days have someone planned on them.
+fn used(anchors: Days, p: &Placement) -> usize {
+    anchors.iter().filter(|d| p.on_site.iter().any(|w| w[d.index()] > 0)).count()
+}
+
 struct Choice {
     anchors: Days,
     placement: Placement,
@@ -723,8 +742,8 @@ struct Choice {
 }
 
 /// Rule 4: every set of team days of the size the largest need calls for is tried; the best covers the most
-/// shared in-person hours, then keeps the most person-days on the anchors, then overfills least, then comes
-/// first in the week.
+/// shared in-person hours, then has someone on the most of its days, then keeps the most person-days on the
+/// anchors, then overfills least, then comes first in the week.
 fn choose_anchor_days(team: &Team, needs: &[Need]) -> Choice {
     let days_needed: Vec<u32> = needs.iter().map(|n| n.days).collect();
     let size = needs.iter().map(|n| n.days as usize).max().unwrap_or(0).min(team.days.len());
@@ -735,10 +754,9 @@ fn choose_anchor_days(team: &Team, needs: &[Need]) -> Choice {
         let covered = covered(&shared, &placement);
         (anchors, placement, covered)
     };
-    // Higher is better: covered hours (in tenths, so float noise cannot decide), fewer off-anchor days, less
-    // overfill; ties go to the earlier set, which comes first.
-    let key = |(_, p, c): &(Days, Placement, f64)| {
-        ((c * 10.0).round() as i64, -i64::from(p.off_anchor), -i64::from(p.overfill))
+    // Higher is better (`Rank`); ties go to the earlier set, which comes first.
+    let key = |(a, p, c): &(Days, Placement, f64)| -> Rank {
+        ((c * 10.0).round() as i64, used(*a, p) as i64, -i64::from(p.off_anchor), -i64::from(p.overfill))
     };
     let mut best: Option<(Days, Placement, f64)> = None;
     for anchors in team.days.subsets(size) {
@@ -748,55 +766,60 @@ fn choose_anchor_days(team: &Team, needs: &[Need]) -> Choice {
         }
     }
     let (anchors, placement, covered_hours) = best.unwrap_or_else(|| evaluate(Days::default()));
-    let reason = anchor_reason(team, anchors, &placement, covered_hours, total_shared, &evaluate);
+    // An anchor day no one is planned on anchors nothing: it is not offered as one.
+    let anchors = Days::of(&anchors.iter().filter(|d| used(Days::of(&[*d]), &placement) > 0).collect::<Vec<_>>());
+    let chosen = (anchors, placement, covered_hours);
+    let reason = anchor_reason(team, &chosen, total_shared, &evaluate, &key);
+    let (anchors, placement, covered_hours) = chosen;
     Choice { anchors, placement, shared: total_shared, covered: covered_hours, reason }
 }
 
 /// Rule 4's working: what the chosen days cover, and for each other team day why it was not chosen.
 fn anchor_reason(
     team: &Team,
-    anchors: Days,
-    placement: &Placement,
-    covered: f64,
+    chosen: &(Days, Placement, f64),
     shared: f64,
     evaluate: &dyn Fn(Days) -> (Days, Placement, f64),
+    key: &dyn Fn(&(Days, Placement, f64)) -> Rank,
 ) -> String {
+    let (anchors, placement, covered) = chosen;
     if anchors.is_empty() {
         return "No anchor day: no one's work needs a site or being in person.".into();
     }
-    let mut reason = format!("{}: ", in_words(anchors));
+    let mut reason = format!("{}: ", in_words(*anchors));
     if shared > 0.0 {
         reason.push_str(&format!(
             "{} of {} shared in-person hours",
-            hours(covered).trim_end_matches(" h"),
+            hours(*covered).trim_end_matches(" h"),
             hours(shared)
         ));
     } else {
         reason.push_str("no in-person work is shared, so the days that fit the desks best");
     }
-    let others: Vec<Weekday> = team.days.iter().filter(|d| !anchors.contains(*d)).collect();
-    for d in others {
-        // The best set with this day in place of one of the chosen ones.
-        let alternative = anchors
-            .iter()
-            .map(|out| evaluate(Days(anchors.0 & !(1 << out.index()) | 1 << d.index())))
-            .max_by(|a, b| {
-                (a.2, -i64::from(a.1.off_anchor))
-                    .partial_cmp(&(b.2, -i64::from(b.1.off_anchor)))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
-        let Some((_, alt, alt_covered)) = alternative else { continue };
-        let why = if alt.overfill > placement.overfill {
-            format!("would plan {} beyond the desks", plural(alt.overfill - placement.overfill, "person-day"))
-        } else if alt_covered < covered {
-            format!("would cover {} of them", hours(alt_covered))
-        } else if alt.off_anchor > placement.off_anchor {
+    let mine = key(chosen);
+    for d in team.days.iter().filter(|d| !anchors.contains(*d)) {
+        // The best set with this day in place of one of the chosen ones, said by the first thing it does worse.
+        let alternative =
+            anchors.iter().map(|out| evaluate(Days(anchors.0 & !(1 << out.index()) | 1 << d.index()))).max_by_key(key);
+        let Some(alternative) = alternative else { continue };
+        let theirs = key(&alternative);
+        let (_, alt, alt_covered) = &alternative;
+        let why = if theirs.0 < mine.0 {
+            format!("would cover {} of them", hours(*alt_covered))
+        } else if theirs.1 < mine.1 {
+            "would leave an anchor day with no one planned on it".to_string()
+        } else if theirs.2 < mine.2 {
             format!(
-                "would leave {} more off the anchor days (too few desks or not a working day)",
-                plural(alt.off_anchor - placement.off_anchor, "person-day")
+                "would leave {} more off the anchor days (too few desks, or not their working day)",
+                plural(alt.off_anchor.saturating_sub(placement.off_anchor), "person-day")
+            )
+        } else if theirs.3 < mine.3 {
+            format!(
+                "would plan {} beyond the desks",
+                plural(alt.overfill.saturating_sub(placement.overfill), "person-day")
             )
         } else {
-            "would do as well, and comes later in the week".to_string()
+            "would do as well; the plan keeps the earlier day".to_string()
         };
         reason.push_str(&format!("; {} {why}", d.name()));
     }
