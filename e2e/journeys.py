@@ -308,4 +308,65 @@ def newsletter(ctx):
     ctx.outbox.wait_for(o.driver, reader, subject)
 
 
-JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter]
+def plan_a_team(ctx):
+    """The demo member reads her benefits team's plan, opens a space for a pilot team, describes a person's work
+    and invites them; the invitee makes a team participant account, which reaches the space and nothing of the
+    members' area."""
+    priya = "priya.shah@northshire.example.gov.uk"
+    b = ctx.browser("e-lead")
+    sign_in_member(ctx, b, priya)
+    b.click_link("Toolkit", within="nav[aria-label=Main]")
+    assert b.h1() == "The Smart Working toolkit"
+    b.click_link("Benefits and council tax team", within="main")
+    b.click_link("See the plan", within="main")
+    assert b.h1() == "The plan for Benefits and council tax team"
+    b.sees("anchor day")
+    b.sees("shared in-person hours")
+    for row in b.driver.find_elements(By.CSS_SELECTOR, "[aria-label^=Forecast] tbody tr"):
+        planned, desks = (int(td.text) for td in row.find_elements(By.TAG_NAME, "td")[:2])
+        assert planned <= desks, row.text
+    assert b.driver.find_elements(By.CSS_SELECTOR, "figure.chart svg[role=img]"), "the charts are missing"
+
+    b.click_link("Toolkit", within="nav[aria-label=Main]")
+    b.fill("name", "Customer contact pilot")
+    b.fill("site_name", "Riverside office")
+    for day in ("mon", "tue", "wed", "thu", "fri"):
+        b.fill(f"desks_{day}", "3")
+    b.press("Open the team space")
+    assert b.h1() == "Customer contact pilot"
+    b.sees("The team space is open")
+    b.fill("name", "Dee Mensah")
+    b.fill("hours_per_week", "37.5")
+    b.press("Add")
+    assert b.h1() == "Dee Mensah"
+    b.fill("activity_name", "Counter duty")
+    b.fill("category", "Customers in person")
+    b.fill("hours", "15")
+    b.fill("place", "Any of our offices")
+    b.press("Add the activity")
+    b.sees("Counter duty is added.")
+    b.click_link("Customer contact pilot", within="main")
+    b.fill("invite_email", "dee.mensah@example.org")
+    b.fill("invite_person", "Dee Mensah")
+    b.press("Send the invitation")
+    b.sees("An invitation is on its way to dee.mensah@example.org.")
+
+    d = ctx.browser("e-participant")
+    msg = ctx.outbox.wait_for(d.driver, "dee.mensah@example.org", "invites you to the team space")
+    d.follow([u for u in ctx.outbox.links(msg) if "/toolkit/invitations/" in u][0])
+    assert d.h1() == "Join Customer contact pilot"
+    d.fill("name", "Dee Mensah")
+    d.fill("password", PASSWORD)
+    d.fill("confirm", PASSWORD)
+    d.press("Make my account and join")
+    assert d.h1() == "Customer contact pilot"
+    d.sees("Welcome to Customer contact pilot.")
+    nav = d.find("nav[aria-label=Main]").text
+    assert "Toolkit" in nav and "Forum" not in nav and "Members" not in nav, nav
+    d.click_link("See the plan", within="main")
+    d.sees("2 days on site: 15 h place-anchored ÷ 7.5 h = 2.0.")
+    d.visit("/members")
+    assert d.h1() != "Members", "a team participant reached the directory"
+
+
+JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team]
