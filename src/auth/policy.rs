@@ -132,7 +132,7 @@ pub fn can_use_toolkit(viewer: &Viewer, now: DateTime<Utc>) -> bool {
 /// A space is seen by its leads and participants, and by no one else: not organisers (an organisation's
 /// internal data). A lapsed member who leads a space still sees it, read-only.
 pub fn can_view_team_space(viewer: &Viewer, standing: Option<TeamStanding>) -> bool {
-    active_role(viewer).is_some() && standing.is_some()
+    standing.is_some() && matches!(active_role(viewer), Some(r) if r != Role::Applicant)
 }
 
 /// Leads change a space (its settings, sites, people, anyone's activities), while they are in the members'
@@ -162,14 +162,16 @@ pub fn can_describe_work(
     can_lead_team_space(viewer, standing, closed, now) || (!closed && own_row && can_view_team_space(viewer, standing))
 }
 
-/// A person's constraints (caring, adjustments) are seen by that person and the space's leads only.
-pub fn can_see_constraints(standing: Option<TeamStanding>, own_row: bool) -> bool {
-    own_row || standing == Some(TeamStanding::Lead)
+/// A person's constraints (caring, adjustments) are seen by that person and the space's leads, as long as the
+/// lead may lead (a lapsed member's standing shows them no one's constraints).
+pub fn can_see_constraints(viewer: &Viewer, standing: Option<TeamStanding>, own_row: bool, now: DateTime<Utc>) -> bool {
+    own_row || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now))
 }
 
-/// Organisers know that spaces exist and how many, never what is in them.
-pub fn can_count_team_spaces(viewer: &Viewer) -> bool {
-    can_manage_site(viewer)
+/// Only people in the members' area lead spaces: an invitation to lead, or a promotion, is refused for anyone
+/// else (a team participant account takes part).
+pub fn may_lead_team_spaces(user: &User, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(&Viewer { user: Some(user.clone()), ..Viewer::default() }, now)
 }
 
 /// How much of a meeting a viewer sees.

@@ -97,6 +97,9 @@ where
     let mut newly = Vec::new();
     for m in MIGRATIONS {
         if applied.iter().any(|a| a == m.name) {
+            if last == Some(m.name) {
+                break;
+            }
             continue;
         }
         let sql = if engine == Engine::Sqlite { m.sqlite } else { m.postgres };

@@ -197,7 +197,8 @@ pub(super) async fn waiting(app: &App, now: chrono::DateTime<chrono::Utc>) -> Ap
         None => "Nothing waits for a decision.".to_string(),
     };
     if asked > 0 {
-        summary.push_str(&format!(" {asked} more wait for the applicant to answer a question."));
+        let also = if count > 0 { " Besides," } else { "" };
+        summary.push_str(&format!("{also} {asked} wait for the applicant to answer a question."));
     }
     let details = first
         .into_iter()

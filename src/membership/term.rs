@@ -100,7 +100,7 @@ pub(super) async fn ending_this_month(app: &App, now: chrono::DateTime<Utc>) -> 
         summary: if count == 0 {
             "No member's term ends this month.".into()
         } else {
-            "Each is reminded by e-mail to renew; Accounts shows every member's term.".into()
+            "Renewal reminders go by e-mail to those who take them; Accounts shows every member's term.".into()
         },
         details: first.into_iter().map(|(name, ends)| format!("{name}, {}", time::date(ends, tz))).collect(),
         path: "/admin/users".into(),

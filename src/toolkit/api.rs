@@ -338,14 +338,7 @@ pub async fn create_team(
         sites.push(service::check_site(&mut errors, &typed));
     }
     checked(errors)?;
-    let mut sites = sites.into_iter();
-    let (first_name, first_desks) = sites.next().unwrap_or_else(|| ("Office".into(), [0; 7]));
-    let id = super::open_space(&app, &user, &space, &first_name, &first_desks).await?;
-    for (name, desks) in sites {
-        let mut tx = app.db.begin().await?;
-        store::insert_site(&mut tx, &id, &name, &super::model::stored_desks(&desks)).await?;
-        tx.commit().await?;
-    }
+    let id = super::open_space(&app, &user, &space, &sites).await?;
     let space = store::space(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(team_out(&app, &space, "lead").await?)))
 }
@@ -388,7 +381,8 @@ pub async fn add_person(
         constraints: input.constraints.unwrap_or_default(),
         home_checked: false,
     };
-    let person = service::check_person(&mut errors, &fields, &sites, 0.0);
+    service::check_room(&mut errors, store::people(&app.db, &id).await?.len());
+    let person = service::check_person(&mut errors, &fields, reached.space.days(), &sites, 0.0);
     checked(errors)?;
     let person_id = super::add_person(&app, &id, None, &person, false).await?;
     let row = store::person(&app.db, &id, &person_id).await?.ok_or(AppError::NotFound)?;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, Utc};
 
-use super::routes::{Fields, reach};
+use super::routes::{Fields, Reached};
 use super::store;
 use crate::App;
 use crate::auth::policy::{self, TeamStanding};
@@ -19,6 +19,15 @@ use crate::auth::{Role, Viewer, password, session, tokens};
 use crate::mail::{self, messages};
 use crate::web::browser::{session_cookie, set_cookie};
 use crate::web::{AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render};
+
+/// A space itself, not a scenario (a scenario has no people of its own: it is reached through its space).
+async fn reach(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
+    let reached = super::routes::reach(app, viewer, id).await?;
+    if reached.parent.is_some() {
+        return Err(AppError::NotFound);
+    }
+    Ok(reached)
+}
 
 /// How long an invitation's link works.
 pub const INVITATION_DAYS: i64 = 14;
@@ -52,6 +61,12 @@ async fn invite(
     let mut errors = FieldErrors::default();
     let email = errors.email("invite_email", fields.get("invite_email"));
     let standing = TeamStanding::parse(fields.get("invite_role")).unwrap_or(TeamStanding::Participant);
+    if standing == TeamStanding::Lead && errors.get("invite_email").is_none() {
+        let invitee = crate::auth::user_by_email(&app.db, &email).await?.map(crate::auth::User::from);
+        if !invitee.is_some_and(|u| policy::may_lead_team_spaces(&u, Utc::now())) {
+            errors.add("invite_role", "Only members of the network lead a space: invite them as a participant.");
+        }
+    }
     let people = store::people(&app.db, &id).await?;
     let person = match fields.get("invite_person") {
         "" => None,
@@ -188,9 +203,10 @@ async fn accept(
     let (invitation, space) = working(&app, &token).await?;
     let fields = Fields(fields);
     let now = Utc::now();
-    let mut started = None;
-    let user_id = match &viewer.user {
-        Some(u) if u.email == invitation.email => u.id.clone(),
+    // Who accepts: the signed-in invitee, or a new participant account (its password hashed before the
+    // transaction, which then claims the invitation first, so two clicks cannot both use it).
+    let joining = match &viewer.user {
+        Some(u) if u.email == invitation.email => Ok(u.clone()),
         Some(_) => {
             return Err(AppError::Conflict(format!(
                 "This invitation is for {}: sign out to accept it.",
@@ -215,20 +231,36 @@ async fn accept(
                 )?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
             }
-            let hash = password::hash(fields.get("password").to_string()).await?;
-            let mut tx = app.db.begin().await?;
-            let id =
-                crate::auth::insert_user(&mut tx, &invitation.email, &name, Role::Participant, Some(&hash)).await?;
-            started = Some(session::start(&mut tx, &id, viewer.session_hash.as_deref(), session::Length::Short).await?);
-            tx.commit().await?;
-            id
+            Err((name, password::hash(fields.get("password").to_string()).await?))
         }
     };
     let mut tx = app.db.begin().await?;
     if !store::accept_invitation(&mut tx, &invitation.id, now).await? {
         return Err(AppError::Gone("This invitation has been used.".into()));
     }
-    let standing = TeamStanding::parse(&invitation.role).unwrap_or(TeamStanding::Participant);
+    let (user_id, may_lead, started) = match joining {
+        Ok(user) => (user.id.clone(), policy::may_lead_team_spaces(&user, now), None),
+        Err((name, hash)) => {
+            let id = match crate::auth::insert_user(&mut tx, &invitation.email, &name, Role::Participant, Some(&hash))
+                .await
+            {
+                Ok(id) => id,
+                Err(e) if crate::db::is_unique_violation(&e) => {
+                    return Err(AppError::Conflict(
+                        "An account with this address was just made: sign in to join.".into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let started = session::start(&mut tx, &id, viewer.session_hash.as_deref(), session::Length::Short).await?;
+            (id, false, Some(started))
+        }
+    };
+    // Only a member of the network leads; anyone else invited to lead takes part.
+    let standing = match TeamStanding::parse(&invitation.role) {
+        Some(TeamStanding::Lead) if may_lead => TeamStanding::Lead,
+        _ => TeamStanding::Participant,
+    };
     if !store::is_member(&mut tx, &space.id, &user_id).await? {
         store::add_member(&mut tx, &space.id, &user_id, standing, now).await?;
     }
@@ -262,6 +294,13 @@ async fn change_member(
     let back = format!("/toolkit/teams/{id}");
     let notice = match Fields(fields).get("action") {
         "lead" => {
+            let promoted = crate::auth::user_by_id(&app.db, &user).await?.map(crate::auth::User::from);
+            if !promoted.is_some_and(|u| policy::may_lead_team_spaces(&u, Utc::now())) {
+                return Err(AppError::Conflict(format!(
+                    "{} is not a member of the network: only members lead a space.",
+                    member.name
+                )));
+            }
             store::set_standing(&app.db, &id, &user, TeamStanding::Lead).await?;
             format!("{} now leads the space too.", member.name)
         }

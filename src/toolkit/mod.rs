@@ -10,6 +10,7 @@ mod model;
 mod plan_view;
 mod planner;
 mod routes;
+mod scenarios;
 mod service;
 mod store;
 
@@ -34,7 +35,7 @@ impl Feature for Toolkit {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(members::routes())
+        routes::routes().merge(members::routes()).merge(scenarios::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
@@ -94,8 +95,9 @@ impl Feature for Toolkit {
     }
 }
 
-/// Opens a space for a team of the member's organisation, with its first site; the member is its lead.
-async fn open_space(app: &App, lead: &User, space: &CheckedSpace, site: &str, desks: &[u32; 7]) -> AppResult<String> {
+/// Opens a space for a team of the member's organisation, with its sites, in one transaction; the member is its
+/// lead.
+async fn open_space(app: &App, lead: &User, space: &CheckedSpace, sites: &[(String, [u32; 7])]) -> AppResult<String> {
     let days = stored_days(space.days);
     let mut tx = app.db.begin().await?;
     let new = store::NewSpace {
@@ -107,7 +109,9 @@ async fn open_space(app: &App, lead: &User, space: &CheckedSpace, site: &str, de
         scenario_of: None,
     };
     let id = store::insert_space(&mut tx, &new, &lead.id, Utc::now()).await?;
-    store::insert_site(&mut tx, &id, site, &model::stored_desks(desks)).await?;
+    for (site, desks) in sites {
+        store::insert_site(&mut tx, &id, site, &model::stored_desks(desks)).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -379,7 +379,8 @@ pub fn classify(a: &Activity) -> Class {
 
 /// Hours to one decimal place, without a trailing ".0" ("7.5 h", "20 h").
 pub fn hours(h: f64) -> String {
-    let rounded = (h * 10.0).round() / 10.0;
+    // + 0.0 turns the -0.0 an empty sum gives into 0.0.
+    let rounded = (h * 10.0).round() / 10.0 + 0.0;
     if rounded.fract() == 0.0 { format!("{rounded:.0} h") } else { format!("{rounded:.1} h") }
 }
 
@@ -702,7 +703,13 @@ fn shared_work(team: &Team) -> Vec<(usize, Vec<usize>, f64)> {
     let mut shared = Vec::new();
     for (i, p) in team.people.iter().enumerate() {
         for a in p.activities.iter().filter(|a| a.collaboration.in_person()) {
-            let partners: Vec<usize> = a.with.iter().filter_map(|id| index(id)).filter(|&j| j != i).collect();
+            // Only people at the same base site can meet there.
+            let partners: Vec<usize> = a
+                .with
+                .iter()
+                .filter_map(|id| index(id))
+                .filter(|&j| j != i && base_site(team, j) == base_site(team, i))
+                .collect();
             if !partners.is_empty() {
                 shared.push((i, partners, a.hours));
             }
@@ -789,8 +796,8 @@ fn anchor_reason(
     let mut reason = format!("{}: ", in_words(*anchors));
     if shared > 0.0 {
         reason.push_str(&format!(
-            "{} of {} shared in-person hours",
-            hours(*covered).trim_end_matches(" h"),
+            "{} of {} of shared in-person work on a day its people share",
+            hours(*covered),
             hours(shared)
         ));
     } else {
@@ -859,7 +866,7 @@ fn windows(team: &Team) -> Vec<String> {
             "Service hours {} on {}: covered by the {} whose work follows them.",
             team.service_hours.trim(),
             in_words(team.days),
-            plural(staff, "person")
+            if staff == 1 { "1 person".to_string() } else { format!("{staff} people") }
         ));
     }
     for p in &team.people {
@@ -1272,7 +1279,8 @@ mod tests {
         assert_eq!(plan.anchor_days, vec![Wed]);
         assert_eq!((plan.covered_hours, plan.shared_hours), (30.0, 30.0));
         assert!(
-            plan.anchor_reason.starts_with("Wednesday: 30 of 30 h shared in-person hours"),
+            plan.anchor_reason
+                .starts_with("Wednesday: 30 h of 30 h of shared in-person work on a day its people share"),
             "{}",
             plan.anchor_reason
         );

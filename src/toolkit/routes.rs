@@ -99,19 +99,28 @@ impl Fields {
 /// A space as the viewer reaches it: refused (404, so its existence is not told) to anyone not in it.
 pub struct Reached {
     pub space: Space,
+    /// For a scenario, the space it was made from.
+    pub parent: Option<Space>,
     pub standing: Option<TeamStanding>,
     pub leads: bool,
 }
 
+/// A scenario is reached through the space it was made from: the same people, the same standing.
 pub async fn reach(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
     let user = viewer.user.as_ref().ok_or_else(|| AppError::SignInRequired(format!("/toolkit/teams/{id}")))?;
     let space = store::space(&app.db, id).await?.ok_or(AppError::NotFound)?;
-    let standing = store::standing(&app.db, id, &user.id).await?;
+    let home = match &space.scenario_of {
+        Some(parent) => store::space(&app.db, parent).await?.ok_or(AppError::NotFound)?,
+        None => space.clone(),
+    };
+    let standing = store::standing(&app.db, &home.id, &user.id).await?;
     if !policy::can_view_team_space(viewer, standing) {
         return Err(AppError::NotFound);
     }
-    let leads = policy::can_lead_team_space(viewer, standing, space.closed_at.is_some(), Utc::now());
-    Ok(Reached { space, standing, leads })
+    let closed = home.closed_at.is_some() || space.closed_at.is_some();
+    let leads = policy::can_lead_team_space(viewer, standing, closed, Utc::now());
+    let parent = space.scenario_of.as_ref().map(|_| home);
+    Ok(Reached { space, parent, standing, leads })
 }
 
 fn lead(reached: &Reached) -> AppResult<()> {
@@ -211,7 +220,7 @@ async fn create(
     if !errors.is_empty() {
         return invalid(&index_page(&app, page, &viewer, fields.space(), fields.site(), errors).await?);
     }
-    let id = super::open_space(&app, &user, &checked, &site_name, &desks).await?;
+    let id = super::open_space(&app, &user, &checked, &[(site_name, desks)]).await?;
     Ok(redirect_with_notice(&format!("/toolkit/teams/{id}"), "The team space is open: add the team's people next."))
 }
 
@@ -235,9 +244,13 @@ pub(super) struct SpacePage {
     members: Vec<store::MemberRow>,
     invitations: Vec<(String, String)>,
     invite_email: String,
-    standing: &'static str,
     may_delete: bool,
+    /// Anyone may leave, but the only lead (who names another first).
+    may_leave: bool,
     me: String,
+    /// For a scenario, the space it was made from; for a space, its scenarios.
+    parent: Option<Space>,
+    scenarios: Vec<Space>,
     errors: FieldErrors,
 }
 
@@ -262,6 +275,7 @@ pub(super) async fn space_page(
     let sites = store::sites(&app.db, &space.id).await?;
     let people = store::people(&app.db, &space.id).await?;
     let activities = store::activities(&app.db, &space.id).await?;
+    let scenarios = if reached.parent.is_none() { store::scenarios(&app.db, &space.id).await? } else { Vec::new() };
     let me = viewer.user.as_ref().map(|u| u.id.clone()).unwrap_or_default();
     let new_person = new_person.unwrap_or_else(|| PersonFields {
         working_days: keys(space.days()),
@@ -293,13 +307,19 @@ pub(super) async fn space_page(
         Vec::new()
     };
     let may_delete = policy::can_delete_team_space(viewer, reached.standing, space.closed_at.is_some(), Utc::now());
+    let leads_in_space = members.iter().filter(|m| m.role == TeamStanding::Lead.key()).count();
+    let may_leave = reached.standing.is_some()
+        && space.closed_at.is_none()
+        && (reached.standing != Some(TeamStanding::Lead) || leads_in_space > 1);
     Ok(SpacePage {
         page: page.titled(&space.name).noindex(),
+        parent: reached.parent,
+        scenarios,
         members,
         invitations,
         invite_email,
-        standing: reached.standing.map_or("", TeamStanding::key),
         may_delete,
+        may_leave,
         leads: reached.leads,
         days_in_words: planner::in_words(space.days()),
         day_hours: planner::hours(space.day_hours),
@@ -510,7 +530,8 @@ async fn add_person(
     let fields = Fields(fields);
     let sites = store::sites(&app.db, &id).await?;
     let mut errors = FieldErrors::default();
-    let checked = service::check_person(&mut errors, &fields.person(), &sites, 0.0);
+    service::check_room(&mut errors, store::people(&app.db, &id).await?.len());
+    let checked = service::check_person(&mut errors, &fields.person(), reached.space.days(), &sites, 0.0);
     if !errors.is_empty() {
         return invalid(&space_page(&app, page, &viewer, reached, Some(fields.person()), String::new(), errors).await?);
     }
@@ -635,7 +656,7 @@ async fn person_access(app: &App, viewer: &Viewer, id: &str, person: &str) -> Ap
     let own = viewer.user.as_ref().is_some_and(|u| person.user_id.as_deref() == Some(u.id.as_str()));
     let closed = reached.space.closed_at.is_some();
     let may_edit = policy::can_describe_work(viewer, reached.standing, closed, own, Utc::now());
-    let show_constraints = policy::can_see_constraints(reached.standing, own);
+    let show_constraints = policy::can_see_constraints(viewer, reached.standing, own, Utc::now());
     Ok(PersonAccess { reached, person, may_edit, show_constraints })
 }
 
@@ -731,7 +752,7 @@ async fn change_person(
     if !access.show_constraints {
         typed.constraints.clear();
     }
-    let checked = service::check_person(&mut errors, &typed, &sites, described);
+    let checked = service::check_person(&mut errors, &typed, access.reached.space.days(), &sites, described);
     if !errors.is_empty() {
         return invalid(&person_view(&app, page, access, Some(typed), None, errors).await?);
     }

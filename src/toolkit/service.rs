@@ -114,6 +114,18 @@ pub fn check_site(errors: &mut FieldErrors, f: &SiteFields) -> (String, [u32; 7]
     (name, desks)
 }
 
+/// The most people and roles a space holds: enough for any team (a role stands for many people), and the plan
+/// stays quick to compute.
+pub const MAX_PEOPLE: usize = 200;
+
+/// Refuses one more row in a space that holds `MAX_PEOPLE` already.
+pub fn check_room(errors: &mut FieldErrors, people: usize) {
+    if people >= MAX_PEOPLE {
+        errors
+            .add("name", format!("A space holds at most {MAX_PEOPLE} people and roles: let a role stand for several."));
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct PersonFields {
     pub name: String,
@@ -134,8 +146,15 @@ pub struct CheckedPerson {
     pub constraints: String,
 }
 
-/// `described` is the hours of the person's activities already saved: the week cannot be shorter.
-pub fn check_person(errors: &mut FieldErrors, f: &PersonFields, sites: &[SiteRow], described: f64) -> CheckedPerson {
+/// `described` is the hours of the person's activities already saved: the week cannot be shorter; their days
+/// are among the team's (`team_days`).
+pub fn check_person(
+    errors: &mut FieldErrors,
+    f: &PersonFields,
+    team_days: Days,
+    sites: &[SiteRow],
+    described: f64,
+) -> CheckedPerson {
     let name = errors.required("name", "The name", &f.name, 120);
     errors.one_line("name", "The name", &name);
     let head_count = match f.head_count.trim() {
@@ -149,6 +168,9 @@ pub fn check_person(errors: &mut FieldErrors, f: &PersonFields, sites: &[SiteRow
         },
     };
     let days = check_days(errors, "working_days", &f.working_days);
+    if let Some(outside) = days.iter().find(|d| !team_days.contains(*d)) {
+        errors.add("working_days", format!("The team does not work on {}: choose among its days.", outside.name()));
+    }
     let most = 24.0 * days.len().max(1) as f64;
     let hours_per_week = check_hours(errors, "hours_per_week", "The hours a week", &f.hours_per_week, most);
     if hours_per_week > 0.0 && described > hours_per_week + 1e-9 {
@@ -325,7 +347,10 @@ pub fn team_of(space: &Space, sites: &[SiteRow], people: &[PersonRow], activitie
                 id: p.id.clone(),
                 name: p.name.clone(),
                 head_count: p.head_count.clamp(1, 1000) as u32,
-                days: days_of(&p.working_days),
+                // A person works only on the team's days (the team's days may have changed since).
+                days: Days::of(
+                    &days_of(&p.working_days).iter().filter(|d| space.days().contains(*d)).collect::<Vec<_>>(),
+                ),
                 hours: p.hours_per_week,
                 site: p.site_id.as_ref().and_then(|id| sites.iter().position(|s| &s.id == id)).unwrap_or(0),
                 home_checked: p.home_checked,

@@ -515,3 +515,89 @@ pub async fn close_space(db: &Db, id: &str, now: DateTime<Utc>) -> Result<u64, s
 pub async fn delete_space(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
     execute!(db, "DELETE FROM team_spaces WHERE id = $1 AND closed_at IS NOT NULL", id)
 }
+
+// Scenarios
+
+/// Copies a space's plan (settings, sites, people, activities) into a scenario of it: a "what if" its leads
+/// change freely and compare. Ids are new; the links between rows (a person's site, who works with whom) follow.
+pub async fn copy_into_scenario(
+    tx: &mut Tx,
+    from: &Space,
+    name: &str,
+    lead: &str,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(
+        &mut *tx,
+        "INSERT INTO team_spaces (id, name, organisation_id, working_days, day_hours, service_hours, scenario_of,
+                                  created_by, created_at, updated_at)
+         SELECT $1, $2, organisation_id, working_days, day_hours, service_hours, id, $3, $4, $4
+         FROM team_spaces WHERE id = $5",
+        &id,
+        name,
+        lead,
+        now,
+        &from.id
+    )?;
+    let sites = fetch_all!(
+        &mut *tx,
+        SiteRow,
+        "SELECT id, name, desks FROM team_sites WHERE space_id = $1 ORDER BY position, id",
+        &from.id
+    )?;
+    let mut site_ids = std::collections::HashMap::new();
+    for s in &sites {
+        site_ids.insert(s.id.clone(), insert_site(tx, &id, &s.name, &s.desks).await?);
+    }
+    let people = fetch_all!(
+        &mut *tx,
+        PersonRow,
+        sqlx::AssertSqlSafe(format!("{PERSON} WHERE space_id = $1 ORDER BY position, id")),
+        &from.id
+    )?;
+    let mut person_ids = std::collections::HashMap::new();
+    for p in &people {
+        let copy = NewPerson {
+            user_id: None,
+            name: &p.name,
+            head_count: p.head_count,
+            working_days: &p.working_days,
+            hours_per_week: p.hours_per_week,
+            site_id: p.site_id.as_ref().and_then(|s| site_ids.get(s)).map(String::as_str),
+            constraints: "",
+            home_checked: p.home_checked,
+        };
+        person_ids.insert(p.id.clone(), insert_person(tx, &id, &copy, now).await?);
+    }
+    let activities = fetch_all!(
+        &mut *tx,
+        ActivityRow,
+        sqlx::AssertSqlSafe(format!(
+            "{ACTIVITY} JOIN team_people p ON p.id = a.person_id WHERE p.space_id = $1 ORDER BY a.position, a.id"
+        )),
+        &from.id
+    )?;
+    for a in activities {
+        let Some(person) = person_ids.get(&a.person_id) else { continue };
+        let with: Vec<&str> = a.with_people.split(',').filter_map(|w| person_ids.get(w)).map(String::as_str).collect();
+        let copy = ActivityRow { person_id: person.clone(), with_people: with.join(","), ..a };
+        insert_activity(tx, &copy, now).await?;
+    }
+    Ok(id)
+}
+
+/// The scenarios made from a space, newest first.
+pub async fn scenarios(db: &Db, space_id: &str) -> Result<Vec<Space>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Space,
+        sqlx::AssertSqlSafe(format!("{SPACE} WHERE scenario_of = $1 ORDER BY created_at DESC, id")),
+        space_id
+    )
+}
+
+/// Deletes a scenario (never a space itself).
+pub async fn delete_scenario(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM team_spaces WHERE id = $1 AND scenario_of IS NOT NULL", id)
+}

@@ -92,6 +92,8 @@ impl FieldErrors {
         let value = value.trim();
         if value.chars().count() > max {
             self.add(field, format!("{label} must be at most {max} characters."));
+        } else if value.contains('\0') {
+            self.add(field, format!("{label} contains a character the site cannot store (NUL)."));
         }
         value.to_string()
     }

@@ -749,6 +749,11 @@ fn rows(s: &Seed) -> Vec<Row> {
             format!("{team}/members/nobody"),
             [303, 404, 404, 404, 404, 404, 303, 403],
         ),
+        row("POST", "/toolkit/teams/{id}/scenarios", format!("{team}/scenarios"), TEAM_LEAD_FORM)
+            .does(goes("/toolkit/teams/")),
+        // A space is not a scenario: there is nothing to compare or discard.
+        row("GET", "/toolkit/teams/{id}/compare", format!("{team}/compare"), [303, 404, 404, 404, 404, 404, 303, 404]),
+        row("POST", "/toolkit/teams/{id}/discard", format!("{team}/discard"), [303, 404, 404, 404, 404, 404, 303, 404]),
         // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to
         // the lapsed lead, who then cannot leave it leaderless.
         row("POST", "/toolkit/teams/{id}/close", format!("{team}/close"), TEAM_LEAD_FORM)

@@ -17,6 +17,7 @@ on_both_engines!(
     a_persons_part_is_exported_and_erased,
     a_lead_invites_the_team_and_a_participant_reaches_only_their_space,
     leads_share_closing_and_deleting_a_space,
+    a_what_if_is_changed_and_compared_without_touching_the_plan,
 );
 
 /// Opens a space through the form: Monday to Friday, 7.5-hour days, one site with `desks` each weekday.
@@ -158,7 +159,7 @@ async fn a_member_plans_a_team_from_its_activities(engine: Engine) {
         .assert_contains("3 days on site: 15 h place-anchored + 7.5 h in-person essential = 22.5 h ÷ 7.5 h = 3.0.")
         .assert_contains("3 anchor days + 2 flexible")
         .assert_contains("<svg role=\"img\"")
-        .assert_contains("15 of 15 h shared in-person hours")
+        .assert_contains("15 h of 15 h of shared in-person work")
         .assert_contains("Reports")
         .assert_contains("display-screen and health-and-safety check");
     // Two desks a day: no day of the forecast holds more than two.
@@ -557,5 +558,58 @@ async fn leads_share_closing_and_deleting_a_space(engine: Engine) {
     t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[]).await.assert_status(400);
     t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[("confirm", "on")]).await.assert_status(303);
     t.get_with(&otto, &format!("/toolkit/teams/{space}")).await.assert_status(404);
+    t.finish().await;
+}
+
+async fn a_what_if_is_changed_and_compared_without_touching_the_plan(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    for name in ["Ana", "Ben", "Cy"] {
+        let person = add_person(&t, &lead, &space, name, &WEEK, "37.5").await;
+        add_activity(
+            &t,
+            &lead,
+            &space,
+            &person,
+            &[("activity_name", "Counter"), ("category", "customers_in_person"), ("hours", "7.5"), ("place", "office")],
+        )
+        .await;
+    }
+    let made = t
+        .post_with(&lead, &format!("/toolkit/teams/{space}/scenarios"), &[("scenario_name", "Two desks on Mondays")])
+        .await;
+    made.assert_status(303);
+    let scenario = made.location().unwrap().trim_start_matches("/toolkit/teams/").to_string();
+    t.get_with(&lead, &format!("/toolkit/teams/{scenario}"))
+        .await
+        .assert_contains("A what-if of")
+        .assert_contains("Ana");
+    // In the what-if, Monday has two desks; the plan itself keeps four.
+    let site =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM team_sites WHERE space_id = $1", &scenario).unwrap();
+    let mut desks = vec![("site_name", "Head office"), ("desks_mon", "2")];
+    for f in ["desks_tue", "desks_wed", "desks_thu", "desks_fri"] {
+        desks.push((f, "4"));
+    }
+    t.post_with(&lead, &format!("/toolkit/teams/{scenario}/sites/{site}"), &desks).await.assert_status(303);
+    let compared = t.get_with(&lead, &format!("/toolkit/teams/{scenario}/compare")).await;
+    // Monday's two desks cannot hold the three: the anchor day moves to Tuesday.
+    compared
+        .assert_status(200)
+        .assert_contains("<td>3 of 4 desks</td><td>0 of 2 desks</td>")
+        .assert_contains("<td>Monday</td><td>Tuesday</td>");
+    t.get_with(&lead, &format!("/toolkit/teams/{space}/plan")).await.assert_contains("<td>3</td><td>4</td>");
+    // It is the space's own: other members find nothing; it is not listed as a space; discarding it leaves the plan.
+    let other = t.member("otto@insurer.example.com", "Otto Other").await;
+    t.get_with(&other, &format!("/toolkit/teams/{scenario}/compare")).await.assert_status(404);
+    t.get_with(&lead, "/toolkit").await.assert_lacks("Two desks on Mondays");
+    t.get_with(&lead, &format!("/toolkit/teams/{space}")).await.assert_contains("Two desks on Mondays");
+    t.post_with(&lead, &format!("/toolkit/teams/{scenario}/invitations"), &[("invite_email", "x@example.org")])
+        .await
+        .assert_status(404);
+    t.post_with(&lead, &format!("/toolkit/teams/{scenario}/discard"), &[]).await.assert_status(303);
+    t.get_with(&lead, &format!("/toolkit/teams/{scenario}")).await.assert_status(404);
+    t.get_with(&lead, &format!("/toolkit/teams/{space}/plan")).await.assert_status(200).assert_contains("Ana");
     t.finish().await;
 }
