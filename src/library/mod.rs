@@ -11,6 +11,58 @@ mod routes;
 mod store;
 
 pub use model::Resource;
+
+/// A case study offered to the library by another feature (a team's plan shared from the toolkit): anonymised,
+/// for members, and a draft until organisers review and publish it.
+pub struct OfferedCaseStudy<'a> {
+    pub title: &'a str,
+    pub organisation_label: &'a str,
+    pub sector: &'a str,
+    pub size_band: &'a str,
+    pub region: &'a str,
+    pub challenge_md: &'a str,
+    pub approach_md: &'a str,
+    pub results_md: &'a str,
+    pub lessons_md: &'a str,
+}
+
+/// Saves an offered case study as an unpublished, anonymised draft for organisers; gives its id.
+pub async fn offer_case_study(
+    app: &App,
+    offered: &OfferedCaseStudy<'_>,
+    author_id: &str,
+) -> Result<String, sqlx::Error> {
+    let now = Utc::now();
+    let slug = format!(
+        "{}-{}",
+        crate::web::forms::slugify(offered.title).chars().take(60).collect::<String>(),
+        &crate::db::new_id()[..6]
+    );
+    let input = model::CaseStudyInput {
+        slug,
+        title: offered.title.to_string(),
+        organisation_id: None,
+        anonymised: true,
+        organisation_label: offered.organisation_label.to_string(),
+        sector: offered.sector.to_string(),
+        size_band: offered.size_band.to_string(),
+        region: offered.region.to_string(),
+        challenge_md: offered.challenge_md.to_string(),
+        approach_md: offered.approach_md.to_string(),
+        results_md: offered.results_md.to_string(),
+        lessons_md: offered.lessons_md.to_string(),
+        meeting_id: None,
+        audience: "members".into(),
+        group_id: None,
+        disciplines: "workplace,people".into(),
+        tags: "toolkit,where and when".into(),
+        published: false,
+        publish_at: now,
+        contact_ids: Vec::new(),
+        resource_ids: Vec::new(),
+    };
+    store::save_case_study(&app.db, None, &input, author_id, now).await
+}
 pub use routes::reach_of;
 pub use store::{Filter, article_by_slug, articles, case_studies, resource_by_slug, resources};
 

@@ -12,6 +12,7 @@ mod planner;
 mod routes;
 mod scenarios;
 mod service;
+mod share;
 mod store;
 
 use chrono::Utc;
@@ -35,7 +36,7 @@ impl Feature for Toolkit {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(members::routes()).merge(scenarios::routes())
+        routes::routes().merge(members::routes()).merge(scenarios::routes()).merge(share::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {

@@ -127,6 +127,7 @@ struct PlanPage {
     week_width: u32,
     flags: Vec<Flag>,
     rota: Vec<RotaDay>,
+    leads: bool,
 }
 
 pub async fn page(
@@ -155,6 +156,7 @@ pub async fn page(
         week_width: 180 + days.len() as u32 * 56,
         flags: plan.flags.clone(),
         rota: plan.rota.clone(),
+        leads: reached.leads,
         space: reached.space,
         plan,
     })

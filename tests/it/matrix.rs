@@ -754,6 +754,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         // A space is not a scenario: there is nothing to compare or discard.
         row("GET", "/toolkit/teams/{id}/compare", format!("{team}/compare"), [303, 404, 404, 404, 404, 404, 303, 404]),
         row("POST", "/toolkit/teams/{id}/discard", format!("{team}/discard"), [303, 404, 404, 404, 404, 404, 303, 404]),
+        row("POST", "/toolkit/teams/{id}/share", format!("{team}/share"), TEAM_LEAD_FORM)
+            .does(explains(400, "Tick the box to say you mean to share")),
         // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to
         // the lapsed lead, who then cannot leave it leaderless.
         row("POST", "/toolkit/teams/{id}/close", format!("{team}/close"), TEAM_LEAD_FORM)

@@ -18,6 +18,7 @@ on_both_engines!(
     a_lead_invites_the_team_and_a_participant_reaches_only_their_space,
     leads_share_closing_and_deleting_a_space,
     a_what_if_is_changed_and_compared_without_touching_the_plan,
+    a_plan_is_shared_anonymised_only_when_its_lead_says_so,
 );
 
 /// Opens a space through the form: Monday to Friday, 7.5-hour days, one site with `desks` each weekday.
@@ -611,5 +612,50 @@ async fn a_what_if_is_changed_and_compared_without_touching_the_plan(engine: Eng
     t.post_with(&lead, &format!("/toolkit/teams/{scenario}/discard"), &[]).await.assert_status(303);
     t.get_with(&lead, &format!("/toolkit/teams/{scenario}")).await.assert_status(404);
     t.get_with(&lead, &format!("/toolkit/teams/{space}/plan")).await.assert_status(200).assert_contains("Ana");
+    t.finish().await;
+}
+
+async fn a_plan_is_shared_anonymised_only_when_its_lead_says_so(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lead = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let org = swn::membership::insert_organisation(
+        &mut tx,
+        "Eastshire Council",
+        "Local government",
+        3000,
+        "Wales",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1 WHERE email = 'lena@council.example.gov.uk'", &org)
+        .unwrap();
+    tx.commit().await.unwrap();
+    let space = open_space(&t, &lead, "Benefits team", "4").await;
+    let ana = add_person(&t, &lead, &space, "Ana Secretname", &WEEK, "37.5").await;
+    add_activity(
+        &t,
+        &lead,
+        &space,
+        &ana,
+        &[("activity_name", "Counter"), ("category", "customers_in_person"), ("hours", "15"), ("place", "office")],
+    )
+    .await;
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/share"), &[]).await.assert_status(400);
+    let drafts = swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM case_studies").unwrap();
+    assert_eq!(drafts, 0, "nothing leaves a space without the lead's say-so");
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/share"), &[("confirm", "on")]).await.assert_status(303);
+    let (published, text): (bool, String) = swn::fetch_one!(
+        &t.app.db,
+        (bool, String),
+        "SELECT published, organisation_label || ' ' || challenge_md || ' ' || approach_md || ' ' || results_md FROM case_studies"
+    )
+    .unwrap();
+    assert!(!published, "a draft for organisers to review");
+    assert!(text.contains("Person A") && text.contains("2 anchor days"), "{text}");
+    for private in ["Ana", "Secretname", "Eastshire", "Benefits team", "Lena"] {
+        assert!(!text.contains(private), "{private} is in the shared text: {text}");
+    }
     t.finish().await;
 }
