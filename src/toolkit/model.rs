@@ -97,3 +97,22 @@ pub const CADENCES: [(&str, &str); 4] =
 /// Whether the systems an activity needs work away from the office.
 pub const SYSTEMS_REMOTE: [(&str, &str); 3] =
     [("yes", "They work remotely"), ("no", "They do not work remotely"), ("unknown", "Not known, or none needed")];
+
+/// Examples of activities, a few per kind of work, to make a start quick: (kind, name, place, time,
+/// collaboration, focus). Picking one fills the form; everything stays editable.
+pub const EXAMPLES: [(&str, &str, &str, &str, &str, &str); 14] = [
+    ("hands_on_equipment", "Scanning and indexing post", "site", "deadline", "solo", "low"),
+    ("analysis", "Monthly performance analysis", "none", "deadline", "solo", "high"),
+    ("writing", "Writing reports and briefings", "none", "deadline", "solo", "high"),
+    ("informing_others", "Team briefing", "none", "window", "virtual", "low"),
+    ("maintaining_systems", "Looking after the case system", "none", "none", "async", "medium"),
+    ("developing_ideas", "Service design workshop", "office", "none", "in_person_preferred", "medium"),
+    ("managing_people", "One-to-ones", "none", "none", "in_person_preferred", "medium"),
+    ("processing_data", "Processing claims", "none", "deadline", "solo", "high"),
+    ("informal_collaboration", "Learning from colleagues", "none", "none", "in_person_preferred", "low"),
+    ("internal_meetings", "Weekly team meeting", "none", "window", "virtual", "low"),
+    ("customers_in_person", "Front counter", "office", "service_hours", "solo", "low"),
+    ("customers_by_phone", "Phone line", "none", "service_hours", "solo", "low"),
+    ("customers_online", "Web chat", "none", "service_hours", "solo", "low"),
+    ("other", "Travel between sites", "unknown", "unknown", "solo", "low"),
+];

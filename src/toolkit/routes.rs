@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 
-use super::model::{ActivityRow, CADENCES, PersonRow, SYSTEMS_REMOTE, SiteRow, Space, stored_days, stored_desks};
+use super::model::{
+    ActivityRow, CADENCES, EXAMPLES, PersonRow, SYSTEMS_REMOTE, SiteRow, Space, stored_days, stored_desks,
+};
 use super::planner::{self, Category, Collaboration, Days, Place, Timing, Weekday};
 use super::service::{self, ActivityFields, DESK_FIELDS, PersonFields, SiteFields, SpaceFields};
 use super::{plan_view, store};
@@ -559,6 +561,8 @@ struct PersonPage {
     new_activity: ActivityFields,
     choices: Choices,
     others: Vec<PersonRow>,
+    /// The catalogue's examples: (index, kind, name).
+    examples: Vec<(usize, &'static str, &'static str)>,
     errors: FieldErrors,
 }
 
@@ -707,20 +711,45 @@ async fn person_view(
             .unwrap_or_else(|| ActivityFields { hours: String::new(), ..ActivityFields::default() }),
         choices: choices(),
         others: people.into_iter().filter(|p| p.id != person.id).collect(),
+        examples: EXAMPLES
+            .iter()
+            .enumerate()
+            .map(|(i, (category, name, ..))| (i, Category::parse(category).map_or("Other", Category::label), *name))
+            .collect(),
         person,
         space,
         errors,
     })
 }
 
+#[derive(serde::Deserialize, Default)]
+struct ExampleQuery {
+    #[serde(default)]
+    example: Option<usize>,
+}
+
+/// A person's page; `?example=N` starts the activity form from the catalogue's example N.
 async fn person_page(
     State(app): State<App>,
     page: Page,
     viewer: Viewer,
     Path((id, person)): Path<(String, String)>,
+    Query(q): Query<ExampleQuery>,
 ) -> AppResult<impl IntoResponse> {
     let access = person_access(&app, &viewer, &id, &person).await?;
-    render(&person_view(&app, page, access, None, None, FieldErrors::default()).await?)
+    let example =
+        q.example.and_then(|i| EXAMPLES.get(i)).map(|(category, name, place, timing, collaboration, focus)| {
+            ActivityFields {
+                name: name.to_string(),
+                category: category.to_string(),
+                place: place.to_string(),
+                timing: timing.to_string(),
+                collaboration: collaboration.to_string(),
+                focus: focus.to_string(),
+                ..ActivityFields::default()
+            }
+        });
+    render(&person_view(&app, page, access, None, example, FieldErrors::default()).await?)
 }
 
 /// Saves a person's week, or removes them (`action=remove`, leads only).

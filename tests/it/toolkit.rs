@@ -148,6 +148,12 @@ async fn a_member_plans_a_team_from_its_activities(engine: Engine) {
     )
     .await;
 
+    // An example from the catalogue starts the form, every field still to change.
+    let example = t.get_with(&lead, &format!("/toolkit/teams/{space}/people/{cy}?example=10")).await;
+    example
+        .assert_status(200)
+        .assert_contains(r#"value="Front counter""#)
+        .assert_contains(r#"<option value="office" selected>"#);
     let person = t.get_with(&lead, &format!("/toolkit/teams/{space}/people/{ana}")).await;
     person
         .assert_status(200)
