@@ -321,7 +321,7 @@ def plan_a_team(ctx):
     b.click_link("See the plan", within="main")
     assert b.h1() == "The plan for Benefits and council tax team"
     b.sees("anchor day")
-    b.sees("shared in-person hours")
+    b.sees("of shared in-person work on a day its people share")
     for row in b.driver.find_elements(By.CSS_SELECTOR, "[aria-label^=Forecast] tbody tr"):
         planned, desks = (int(td.text) for td in row.find_elements(By.TAG_NAME, "td")[:2])
         assert planned <= desks, row.text

@@ -410,8 +410,7 @@ pub async fn add_activity(
     }
     let input: ActivityIn = json_body(&headers, body).await?;
     let people = store::people(&app.db, &id).await?;
-    let other: f64 =
-        store::activities(&app.db, &id).await?.iter().filter(|a| a.person_id == person).map(|a| a.hours).sum();
+    let other = store::described_hours(&app.db, &person, "").await?;
     let fields = ActivityFields {
         name: input.name,
         category: input.category,
@@ -439,13 +438,13 @@ pub async fn add_activity(
         StatusCode::CREATED,
         Json(ActivityOut {
             id: activity_id,
+            with: activity.with_ids(),
             name: activity.name,
             category: activity.category,
             hours_per_week: activity.hours,
             place: activity.place,
             time: activity.timing,
             collaboration: activity.collaboration,
-            with: activity.with_people.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
         }),
     ))
 }

@@ -349,6 +349,7 @@ async fn close(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -
 /// Deletes a closed space for good (its lead, who ticks that they mean it).
 async fn delete(
     State(app): State<App>,
+    page: Page,
     viewer: Viewer,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -359,9 +360,11 @@ async fn delete(
         return Err(AppError::Forbidden);
     }
     if !Fields(fields).has("confirm") {
-        return Err(AppError::BadRequest(
-            "Tick the box to say you mean to delete the space and its plan for good.".into(),
-        ));
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", "Tick the box to say you mean to delete the space and its plan for good.");
+        let body =
+            render(&super::routes::space_page(&app, page, &viewer, reached, None, String::new(), errors).await?)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     store::delete_space(&app.db, &id).await?;
     Ok(redirect_with_notice("/toolkit", &format!("{} is deleted.", reached.space.name)))

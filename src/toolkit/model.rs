@@ -90,6 +90,13 @@ pub struct ActivityRow {
     pub systems_remote: String,
 }
 
+impl ActivityRow {
+    /// The ids of the people it is done with.
+    pub fn with_ids(&self) -> Vec<String> {
+        self.with_people.split(',').filter(|s| !s.is_empty()).map(String::from).collect()
+    }
+}
+
 /// How often an activity comes round.
 pub const CADENCES: [(&str, &str); 4] =
     [("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("occasional", "Now and then")];

@@ -6,11 +6,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
 use super::planner::{Confidence, Flag, Forecast, Plan, RotaDay, Weekday};
-use super::routes::reach;
+use super::routes::{Reached, reach};
 use crate::App;
 use crate::auth::Viewer;
 use crate::web::spreadsheet::CsvFile;
-use crate::web::{AppResult, Page, render};
+use crate::web::{AppResult, FieldErrors, Page, render};
 
 /// One bar pair of the forecast chart: where it is drawn and what it says.
 pub struct Bar {
@@ -114,8 +114,9 @@ fn weeks(plan: &Plan, days: &[Weekday]) -> Vec<WeekRow> {
 
 #[derive(Template)]
 #[template(path = "toolkit/plan.html")]
-struct PlanPage {
+pub(super) struct PlanPage {
     page: Page,
+    errors: FieldErrors,
     space: super::model::Space,
     plan: Plan,
     anchors: String,
@@ -137,7 +138,12 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let reached = reach(&app, &viewer, &id).await?;
-    let (plan, _) = super::plan_of(&app, &reached.space).await?;
+    render(&plan_page(&app, page, reached, FieldErrors::default()).await?)
+}
+
+/// The plan page, with the share form's mistakes if any.
+pub(super) async fn plan_page(app: &App, page: Page, reached: Reached, errors: FieldErrors) -> AppResult<PlanPage> {
+    let (plan, _) = super::plan_of(app, &reached.space).await?;
     let days: Vec<Weekday> = reached.space.days().iter().collect();
     let anchors = super::planner::in_words(super::planner::Days::of(&plan.anchor_days));
     let confidence = match plan.confidence {
@@ -145,8 +151,9 @@ pub async fn page(
         Confidence::Medium => "Medium",
         Confidence::Low => "Low",
     };
-    render(&PlanPage {
+    Ok(PlanPage {
         page: page.titled(&format!("Plan – {}", reached.space.name)).noindex(),
+        errors,
         anchors,
         confidence,
         charts: charts(&plan),

@@ -243,7 +243,8 @@ pub(super) struct SpacePage {
     person_days: Vec<DayChoice>,
     sites_for_people: Vec<SiteRow>,
     my_person: Option<String>,
-    members: Vec<store::MemberRow>,
+    /// Each person in the space, with whether they may be made a lead (only members of the network lead).
+    members: Vec<(store::MemberRow, bool)>,
     invitations: Vec<(String, String)>,
     invite_email: String,
     may_delete: bool,
@@ -297,7 +298,12 @@ pub(super) async fn space_page(
             }
         })
         .collect();
-    let members = store::members(&app.db, &space.id).await?;
+    let mut members = Vec::new();
+    for m in store::members(&app.db, &space.id).await? {
+        let account = crate::auth::user_by_id(&app.db, &m.user_id).await?.map(crate::auth::User::from);
+        let may_lead = account.is_some_and(|u| policy::may_lead_team_spaces(&u, Utc::now()));
+        members.push((m, may_lead));
+    }
     let invitations = if reached.leads {
         store::open_invitations(&app.db, &space.id)
             .await?
@@ -309,7 +315,7 @@ pub(super) async fn space_page(
         Vec::new()
     };
     let may_delete = policy::can_delete_team_space(viewer, reached.standing, space.closed_at.is_some(), Utc::now());
-    let leads_in_space = members.iter().filter(|m| m.role == TeamStanding::Lead.key()).count();
+    let leads_in_space = members.iter().filter(|(m, _)| m.role == TeamStanding::Lead.key()).count();
     let may_leave = reached.standing.is_some()
         && space.closed_at.is_none()
         && (reached.standing != Some(TeamStanding::Lead) || leads_in_space > 1);
@@ -637,7 +643,7 @@ pub fn activity_fields(a: &ActivityRow) -> ActivityFields {
         timing: a.timing.clone(),
         time_window: a.time_window.clone(),
         collaboration: a.collaboration.clone(),
-        with: a.with_people.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+        with: a.with_ids(),
         face_to_face: a.face_to_face.clone(),
         focus: a.focus.clone(),
         rota: a.rota,
@@ -774,12 +780,20 @@ async fn change_person(
         ));
     }
     let sites = store::sites(&app.db, &id).await?;
-    let described: f64 =
-        store::activities(&app.db, &id).await?.iter().filter(|a| a.person_id == person).map(|a| a.hours).sum();
+    let described = store::described_hours(&app.db, &person, "").await?;
     let mut errors = FieldErrors::default();
     let mut typed = fields.person();
     if !access.show_constraints {
         typed.constraints.clear();
+    }
+    // A participant describes their own week; who the row is (its name, head count, site) and the home-working
+    // check are the leads' to set.
+    if !access.reached.leads {
+        let own = person_fields(&access.person);
+        typed.name = own.name;
+        typed.head_count = own.head_count;
+        typed.site_id = own.site_id;
+        typed.home_checked = own.home_checked;
     }
     let checked = service::check_person(&mut errors, &typed, access.reached.space.days(), &sites, described);
     if !errors.is_empty() {
@@ -816,8 +830,7 @@ async fn add_activity(
     let fields = Fields(fields);
     let typed = fields.activity();
     let people = store::people(&app.db, &id).await?;
-    let other: f64 =
-        store::activities(&app.db, &id).await?.iter().filter(|a| a.person_id == person).map(|a| a.hours).sum();
+    let other = store::described_hours(&app.db, &person, "").await?;
     let mut errors = FieldErrors::default();
     let row = service::check_activity(&mut errors, &typed, &access.person, other, &people);
     if !errors.is_empty() {
@@ -897,12 +910,7 @@ async fn change_activity(
     }
     let typed = fields.activity();
     let people = store::people(&app.db, &id).await?;
-    let other: f64 = store::activities(&app.db, &id)
-        .await?
-        .iter()
-        .filter(|a| a.person_id == person && a.id != activity)
-        .map(|a| a.hours)
-        .sum();
+    let other = store::described_hours(&app.db, &person, &activity).await?;
     let mut errors = FieldErrors::default();
     let mut row = service::check_activity(&mut errors, &typed, &access.person, other, &people);
     if !errors.is_empty() {

@@ -364,7 +364,7 @@ pub fn team_of(space: &Space, sites: &[SiteRow], people: &[PersonRow], activitie
                         timing: Timing::parse(&a.timing).unwrap_or(Timing::Unknown),
                         window: a.time_window.clone(),
                         collaboration: Collaboration::parse(&a.collaboration).unwrap_or(Collaboration::Solo),
-                        with: a.with_people.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                        with: a.with_ids(),
                         focus: level(&a.focus),
                         rota: a.rota,
                         systems_remote: match a.systems_remote.as_str() {

@@ -4,14 +4,15 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
 use super::planner::{self, Plan};
 use super::routes::{Fields, reach};
 use crate::App;
 use crate::auth::Viewer;
-use crate::web::{AppError, AppResult, Form, redirect_with_notice};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new().route("/toolkit/teams/{id}/share", post(share))
@@ -65,6 +66,7 @@ fn anonymised(plan: &Plan, days: planner::Days, sites: usize) -> (String, String
 /// Offers the plan to the network as a draft case study (its lead, who ticks that they mean it).
 async fn share(
     State(app): State<App>,
+    page: Page,
     viewer: Viewer,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -74,9 +76,10 @@ async fn share(
         return Err(AppError::Forbidden);
     }
     if !Fields(fields).has("confirm") {
-        return Err(AppError::BadRequest(
-            "Tick the box to say you mean to share the plan, anonymised, with the network.".into(),
-        ));
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", "Tick the box to say you mean to share the plan, anonymised, with the network.");
+        let body = render(&super::plan_view::plan_page(&app, page, reached, errors).await?)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     let lead = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let organisation_id = lead.organisation_id.as_deref().ok_or_else(|| {

@@ -254,6 +254,17 @@ pub async fn activities(db: &Db, space_id: &str) -> Result<Vec<ActivityRow>, sql
     )
 }
 
+/// The hours a week of a person's activities, leaving out `except` (the one being changed).
+pub async fn described_hours(db: &Db, person_id: &str, except: &str) -> Result<f64, sqlx::Error> {
+    crate::fetch_scalar!(
+        db,
+        f64,
+        "SELECT COALESCE(SUM(hours), 0.0) FROM team_activities WHERE person_id = $1 AND id <> $2",
+        person_id,
+        except
+    )
+}
+
 pub async fn activity(db: &Db, person_id: &str, id: &str) -> Result<Option<ActivityRow>, sqlx::Error> {
     fetch_optional!(
         db,

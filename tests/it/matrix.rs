@@ -755,13 +755,13 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/toolkit/teams/{id}/compare", format!("{team}/compare"), [303, 404, 404, 404, 404, 404, 303, 404]),
         row("POST", "/toolkit/teams/{id}/discard", format!("{team}/discard"), [303, 404, 404, 404, 404, 404, 303, 404]),
         row("POST", "/toolkit/teams/{id}/share", format!("{team}/share"), TEAM_LEAD_FORM)
-            .does(explains(400, "Tick the box to say you mean to share")),
+            .does(explains(422, "Tick the box to say you mean to share")),
         // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to
         // the lapsed lead, who then cannot leave it leaderless.
         row("POST", "/toolkit/teams/{id}/close", format!("{team}/close"), TEAM_LEAD_FORM)
             .does(goes(team.clone()).sending(&[("confirm", "on")])),
         row("POST", "/toolkit/teams/{id}/delete", format!("{team}/delete"), [303, 404, DOES, 404, 404, 404, 303, 403])
-            .does(explains(400, "Tick the box")),
+            .does(explains(422, "Tick the box")),
         row("POST", "/toolkit/teams/{id}/leave", format!("{team}/leave"), [303, 404, DOES, 404, 404, 404, 303, 409])
             .does(goes("/toolkit")),
         row("ANY", "/api/{*rest}", p("/api/v0/nothing"), [404, 404, 404, 404, 404, 404, 401, 404]),

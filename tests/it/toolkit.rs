@@ -562,7 +562,10 @@ async fn leads_share_closing_and_deleting_a_space(engine: Engine) {
         .await
         .assert_status(200)
         .assert_contains("This space is closed");
-    t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[]).await.assert_status(400);
+    t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[])
+        .await
+        .assert_status(422)
+        .assert_contains("aria-describedby=\"confirm-error\"");
     t.post_with(&otto, &format!("/toolkit/teams/{space}/delete"), &[("confirm", "on")]).await.assert_status(303);
     t.get_with(&otto, &format!("/toolkit/teams/{space}")).await.assert_status(404);
     t.finish().await;
@@ -648,7 +651,10 @@ async fn a_plan_is_shared_anonymised_only_when_its_lead_says_so(engine: Engine) 
         &[("activity_name", "Counter"), ("category", "customers_in_person"), ("hours", "15"), ("place", "office")],
     )
     .await;
-    t.post_with(&lead, &format!("/toolkit/teams/{space}/share"), &[]).await.assert_status(400);
+    t.post_with(&lead, &format!("/toolkit/teams/{space}/share"), &[])
+        .await
+        .assert_status(422)
+        .assert_contains("aria-describedby=\"confirm-error\"");
     let drafts = swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM case_studies").unwrap();
     assert_eq!(drafts, 0, "nothing leaves a space without the lead's say-so");
     t.post_with(&lead, &format!("/toolkit/teams/{space}/share"), &[("confirm", "on")]).await.assert_status(303);
