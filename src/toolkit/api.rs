@@ -36,22 +36,77 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/api/v1/toolkit/teams/{id}/plan", axum::routing::get(plan))
 }
 
-/// A site and the desks available to the team on each weekday (`mon` ... `sun`; a day left out has none).
-#[derive(Deserialize, Serialize, ToSchema)]
+/// A weekday, as the API names it.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Day {
+    fn key(self) -> &'static str {
+        Weekday::ALL[self as usize].key()
+    }
+}
+
+/// The desks available to the team on each weekday; a day left out has none. (Read as numbers, so that 12.0 is
+/// 12 as JSON Schema says; a fraction is refused by the same check as the pages'.)
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Desks {
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub mon: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub tue: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub wed: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub thu: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub fri: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub sat: Option<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000)]
+    pub sun: Option<f64>,
+}
+
+/// A site and the desks available to the team on each weekday.
+#[derive(Deserialize, ToSchema)]
 pub struct SiteIn {
+    /// One line, not blank (spaces around it are dropped), no control character inside.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     #[serde(default)]
-    pub desks: BTreeMap<String, i64>,
+    pub desks: Desks,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct TeamIn {
+    /// One line, not blank (spaces around it are dropped), no control character inside.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     /// Weekdays as lowercase three-letter English names: `mon`, `tue`, ... `sun`.
-    pub working_days: Vec<String>,
+    #[schema(min_items = 1)]
+    pub working_days: Vec<Day>,
     /// The length of a working day in hours; 7.5 when left out.
+    #[schema(exclusive_minimum = 0, maximum = 24)]
     pub day_hours: Option<f64>,
-    /// The hours the service must be covered (`08:00-18:00`), if any.
+    /// The hours the service must be covered (`08:00-18:00`; an end before the start runs overnight), if any.
+    #[schema(pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9])?$")]
     pub service_hours: Option<String>,
     #[serde(default)]
     pub sites: Vec<SiteIn>,
@@ -93,47 +148,83 @@ pub struct TeamOut {
 
 #[derive(Deserialize, ToSchema)]
 pub struct PersonIn {
+    /// One line, not blank.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
-    pub working_days: Vec<String>,
+    /// Among the team's working days (else 409).
+    #[schema(min_items = 1)]
+    pub working_days: Vec<Day>,
+    /// At most 24 hours for each of their working days (else 409).
+    #[schema(exclusive_minimum = 0, maximum = 168)]
     pub hours_per_week: f64,
     /// For a role standing for several people; 1 when left out.
-    pub head_count: Option<i64>,
-    /// The id of their base site; the team's first site when left out.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub head_count: Option<f64>,
+    /// The id of one of the team's sites (else 409); the team's first site when left out or empty.
     pub site: Option<String>,
     /// Caring, adjustments: seen only by the person and the space's leads.
+    #[schema(max_length = 2000, pattern = r"^[^\u0000]*$")]
     pub constraints: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct ActivityIn {
+    /// One line, not blank.
+    #[schema(
+        min_length = 1,
+        max_length = 160,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
     /// `hands_on_equipment`, `analysis`, `writing`, `informing_others`, `maintaining_systems`, `developing_ideas`,
     /// `managing_people`, `processing_data`, `informal_collaboration`, `internal_meetings`, `customers_in_person`,
     /// `customers_by_phone`, `customers_online` or `other`.
+    #[schema(
+        pattern = "^(hands_on_equipment|analysis|writing|informing_others|maintaining_systems|developing_ideas|managing_people|processing_data|informal_collaboration|internal_meetings|customers_in_person|customers_by_phone|customers_online|other)$"
+    )]
     pub category: String,
+    /// With the person's other activities, at most their week (else 409).
+    #[schema(exclusive_minimum = 0, maximum = 168)]
     pub hours_per_week: f64,
-    /// `none`, `office`, `site`, `customer` (or `unknown`); `none` when left out.
+    /// `none`, `office`, `site`, `customer` (or `unknown`); `none` when left out or empty.
+    #[schema(pattern = "^(|none|office|site|customer|unknown)$")]
     pub place: Option<String>,
-    /// `none`, `window`, `service_hours`, `deadline` (or `unknown`); `none` when left out.
+    /// `none`, `window`, `service_hours`, `deadline` (or `unknown`); `none` when left out or empty.
+    #[schema(pattern = "^(|none|window|service_hours|deadline|unknown)$")]
     pub time: Option<String>,
-    /// `solo`, `async`, `virtual`, `in_person_preferred` or `in_person_essential`; `solo` when left out.
+    /// `solo`, `async`, `virtual`, `in_person_preferred` or `in_person_essential`; `solo` when left out or empty.
+    #[schema(pattern = "^(|solo|async|virtual|in_person_preferred|in_person_essential)$")]
     pub collaboration: Option<String>,
-    /// Ids of the team's people it is done with.
+    /// Ids of the team's people it is done with (else 409).
     #[serde(default)]
     pub with: Vec<String>,
     /// `daily`, `weekly`, `monthly` or `occasional`.
+    #[schema(pattern = "^(|daily|weekly|monthly|occasional)$")]
     pub cadence: Option<String>,
+    #[schema(max_length = 500, pattern = r"^[^\u0000]*$")]
     pub place_reason: Option<String>,
-    /// The fixed window, for `time: window` (`09:00-09:15 daily`).
+    /// The fixed window, for `time: window` (`09:00-09:15 daily`): one line.
+    #[schema(
+        max_length = 100,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u001f\u007f-\u009f]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub time_window: Option<String>,
     /// `low`, `medium` or `high`.
+    #[schema(pattern = "^(|low|medium|high)$")]
     pub face_to_face: Option<String>,
     /// `low`, `medium` or `high`.
+    #[schema(pattern = "^(|low|medium|high)$")]
     pub focus: Option<String>,
     #[serde(default)]
     pub rota: bool,
+    #[schema(max_length = 500, pattern = r"^[^\u0000]*$")]
     pub systems: Option<String>,
     /// `yes`, `no` or `unknown`: whether the systems it needs work away from the office.
+    #[schema(pattern = "^(|yes|no|unknown)$")]
     pub systems_remote: Option<String>,
 }
 
@@ -220,10 +311,15 @@ pub struct PlanOut {
     pub covered_in_person_hours: f64,
 }
 
-/// The form checks' mistakes as a 422, under the API's field names.
-fn checked(errors: FieldErrors) -> ApiResult<()> {
+/// The form checks' mistakes under the API's field names: a 422 for what the document's shapes already say, a
+/// 409 for what depends on the team as it is now (`conflicts`: its days, sites, people, a person's week).
+fn checked(errors: FieldErrors, conflicts: &[&str]) -> ApiResult<()> {
     if errors.is_empty() {
         return Ok(());
+    }
+    if errors.messages().iter().all(|(f, _)| conflicts.contains(f)) {
+        let detail = errors.messages().into_iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join(" ");
+        return Err(Problem::new(StatusCode::CONFLICT, detail).into());
     }
     let field = |f: &str| -> String {
         match f {
@@ -287,15 +383,10 @@ async fn team_out(app: &App, space: &Space, standing: &str) -> ApiResult<TeamOut
     })
 }
 
-/// A site's desks from the API's weekday map into the form's fields (an unknown weekday is refused).
-fn site_fields(errors: &mut FieldErrors, site: &SiteIn) -> SiteFields {
-    let mut desks: [String; 7] = Default::default();
-    for (key, n) in &site.desks {
-        match Weekday::parse(key) {
-            Some(d) => desks[d.index()] = n.to_string(),
-            None => errors.add("sites", format!("{key} is not a weekday: use mon, tue, wed, thu, fri, sat or sun.")),
-        }
-    }
+/// A site's desks into the form's fields, so the API and the pages share one check.
+fn site_fields(site: &SiteIn) -> SiteFields {
+    let d = &site.desks;
+    let desks = [d.mon, d.tue, d.wed, d.thu, d.fri, d.sat, d.sun].map(|n| n.map(|n| n.to_string()).unwrap_or_default());
     SiteFields { name: site.name.clone(), desks }
 }
 
@@ -327,17 +418,17 @@ pub async fn create_team(
     let mut errors = FieldErrors::default();
     let fields = SpaceFields {
         name: input.name.clone(),
-        working_days: input.working_days.clone(),
+        working_days: input.working_days.iter().map(|d| d.key().to_string()).collect(),
         day_hours: input.day_hours.unwrap_or(7.5).to_string(),
         service_hours: input.service_hours.clone().unwrap_or_default(),
     };
     let space = service::check_space(&mut errors, &fields);
     let mut sites = Vec::new();
     for site in &input.sites {
-        let typed = site_fields(&mut errors, site);
+        let typed = site_fields(site);
         sites.push(service::check_site(&mut errors, &typed));
     }
-    checked(errors)?;
+    checked(errors, &[])?;
     let id = super::open_space(&app, &user, &space, &sites).await?;
     let space = store::space(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(team_out(&app, &space, "lead").await?)))
@@ -374,16 +465,16 @@ pub async fn add_person(
     let mut errors = FieldErrors::default();
     let fields = PersonFields {
         name: input.name,
-        head_count: input.head_count.unwrap_or(1).to_string(),
-        working_days: input.working_days,
+        head_count: input.head_count.unwrap_or(1.0).to_string(),
+        working_days: input.working_days.iter().map(|d| d.key().to_string()).collect(),
         hours_per_week: input.hours_per_week.to_string(),
         site_id: input.site.unwrap_or_default(),
         constraints: input.constraints.unwrap_or_default(),
         home_checked: false,
     };
-    service::check_room(&mut errors, store::people(&app.db, &id).await?.len());
+    service::check_room(&mut errors, "people", store::people(&app.db, &id).await?.len());
     let person = service::check_person(&mut errors, &fields, reached.space.days(), &sites, 0.0);
-    checked(errors)?;
+    checked(errors, &["working_days", "hours_per_week", "site_id", "people"])?;
     let person_id = super::add_person(&app, &id, None, &person, false).await?;
     let row = store::person(&app.db, &id, &person_id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(person_out(&row))))
@@ -430,7 +521,7 @@ pub async fn add_activity(
     };
     let mut errors = FieldErrors::default();
     let activity = service::check_activity(&mut errors, &fields, &row, other, &people);
-    checked(errors)?;
+    checked(errors, &["hours", "with"])?;
     let mut tx = app.db.begin().await?;
     let activity_id = store::insert_activity(&mut tx, &activity, Utc::now()).await?;
     tx.commit().await?;

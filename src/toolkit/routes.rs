@@ -538,7 +538,7 @@ async fn add_person(
     let fields = Fields(fields);
     let sites = store::sites(&app.db, &id).await?;
     let mut errors = FieldErrors::default();
-    service::check_room(&mut errors, store::people(&app.db, &id).await?.len());
+    service::check_room(&mut errors, "name", store::people(&app.db, &id).await?.len());
     let checked = service::check_person(&mut errors, &fields.person(), reached.space.days(), &sites, 0.0);
     if !errors.is_empty() {
         return invalid(&space_page(&app, page, &viewer, reached, Some(fields.person()), String::new(), errors).await?);

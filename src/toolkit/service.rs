@@ -14,8 +14,8 @@ pub const DESK_FIELDS: [&str; 7] =
 /// Reads weekday keys; an unknown one is a mistake on `field`, and so is none at all.
 pub fn check_days(errors: &mut FieldErrors, field: &'static str, keys: &[String]) -> Days {
     let mut days = Vec::new();
-    for key in keys.iter().map(|k| k.trim().to_lowercase()).filter(|k| !k.is_empty()) {
-        match Weekday::parse(&key) {
+    for key in keys.iter().filter(|k| !k.is_empty()) {
+        match Weekday::parse(key) {
             Some(d) => days.push(d),
             None => {
                 errors.add(field, format!("{key} is not a weekday: use mon, tue, wed, thu, fri, sat or sun."));
@@ -45,18 +45,22 @@ pub fn check_hours(errors: &mut FieldErrors, field: &'static str, label: &str, v
 }
 
 /// Reads "08:00-18:00" (empty is allowed: no service hours).
+/// Reads "08:00-18:00" exactly (two-digit hours and minutes; an end before the start runs overnight); empty is
+/// allowed: no service hours. The API's document states the same pattern.
 fn check_service_hours(errors: &mut FieldErrors, value: &str) -> String {
-    let value = value.trim();
     if value.is_empty() {
         return String::new();
     }
-    let minutes = |t: &str| {
-        let (h, m) = t.trim().split_once(':')?;
-        let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
+    let time = |t: &str| {
+        let b = t.as_bytes();
+        b.len() == 5
+            && b[2] == b':'
+            && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
+            && t[..2].parse::<u32>().is_ok_and(|h| h < 24)
+            && t[3..].parse::<u32>().is_ok_and(|m| m < 60)
     };
-    match value.split_once('-').map(|(a, b)| (minutes(a), minutes(b))) {
-        Some((Some(a), Some(b))) if a < b => value.replace(' ', ""),
+    match value.split_once('-') {
+        Some((a, b)) if time(a) && time(b) => value.to_string(),
         _ => {
             errors.add("service_hours", "Give the service hours as a start and an end, such as 08:00-18:00.");
             value.to_string()
@@ -118,11 +122,11 @@ pub fn check_site(errors: &mut FieldErrors, f: &SiteFields) -> (String, [u32; 7]
 /// stays quick to compute.
 pub const MAX_PEOPLE: usize = 200;
 
-/// Refuses one more row in a space that holds `MAX_PEOPLE` already.
-pub fn check_room(errors: &mut FieldErrors, people: usize) {
+/// Refuses one more row in a space that holds `MAX_PEOPLE` already (the mistake is told on `field`).
+pub fn check_room(errors: &mut FieldErrors, field: &'static str, people: usize) {
     if people >= MAX_PEOPLE {
         errors
-            .add("name", format!("A space holds at most {MAX_PEOPLE} people and roles: let a role stand for several."));
+            .add(field, format!("A space holds at most {MAX_PEOPLE} people and roles: let a role stand for several."));
     }
 }
 
@@ -211,7 +215,7 @@ pub struct ActivityFields {
 }
 
 fn level_key(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
-    match value.trim() {
+    match value {
         "" => "medium".into(),
         v @ ("low" | "medium" | "high") => v.into(),
         _ => {
@@ -232,7 +236,7 @@ pub fn check_activity(
 ) -> ActivityRow {
     let name = errors.required("activity_name", "The activity's name", &f.name, 160);
     errors.one_line("activity_name", "The activity's name", &name);
-    let category = f.category.trim();
+    let category = f.category.as_str();
     if Category::parse(category).is_none() {
         errors.add("category", "Choose what kind of work it is.");
     }
@@ -248,7 +252,6 @@ pub fn check_activity(
         );
     }
     let closed = |errors: &mut FieldErrors, field: &'static str, value: &str, default: &str, ok: bool, what: &str| {
-        let value = value.trim();
         if value.is_empty() {
             return default.to_string();
         }
@@ -262,19 +265,18 @@ pub fn check_activity(
         "cadence",
         &f.cadence,
         "weekly",
-        f.cadence.trim().is_empty() || CADENCES.iter().any(|(k, _)| *k == f.cadence.trim()),
+        CADENCES.iter().any(|(k, _)| *k == f.cadence),
         "how often it comes round",
     );
-    let place =
-        closed(errors, "place", &f.place, "none", Place::parse(f.place.trim()).is_some(), "where it must be done");
+    let place = closed(errors, "place", &f.place, "none", Place::parse(&f.place).is_some(), "where it must be done");
     let timing =
-        closed(errors, "timing", &f.timing, "none", Timing::parse(f.timing.trim()).is_some(), "when it must be done");
+        closed(errors, "timing", &f.timing, "none", Timing::parse(&f.timing).is_some(), "when it must be done");
     let collaboration = closed(
         errors,
         "collaboration",
         &f.collaboration,
         "solo",
-        Collaboration::parse(f.collaboration.trim()).is_some(),
+        Collaboration::parse(&f.collaboration).is_some(),
         "how it is done with others",
     );
     let systems_remote = closed(
@@ -282,11 +284,11 @@ pub fn check_activity(
         "systems_remote",
         &f.systems_remote,
         "unknown",
-        SYSTEMS_REMOTE.iter().any(|(k, _)| *k == f.systems_remote.trim()),
+        SYSTEMS_REMOTE.iter().any(|(k, _)| *k == f.systems_remote),
         "whether its systems work remotely",
     );
     let mut with = Vec::new();
-    for id in f.with.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+    for id in f.with.iter().map(String::as_str).filter(|w| !w.is_empty()) {
         if id == person.id {
             continue;
         }

@@ -65,12 +65,14 @@ impl FieldErrors {
         self.0.iter().map(|(k, v)| (*k, v)).collect()
     }
 
-    /// Checks a required one-line text: trimmed, not empty, at most `max` characters.
+    /// Checks a required one-line text: not empty once trimmed, at most `max` characters as sent (as the API's
+    /// document counts them), kept trimmed.
     pub fn required(&mut self, field: &'static str, label: &str, value: &str, max: usize) -> String {
+        let sent = value.chars().count();
         let value = value.trim();
         if value.is_empty() {
             self.add(field, format!("{label} is required."));
-        } else if value.chars().count() > max {
+        } else if sent > max {
             self.add(field, format!("{label} must be at most {max} characters."));
         } else if value.contains('\0') {
             // Forms are checked for NUL as they arrive; JSON bodies meet this rule here.
@@ -89,8 +91,9 @@ impl FieldErrors {
 
     /// Checks an optional text: trimmed, at most `max` characters.
     pub fn optional(&mut self, field: &'static str, label: &str, value: &str, max: usize) -> String {
+        let sent = value.chars().count();
         let value = value.trim();
-        if value.chars().count() > max {
+        if sent > max {
             self.add(field, format!("{label} must be at most {max} characters."));
         } else if value.contains('\0') {
             self.add(field, format!("{label} contains a character the site cannot store (NUL)."));

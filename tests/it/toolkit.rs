@@ -346,26 +346,34 @@ async fn the_api_builds_a_team_and_gives_its_plan(engine: Engine) {
     assert_eq!(forecast[0], json!({"day": "mon", "site": "Hub", "planned": 1, "desks": 1}));
     assert!(p["flags"].as_array().unwrap().iter().any(|f| f["kind"] == "home_working_check"));
 
-    // The same checks as the pages, as problem details naming the fields.
+    // The same checks as the pages, as problem details naming the fields; the document's own shapes (weekday
+    // names, desks from 0) are refused before them.
     let bad = post(
         "/api/v1/toolkit/teams".into(),
-        json!({"name": "X", "working_days": ["mon", "someday"], "sites": [{"name": "Hub", "desks": {"mon": -1, "funday": 2}}]}),
+        json!({"name": "X", "working_days": ["mon"], "day_hours": 30, "service_hours": "8 to 6",
+               "sites": [{"name": " ", "desks": {"mon": 2}}]}),
     )
     .await;
     is_problem(&bad, 422);
     let fields: Vec<&str> =
         bad.json["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(
-        fields.contains(&"working_days") && fields.contains(&"sites") && fields.contains(&"sites.desks.mon"),
-        "{fields:?}"
-    );
+    assert_eq!(fields, vec!["day_hours", "service_hours", "sites.name"], "{:?}", bad.json);
+    for shape in [
+        json!({"name": "X", "working_days": ["someday"]}),
+        json!({"name": "X", "working_days": ["mon"], "sites": [{"name": "Hub", "desks": {"funday": 2}}]}),
+        json!({"name": "X", "working_days": ["mon"], "sites": [{"name": "Hub", "desks": {"mon": -1}}]}),
+    ] {
+        let refused = post("/api/v1/toolkit/teams".into(), shape).await;
+        assert_eq!(refused.status, 422, "{:?}", refused.json);
+    }
     let over = post(
         format!("/api/v1/toolkit/teams/{id}/people/{ana}/activities"),
         json!({"name": "More", "category": "analysis", "hours_per_week": 10}),
     )
     .await;
-    is_problem(&over, 422);
-    assert_eq!(over.json["errors"][0]["field"], "hours_per_week");
+    // A week overfilled conflicts with what the person already has: 409, saying so.
+    is_problem(&over, 409);
+    assert!(over.json["detail"].as_str().unwrap().contains("would add up to 25 h in a 22.5 h week"), "{:?}", over.json);
 
     // Another member's token reaches nothing of it.
     let other = t.member("otto@insurer.example.com", "Otto Other").await;
