@@ -457,9 +457,7 @@ pub async fn add_person(
 ) -> ApiResult<impl IntoResponse> {
     user(&viewer)?;
     let reached = reach(&app, &viewer, &id).await?;
-    if !reached.leads {
-        return Err(AppError::Forbidden.into());
-    }
+    super::routes::lead(&reached)?;
     let input: PersonIn = json_body(&headers, body).await?;
     let sites = store::sites(&app.db, &id).await?;
     let mut errors = FieldErrors::default();

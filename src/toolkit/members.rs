@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, Utc};
@@ -53,9 +52,7 @@ async fn invite(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let reached = reach(&app, &viewer, &id).await?;
-    if !reached.leads {
-        return Err(AppError::Forbidden);
-    }
+    super::routes::lead(&reached)?;
     let lead = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let fields = Fields(fields);
     let mut errors = FieldErrors::default();
@@ -78,8 +75,9 @@ async fn invite(
     };
     if !errors.is_empty() {
         let typed = fields.get("invite_email").to_string();
-        let body = render(&super::routes::space_page(&app, page, &viewer, reached, None, typed, errors).await?)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        return super::routes::invalid(
+            &super::routes::space_page(&app, page, &viewer, reached, None, typed, errors).await?,
+        );
     }
     if let Some(retry_after_secs) =
         crate::auth::throttle::mail_to_typed_address(&app.db, "team-invite", ip, &email, Utc::now()).await?
@@ -226,10 +224,8 @@ async fn accept(
                 errors.add("password", problem);
             }
             if !errors.is_empty() {
-                let body = render(
-                    &invitation_page(&app, page, &viewer, token, fields.get("name").to_string(), errors).await?,
-                )?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+                let name = fields.get("name").to_string();
+                return super::routes::invalid(&invitation_page(&app, page, &viewer, token, name, errors).await?);
             }
             Err((name, password::hash(fields.get("password").to_string()).await?))
         }
@@ -284,9 +280,7 @@ async fn change_member(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let reached = reach(&app, &viewer, &id).await?;
-    if !reached.leads {
-        return Err(AppError::Forbidden);
-    }
+    super::routes::lead(&reached)?;
     let members = store::members(&app.db, &id).await?;
     let member = members.iter().find(|m| m.user_id == user).ok_or(AppError::NotFound)?;
     let leads = store::lead_count(&app.db, &id).await?;
@@ -339,9 +333,7 @@ async fn leave(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -
 
 async fn close(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     let reached = reach(&app, &viewer, &id).await?;
-    if !reached.leads {
-        return Err(AppError::Forbidden);
-    }
+    super::routes::lead(&reached)?;
     store::close_space(&app.db, &id, Utc::now()).await?;
     Ok(redirect_with_notice(&format!("/toolkit/teams/{id}"), "The space is closed: it can be read, not changed."))
 }
@@ -362,9 +354,9 @@ async fn delete(
     if !Fields(fields).has("confirm") {
         let mut errors = FieldErrors::default();
         errors.add("confirm", "Tick the box to say you mean to delete the space and its plan for good.");
-        let body =
-            render(&super::routes::space_page(&app, page, &viewer, reached, None, String::new(), errors).await?)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        return super::routes::invalid(
+            &super::routes::space_page(&app, page, &viewer, reached, None, String::new(), errors).await?,
+        );
     }
     store::delete_space(&app.db, &id).await?;
     Ok(redirect_with_notice("/toolkit", &format!("{} is deleted.", reached.space.name)))

@@ -125,11 +125,13 @@ pub async fn reach(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
     Ok(Reached { space, parent, standing, leads })
 }
 
-fn lead(reached: &Reached) -> AppResult<()> {
+/// Refuses anyone who may not change the space (403).
+pub(super) fn lead(reached: &Reached) -> AppResult<()> {
     if reached.leads { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
-fn invalid<T: Template>(template: &T) -> AppResult<Response> {
+/// A form shown again with its mistakes, as a 422.
+pub(super) fn invalid<T: Template>(template: &T) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
 }
 
@@ -145,6 +147,11 @@ fn day_choices(chosen: &[String]) -> Vec<DayChoice> {
         .into_iter()
         .map(|d| DayChoice { key: d.key(), name: d.name(), chosen: chosen.iter().any(|c| c == d.key()) })
         .collect()
+}
+
+/// Each site with its desks by weekday, for the tables of sites.
+fn with_desks(sites: Vec<SiteRow>) -> Vec<(SiteRow, [u32; 7])> {
+    sites.into_iter().map(|s| (s.desks(), s)).map(|(desks, s)| (s, desks)).collect()
 }
 
 fn keys(days: Days) -> Vec<String> {
@@ -332,14 +339,7 @@ pub(super) async fn space_page(
         days_in_words: planner::in_words(space.days()),
         day_hours: planner::hours(space.day_hours),
         person_days: day_choices(&new_person.working_days),
-        sites: sites
-            .iter()
-            .cloned()
-            .map(|s| {
-                let d = s.desks();
-                (s, d)
-            })
-            .collect(),
+        sites: with_desks(sites.clone()),
         sites_for_people: sites,
         weekdays: Weekday::ALL,
         my_person: people.iter().find(|p| p.user_id.as_deref() == Some(me.as_str())).map(|p| p.id.clone()),
@@ -398,13 +398,7 @@ async fn settings_page(
         page: page.titled(&format!("Settings – {}", space.name)).noindex(),
         days: day_choices(&form.working_days),
         form,
-        sites: sites
-            .into_iter()
-            .map(|s| {
-                let d = s.desks();
-                (s, d)
-            })
-            .collect(),
+        sites: with_desks(sites),
         editing,
         site,
         desk_fields: DESK_FIELDS,

@@ -150,9 +150,7 @@ async fn compare(
 async fn discard(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
     let reached = reach(&app, &viewer, &id).await?;
     let parent = reached.parent.as_ref().ok_or(AppError::NotFound)?;
-    if !reached.leads {
-        return Err(AppError::Forbidden);
-    }
+    super::routes::lead(&reached)?;
     store::delete_scenario(&app.db, &id).await?;
     Ok(redirect_with_notice(&format!("/toolkit/teams/{}", parent.id), &format!("{} is discarded.", reached.space.name)))
 }

@@ -4,15 +4,14 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
 
 use super::planner::{self, Plan};
 use super::routes::{Fields, reach};
 use crate::App;
 use crate::auth::Viewer;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice};
 
 pub fn routes() -> Router<App> {
     Router::new().route("/toolkit/teams/{id}/share", post(share))
@@ -78,8 +77,7 @@ async fn share(
     if !Fields(fields).has("confirm") {
         let mut errors = FieldErrors::default();
         errors.add("confirm", "Tick the box to say you mean to share the plan, anonymised, with the network.");
-        let body = render(&super::plan_view::plan_page(&app, page, reached, errors).await?)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        return super::routes::invalid(&super::plan_view::plan_page(&app, page, reached, errors).await?);
     }
     let lead = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let organisation_id = lead.organisation_id.as_deref().ok_or_else(|| {
