@@ -168,6 +168,35 @@ pub fn can_see_constraints(viewer: &Viewer, standing: Option<TeamStanding>, own_
     own_row || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now))
 }
 
+/// Everyone in an open space drafts its team agreement together: edits a section, comments, answers a
+/// proposal.
+pub fn can_draft_team_agreement(
+    viewer: &Viewer,
+    standing: Option<TeamStanding>,
+    closed: bool,
+    _now: DateTime<Utc>,
+) -> bool {
+    !closed && can_view_team_space(viewer, standing)
+}
+
+/// A trial's check-in notes are the person on trial's and the leads': never other participants', never
+/// organisers' (who have no standing in a space).
+pub fn can_see_trial_notes(viewer: &Viewer, standing: Option<TeamStanding>, on_trial: bool, now: DateTime<Utc>) -> bool {
+    can_view_team_space(viewer, standing)
+        && (on_trial || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)))
+}
+
+/// A statutory flexible-working request is seen by the leads and by the person who made it.
+pub fn can_see_flexible_request(
+    viewer: &Viewer,
+    standing: Option<TeamStanding>,
+    own: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    can_view_team_space(viewer, standing)
+        && (own || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)))
+}
+
 /// Only people in the members' area lead spaces: an invitation to lead, or a promotion, is refused for anyone
 /// else (a team participant account takes part).
 pub fn may_lead_team_spaces(user: &User, now: DateTime<Utc>) -> bool {

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0011_calendar_choice"),
     migration!("0012_regions"),
     migration!("0013_team_spaces"),
+    migration!("0014_team_agreements_trials_requests"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -313,7 +313,7 @@ pub struct PlanOut {
 
 /// The form checks' mistakes under the API's field names: a 422 for what the document's shapes already say, a
 /// 409 for what depends on the team as it is now (`conflicts`: its days, sites, people, a person's week).
-fn checked(errors: FieldErrors, conflicts: &[&str]) -> ApiResult<()> {
+pub(crate) fn checked(errors: FieldErrors, conflicts: &[&str]) -> ApiResult<()> {
     if errors.is_empty() {
         return Ok(());
     }
@@ -336,7 +336,7 @@ fn checked(errors: FieldErrors, conflicts: &[&str]) -> ApiResult<()> {
     Err(Problem::invalid(fields.collect()).into())
 }
 
-fn user(viewer: &Viewer) -> ApiResult<User> {
+pub(crate) fn user(viewer: &Viewer) -> ApiResult<User> {
     let user = viewer.user.clone().ok_or(AppError::SignInRequired(String::new()))?;
     policy::require(viewer, policy::can_use_toolkit(viewer, Utc::now()), "")?;
     Ok(user)

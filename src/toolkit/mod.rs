@@ -3,17 +3,20 @@
 //! pages; `api`, the same for programs). A space is its leads' and participants' alone: organisers learn only
 //! that spaces exist, and how many.
 
+mod agreements;
 mod api;
 mod demo;
 mod members;
 mod model;
 mod plan_view;
 mod planner;
+mod requests;
 mod routes;
 mod scenarios;
 mod service;
 mod share;
 mod store;
+mod trials;
 
 use chrono::Utc;
 use futures_util::future::BoxFuture;
@@ -36,11 +39,19 @@ impl Feature for Toolkit {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(members::routes()).merge(scenarios::routes()).merge(share::routes())
+        routes::routes()
+            .merge(members::routes())
+            .merge(scenarios::routes())
+            .merge(share::routes())
+            .merge(agreements::routes::routes())
+            .merge(requests::routes::routes())
+            .merge(trials::routes::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
-        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
+        let mut doc = <api::Doc as utoipa::OpenApi>::openapi();
+        doc.merge(<agreements::api::Doc as utoipa::OpenApi>::openapi());
+        Some((api::routes().merge(agreements::api::routes()), doc))
     }
 
     fn waiting<'a>(&'a self, app: &'a App, _now: chrono::DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {
@@ -143,7 +154,7 @@ async fn add_person(
 }
 
 /// A space's plan, computed from its rows now (the engine is fast and pure; nothing computed is stored).
-async fn plan_of(app: &App, space: &model::Space) -> AppResult<(planner::Plan, Vec<model::SiteRow>)> {
+pub(crate) async fn plan_of(app: &App, space: &model::Space) -> AppResult<(planner::Plan, Vec<model::SiteRow>)> {
     let sites = store::sites(&app.db, &space.id).await?;
     let people = store::people(&app.db, &space.id).await?;
     let activities = store::activities(&app.db, &space.id).await?;
