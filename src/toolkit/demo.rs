@@ -27,6 +27,10 @@ type Role = (&'static str, i64, &'static str, f64, usize, &'static [Act]);
 
 struct Team {
     lead: &'static str,
+    /// A colleague of the lead who takes part.
+    participant: &'static str,
+    /// Whether the demo's agreement is in force (else a draft with a comment).
+    agreed: bool,
     name: &'static str,
     days: &'static str,
     day_hours: f64,
@@ -39,6 +43,8 @@ const WEEK: &str = "mon,tue,wed,thu,fri";
 
 const BENEFITS: Team = Team {
     lead: "priya.shah@northshire.example.gov.uk",
+    participant: "gareth.lloyd@northshire.example.gov.uk",
+    agreed: true,
     name: "Benefits and council tax team",
     days: WEEK,
     day_hours: 7.4,
@@ -234,6 +240,8 @@ const BENEFITS: Team = Team {
 
 const CLAIMS: Team = Team {
     lead: "amelia.clarke@meridian-insurance.example.com",
+    participant: "ben.osei@meridian-insurance.example.com",
+    agreed: false,
     name: "Motor claims team",
     days: WEEK,
     day_hours: 7.0,
@@ -406,8 +414,99 @@ async fn load_team(app: &App, team: &Team) -> anyhow::Result<bool> {
             store::insert_activity(&mut tx, &row, now).await?;
         }
     }
+    if let Some(colleague) = crate::auth::user_by_email(&app.db, team.participant).await? {
+        store::add_member(&mut tx, &space, &colleague.id, crate::auth::policy::TeamStanding::Participant, now).await?;
+    }
     tx.commit().await?;
+    working_together(app, &space, team, &lead.id, &people).await?;
     Ok(true)
+}
+
+/// The space's agreement (agreed by both, or a draft with two versions and a comment), a trial at its
+/// mid-point with check-in notes, and a request with its clock running.
+async fn working_together(app: &App, space_id: &str, team: &Team, lead: &str, people: &[String]) -> anyhow::Result<()> {
+    use super::agreements::{service as agreement, store as agreements};
+    let space = store::space(&app.db, space_id).await?.ok_or_else(|| anyhow::anyhow!("the demo space is gone"))?;
+    let colleague = crate::auth::user_by_email(&app.db, team.participant).await?.map(|u| u.id);
+    agreement::ensure(app, &space).await?;
+    let purpose = format!(
+        "We are the {}. Our customers are the people who contact us and the colleagues who rely on our \
+         decisions; they need a quick, right answer wherever we are working.",
+        team.name.to_lowercase()
+    );
+    agreement::save_section(app, space_id, lead, "purpose", &purpose, 1).await?;
+    let communication = "Chat for quick questions (a reply within two hours), e-mail for decisions, a call when \
+        something is urgent. In hybrid meetings everyone joins from their own screen.";
+    if team.agreed {
+        agreement::save_section(app, space_id, lead, "communication", communication, 2).await?;
+        let (a, versions) = agreement::ensure(app, &space).await?;
+        let latest = versions.last().map_or(1, |v| v.number);
+        let mut errors = crate::web::FieldErrors::default();
+        agreement::propose(app, &mut errors, &a, latest, None, lead).await?;
+        agreement::answer(app, &mut errors, space_id, lead, latest, true, "").await?;
+        if let Some(colleague) = &colleague {
+            agreement::answer(app, &mut errors, space_id, colleague, latest, true, "").await?;
+        }
+    } else if let Some(colleague) = &colleague {
+        let comment = "Could we say how we cover the phones on Fridays, when most of us are at home?";
+        agreements::add_comment(&app.db, space_id, "communication", colleague, comment, Utc::now()).await?;
+    }
+    // A trial for the first role, at its mid-point.
+    let today = agreement::today(app, Utc::now());
+    let fields = super::trials::TrialFields {
+        person: people.first().cloned().unwrap_or_default(),
+        pattern: "Compressed hours: the week's hours in four days, with Friday off; anchor days kept.".into(),
+        starts_on: (today - chrono::Duration::days(35)).to_string(),
+        ends_on: (today + chrono::Duration::days(20)).to_string(),
+        criteria: vec![super::trials::Criterion {
+            criterion: "Cases cleared within ten working days".into(),
+            baseline: "82% in the quarter before".into(),
+            measure: "The weekly case report".into(),
+        }],
+        ..Default::default()
+    };
+    let person_rows = store::people(&app.db, space_id).await?;
+    let mut errors = crate::web::FieldErrors::default();
+    if let Some(checked) = super::trials::check_trial(&mut errors, &fields, &person_rows, &[]) {
+        let mut tx = app.db.begin().await?;
+        let trial = super::trials::store::insert(&mut tx, space_id, &checked, None, lead, Utc::now()).await?;
+        for to in ["scoped", "active", "midpoint"] {
+            let step = super::trials::Step {
+                state: super::trials::State::parse(to).unwrap_or(super::trials::State::Proposed),
+                decision: None,
+                reason: String::new(),
+                cause: String::new(),
+                ends_on: None,
+            };
+            let from = match to {
+                "scoped" => "proposed",
+                "active" => "scoped",
+                _ => "active",
+            };
+            super::trials::store::step(&mut tx, &trial, from, &step, lead, Utc::now()).await?;
+        }
+        tx.commit().await?;
+        let notes = [
+            "Week 2: cases cleared are steady at 84%. The Friday cover rota is working; one handover was missed.",
+            "Mid-point: on track. Agreed to move the Thursday huddle to 09:30 so that handovers happen before the long day.",
+        ];
+        for note in notes {
+            super::trials::store::add_note(&app.db, &trial, lead, note, Utc::now()).await?;
+        }
+    }
+    // A request, made three weeks ago, waiting for its decision.
+    if let Some(person) = people.get(1).or(people.first()) {
+        let fields = super::requests::RequestFields {
+            person: person.clone(),
+            made_on: (today - chrono::Duration::days(21)).to_string(),
+            change: "To work from home on Mondays and Fridays, with core hours 10:00-15:00 on those days.".into(),
+            start_wanted: (today + chrono::Duration::days(30)).to_string(),
+            earlier: String::new(),
+        };
+        let mut errors = crate::web::FieldErrors::default();
+        super::requests::routes::record(app, space_id, lead, &mut errors, &fields).await?;
+    }
+    Ok(())
 }
 
 /// Loads the toolkit's demo spaces; gives what it loaded, in words.
@@ -418,5 +517,8 @@ pub(super) async fn load(app: &App) -> anyhow::Result<String> {
             loaded += 1;
         }
     }
-    Ok(format!("{loaded} team spaces with their plans"))
+    Ok(format!(
+        "{loaded} team spaces with their plans, agreements (one in force, one in draft), a trial at its mid-point and \
+         a request waiting for its decision"
+    ))
 }

@@ -6,10 +6,12 @@
 mod agreements;
 mod api;
 mod demo;
+mod guides;
 mod members;
 mod model;
 mod plan_view;
 mod planner;
+mod reminders;
 mod requests;
 mod routes;
 mod scenarios;
@@ -38,6 +40,20 @@ impl Feature for Toolkit {
         "toolkit"
     }
 
+    fn on_start<'a>(&'a self, db: &'a crate::db::Db) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move {
+            agreements::store::seed_sections(db, Utc::now()).await?;
+            guides::store::seed(db, Utc::now()).await?;
+            Ok(())
+        })
+    }
+
+    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.every("toolkit reminders", std::time::Duration::from_secs(15 * 60), |app| async move {
+            reminders::send_due(&app, Utc::now()).await
+        });
+    }
+
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes()
             .merge(members::routes())
@@ -46,12 +62,19 @@ impl Feature for Toolkit {
             .merge(agreements::routes::routes())
             .merge(requests::routes::routes())
             .merge(trials::routes::routes())
+            .merge(guides::routes::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
         let mut doc = <api::Doc as utoipa::OpenApi>::openapi();
         doc.merge(<agreements::api::Doc as utoipa::OpenApi>::openapi());
-        Some((api::routes().merge(agreements::api::routes()), doc))
+        doc.merge(<trials::api::Doc as utoipa::OpenApi>::openapi());
+        doc.merge(<requests::api::Doc as utoipa::OpenApi>::openapi());
+        let routes = api::routes()
+            .merge(agreements::api::routes())
+            .merge(trials::api::routes())
+            .merge(requests::api::routes());
+        Some((routes, doc))
     }
 
     fn waiting<'a>(&'a self, app: &'a App, _now: chrono::DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {
@@ -89,11 +112,20 @@ impl Feature for Toolkit {
                     })).collect::<Vec<_>>(),
                 }));
             }
+            let notes = trials::store::notes_by(&app.db, &person.id).await?;
+            let guide_notes = guides::store::notes_by(&app.db, &person.id).await?;
             Ok(Some(json!({
                 "team_spaces": spaces.iter().map(|(s, standing)| json!({
                     "id": s.id, "name": s.name, "standing": standing.key(),
                 })).collect::<Vec<_>>(),
                 "own_work": described,
+                "team_agreements": agreements::store::written_by(&app.db, &person.id).await?,
+                "trial_check_in_notes": notes.iter().map(|(trial, body, at)| json!({
+                    "trial": trial, "note": body, "written_at": at,
+                })).collect::<Vec<_>>(),
+                "guide_notes": guide_notes.iter().map(|(space, guide, body, ticked)| json!({
+                    "space": space, "guide": guide, "notes": body, "ticked": ticked,
+                })).collect::<Vec<_>>(),
             })))
         })
     }
@@ -103,7 +135,12 @@ impl Feature for Toolkit {
     }
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
-        Box::pin(async move { Ok(store::erase_person(tx, &person.id, &person.email).await?) })
+        Box::pin(async move {
+            agreements::store::erase_person(tx, &person.id).await?;
+            trials::store::erase_person(tx, &person.id).await?;
+            guides::store::erase_person(tx, &person.id).await?;
+            Ok(store::erase_person(tx, &person.id, &person.email).await?)
+        })
     }
 }
 

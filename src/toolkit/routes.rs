@@ -261,6 +261,10 @@ pub(super) struct SpacePage {
     /// For a scenario, the space it was made from; for a space, its scenarios.
     parent: Option<Space>,
     scenarios: Vec<Space>,
+    /// Where the team agreement stands, in words; and whether the viewer is asked to read and agree it.
+    agreement: String,
+    asked_to_agree: bool,
+    guides: Vec<(String, String)>,
     errors: FieldErrors,
 }
 
@@ -326,7 +330,11 @@ pub(super) async fn space_page(
     let may_leave = reached.standing.is_some()
         && space.closed_at.is_none()
         && (reached.standing != Some(TeamStanding::Lead) || leads_in_space > 1);
+    let (agreement, asked_to_agree) = agreement_line(app, &space.id, &me).await?;
     Ok(SpacePage {
+        agreement,
+        asked_to_agree,
+        guides: super::guides::store::guides(&app.db).await?.into_iter().map(|g| (g.slug, g.title)).collect(),
         page: page.titled(&space.name).noindex(),
         parent: reached.parent,
         scenarios,
@@ -349,6 +357,25 @@ pub(super) async fn space_page(
         me,
         errors,
     })
+}
+
+/// The agreement's state for the space page, and whether the viewer has a version to answer (one proposed, or
+/// the one in force when they joined after it).
+async fn agreement_line(app: &App, space_id: &str, me: &str) -> AppResult<(String, bool)> {
+    use super::agreements::store as agreements;
+    let Some(a) = agreements::agreement(&app.db, space_id).await? else {
+        return Ok(("Not started yet.".into(), false));
+    };
+    let (line, version) = match (a.proposed_version, a.in_force_version) {
+        (Some(v), _) => (format!("Version {v} is proposed for agreement."), Some(v)),
+        (None, Some(v)) => (format!("Version {v} is in force."), Some(v)),
+        (None, None) => ("A draft, not yet agreed.".to_string(), None),
+    };
+    let asked = match version {
+        Some(v) => !agreements::answers(&app.db, space_id, v).await?.iter().any(|x| x.user_id == me && x.answer == "agree"),
+        None => false,
+    };
+    Ok((line, asked))
 }
 
 async fn show(

@@ -68,6 +68,7 @@ pub struct AgreementOut {
     pub version: i64,
     pub latest_version: i64,
     pub proposed_version: Option<i64>,
+    pub proposed_at: Option<DateTime<Utc>>,
     pub in_force_version: Option<i64>,
     pub in_force_at: Option<DateTime<Utc>>,
     /// YYYY-MM-DD
@@ -128,6 +129,7 @@ async fn agreement_out(app: &App, reached: &Reached) -> ApiResult<AgreementOut> 
         version: agreement.proposed_version.unwrap_or(latest.number),
         latest_version: latest.number,
         proposed_version: agreement.proposed_version,
+        proposed_at: agreement.proposed_at,
         in_force_version: agreement.in_force_version,
         in_force_at: agreement.in_force_at,
         review_on: agreement.review_on.clone(),

@@ -17,7 +17,6 @@ use super::planner::Plan;
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Section {
     pub key: String,
-    pub position: i64,
     pub title: String,
     pub prompt: String,
     pub example: String,

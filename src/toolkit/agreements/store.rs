@@ -9,7 +9,7 @@ use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 
 pub async fn sections(db: &Db) -> Result<Vec<Section>, sqlx::Error> {
-    fetch_all!(db, Section, "SELECT key, position, title, prompt, example FROM agreement_sections ORDER BY position, key")
+    fetch_all!(db, Section, "SELECT key, title, prompt, example FROM agreement_sections ORDER BY position, key")
 }
 
 /// Puts the first guidance in place for any section that has none (on start; organisers' changes stay).
@@ -242,7 +242,6 @@ pub async fn set_review(db: &Db, space_id: &str, on: NaiveDate) -> Result<u64, s
 /// A comment on a section.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Comment {
-    pub id: String,
     pub section: String,
     pub author: String,
     pub body: String,
@@ -253,7 +252,7 @@ pub async fn comments(db: &Db, space_id: &str) -> Result<Vec<Comment>, sqlx::Err
     fetch_all!(
         db,
         Comment,
-        "SELECT c.id, c.section, COALESCE(u.name, 'Former participant') AS author, c.body, c.created_at
+        "SELECT c.section, COALESCE(u.name, 'Former participant') AS author, c.body, c.created_at
          FROM agreement_comments c LEFT JOIN users u ON u.id = c.author_id AND u.deleted_at IS NULL
          WHERE c.space_id = $1 ORDER BY c.created_at, c.id",
         space_id
@@ -327,4 +326,13 @@ pub async fn written_by(db: &Db, user_id: &str) -> Result<serde_json::Value, sql
         }).collect::<Vec<_>>(),
         "answers": answers.iter().map(|(s, v, a, n)| serde_json::json!({"space": s, "version": v, "answer": a, "note": n})).collect::<Vec<_>>(),
     }))
+}
+
+/// Erases what a person wrote in agreements: their comments and the notes on their answers go; the versions
+/// they saved and the fact that they agreed stay with the team, under "Former participant".
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM agreement_comments WHERE author_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE agreement_answers SET note = '' WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE team_agreements SET proposed_by = NULL WHERE proposed_by = $1", user_id)?;
+    Ok(())
 }

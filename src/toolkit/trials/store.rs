@@ -81,28 +81,6 @@ pub async fn insert(
     Ok(id)
 }
 
-/// Changes a trial's scope while it is proposed (the dates and criteria are fixed once scoped).
-pub async fn rescope(db: &Db, id: &str, t: &CheckedTrial, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let criteria = serde_json::to_string(&t.criteria).unwrap_or_else(|_| "[]".into());
-    execute!(
-        db,
-        "UPDATE team_trials SET person_id = $1, for_team = $2, pattern = $3, scenario_id = $4, criteria = $5,
-             starts_on = $6, ends_on = $7, length_reason = $8, midpoint_on = $9, updated_at = $10
-         WHERE id = $11 AND state = 'proposed'",
-        t.person_id.as_deref(),
-        t.person_id.is_none(),
-        &t.pattern,
-        t.scenario_id.as_deref(),
-        criteria,
-        day(t.starts_on),
-        day(t.ends_on),
-        &t.length_reason,
-        day(t.midpoint_on),
-        now,
-        id
-    )
-}
-
 /// Takes a step if the trial is still where the step was checked from; gives whether it was taken.
 pub async fn step(
     tx: &mut Tx,
@@ -170,8 +148,6 @@ pub async fn steps(db: &Db, trial_id: &str) -> Result<Vec<StepRow>, sqlx::Error>
 /// A check-in note.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Note {
-    pub id: String,
-    pub author_id: Option<String>,
     pub author: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -181,7 +157,7 @@ pub async fn notes(db: &Db, trial_id: &str) -> Result<Vec<Note>, sqlx::Error> {
     fetch_all!(
         db,
         Note,
-        "SELECT n.id, n.author_id, COALESCE(u.name, 'Former participant') AS author, n.body, n.created_at
+        "SELECT COALESCE(u.name, 'Former participant') AS author, n.body, n.created_at
          FROM trial_notes n LEFT JOIN users u ON u.id = n.author_id AND u.deleted_at IS NULL
          WHERE n.trial_id = $1 ORDER BY n.created_at, n.id",
         trial_id
@@ -225,4 +201,13 @@ pub async fn notes_by(db: &Db, user_id: &str) -> Result<Vec<(String, String, Dat
         .fetch_all(e)
         .await
     })
+}
+
+/// Erases a person's check-in notes; the trials and their steps stay with the team, under "Former participant".
+pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM trial_notes WHERE author_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE trial_steps SET by_id = NULL WHERE by_id = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE team_trials SET created_by = NULL WHERE created_by = $1", user_id)?;
+    execute!(&mut *tx, "UPDATE flexible_requests SET created_by = NULL WHERE created_by = $1", user_id)?;
+    Ok(())
 }
