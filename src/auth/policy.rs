@@ -181,7 +181,12 @@ pub fn can_draft_team_agreement(
 
 /// A trial's check-in notes are the person on trial's and the leads': never other participants', never
 /// organisers' (who have no standing in a space).
-pub fn can_see_trial_notes(viewer: &Viewer, standing: Option<TeamStanding>, on_trial: bool, now: DateTime<Utc>) -> bool {
+pub fn can_see_trial_notes(
+    viewer: &Viewer,
+    standing: Option<TeamStanding>,
+    on_trial: bool,
+    now: DateTime<Utc>,
+) -> bool {
     can_view_team_space(viewer, standing)
         && (on_trial || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)))
 }

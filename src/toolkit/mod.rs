@@ -20,6 +20,8 @@ mod share;
 mod store;
 mod trials;
 
+pub use reminders::send_due as send_due_reminders;
+
 use chrono::Utc;
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -70,10 +72,8 @@ impl Feature for Toolkit {
         doc.merge(<agreements::api::Doc as utoipa::OpenApi>::openapi());
         doc.merge(<trials::api::Doc as utoipa::OpenApi>::openapi());
         doc.merge(<requests::api::Doc as utoipa::OpenApi>::openapi());
-        let routes = api::routes()
-            .merge(agreements::api::routes())
-            .merge(trials::api::routes())
-            .merge(requests::api::routes());
+        let routes =
+            api::routes().merge(agreements::api::routes()).merge(trials::api::routes()).merge(requests::api::routes());
         Some((routes, doc))
     }
 

@@ -372,7 +372,9 @@ async fn agreement_line(app: &App, space_id: &str, me: &str) -> AppResult<(Strin
         (None, None) => ("A draft, not yet agreed.".to_string(), None),
     };
     let asked = match version {
-        Some(v) => !agreements::answers(&app.db, space_id, v).await?.iter().any(|x| x.user_id == me && x.answer == "agree"),
+        Some(v) => {
+            !agreements::answers(&app.db, space_id, v).await?.iter().any(|x| x.user_id == me && x.answer == "agree")
+        }
         None => false,
     };
     Ok((line, asked))

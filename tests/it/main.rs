@@ -26,4 +26,5 @@ mod robustness;
 mod schema;
 mod security;
 mod smtp_peer;
+mod teamwork;
 mod toolkit;

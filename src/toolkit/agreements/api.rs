@@ -151,7 +151,11 @@ async fn agreement_out(app: &App, reached: &Reached) -> ApiResult<AgreementOut> 
 #[utoipa::path(get, path = "/api/v1/toolkit/teams/{id}/agreement", tag = "toolkit", security(("token" = [])),
     params(("id" = String, Path, description = "The team space's id")),
     responses((status = 200, body = AgreementOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn agreement(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<AgreementOut>> {
+pub async fn agreement(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AgreementOut>> {
     let reached = reach_agreement(&app, &viewer, &id).await?;
     Ok(Json(agreement_out(&app, &reached).await?))
 }

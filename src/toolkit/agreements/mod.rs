@@ -176,12 +176,7 @@ pub fn from_plan(plan: &Plan) -> String {
         out.push("The plan has no anchor days yet: each of us chooses where to work, by the activity.".to_string());
     } else {
         let days: Vec<&str> = plan.anchor_days.iter().map(|d| d.name()).collect();
-        out.push(format!(
-            "**Anchor days:** {} ({}). {}",
-            join(&days),
-            plan.split,
-            plan.anchor_reason
-        ));
+        out.push(format!("**Anchor days:** {} ({}). {}", join(&days), plan.split, plan.anchor_reason));
     }
     if !plan.windows.is_empty() {
         out.push(format!("**Contact windows:** {}", plan.windows.join("; ")));

@@ -107,7 +107,13 @@ fn when(t: Option<DateTime<Utc>>, app: &App) -> String {
     t.map(|t| crate::web::time::date_time(t, app.config.timezone)).unwrap_or_default()
 }
 
-async fn agreement_page(app: &App, page: Page, viewer: &Viewer, reached: Reached, errors: FieldErrors) -> AppResult<AgreementPage> {
+async fn agreement_page(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    reached: Reached,
+    errors: FieldErrors,
+) -> AppResult<AgreementPage> {
     let (agreement, versions) = service::ensure(app, &reached.space).await?;
     let latest = versions.last().cloned().ok_or(AppError::NotFound)?;
     let sections = store::sections(&app.db).await?;
@@ -119,7 +125,9 @@ async fn agreement_page(app: &App, page: Page, viewer: &Viewer, reached: Reached
         None => Vec::new(),
     };
     let in_force_by = match agreement.in_force_version {
-        Some(v) => store::answers(&app.db, &reached.space.id, v).await?.into_iter().filter(|a| a.answer == "agree").collect(),
+        Some(v) => {
+            store::answers(&app.db, &reached.space.id, v).await?.into_iter().filter(|a| a.answer == "agree").collect()
+        }
         None => Vec::new(),
     };
     let members = crate::toolkit::store::members(&app.db, &reached.space.id).await?;
@@ -139,10 +147,12 @@ async fn agreement_page(app: &App, page: Page, viewer: &Viewer, reached: Reached
     };
     let my_answer = answers.iter().find(|a| a.user_id == me.id).cloned();
     let timed = |list: Vec<store::Answer>| -> Vec<(store::Answer, String)> {
-        list.into_iter().map(|a| {
-            let at = when(Some(a.answered_at), app);
-            (a, at)
-        }).collect()
+        list.into_iter()
+            .map(|a| {
+                let at = when(Some(a.answered_at), app);
+                (a, at)
+            })
+            .collect()
     };
     let review_value = agreement.review_on.clone().unwrap_or_default();
     Ok(AgreementPage {
@@ -169,7 +179,12 @@ async fn agreement_page(app: &App, page: Page, viewer: &Viewer, reached: Reached
     })
 }
 
-async fn show(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Path<String>) -> AppResult<impl IntoResponse> {
+async fn show(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
     let reached = reach_agreement(&app, &viewer, &id).await?;
     render(&agreement_page(&app, page, &viewer, reached, FieldErrors::default()).await?)
 }
@@ -188,7 +203,12 @@ struct PrintPage {
 }
 
 /// The version in force (else the latest draft, marked so), without forms or guidance: print it to PDF.
-async fn print(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Path<String>) -> AppResult<impl IntoResponse> {
+async fn print(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
     let reached = reach_agreement(&app, &viewer, &id).await?;
     let (agreement, versions) = service::ensure(&app, &reached.space).await?;
     let version = agreement
@@ -199,7 +219,11 @@ async fn print(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Pat
         .ok_or(AppError::NotFound)?;
     let in_force = agreement.in_force_version == Some(version.number);
     let agreed_by = if in_force {
-        store::answers(&app.db, &reached.space.id, version.number).await?.into_iter().filter(|a| a.answer == "agree").collect()
+        store::answers(&app.db, &reached.space.id, version.number)
+            .await?
+            .into_iter()
+            .filter(|a| a.answer == "agree")
+            .collect()
     } else {
         Vec::new()
     };
@@ -310,11 +334,12 @@ async fn save(
         return invalid(&section_view(&app, page, &viewer, &reached, &key, typed, String::new(), None, errors).await?);
     }
     match service::save_section(&app, &id, &user.id, &key, text.trim_end(), base).await? {
-        Saved::Version(n) => Ok(redirect_with_notice(
-            &format!("/toolkit/teams/{id}/agreement#{key}"),
-            &format!("Saved as version {n}."),
-        )),
-        Saved::Unchanged => Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/agreement#{key}"), "Nothing had changed.")),
+        Saved::Version(n) => {
+            Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/agreement#{key}"), &format!("Saved as version {n}.")))
+        }
+        Saved::Unchanged => {
+            Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/agreement#{key}"), "Nothing had changed."))
+        }
         Saved::Conflict { theirs, by, at, latest } => {
             errors.add(
                 "text",
@@ -352,7 +377,10 @@ async fn comment(
     }
     service::ensure(&app, &reached.space).await?;
     store::add_comment(&app.db, &id, &key, &user.id, &body, Utc::now()).await?;
-    Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/agreement/sections/{key}#comments"), "Your comment is added."))
+    Ok(redirect_with_notice(
+        &format!("/toolkit/teams/{id}/agreement/sections/{key}#comments"),
+        "Your comment is added.",
+    ))
 }
 
 #[derive(Template)]
@@ -367,11 +395,17 @@ struct VersionsPage {
     b: i64,
 }
 
-async fn versions(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Path<String>) -> AppResult<impl IntoResponse> {
+async fn versions(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
     let reached = reach_agreement(&app, &viewer, &id).await?;
     let (agreement, versions) = service::ensure(&app, &reached.space).await?;
     let sections = store::sections(&app.db).await?;
-    let title = |key: &str| sections.iter().find(|s| s.key == key).map_or("The first draft".to_string(), |s| s.title.clone());
+    let title =
+        |key: &str| sections.iter().find(|s| s.key == key).map_or("The first draft".to_string(), |s| s.title.clone());
     let b = versions.last().map_or(1, |v| v.number);
     render(&VersionsPage {
         page: page.titled(&format!("Versions – team agreement – {}", reached.space.name)).noindex(),
@@ -425,8 +459,16 @@ async fn compare_page(
     let reached = reach_agreement(&app, &viewer, &id).await?;
     let (_, versions) = service::ensure(&app, &reached.space).await?;
     let pick = |n: &Option<String>| -> AppResult<Version> {
-        let n: i64 = n.as_deref().unwrap_or("").parse().map_err(|_| AppError::BadRequest("Choose two versions to compare.".into()))?;
-        versions.iter().find(|v| v.number == n).cloned().ok_or_else(|| AppError::BadRequest(format!("There is no version {n}.")))
+        let n: i64 = n
+            .as_deref()
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| AppError::BadRequest("Choose two versions to compare.".into()))?;
+        versions
+            .iter()
+            .find(|v| v.number == n)
+            .cloned()
+            .ok_or_else(|| AppError::BadRequest(format!("There is no version {n}.")))
     };
     let (mut a, mut b) = (pick(&q.a)?, pick(&q.b)?);
     if a.number > b.number {
@@ -520,7 +562,8 @@ async fn review(
     lead(&reached)?;
     let fields = Fields(fields);
     let mut errors = FieldErrors::default();
-    let date = crate::toolkit::requests::date_field(&mut errors, "review_on", "the review date", fields.get("review_on"));
+    let date =
+        crate::toolkit::requests::date_field(&mut errors, "review_on", "the review date", fields.get("review_on"));
     if let Some(d) = date
         && d <= service::today(&app, Utc::now())
     {

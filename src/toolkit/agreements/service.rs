@@ -165,9 +165,8 @@ pub async fn answer(
         return Ok(false);
     }
     store::answer(&mut tx, space_id, version, user_id, if agree { "agree" } else { "change" }, &note, now).await?;
-    let in_force = agree
-        && !joining
-        && store::settle(&mut tx, space_id, version, default_review(today(app, now)), now).await?;
+    let in_force =
+        agree && !joining && store::settle(&mut tx, space_id, version, default_review(today(app, now)), now).await?;
     tx.commit().await?;
     Ok(in_force)
 }

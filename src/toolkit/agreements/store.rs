@@ -85,12 +85,7 @@ const VERSION: &str = "SELECT v.number, v.section, v.sections,
     FROM agreement_versions v LEFT JOIN users u ON u.id = v.author_id AND u.deleted_at IS NULL";
 
 pub async fn versions(db: &Db, space_id: &str) -> Result<Vec<Version>, sqlx::Error> {
-    fetch_all!(
-        db,
-        Version,
-        sqlx::AssertSqlSafe(format!("{VERSION} WHERE v.space_id = $1 ORDER BY v.number")),
-        space_id
-    )
+    fetch_all!(db, Version, sqlx::AssertSqlSafe(format!("{VERSION} WHERE v.space_id = $1 ORDER BY v.number")), space_id)
 }
 
 pub async fn latest(tx: &mut Tx, space_id: &str) -> Result<Option<Version>, sqlx::Error> {
@@ -146,7 +141,13 @@ pub async fn hold(tx: &mut Tx, space_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn propose(tx: &mut Tx, space_id: &str, version: i64, by: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub async fn propose(
+    tx: &mut Tx,
+    space_id: &str,
+    version: i64,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     execute!(
         &mut *tx,
         "UPDATE team_agreements SET proposed_version = $1, proposed_by = $2, proposed_at = $3 WHERE space_id = $4",

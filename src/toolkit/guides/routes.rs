@@ -35,7 +35,10 @@ struct IndexPage {
 }
 
 async fn index(State(app): State<App>, page: Page) -> AppResult<impl IntoResponse> {
-    render(&IndexPage { page: page.titled("Conversation guides and checklists"), guides: store::guides(&app.db).await? })
+    render(&IndexPage {
+        page: page.titled("Conversation guides and checklists"),
+        guides: store::guides(&app.db).await?,
+    })
 }
 
 #[derive(Template)]
@@ -114,7 +117,8 @@ async fn save_notes(
     let guide = store::guide(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let fields = Fields(fields);
     let count = guide.items().len();
-    let ticked: Vec<usize> = fields.all("ticked").iter().filter_map(|n| n.parse().ok()).filter(|n| (1..=count).contains(n)).collect();
+    let ticked: Vec<usize> =
+        fields.all("ticked").iter().filter_map(|n| n.parse().ok()).filter(|n| (1..=count).contains(n)).collect();
     let mut errors = FieldErrors::default();
     let notes = errors.optional("notes", "Your notes", fields.get("notes"), 20_000);
     if !errors.is_empty() {
@@ -223,7 +227,10 @@ async fn add_guide(
     }
     let text = store::GuideText { kind: g.kind, title: &g.title, summary: &g.summary, body: &g.body, items: &g.items };
     store::insert(&app.db, &slug, &text, Utc::now()).await?;
-    Ok(redirect_with_notice("/admin/toolkit", &format!("{} is added: it is public at /toolkit/guides/{slug}.", g.title)))
+    Ok(redirect_with_notice(
+        "/admin/toolkit",
+        &format!("{} is added: it is public at /toolkit/guides/{slug}.", g.title),
+    ))
 }
 
 #[derive(Template)]
@@ -235,7 +242,12 @@ struct EditPage {
     errors: FieldErrors,
 }
 
-async fn edit_guide(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<impl IntoResponse> {
+async fn edit_guide(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<impl IntoResponse> {
     organiser(&viewer)?;
     let guide = store::guide(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let form = Fields(vec![
@@ -245,7 +257,12 @@ async fn edit_guide(State(app): State<App>, page: Page, viewer: Viewer, Path(slu
         ("body".into(), guide.body.clone()),
         ("items".into(), guide.items.clone()),
     ]);
-    render(&EditPage { page: page.titled(&format!("Edit: {}", guide.title)).noindex(), guide, form, errors: FieldErrors::default() })
+    render(&EditPage {
+        page: page.titled(&format!("Edit: {}", guide.title)).noindex(),
+        guide,
+        form,
+        errors: FieldErrors::default(),
+    })
 }
 
 async fn save_guide(
@@ -261,7 +278,12 @@ async fn save_guide(
     let mut errors = FieldErrors::default();
     let g = check_guide(&mut errors, &fields);
     if !errors.is_empty() {
-        return invalid(&EditPage { page: page.titled(&format!("Edit: {}", guide.title)).noindex(), guide, form: fields, errors });
+        return invalid(&EditPage {
+            page: page.titled(&format!("Edit: {}", guide.title)).noindex(),
+            guide,
+            form: fields,
+            errors,
+        });
     }
     let text = store::GuideText { kind: g.kind, title: &g.title, summary: &g.summary, body: &g.body, items: &g.items };
     store::update(&app.db, &slug, &text, Utc::now()).await?;

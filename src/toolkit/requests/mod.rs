@@ -187,7 +187,8 @@ pub fn check_new(
     }
     let earlier_text = errors.optional("earlier", "Earlier requests", &f.earlier, 2000);
     if let (Some(made), Some(rules)) = (made_on, rules) {
-        let mine: Vec<&Request> = earlier.iter().filter(|r| r.person_id.as_deref() == Some(f.person.as_str())).collect();
+        let mine: Vec<&Request> =
+            earlier.iter().filter(|r| r.person_id.as_deref() == Some(f.person.as_str())).collect();
         if let Some(live) = mine.iter().find(|r| r.live())
             && rules.one_at_a_time
         {
@@ -201,10 +202,8 @@ pub fn check_new(
             );
         } else {
             let year_before = made.checked_sub_months(Months::new(12)).unwrap_or(made);
-            let in_year = mine
-                .iter()
-                .filter(|r| parse_date(&r.made_on).is_some_and(|d| d > year_before && d <= made))
-                .count();
+            let in_year =
+                mine.iter().filter(|r| parse_date(&r.made_on).is_some_and(|d| d > year_before && d <= made)).count();
             if in_year >= rules.per_twelve_months {
                 let allowed = if rules.per_twelve_months == 1 { "one request" } else { "two requests" };
                 errors.add(
@@ -320,7 +319,10 @@ pub fn check_extension(
     if let (Some(d), Some(due)) = (date, parse_date(&request.deadline()))
         && d <= due
     {
-        errors.add("extended_to", format!("The agreed date must be after the deadline now, {}.", in_words(&due.to_string())));
+        errors.add(
+            "extended_to",
+            format!("The agreed date must be after the deadline now, {}.", in_words(&due.to_string())),
+        );
     }
     let note = errors.required("extension_note", "What was agreed, and with whom", note, 2000);
     if !errors.is_empty() {

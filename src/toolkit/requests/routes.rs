@@ -10,7 +10,9 @@ use axum::routing::get;
 use chrono::Utc;
 
 use super::rules::{GROUNDS, RULES, Rules};
-use super::{DecisionFields, Request, RequestFields, check_decision, check_extension, check_new, date_field, in_words, store};
+use super::{
+    DecisionFields, Request, RequestFields, check_decision, check_extension, check_new, date_field, in_words, store,
+};
 use crate::App;
 use crate::auth::Viewer;
 use crate::auth::policy;
@@ -72,7 +74,14 @@ struct IndexPage {
     errors: FieldErrors,
 }
 
-async fn index_page(app: &App, page: Page, viewer: &Viewer, reached: Reached, form: RequestFields, errors: FieldErrors) -> AppResult<IndexPage> {
+async fn index_page(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    reached: Reached,
+    form: RequestFields,
+    errors: FieldErrors,
+) -> AppResult<IndexPage> {
     let all = store::requests(&app.db, &reached.space.id).await?;
     let requests = all
         .into_iter()
@@ -93,7 +102,12 @@ async fn index_page(app: &App, page: Page, viewer: &Viewer, reached: Reached, fo
     })
 }
 
-async fn index(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Path<String>) -> AppResult<impl IntoResponse> {
+async fn index(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
     let reached = reach_space(&app, &viewer, &id).await?;
     let form = RequestFields { made_on: today(&app, Utc::now()).to_string(), ..RequestFields::default() };
     render(&index_page(&app, page, &viewer, reached, form, FieldErrors::default()).await?)
@@ -112,7 +126,13 @@ impl Fields {
 }
 
 /// Records a request, checked again inside the transaction against the person's requests then.
-pub async fn record(app: &App, space_id: &str, by: &str, errors: &mut FieldErrors, f: &RequestFields) -> AppResult<Option<String>> {
+pub async fn record(
+    app: &App,
+    space_id: &str,
+    by: &str,
+    errors: &mut FieldErrors,
+    f: &RequestFields,
+) -> AppResult<Option<String>> {
     let people = crate::toolkit::store::people(&app.db, space_id).await?;
     let mut tx = app.db.begin().await?;
     let earlier = store::of_person(&mut tx, &f.person).await?;
@@ -167,7 +187,15 @@ struct RequestPage {
     errors: FieldErrors,
 }
 
-async fn request_page(app: &App, page: Page, viewer: &Viewer, reached: Reached, rid: &str, form: Fields, errors: FieldErrors) -> AppResult<RequestPage> {
+async fn request_page(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    reached: Reached,
+    rid: &str,
+    form: Fields,
+    errors: FieldErrors,
+) -> AppResult<RequestPage> {
     let r = store::request(&app.db, &reached.space.id, rid).await?.ok_or(AppError::NotFound)?;
     if !may_see(viewer, &reached, &r) {
         return Err(AppError::NotFound);
@@ -225,7 +253,8 @@ async fn act(
     let notice = match fields.get("action") {
         "consult" => {
             let on = date_field(&mut errors, "consulted_on", "the day of the consultation", fields.get("consulted_on"));
-            let note = errors.optional("consultation_note", "What was discussed", fields.get("consultation_note"), 4000);
+            let note =
+                errors.optional("consultation_note", "What was discussed", fields.get("consultation_note"), 4000);
             if r.outcome.is_some() {
                 errors.add("consulted_on", "The request has been decided already.");
             }
@@ -238,7 +267,9 @@ async fn act(
             }
         }
         "extend" => {
-            if let Some((to, note)) = check_extension(&mut errors, &r, fields.get("extended_to"), fields.get("extension_note")) {
+            if let Some((to, note)) =
+                check_extension(&mut errors, &r, fields.get("extended_to"), fields.get("extension_note"))
+            {
                 let mut tx = app.db.begin().await?;
                 store::extend(&mut tx, &rid, to, &note, now).await?;
                 tx.commit().await?;

@@ -117,7 +117,8 @@ async fn index_page(
         .into_iter()
         .map(|t| Line { dates: format!("{} to {}", in_words(&t.starts_on), in_words(&t.ends_on)), trial: t })
         .collect();
-    let mut rows: Vec<(usize, Criterion)> = form.criteria.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect();
+    let mut rows: Vec<(usize, Criterion)> =
+        form.criteria.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect();
     while rows.len() < CRITERIA_ROWS {
         rows.push((rows.len() + 1, Criterion::default()));
     }
@@ -232,7 +233,15 @@ struct TrialPage {
     errors: FieldErrors,
 }
 
-async fn trial_page(app: &App, page: Page, viewer: &Viewer, reached: Reached, tid: &str, form: Fields, errors: FieldErrors) -> AppResult<TrialPage> {
+async fn trial_page(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    reached: Reached,
+    tid: &str,
+    form: Fields,
+    errors: FieldErrors,
+) -> AppResult<TrialPage> {
     let t = store::trial(&app.db, &reached.space.id, tid).await?.ok_or(AppError::NotFound)?;
     let tz = app.config.timezone;
     let steps = store::steps(&app.db, tid)
@@ -299,7 +308,13 @@ async fn show(
 }
 
 /// Takes the trial's next step, checked again at write time against the state it was checked from.
-pub async fn take_step(app: &App, t: &Trial, f: &StepFields, by: &str, errors: &mut FieldErrors) -> AppResult<Option<TrialState>> {
+pub async fn take_step(
+    app: &App,
+    t: &Trial,
+    f: &StepFields,
+    by: &str,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<TrialState>> {
     let Some(step) = check_step(errors, t, f) else {
         return Ok(None);
     };
@@ -386,7 +401,10 @@ async fn share(
     }
     let lead = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let organisation_id = lead.organisation_id.as_deref().ok_or_else(|| {
-        AppError::Conflict("Your account names no organisation, so the case study could not say what kind of organisation it is.".into())
+        AppError::Conflict(
+            "Your account names no organisation, so the case study could not say what kind of organisation it is."
+                .into(),
+        )
     })?;
     let organisation = crate::membership::organisation(&app.db, organisation_id).await?.ok_or(AppError::NotFound)?;
     let weeks = match (parse_date(&t.starts_on), parse_date(&t.ends_on)) {

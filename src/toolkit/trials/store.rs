@@ -36,7 +36,10 @@ pub async fn trial(db: &Db, space_id: &str, id: &str) -> Result<Option<Trial>, s
 
 pub async fn space_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>("SELECT space_id FROM team_trials WHERE id = $1").bind(id).fetch_optional(e).await
+        sqlx::query_scalar::<_, String>("SELECT space_id FROM team_trials WHERE id = $1")
+            .bind(id)
+            .fetch_optional(e)
+            .await
     })
 }
 
@@ -164,7 +167,13 @@ pub async fn notes(db: &Db, trial_id: &str) -> Result<Vec<Note>, sqlx::Error> {
     )
 }
 
-pub async fn add_note(db: &Db, trial_id: &str, author: &str, body: &str, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+pub async fn add_note(
+    db: &Db,
+    trial_id: &str,
+    author: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     execute!(
         db,
