@@ -168,15 +168,17 @@ pub fn can_see_constraints(viewer: &Viewer, standing: Option<TeamStanding>, own_
     own_row || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now))
 }
 
-/// Everyone in an open space drafts its team agreement together: edits a section, comments, answers a
-/// proposal.
+/// Everyone in an open space drafts its team agreement together (edits a section, comments, answers a
+/// proposal): its members in the members' area and its team participants; a lapsed member reads it.
 pub fn can_draft_team_agreement(
     viewer: &Viewer,
     standing: Option<TeamStanding>,
     closed: bool,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> bool {
-    !closed && can_view_team_space(viewer, standing)
+    !closed
+        && can_view_team_space(viewer, standing)
+        && (can_enter_members_area(viewer, now) || active_role(viewer) == Some(Role::Participant))
 }
 
 /// A trial's check-in notes are the person on trial's and the leads': never other participants', never

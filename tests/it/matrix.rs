@@ -208,7 +208,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
                 .map(|(i, _)| i)
                 .unwrap_or(rest.len());
             let handlers = &rest[..end];
-            for method in ["get", "post", "delete", "any"] {
+            for method in ["get", "post", "put", "delete", "any"] {
                 let called = handlers
                     .match_indices(&format!("{method}("))
                     .any(|(i, _)| !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
@@ -756,6 +756,148 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("POST", "/toolkit/teams/{id}/discard", format!("{team}/discard"), [303, 404, 404, 404, 404, 404, 303, 404]),
         row("POST", "/toolkit/teams/{id}/share", format!("{team}/share"), TEAM_LEAD_FORM)
             .does(explains(422, "Tick the box to say you mean to share")),
+        // Working together (issue 17): the agreement, trials, requests and guides of the space.
+        row("GET", "/toolkit/teams/{id}/agreement", format!("{team}/agreement"), TEAM_READ),
+        row("GET", "/toolkit/teams/{id}/agreement/print", format!("{team}/agreement/print"), TEAM_READ),
+        row(
+            "GET",
+            "/toolkit/teams/{id}/agreement/sections/{key}",
+            format!("{team}/agreement/sections/purpose"),
+            TEAM_READ,
+        ),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/agreement/sections/{key}",
+            format!("{team}/agreement/sections/purpose"),
+            TEAM_LEAD_FORM,
+        )
+        .does(goes(format!("{team}/agreement"))),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/agreement/sections/{key}/comments",
+            format!("{team}/agreement/sections/purpose/comments"),
+            TEAM_LEAD_FORM,
+        )
+        .does(explains(422, "Your comment is required.")),
+        row("GET", "/toolkit/teams/{id}/agreement/versions", format!("{team}/agreement/versions"), TEAM_READ),
+        row("GET", "/toolkit/teams/{id}/agreement/compare", format!("{team}/agreement/compare?a=1&b=1"), TEAM_READ),
+        row("POST", "/toolkit/teams/{id}/agreement/propose", format!("{team}/agreement/propose"), TEAM_LEAD_FORM)
+            .does(goes(format!("{team}/agreement"))),
+        row("POST", "/toolkit/teams/{id}/agreement/answer", format!("{team}/agreement/answer"), TEAM_LEAD_FORM)
+            .does(explains(422, "is the one proposed")),
+        row("POST", "/toolkit/teams/{id}/agreement/review", format!("{team}/agreement/review"), TEAM_LEAD_FORM)
+            .does(explains(422, "Enter the review date.")),
+        row("GET", "/toolkit/teams/{id}/requests", format!("{team}/requests"), TEAM_READ),
+        row("POST", "/toolkit/teams/{id}/requests", format!("{team}/requests"), TEAM_LEAD_FORM)
+            .does(explains(422, "Choose the person who made the request")),
+        // A request is its person's and the leads' in the members' area: a lapsed lead does not see it.
+        row(
+            "GET",
+            "/toolkit/teams/{id}/requests/{request}",
+            format!("{team}/requests/{}", s.team_request),
+            [303, 404, 200, 404, 404, 404, 303, 404],
+        ),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/requests/{request}",
+            format!("{team}/requests/{}", s.team_request),
+            TEAM_LEAD_FORM,
+        )
+        .does(explains(400, "Choose what to record")),
+        row("GET", "/toolkit/teams/{id}/trials", format!("{team}/trials"), TEAM_READ),
+        row("POST", "/toolkit/teams/{id}/trials", format!("{team}/trials"), TEAM_LEAD_FORM)
+            .does(explains(422, "The pattern tried is required.")),
+        row("GET", "/toolkit/teams/{id}/trials/{trial}", format!("{team}/trials/{}", s.team_trial), TEAM_READ),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/trials/{trial}/step",
+            format!("{team}/trials/{}/step", s.team_trial),
+            TEAM_LEAD_FORM,
+        )
+        .does(explains(422, "Choose the step")),
+        // Check-in notes: the person on trial and the leads in the members' area.
+        row(
+            "POST",
+            "/toolkit/teams/{id}/trials/{trial}/notes",
+            format!("{team}/trials/{}/notes", s.team_trial),
+            [303, 404, DOES, 404, 404, 404, 303, 404],
+        )
+        .does(explains(422, "The check-in note is required.")),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/trials/{trial}/share",
+            format!("{team}/trials/{}/share", s.team_trial),
+            TEAM_LEAD_FORM,
+        )
+        .does(explains(409, "shared once it is decided")),
+        row("GET", "/toolkit/guides", p("/toolkit/guides"), PUBLIC),
+        row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
+        row(
+            "GET",
+            "/toolkit/teams/{id}/guides/{slug}",
+            format!("{team}/guides/smart-working-conversation"),
+            TEAM_LEAD_PAGE,
+        ),
+        row(
+            "POST",
+            "/toolkit/teams/{id}/guides/{slug}",
+            format!("{team}/guides/smart-working-conversation"),
+            TEAM_LEAD_FORM,
+        )
+        .does(goes(format!("{team}/guides/smart-working-conversation"))),
+        row("GET", "/admin/toolkit", p("/admin/toolkit"), ORGANISERS),
+        row("POST", "/admin/toolkit", p("/admin/toolkit"), ORGANISERS_FORM)
+            .does(explains(422, "The title is required.")),
+        row("POST", "/admin/toolkit/sections/{key}", p("/admin/toolkit/sections/purpose"), ORGANISERS_FORM)
+            .does(explains(422, "The section&#39;s title is required.")),
+        row("GET", "/admin/toolkit/guides/{slug}", p("/admin/toolkit/guides/smart-working-conversation"), ORGANISERS),
+        row(
+            "POST",
+            "/admin/toolkit/guides/{slug}",
+            p("/admin/toolkit/guides/smart-working-conversation"),
+            ORGANISERS_FORM,
+        )
+        .does(explains(422, "The title is required.")),
+        row("GET", "/api/v1/toolkit/teams/{id}/agreement", format!("{api}/agreement"), API_TEAM_READ),
+        row(
+            "PUT",
+            "/api/v1/toolkit/teams/{id}/agreement/sections/{key}",
+            format!("{api}/agreement/sections/purpose"),
+            API_TEAM_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row("POST", "/api/v1/toolkit/teams/{id}/agreement/propose", format!("{api}/agreement/propose"), API_TEAM_WRITE)
+            .does(explains(200, "\"status\":\"proposed\"")),
+        row("POST", "/api/v1/toolkit/teams/{id}/agreement/answer", format!("{api}/agreement/answer"), API_TEAM_WRITE)
+            .does(explains(422, "missing field")),
+        row("GET", "/api/v1/toolkit/teams/{id}/requests", format!("{api}/requests"), API_TEAM_READ),
+        row("POST", "/api/v1/toolkit/teams/{id}/requests", format!("{api}/requests"), API_TEAM_WRITE)
+            .does(explains(422, "missing field")),
+        row(
+            "POST",
+            "/api/v1/toolkit/requests/{id}/decision",
+            format!("/api/v1/toolkit/requests/{}/decision", s.team_request),
+            [401, 403, DOES, 404, 404, 404, 401, 404],
+        )
+        .does(explains(422, "missing field")),
+        row("GET", "/api/v1/toolkit/teams/{id}/trials", format!("{api}/trials"), API_TEAM_READ),
+        row("POST", "/api/v1/toolkit/teams/{id}/trials", format!("{api}/trials"), API_TEAM_WRITE)
+            .does(explains(422, "missing field")),
+        row("GET", "/api/v1/toolkit/trials/{id}", format!("/api/v1/toolkit/trials/{}", s.team_trial), API_TEAM_READ),
+        row(
+            "POST",
+            "/api/v1/toolkit/trials/{id}/state",
+            format!("/api/v1/toolkit/trials/{}/state", s.team_trial),
+            API_TEAM_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row(
+            "POST",
+            "/api/v1/toolkit/trials/{id}/notes",
+            format!("/api/v1/toolkit/trials/{}/notes", s.team_trial),
+            API_TEAM_WRITE,
+        )
+        .does(explains(422, "missing field")),
         // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to
         // the lapsed lead, who then cannot leave it leaderless.
         row("POST", "/toolkit/teams/{id}/close", format!("{team}/close"), TEAM_LEAD_FORM)
@@ -795,6 +937,8 @@ struct Seed {
     team: String,
     team_site: String,
     team_person: String,
+    team_trial: String,
+    team_request: String,
     team_activity: String,
 }
 
@@ -961,6 +1105,25 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     )
     .await
     .assert_status(303);
+    t.post_with(
+        &member.client,
+        &format!("/toolkit/teams/{team}/trials"),
+        &[("pattern", "Two anchor days"), ("starts_on", "2026-03-02"), ("ends_on", "2026-04-26")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(
+        &member.client,
+        &format!("/toolkit/teams/{team}/requests"),
+        &[
+            ("person", team_person.as_str()),
+            ("made_on", "2025-06-02"),
+            ("change", "Four days"),
+            ("start_wanted", "2025-07-01"),
+        ],
+    )
+    .await
+    .assert_status(303);
     swn::execute!(
         &t.app.db,
         "INSERT INTO team_members (space_id, user_id, role, joined_at) VALUES ($1, $2, 'lead', $3)",
@@ -998,6 +1161,8 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         team_site: id_of("SELECT id FROM team_sites").await,
         team_person,
         team_activity: id_of("SELECT id FROM team_activities").await,
+        team_trial: id_of("SELECT id FROM team_trials").await,
+        team_request: id_of("SELECT id FROM flexible_requests").await,
     };
 
     // Every declared route has a row, and every row a declared route.
@@ -1057,7 +1222,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
                 if let Some(token) = &tokens[i] {
                     request = request.bearer_auth(token);
                 }
-                if method == "POST" {
+                if method == "POST" || method == "PUT" {
                     let body: serde_json::Map<String, serde_json::Value> =
                         fields.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect();
                     request = request.json(&body);

@@ -55,7 +55,7 @@ async fn upgrading_to_team_spaces_keeps_every_account(url: &str) {
         now
     )
     .unwrap();
-    assert_eq!(swn::db::migrate::run(&db).await.unwrap(), vec!["0013_team_spaces"]);
+    assert_eq!(swn::db::migrate::run_until(&db, Some("0013_team_spaces")).await.unwrap(), vec!["0013_team_spaces"]);
     let sessions = swn::fetch_scalar!(&db, i64, "SELECT COUNT(*) FROM sessions WHERE user_id = 'u1'").unwrap();
     assert_eq!(sessions, 1, "the account's session survived the rebuild");
     swn::execute!(

@@ -464,7 +464,7 @@ mod tests {
         assert!(check_trial(&mut e, &f("2026-01-19", "A short pilot before the rota changes"), &[], &[]).is_some());
         let mut e = FieldErrors::default();
         let t = check_trial(&mut e, &f("2026-03-01", ""), &[], &[]).unwrap();
-        assert_eq!(t.midpoint_on.to_string(), "2026-02-02");
+        assert_eq!(t.midpoint_on.to_string(), "2026-02-01");
         let mut e = FieldErrors::default();
         assert!(check_trial(&mut e, &f("2026-01-01", ""), &[], &[]).is_none());
         assert!(e.get("ends_on").is_some());
