@@ -369,4 +369,70 @@ def plan_a_team(ctx):
     assert d.h1() != "Members", "a team participant reached the directory"
 
 
-JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team]
+def agree_and_trial(ctx):
+    """The claims team's lead changes a section of the team agreement and proposes it; she and her colleague
+    agree it and it comes into force. Then a flexible-working request of the team starts a trial, which runs
+    to its decision, with a check-in note on the way."""
+    amelia, ben = "amelia.clarke@meridian-insurance.example.com", "ben.osei@meridian-insurance.example.com"
+    a = ctx.browser("f-lead")
+    sign_in_member(ctx, a, amelia)
+    a.click_link("Toolkit", within="nav[aria-label=Main]")
+    a.click_link("Motor claims team", within="main")
+    a.click_link("Team agreement", within="main")
+    assert a.h1() == "Team agreement"
+    a.sees("A draft (version 2)")
+    a.sees("Prefilled from the plan of Motor claims team")
+    space = a.path().split("/")[3]
+    a.visit(f"/toolkit/teams/{space}/agreement/sections/wellbeing")
+    assert a.h1() == "Wellbeing and boundaries"
+    a.fill("text", "No messages are expected outside each person's working hours.\n\nWe say when our workload is too much.")
+    a.press("Save this section")
+    a.sees("Saved as version 3.")
+    a.press("Propose version 3 for agreement")
+    a.sees("Proposed for agreement")
+    a.press("I agree to version 3")
+    a.sees("You agreed. The agreement comes into force when everyone in the team has.")
+
+    b = ctx.browser("f-colleague")
+    sign_in_member(ctx, b, ben)
+    b.visit(f"/toolkit/teams/{space}")
+    b.click_link("Read the team agreement and agree it, or ask for a change", within="main")
+    b.sees("Version 3 is proposed for agreement")
+    b.press("I agree to version 3")
+    b.sees("the agreement is in force")
+    b.sees("In force: version 3, agreed by everyone in the team")
+    b.click_link("Versions and changes", within="main")
+    b.press("Compare")
+    assert b.h1() == "Version 2 and version 3"
+    b.sees("We say when our workload is too much.")
+
+    a.visit(f"/toolkit/teams/{space}")
+    a.click_link("Flexible-working requests", within="main")
+    assert a.h1() == "Flexible-working requests"
+    a.click(a.find("main table tbody a"))
+    a.sees("Waiting for a decision")
+    a.click_link("Start a trial of this pattern", within="main")
+    a.fill("criterion_1", "Claims settled within 10 working days")
+    a.fill("baseline_1", "78% last quarter")
+    a.fill("measure_1", "The weekly claims report")
+    a.press("Propose the trial")
+    a.sees("The trial is proposed")
+    for step, state in [
+        ("Mark it scoped (criteria, baseline and dates agreed)", "Scoped"),
+        ("Start the trial", "Running"),
+        ("Hold the mid-point check", "Mid-point check"),
+    ]:
+        a.press(step)
+        a.sees(f"The trial is now: {state}.")
+    a.fill("note", "Mid-point: settled claims are at 81%, and the Friday handover works.")
+    a.press("Save the note")
+    a.sees("The check-in note is saved.")
+    a.press("Hold the final review")
+    a.sees("should not be the default position")
+    a.tick("Confirm the pattern")
+    a.press("Record the decision")
+    a.sees("The trial is now: Decided.")
+    a.sees("Decided: Confirm the pattern.")
+
+
+JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team, agree_and_trial]

@@ -144,6 +144,14 @@ impl Feature for Toolkit {
     }
 }
 
+/// The toolkit's public pages, for the site map: the conversation guides and checklists.
+pub async fn public_paths(db: &crate::db::Db) -> Result<Vec<String>, sqlx::Error> {
+    let guides = guides::store::guides(db).await?;
+    Ok(std::iter::once("/toolkit/guides".to_string())
+        .chain(guides.iter().map(|g| format!("/toolkit/guides/{}", g.slug)))
+        .collect())
+}
+
 /// Opens a space for a team of the member's organisation, with its sites, in one transaction; the member is its
 /// lead.
 async fn open_space(app: &App, lead: &User, space: &CheckedSpace, sites: &[(String, [u32; 7])]) -> AppResult<String> {

@@ -179,7 +179,7 @@ pub fn from_plan(plan: &Plan) -> String {
         out.push(format!("**Anchor days:** {} ({}). {}", join(&days), plan.split, plan.anchor_reason));
     }
     if !plan.windows.is_empty() {
-        out.push(format!("**Contact windows:** {}", plan.windows.join("; ")));
+        out.push(format!("**Contact windows:** {}", plan.windows.join(" ")));
     }
     let rota: Vec<String> = plan
         .rota
