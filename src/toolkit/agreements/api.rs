@@ -83,6 +83,19 @@ pub struct AgreementOut {
     pub answers: Vec<AnswerOut>,
 }
 
+/// A version number sent as a JSON number (12.0 is 12, as JSON Schema reads it); a fraction is refused.
+fn whole(n: f64, field: &str) -> ApiResult<i64> {
+    if n.fract() == 0.0 && (0.0..=1e9).contains(&n) {
+        Ok(n as i64)
+    } else {
+        Err(Problem::invalid(vec![crate::api::problem::FieldProblem {
+            field: field.into(),
+            message: "A version is a whole number.".into(),
+        }])
+        .into())
+    }
+}
+
 async fn reach_agreement(app: &App, viewer: &Viewer, id: &str) -> ApiResult<Reached> {
     user(viewer)?;
     let reached = reach(app, viewer, id).await?;
@@ -168,8 +181,8 @@ pub struct SectionIn {
     pub text: String,
     /// The version the text was started from (the section's `changed_in`, or any later version): a section
     /// changed after it answers 409 with the text saved meanwhile.
-    #[schema(minimum = 0)]
-    pub base: i64,
+    #[schema(value_type = i64, minimum = 0, maximum = 1000000000)]
+    pub base: f64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -202,14 +215,14 @@ pub async fn save_section(
     checked(errors, &[])?;
     let (_, versions) = service::ensure(&app, &reached.space).await?;
     let latest = versions.last().map_or(1, |v| v.number);
-    match service::save_section(&app, &id, &me.id, &key, text.trim_end(), input.base).await? {
+    match service::save_section(&app, &id, &me.id, &key, text.trim_end(), whole(input.base, "base")?).await? {
         Saved::Version(n) => Ok((StatusCode::OK, Json(SavedOut { version: n, changed: true }))),
         Saved::Unchanged => Ok((StatusCode::OK, Json(SavedOut { version: latest, changed: false }))),
         Saved::Conflict { theirs, by, latest, .. } => Err(Problem::new(
             StatusCode::CONFLICT,
             format!(
                 "{by} saved this section after version {}; the latest version is {latest}. Their text: {theirs}",
-                input.base
+                whole(input.base, "base")?
             ),
         )
         .into()),
@@ -220,8 +233,8 @@ pub async fn save_section(
 #[serde(deny_unknown_fields)]
 pub struct ProposeIn {
     /// The version to propose; the latest when left out.
-    #[schema(minimum = 1)]
-    pub version: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000000000)]
+    pub version: Option<f64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/toolkit/teams/{id}/agreement/propose", tag = "toolkit", security(("token" = [])),
@@ -242,28 +255,33 @@ pub async fn propose(
     let (agreement, versions) = service::ensure(&app, &reached.space).await?;
     let latest = versions.last().map_or(1, |v| v.number);
     let mut errors = FieldErrors::default();
-    service::propose(&app, &mut errors, &agreement, latest, input.version, &me.id).await?;
+    let version = match input.version {
+        Some(v) => Some(whole(v, "version")?),
+        None => None,
+    };
+    service::propose(&app, &mut errors, &agreement, latest, version, &me.id).await?;
     checked(errors, &["version"])?;
     Ok(Json(agreement_out(&app, &reached).await?))
 }
 
+/// An answer to the version proposed (or, for someone who joined after it came into force, the version in
+/// force): agree, or ask for a change and say what.
 #[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AnswerKind {
-    Agree,
-    Change,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerIn {
-    /// The version proposed (or, for someone who joined after it, the version in force).
-    #[schema(minimum = 1)]
-    pub version: i64,
-    pub answer: AnswerKind,
-    /// Required when asking for a change: what to change.
-    #[schema(max_length = 2000, pattern = r"^[^\u0000]*$")]
-    pub note: Option<String>,
+#[serde(tag = "answer", rename_all = "lowercase")]
+pub enum AnswerIn {
+    Agree {
+        #[schema(value_type = i64, minimum = 1, maximum = 1000000000)]
+        version: f64,
+        #[schema(max_length = 2000, pattern = r"^[^\u0000]*$")]
+        note: Option<String>,
+    },
+    Change {
+        #[schema(value_type = i64, minimum = 1, maximum = 1000000000)]
+        version: f64,
+        /// What to change.
+        #[schema(min_length = 1, max_length = 2000, pattern = r"^[^\u0000]*[^\u0000\s][^\u0000]*$")]
+        note: String,
+    },
 }
 
 #[utoipa::path(post, path = "/api/v1/toolkit/teams/{id}/agreement/answer", tag = "toolkit", security(("token" = [])),
@@ -283,10 +301,12 @@ pub async fn answer(
     let input: AnswerIn = json_body(&headers, body).await?;
     service::ensure(&app, &reached.space).await?;
     let mut errors = FieldErrors::default();
-    let agree = matches!(input.answer, AnswerKind::Agree);
-    let note = input.note.unwrap_or_default();
-    service::answer(&app, &mut errors, &id, &me.id, input.version, agree, &note).await?;
-    // Answering a version that is not the one proposed is a mistake in the request (the issue's 422).
-    checked(errors, &[])?;
+    let (version, agree, note) = match input {
+        AnswerIn::Agree { version, note } => (version, true, note.unwrap_or_default()),
+        AnswerIn::Change { version, note } => (version, false, note),
+    };
+    service::answer(&app, &mut errors, &id, &me.id, whole(version, "version")?, agree, &note).await?;
+    // A version that is not the one proposed depends on the agreement as it is now: 409.
+    checked(errors, &["version"])?;
     Ok(Json(agreement_out(&app, &reached).await?))
 }

@@ -98,13 +98,13 @@ pub struct RequestIn {
     /// The id of the person (a row of the team's people) who made it.
     pub person: String,
     /// The day it was made, YYYY-MM-DD; the rules in force that day apply.
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub made_on: String,
     /// The change asked: hours, times, place.
     #[schema(min_length = 1, max_length = 4000, pattern = r"^[^\u0000]*[^\u0000\s][^\u0000]*$")]
     pub change: String,
     /// YYYY-MM-DD
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub start_wanted: String,
     /// Any earlier request in the last 12 months, as the person stated it.
     #[schema(max_length = 2000, pattern = r"^[^\u0000]*$")]
@@ -182,7 +182,7 @@ pub struct DecisionIn {
     #[schema(max_length = 4000, pattern = r"^[^\u0000]*$")]
     pub explanation: Option<String>,
     /// YYYY-MM-DD; today when left out.
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub decided_on: Option<String>,
 }
 

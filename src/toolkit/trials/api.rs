@@ -130,10 +130,10 @@ pub struct TrialIn {
     #[schema(min_length = 1, max_length = 4000, pattern = r"^[^\u0000]*[^\u0000\s][^\u0000]*$")]
     pub pattern: String,
     /// YYYY-MM-DD
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub starts_on: String,
     /// YYYY-MM-DD, after the start; outside 4 to 12 weeks, give `length_reason`.
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub ends_on: String,
     #[schema(max_length = 1000, pattern = r"^[^\u0000]*$")]
     pub length_reason: Option<String>,
@@ -251,7 +251,7 @@ pub struct StepIn {
     /// Required to end: the cause examined.
     pub cause: Option<CauseIn>,
     /// For an extension, the new last day (YYYY-MM-DD; four weeks more when left out).
-    #[schema(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub ends_on: Option<String>,
 }
 
