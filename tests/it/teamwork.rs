@@ -257,7 +257,7 @@ async fn everyone_agrees_and_someone_joining_is_asked_to(engine: Engine) {
         Some(json!({"version": 2, "answer": "agree"})),
     )
     .await;
-    is_problem(&wrong, 422);
+    is_problem(&wrong, 409);
     t.finish().await;
 }
 
