@@ -135,6 +135,8 @@ pub async fn record(
 ) -> AppResult<Option<String>> {
     let people = crate::toolkit::store::people(&app.db, space_id).await?;
     let mut tx = app.db.begin().await?;
+    // Two leads recording requests of one person at once: the second waits here, then reads the first.
+    store::hold_person(&mut tx, &f.person).await?;
     let earlier = store::of_person(&mut tx, &f.person).await?;
     let Some(checked) = check_new(errors, f, &people, &earlier, today(app, Utc::now())) else {
         return Ok(None);

@@ -45,8 +45,13 @@ pub async fn space_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> 
     })
 }
 
-/// Records a request, after checking again inside the transaction that the person has no live request and
-/// not too many in the year (two leads recording at once): the caller checks with the rows read here.
+/// Takes the person's row for the rest of the transaction (a row lock on PostgreSQL; SQLite has one writer).
+pub async fn hold_person(tx: &mut Tx, person_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE team_people SET id = id WHERE id = $1", person_id)?;
+    Ok(())
+}
+
+/// A person's requests, read inside the transaction that records a new one, to check it against them.
 pub async fn of_person(tx: &mut Tx, person_id: &str) -> Result<Vec<Request>, sqlx::Error> {
     fetch_all!(&mut *tx, Request, sqlx::AssertSqlSafe(format!("{REQUEST} WHERE r.person_id = $1")), person_id)
 }
