@@ -6,6 +6,7 @@
 mod agreements;
 mod api;
 mod demo;
+mod export;
 mod guides;
 mod members;
 mod model;
@@ -65,6 +66,7 @@ impl Feature for Toolkit {
             .merge(requests::routes::routes())
             .merge(trials::routes::routes())
             .merge(guides::routes::routes())
+            .merge(export::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {

@@ -830,6 +830,7 @@ fn rows(s: &Seed) -> Vec<Row> {
             TEAM_LEAD_FORM,
         )
         .does(explains(409, "shared once it is decided")),
+        row("GET", "/toolkit/teams/{id}/export.json", format!("{team}/export.json"), TEAM_LEAD_PAGE),
         row("GET", "/toolkit/guides", p("/toolkit/guides"), PUBLIC),
         row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
         row(

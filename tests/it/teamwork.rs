@@ -19,6 +19,7 @@ on_both_engines!(
     check_in_notes_are_for_the_person_on_trial_and_the_leads,
     reminders_are_sent_once_across_a_restart,
     what_a_person_wrote_is_exported_and_erased,
+    a_decided_trial_is_shared_anonymised_only_when_its_lead_says_so,
 );
 
 /// Opens a space with one site; gives its id.
@@ -747,6 +748,11 @@ async fn what_a_person_wrote_is_exported_and_erased(engine: Engine) {
     let export = t.get_with(&otto.client, "/account/data").await;
     export.assert_status(200).assert_contains("Otto's private aside.").assert_contains("Otto's purpose text.");
     t.get_with(&lena.client, "/account/data").await.assert_contains("Lena's own notes.");
+    // The space's own export is its leads': everything the team holds, in one file.
+    let team = t.get_with(&lena.client, &format!("/toolkit/teams/{space}/export.json")).await;
+    team.assert_status(200).assert_contains("Otto's purpose text.").assert_contains("Otto's private aside.");
+    assert!(team.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    t.get_with(&otto.client, &format!("/toolkit/teams/{space}/export.json")).await.assert_status(403);
     let person = swn::feature::Person { id: otto.id.clone(), email: otto.email.clone(), name: otto.name.clone() };
     swn::feature::erase_person(&t.app, &person).await.unwrap();
     let page = t.get_with(&lena.client, &format!("{agreement_path}/versions")).await;
@@ -755,5 +761,69 @@ async fn what_a_person_wrote_is_exported_and_erased(engine: Engine) {
         .await
         .assert_lacks("Otto's private aside.")
         .assert_contains("Otto&#39;s purpose text.");
+    t.finish().await;
+}
+
+async fn a_decided_trial_is_shared_anonymised_only_when_its_lead_says_so(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lena = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let org = swn::membership::insert_organisation(
+        &mut tx,
+        "Eastshire Council",
+        "Local government",
+        3000,
+        "Wales",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    swn::execute!(&mut tx, "UPDATE users SET organisation_id = $1 WHERE id = $2", &org, &lena.id).unwrap();
+    tx.commit().await.unwrap();
+    let space = open_space(&t, &lena.client, "Benefits team").await;
+    let ana = add_person(&t, &lena.client, &space, "Ana Secretname").await;
+    let start = today() - Duration::days(60);
+    let made = t
+        .post_with(
+            &lena.client,
+            &format!("/toolkit/teams/{space}/trials"),
+            &[
+                ("person", &ana),
+                ("pattern", "Compressed hours, Fridays off"),
+                ("starts_on", &start.to_string()),
+                ("ends_on", &(start + Duration::weeks(8)).to_string()),
+                ("criterion_1", "Cases cleared"),
+                ("baseline_1", "82%"),
+                ("measure_1", "Weekly report"),
+            ],
+        )
+        .await;
+    let trial_page = made.location().unwrap().to_string();
+    let share = format!("{trial_page}/share");
+    t.post_with(&lena.client, &share, &[("confirm", "yes")]).await.assert_status(409);
+    for to in ["scoped", "active", "midpoint", "final_review"] {
+        t.post_with(&lena.client, &format!("{trial_page}/step"), &[("to", to)]).await.assert_status(303);
+    }
+    t.post_with(&lena.client, &format!("{trial_page}/step"), &[("to", "decided"), ("decision", "confirm")])
+        .await
+        .assert_status(303);
+    t.post_with(&lena.client, &share, &[])
+        .await
+        .assert_status(422)
+        .assert_contains(r#"aria-describedby="confirm-error""#);
+    assert_eq!(swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM case_studies").unwrap(), 0);
+    t.post_with(&lena.client, &share, &[("confirm", "yes")]).await.assert_status(303);
+    let (published, text): (bool, String) = swn::fetch_one!(
+        &t.app.db,
+        (bool, String),
+        "SELECT published, organisation_label || ' ' || challenge_md || ' ' || approach_md || ' ' || results_md FROM case_studies"
+    )
+    .unwrap();
+    assert!(!published, "a draft for organisers to review");
+    assert!(text.contains("8-week trial") || text.contains("Cases cleared"), "{text}");
+    assert!(text.contains("Confirm the pattern".to_lowercase().as_str()), "{text}");
+    for private in ["Ana", "Secretname", "Eastshire", "Benefits team", "Lena"] {
+        assert!(!text.contains(private), "{private} is in the shared text: {text}");
+    }
     t.finish().await;
 }
