@@ -825,5 +825,12 @@ async fn a_decided_trial_is_shared_anonymised_only_when_its_lead_says_so(engine:
     for private in ["Ana", "Secretname", "Eastshire", "Benefits team", "Lena"] {
         assert!(!text.contains(private), "{private} is in the shared text: {text}");
     }
+    // "Adjust and run again": the decided trial starts the next one's form.
+    let trial = trial_page.rsplit('/').next().unwrap();
+    let again = t.get_with(&lena.client, &format!("/toolkit/teams/{space}/trials?again={trial}")).await;
+    again
+        .assert_status(200)
+        .assert_contains("Compressed hours, Fridays off (adjusted")
+        .assert_contains(r#"value="Cases cleared""#);
     t.finish().await;
 }

@@ -99,6 +99,9 @@ struct IndexPage {
 struct NewQuery {
     #[serde(default)]
     request: String,
+    /// A decided trial to run again, adjusted: its person, pattern and criteria start the form.
+    #[serde(default)]
+    again: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -156,6 +159,12 @@ async fn index(
     let mut form = TrialFields { starts_on: start.to_string(), ends_on: end.to_string(), ..TrialFields::default() };
     let mut request = None;
     let (mut extended_to, mut extension_note) = (String::new(), String::new());
+    if !q.again.is_empty() && reached.leads {
+        let earlier = store::trial(&app.db, &id, &q.again).await?.ok_or(AppError::NotFound)?;
+        form.person = earlier.person_id.clone().unwrap_or_default();
+        form.criteria = earlier.criteria();
+        form.pattern = format!("{} (adjusted: ...)", earlier.pattern);
+    }
     if !q.request.is_empty() && reached.leads {
         let r = requests::store::request(&app.db, &id, &q.request).await?.ok_or(AppError::NotFound)?;
         form.person = r.person_id.clone().unwrap_or_default();
