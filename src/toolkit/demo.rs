@@ -439,10 +439,10 @@ async fn working_together(app: &App, space_id: &str, team: &Team, lead: &str, pe
         something is urgent. In hybrid meetings everyone joins from their own screen.";
     if team.agreed {
         agreement::save_section(app, space_id, lead, "communication", communication, 2).await?;
-        let (a, versions) = agreement::ensure(app, &space).await?;
+        let (_, versions) = agreement::ensure(app, &space).await?;
         let latest = versions.last().map_or(1, |v| v.number);
         let mut errors = crate::web::FieldErrors::default();
-        agreement::propose(app, &mut errors, &a, latest, None, lead).await?;
+        agreement::propose(app, &mut errors, space_id, None, lead).await?;
         agreement::answer(app, &mut errors, space_id, lead, latest, true, "").await?;
         if let Some(colleague) = &colleague {
             agreement::answer(app, &mut errors, space_id, colleague, latest, true, "").await?;
@@ -477,6 +477,7 @@ async fn working_together(app: &App, space_id: &str, team: &Team, lead: &str, pe
                 reason: String::new(),
                 cause: String::new(),
                 ends_on: None,
+                midpoint_on: None,
             };
             let from = match to {
                 "scoped" => "proposed",

@@ -308,6 +308,7 @@ async fn change_member(
         "remove" => {
             let mut tx = app.db.begin().await?;
             store::remove_member(&mut tx, &id, &user).await?;
+            super::agreements::service::settle_after_leaving(&app, &mut tx, &id).await?;
             tx.commit().await?;
             format!("{} is no longer in the space; the plan keeps the rows of their work.", member.name)
         }
@@ -327,6 +328,7 @@ async fn leave(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -
     }
     let mut tx = app.db.begin().await?;
     store::remove_member(&mut tx, &id, &user.id).await?;
+    super::agreements::service::settle_after_leaving(&app, &mut tx, &id).await?;
     tx.commit().await?;
     Ok(redirect_with_notice("/toolkit", &format!("You have left {}.", reached.space.name)))
 }

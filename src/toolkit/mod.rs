@@ -115,6 +115,8 @@ impl Feature for Toolkit {
                 }));
             }
             let notes = trials::store::notes_by(&app.db, &person.id).await?;
+            let requests = requests::store::of_user(&app.db, &person.id).await?;
+            let trials = trials::store::of_user(&app.db, &person.id).await?;
             let guide_notes = guides::store::notes_by(&app.db, &person.id).await?;
             Ok(Some(json!({
                 "team_spaces": spaces.iter().map(|(s, standing)| json!({
@@ -122,6 +124,18 @@ impl Feature for Toolkit {
                 })).collect::<Vec<_>>(),
                 "own_work": described,
                 "team_agreements": agreements::store::written_by(&app.db, &person.id).await?,
+                "flexible_working_requests": requests.iter().map(|r| json!({
+                    "space": r.space_id, "person": r.person_name, "made_on": r.made_on, "change": r.change,
+                    "start_wanted": r.start_wanted, "earlier": r.earlier, "rules": r.rules, "deadline": r.deadline(),
+                    "consulted_on": r.consulted_on, "consultation_note": r.consultation_note, "outcome": r.outcome,
+                    "grounds": r.grounds(), "explanation": r.explanation, "decided_on": r.decided_on,
+                    "appeal_on": r.appeal_on, "appeal_outcome": r.appeal_outcome,
+                })).collect::<Vec<_>>(),
+                "trials": trials.iter().map(|t| json!({
+                    "space": t.space_id, "for": t.who(), "pattern": t.pattern, "criteria": t.criteria(),
+                    "starts_on": t.starts_on, "ends_on": t.ends_on, "state": t.state, "decision": t.decision,
+                    "reason": t.reason, "cause": t.cause,
+                })).collect::<Vec<_>>(),
                 "trial_check_in_notes": notes.iter().map(|(trial, body, at)| json!({
                     "trial": trial, "note": body, "written_at": at,
                 })).collect::<Vec<_>>(),
@@ -136,12 +150,21 @@ impl Feature for Toolkit {
         Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 
-    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+    fn erase<'a>(&'a self, app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move {
+            let spaces: Vec<String> =
+                store::spaces_of(&app.db, &person.id).await?.into_iter().map(|(s, _)| s.id).collect();
             agreements::store::erase_person(tx, &person.id).await?;
             trials::store::erase_person(tx, &person.id).await?;
             guides::store::erase_person(tx, &person.id).await?;
-            Ok(store::erase_person(tx, &person.id, &person.email).await?)
+            store::erase_person(tx, &person.id, &person.email).await?;
+            // Their leaving may complete a proposal's agreement.
+            for space in spaces {
+                agreements::service::settle_after_leaving(app, tx, &space)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            }
+            Ok(())
         })
     }
 }

@@ -85,6 +85,10 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut sent = 0;
     for a in agreements::store::reviews_due(&app.db, today + Duration::days(7)).await? {
         let Some(review_on) = a.review_on.clone() else { continue };
+        // A date already past is not announced (a backdated record, a server that was down for days).
+        if parse_date(&review_on).is_none_or(|d| d < today) {
+            continue;
+        }
         let Some(space) = super::store::space(&app.db, &a.space_id).await? else { continue };
         if space.closed_at.is_some() {
             continue;
@@ -113,10 +117,13 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         ];
         for (kind, date, pending, what) in checks {
             let Some(d) = parse_date(date) else { continue };
-            if !pending || d - Duration::days(3) > today {
+            if !pending || d - Duration::days(3) > today || d < today {
                 continue;
             }
             let Some(space) = super::store::space(&app.db, &t.space_id).await? else { continue };
+            if space.closed_at.is_some() {
+                continue;
+            }
             let mut to = leads(app, &t.space_id).await?;
             if let Some(person) = &t.person_user_id
                 && let Some(account) = account(app, person).await?
@@ -147,7 +154,13 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
     }
     for r in requests::store::due_by(&app.db, today + Duration::days(7)).await? {
         let deadline = r.deadline();
+        if parse_date(&deadline).is_none_or(|d| d < today) {
+            continue;
+        }
         let Some(space) = super::store::space(&app.db, &r.space_id).await? else { continue };
+        if space.closed_at.is_some() {
+            continue;
+        }
         let due: Vec<String> = r.still_due();
         let reminder = Reminder {
             subject: &r.id,

@@ -330,7 +330,9 @@ pub(super) async fn space_page(
     let may_leave = reached.standing.is_some()
         && space.closed_at.is_none()
         && (reached.standing != Some(TeamStanding::Lead) || leads_in_space > 1);
-    let (agreement, asked_to_agree) = agreement_line(app, &space.id, &me).await?;
+    let (agreement, asked) = agreement_line(app, &space.id, &me).await?;
+    let asked_to_agree =
+        asked && policy::can_draft_team_agreement(viewer, reached.standing, space.closed_at.is_some(), Utc::now());
     Ok(SpacePage {
         agreement,
         asked_to_agree,

@@ -810,6 +810,13 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/toolkit/teams/{id}/trials/{trial}", format!("{team}/trials/{}", s.team_trial), TEAM_READ),
         row(
             "POST",
+            "/toolkit/teams/{id}/trials/{trial}/criteria",
+            format!("{team}/trials/{}/criteria", s.team_trial),
+            TEAM_LEAD_FORM,
+        )
+        .does(goes(format!("{team}/trials/{}", s.team_trial))),
+        row(
+            "POST",
             "/toolkit/teams/{id}/trials/{trial}/step",
             format!("{team}/trials/{}/step", s.team_trial),
             TEAM_LEAD_FORM,
@@ -876,6 +883,13 @@ fn rows(s: &Seed) -> Vec<Row> {
             .does(explains(422, "missing field")),
         row(
             "POST",
+            "/api/v1/toolkit/requests/{id}/consultation",
+            format!("/api/v1/toolkit/requests/{}/consultation", s.team_request),
+            [401, 403, DOES, 404, 404, 404, 401, 404],
+        )
+        .does(explains(422, "missing field")),
+        row(
+            "POST",
             "/api/v1/toolkit/requests/{id}/decision",
             format!("/api/v1/toolkit/requests/{}/decision", s.team_request),
             [401, 403, DOES, 404, 404, 404, 401, 404],
@@ -896,7 +910,7 @@ fn rows(s: &Seed) -> Vec<Row> {
             "POST",
             "/api/v1/toolkit/trials/{id}/notes",
             format!("/api/v1/toolkit/trials/{}/notes", s.team_trial),
-            API_TEAM_WRITE,
+            [401, 403, DOES, 404, 404, 404, 401, 404],
         )
         .does(explains(422, "missing field")),
         // Last of the toolkit: the member closes the space, cannot delete it without saying so, and leaves it to

@@ -20,6 +20,7 @@ on_both_engines!(
     reminders_are_sent_once_across_a_restart,
     what_a_person_wrote_is_exported_and_erased,
     a_decided_trial_is_shared_anonymised_only_when_its_lead_says_so,
+    the_last_holdout_leaving_puts_the_agreement_in_force,
 );
 
 /// Opens a space with one site; gives its id.
@@ -636,7 +637,7 @@ async fn check_in_notes_are_for_the_person_on_trial_and_the_leads(engine: Engine
         Some(json!({"body": "Nosy"})),
     )
     .await;
-    is_problem(&refused, 403);
+    is_problem(&refused, 404);
     let pat_token = new_token(&t, &pat.client, "pat").await;
     let own = call(&t, Method::GET, &format!("/api/v1/toolkit/trials/{trial}"), Some(&pat_token), None).await;
     assert_eq!(own.json["notes"].as_array().unwrap().len(), 2);
@@ -832,5 +833,29 @@ async fn a_decided_trial_is_shared_anonymised_only_when_its_lead_says_so(engine:
         .assert_status(200)
         .assert_contains("Compressed hours, Fridays off (adjusted")
         .assert_contains(r#"value="Cases cleared""#);
+    t.finish().await;
+}
+
+async fn the_last_holdout_leaving_puts_the_agreement_in_force(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let lena = t.member("lena@council.example.gov.uk", "Lena Lead").await;
+    let otto = t.member("otto@council.example.gov.uk", "Otto Other").await;
+    let space = open_space(&t, &lena.client, "Benefits team").await;
+    join(&t, &lena.client, &space, &otto, None).await;
+    let agreement_path = format!("/toolkit/teams/{space}/agreement");
+    t.get_with(&lena.client, &agreement_path).await.assert_status(200);
+    // A review date a lead chose before it comes into force stays.
+    let review = (today() + Duration::days(40)).to_string();
+    t.post_with(&lena.client, &format!("{agreement_path}/review"), &[("review_on", &review)]).await.assert_status(303);
+    t.post_with(&lena.client, &format!("{agreement_path}/propose"), &[("version", "1")]).await.assert_status(303);
+    t.post_with(&lena.client, &format!("{agreement_path}/answer"), &[("version", "1"), ("answer", "agree")])
+        .await
+        .assert_status(303);
+    let token = new_token(&t, &lena.client, "agreement").await;
+    assert_eq!(agreement(&t, &token, &space).await["status"], "proposed");
+    t.post_with(&otto.client, &format!("/toolkit/teams/{space}/leave"), &[]).await.assert_status(303);
+    let doc = agreement(&t, &token, &space).await;
+    assert_eq!(doc["status"], "in_force", "everyone then in the team has agreed");
+    assert_eq!(doc["review_on"], review.as_str());
     t.finish().await;
 }

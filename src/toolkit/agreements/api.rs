@@ -252,14 +252,13 @@ pub async fn propose(
     let reached = reach_agreement(&app, &viewer, &id).await?;
     lead(&reached)?;
     let input: ProposeIn = json_body(&headers, body).await?;
-    let (agreement, versions) = service::ensure(&app, &reached.space).await?;
-    let latest = versions.last().map_or(1, |v| v.number);
+    service::ensure(&app, &reached.space).await?;
     let mut errors = FieldErrors::default();
     let version = match input.version {
         Some(v) => Some(whole(v, "version")?),
         None => None,
     };
-    service::propose(&app, &mut errors, &agreement, latest, version, &me.id).await?;
+    service::propose(&app, &mut errors, &id, version, &me.id).await?;
     checked(errors, &["version"])?;
     Ok(Json(agreement_out(&app, &reached).await?))
 }

@@ -504,15 +504,14 @@ async fn propose(
     lead(&reached)?;
     let user = me(&viewer)?.clone();
     let fields = Fields(fields);
-    let (agreement, versions) = service::ensure(&app, &reached.space).await?;
-    let latest = versions.last().map_or(1, |v| v.number);
+    service::ensure(&app, &reached.space).await?;
     let mut errors = FieldErrors::default();
     if fields.get("action") == "withdraw" {
         store::withdraw(&app.db, &id).await?;
         return Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/agreement"), "The proposal is withdrawn."));
     }
     let version = fields.get("version").parse().ok();
-    service::propose(&app, &mut errors, &agreement, latest, version, &user.id).await?;
+    service::propose(&app, &mut errors, &id, version, &user.id).await?;
     if !errors.is_empty() {
         return invalid(&agreement_page(&app, page, &viewer, reached, errors).await?);
     }

@@ -60,10 +60,13 @@ pub async fn save_section(
     text: &str,
     base: i64,
 ) -> AppResult<Saved> {
-    // Two tries: a save of another section that took the next number meanwhile is no conflict.
+    // Saves of one agreement take its row first, so they happen one after another on both engines (SQLite's
+    // deferred transaction would otherwise meet a busy database at its first write); the key on the version
+    // number is the second guard.
     for _ in 0..3 {
         let now = Utc::now();
         let mut tx = app.db.begin().await?;
+        store::hold(&mut tx, space_id).await?;
         let Some(latest) = store::latest(&mut tx, space_id).await? else {
             return Err(crate::web::AppError::NotFound);
         };
@@ -92,15 +95,31 @@ pub async fn save_section(
     Err(anyhow::anyhow!("three saves of one agreement collided").into())
 }
 
-/// A lead proposes a version (the latest when none is named) for everyone to agree.
+/// The agreement's row, read inside a transaction that holds it.
+async fn held(tx: &mut crate::db::Tx, space_id: &str) -> AppResult<Agreement> {
+    store::hold(tx, space_id).await?;
+    Ok(crate::fetch_optional!(
+        &mut *tx,
+        Agreement,
+        "SELECT space_id, proposed_version, proposed_at, in_force_version, in_force_at, review_on, plan_source
+         FROM team_agreements WHERE space_id = $1",
+        space_id
+    )?
+    .ok_or(crate::web::AppError::NotFound)?)
+}
+
+/// A lead proposes a version (the latest when none is named) for everyone to agree; checked against the
+/// agreement as it is under the hold, so two leads (or a proposal and the last agreement) do not cross.
 pub async fn propose(
     app: &App,
     errors: &mut FieldErrors,
-    agreement: &Agreement,
-    latest: i64,
+    space_id: &str,
     version: Option<i64>,
     by: &str,
 ) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    let agreement = held(&mut tx, space_id).await?;
+    let latest = store::latest(&mut tx, space_id).await?.map_or(1, |v| v.number);
     let version = version.unwrap_or(latest);
     if version < 1 || version > latest {
         errors.add("version", format!("There is no version {version}: the latest is {latest}."));
@@ -114,9 +133,7 @@ pub async fn propose(
         errors.add("version", "A version older than the one in force cannot be proposed.");
         return Ok(());
     }
-    let mut tx = app.db.begin().await?;
-    store::hold(&mut tx, &agreement.space_id).await?;
-    store::propose(&mut tx, &agreement.space_id, version, by, Utc::now()).await?;
+    store::propose(&mut tx, space_id, version, by, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -134,15 +151,7 @@ pub async fn answer(
 ) -> AppResult<bool> {
     let now = Utc::now();
     let mut tx = app.db.begin().await?;
-    store::hold(&mut tx, space_id).await?;
-    let agreement = crate::fetch_optional!(
-        &mut tx,
-        Agreement,
-        "SELECT space_id, proposed_version, proposed_at, in_force_version, in_force_at, review_on, plan_source
-         FROM team_agreements WHERE space_id = $1",
-        space_id
-    )?
-    .ok_or(crate::web::AppError::NotFound)?;
+    let agreement = held(&mut tx, space_id).await?;
     let joining = agreement.proposed_version.is_none() && agreement.in_force_version == Some(version);
     match agreement.proposed_version {
         Some(proposed) if proposed != version => {
@@ -165,10 +174,19 @@ pub async fn answer(
         return Ok(false);
     }
     store::answer(&mut tx, space_id, version, user_id, if agree { "agree" } else { "change" }, &note, now).await?;
+    let day = today(app, now);
     let in_force =
-        agree && !joining && store::settle(&mut tx, space_id, version, default_review(today(app, now)), now).await?;
+        agree && !joining && store::settle(&mut tx, space_id, version, day, default_review(day), now).await?;
     tx.commit().await?;
     Ok(in_force)
+}
+
+/// Settles a space's open proposal after someone left it, inside the caller's transaction.
+pub async fn settle_after_leaving(app: &App, tx: &mut crate::db::Tx, space_id: &str) -> AppResult<()> {
+    let now = Utc::now();
+    let day = today(app, now);
+    store::settle_open(tx, space_id, day, default_review(day), now).await?;
+    Ok(())
 }
 
 /// The section keys, for checking a key sent by a form or a program.

@@ -208,27 +208,59 @@ pub async fn answer(
     Ok(())
 }
 
-/// Puts the proposed version in force if everyone now in the team has agreed it; gives whether it did.
+/// Puts the proposed version in force if everyone now in the team who may answer (`can_draft_team_agreement`:
+/// members in the members' area and team participants, not suspended) has agreed it; gives whether it did. A
+/// review date a lead set that is still ahead stays; otherwise the review is `review_on`.
 pub async fn settle(
     tx: &mut Tx,
     space_id: &str,
     version: i64,
+    today: NaiveDate,
     review_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    let may_answer = format!(
+        "(u.deleted_at IS NULL AND ({} OR (u.role = 'participant' AND u.suspended = FALSE)))",
+        crate::auth::policy::members_area_sql("u", "$2")
+    );
     Ok(execute!(
         &mut *tx,
-        "UPDATE team_agreements SET in_force_version = $1, in_force_at = $2, proposed_version = NULL,
-             review_on = $3
-         WHERE space_id = $4 AND proposed_version = $1
-           AND NOT EXISTS (SELECT 1 FROM team_members m WHERE m.space_id = $4
-                 AND NOT EXISTS (SELECT 1 FROM agreement_answers a WHERE a.space_id = $4 AND a.version = $1
-                       AND a.user_id = m.user_id AND a.answer = 'agree'))",
+        sqlx::AssertSqlSafe(format!(
+            "UPDATE team_agreements SET in_force_version = $1, in_force_at = $2, proposed_version = NULL,
+                 review_on = CASE WHEN review_on IS NOT NULL AND review_on > $5 THEN review_on ELSE $3 END
+             WHERE space_id = $4 AND proposed_version = $1
+               AND NOT EXISTS (SELECT 1 FROM team_members m JOIN users u ON u.id = m.user_id
+                     WHERE m.space_id = $4 AND {may_answer}
+                     AND NOT EXISTS (SELECT 1 FROM agreement_answers a WHERE a.space_id = $4 AND a.version = $1
+                           AND a.user_id = m.user_id AND a.answer = 'agree'))"
+        )),
         version,
         now,
         review_on.format("%Y-%m-%d").to_string(),
-        space_id
+        space_id,
+        today.format("%Y-%m-%d").to_string()
     )? == 1)
+}
+
+/// After someone leaves a space (or their account is erased), its open proposal may now have everyone's
+/// agreement: puts it in force if so.
+pub async fn settle_open(
+    tx: &mut Tx,
+    space_id: &str,
+    today: NaiveDate,
+    review_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let proposed: Option<Option<i64>> = crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, Option<i64>>("SELECT proposed_version FROM team_agreements WHERE space_id = $1")
+            .bind(space_id)
+            .fetch_optional(e)
+            .await
+    })?;
+    match proposed.flatten() {
+        Some(version) => settle(tx, space_id, version, today, review_on, now).await,
+        None => Ok(false),
+    }
 }
 
 pub async fn set_review(db: &Db, space_id: &str, on: NaiveDate) -> Result<u64, sqlx::Error> {

@@ -80,6 +80,9 @@ async fn working_page(
 ) -> AppResult<GuidePage> {
     let reached = reach(app, viewer, id).await?;
     lead(&reached)?;
+    if reached.parent.is_some() {
+        return Err(AppError::NotFound);
+    }
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let guide = store::guide(&app.db, slug).await?.ok_or(AppError::NotFound)?;
     let saved = store::notes(&app.db, id, &guide.id, &me.id).await?;
@@ -113,6 +116,9 @@ async fn save_notes(
 ) -> AppResult<Response> {
     let reached = reach(&app, &viewer, &id).await?;
     lead(&reached)?;
+    if reached.parent.is_some() {
+        return Err(AppError::NotFound);
+    }
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let guide = store::guide(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let fields = Fields(fields);

@@ -21,13 +21,14 @@ use crate::toolkit::routes::{Reached, lead, reach};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(create, list, decision))]
+#[openapi(paths(create, list, consultation, decision))]
 pub struct Doc;
 
 pub fn routes() -> axum::Router<App> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/api/v1/toolkit/teams/{id}/requests", get(list).post(create))
+        .route("/api/v1/toolkit/requests/{id}/consultation", post(consultation))
         .route("/api/v1/toolkit/requests/{id}/decision", post(decision))
 }
 
@@ -58,6 +59,11 @@ pub struct RequestOut {
     pub grounds: Vec<String>,
     pub explanation: String,
     pub decided_on: Option<String>,
+    pub consultation_note: String,
+    /// The day an appeal against a refusal was made, and its outcome (`upheld` or `overturned`).
+    pub appeal_on: Option<String>,
+    pub appeal_outcome: Option<String>,
+    pub appeal_decided_on: Option<String>,
 }
 
 fn out(r: &Request) -> RequestOut {
@@ -80,6 +86,10 @@ fn out(r: &Request) -> RequestOut {
         grounds: r.grounds.split(',').filter(|g| !g.is_empty()).map(String::from).collect(),
         explanation: r.explanation.clone(),
         decided_on: r.decided_on.clone(),
+        consultation_note: r.consultation_note.clone(),
+        appeal_on: r.appeal_on.clone(),
+        appeal_outcome: r.appeal_outcome.clone(),
+        appeal_decided_on: r.appeal_decided_on.clone(),
     }
 }
 
@@ -150,6 +160,56 @@ pub async fn list(State(app): State<App>, viewer: Viewer, Path(id): Path<String>
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationIn {
+    /// The day of the meeting with the person, YYYY-MM-DD.
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    pub consulted_on: String,
+    #[schema(max_length = 4000, pattern = r"^[^\u0000]*$")]
+    pub note: Option<String>,
+}
+
+/// A request as the API reaches it: through its space, seen by its person and the leads.
+async fn reach_request(app: &App, viewer: &Viewer, rid: &str) -> ApiResult<(Reached, Request)> {
+    user(viewer)?;
+    let space_id = store::space_of(&app.db, rid).await?.ok_or(AppError::NotFound)?;
+    let reached = reach_space(app, viewer, &space_id).await?;
+    let r = store::request(&app.db, &space_id, rid).await?.ok_or(AppError::NotFound)?;
+    if !may_see(viewer, &reached, &r) {
+        return Err(AppError::NotFound.into());
+    }
+    Ok((reached, r))
+}
+
+#[utoipa::path(post, path = "/api/v1/toolkit/requests/{id}/consultation", tag = "toolkit", security(("token" = [])),
+    params(("id" = String, Path, description = "The request's id")),
+    request_body = ConsultationIn,
+    responses((status = 200, body = RequestOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn consultation(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(rid): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<RequestOut>> {
+    let (reached, r) = reach_request(&app, &viewer, &rid).await?;
+    lead(&reached)?;
+    let input: ConsultationIn = json_body(&headers, body).await?;
+    let mut errors = FieldErrors::default();
+    let on = super::date_field(&mut errors, "consulted_on", "the day of the consultation", &input.consulted_on);
+    let note = errors.optional("note", "What was discussed", input.note.as_deref().unwrap_or(""), 4000);
+    if r.outcome.is_some() {
+        errors.add("state", "The request has been decided already.");
+    }
+    checked(errors, &["state"])?;
+    if let Some(on) = on {
+        store::consulted(&app.db, &rid, on, &note, Utc::now()).await?;
+    }
+    let r = store::request(&app.db, &r.space_id, &rid).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(out(&r)))
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OutcomeIn {
     Granted,
@@ -201,13 +261,8 @@ pub async fn decision(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<RequestOut>> {
-    user(&viewer)?;
-    let space_id = store::space_of(&app.db, &rid).await?.ok_or(AppError::NotFound)?;
-    let reached = reach_space(&app, &viewer, &space_id).await?;
-    let r = store::request(&app.db, &space_id, &rid).await?.ok_or(AppError::NotFound)?;
-    if !may_see(&viewer, &reached, &r) {
-        return Err(AppError::NotFound.into());
-    }
+    let (reached, r) = reach_request(&app, &viewer, &rid).await?;
+    let space_id = r.space_id.clone();
     lead(&reached)?;
     let input: DecisionIn = json_body(&headers, body).await?;
     let outcome = match input.outcome {

@@ -66,6 +66,11 @@ impl Outcome {
     }
 }
 
+/// The first day after a 12-month period that starts on `start`.
+fn year_after(start: NaiveDate) -> NaiveDate {
+    start.checked_add_months(Months::new(12)).unwrap_or(NaiveDate::MAX)
+}
+
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok().filter(|d| crate::web::time::in_range(*d))
 }
@@ -201,16 +206,22 @@ pub fn check_new(
                 ),
             );
         } else {
-            let year_before = made.checked_sub_months(Months::new(12)).unwrap_or(made);
-            let in_year =
-                mine.iter().filter(|r| parse_date(&r.made_on).is_some_and(|d| d > year_before && d <= made)).count();
+            // "Any 12 months": every 12-month window holding this day, before or after it (a request recorded
+            // late may fall before others), counted without this one.
+            let dates: Vec<NaiveDate> = mine.iter().filter_map(|r| parse_date(&r.made_on)).chain([made]).collect();
+            let in_year = dates
+                .iter()
+                .filter(|start| **start <= made && made < year_after(**start))
+                .map(|start| dates.iter().filter(|d| *d >= start && **d < year_after(*start)).count() - 1)
+                .max()
+                .unwrap_or(0);
             if in_year >= rules.per_twelve_months {
                 let allowed = if rules.per_twelve_months == 1 { "one request" } else { "two requests" };
                 errors.add(
                     "made_on",
                     format!(
                         "Under the rules from {}, a person may make {allowed} in any 12 months, and this person \
-                         has made {in_year} in the 12 months before this day.",
+                         has made {in_year} in 12 months with this day.",
                         rules.effective.format("%-d %B %Y")
                     ),
                 );
@@ -406,6 +417,16 @@ mod tests {
         let live = [request("2026-05-10", None)];
         assert!(check_new(&mut e, &fields("2026-06-01"), &[person()], &live, today()).is_none());
         assert!(e.get("person").unwrap().contains("one request at a time"));
+    }
+
+    #[test]
+    fn a_request_recorded_late_counts_the_year_after_it_too() {
+        let mut e = FieldErrors::default();
+        let later = [request("2026-03-10", Some("granted")), request("2026-06-10", Some("granted"))];
+        assert!(check_new(&mut e, &fields("2026-01-05"), &[person()], &later, today()).is_none());
+        assert!(e.get("made_on").unwrap().contains("two requests"));
+        let mut e = FieldErrors::default();
+        assert!(check_new(&mut e, &fields("2025-03-09"), &[person()], &later, today()).is_some(), "{:?}", e.messages());
     }
 
     #[test]

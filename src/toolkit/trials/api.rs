@@ -54,6 +54,7 @@ pub struct TrialOut {
     pub state: String,
     /// `confirm`, `adjust`, `extend` or `end`, once decided (an extension runs the trial again, `active`).
     pub decision: Option<String>,
+    /// The last step's reason and, for an ended trial, the cause examined: for those who see the notes.
     pub reason: String,
     pub cause: String,
     pub request: Option<String>,
@@ -63,7 +64,8 @@ pub struct TrialOut {
 }
 
 async fn trial_out(app: &App, viewer: &Viewer, reached: &Reached, t: &Trial) -> ApiResult<TrialOut> {
-    let notes = if may_see_notes(viewer, reached, t) {
+    let private = may_see_notes(viewer, reached, t);
+    let notes = if private {
         Some(
             store::notes(&app.db, &t.id)
                 .await?
@@ -85,8 +87,8 @@ async fn trial_out(app: &App, viewer: &Viewer, reached: &Reached, t: &Trial) -> 
         midpoint_on: t.midpoint_on.clone(),
         state: t.state.clone(),
         decision: t.decision.clone(),
-        reason: t.reason.clone(),
-        cause: t.cause.clone(),
+        reason: if private { t.reason.clone() } else { String::new() },
+        cause: if private { t.cause.clone() } else { String::new() },
         request: t.request_id.clone(),
         notes,
     })
@@ -304,7 +306,8 @@ pub async fn step(
     };
     let mut errors = FieldErrors::default();
     take_step(&app, &t, &f, &me.id, &mut errors).await?;
-    checked(errors, &[])?;
+    // A step the states do not allow is 422 (the contract); a trial that moved meanwhile is 409.
+    checked(errors, &["state"])?;
     let t = store::trial(&app.db, &t.space_id, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(trial_out(&app, &viewer, &reached, &t).await?))
 }
@@ -329,7 +332,11 @@ pub async fn add_note(
 ) -> ApiResult<impl IntoResponse> {
     let me = user(&viewer)?;
     let (reached, t) = reach_trial(&app, &viewer, &id).await?;
-    if !may_see_notes(&viewer, &reached, &t) || reached.space.closed_at.is_some() {
+    // As on the pages: the notes' existence is not told to anyone else.
+    if !may_see_notes(&viewer, &reached, &t) {
+        return Err(AppError::NotFound.into());
+    }
+    if reached.space.closed_at.is_some() {
         return Err(AppError::Forbidden.into());
     }
     let input: NoteIn = json_body(&headers, body).await?;

@@ -161,6 +161,8 @@ pub struct Trial {
     pub reason: String,
     pub cause: String,
     pub request_id: Option<String>,
+    /// Offered to the network as a case study already.
+    pub shared: bool,
 }
 
 impl Trial {
@@ -241,15 +243,15 @@ pub fn check_trial(
     let ends_on = date_field(errors, "ends_on", "the last day of the trial", &f.ends_on);
     let mut length_reason = errors.optional("length_reason", "The reason for its length", &f.length_reason, 1000);
     if let (Some(start), Some(end)) = (starts_on, ends_on) {
-        let days = (end - start).num_days();
-        if days <= 0 {
+        // Both days are in the trial: 5 to 11 January is 7 days.
+        let days = (end - start).num_days() + 1;
+        if days <= 1 {
             errors.add("ends_on", "The end must be after the start.");
         } else if !TYPICAL_DAYS.contains(&days) && length_reason.is_empty() && errors.get("length_reason").is_none() {
             errors.add(
                 "length_reason",
                 format!(
-                    "Trials usually run 4 to 12 weeks; this one runs {} days: say why it is shorter or longer.",
-                    days + 1
+                    "Trials usually run 4 to 12 weeks; this one runs {days} days: say why it is shorter or longer."
                 ),
             );
         } else if TYPICAL_DAYS.contains(&days) {
@@ -313,6 +315,8 @@ pub struct Step {
     pub reason: String,
     pub cause: String,
     pub ends_on: Option<NaiveDate>,
+    /// With an extension, the next mid-point check: half-way through the added time.
+    pub midpoint_on: Option<NaiveDate>,
 }
 
 /// Checks a step: only the next state; scoping needs criteria with their baseline and measure; a decision
@@ -381,7 +385,11 @@ pub fn check_step(errors: &mut FieldErrors, trial: &Trial, f: &StepFields) -> Op
         return None;
     }
     let state = if decision == Some(Decision::Extend) { State::Active } else { to };
-    Some(Step { state, decision, reason, cause, ends_on })
+    let midpoint_on = match (ends_on, parse_date(&trial.ends_on)) {
+        (Some(new), Some(old)) => Some(old + Duration::days((new - old).num_days() / 2)),
+        _ => None,
+    };
+    Some(Step { state, decision, reason, cause, ends_on, midpoint_on })
 }
 
 #[cfg(test)]
@@ -413,6 +421,7 @@ mod tests {
             reason: String::new(),
             cause: String::new(),
             request_id: None,
+            shared: false,
         }
     }
 

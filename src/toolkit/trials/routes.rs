@@ -27,12 +27,14 @@ pub fn routes() -> Router<App> {
         .route("/toolkit/teams/{id}/trials", get(index).post(create))
         .route("/toolkit/teams/{id}/trials/{trial}", get(show))
         .route("/toolkit/teams/{id}/trials/{trial}/step", post(step))
+        .route("/toolkit/teams/{id}/trials/{trial}/criteria", post(criteria))
         .route("/toolkit/teams/{id}/trials/{trial}/notes", post(note))
         .route("/toolkit/teams/{id}/trials/{trial}/share", post(share))
 }
 
-/// How many criteria rows the form offers.
+/// How many criteria rows the form offers at least (one more than a trial has, up to the most it may have).
 const CRITERIA_ROWS: usize = 4;
+const MOST_CRITERIA: usize = 20;
 
 async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
     let reached = reach(app, viewer, id).await?;
@@ -60,7 +62,8 @@ impl Fields {
             starts_on: self.get("starts_on").into(),
             ends_on: self.get("ends_on").into(),
             length_reason: self.get("length_reason").into(),
-            criteria: (1..=CRITERIA_ROWS)
+            criteria: (1..=MOST_CRITERIA + 1)
+                .take_while(|i| self.has(&format!("criterion_{i}")))
                 .map(|i| Criterion {
                     criterion: self.get(&format!("criterion_{i}")).into(),
                     baseline: self.get(&format!("baseline_{i}")).into(),
@@ -122,7 +125,7 @@ async fn index_page(
         .collect();
     let mut rows: Vec<(usize, Criterion)> =
         form.criteria.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect();
-    while rows.len() < CRITERIA_ROWS {
+    while rows.len() < CRITERIA_ROWS.max(form.criteria.len() + 1).min(MOST_CRITERIA) {
         rows.push((rows.len() + 1, Criterion::default()));
     }
     Ok(IndexPage {
@@ -238,6 +241,8 @@ struct TrialPage {
     cause: String,
     request: Option<(String, String)>,
     shareable: bool,
+    /// For a proposed trial, its criteria as rows of the form that changes them.
+    rows: Vec<(usize, Criterion)>,
     form: Fields,
     errors: FieldErrors,
 }
@@ -298,7 +303,16 @@ async fn trial_page(
         guidance: ENDING_GUIDANCE,
         cause: cause_label(&t.cause).unwrap_or_default().to_string(),
         request,
-        shareable: state == TrialState::Decided && reached.leads,
+        shareable: state == TrialState::Decided && reached.leads && !t.shared,
+        rows: {
+            let typed = if form.has("criterion_1") { form.trial().criteria } else { t.criteria() };
+            let mut rows: Vec<(usize, Criterion)> = typed.into_iter().enumerate().map(|(i, c)| (i + 1, c)).collect();
+            let n = rows.len();
+            while rows.len() < CRITERIA_ROWS.max(n + 1).min(MOST_CRITERIA) {
+                rows.push((rows.len() + 1, Criterion::default()));
+            }
+            rows
+        },
         state,
         t,
         form,
@@ -329,7 +343,7 @@ pub async fn take_step(
     };
     let mut tx = app.db.begin().await?;
     if !store::step(&mut tx, &t.id, &t.state, &step, by, Utc::now()).await? {
-        errors.add("to", "The trial moved on meanwhile: look at it again.");
+        errors.add("state", "The trial moved on meanwhile: look at it again.");
         return Ok(None);
     }
     tx.commit().await?;
@@ -363,6 +377,32 @@ async fn step(
         )),
         None => invalid(&trial_page(&app, page, &viewer, reached, &tid, fields, errors).await?),
     }
+}
+
+/// A proposed trial's criteria, changed until they are agreed (the trial is then scoped).
+async fn criteria(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path((id, tid)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let reached = reach_space(&app, &viewer, &id).await?;
+    lead(&reached)?;
+    let t = store::trial(&app.db, &id, &tid).await?.ok_or(AppError::NotFound)?;
+    let fields = Fields(fields);
+    let mut errors = FieldErrors::default();
+    if t.state() != TrialState::Proposed {
+        errors.add("criteria", "The criteria are fixed once the trial is scoped.");
+    }
+    let criteria = super::check_criteria(&mut errors, &fields.trial().criteria);
+    if !errors.is_empty() {
+        return invalid(&trial_page(&app, page, &viewer, reached, &tid, fields, errors).await?);
+    }
+    if !store::set_criteria(&app.db, &tid, &criteria, Utc::now()).await? {
+        return Err(AppError::Conflict("The criteria are fixed once the trial is scoped.".into()));
+    }
+    Ok(redirect_with_notice(&format!("/toolkit/teams/{id}/trials/{tid}"), "The success criteria are saved."))
 }
 
 async fn note(
@@ -401,6 +441,9 @@ async fn share(
     let t = store::trial(&app.db, &id, &tid).await?.ok_or(AppError::NotFound)?;
     if t.state() != TrialState::Decided {
         return Err(AppError::Conflict("A trial is shared once it is decided.".into()));
+    }
+    if t.shared {
+        return Err(AppError::Conflict("This trial has been offered to the network already.".into()));
     }
     let fields = Fields(fields);
     if !fields.has("confirm") {
@@ -442,8 +485,11 @@ async fn share(
         results_md: &format!("The final review's decision: {}.", decision.to_lowercase()),
         lessons_md: "For the team to write with the organisers: what the check-ins showed, and what they would change.",
     };
+    // Claimed first: two presses of the button offer it once.
+    if store::mark_shared(&app.db, &tid, Utc::now()).await? == 0 {
+        return Err(AppError::Conflict("This trial has been offered to the network already.".into()));
+    }
     crate::library::offer_case_study(&app, &offered, &lead.id).await?;
-    store::mark_shared(&app.db, &tid, Utc::now()).await?;
     Ok(redirect_with_notice(
         &format!("/toolkit/teams/{id}/trials/{tid}"),
         "The trial is with the network's organisers as an anonymised draft case study: nothing is published until they review it.",

@@ -8,7 +8,7 @@ use crate::{execute, fetch_all, fetch_optional};
 
 const TRIAL: &str = "SELECT t.id, t.space_id, t.person_id, p.name AS person_name, p.user_id AS person_user_id,
         t.for_team, t.pattern, t.scenario_id, t.criteria, t.starts_on, t.ends_on, t.length_reason, t.midpoint_on,
-        t.state, t.decision, t.reason, t.cause, t.request_id
+        t.state, t.decision, t.reason, t.cause, t.request_id, t.shared_at IS NOT NULL AS shared
     FROM team_trials t LEFT JOIN team_people p ON p.id = t.person_id";
 
 fn day(d: NaiveDate) -> String {
@@ -97,7 +97,7 @@ pub async fn step(
     let moved = execute!(
         &mut *tx,
         "UPDATE team_trials SET state = $1, decision = COALESCE($2, decision), reason = $3, cause = $4,
-             ends_on = COALESCE($5, ends_on), updated_at = $6
+             ends_on = COALESCE($5, ends_on), midpoint_on = COALESCE($9, midpoint_on), updated_at = $6
          WHERE id = $7 AND state = $8",
         step.state.key(),
         decision,
@@ -106,7 +106,8 @@ pub async fn step(
         step.ends_on.map(day),
         now,
         id,
-        from
+        from,
+        step.midpoint_on.map(day)
     )?;
     if moved == 1 {
         execute!(
@@ -187,6 +188,23 @@ pub async fn add_note(
     Ok(id)
 }
 
+/// Changes a proposed trial's criteria (they are fixed once it is scoped); gives whether it was proposed.
+pub async fn set_criteria(
+    db: &Db,
+    id: &str,
+    criteria: &[super::Criterion],
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let criteria = serde_json::to_string(criteria).unwrap_or_else(|_| "[]".into());
+    Ok(execute!(
+        db,
+        "UPDATE team_trials SET criteria = $1, updated_at = $2 WHERE id = $3 AND state = 'proposed'",
+        criteria,
+        now,
+        id
+    )? == 1)
+}
+
 pub async fn mark_shared(db: &Db, id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     execute!(db, "UPDATE team_trials SET shared_at = $1 WHERE id = $2 AND shared_at IS NULL", now, id)
 }
@@ -219,4 +237,14 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error>
     execute!(&mut *tx, "UPDATE team_trials SET created_by = NULL WHERE created_by = $1", user_id)?;
     execute!(&mut *tx, "UPDATE flexible_requests SET created_by = NULL WHERE created_by = $1", user_id)?;
     Ok(())
+}
+
+/// The trials of a person (through the plan's row that is theirs) or scoped by them, for their data export.
+pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<Trial>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Trial,
+        sqlx::AssertSqlSafe(format!("{TRIAL} WHERE p.user_id = $1 OR t.created_by = $1 ORDER BY t.starts_on")),
+        user_id
+    )
 }
