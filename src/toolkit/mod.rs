@@ -152,8 +152,12 @@ impl Feature for Toolkit {
 
     fn erase<'a>(&'a self, app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move {
-            let spaces: Vec<String> =
-                store::spaces_of(&app.db, &person.id).await?.into_iter().map(|(s, _)| s.id).collect();
+            let spaces: Vec<String> = crate::on_engine!(&mut *tx, |e| {
+                sqlx::query_scalar::<_, String>("SELECT space_id FROM team_members WHERE user_id = $1")
+                    .bind(&person.id)
+                    .fetch_all(e)
+                    .await
+            })?;
             agreements::store::erase_person(tx, &person.id).await?;
             trials::store::erase_person(tx, &person.id).await?;
             guides::store::erase_person(tx, &person.id).await?;

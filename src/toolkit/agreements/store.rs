@@ -209,7 +209,8 @@ pub async fn answer(
 }
 
 /// Puts the proposed version in force if everyone now in the team who may answer (`can_draft_team_agreement`:
-/// members in the members' area and team participants, not suspended) has agreed it; gives whether it did. A
+/// members in the members' area and team participants, not suspended) has agreed it, and at least one has;
+/// gives whether it did. A
 /// review date a lead set that is still ahead stays; otherwise the review is `review_on`.
 pub async fn settle(
     tx: &mut Tx,
@@ -232,7 +233,10 @@ pub async fn settle(
                AND NOT EXISTS (SELECT 1 FROM team_members m JOIN users u ON u.id = m.user_id
                      WHERE m.space_id = $4 AND {may_answer}
                      AND NOT EXISTS (SELECT 1 FROM agreement_answers a WHERE a.space_id = $4 AND a.version = $1
-                           AND a.user_id = m.user_id AND a.answer = 'agree'))"
+                           AND a.user_id = m.user_id AND a.answer = 'agree'))
+               AND EXISTS (SELECT 1 FROM team_members m JOIN users u ON u.id = m.user_id
+                     JOIN agreement_answers a ON a.space_id = $4 AND a.version = $1 AND a.user_id = m.user_id
+                     WHERE m.space_id = $4 AND {may_answer} AND a.answer = 'agree')"
         )),
         version,
         now,
@@ -251,6 +255,8 @@ pub async fn settle_open(
     review_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    // After an answer that may be landing at the same moment (PostgreSQL: the answer holds the row too).
+    hold(tx, space_id).await?;
     let proposed: Option<Option<i64>> = crate::on_engine!(&mut *tx, |e| {
         sqlx::query_scalar::<_, Option<i64>>("SELECT proposed_version FROM team_agreements WHERE space_id = $1")
             .bind(space_id)

@@ -166,12 +166,8 @@ pub async fn due_by(db: &Db, by: NaiveDate) -> Result<Vec<Request>, sqlx::Error>
     Ok(all)
 }
 
-/// The requests a person made (through the plan's row that is theirs) or recorded, for their data export.
+/// The requests a person made (through the plan's row that is theirs), for their data export. (Requests a lead
+/// recorded for others are about those others: they stay in the space's own export.)
 pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<Request>, sqlx::Error> {
-    fetch_all!(
-        db,
-        Request,
-        sqlx::AssertSqlSafe(format!("{REQUEST} WHERE p.user_id = $1 OR r.created_by = $1 ORDER BY r.made_on")),
-        user_id
-    )
+    fetch_all!(db, Request, sqlx::AssertSqlSafe(format!("{REQUEST} WHERE p.user_id = $1 ORDER BY r.made_on")), user_id)
 }

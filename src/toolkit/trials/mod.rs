@@ -386,7 +386,8 @@ pub fn check_step(errors: &mut FieldErrors, trial: &Trial, f: &StepFields) -> Op
     }
     let state = if decision == Some(Decision::Extend) { State::Active } else { to };
     let midpoint_on = match (ends_on, parse_date(&trial.ends_on)) {
-        (Some(new), Some(old)) => Some(old + Duration::days((new - old).num_days() / 2)),
+        // Half-way through the added days (the first of them is the day after the old end).
+        (Some(new), Some(old)) => Some(old + Duration::days(1 + ((new - old).num_days() - 1) / 2)),
         _ => None,
     };
     Some(Step { state, decision, reason, cause, ends_on, midpoint_on })
@@ -455,6 +456,7 @@ mod tests {
         let extend = StepFields { reason: "Two weeks' absence".into(), ..step("decided", "extend") };
         let s = check_step(&mut e, &trial(State::FinalReview), &extend).unwrap();
         assert_eq!((s.state, s.ends_on.unwrap().to_string()), (State::Active, "2026-03-29".to_string()));
+        assert_eq!(s.midpoint_on.unwrap().to_string(), "2026-03-15", "half-way through the four weeks added");
     }
 
     #[test]

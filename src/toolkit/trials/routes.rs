@@ -489,7 +489,11 @@ async fn share(
     if store::mark_shared(&app.db, &tid, Utc::now()).await? == 0 {
         return Err(AppError::Conflict("This trial has been offered to the network already.".into()));
     }
-    crate::library::offer_case_study(&app, &offered, &lead.id).await?;
+    if let Err(e) = crate::library::offer_case_study(&app, &offered, &lead.id).await {
+        // Not offered after all: the lead may try again.
+        store::unmark_shared(&app.db, &tid).await?;
+        return Err(e.into());
+    }
     Ok(redirect_with_notice(
         &format!("/toolkit/teams/{id}/trials/{tid}"),
         "The trial is with the network's organisers as an anonymised draft case study: nothing is published until they review it.",

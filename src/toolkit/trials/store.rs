@@ -205,6 +205,10 @@ pub async fn set_criteria(
     )? == 1)
 }
 
+pub async fn unmark_shared(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "UPDATE team_trials SET shared_at = NULL WHERE id = $1", id)
+}
+
 pub async fn mark_shared(db: &Db, id: &str, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     execute!(db, "UPDATE team_trials SET shared_at = $1 WHERE id = $2 AND shared_at IS NULL", now, id)
 }
@@ -239,12 +243,8 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error>
     Ok(())
 }
 
-/// The trials of a person (through the plan's row that is theirs) or scoped by them, for their data export.
+/// The trials of a person (through the plan's row that is theirs), for their data export. (Trials a lead
+/// scoped for others are about those others: they stay in the space's own export.)
 pub async fn of_user(db: &Db, user_id: &str) -> Result<Vec<Trial>, sqlx::Error> {
-    fetch_all!(
-        db,
-        Trial,
-        sqlx::AssertSqlSafe(format!("{TRIAL} WHERE p.user_id = $1 OR t.created_by = $1 ORDER BY t.starts_on")),
-        user_id
-    )
+    fetch_all!(db, Trial, sqlx::AssertSqlSafe(format!("{TRIAL} WHERE p.user_id = $1 ORDER BY t.starts_on")), user_id)
 }
