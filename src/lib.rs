@@ -51,6 +51,7 @@ pub static FEATURES: &[&dyn Feature] = &[
     &library::Library,
     &newsletters::Newsletters,
     &toolkit::Toolkit,
+    &benchmark::Benchmark,
     &api::ApiTokens,
 ];
 

@@ -69,6 +69,7 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
         paths.push(format!("/resources/{}", r.slug));
     }
     paths.extend(crate::toolkit::public_paths(&app.db).await?);
+    paths.push("/benchmark/framework".to_string());
     for c in crate::library::case_studies(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/case-studies/{}", c.slug));
     }

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0012_regions"),
     migration!("0013_team_spaces"),
     migration!("0014_team_agreements_trials_requests"),
+    migration!("0015_benchmark_framework"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

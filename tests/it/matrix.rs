@@ -839,6 +839,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         .does(explains(409, "shared once it is decided")),
         row("GET", "/toolkit/teams/{id}/export.json", format!("{team}/export.json"), TEAM_LEAD_PAGE),
         row("GET", "/toolkit/guides", p("/toolkit/guides"), PUBLIC),
+        row("GET", "/benchmark/framework", p("/benchmark/framework"), PUBLIC),
+        row("GET", "/api/v1/benchmark/framework", p("/api/v1/benchmark/framework"), API_PUBLIC),
         row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
         row(
             "GET",
