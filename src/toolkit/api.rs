@@ -336,6 +336,12 @@ pub(crate) fn checked(errors: FieldErrors, conflicts: &[&str]) -> ApiResult<()> 
     Err(Problem::invalid(fields.collect()).into())
 }
 
+/// A space itself (not a what-if), for a caller with a token that may use the toolkit.
+pub(crate) async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> ApiResult<super::routes::Reached> {
+    user(viewer)?;
+    Ok(super::routes::reach_space(app, viewer, id).await?)
+}
+
 pub(crate) fn user(viewer: &Viewer) -> ApiResult<User> {
     let user = viewer.user.clone().ok_or(AppError::SignInRequired(String::new()))?;
     policy::require(viewer, policy::can_use_toolkit(viewer, Utc::now()), "")?;

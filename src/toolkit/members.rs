@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, Utc};
 
-use super::routes::{Fields, Reached};
+use super::routes::Fields;
 use super::store;
 use crate::App;
 use crate::auth::policy::{self, TeamStanding};
@@ -18,15 +18,6 @@ use crate::auth::{Role, Viewer, password, session, tokens};
 use crate::mail::{self, messages};
 use crate::web::browser::{session_cookie, set_cookie};
 use crate::web::{AppError, AppResult, ClientIp, FieldErrors, Form, Page, redirect_with_notice, render};
-
-/// A space itself, not a scenario (a scenario has no people of its own: it is reached through its space).
-async fn reach(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
-    let reached = super::routes::reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
-    }
-    Ok(reached)
-}
 
 /// How long an invitation's link works.
 pub const INVITATION_DAYS: i64 = 14;
@@ -51,7 +42,7 @@ async fn invite(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = super::routes::reach_space(&app, &viewer, &id).await?;
     super::routes::lead(&reached)?;
     let lead = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let fields = Fields(fields);
@@ -279,7 +270,7 @@ async fn change_member(
     Path((id, user)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = super::routes::reach_space(&app, &viewer, &id).await?;
     super::routes::lead(&reached)?;
     let members = store::members(&app.db, &id).await?;
     let member = members.iter().find(|m| m.user_id == user).ok_or(AppError::NotFound)?;
@@ -319,7 +310,7 @@ async fn change_member(
 
 /// Anyone leaves a space (the last lead names another first).
 async fn leave(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = super::routes::reach_space(&app, &viewer, &id).await?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     if reached.standing == Some(TeamStanding::Lead) && store::lead_count(&app.db, &id).await? <= 1 {
         return Err(AppError::Conflict(
@@ -334,7 +325,7 @@ async fn leave(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -
 }
 
 async fn close(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = super::routes::reach_space(&app, &viewer, &id).await?;
     super::routes::lead(&reached)?;
     store::close_space(&app.db, &id, Utc::now()).await?;
     Ok(redirect_with_notice(&format!("/toolkit/teams/{id}"), "The space is closed: it can be read, not changed."))
@@ -348,7 +339,7 @@ async fn delete(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = super::routes::reach_space(&app, &viewer, &id).await?;
     let now = Utc::now();
     if !policy::can_delete_team_space(&viewer, reached.standing, reached.space.closed_at.is_some(), now) {
         return Err(AppError::Forbidden);

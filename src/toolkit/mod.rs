@@ -152,12 +152,7 @@ impl Feature for Toolkit {
 
     fn erase<'a>(&'a self, app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move {
-            let spaces: Vec<String> = crate::on_engine!(&mut *tx, |e| {
-                sqlx::query_scalar::<_, String>("SELECT space_id FROM team_members WHERE user_id = $1")
-                    .bind(&person.id)
-                    .fetch_all(e)
-                    .await
-            })?;
+            let spaces = store::space_ids_of(tx, &person.id).await?;
             agreements::store::erase_person(tx, &person.id).await?;
             trials::store::erase_person(tx, &person.id).await?;
             guides::store::erase_person(tx, &person.id).await?;

@@ -13,45 +13,7 @@ use super::agreements::service::today;
 use super::requests::{in_words, parse_date};
 use super::{agreements, requests, trials};
 use crate::App;
-use crate::db::Tx;
 use crate::mail;
-
-/// The leads of a space, with their addresses and names.
-async fn leads(app: &App, space_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    crate::on_engine!(&app.db, |e| {
-        sqlx::query_as::<_, (String, String)>(
-            "SELECT u.email, u.name FROM team_members m JOIN users u ON u.id = m.user_id
-             WHERE m.space_id = $1 AND m.role = 'lead' AND u.deleted_at IS NULL AND NOT u.suspended",
-        )
-        .bind(space_id)
-        .fetch_all(e)
-        .await
-    })
-}
-
-async fn account(app: &App, user_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    crate::on_engine!(&app.db, |e| {
-        sqlx::query_as::<_, (String, String)>(
-            "SELECT email, name FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT suspended",
-        )
-        .bind(user_id)
-        .fetch_optional(e)
-        .await
-    })
-}
-
-/// Claims a reminder; gives false when it was claimed before.
-async fn claim(tx: &mut Tx, subject: &str, kind: &str, due_on: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    Ok(crate::execute!(
-        &mut *tx,
-        "INSERT INTO toolkit_reminders (subject_id, kind, due_on, sent_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (subject_id, kind, due_on) DO NOTHING",
-        subject,
-        kind,
-        due_on,
-        now
-    )? == 1)
-}
 
 struct Reminder<'a> {
     subject: &'a str,
@@ -65,7 +27,7 @@ struct Reminder<'a> {
 
 async fn send(app: &App, r: Reminder<'_>, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut tx = app.db.begin().await?;
-    if !claim(&mut tx, r.subject, r.kind, r.due_on, now).await? {
+    if !super::store::claim_reminder(&mut tx, r.subject, r.kind, r.due_on, now).await? {
         return Ok(0);
     }
     let link = app.config.link(&r.path);
@@ -97,7 +59,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
             subject: &a.space_id,
             kind: "agreement_review",
             due_on: &review_on,
-            to: leads(app, &a.space_id).await?,
+            to: super::store::lead_addresses(&app.db, &a.space_id).await?,
             title: format!("The team agreement of {} is due for review on {}", space.name, in_words(&review_on)),
             paragraphs: vec![format!(
                 "The team agreement of {} is due for its review on {}. Look at it with the team: what works, what \
@@ -124,9 +86,9 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
             if space.closed_at.is_some() {
                 continue;
             }
-            let mut to = leads(app, &t.space_id).await?;
+            let mut to = super::store::lead_addresses(&app.db, &t.space_id).await?;
             if let Some(person) = &t.person_user_id
-                && let Some(account) = account(app, person).await?
+                && let Some(account) = super::store::address(&app.db, person).await?
                 && !to.contains(&account)
             {
                 to.push(account);
@@ -166,7 +128,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
             subject: &r.id,
             kind: "request_deadline",
             due_on: &deadline,
-            to: leads(app, &r.space_id).await?,
+            to: super::store::lead_addresses(&app.db, &r.space_id).await?,
             title: format!("A flexible-working request in {} must be decided by {}", space.name, in_words(&deadline)),
             paragraphs: [
                 vec![format!(

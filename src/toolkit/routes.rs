@@ -125,6 +125,15 @@ pub async fn reach(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
     Ok(Reached { space, parent, standing, leads })
 }
 
+/// A space itself, not a what-if (its agreement, trials, requests, members and guides are the space's own).
+pub async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
+    let reached = reach(app, viewer, id).await?;
+    if reached.parent.is_some() {
+        return Err(AppError::NotFound);
+    }
+    Ok(reached)
+}
+
 /// Refuses anyone who may not change the space (403).
 pub(super) fn lead(reached: &Reached) -> AppResult<()> {
     if reached.leads { Ok(()) } else { Err(AppError::Forbidden) }

@@ -363,6 +363,16 @@ pub async fn person_rows_of(db: &Db, user_id: &str) -> Result<Vec<PersonRow>, sq
 /// Erases a person's part: a space that was theirs alone goes with everything in it; from shared spaces their
 /// places and invitations go, and the rows describing their work stay with the team, without their name or
 /// their constraints.
+/// The spaces a person is in, read inside the caller's transaction.
+pub async fn space_ids_of(tx: &mut Tx, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, String>("SELECT space_id FROM team_members WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(e)
+            .await
+    })
+}
+
 pub async fn erase_person(tx: &mut Tx, user_id: &str, email: &str) -> Result<(), sqlx::Error> {
     execute!(
         &mut *tx,
@@ -611,4 +621,50 @@ pub async fn scenarios(db: &Db, space_id: &str) -> Result<Vec<Space>, sqlx::Erro
 /// Deletes a scenario (never a space itself).
 pub async fn delete_scenario(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
     execute!(db, "DELETE FROM team_spaces WHERE id = $1 AND scenario_of IS NOT NULL", id)
+}
+
+// The toolkit's reminders
+
+/// The leads of a space, with their addresses and names (for the toolkit's reminders).
+pub async fn lead_addresses(db: &Db, space_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT u.email, u.name FROM team_members m JOIN users u ON u.id = m.user_id
+             WHERE m.space_id = $1 AND m.role = 'lead' AND u.deleted_at IS NULL AND NOT u.suspended",
+        )
+        .bind(space_id)
+        .fetch_all(e)
+        .await
+    })
+}
+
+/// A person's address and name, unless the account is gone or suspended.
+pub async fn address(db: &Db, user_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT email, name FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT suspended",
+        )
+        .bind(user_id)
+        .fetch_optional(e)
+        .await
+    })
+}
+
+/// Claims one of the toolkit's reminders (`reminders.rs`); gives false when it was claimed before.
+pub async fn claim_reminder(
+    tx: &mut Tx,
+    subject: &str,
+    kind: &str,
+    due_on: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    Ok(crate::execute!(
+        &mut *tx,
+        "INSERT INTO toolkit_reminders (subject_id, kind, due_on, sent_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (subject_id, kind, due_on) DO NOTHING",
+        subject,
+        kind,
+        due_on,
+        now
+    )? == 1)
 }

@@ -16,8 +16,8 @@ use crate::App;
 use crate::api::problem::{ApiResult, Problem, json_body};
 use crate::auth::Viewer;
 use crate::auth::policy;
-use crate::toolkit::api::{checked, user};
-use crate::toolkit::routes::{Reached, lead, reach};
+use crate::toolkit::api::{checked, reach_space, user};
+use crate::toolkit::routes::{Reached, lead};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
@@ -96,15 +96,6 @@ fn whole(n: f64, field: &str) -> ApiResult<i64> {
     }
 }
 
-async fn reach_agreement(app: &App, viewer: &Viewer, id: &str) -> ApiResult<Reached> {
-    user(viewer)?;
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(reached)
-}
-
 fn may_draft(viewer: &Viewer, reached: &Reached) -> ApiResult<()> {
     if policy::can_draft_team_agreement(viewer, reached.standing, reached.space.closed_at.is_some(), Utc::now()) {
         Ok(())
@@ -169,7 +160,7 @@ pub async fn agreement(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AgreementOut>> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     Ok(Json(agreement_out(&app, &reached).await?))
 }
 
@@ -204,7 +195,7 @@ pub async fn save_section(
     body: Body,
 ) -> ApiResult<impl IntoResponse> {
     let me = user(&viewer)?;
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     if !service::is_section(&key) {
         return Err(AppError::NotFound.into());
     }
@@ -249,7 +240,7 @@ pub async fn propose(
     body: Body,
 ) -> ApiResult<Json<AgreementOut>> {
     let me = user(&viewer)?;
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     lead(&reached)?;
     let input: ProposeIn = json_body(&headers, body).await?;
     service::ensure(&app, &reached.space).await?;
@@ -295,7 +286,7 @@ pub async fn answer(
     body: Body,
 ) -> ApiResult<Json<AgreementOut>> {
     let me = user(&viewer)?;
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     may_draft(&viewer, &reached)?;
     let input: AnswerIn = json_body(&headers, body).await?;
     service::ensure(&app, &reached.space).await?;

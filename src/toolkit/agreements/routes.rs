@@ -15,7 +15,7 @@ use crate::App;
 use crate::auth::Viewer;
 use crate::auth::policy;
 use crate::toolkit::requests::in_words;
-use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach};
+use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach_space};
 use crate::web::markdown::to_safe_html;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
@@ -30,15 +30,6 @@ pub fn routes() -> Router<App> {
         .route("/toolkit/teams/{id}/agreement/propose", post(propose))
         .route("/toolkit/teams/{id}/agreement/answer", post(answer))
         .route("/toolkit/teams/{id}/agreement/review", post(review))
-}
-
-/// A space's own agreement (a what-if has none), seen by those in the space.
-async fn reach_agreement(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
-    }
-    Ok(reached)
 }
 
 /// Whether the viewer may write in it: anyone in the space, while it is open and they may take part.
@@ -185,7 +176,7 @@ async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     render(&agreement_page(&app, page, &viewer, reached, FieldErrors::default()).await?)
 }
 
@@ -209,7 +200,7 @@ async fn print(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     let (agreement, versions) = service::ensure(&app, &reached.space).await?;
     let version = agreement
         .in_force_version
@@ -304,7 +295,7 @@ async fn section_page(
     viewer: Viewer,
     Path((id, key)): Path<(String, String)>,
 ) -> AppResult<impl IntoResponse> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     render(&section_view(&app, page, &viewer, &reached, &key, None, String::new(), None, FieldErrors::default()).await?)
 }
 
@@ -317,7 +308,7 @@ async fn save(
     Path((id, key)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     if !service::is_section(&key) {
         return Err(AppError::NotFound);
     }
@@ -360,7 +351,7 @@ async fn comment(
     Path((id, key)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     if !service::is_section(&key) {
         return Err(AppError::NotFound);
     }
@@ -401,7 +392,7 @@ async fn versions(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     let (agreement, versions) = service::ensure(&app, &reached.space).await?;
     let sections = store::sections(&app.db).await?;
     let title =
@@ -456,7 +447,7 @@ async fn compare_page(
     Path(id): Path<String>,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<impl IntoResponse> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     let (_, versions) = service::ensure(&app, &reached.space).await?;
     let pick = |n: &Option<String>| -> AppResult<Version> {
         let n: i64 = n
@@ -500,7 +491,7 @@ async fn propose(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     lead(&reached)?;
     let user = me(&viewer)?.clone();
     let fields = Fields(fields);
@@ -528,7 +519,7 @@ async fn answer(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     if !may_draft(&viewer, &reached) {
         return Err(AppError::Forbidden);
     }
@@ -557,7 +548,7 @@ async fn review(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach_agreement(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     lead(&reached)?;
     let fields = Fields(fields);
     let mut errors = FieldErrors::default();

@@ -98,14 +98,7 @@ pub async fn save_section(
 /// The agreement's row, read inside a transaction that holds it.
 async fn held(tx: &mut crate::db::Tx, space_id: &str) -> AppResult<Agreement> {
     store::hold(tx, space_id).await?;
-    crate::fetch_optional!(
-        &mut *tx,
-        Agreement,
-        "SELECT space_id, proposed_version, proposed_at, in_force_version, in_force_at, review_on, plan_source
-         FROM team_agreements WHERE space_id = $1",
-        space_id
-    )?
-    .ok_or(crate::web::AppError::NotFound)
+    store::agreement_in(tx, space_id).await?.ok_or(crate::web::AppError::NotFound)
 }
 
 /// A lead proposes a version (the latest when none is named) for everyone to agree; checked against the

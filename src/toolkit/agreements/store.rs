@@ -56,6 +56,11 @@ pub async fn agreement(db: &Db, space_id: &str) -> Result<Option<Agreement>, sql
     fetch_optional!(db, Agreement, sqlx::AssertSqlSafe(format!("{AGREEMENT} WHERE space_id = $1")), space_id)
 }
 
+/// A space's agreement, read inside the caller's transaction.
+pub async fn agreement_in(tx: &mut Tx, space_id: &str) -> Result<Option<Agreement>, sqlx::Error> {
+    fetch_optional!(&mut *tx, Agreement, sqlx::AssertSqlSafe(format!("{AGREEMENT} WHERE space_id = $1")), space_id)
+}
+
 /// Starts a space's agreement with its first version, unless it has one already (two first visits at once
 /// make one).
 pub async fn start(
@@ -240,9 +245,9 @@ pub async fn settle(
         )),
         version,
         now,
-        review_on.format("%Y-%m-%d").to_string(),
+        crate::toolkit::requests::day(review_on),
         space_id,
-        today.format("%Y-%m-%d").to_string()
+        crate::toolkit::requests::day(today)
     )? == 1)
 }
 
@@ -273,7 +278,7 @@ pub async fn set_review(db: &Db, space_id: &str, on: NaiveDate) -> Result<u64, s
     execute!(
         db,
         "UPDATE team_agreements SET review_on = $1 WHERE space_id = $2",
-        on.format("%Y-%m-%d").to_string(),
+        crate::toolkit::requests::day(on),
         space_id
     )
 }
@@ -327,7 +332,7 @@ pub async fn reviews_due(db: &Db, by: NaiveDate) -> Result<Vec<Agreement>, sqlx:
         sqlx::AssertSqlSafe(format!(
             "{AGREEMENT} WHERE in_force_version IS NOT NULL AND review_on IS NOT NULL AND review_on <= $1"
         )),
-        by.format("%Y-%m-%d").to_string()
+        crate::toolkit::requests::day(by)
     )
 }
 

@@ -13,7 +13,7 @@ use crate::App;
 use crate::auth::Viewer;
 use crate::auth::policy;
 use crate::toolkit::agreements::{self, Section};
-use crate::toolkit::routes::{Fields, invalid, lead, reach};
+use crate::toolkit::routes::{Fields, invalid, lead, reach_space};
 use crate::web::markdown::to_safe_html;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
@@ -78,11 +78,8 @@ async fn working_page(
     typed: Option<(String, Vec<usize>)>,
     errors: FieldErrors,
 ) -> AppResult<GuidePage> {
-    let reached = reach(app, viewer, id).await?;
+    let reached = reach_space(app, viewer, id).await?;
     lead(&reached)?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
-    }
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let guide = store::guide(&app.db, slug).await?.ok_or(AppError::NotFound)?;
     let saved = store::notes(&app.db, id, &guide.id, &me.id).await?;
@@ -114,11 +111,8 @@ async fn save_notes(
     Path((id, slug)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let reached = reach(&app, &viewer, &id).await?;
+    let reached = reach_space(&app, &viewer, &id).await?;
     lead(&reached)?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
-    }
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let guide = store::guide(&app.db, &slug).await?.ok_or(AppError::NotFound)?;
     let fields = Fields(fields);

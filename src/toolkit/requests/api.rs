@@ -16,8 +16,8 @@ use crate::App;
 use crate::api::problem::{ApiResult, Problem, json_body};
 use crate::auth::Viewer;
 use crate::toolkit::agreements::service::today;
-use crate::toolkit::api::{checked, user};
-use crate::toolkit::routes::{Reached, lead, reach};
+use crate::toolkit::api::{checked, reach_space, user};
+use crate::toolkit::routes::{Reached, lead};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
@@ -91,15 +91,6 @@ fn out(r: &Request) -> RequestOut {
         appeal_outcome: r.appeal_outcome.clone(),
         appeal_decided_on: r.appeal_decided_on.clone(),
     }
-}
-
-async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> ApiResult<Reached> {
-    user(viewer)?;
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(reached)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -75,6 +75,11 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok().filter(|d| crate::web::time::in_range(*d))
 }
 
+/// A day as stored: 'YYYY-MM-DD' on both engines.
+pub fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 /// "6 April 2024"
 pub fn in_words(date: &str) -> String {
     parse_date(date).map_or_else(|| date.to_string(), |d| d.format("%-d %B %Y").to_string())

@@ -18,21 +18,13 @@ use crate::auth::Viewer;
 use crate::auth::policy;
 use crate::toolkit::agreements::service::today;
 use crate::toolkit::model::PersonRow;
-use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach};
+use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach_space};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/toolkit/teams/{id}/requests", get(index).post(create))
         .route("/toolkit/teams/{id}/requests/{request}", get(show).post(act))
-}
-
-async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
-    }
-    Ok(reached)
 }
 
 fn own(viewer: &Viewer, r: &Request) -> bool {

@@ -60,7 +60,7 @@ pub fn in_force(on: NaiveDate) -> Option<&'static Rules> {
 impl Rules {
     /// The key a request stores: the rules' effective date.
     pub fn key(&self) -> String {
-        self.effective.format("%Y-%m-%d").to_string()
+        super::day(self.effective)
     }
 
     pub fn by_key(key: &str) -> Option<&'static Rules> {

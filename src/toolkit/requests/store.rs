@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{CheckedDecision, CheckedRequest, Request};
+use super::{CheckedDecision, CheckedRequest, Request, day};
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 
@@ -11,10 +11,6 @@ const REQUEST: &str = "SELECT r.id, r.space_id, r.person_id, COALESCE(p.name, 'F
         r.extended_to, r.extension_note, r.consulted_on, r.consultation_note, r.outcome, r.grounds, r.explanation,
         r.decided_on, r.appeal_on, r.appeal_outcome, r.appeal_decided_on
     FROM flexible_requests r LEFT JOIN team_people p ON p.id = r.person_id";
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 pub async fn requests(db: &Db, space_id: &str) -> Result<Vec<Request>, sqlx::Error> {
     fetch_all!(

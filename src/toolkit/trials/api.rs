@@ -15,8 +15,8 @@ use super::{Criterion, StepFields, Trial, TrialFields, check_trial, store};
 use crate::App;
 use crate::api::problem::{ApiResult, Problem, json_body};
 use crate::auth::Viewer;
-use crate::toolkit::api::{checked, user};
-use crate::toolkit::routes::{Reached, lead, reach};
+use crate::toolkit::api::{checked, reach_space, user};
+use crate::toolkit::routes::{Reached, lead};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
@@ -92,15 +92,6 @@ async fn trial_out(app: &App, viewer: &Viewer, reached: &Reached, t: &Trial) -> 
         request: t.request_id.clone(),
         notes,
     })
-}
-
-async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> ApiResult<Reached> {
-    user(viewer)?;
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(reached)
 }
 
 /// A trial by its id, reached through its space.

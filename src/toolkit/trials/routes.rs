@@ -19,7 +19,7 @@ use crate::auth::policy;
 use crate::toolkit::agreements::service::today;
 use crate::toolkit::model::PersonRow;
 use crate::toolkit::requests::{self, check_extension, in_words, parse_date};
-use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach};
+use crate::toolkit::routes::{Fields, Reached, invalid, lead, reach_space};
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
@@ -36,12 +36,15 @@ pub fn routes() -> Router<App> {
 const CRITERIA_ROWS: usize = 4;
 const MOST_CRITERIA: usize = 20;
 
-async fn reach_space(app: &App, viewer: &Viewer, id: &str) -> AppResult<Reached> {
-    let reached = reach(app, viewer, id).await?;
-    if reached.parent.is_some() {
-        return Err(AppError::NotFound);
+/// Criteria as numbered rows of a form: those given, then blank rows (at least `CRITERIA_ROWS`, one spare,
+/// at most `MOST_CRITERIA`).
+fn criteria_rows(criteria: Vec<Criterion>) -> Vec<(usize, Criterion)> {
+    let wanted = CRITERIA_ROWS.max(criteria.len() + 1).min(MOST_CRITERIA);
+    let mut rows: Vec<(usize, Criterion)> = criteria.into_iter().enumerate().map(|(i, c)| (i + 1, c)).collect();
+    while rows.len() < wanted {
+        rows.push((rows.len() + 1, Criterion::default()));
     }
-    Ok(reached)
+    rows
 }
 
 fn on_trial(viewer: &Viewer, t: &Trial) -> bool {
@@ -123,11 +126,7 @@ async fn index_page(
         .into_iter()
         .map(|t| Line { dates: format!("{} to {}", in_words(&t.starts_on), in_words(&t.ends_on)), trial: t })
         .collect();
-    let mut rows: Vec<(usize, Criterion)> =
-        form.criteria.iter().cloned().enumerate().map(|(i, c)| (i + 1, c)).collect();
-    while rows.len() < CRITERIA_ROWS.max(form.criteria.len() + 1).min(MOST_CRITERIA) {
-        rows.push((rows.len() + 1, Criterion::default()));
-    }
+    let rows = criteria_rows(form.criteria.clone());
     Ok(IndexPage {
         page: page.titled(&format!("Trial periods – {}", reached.space.name)).noindex(),
         space_id: reached.space.id.clone(),
@@ -304,15 +303,7 @@ async fn trial_page(
         cause: cause_label(&t.cause).unwrap_or_default().to_string(),
         request,
         shareable: state == TrialState::Decided && reached.leads && !t.shared,
-        rows: {
-            let typed = if form.has("criterion_1") { form.trial().criteria } else { t.criteria() };
-            let mut rows: Vec<(usize, Criterion)> = typed.into_iter().enumerate().map(|(i, c)| (i + 1, c)).collect();
-            let n = rows.len();
-            while rows.len() < CRITERIA_ROWS.max(n + 1).min(MOST_CRITERIA) {
-                rows.push((rows.len() + 1, Criterion::default()));
-            }
-            rows
-        },
+        rows: criteria_rows(if form.has("criterion_1") { form.trial().criteria } else { t.criteria() }),
         state,
         t,
         form,

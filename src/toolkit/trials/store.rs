@@ -1,19 +1,16 @@
 //! SQL for trials, their steps and check-in notes.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{CheckedTrial, Step, Trial};
 use crate::db::{Db, Tx, new_id};
+use crate::toolkit::requests::day;
 use crate::{execute, fetch_all, fetch_optional};
 
 const TRIAL: &str = "SELECT t.id, t.space_id, t.person_id, p.name AS person_name, p.user_id AS person_user_id,
         t.for_team, t.pattern, t.scenario_id, t.criteria, t.starts_on, t.ends_on, t.length_reason, t.midpoint_on,
         t.state, t.decision, t.reason, t.cause, t.request_id, t.shared_at IS NOT NULL AS shared
     FROM team_trials t LEFT JOIN team_people p ON p.id = t.person_id";
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 pub async fn trials(db: &Db, space_id: &str) -> Result<Vec<Trial>, sqlx::Error> {
     fetch_all!(
