@@ -174,3 +174,12 @@ fn default_detail(status: StatusCode) -> &'static str {
         _ => "The request could not be completed.",
     }
 }
+
+/// Turns the forms' field checks into a 422 problem, each message under its field's name.
+pub fn checked(errors: crate::web::FieldErrors) -> ApiResult<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let fields = errors.messages().into_iter().map(|(f, m)| FieldProblem { field: f.into(), message: m.clone() });
+    Err(Problem::invalid(fields.collect()).into())
+}

@@ -193,6 +193,26 @@ pub fn can_see_trial_notes(
         && (on_trial || (standing == Some(TeamStanding::Lead) && can_enter_members_area(viewer, now)))
 }
 
+/// An organisation's benchmark assessments (answers, evidence, scores, reports) are for its current members in
+/// the members' area, and no one else: not organisers (the network sees only aggregates), not other
+/// organisations, not lapsed members, not someone who has moved to another employer.
+pub fn can_assess_for(viewer: &Viewer, organisation_id: &str, now: DateTime<Utc>) -> bool {
+    let Some(user) = viewer.user.as_ref() else { return false };
+    can_enter_members_area(viewer, now)
+        && matches!(user.role, Role::Member | Role::Moderator)
+        && user.organisation_id.as_deref() == Some(organisation_id)
+}
+
+/// Peer figures (aggregates under the five-organisation threshold) are for people in the members' area.
+pub fn can_see_benchmark_peers(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+}
+
+/// Organisers see the network's aggregate figures, download them, and tag items with dimensions.
+pub fn can_run_benchmark(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// A statutory flexible-working request is seen by the leads and by the person who made it.
 pub fn can_see_flexible_request(
     viewer: &Viewer,

@@ -1,21 +1,29 @@
 //! The benchmark: a Smart Working self-assessment against a code of practice (DOMAIN.md, "Benchmark"),
-//! compared with peers and high performers, each organisation's own figures kept private. Being built (issue
-//! 18): so far the framework (`framework`, its first version as data, published on start; read at
-//! `/benchmark/framework` and `GET /api/v1/benchmark/framework`) and the arithmetic (`scores`); assessments,
-//! peers, charts and advice follow.
+//! compared with peers and high performers, each organisation's own figures kept private. `framework` (the first
+//! version as data, published on start), `scores` (the arithmetic, pure), `service` (assessing, peers, advice),
+//! `charts` (the report's geometry, pure), pages in `routes` and `admin`, the API in `api`.
 
 pub mod framework;
 pub mod scores;
 
+mod admin;
 mod api;
+mod charts;
+mod demo;
+mod measures;
+mod model;
 mod routes;
+mod service;
 mod store;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 
+use serde_json::json;
+
 use crate::App;
-use crate::feature::{Feature, Outcome};
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person};
 
 /// The benchmark, as the program's list of features sees it.
 pub struct Benchmark;
@@ -30,7 +38,33 @@ impl Feature for Benchmark {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes()
+        routes::routes().merge(admin::routes())
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let answers: Vec<serde_json::Value> = store::answers_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    json!({"assessment": a.assessment_id, "question": a.question, "level": a.level,
+                           "evidence": a.evidence, "link": a.link, "answered_at": a.answered_at})
+                })
+                .collect();
+            let willing = store::willing(&app.db, &person.id).await?;
+            if answers.is_empty() && willing.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(json!({"answers_given": answers, "willing_to_talk_about": willing})))
+        })
+    }
+
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase(tx, &person.id).await?) })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
@@ -63,7 +97,21 @@ pub struct Question {
 
 /// The latest published version, with its dimensions and questions in order.
 pub async fn current(db: &crate::db::Db) -> Result<Option<Framework>, sqlx::Error> {
-    let Some(row) = store::published(db).await? else { return Ok(None) };
+    match store::published(db).await? {
+        Some(row) => Ok(Some(whole(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The version an assessment was made on.
+pub async fn version(db: &crate::db::Db, id: &str) -> Result<Option<Framework>, sqlx::Error> {
+    match store::framework_row(db, id).await? {
+        Some(row) => Ok(Some(whole(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn whole(db: &crate::db::Db, row: store::FrameworkRow) -> Result<Framework, sqlx::Error> {
     let mut questions = store::questions(db, &row.id).await?;
     let dimensions = store::dimensions(db, &row.id)
         .await?
@@ -82,5 +130,15 @@ pub async fn current(db: &crate::db::Db) -> Result<Option<Framework>, sqlx::Erro
             }
         })
         .collect();
-    Ok(Some(Framework { id: row.id, version: row.version.unwrap_or(0), published_at: row.published_at, dimensions }))
+    Ok(Framework { id: row.id, version: row.version.unwrap_or(0), published_at: row.published_at, dimensions })
+}
+
+impl Framework {
+    pub fn dimension(&self, key: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.key == key)
+    }
+
+    pub fn question(&self, id: &str) -> Option<(&Dimension, &Question)> {
+        self.dimensions.iter().find_map(|d| d.questions.iter().find(|q| q.id == id).map(|q| (d, q)))
+    }
 }

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0013_team_spaces"),
     migration!("0014_team_agreements_trials_requests"),
     migration!("0015_benchmark_framework"),
+    migration!("0016_benchmark_assessments"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -16,7 +16,7 @@ use super::routes::{
 };
 use super::{service, store};
 use crate::App;
-use crate::api::problem::{ApiResult, Problem, json_body};
+use crate::api::problem::{ApiResult, Problem, checked, json_body};
 use crate::auth::{Viewer, policy};
 use crate::web::{AppError, FieldErrors};
 
@@ -170,18 +170,6 @@ fn post_out(viewer: &Viewer, t: &Topic, p: Post) -> PostOut {
         created_at: p.created_at,
         edited_at: p.edited_at,
     }
-}
-
-/// Turns the forms' field checks into a 422 problem.
-fn checked(errors: FieldErrors) -> ApiResult<()> {
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let fields = errors
-        .messages()
-        .into_iter()
-        .map(|(f, m)| crate::api::problem::FieldProblem { field: f.into(), message: m.clone() });
-    Err(Problem::invalid(fields.collect()).into())
 }
 
 #[utoipa::path(get, path = "/api/v1/forum/categories", tag = "forum", security(("token" = [])),

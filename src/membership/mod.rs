@@ -25,7 +25,7 @@ pub use import::COLUMNS as IMPORT_COLUMNS;
 /// Sends the renewal reminders that are due (the job runs it every quarter of an hour).
 pub use renewal::send_due_reminders as send_due_renewal_reminders;
 
-pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS};
+pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS, size_band_of};
 pub use regions::kept as region_named;
 pub use store::{all_organisations, applications, insert_organisation, make_member, members, organisation, regions};
 

@@ -142,15 +142,20 @@ pub struct Organisation {
 impl Organisation {
     /// Size in bands, as peers compare themselves.
     pub fn size_band(&self) -> &'static str {
-        let band = match self.employees {
-            ..=249 => 0,
-            250..=999 => 1,
-            1000..=4999 => 2,
-            5000..=19999 => 3,
-            _ => 4,
-        };
-        SIZE_BANDS[band]
+        size_band_of(self.employees)
     }
+}
+
+/// The size band of a number of employees.
+pub fn size_band_of(employees: i64) -> &'static str {
+    let band = match employees {
+        ..=249 => 0,
+        250..=999 => 1,
+        1000..=4999 => 2,
+        5000..=19999 => 3,
+        _ => 4,
+    };
+    SIZE_BANDS[band]
 }
 
 /// A member as other members see them in the directory.
