@@ -911,6 +911,9 @@ async fn targets(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let reached = service::reach(&app, &viewer, &id).await?;
+    if reached.draft() {
+        return Err(AppError::Conflict("Submit the assessment first: targets are for the next one.".into()));
+    }
     let typed: HashMap<String, String> =
         form.iter().filter_map(|(k, v)| k.strip_prefix("target_").map(|k| (k.to_string(), v.clone()))).collect();
     let mut errors = FieldErrors::default();

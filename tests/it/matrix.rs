@@ -57,6 +57,14 @@ const TEAM_LEAD_PAGE: [u16; 8] = [303, 404, 200, 404, 404, 404, 303, 403];
 const TEAM_LEAD_FORM: [u16; 8] = [303, 404, DOES, 404, 404, 404, 303, 403];
 const API_TEAM_READ: [u16; 8] = [401, 403, 200, 404, 404, 404, 401, 200];
 const API_TEAM_WRITE: [u16; 8] = [401, 403, DOES, 404, 404, 404, 401, 403];
+/// A benchmark assessment of the organisation everyone in the matrix works for: its current members (the
+/// moderator works there too); not the organiser, who sees aggregates only, nor a lapsed member.
+const ASSESS: [u16; 8] = [303, 403, 200, 200, 200, 404, 303, 403];
+const ASSESS_FORM: [u16; 8] = [303, 403, DOES, DOES, DOES, 404, 303, 403];
+const API_ASSESS: [u16; 8] = [401, 403, 200, 200, 200, 403, 401, 403];
+const API_ASSESS_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 403, 401, 403];
+const API_ASSESS_ITEM: [u16; 8] = [401, 403, 200, 200, 200, 404, 401, 403];
+const API_ASSESS_ITEM_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 404, 401, 403];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
@@ -229,6 +237,7 @@ fn rows(s: &Seed) -> Vec<Row> {
     let team = format!("/toolkit/teams/{}", s.team);
     let person = format!("{team}/people/{}", s.team_person);
     let api = format!("/api/v1/toolkit/teams/{}", s.team);
+    let bench = format!("/benchmark/assessments/{}", s.bench);
     vec![
         // The public site
         row("GET", "/", p("/"), PUBLIC),
@@ -839,8 +848,58 @@ fn rows(s: &Seed) -> Vec<Row> {
         .does(explains(409, "shared once it is decided")),
         row("GET", "/toolkit/teams/{id}/export.json", format!("{team}/export.json"), TEAM_LEAD_PAGE),
         row("GET", "/toolkit/guides", p("/toolkit/guides"), PUBLIC),
+        // The benchmark: an organisation's assessment is its current members' (everyone here works for the
+        // matrix's one organisation): not the organiser's, not a lapsed member's.
+        row("GET", "/benchmark", p("/benchmark"), PUBLIC),
         row("GET", "/benchmark/framework", p("/benchmark/framework"), PUBLIC),
         row("GET", "/api/v1/benchmark/framework", p("/api/v1/benchmark/framework"), API_PUBLIC),
+        row("POST", "/benchmark/assessments", p("/benchmark/assessments"), [303, 403, DOES, DOES, DOES, 403, 303, 403])
+            .does(goes(bench.clone())),
+        row("GET", "/benchmark/assessments/{id}", bench.clone(), ASSESS),
+        row("GET", "/benchmark/assessments/{id}/dimensions/{key}", format!("{bench}/dimensions/vision"), ASSESS),
+        row("POST", "/benchmark/assessments/{id}/answers", format!("{bench}/answers"), ASSESS_FORM).does(
+            goes(format!("{bench}/dimensions/vision"))
+                .sending(&[("question", s.bench_question.as_str()), ("level", "3")]),
+        ),
+        row("GET", "/benchmark/assessments/{id}/measures", format!("{bench}/measures"), ASSESS),
+        row("POST", "/benchmark/assessments/{id}/measures", format!("{bench}/measures"), ASSESS_FORM)
+            .does(goes(bench.clone()).sending(&[("value_desk_ratio", "0.8")])),
+        row("POST", "/benchmark/assessments/{id}/contributors", format!("{bench}/contributors"), ASSESS_FORM)
+            .does(explains(400, "Choose a colleague")),
+        row("GET", "/benchmark/assessments/{id}/submit", format!("{bench}/submit"), ASSESS),
+        row("POST", "/benchmark/assessments/{id}/submit", format!("{bench}/submit"), ASSESS_FORM)
+            .does(explains(422, "Answer at least half")),
+        row("GET", "/benchmark/assessments/{id}/report", format!("{bench}/report"), ASSESS),
+        row("GET", "/benchmark/assessments/{id}/print", format!("{bench}/print"), ASSESS),
+        row("POST", "/benchmark/assessments/{id}/targets", format!("{bench}/targets"), ASSESS_FORM)
+            .does(explains(409, "Submit the assessment first")),
+        row("GET", "/benchmark/willing", p("/benchmark/willing"), [303, 403, 200, 200, 200, 403, 303, 403]),
+        row("POST", "/benchmark/willing", p("/benchmark/willing"), [303, 403, DOES, DOES, DOES, 403, 303, 403])
+            .does(goes("/benchmark/willing").sending(&[("dimension", "vision")])),
+        row("GET", "/admin/benchmark", p("/admin/benchmark"), ORGANISERS),
+        row("GET", "/admin/benchmark/figures.csv", p("/admin/benchmark/figures.csv"), ORGANISERS),
+        row("POST", "/admin/benchmark/tags", p("/admin/benchmark/tags"), ORGANISERS_FORM)
+            .does(explains(400, "Choose an item")),
+        row("GET", "/api/v1/benchmark/assessments", p("/api/v1/benchmark/assessments"), API_ASSESS),
+        row("POST", "/api/v1/benchmark/assessments", p("/api/v1/benchmark/assessments"), API_ASSESS_WRITE)
+            .does(explains(422, "missing field")),
+        row("GET", "/api/v1/benchmark/assessments/{id}", format!("/api/v1{bench}"), API_ASSESS_ITEM),
+        row(
+            "POST",
+            "/api/v1/benchmark/assessments/{id}/answers",
+            format!("/api/v1{bench}/answers"),
+            API_ASSESS_ITEM_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row(
+            "POST",
+            "/api/v1/benchmark/assessments/{id}/submit",
+            format!("/api/v1{bench}/submit"),
+            API_ASSESS_ITEM_WRITE,
+        )
+        .does(explains(409, "Answer at least half")),
+        row("GET", "/api/v1/benchmark/peers", p("/api/v1/benchmark/peers"), API_MEMBERS),
+        row("GET", "/api/v1/benchmark/filters", p("/api/v1/benchmark/filters"), API_MEMBERS),
         row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
         row(
             "GET",
@@ -957,6 +1016,9 @@ struct Seed {
     team_trial: String,
     team_request: String,
     team_activity: String,
+    /// The organisation's benchmark draft, and a question of its first dimension.
+    bench: String,
+    bench_question: String,
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
@@ -1150,6 +1212,10 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     )
     .unwrap();
 
+    let started = t.post_with(&member.client, "/benchmark/assessments", &[]).await;
+    started.assert_status(303);
+    let bench = started.location().unwrap().trim_start_matches("/benchmark/assessments/").to_string();
+
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {
         let db = db.clone();
@@ -1180,6 +1246,12 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         team_activity: id_of("SELECT id FROM team_activities").await,
         team_trial: id_of("SELECT id FROM team_trials").await,
         team_request: id_of("SELECT id FROM flexible_requests").await,
+        bench,
+        bench_question: id_of(
+            "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
+             WHERE d.key = 'vision' AND q.position = 0",
+        )
+        .await,
     };
 
     // Every declared route has a row, and every row a declared route.
