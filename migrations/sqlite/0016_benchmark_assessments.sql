@@ -2,6 +2,9 @@
 -- submitted (then frozen); at most one submitted per organisation and calendar quarter (a second replaces the
 -- first, kept as 'replaced'). Dimensions are named by key, so tags and opt-ins outlive a framework version.
 
+-- Organisers edit one draft of the framework at a time.
+CREATE UNIQUE INDEX benchmark_one_draft_framework ON benchmark_frameworks (status) WHERE status = 'draft';
+
 CREATE TABLE benchmark_assessments (
     id TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,

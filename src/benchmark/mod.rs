@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod charts;
 mod demo;
+mod editor;
 mod measures;
 mod model;
 mod routes;
@@ -38,7 +39,7 @@ impl Feature for Benchmark {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(admin::routes())
+        routes::routes().merge(admin::routes()).merge(editor::routes())
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {

@@ -165,13 +165,17 @@ pub async fn start(
         return draft_of(db, organisation_id).await?.ok_or(sqlx::Error::RowNotFound);
     }
     if let Some(from) = copy_from {
+        // Answers follow their question's key, which a question keeps from version to version.
         execute!(
             &mut tx,
             "INSERT INTO benchmark_answers (assessment_id, question_id, level, evidence, link, answered_by, answered_at)
-             SELECT $1, p.question_id, p.level, p.evidence, p.link, p.answered_by, p.answered_at
-             FROM benchmark_answers p JOIN benchmark_questions q ON q.id = p.question_id
-             JOIN benchmark_dimensions d ON d.id = q.dimension_id
-             WHERE p.assessment_id = $2 AND d.framework_id = $3",
+             SELECT $1, nq.id, p.level, p.evidence, p.link, p.answered_by, p.answered_at
+             FROM benchmark_answers p
+             JOIN benchmark_questions oq ON oq.id = p.question_id
+             JOIN benchmark_dimensions od ON od.id = oq.dimension_id
+             JOIN benchmark_dimensions nd ON nd.framework_id = $3 AND nd.key = od.key
+             JOIN benchmark_questions nq ON nq.dimension_id = nd.id AND nq.key = oq.key
+             WHERE p.assessment_id = $2",
             &id,
             from,
             framework_id
@@ -611,4 +615,119 @@ pub async fn demo_submitted(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+// ---- Editing the framework -----------------------------------------------------------------------------------
+
+/// The draft organisers are editing, if any.
+pub async fn draft_framework(db: &Db) -> Result<Option<FrameworkRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        FrameworkRow,
+        "SELECT id, version, published_at FROM benchmark_frameworks WHERE status = 'draft'"
+    )
+}
+
+/// Starts a draft as a copy of the latest published version (new ids, the same keys); gives its id, or the
+/// draft already open.
+pub async fn start_draft(db: &Db, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let Some(from) = published(db).await? else { return Err(sqlx::Error::RowNotFound) };
+    let mut tx = db.begin().await?;
+    let id = new_id();
+    let made = execute!(
+        &mut tx,
+        "INSERT INTO benchmark_frameworks (id, version, status, created_at) VALUES ($1, NULL, 'draft', $2)
+         ON CONFLICT DO NOTHING",
+        &id,
+        now
+    )?;
+    if made == 0 {
+        drop(tx);
+        return draft_framework(db).await?.map(|d| d.id).ok_or(sqlx::Error::RowNotFound);
+    }
+    execute!(
+        &mut tx,
+        "INSERT INTO benchmark_dimensions (id, framework_id, key, name, position)
+         SELECT $1 || '-' || key, $1, key, name, position FROM benchmark_dimensions WHERE framework_id = $2",
+        &id,
+        &from.id
+    )?;
+    execute!(
+        &mut tx,
+        "INSERT INTO benchmark_questions (id, dimension_id, key, text, levels, position)
+         SELECT $1 || '-' || d.key || '-' || q.key, $1 || '-' || d.key, q.key, q.text, q.levels, q.position
+         FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id WHERE d.framework_id = $2",
+        &id,
+        &from.id
+    )?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+const IN_DRAFT: &str = "dimension_id IN (SELECT d.id FROM benchmark_dimensions d
+     JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft')";
+
+/// Renames a dimension of the draft.
+pub async fn rename_dimension(db: &Db, dimension_id: &str, name: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE benchmark_dimensions SET name = $2 WHERE id = $1 AND framework_id IN
+             (SELECT id FROM benchmark_frameworks WHERE status = 'draft')",
+        dimension_id,
+        name
+    )
+}
+
+/// Changes a question of the draft (its text and five levels, as JSON).
+pub async fn set_question(db: &Db, question_id: &str, text: &str, levels: &str) -> Result<u64, sqlx::Error> {
+    let sql = format!("UPDATE benchmark_questions SET text = $2, levels = $3 WHERE id = $1 AND {IN_DRAFT}");
+    execute!(db, sqlx::AssertSqlSafe(sql), question_id, text, levels)
+}
+
+/// Adds a question at the end of a draft's dimension, under a new key.
+pub async fn add_question(db: &Db, dimension_id: &str, text: &str, levels: &str) -> Result<u64, sqlx::Error> {
+    let key = format!("q-{}", &new_id()[..8]);
+    let sql = format!(
+        "INSERT INTO benchmark_questions (id, dimension_id, key, text, levels, position)
+         SELECT $1, d.id, $3, $4, $5, COALESCE((SELECT MAX(position) + 1 FROM benchmark_questions WHERE dimension_id = d.id), 0)
+         FROM benchmark_dimensions d WHERE d.id = $2 AND d.{IN_DRAFT_ID}"
+    );
+    execute!(db, sqlx::AssertSqlSafe(sql), new_id(), dimension_id, key, text, levels)
+}
+
+const IN_DRAFT_ID: &str = "id IN (SELECT d.id FROM benchmark_dimensions d
+     JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft')";
+
+pub async fn remove_question(db: &Db, question_id: &str) -> Result<u64, sqlx::Error> {
+    let sql = format!("DELETE FROM benchmark_questions WHERE id = $1 AND {IN_DRAFT}");
+    execute!(db, sqlx::AssertSqlSafe(sql), question_id)
+}
+
+/// Publishes the draft as the next version; gives the version, or none when there was no draft.
+pub async fn publish(db: &Db, draft_id: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    #[derive(sqlx::FromRow)]
+    struct Next {
+        next: i64,
+    }
+    let next = fetch_optional!(
+        &mut tx,
+        Next,
+        "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS next FROM benchmark_frameworks"
+    )?
+    .map_or(1, |n| n.next);
+    let done = execute!(
+        &mut tx,
+        "UPDATE benchmark_frameworks SET status = 'published', version = $2, published_at = $3
+         WHERE id = $1 AND status = 'draft'",
+        draft_id,
+        next,
+        now
+    )?;
+    tx.commit().await?;
+    Ok((done > 0).then_some(next))
+}
+
+pub async fn discard_draft(db: &Db) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM benchmark_frameworks WHERE status = 'draft'")
 }

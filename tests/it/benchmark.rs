@@ -360,34 +360,62 @@ async fn versions_are_kept_apart_and_advice_follows_tags_and_opt_ins(engine: Eng
     let table_cells = scraper::Selector::parse("table td").unwrap();
     assert!(html.select(&table_cells).count() > 40);
 
-    // A second version of the framework: a draft on it is not compared with version 1's peers.
-    swn::execute!(
+    // Organisers edit a second version: reword a question, add one, and publish; bad input is kept and
+    // explained, and a dimension cannot drop below four questions.
+    t.post_with(&organiser.client, "/admin/benchmark/framework", &[]).await.assert_status(303);
+    let draft_question = swn::fetch_scalar!(
         &t.app.db,
-        "INSERT INTO benchmark_frameworks (id, version, status, published_at, created_at) VALUES ('v2', 2, 'published', $1, $1)",
-        chrono::Utc::now()
+        String,
+        "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
+         JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft' AND d.key = 'vision'
+         AND q.position = 0"
     )
     .unwrap();
-    swn::execute!(
+    let draft_dimension = swn::fetch_scalar!(
         &t.app.db,
-        "INSERT INTO benchmark_dimensions (id, framework_id, key, name, position)
-         SELECT 'v2-' || key, 'v2', key, name, position FROM benchmark_dimensions WHERE framework_id <> 'v2'"
+        String,
+        "SELECT d.id FROM benchmark_dimensions d JOIN benchmark_frameworks f ON f.id = d.framework_id
+         WHERE f.status = 'draft' AND d.key = 'vision'"
     )
     .unwrap();
-    swn::execute!(
-        &t.app.db,
-        "INSERT INTO benchmark_questions (id, dimension_id, key, text, levels, position)
-         SELECT 'v2-' || q.key, 'v2-' || d.key, q.key, q.text, q.levels, q.position
-         FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id WHERE d.framework_id <> 'v2'"
-    )
-    .unwrap();
+    let levels =
+        [("level1", "Ad hoc"), ("level2", "Some"), ("level3", "Policy"), ("level4", "Joined up"), ("level5", "Normal")];
+    let mut reworded = vec![("action", "save"), ("text", "Is there a written case for Smart Working, reworded?")];
+    reworded.extend(levels);
+    let mut missing = reworded.clone();
+    missing.retain(|(k, _)| *k != "level3");
+    let refused = t
+        .post_with(&organiser.client, &format!("/admin/benchmark/framework/questions/{draft_question}"), &missing)
+        .await;
+    refused.assert_status(422).assert_contains("Level 3 (Established) is required.").assert_contains("reworded?");
+    t.post_with(&organiser.client, &format!("/admin/benchmark/framework/questions/{draft_question}"), &reworded)
+        .await
+        .assert_status(303);
+    let mut added = vec![("action", "add"), ("text", "Does the board review the case each year?")];
+    added.extend(levels);
+    t.post_with(&organiser.client, &format!("/admin/benchmark/framework/dimensions/{draft_dimension}"), &added)
+        .await
+        .assert_status(303);
+    // Version 1 is untouched until the draft is published.
+    assert_eq!(framework(&t).await["version"], 1);
+    t.post_with(&organiser.client, "/admin/benchmark/framework/publish", &[]).await.assert_status(303);
     assert_eq!(framework(&t).await["version"], 2);
     let v1_peers = peers(&t, &token, "").await;
     assert_eq!(v1_peers["framework_version"], 2);
     assert_eq!(v1_peers["withheld"], true, "version 1's assessments are not version 2's peers");
     let f2 = framework(&t).await;
+    assert_eq!(f2["dimensions"][0]["questions"][0]["text"], "Is there a written case for Smart Working, reworded?");
+    assert_eq!(f2["dimensions"][0]["questions"].as_array().unwrap().len(), 5);
+    // Starting from the last answers on the new version keeps the answers of the questions it kept.
+    let copied = t.post_with(&anna.client, "/benchmark/assessments", &[("copy", "yes")]).await;
+    let copied_id = copied.location().unwrap().trim_start_matches("/benchmark/assessments/").to_string();
+    let draft = call(&t, Method::GET, &format!("/api/v1/benchmark/assessments/{copied_id}"), Some(&token), None).await;
+    assert_eq!(draft.json["framework_version"], 2);
+    assert_eq!(draft.json["answers"].as_array().unwrap().len(), 32, "every question but the new one");
     let made = call(&t, Method::POST, "/api/v1/benchmark/assessments", Some(&token), Some(answers(&f2, &[3]))).await;
-    assert_eq!(made.status, 201, "{:?}", made.json);
-    assert_eq!(made.json["framework_version"], 2);
+    assert_eq!(made.status, 200, "the open draft, with the answers saved: {:?}", made.json);
+    assert_eq!(made.json["id"], copied_id.as_str());
+    assert_eq!(made.json["answers"].as_array().unwrap().len(), 33);
     // A version 1 answer is refused on a version 2 draft, beside its field.
     let f1_question = &assessments.json[0]["answers"][0]["question"];
     let wrong = call(

@@ -898,6 +898,28 @@ fn rows(s: &Seed) -> Vec<Row> {
             API_ASSESS_ITEM_WRITE,
         )
         .does(explains(409, "Answer at least half")),
+        row("GET", "/admin/benchmark/framework", p("/admin/benchmark/framework"), ORGANISERS),
+        row("POST", "/admin/benchmark/framework", p("/admin/benchmark/framework"), ORGANISERS_FORM)
+            .does(goes("/admin/benchmark/framework")),
+        row(
+            "POST",
+            "/admin/benchmark/framework/dimensions/{id}",
+            format!("/admin/benchmark/framework/dimensions/{}", s.draft_dimension),
+            ORGANISERS_FORM,
+        )
+        .does(explains(422, "The dimension&#39;s name is required.")),
+        row(
+            "POST",
+            "/admin/benchmark/framework/questions/{id}",
+            format!("/admin/benchmark/framework/questions/{}", s.draft_question),
+            ORGANISERS_FORM,
+        )
+        .does(explains(422, "The question is required.")),
+        // Discarded first, so publishing finds no draft and the rest of the matrix keeps version 1.
+        row("POST", "/admin/benchmark/framework/discard", p("/admin/benchmark/framework/discard"), ORGANISERS_FORM)
+            .does(goes("/admin/benchmark/framework")),
+        row("POST", "/admin/benchmark/framework/publish", p("/admin/benchmark/framework/publish"), ORGANISERS_FORM)
+            .does(explains(409, "There is no draft")),
         row("GET", "/api/v1/benchmark/peers", p("/api/v1/benchmark/peers"), API_MEMBERS),
         row("GET", "/api/v1/benchmark/filters", p("/api/v1/benchmark/filters"), API_MEMBERS),
         row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
@@ -1019,6 +1041,9 @@ struct Seed {
     /// The organisation's benchmark draft, and a question of its first dimension.
     bench: String,
     bench_question: String,
+    /// A dimension and a question of the framework's draft organisers edit.
+    draft_dimension: String,
+    draft_question: String,
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
@@ -1215,6 +1240,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     let started = t.post_with(&member.client, "/benchmark/assessments", &[]).await;
     started.assert_status(303);
     let bench = started.location().unwrap().trim_start_matches("/benchmark/assessments/").to_string();
+    t.post_with(&org, "/admin/benchmark/framework", &[]).await.assert_status(303);
 
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {
@@ -1249,7 +1275,19 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         bench,
         bench_question: id_of(
             "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
-             WHERE d.key = 'vision' AND q.position = 0",
+             JOIN benchmark_frameworks f ON f.id = d.framework_id
+             WHERE f.status = 'published' AND d.key = 'vision' AND q.position = 0",
+        )
+        .await,
+        draft_dimension: id_of(
+            "SELECT d.id FROM benchmark_dimensions d JOIN benchmark_frameworks f ON f.id = d.framework_id
+             WHERE f.status = 'draft' AND d.key = 'vision'",
+        )
+        .await,
+        draft_question: id_of(
+            "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
+             JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft' AND q.position = 0
+             AND d.key = 'vision'",
         )
         .await,
     };
