@@ -111,6 +111,9 @@ def apply_and_join(ctx):
 
     o = ctx.browser("a-organiser")
     sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Regions")
+    west_midlands = "//main//tr[td[normalize-space()='West Midlands']]"
+    before = o.driver.find_element(By.XPATH, west_midlands).find_elements(By.XPATH, "td")[1].text
     organiser_nav(o, "Applications")
     assert o.h1() == "Applications"
     o.click_link(name, within="main table")
@@ -127,11 +130,12 @@ def apply_and_join(ctx):
     o.press("Show", scope=o.find("main form.filters"))
     row = o.driver.find_element(By.XPATH, f"//main//tr[td/a[normalize-space()='{name}']]")
     assert "Approved" in row.text, row.text
-    # The organisers' list of regions counts Kestrel Engineering, the known organisation the member joined, once.
+    # The organisers' list of regions counts organisations: Kestrel Engineering, the known organisation the member
+    # joined, was counted already, and still once.
     organiser_nav(o, "Regions")
     assert o.h1() == "Regions"
-    row = o.driver.find_element(By.XPATH, "//main//tr[td[normalize-space()='West Midlands']]")
-    assert row.find_elements(By.XPATH, "td")[1].text == "1", row.text
+    row = o.driver.find_element(By.XPATH, west_midlands)
+    assert row.find_elements(By.XPATH, "td")[1].text == before, row.text
 
     welcome = ctx.outbox.wait_for(b.driver, email, "Welcome to the Smart Work Network")
     assert "has been approved" in welcome.get_body(preferencelist=("plain",)).get_content()
@@ -435,4 +439,57 @@ def agree_and_trial(ctx):
     a.sees("Decided: Confirm the pattern.")
 
 
-JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team, agree_and_trial]
+def assess_and_compare(ctx):
+    """A council's programme lead assesses her organisation against the framework, starting from last time's
+    answers, changes one answer with its evidence, submits, and reads the report: its charts (each parsed as
+    XML, with a table of the same figures), a comparison with a sector too small to show (widened, and said
+    so), what to do next, and the print view."""
+    import xml.etree.ElementTree as ET
+
+    p = ctx.browser("g-assess")
+    sign_in_member(ctx, p, "priya.shah@northshire.example.gov.uk")
+    p.click_link("Benchmark", within="nav[aria-label=Main]")
+    assert p.h1() == "The Smart Working benchmark"
+    p.press("Start an assessment")
+    p.sees("The assessment is open")
+    assert p.h1() == "Benchmark assessment"
+    p.click_link("Vision, strategy and business case", within="main")
+    assert p.h1() == "Vision, strategy and business case"
+    section = p.find("section.question")
+    question = section.find_element(By.CSS_SELECTOR, "input[name=question]").get_attribute("value")
+    p.fill(f"l-{question}-4", True)
+    p.fill(f"ev-{question}", "The business case was agreed by the cabinet in May.")
+    p.press("Save this answer", scope=section)
+    p.sees("Answer saved.")
+    p.sees("The business case was agreed by the cabinet in May.")
+    p.click_link("The assessment", within="main")
+    p.click_link("Review and submit", within="main")
+    assert p.h1() == "Submit the assessment"
+    p.press("Submit")
+    p.sees("Submitted. Here is your report.")
+    assert p.h1() == "Benchmark report: Northshire County Council"
+    p.sees("Peers: all organisations")
+    markup = p.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(location.href, {credentials: 'same-origin'}).then(r => r.text()).then(done, e => done(''));"
+    )
+    charts = [markup[i : markup.index("</svg>", i) + 6] for i in range(len(markup)) if markup.startswith("<svg", i)]
+    assert len(charts) >= 10, f"{len(charts)} charts"
+    ns = "{http://www.w3.org/2000/svg}"
+    radar = ET.fromstring(charts[0].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+    series = radar.findall(f"{ns}g/{ns}polygon")
+    assert len(series) >= 3, "you, your previous assessment and the peer median"
+    for polygon in series:
+        assert len(polygon.get("points").split()) == 8
+    for chart in charts[1:]:
+        ET.fromstring(chart.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+    assert len(p.driver.find_elements(By.CSS_SELECTOR, "main table")) >= 3, "each chart has its table"
+    p.sees("What to do next")
+    p.fill("group", "Charity and voluntary")
+    p.press("Compare")
+    p.sees("so the figures are for all organisations instead")
+    p.click_link("A print view", within="main")
+    assert p.h1() == "Benchmark report: Northshire County Council"
+
+
+JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team, agree_and_trial, assess_and_compare]

@@ -24,7 +24,7 @@ use serde_json::json;
 
 use crate::App;
 use crate::db::Tx;
-use crate::feature::{Feature, Outcome, Person};
+use crate::feature::{Feature, Outcome, Person, Waiting};
 
 /// The benchmark, as the program's list of features sees it.
 pub struct Benchmark;
@@ -40,6 +40,25 @@ impl Feature for Benchmark {
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(admin::routes()).merge(editor::routes())
+    }
+
+    fn waiting<'a>(&'a self, app: &'a App, now: DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {
+        Box::pin(async move {
+            let since = now.checked_sub_months(chrono::Months::new(service::PEER_MONTHS)).unwrap_or(now);
+            let (submitted, drafts) = store::counts(&app.db, since).await?;
+            Ok(vec![Waiting {
+                title: "Benchmark",
+                count: submitted,
+                summary: format!(
+                    "Organisations with an assessment in the last {} months ({drafts} drafts open). Their own \
+                     answers are theirs: organisers see the network's figures in aggregate.",
+                    service::PEER_MONTHS
+                ),
+                details: Vec::new(),
+                path: "/admin/benchmark".into(),
+                decision: false,
+            }])
+        })
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {

@@ -731,3 +731,22 @@ pub async fn publish(db: &Db, draft_id: &str, now: DateTime<Utc>) -> Result<Opti
 pub async fn discard_draft(db: &Db) -> Result<u64, sqlx::Error> {
     execute!(db, "DELETE FROM benchmark_frameworks WHERE status = 'draft'")
 }
+
+/// Organisations with a submitted assessment since a moment, and drafts open: counts only, for the organisers'
+/// overview.
+pub async fn counts(db: &Db, since: DateTime<Utc>) -> Result<(i64, i64), sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Counts {
+        submitted: i64,
+        drafts: i64,
+    }
+    let c = fetch_optional!(
+        db,
+        Counts,
+        "SELECT CAST((SELECT COUNT(DISTINCT organisation_id) FROM benchmark_assessments
+                      WHERE status = 'submitted' AND submitted_at >= $1) AS BIGINT) AS submitted,
+                CAST((SELECT COUNT(*) FROM benchmark_assessments WHERE status = 'draft') AS BIGINT) AS drafts",
+        since
+    )?;
+    Ok(c.map_or((0, 0), |c| (c.submitted, c.drafts)))
+}

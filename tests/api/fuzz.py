@@ -40,6 +40,11 @@ RULE_CHECKED = [
     "/api/v1/toolkit/requests/{id}/decision",
     "/api/v1/toolkit/teams/{id}/trials",
     "/api/v1/toolkit/trials/{id}/state",
+    # The benchmark: a question not in the assessment's framework version, a filter value no organisation has
+    # (regions are the organisers' list) or two filters at once.
+    "/api/v1/benchmark/assessments",
+    "/api/v1/benchmark/assessments/{id}/answers",
+    "/api/v1/benchmark/peers",
 ]
 
 
@@ -108,7 +113,8 @@ def real_identifiers(base, token, folder):
             f.write(f'[[operations]]\ninclude-path = "{path}"\nparameters = {{ {pairs} }}\n\n')
         # The toolkit's statutory requests and trials answer 422 for data the document allows but the rules of
         # the day refuse (a request made before 2014 or after today, a second live one, an end before the
-        # start, a step the states do not allow): the contract the issue set, documented in their descriptions.
+        # start, a step the states do not allow): the contract the issue set, documented in their descriptions;
+        # so do the benchmark's answers and peers (see RULE_CHECKED).
         for path in RULE_CHECKED:
             f.write(
                 f'[[operations]]\ninclude-path = "{path}"\n'

@@ -284,7 +284,7 @@ async fn peers_are_withheld_below_five_widened_for_a_small_group_and_never_an_en
     // The organisers' figures count every organisation (six), and their CSV holds the same.
     let organiser = t.organiser().await;
     let page = t.get_with(&organiser.client, "/admin/benchmark").await;
-    page.assert_status(200).assert_contains("From 6 all organisations");
+    page.assert_status(200).assert_contains("Organisations: all organisations, 6 of them");
     let csv = t.get_with(&organiser.client, "/admin/benchmark/figures.csv").await;
     csv.assert_status(200).assert_contains("Vision, strategy and business case");
     let small = t.get_with(&organiser.client, "/admin/benchmark/figures.csv?sector=Financial%20services").await;
