@@ -463,6 +463,10 @@ def assess_and_compare(ctx):
     p.sees("Answer saved.")
     p.sees("The business case was agreed by the cabinet in May.")
     p.click_link("The assessment", within="main")
+    p.click_link("Outcome measures", within="main")
+    p.fill("value_desk_ratio", "0.55")
+    p.press("Save the measures")
+    p.sees("Measures saved.")
     p.click_link("Review and submit", within="main")
     assert p.h1() == "Submit the assessment"
     p.press("Submit")
@@ -490,6 +494,23 @@ def assess_and_compare(ctx):
     p.sees("so the figures are for all organisations instead")
     p.click_link("A print view", within="main")
     assert p.h1() == "Benchmark report: Northshire County Council"
+    p.visit("/benchmark/willing")
+    p.tick("Workplace and property")
+    p.press("Save")
+    p.sees("Your choices are saved.")
+
+    # The organisers see the network's figures (never an organisation's own) and draft the next version.
+    o = ctx.browser("g-organiser")
+    sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Benchmark")
+    assert o.h1() == "The benchmark: the network's figures"
+    o.sees("Organisations: all organisations, 40 of them")
+    assert "Northshire" not in o.find("main table").text, "no organisation in the figures"
+    o.click_link("edit the next version", within="main")
+    o.press("Start the next version from version 1")
+    o.sees("A draft of the next version is open")
+    o.press("Discard the draft")
+    o.sees("The draft was discarded.")
 
 
 JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team, agree_and_trial, assess_and_compare]
