@@ -104,15 +104,7 @@ fn rows(framework: &Framework, peers: &Peers) -> Vec<FigureRow> {
 async fn items(app: &App, viewer: &Viewer) -> AppResult<Vec<Item>> {
     let now = Utc::now();
     let reach = crate::library::reach_of(app, viewer).await?;
-    let filter = crate::library::Filter {
-        discipline: "",
-        tag: "",
-        audience: "",
-        kind: "",
-        supporter_id: "",
-        sector: "",
-        size_band: "",
-    };
+    let filter = crate::library::Filter::default();
     let mut items = Vec::new();
     for a in crate::library::articles(&app.db, &reach, &filter, now).await? {
         items.push(Item { kind: "article", kind_label: "Article", id: a.id, title: a.title });

@@ -127,15 +127,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     // Tags: the library's first items and the meetings coming up, spread over the dimensions.
     let keys: Vec<&str> = framework.dimensions.iter().map(|d| d.key.as_str()).collect();
     let reach = crate::auth::policy::Reach::everything();
-    let filter = crate::library::Filter {
-        discipline: "",
-        tag: "",
-        audience: "",
-        kind: "",
-        supporter_id: "",
-        sector: "",
-        size_band: "",
-    };
+    let filter = crate::library::Filter::default();
     let mut tagged = 0;
     for (j, a) in crate::library::articles(&app.db, &reach, &filter, now).await?.iter().enumerate() {
         store::tag(&app.db, keys[j % keys.len()], "article", &a.id).await?;

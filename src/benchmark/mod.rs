@@ -115,6 +115,12 @@ pub struct Question {
     pub levels: Vec<String>,
 }
 
+/// The dimensions organisers tagged a library item with ("this resource helps with Workplace and property"),
+/// as (key, name): `kind` is `article`, `resource` or `case_study`.
+pub async fn helps_with(db: &crate::db::Db, kind: &str, item_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    Ok(store::tagged_dimensions(db, kind, item_id).await?.into_iter().map(|d| (d.key, d.name)).collect())
+}
+
 /// The latest published version, with its dimensions and questions in order.
 pub async fn current(db: &crate::db::Db) -> Result<Option<Framework>, sqlx::Error> {
     match store::published(db).await? {

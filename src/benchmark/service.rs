@@ -464,15 +464,7 @@ pub async fn advice(app: &App, viewer: &Viewer, own: &Scores, peers: &Peers, own
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let tags = store::tags(&app.db).await?;
     let reach = crate::library::reach_of(app, viewer).await?;
-    let filter = crate::library::Filter {
-        discipline: "",
-        tag: "",
-        audience: "",
-        kind: "",
-        supporter_id: "",
-        sector: "",
-        size_band: "",
-    };
+    let filter = crate::library::Filter::default();
     let articles = crate::library::articles(&app.db, &reach, &filter, now).await?;
     let resources = crate::library::resources(&app.db, &reach, &filter, now).await?;
     let cases = crate::library::case_studies(&app.db, &reach, &filter, now).await?;

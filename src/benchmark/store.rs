@@ -471,6 +471,26 @@ pub async fn untag(db: &Db, dimension_key: &str, kind: &str, item_id: &str) -> R
     Ok(())
 }
 
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Named {
+    pub key: String,
+    pub name: String,
+}
+
+/// The dimensions of the latest version an item is tagged with, in the framework's order.
+pub async fn tagged_dimensions(db: &Db, kind: &str, item_id: &str) -> Result<Vec<Named>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Named,
+        "SELECT d.key, d.name FROM benchmark_tags t JOIN benchmark_dimensions d ON d.key = t.dimension_key
+         WHERE t.item_kind = $1 AND t.item_id = $2 AND d.framework_id =
+             (SELECT id FROM benchmark_frameworks WHERE status = 'published' ORDER BY version DESC LIMIT 1)
+         ORDER BY d.position",
+        kind,
+        item_id
+    )
+}
+
 #[derive(sqlx::FromRow)]
 struct Key {
     dimension_key: String,

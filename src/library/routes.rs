@@ -210,6 +210,7 @@ struct ArticlePage {
     date_iso: String,
     public: bool,
     url: String,
+    helps_with: Vec<(String, String)>,
 }
 
 async fn article(State(app): State<App>, page: Page, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
@@ -225,6 +226,7 @@ async fn article(State(app): State<App>, page: Page, viewer: Viewer, Path(slug):
         date: time::date(article.publish_at, app.config.timezone),
         date_iso: time::machine(article.publish_at),
         url: app.config.link(&path),
+        helps_with: crate::benchmark::helps_with(&app.db, "article", &article.id).await?,
         article,
         public,
     })?
@@ -241,6 +243,7 @@ struct ResourcePage {
     size: String,
     public: bool,
     url: String,
+    helps_with: Vec<(String, String)>,
 }
 
 fn size_label(bytes: i64) -> String {
@@ -269,6 +272,7 @@ async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug)
         date: time::date(resource.publish_at, app.config.timezone),
         size: resource.file_size.map(size_label).unwrap_or_default(),
         url: app.config.link(&path),
+        helps_with: crate::benchmark::helps_with(&app.db, "resource", &resource.id).await?,
         resource,
         public,
     })?
@@ -321,6 +325,7 @@ struct CaseStudyPage {
     date: String,
     public: bool,
     url: String,
+    helps_with: Vec<(String, String)>,
 }
 
 async fn case_study(
@@ -369,6 +374,7 @@ async fn case_study(
         meeting,
         resources,
         contacts,
+        helps_with: crate::benchmark::helps_with(&app.db, "case_study", &case.id).await?,
         case,
         public,
     })?

@@ -341,11 +341,35 @@ async fn versions_are_kept_apart_and_advice_follows_tags_and_opt_ins(engine: Eng
     )
     .await
     .assert_status(303);
+    // And an article of the library, which then says what it helps with.
+    crate::library::article(
+        &t,
+        &organiser.client,
+        "Writing the business case",
+        "business-case",
+        "members",
+        &[("group", "")],
+    )
+    .await;
+    let article_id =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM articles WHERE slug = 'business-case'").unwrap();
+    t.post_with(
+        &organiser.client,
+        "/admin/benchmark/tags",
+        &[("dimension", "vision"), ("item", &format!("article:{article_id}"))],
+    )
+    .await
+    .assert_status(303);
+    t.get_with(&anna.client, "/articles/business-case").await.assert_status(200).assert_contains(
+        "this helps with <a href=\"/benchmark/framework#vision\">Vision, strategy and business case</a>",
+    );
     let assessments = call(&t, Method::GET, "/api/v1/benchmark/assessments", Some(&token), None).await;
     let id = assessments.json[0]["id"].as_str().unwrap().to_string();
     let report = t.get_with(&anna.client, &format!("/benchmark/assessments/{id}/report")).await;
     report.assert_status(200);
-    report.assert_contains("Making the case for Smart Working");
+    report
+        .assert_contains("Making the case for Smart Working")
+        .assert_contains("Article: <a href=\"/articles/business-case\">Writing the business case</a>");
     report.assert_contains(&willing[2].name).assert_lacks(&willing[0].name);
     // The report's charts parse: a radar polygon per series with a point per dimension.
     let html = report.html();

@@ -15,7 +15,14 @@ on_both_engines!(
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-async fn article(t: &TestApp, org: &reqwest::Client, title: &str, slug: &str, audience: &str, extra: &[(&str, &str)]) {
+pub(crate) async fn article(
+    t: &TestApp,
+    org: &reqwest::Client,
+    title: &str,
+    slug: &str,
+    audience: &str,
+    extra: &[(&str, &str)],
+) {
     let mut fields = vec![
         ("title", title),
         ("slug", slug),
