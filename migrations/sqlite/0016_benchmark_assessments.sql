@@ -30,6 +30,7 @@ CREATE TABLE benchmark_answers (
     link TEXT NOT NULL DEFAULT '',
     answered_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     answered_at TEXT NOT NULL,
+    carried_over BOOLEAN NOT NULL DEFAULT FALSE,  -- copied from the last assessment, not yet confirmed
     PRIMARY KEY (assessment_id, question_id)
 );
 
@@ -69,8 +70,10 @@ CREATE TABLE benchmark_tags (
 CREATE INDEX benchmark_tags_item ON benchmark_tags (item_kind, item_id);
 
 -- Members willing to talk about their organisation's practice in a dimension (an opt-in on their profile).
+-- It names the employer it was given for: moving to another organisation does not carry it over.
 CREATE TABLE benchmark_willing (
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
     dimension_key TEXT NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, dimension_key)

@@ -198,8 +198,10 @@ pub fn can_see_trial_notes(
 /// organisations, not lapsed members, not someone who has moved to another employer.
 pub fn can_assess_for(viewer: &Viewer, organisation_id: &str, now: DateTime<Utc>) -> bool {
     let Some(user) = viewer.user.as_ref() else { return false };
+    // A moderator's term counts here as a member's does: the members' area lets moderators in regardless.
     can_enter_members_area(viewer, now)
         && matches!(user.role, Role::Member | Role::Moderator)
+        && user.membership_ends_at.is_none_or(|end| end > now)
         && user.organisation_id.as_deref() == Some(organisation_id)
 }
 

@@ -11,11 +11,10 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::routes::{Group, PeersQuery, figure};
-use super::service::{self, Filter, Peers};
+use super::service::{self, Peers};
 use super::{Framework, store};
 use crate::App;
 use crate::auth::{Viewer, policy};
-use crate::membership::{SECTORS, SIZE_BANDS};
 use crate::web::spreadsheet::CsvFile;
 use crate::web::{AppError, AppResult, Form, Page, redirect_with_notice, render};
 
@@ -89,11 +88,11 @@ fn rows(framework: &Framework, peers: &Peers) -> Vec<FigureRow> {
                 name: d.name.clone(),
                 cells: vec![
                     s.map_or_else(|| "–".into(), |s| s.n.to_string()),
-                    figure(s.map(|s| s.p10)),
+                    figure(s.and_then(|s| s.p10)),
                     figure(s.map(|s| s.p25)),
                     figure(s.map(|s| s.median)),
                     figure(s.map(|s| s.p75)),
-                    figure(s.map(|s| s.p90)),
+                    figure(s.and_then(|s| s.p90)),
                     figure(f.and_then(|f| f.high_performers_median)),
                 ],
             }
@@ -155,13 +154,6 @@ async fn overview(
         })
         .collect();
     let regions = crate::membership::regions(&app.db).await?;
-    let asked = peers.asked.clone();
-    let group = |axis: &str, values: Vec<String>, make: fn(String) -> Filter| -> Vec<Group> {
-        values
-            .into_iter()
-            .map(|v| Group { chosen: make(v.clone()) == asked, value: format!("{axis}={v}"), label: v })
-            .collect()
-    };
     render(&OverviewPage {
         page: page.titled("The benchmark: the network's figures").noindex(),
         version: framework.version,
@@ -170,20 +162,10 @@ async fn overview(
         reason: peers.reason(),
         rows: rows(&framework, &peers),
         overall: overall.map_or_else(Vec::new, |s| {
-            vec![
-                figure(Some(s.p10)),
-                figure(Some(s.p25)),
-                figure(Some(s.median)),
-                figure(Some(s.p75)),
-                figure(Some(s.p90)),
-            ]
+            vec![figure(s.p10), figure(Some(s.p25)), figure(Some(s.median)), figure(Some(s.p75)), figure(s.p90)]
         }),
         high_performers: peers.figures.as_ref().map_or(0, |f| f.high_performers),
-        groups: vec![
-            ("Sector".into(), group("sector", SECTORS.iter().map(|s| s.to_string()).collect(), Filter::Sector)),
-            ("Size".into(), group("size_band", SIZE_BANDS.iter().map(|s| s.to_string()).collect(), Filter::SizeBand)),
-            ("Region".into(), group("region", regions, Filter::Region)),
-        ],
+        groups: super::routes::groups(&peers.asked, regions),
         query: peers.asked.query(),
         dimensions: framework.dimensions.iter().map(|d| (d.key.clone(), d.name.clone())).collect(),
         items,
@@ -221,11 +203,11 @@ async fn figures_csv(State(app): State<App>, viewer: Viewer, Query(q): Query<Pee
                 &label,
                 &n,
                 &d.name,
-                &cell(s.map(|s| s.p10)),
+                &cell(s.and_then(|s| s.p10)),
                 &cell(s.map(|s| s.p25)),
                 &cell(s.map(|s| s.median)),
                 &cell(s.map(|s| s.p75)),
-                &cell(s.map(|s| s.p90)),
+                &cell(s.and_then(|s| s.p90)),
                 &cell(f.high_performers_median),
             ])?;
         }
@@ -235,11 +217,11 @@ async fn figures_csv(State(app): State<App>, viewer: Viewer, Query(q): Query<Pee
             &label,
             &n,
             "Overall",
-            &cell(o.map(|s| s.p10)),
+            &cell(o.and_then(|s| s.p10)),
             &cell(o.map(|s| s.p25)),
             &cell(o.map(|s| s.median)),
             &cell(o.map(|s| s.p75)),
-            &cell(o.map(|s| s.p90)),
+            &cell(o.and_then(|s| s.p90)),
             "",
         ])?;
     }

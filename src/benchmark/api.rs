@@ -62,10 +62,26 @@ pub struct FrameworkOut {
     pub dimensions: Vec<DimensionOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/benchmark/framework", tag = "benchmark",
+#[derive(Deserialize, IntoParams)]
+pub struct VersionQuery {
+    /// A published version (an assessment's `framework_version`); the latest when absent.
+    #[param(minimum = 1)]
+    pub version: Option<i64>,
+}
+
+/// The version asked for, or the latest.
+async fn version_of(app: &App, version: Option<i64>) -> ApiResult<super::Framework> {
+    let found = match version {
+        Some(v) => super::published_version(&app.db, v).await?,
+        None => super::current(&app.db).await?,
+    };
+    Ok(found.ok_or(AppError::NotFound)?)
+}
+
+#[utoipa::path(get, path = "/api/v1/benchmark/framework", tag = "benchmark", params(VersionQuery),
     responses((status = 200, body = FrameworkOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn framework(State(app): State<App>) -> ApiResult<Json<FrameworkOut>> {
-    let f = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
+pub async fn framework(State(app): State<App>, Query(q): Query<VersionQuery>) -> ApiResult<Json<FrameworkOut>> {
+    let f = version_of(&app, q.version).await?;
     Ok(Json(FrameworkOut {
         version: f.version,
         published_at: f.published_at,
@@ -102,11 +118,22 @@ pub struct AnswerIn {
     pub link: Option<String>,
 }
 
+/// At most this many answers in one request (a framework has at most 48 questions).
+const MAX_ANSWERS: usize = 200;
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersIn {
     #[schema(max_items = 200)]
     pub answers: Vec<AnswerIn>,
+}
+
+fn too_many() -> crate::api::problem::ApiError {
+    Problem::invalid(vec![crate::api::problem::FieldProblem {
+        field: "answers".into(),
+        message: format!("At most {MAX_ANSWERS} answers in one request."),
+    }])
+    .into()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -132,6 +159,8 @@ pub struct GivenOut {
     /// Who gave it (a colleague's name), if still known.
     pub answered_by: Option<String>,
     pub answered_at: DateTime<Utc>,
+    /// Copied from the organisation's last assessment when this one started, not yet given again.
+    pub carried_over: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -198,6 +227,7 @@ async fn out(app: &App, reached: &Reached) -> ApiResult<AssessmentOut> {
                 link: x.link.clone(),
                 answered_by: x.answered_by_name.clone(),
                 answered_at: x.answered_at,
+                carried_over: x.carried_over,
             })
             .collect(),
         measures: store::measures(&app.db, &a.id)
@@ -262,16 +292,14 @@ pub async fn start(
     let org = service::my_organisation(&app, &viewer).await?;
     let user = me(&viewer)?;
     let input: AnswersIn = json_body(&headers, body).await?;
-    let framework = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
-    let existing = store::draft_of(&app.db, &org.id).await?;
-    let id = match &existing {
-        Some(id) => id.clone(),
-        None => store::start(&app.db, &org.id, &framework.id, &user.id, Utc::now(), None).await?,
-    };
+    if input.answers.len() > MAX_ANSWERS {
+        return Err(too_many());
+    }
+    let (id, created) = service::start(&app, &org.id, &user.id, false).await?;
     let reached = service::reach(&app, &viewer, &id).await?;
     save_answers(&app, &reached, &user.id, &input.answers).await?;
     let reached = service::reach(&app, &viewer, &id).await?;
-    let status = if existing.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(out(&app, &reached).await?)))
 }
 
@@ -310,6 +338,9 @@ pub async fn answer(
     let reached = service::reach(&app, &viewer, &id).await?;
     let user = me(&viewer)?;
     let input: AnswersIn = json_body(&headers, body).await?;
+    if input.answers.len() > MAX_ANSWERS {
+        return Err(too_many());
+    }
     save_answers(&app, &reached, &user.id, &input.answers).await?;
     Ok(Json(out(&app, &service::reach(&app, &viewer, &id).await?).await?))
 }
@@ -329,6 +360,9 @@ pub async fn submit(State(app): State<App>, viewer: Viewer, Path(id): Path<Strin
 
 #[derive(Deserialize, IntoParams)]
 pub struct PeersQuery {
+    /// A published version; the latest when absent. Peers are compared only within one version.
+    #[param(minimum = 1)]
+    pub version: Option<i64>,
     /// One of the values `GET /api/v1/benchmark/filters` lists; at most one of sector, size_band and region.
     pub sector: Option<String>,
     pub size_band: Option<String>,
@@ -342,8 +376,10 @@ pub struct PeerDimensionOut {
     pub name: String,
     /// How many organisations scored this dimension.
     pub n: usize,
-    /// null when fewer than five organisations scored it.
+    /// null when fewer than ten organisations scored it (from five, the 10th percentile and the lower quartile
+    /// together would give the lowest score away); likewise `p90`.
     pub p10: Option<f64>,
+    /// null, like the median and `p75`, when fewer than five organisations scored it.
     pub p25: Option<f64>,
     pub median: Option<f64>,
     pub p75: Option<f64>,
@@ -388,7 +424,7 @@ pub async fn peers(State(app): State<App>, viewer: Viewer, Query(q): Query<Peers
             Filter::All
         }
     };
-    let framework = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
+    let framework = version_of(&app, q.version).await?;
     let own = viewer.user.as_ref().and_then(|u| u.organisation_id.clone());
     let p = service::peers(&app, &framework, own.as_deref(), filter, now).await?;
     let dimensions = match &p.figures {
@@ -404,11 +440,11 @@ pub async fn peers(State(app): State<App>, viewer: Viewer, Query(q): Query<Peers
                     key: d.key.clone(),
                     name: d.name.clone(),
                     n: s.map_or(0, |s| s.n),
-                    p10: s.map(|s| s.p10),
+                    p10: s.and_then(|s| s.p10),
                     p25: s.map(|s| s.p25),
                     median: s.map(|s| s.median),
                     p75: s.map(|s| s.p75),
-                    p90: s.map(|s| s.p90),
+                    p90: s.and_then(|s| s.p90),
                     high_performers_median: f.high_performers_median,
                 }
             })

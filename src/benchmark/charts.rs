@@ -79,10 +79,15 @@ fn box_x(level: f64) -> f64 {
 pub struct BoxRow {
     pub number: usize,
     pub y: f64,
-    /// p10, p25, median, p75, p90 as x; none when the figures are withheld for the dimension.
-    pub spread: Option<[f64; 5]>,
+    /// p25, median, p75 as x; none when the figures are withheld for the dimension.
+    pub spread: Option<[f64; 3]>,
+    /// p10 and p90 as x, shown from ten organisations.
+    pub whiskers: Option<(f64, f64)>,
     pub you: Option<f64>,
 }
+
+/// A dimension's figures for its box: (p10, p25, median, p75, p90), the ends only from ten organisations.
+pub type BoxFigures = (Option<f64>, f64, f64, f64, Option<f64>);
 
 pub struct BoxPlots {
     pub height: f64,
@@ -90,15 +95,16 @@ pub struct BoxPlots {
     pub rows: Vec<BoxRow>,
 }
 
-/// One row per dimension: (p10, p25, median, p75, p90) when shown, and the organisation's own score.
-pub fn box_plots(rows: &[(Option<[f64; 5]>, Option<f64>)]) -> BoxPlots {
+/// One row per dimension: its figures when shown, and the organisation's own score.
+pub fn box_plots(rows: &[(Option<BoxFigures>, Option<f64>)]) -> BoxPlots {
     let rows: Vec<BoxRow> = rows
         .iter()
         .enumerate()
-        .map(|(i, (spread, you))| BoxRow {
+        .map(|(i, (figures, you))| BoxRow {
             number: i + 1,
             y: 10.0 + i as f64 * BOX_ROW,
-            spread: spread.map(|s| s.map(box_x)),
+            spread: figures.map(|(_, p25, median, p75, _)| [box_x(p25), box_x(median), box_x(p75)]),
+            whiskers: figures.and_then(|(p10, _, _, _, p90)| Some((box_x(p10?), box_x(p90?)))),
             you: you.map(box_x),
         })
         .collect();
@@ -114,7 +120,8 @@ pub const LINE_HEIGHT: f64 = 120.0;
 
 pub struct Line {
     pub title: String,
-    pub points: String,
+    /// Runs of consecutive scores, each drawn as one line: an assessment without a score breaks it.
+    pub segments: Vec<String>,
     /// (x, y, the value as shown, the quarter).
     pub dots: Vec<(f64, f64, String, String)>,
     pub grid: Vec<(u8, f64)>,
@@ -138,12 +145,23 @@ pub fn line(title: &str, values: &[(String, Option<f64>)]) -> Line {
         .enumerate()
         .filter_map(|(i, (q, v))| v.map(|v| (x(i), y(v), format!("{v:.1}"), q.clone())))
         .collect();
-    Line {
-        title: title.into(),
-        points: points(&dots.iter().map(|(x, y, _, _)| (*x, *y)).collect::<Vec<_>>()),
-        dots,
-        grid: (1..=5).map(|l| (l, y(f64::from(l)))).collect(),
+    let mut segments = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for (i, (_, v)) in values.iter().enumerate() {
+        match v {
+            Some(v) => run.push((x(i), y(*v))),
+            None => {
+                if run.len() > 1 {
+                    segments.push(points(&run));
+                }
+                run.clear();
+            }
+        }
     }
+    if run.len() > 1 {
+        segments.push(points(&run));
+    }
+    Line { title: title.into(), segments, dots, grid: (1..=5).map(|l| (l, y(f64::from(l)))).collect() }
 }
 
 #[cfg(test)]
@@ -167,9 +185,11 @@ mod tests {
 
     #[test]
     fn box_plots_keep_the_figures_in_order_on_the_scale() {
-        let b = box_plots(&[(Some([1.5, 2.0, 2.5, 3.0, 4.5]), Some(3.2)), (None, Some(1.0))]);
+        let b = box_plots(&[(Some((Some(1.5), 2.0, 2.5, 3.0, Some(4.5))), Some(3.2)), (None, Some(1.0))]);
         let s = b.rows[0].spread.unwrap_or_default();
         assert!(s.windows(2).all(|w| w[0] <= w[1]));
+        let (low, high) = b.rows[0].whiskers.unwrap_or_default();
+        assert!(low <= s[0] && s[2] <= high);
         assert_eq!(b.rows[1].you, Some(box_x(1.0)));
         assert!(b.rows[1].spread.is_none());
     }
@@ -180,5 +200,8 @@ mod tests {
             line("Overall", &[("2025-Q1".into(), Some(2.0)), ("2025-Q3".into(), None), ("2026-Q1".into(), Some(3.0))]);
         assert_eq!(l.dots.len(), 2);
         assert!(l.dots[0].1 > l.dots[1].1, "a higher score is drawn higher");
+        assert!(l.segments.is_empty(), "no line across the gap");
+        let joined = line("Overall", &[("2025-Q1".into(), Some(2.0)), ("2025-Q3".into(), Some(2.5))]);
+        assert_eq!(joined.segments.len(), 1);
     }
 }

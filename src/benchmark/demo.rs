@@ -1,8 +1,9 @@
 //! The benchmark's part of the demo network: 40 organisations across sectors and sizes (the membership demo's
 //! and more, without members), each with one to three submitted assessments over two years, so peers, high
 //! performers and progress mean something; "Charity and voluntary" and "Retail, leisure and hospitality" are
-//! kept under five organisations, so a filter on them shows the widening. Some library items and meetings are
-//! tagged with dimensions, and two members are willing to talk.
+//! kept under five organisations, so a filter on them shows the widening. The library's items are tagged with
+//! dimensions, and the first member of each organisation but the demo member's is willing to talk about all of
+//! them.
 
 use chrono::{Duration, Utc};
 
@@ -144,7 +145,8 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     // Members of other organisations willing to talk, about every dimension, so the advice names someone.
     for org in organisations.iter().skip(1) {
         if let Some(m) = store::colleagues(&app.db, &org.id, "", now).await?.first() {
-            store::set_willing(&app.db, &m.id, &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), now).await?;
+            store::set_willing(&app.db, &m.id, &org.id, &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), now)
+                .await?;
         }
     }
     Ok(format!("benchmark: {} organisations, {made} submitted assessments, {tagged} tagged items", organisations.len()))

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -15,7 +14,7 @@ use super::framework::LEVELS;
 use super::{Framework, store};
 use crate::App;
 use crate::auth::{Viewer, policy};
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, invalid, redirect_with_notice, render};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -83,14 +82,16 @@ async fn editor(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult
 /// Starts the draft of the next version (or opens the one already started).
 async fn start(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
     organiser(&viewer)?;
-    store::start_draft(&app.db, Utc::now()).await?;
+    if store::start_draft(&app.db, Utc::now()).await?.is_none() {
+        return Err(AppError::Conflict(
+            "No version is published to start from, or the draft was published just now: look again.".into(),
+        ));
+    }
     Ok(redirect_with_notice(PATH, "A draft of the next version is open: published assessments are not affected."))
 }
 
 async fn draft(app: &App) -> AppResult<Framework> {
-    let row = store::draft_framework(&app.db)
-        .await?
-        .ok_or_else(|| AppError::Conflict("There is no draft: start one from the latest version.".into()))?;
+    let row = store::draft_framework(&app.db).await?.ok_or_else(|| AppError::Conflict(NO_DRAFT.into()))?;
     super::version(&app.db, &row.id).await?.ok_or(AppError::NotFound)
 }
 
@@ -134,10 +135,6 @@ impl QuestionForm {
     }
 }
 
-fn invalid(template: &EditorPage) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
-}
-
 /// Renames a dimension, or adds a question to it.
 async fn dimension(
     State(app): State<App>,
@@ -158,14 +155,14 @@ async fn dimension(
         if !errors.is_empty() {
             return invalid(&editor_page(&app, page, &id, f, errors).await?);
         }
-        store::add_question(&app.db, &id, &text, &levels).await?;
+        edited(store::add_question(&app.db, &id, &text, &levels, *QUESTIONS.end()).await?)?;
         return Ok(redirect_with_notice(&format!("{PATH}#d-{id}"), "Question added to the draft."));
     }
     let name = errors.required("name", "The dimension's name", &f.name, 100);
     if !errors.is_empty() {
         return invalid(&editor_page(&app, page, &id, f, errors).await?);
     }
-    store::rename_dimension(&app.db, &id, &name).await?;
+    edited(store::rename_dimension(&app.db, &id, &name).await?)?;
     Ok(redirect_with_notice(&format!("{PATH}#d-{id}"), "Dimension renamed in the draft."))
 }
 
@@ -182,13 +179,7 @@ async fn question(
     let (d, _) = draft.question(&id).ok_or(AppError::NotFound)?;
     let anchor = format!("{PATH}#d-{}", d.id);
     if f.action == "remove" {
-        if d.questions.len() <= *QUESTIONS.start() {
-            return Err(AppError::Conflict(format!(
-                "A dimension has at least {} questions: add one before removing this one.",
-                QUESTIONS.start()
-            )));
-        }
-        store::remove_question(&app.db, &id).await?;
+        edited(store::remove_question(&app.db, &d.id, &id, *QUESTIONS.start()).await?)?;
         return Ok(redirect_with_notice(&anchor, "Question removed from the draft."));
     }
     let mut errors = FieldErrors::default();
@@ -196,30 +187,36 @@ async fn question(
     if !errors.is_empty() {
         return invalid(&editor_page(&app, page, &id, f, errors).await?);
     }
-    store::set_question(&app.db, &id, &text, &levels).await?;
+    edited(store::set_question(&app.db, &id, &text, &levels).await?)?;
     Ok(redirect_with_notice(&anchor, "Question saved in the draft."))
 }
 
 async fn publish(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
     organiser(&viewer)?;
-    let draft = draft(&app).await?;
-    if let Some(d) = draft.dimensions.iter().find(|d| !QUESTIONS.contains(&d.questions.len())) {
-        return Err(AppError::Conflict(format!(
-            "{} has {} questions: a dimension has {} to {}.",
-            d.name,
-            d.questions.len(),
-            QUESTIONS.start(),
-            QUESTIONS.end()
-        )));
-    }
-    let version = store::publish(&app.db, &draft.id, Utc::now())
-        .await?
-        .ok_or_else(|| AppError::Conflict("The draft was published or discarded meanwhile.".into()))?;
+    let version = match store::publish(&app.db, QUESTIONS, Utc::now()).await? {
+        Ok(version) => version,
+        Err(refused) => return edited(refused).map(|()| redirect_with_notice(PATH, "Nothing was published.")),
+    };
     Ok(redirect_with_notice(
         "/admin/benchmark",
         &format!("Version {version} is published: new assessments use it, and peers are compared within each version."),
     ))
 }
+
+/// An edit that did not happen, as the organiser is told it (409: the draft is not as the page showed it).
+fn edited(e: store::Edited) -> AppResult<()> {
+    match e {
+        store::Edited::Done => Ok(()),
+        store::Edited::NoDraft => Err(AppError::Conflict(NO_DRAFT.into())),
+        store::Edited::OutOfRange => Err(AppError::Conflict(format!(
+            "A dimension has {} to {} questions: add one before removing another, or remove one before adding.",
+            QUESTIONS.start(),
+            QUESTIONS.end()
+        ))),
+    }
+}
+
+const NO_DRAFT: &str = "There is no draft: start one from the latest version.";
 
 async fn discard(State(app): State<App>, viewer: Viewer) -> AppResult<Response> {
     organiser(&viewer)?;

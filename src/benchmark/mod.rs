@@ -129,6 +129,14 @@ pub async fn current(db: &crate::db::Db) -> Result<Option<Framework>, sqlx::Erro
     }
 }
 
+/// A published version by its number.
+pub async fn published_version(db: &crate::db::Db, version: i64) -> Result<Option<Framework>, sqlx::Error> {
+    match store::published_number(db, version).await? {
+        Some(row) => Ok(Some(whole(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
 /// The version an assessment was made on.
 pub async fn version(db: &crate::db::Db, id: &str) -> Result<Option<Framework>, sqlx::Error> {
     match store::framework_row(db, id).await? {

@@ -72,6 +72,8 @@ pub struct AnswerRow {
     pub link: String,
     pub answered_by_name: Option<String>,
     pub answered_at: DateTime<Utc>,
+    /// Copied from the last assessment when this one started, and not given again since.
+    pub carried_over: bool,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

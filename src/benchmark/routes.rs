@@ -24,7 +24,7 @@ use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::mail;
 use crate::membership::{SECTORS, SIZE_BANDS};
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, invalid, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -41,10 +41,6 @@ pub fn routes() -> Router<App> {
         .route("/benchmark/assessments/{id}/print", get(print))
         .route("/benchmark/assessments/{id}/targets", post(targets))
         .route("/benchmark/willing", get(willing).post(save_willing))
-}
-
-fn invalid<T: Template>(template: &T) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
 }
 
 /// "3.5", or "–" for no figure.
@@ -150,17 +146,7 @@ struct StartForm {
 async fn start(State(app): State<App>, viewer: Viewer, Form(f): Form<StartForm>) -> AppResult<Response> {
     let org = service::my_organisation(&app, &viewer).await?;
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
-    let framework = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
-    let copy_from = if f.copy == "yes" {
-        store::assessments_of(&app.db, &org.id)
-            .await?
-            .into_iter()
-            .find(|a| a.status() == Status::Submitted)
-            .map(|a| a.id)
-    } else {
-        None
-    };
-    let id = store::start(&app.db, &org.id, &framework.id, &me.id, Utc::now(), copy_from.as_deref()).await?;
+    let (id, _) = service::start(&app, &org.id, &me.id, f.copy == "yes").await?;
     Ok(redirect_with_notice(
         &format!("/benchmark/assessments/{id}"),
         "The assessment is open: answer a dimension at a time; each answer is saved as you go.",
@@ -317,11 +303,15 @@ fn dimension_page(
                 link: typed.map(|t| t.link.clone()).or(saved.map(|a| a.link.clone())).unwrap_or_default(),
                 by: saved
                     .map(|a| {
-                        format!(
-                            "Answered by {} on {}",
-                            a.answered_by_name.as_deref().unwrap_or("a former member"),
-                            time::date(a.answered_at, tz)
-                        )
+                        if a.carried_over {
+                            "Carried over from your last assessment: save it to confirm it, or change it.".to_string()
+                        } else {
+                            format!(
+                                "Answered by {} on {}",
+                                a.answered_by_name.as_deref().unwrap_or("a former member"),
+                                time::date(a.answered_at, tz)
+                            )
+                        }
                     })
                     .unwrap_or_default(),
             }
@@ -546,7 +536,8 @@ async fn invite(
 struct SubmitPage {
     page: Page,
     id: String,
-    replaces: Option<String>,
+    /// The submitted assessment of this quarter that submitting replaces: its id and when it was submitted.
+    replaces: Option<(String, String)>,
     unanswered: usize,
     unscored: Vec<String>,
     error: String,
@@ -557,7 +548,7 @@ async fn submit_page(app: &App, page: Page, reached: &Reached, error: &str) -> A
     let replaces = service::would_replace(app, &reached.assessment.organisation_id)
         .await?
         .filter(|a| a.id != reached.assessment.id)
-        .map(|a| a.submitted_at.map(|t| time::date(t, app.config.timezone)).unwrap_or_default());
+        .map(|a| (a.id, a.submitted_at.map(|t| time::date(t, app.config.timezone)).unwrap_or_default()));
     Ok(SubmitPage {
         page: page.titled("Submit the assessment").noindex(),
         id: reached.assessment.id.clone(),
@@ -581,11 +572,32 @@ async fn confirm_submit(
     render(&submit_page(&app, page, &reached, "").await?)
 }
 
-async fn submit(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+#[derive(Deserialize)]
+struct SubmitForm {
+    /// The assessment the page warned it would replace ("" for none).
+    #[serde(default)]
+    replaces: String,
+}
+
+/// Submits, replacing this quarter's earlier submission only if the page that was confirmed said so: a
+/// colleague's submission in between shows the warning again (409).
+async fn submit(
+    State(app): State<App>,
+    page: Page,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<SubmitForm>,
+) -> AppResult<Response> {
     let reached = service::reach(&app, &viewer, &id).await?;
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     if reached.draft() && reached.scores().overall.is_none() {
         return invalid(&submit_page(&app, page, &reached, service::NOTHING_TO_SUBMIT).await?);
+    }
+    if reached.draft() {
+        let confirm = submit_page(&app, page, &reached, SUBMITTED_MEANWHILE).await?;
+        if confirm.replaces.as_ref().map_or("", |(id, _)| id.as_str()) != f.replaces {
+            return Ok((StatusCode::CONFLICT, render(&confirm)?).into_response());
+        }
     }
     let replaced = service::submit(&app, &reached, &me.id).await?;
     let notice = if replaced.is_some() {
@@ -595,6 +607,9 @@ async fn submit(State(app): State<App>, page: Page, viewer: Viewer, Path(id): Pa
     };
     Ok(redirect_with_notice(&format!("/benchmark/assessments/{id}/report"), notice))
 }
+
+const SUBMITTED_MEANWHILE: &str =
+    "Meanwhile a colleague submitted an assessment this quarter: read the warning below before submitting.";
 
 #[derive(Deserialize, Default)]
 pub struct PeersQuery {
@@ -635,6 +650,24 @@ pub struct Group {
     pub chosen: bool,
 }
 
+/// The one select's options, by axis ("sector=…" and so on), the one asked for chosen.
+pub(super) fn groups(asked: &Filter, regions: Vec<String>) -> Vec<(String, Vec<Group>)> {
+    let axis = |values: Vec<String>, make: fn(String) -> Filter| -> Vec<Group> {
+        values
+            .into_iter()
+            .map(|v| {
+                let filter = make(v.clone());
+                Group { chosen: filter == *asked, value: filter.query_value(), label: v }
+            })
+            .collect()
+    };
+    vec![
+        ("Sector".into(), axis(SECTORS.iter().map(|s| s.to_string()).collect(), Filter::Sector)),
+        ("Size".into(), axis(SIZE_BANDS.iter().map(|s| s.to_string()).collect(), Filter::SizeBand)),
+        ("Region".into(), axis(regions, Filter::Region)),
+    ]
+}
+
 #[derive(Template)]
 #[template(path = "benchmark/report.html")]
 struct ReportPage {
@@ -649,6 +682,8 @@ struct ReportPage {
     overall: String,
     place: String,
     peers_label: String,
+    /// The filter's query string, for the print view's link.
+    query: String,
     n: usize,
     reason: Option<String>,
     withheld: bool,
@@ -682,7 +717,9 @@ async fn report_page(
 ) -> AppResult<Response> {
     let now = Utc::now();
     let regions = crate::membership::regions(&app.db).await?;
-    let asked = q.filter(&regions).unwrap_or(Filter::All);
+    let asked = q.filter(&regions).map_err(|errors| {
+        AppError::BadRequest(errors.messages().first().map(|(_, m)| m.to_string()).unwrap_or_default())
+    })?;
     let a = &reached.assessment;
     let f = &reached.framework;
     let scores = reached.scores();
@@ -738,8 +775,8 @@ async fn report_page(
             ],
         })
         .collect();
-    let spreads: Vec<(Option<[f64; 5]>, Option<f64>)> = (0..n)
-        .map(|i| (dims.get(i).and_then(|d| d.spread.as_ref()).map(|s| [s.p10, s.p25, s.median, s.p75, s.p90]), own[i]))
+    let spreads: Vec<(Option<charts::BoxFigures>, Option<f64>)> = (0..n)
+        .map(|i| (dims.get(i).and_then(|d| d.spread.as_ref()).map(|s| (s.p10, s.p25, s.median, s.p75, s.p90)), own[i]))
         .collect();
     let boxes = charts::box_plots(&spreads);
     let box_rows = scores
@@ -748,7 +785,13 @@ async fn report_page(
         .enumerate()
         .map(|(i, d)| {
             let s = spreads[i].0;
-            let mut cells: Vec<String> = (0..5).map(|k| figure(s.map(|s| s[k]))).collect();
+            let mut cells = vec![
+                figure(s.and_then(|s| s.0)),
+                figure(s.map(|s| s.1)),
+                figure(s.map(|s| s.2)),
+                figure(s.map(|s| s.3)),
+                figure(s.and_then(|s| s.4)),
+            ];
             cells.push(figure(d.score));
             Row { number: i + 1, name: d.name.clone(), cells }
         })
@@ -807,28 +850,15 @@ async fn report_page(
             )
         })
         .collect();
-    let advice = service::advice(app, viewer, &scores, &peers, &a.organisation_id).await?;
-    let chosen = |v: &str| {
-        let current = match &asked {
-            Filter::All => String::new(),
-            Filter::Sector(s) => format!("sector={s}"),
-            Filter::SizeBand(b) => format!("size_band={b}"),
-            Filter::Region(r) => format!("region={r}"),
-        };
-        current == v
+    let all = if peers.shown == Filter::All {
+        None
+    } else {
+        Some(service::peers(app, f, Some(&a.organisation_id), Filter::All, now).await?)
     };
-    let group = |axis: &str, values: Vec<String>| -> Vec<Group> {
-        values
-            .into_iter()
-            .map(|v| Group { chosen: chosen(&format!("{axis}={v}")), value: format!("{axis}={v}"), label: v })
-            .collect()
-    };
-    let groups = vec![
-        ("Sector".to_string(), group("sector", SECTORS.iter().map(|s| s.to_string()).collect())),
-        ("Size".to_string(), group("size_band", SIZE_BANDS.iter().map(|s| s.to_string()).collect())),
-        ("Region".to_string(), group("region", regions)),
-    ];
-    let place = match peers.place(scores.overall) {
+    let advice =
+        service::advice(app, viewer, &scores, &peers, all.as_ref().unwrap_or(&peers), &a.organisation_id).await?;
+    let groups = groups(&asked, regions);
+    let place = match peers.place(scores.overall.filter(|_| !reached.draft())) {
         Some(Place::Rank { rank, of }) => format!("{rank} of {of}"),
         Some(Place::Quartile(1)) => "in the top quarter".into(),
         Some(Place::Quartile(4)) => "in the bottom quarter".into(),
@@ -851,6 +881,7 @@ async fn report_page(
         overall: figure(scores.overall),
         place,
         peers_label: peers.shown.label(),
+        query: peers.asked.query(),
         n: peers.n,
         reason: peers.reason(),
         withheld: peers.withheld(),
@@ -883,11 +914,6 @@ async fn report(
     Query(q): Query<PeersQuery>,
 ) -> AppResult<Response> {
     let reached = service::reach(&app, &viewer, &id).await?;
-    let regions = crate::membership::regions(&app.db).await?;
-    if let Err(errors) = q.filter(&regions) {
-        let message = errors.messages().first().map(|(_, m)| m.to_string()).unwrap_or_default();
-        return Err(AppError::BadRequest(message));
-    }
     report_page(&app, page, &viewer, &reached, &q, false, FieldErrors::default()).await
 }
 
@@ -958,7 +984,7 @@ async fn save_willing(
     viewer: Viewer,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    service::my_organisation(&app, &viewer).await?;
+    let org = service::my_organisation(&app, &viewer).await?;
     let me = viewer.user.as_ref().ok_or(AppError::Forbidden)?;
     let framework = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
     let keys: Vec<String> = form
@@ -968,6 +994,6 @@ async fn save_willing(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    store::set_willing(&app.db, &me.id, &keys, Utc::now()).await?;
+    store::set_willing(&app.db, &me.id, &org.id, &keys, Utc::now()).await?;
     Ok(redirect_with_notice("/benchmark/willing", "Your choices are saved."))
 }

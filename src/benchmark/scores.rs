@@ -14,26 +14,33 @@ pub const MIN_PEERS: usize = 5;
 /// quartile band, not a rank.
 pub const MIN_FOR_RANK: usize = 10;
 
-/// The score of one dimension: the mean of its answered levels (1 to 5), to one decimal; none when fewer than
-/// half its questions have a level ("don't know" is not counted).
+/// The score of one dimension: the mean of its answered levels (1 to 5), to one decimal (half up); none when
+/// fewer than half its questions have a level ("don't know" is not counted).
 pub fn dimension_score(levels: &[Option<u8>], questions: usize) -> Option<f64> {
-    let answered: Vec<f64> = levels.iter().flatten().map(|l| f64::from(*l)).collect();
+    let answered: Vec<i64> = levels.iter().flatten().map(|l| i64::from(*l)).collect();
     if questions == 0 || answered.is_empty() || answered.len() * 2 < questions {
         return None;
     }
-    Some(one_decimal(answered.iter().sum::<f64>() / answered.len() as f64))
+    Some(mean_in_tenths(answered.iter().map(|l| l * 10).sum(), answered.len()))
 }
 
-/// The overall score: the mean of the dimensions that have a score, to one decimal.
+/// The overall score: the mean of the dimensions that have a score, to one decimal (half up).
 pub fn overall_score(dimensions: &[Option<f64>]) -> Option<f64> {
-    let scored: Vec<f64> = dimensions.iter().flatten().copied().collect();
-    if scored.is_empty() {
+    let tenths: Vec<i64> = dimensions.iter().flatten().map(|d| (d * 10.0).round() as i64).collect();
+    if tenths.is_empty() {
         return None;
     }
-    Some(one_decimal(scored.iter().sum::<f64>() / scored.len() as f64))
+    Some(mean_in_tenths(tenths.iter().sum(), tenths.len()))
 }
 
-/// Rounds half away from zero to one decimal (3.25 is 3.3).
+/// The mean of values given as a sum of tenths, rounded half up to a tenth in integers (scores are positive,
+/// so half up is half away from zero), so that 1.25 is 1.3 however floating point would have held it.
+fn mean_in_tenths(sum_of_tenths: i64, count: usize) -> f64 {
+    let n = count as i64;
+    ((2 * sum_of_tenths + n) / (2 * n)) as f64 / 10.0
+}
+
+/// Rounds to one decimal (the high performers' median and the quartiles, which are not means of tenths).
 pub fn one_decimal(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -54,14 +61,19 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
 /// The figures shown for one dimension (or the overall score) of a pool.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spread {
-    pub p10: f64,
+    /// Only from `MIN_FOR_ENDS` organisations: below that, the 10th percentile and the quartile next to it
+    /// would let a reader work the lowest score out (with five, p10 = x1 + 0.4 (x2 - x1) and p25 = x2).
+    pub p10: Option<f64>,
     pub p25: f64,
     pub median: f64,
     pub p75: f64,
-    pub p90: f64,
+    pub p90: Option<f64>,
     /// How many organisations it comes from.
     pub n: usize,
 }
+
+/// The 10th and 90th percentiles are shown from this many organisations.
+pub const MIN_FOR_ENDS: usize = 10;
 
 /// The spread of a set of scores, or none from fewer than `MIN_PEERS`. Figures are shown to one decimal, the
 /// 10th percentile rounded up and the 90th down (towards the middle): scores are tenths, so a figure just inside
@@ -73,9 +85,18 @@ pub fn spread(values: &[f64]) -> Option<Spread> {
     // Scores are tenths: a hair's tolerance keeps 1.1 from rounding up to 1.2 through floating point.
     let up = |x: f64| (x * 10.0 - 1e-9).ceil() / 10.0;
     let down = |x: f64| (x * 10.0 + 1e-9).floor() / 10.0;
-    let (p10, p90) = (up(percentile(values, 0.10)?), down(percentile(values, 0.90)?));
-    let inner = |p| percentile(values, p).map(|x| one_decimal(x).clamp(p10, p90.max(p10)));
-    Some(Spread { p10, p25: inner(0.25)?, median: inner(0.5)?, p75: inner(0.75)?, p90: p90.max(p10), n: values.len() })
+    let low = up(percentile(values, 0.10)?);
+    let high = down(percentile(values, 0.90)?).max(low);
+    let inner = |p| percentile(values, p).map(|x| one_decimal(x).clamp(low, high));
+    let ends = values.len() >= MIN_FOR_ENDS;
+    Some(Spread {
+        p10: ends.then_some(low),
+        p25: inner(0.25)?,
+        median: inner(0.5)?,
+        p75: inner(0.75)?,
+        p90: ends.then_some(high),
+        n: values.len(),
+    })
 }
 
 /// One organisation of a pool: its dimension scores (by position in the framework) and overall score.
@@ -200,6 +221,19 @@ mod tests {
     fn the_overall_score_is_the_mean_of_scored_dimensions() {
         assert_eq!(overall_score(&[Some(3.0), None, Some(4.5)]), Some(3.8));
         assert_eq!(overall_score(&[None, None]), None);
+        // Halves round up, whatever floating point would make of them.
+        assert_eq!(overall_score(&[Some(1.2), Some(1.9)]), Some(1.6));
+        assert_eq!(overall_score(&[Some(1.1), Some(4.6)]), Some(2.9));
+    }
+
+    #[test]
+    fn the_ends_need_ten_organisations() {
+        let five = spread(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        assert_eq!((five.p10, five.p90), (None, None));
+        assert_eq!((five.p25, five.median, five.p75), (2.0, 3.0, 4.0));
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        let s = spread(&ten).unwrap();
+        assert_eq!((s.p10, s.p90), (Some(1.9), Some(9.1)));
     }
 
     #[test]
@@ -283,11 +317,13 @@ mod tests {
                 let min = values.iter().copied().fold(f64::INFINITY, f64::min);
                 let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let alone = |x: f64| values.iter().filter(|v| **v == x).count() == 1;
-                for figure in [s.p10, s.p25, s.median, s.p75, s.p90] {
+                for figure in [s.p10, Some(s.p25), Some(s.median), Some(s.p75), s.p90].into_iter().flatten() {
                     if alone(min) { prop_assert!(figure > min, "{figure} is the lowest score {min} of {values:?}"); }
                     if alone(max) { prop_assert!(figure < max, "{figure} is the highest score {max} of {values:?}"); }
                 }
-                prop_assert!(s.p10 <= s.p25 && s.p25 <= s.median && s.median <= s.p75 && s.p75 <= s.p90);
+                prop_assert!(s.p25 <= s.median && s.median <= s.p75);
+                prop_assert_eq!(s.p10.is_some(), values.len() >= MIN_FOR_ENDS);
+                if let (Some(p10), Some(p90)) = (s.p10, s.p90) { prop_assert!(p10 <= s.p25 && s.p75 <= p90); }
             }
         }
 

@@ -28,6 +28,24 @@ pub async fn my_organisation(app: &App, viewer: &Viewer) -> AppResult<Organisati
     crate::membership::organisation(&app.db, &org_id).await?.ok_or(AppError::Forbidden)
 }
 
+/// Starts the organisation's draft on the current version, or opens the one already started; gives its id and
+/// whether it is new. With `copy`, the last submitted assessment's answers are its first.
+pub async fn start(app: &App, organisation_id: &str, by: &str, copy: bool) -> AppResult<(String, bool)> {
+    let framework = super::current(&app.db).await?.ok_or(AppError::NotFound)?;
+    let copy_from = if copy {
+        store::assessments_of(&app.db, organisation_id)
+            .await?
+            .into_iter()
+            .find(|a| a.status() == Status::Submitted)
+            .map(|a| a.id)
+    } else {
+        None
+    };
+    store::start(&app.db, organisation_id, &framework.id, by, Utc::now(), copy_from.as_deref()).await?.ok_or_else(
+        || AppError::Conflict("A colleague submitted your organisation's draft just now: start again.".into()),
+    )
+}
+
 /// An assessment as the viewer reaches it, with the framework version it was made on.
 pub struct Reached {
     pub assessment: AssessmentRow,
@@ -130,8 +148,8 @@ pub enum Answer {
     Given { level: Option<i64>, evidence: String, link: String },
 }
 
-/// Checks one answer; the field names are the question's own (`level-{id}`, ...) so a page of questions shows
-/// the message beside the one typed.
+/// Checks one answer (fields `level`, `evidence`, `link`); the page shows the messages beside the question
+/// whose form was sent.
 pub fn check_answer(errors: &mut FieldErrors, framework: &Framework, f: &AnswerFields) -> Option<Answer> {
     if framework.question(&f.question).is_none() {
         errors.add("question", "This question is not in the framework this assessment was made on.");
@@ -165,21 +183,14 @@ pub fn check_answer(errors: &mut FieldErrors, framework: &Framework, f: &AnswerF
 
 /// Saves one answer of a draft; a frozen assessment is a 409 with its reason.
 pub async fn save_answer(app: &App, reached: &Reached, by: &str, answer: &Answer, question: &str) -> AppResult<()> {
+    let id = &reached.assessment.id;
     let saved = match answer {
-        Answer::Cleared => {
-            store::clear_answer(&app.db, &reached.assessment.id, question).await?;
-            return if frozen(app, &reached.assessment.id).await? { Err(submitted()) } else { Ok(()) };
-        }
+        Answer::Cleared => store::clear_answer(&app.db, id, question).await?,
         Answer::Given { level, evidence, link } => {
-            store::save_answer(&app.db, &reached.assessment.id, question, *level, evidence, link, by, Utc::now())
-                .await?
+            store::save_answer(&app.db, id, question, *level, evidence, link, by, Utc::now()).await?
         }
     };
-    if saved == 0 { Err(submitted()) } else { Ok(()) }
-}
-
-async fn frozen(app: &App, id: &str) -> AppResult<bool> {
-    Ok(store::assessment(&app.db, id).await?.is_none_or(|a| a.status() != Status::Draft))
+    if saved { Ok(()) } else { Err(submitted()) }
 }
 
 fn submitted() -> AppError {
@@ -205,9 +216,16 @@ pub fn check_measures(
         if typed.is_empty() {
             continue;
         }
-        match typed.replace(',', "").parse::<f64>() {
+        // A comma is a decimal mark in much of Europe and a thousands separator here: refused, not guessed.
+        match typed.parse::<f64>() {
             Ok(v) if v.is_finite() && (m.min..=m.max).contains(&v) => kept.push((m.key.to_string(), v, note)),
-            _ => errors.add(m.key, format!("{}: give a number from {} to {} ({}).", m.name, m.min, m.max, m.unit)),
+            _ => errors.add(
+                m.key,
+                format!(
+                    "{}: give a number from {} to {} ({}), with a full stop for decimals and no thousands separator.",
+                    m.name, m.min, m.max, m.unit
+                ),
+            ),
         }
     }
     kept
@@ -321,17 +339,26 @@ impl Filter {
         }
     }
 
+    /// The axis and its value, ("sector", "Health and care"); none for all organisations.
+    fn pair(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Filter::All => None,
+            Filter::Sector(s) => Some(("sector", s)),
+            Filter::SizeBand(b) => Some(("size_band", b)),
+            Filter::Region(r) => Some(("region", r)),
+        }
+    }
+
     /// The query string that asks for it ("" for all).
     pub fn query(&self) -> String {
-        let pair = |k: &str, v: &str| {
-            format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>())
-        };
-        match self {
-            Filter::All => String::new(),
-            Filter::Sector(s) => pair("sector", s),
-            Filter::SizeBand(b) => pair("size_band", b),
-            Filter::Region(r) => pair("region", r),
-        }
+        self.pair()
+            .map(|(k, v)| format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            .unwrap_or_default()
+    }
+
+    /// The value of the pages' one select that asks for it, "sector=Health and care" ("" for all).
+    pub fn query_value(&self) -> String {
+        self.pair().map(|(k, v)| format!("{k}={v}")).unwrap_or_default()
     }
 }
 
@@ -449,18 +476,34 @@ pub struct Advice {
 /// How many dimensions "what to do next" covers.
 const WEAKEST: usize = 3;
 
-/// The weakest dimensions (lowest against the high performers' median, else lowest scores), with what the
-/// network holds on each: tagged library items and case studies the viewer may read, tagged meetings coming up,
-/// and members of high-scoring organisations who said they are willing to talk about it.
-pub async fn advice(app: &App, viewer: &Viewer, own: &Scores, peers: &Peers, own_org: &str) -> AppResult<Vec<Advice>> {
+/// The weakest dimensions, by one measure for all of them: the gap to the high performers' median where every
+/// scored dimension has one, else the gap to the peer median where every one has that, else the lowest scores.
+/// With each, what the network holds on it: tagged library items and case studies the viewer may read, tagged
+/// meetings coming up, and members of organisations scoring high there who said they are willing to talk
+/// about it. "High" is the upper quartile of all organisations (`all`, whatever filter the page shows), and
+/// they are shown only where the viewer's organisation scores below it, so no filter moves anyone in or out.
+pub async fn advice(
+    app: &App,
+    viewer: &Viewer,
+    own: &Scores,
+    peers: &Peers,
+    all: &Peers,
+    own_org: &str,
+) -> AppResult<Vec<Advice>> {
     let now = Utc::now();
-    let hp = |i: usize| peers.figures.as_ref().and_then(|f| f.dimensions.get(i)).and_then(|d| d.high_performers_median);
-    let mut order: Vec<(usize, f64)> = own
-        .dimensions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| d.score.map(|s| (i, hp(i).map_or(5.0 - s, |h| h - s))))
-        .collect();
+    let figures = |i: usize| peers.figures.as_ref().and_then(|f| f.dimensions.get(i));
+    let hp = |i: usize| figures(i).and_then(|d| d.high_performers_median);
+    let median = |i: usize| figures(i).and_then(|d| d.spread.as_ref()).map(|s| s.median);
+    let scored: Vec<(usize, f64)> =
+        own.dimensions.iter().enumerate().filter_map(|(i, d)| d.score.map(|s| (i, s))).collect();
+    let reference: &dyn Fn(usize) -> Option<f64> = if scored.iter().all(|(i, _)| hp(*i).is_some()) {
+        &hp
+    } else if scored.iter().all(|(i, _)| median(*i).is_some()) {
+        &median
+    } else {
+        &|_| Some(5.0)
+    };
+    let mut order: Vec<(usize, f64)> = scored.iter().map(|(i, s)| (*i, reference(*i).unwrap_or(5.0) - s)).collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let tags = store::tags(&app.db).await?;
     let reach = crate::library::reach_of(app, viewer).await?;
@@ -500,17 +543,17 @@ pub async fn advice(app: &App, viewer: &Viewer, own: &Scores, peers: &Peers, own
                 kind: "Meeting",
             })
             .collect();
-        // High scoring: at or above the pool's upper quartile in this dimension; none when figures are withheld.
-        let bar =
-            peers.figures.as_ref().and_then(|f| f.dimensions.get(i)).and_then(|f| f.spread.as_ref()).map(|s| s.p75);
+        // High scoring: at or above all organisations' upper quartile in this dimension, and above the viewer's
+        // own score; no one when the figures are withheld.
+        let bar = all.figures.as_ref().and_then(|f| f.dimensions.get(i)).and_then(|f| f.spread.as_ref()).map(|s| s.p75);
         let high: HashSet<&str> = match bar {
-            Some(bar) => peers
+            Some(bar) if d.score.is_some_and(|own| own < bar) => all
                 .by_organisation
                 .iter()
                 .filter(|(org, s)| org != own_org && s.of(&d.key).is_some_and(|v| v >= bar))
                 .map(|(org, _)| org.as_str())
                 .collect(),
-            None => HashSet::new(),
+            _ => HashSet::new(),
         };
         let people = store::willing_on(&app.db, &d.key, now)
             .await?

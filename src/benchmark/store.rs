@@ -1,4 +1,5 @@
-//! SQL for the benchmark's framework.
+//! All the benchmark's SQL: the framework and its drafts, assessments and their answers, measures and targets,
+//! peers' levels, tags and opt-ins, personal data, the demo.
 
 use chrono::{DateTime, Utc};
 
@@ -139,7 +140,8 @@ pub async fn draft_of(db: &Db, organisation_id: &str) -> Result<Option<String>, 
 
 /// Starts the organisation's draft on a framework version, or returns the one already open (one draft per
 /// organisation: colleagues starting together share it). With `copy_from`, the answers of that assessment to
-/// questions this version still has are the draft's first answers.
+/// questions this version still has are the draft's first answers. Gives the draft's id and whether it is new;
+/// none when the draft that was open was submitted in the moment between.
 pub async fn start(
     db: &Db,
     organisation_id: &str,
@@ -147,7 +149,7 @@ pub async fn start(
     by: &str,
     now: DateTime<Utc>,
     copy_from: Option<&str>,
-) -> Result<String, sqlx::Error> {
+) -> Result<Option<(String, bool)>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let id = new_id();
     let made = execute!(
@@ -162,14 +164,15 @@ pub async fn start(
     )?;
     if made == 0 {
         drop(tx);
-        return draft_of(db, organisation_id).await?.ok_or(sqlx::Error::RowNotFound);
+        return Ok(draft_of(db, organisation_id).await?.map(|open| (open, false)));
     }
     if let Some(from) = copy_from {
         // Answers follow their question's key, which a question keeps from version to version.
         execute!(
             &mut tx,
-            "INSERT INTO benchmark_answers (assessment_id, question_id, level, evidence, link, answered_by, answered_at)
-             SELECT $1, nq.id, p.level, p.evidence, p.link, p.answered_by, p.answered_at
+            "INSERT INTO benchmark_answers
+                 (assessment_id, question_id, level, evidence, link, answered_by, answered_at, carried_over)
+             SELECT $1, nq.id, p.level, p.evidence, p.link, $4, $5, TRUE
              FROM benchmark_answers p
              JOIN benchmark_questions oq ON oq.id = p.question_id
              JOIN benchmark_dimensions od ON od.id = oq.dimension_id
@@ -178,24 +181,37 @@ pub async fn start(
              WHERE p.assessment_id = $2",
             &id,
             from,
-            framework_id
+            framework_id,
+            by,
+            now
         )?;
     }
     tx.commit().await?;
-    Ok(id)
+    Ok(Some((id, true)))
 }
 
 pub async fn answers(db: &Db, assessment_id: &str) -> Result<Vec<AnswerRow>, sqlx::Error> {
     fetch_all!(
         db,
         AnswerRow,
-        "SELECT x.question_id, x.level, x.evidence, x.link, u.name AS answered_by_name, x.answered_at
+        "SELECT x.question_id, x.level, x.evidence, x.link, u.name AS answered_by_name, x.answered_at, x.carried_over
          FROM benchmark_answers x LEFT JOIN users u ON u.id = x.answered_by WHERE x.assessment_id = $1",
         assessment_id
     )
 }
 
-/// Saves one answer while the assessment is a draft; 0 when it was submitted meanwhile.
+/// Holds a draft's row for the rest of the transaction (a submission waits, or is waited for); false when the
+/// assessment is no longer a draft. Every change to a draft's answers or measures goes through it first, so
+/// nothing is written into an assessment once it is submitted, on either engine.
+async fn hold_draft(tx: &mut Tx, assessment_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
+        &mut *tx,
+        "UPDATE benchmark_assessments SET status = status WHERE id = $1 AND status = 'draft'",
+        assessment_id
+    )? > 0)
+}
+
+/// Saves one answer while the assessment is a draft; false when it was submitted meanwhile.
 #[allow(clippy::too_many_arguments)]
 pub async fn save_answer(
     db: &Db,
@@ -206,14 +222,18 @@ pub async fn save_answer(
     link: &str,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_draft(&mut tx, assessment_id).await? {
+        return Ok(false);
+    }
     execute!(
-        db,
+        &mut tx,
         "INSERT INTO benchmark_answers (assessment_id, question_id, level, evidence, link, answered_by, answered_at)
-         SELECT a.id, $2, $3, $4, $5, $6, $7 FROM benchmark_assessments a WHERE a.id = $1 AND a.status = 'draft'
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (assessment_id, question_id) DO UPDATE SET level = excluded.level,
              evidence = excluded.evidence, link = excluded.link, answered_by = excluded.answered_by,
-             answered_at = excluded.answered_at",
+             answered_at = excluded.answered_at, carried_over = FALSE",
         assessment_id,
         question_id,
         level,
@@ -221,18 +241,25 @@ pub async fn save_answer(
         link,
         by,
         now
-    )
+    )?;
+    tx.commit().await?;
+    Ok(true)
 }
 
-/// Takes an answer back to "not answered yet", while a draft.
-pub async fn clear_answer(db: &Db, assessment_id: &str, question_id: &str) -> Result<u64, sqlx::Error> {
+/// Takes an answer back to "not answered yet", while a draft; false when it was submitted meanwhile.
+pub async fn clear_answer(db: &Db, assessment_id: &str, question_id: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_draft(&mut tx, assessment_id).await? {
+        return Ok(false);
+    }
     execute!(
-        db,
-        "DELETE FROM benchmark_answers WHERE assessment_id = $1 AND question_id = $2
-         AND EXISTS (SELECT 1 FROM benchmark_assessments a WHERE a.id = $1 AND a.status = 'draft')",
+        &mut tx,
+        "DELETE FROM benchmark_answers WHERE assessment_id = $1 AND question_id = $2",
         assessment_id,
         question_id
-    )
+    )?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub async fn measures(db: &Db, assessment_id: &str) -> Result<Vec<MeasureRow>, sqlx::Error> {
@@ -251,12 +278,7 @@ pub async fn set_measures(
     measures: &[(String, f64, String)],
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let draft = execute!(
-        &mut tx,
-        "UPDATE benchmark_assessments SET status = status WHERE id = $1 AND status = 'draft'",
-        assessment_id
-    )?;
-    if draft == 0 {
+    if !hold_draft(&mut tx, assessment_id).await? {
         return Ok(false);
     }
     execute!(&mut tx, "DELETE FROM benchmark_measures WHERE assessment_id = $1", assessment_id)?;
@@ -285,12 +307,7 @@ pub async fn submit(
 ) -> Result<(bool, Option<String>), sqlx::Error> {
     let mut tx = db.begin().await?;
     // Two colleagues submitting at once: the second waits here and then finds no draft.
-    let draft = execute!(
-        &mut tx,
-        "UPDATE benchmark_assessments SET status = status WHERE id = $1 AND status = 'draft'",
-        &assessment.id
-    )?;
-    if draft == 0 {
+    if !hold_draft(&mut tx, &assessment.id).await? {
         return Ok((false, None));
     }
     let replaced = same_quarter(&mut tx, &assessment.organisation_id, quarter).await?;
@@ -375,7 +392,8 @@ pub async fn colleagues(
     let sql = format!(
         "SELECT users.id, users.name, users.email,
              EXISTS (SELECT 1 FROM benchmark_contributors c WHERE c.assessment_id = $2 AND c.user_id = users.id) AS invited
-         FROM users WHERE users.organisation_id = $1 AND users.role IN ('member', 'moderator') AND {}
+         FROM users WHERE users.organisation_id = $1 AND users.role IN ('member', 'moderator')
+             AND (users.membership_ends_at IS NULL OR users.membership_ends_at > $3) AND {}
          ORDER BY users.name",
         crate::auth::policy::members_area_sql("users", "$3")
     );
@@ -439,6 +457,15 @@ pub async fn submitted_levels(
     )
 }
 
+pub async fn published_number(db: &Db, version: i64) -> Result<Option<FrameworkRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        FrameworkRow,
+        "SELECT id, version, published_at FROM benchmark_frameworks WHERE status = 'published' AND version = $1",
+        version
+    )
+}
+
 pub async fn framework_row(db: &Db, id: &str) -> Result<Option<FrameworkRow>, sqlx::Error> {
     fetch_optional!(db, FrameworkRow, "SELECT id, version, published_at FROM benchmark_frameworks WHERE id = $1", id)
 }
@@ -496,20 +523,34 @@ struct Key {
     dimension_key: String,
 }
 
-/// The dimensions a member is willing to talk about.
+/// The dimensions a member is willing to talk about, for their present employer.
 pub async fn willing(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    let rows = fetch_all!(db, Key, "SELECT dimension_key FROM benchmark_willing WHERE user_id = $1", user_id)?;
+    let rows = fetch_all!(
+        db,
+        Key,
+        "SELECT w.dimension_key FROM benchmark_willing w JOIN users u ON u.id = w.user_id
+         WHERE w.user_id = $1 AND w.organisation_id = u.organisation_id",
+        user_id
+    )?;
     Ok(rows.into_iter().map(|r| r.dimension_key).collect())
 }
 
-pub async fn set_willing(db: &Db, user_id: &str, keys: &[String], now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// Replaces a member's opt-ins, given for `organisation_id` (their employer now).
+pub async fn set_willing(
+    db: &Db,
+    user_id: &str,
+    organisation_id: &str,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     execute!(&mut tx, "DELETE FROM benchmark_willing WHERE user_id = $1", user_id)?;
     for key in keys {
         execute!(
             &mut tx,
-            "INSERT INTO benchmark_willing (user_id, dimension_key, created_at) VALUES ($1, $2, $3)",
+            "INSERT INTO benchmark_willing (user_id, organisation_id, dimension_key, created_at) VALUES ($1, $2, $3, $4)",
             user_id,
+            organisation_id,
             key,
             now
         )?;
@@ -530,8 +571,8 @@ pub struct WillingMember {
 pub async fn willing_on(db: &Db, dimension_key: &str, now: DateTime<Utc>) -> Result<Vec<WillingMember>, sqlx::Error> {
     let sql = format!(
         "SELECT users.id AS user_id, users.name, users.job_title, o.id AS organisation_id, o.name AS organisation_name
-         FROM benchmark_willing w JOIN users ON users.id = w.user_id JOIN organisations o ON o.id = users.organisation_id
-         WHERE w.dimension_key = $1 AND {} ORDER BY users.name",
+         FROM benchmark_willing w JOIN users ON users.id = w.user_id JOIN organisations o ON o.id = w.organisation_id
+         WHERE w.dimension_key = $1 AND w.organisation_id = users.organisation_id AND {} ORDER BY users.name",
         crate::auth::policy::members_area_sql("users", "$2")
     );
     fetch_all!(db, WillingMember, sqlx::AssertSqlSafe(sql), dimension_key, now)
@@ -556,7 +597,7 @@ pub async fn answers_by(db: &Db, user_id: &str) -> Result<Vec<GivenAnswer>, sqlx
         GivenAnswer,
         "SELECT x.assessment_id, q.text AS question, x.level, x.evidence, x.link, x.answered_at
          FROM benchmark_answers x JOIN benchmark_questions q ON q.id = x.question_id
-         WHERE x.answered_by = $1 ORDER BY x.answered_at",
+         WHERE x.answered_by = $1 AND NOT x.carried_over ORDER BY x.answered_at",
         user_id
     )
 }
@@ -649,9 +690,9 @@ pub async fn draft_framework(db: &Db) -> Result<Option<FrameworkRow>, sqlx::Erro
 }
 
 /// Starts a draft as a copy of the latest published version (new ids, the same keys); gives its id, or the
-/// draft already open.
-pub async fn start_draft(db: &Db, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
-    let Some(from) = published(db).await? else { return Err(sqlx::Error::RowNotFound) };
+/// draft already open; none when there is nothing to copy or the draft was published meanwhile.
+pub async fn start_draft(db: &Db, now: DateTime<Utc>) -> Result<Option<String>, sqlx::Error> {
+    let Some(from) = published(db).await? else { return Ok(None) };
     let mut tx = db.begin().await?;
     let id = new_id();
     let made = execute!(
@@ -663,7 +704,7 @@ pub async fn start_draft(db: &Db, now: DateTime<Utc>) -> Result<String, sqlx::Er
     )?;
     if made == 0 {
         drop(tx);
-        return draft_framework(db).await?.map(|d| d.id).ok_or(sqlx::Error::RowNotFound);
+        return Ok(draft_framework(db).await?.map(|d| d.id));
     }
     execute!(
         &mut tx,
@@ -681,71 +722,157 @@ pub async fn start_draft(db: &Db, now: DateTime<Utc>) -> Result<String, sqlx::Er
         &from.id
     )?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
-const IN_DRAFT: &str = "dimension_id IN (SELECT d.id FROM benchmark_dimensions d
-     JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft')";
+/// Holds the draft's row for the rest of the transaction, so organisers' edits and publishing happen one
+/// after another (the four-to-six rule is counted inside them); false when no draft is open.
+async fn hold_framework_draft(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    Ok(execute!(&mut *tx, "UPDATE benchmark_frameworks SET status = status WHERE status = 'draft'")? > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
+}
+
+/// How many questions a dimension of the draft has.
+async fn questions_in(tx: &mut Tx, dimension_id: &str) -> Result<usize, sqlx::Error> {
+    let c = fetch_optional!(
+        &mut *tx,
+        Count,
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM benchmark_questions WHERE dimension_id = $1",
+        dimension_id
+    )?;
+    Ok(c.map_or(0, |c| usize::try_from(c.n).unwrap_or(0)))
+}
+
+/// What an edit of the draft came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Edited {
+    Done,
+    NoDraft,
+    /// The dimension would fall outside the number of questions allowed.
+    OutOfRange,
+}
+
+const DRAFT_DIMENSION: &str = "SELECT d.id FROM benchmark_dimensions d
+     JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft'";
 
 /// Renames a dimension of the draft.
-pub async fn rename_dimension(db: &Db, dimension_id: &str, name: &str) -> Result<u64, sqlx::Error> {
-    execute!(
-        db,
-        "UPDATE benchmark_dimensions SET name = $2 WHERE id = $1 AND framework_id IN
-             (SELECT id FROM benchmark_frameworks WHERE status = 'draft')",
-        dimension_id,
-        name
-    )
+pub async fn rename_dimension(db: &Db, dimension_id: &str, name: &str) -> Result<Edited, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_framework_draft(&mut tx).await? {
+        return Ok(Edited::NoDraft);
+    }
+    let sql = format!("UPDATE benchmark_dimensions SET name = $2 WHERE id = $1 AND id IN ({DRAFT_DIMENSION})");
+    execute!(&mut tx, sqlx::AssertSqlSafe(sql), dimension_id, name)?;
+    tx.commit().await?;
+    Ok(Edited::Done)
 }
 
 /// Changes a question of the draft (its text and five levels, as JSON).
-pub async fn set_question(db: &Db, question_id: &str, text: &str, levels: &str) -> Result<u64, sqlx::Error> {
-    let sql = format!("UPDATE benchmark_questions SET text = $2, levels = $3 WHERE id = $1 AND {IN_DRAFT}");
-    execute!(db, sqlx::AssertSqlSafe(sql), question_id, text, levels)
+pub async fn set_question(db: &Db, question_id: &str, text: &str, levels: &str) -> Result<Edited, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_framework_draft(&mut tx).await? {
+        return Ok(Edited::NoDraft);
+    }
+    let sql = format!(
+        "UPDATE benchmark_questions SET text = $2, levels = $3 WHERE id = $1 AND dimension_id IN ({DRAFT_DIMENSION})"
+    );
+    execute!(&mut tx, sqlx::AssertSqlSafe(sql), question_id, text, levels)?;
+    tx.commit().await?;
+    Ok(Edited::Done)
 }
 
-/// Adds a question at the end of a draft's dimension, under a new key.
-pub async fn add_question(db: &Db, dimension_id: &str, text: &str, levels: &str) -> Result<u64, sqlx::Error> {
-    let key = format!("q-{}", &new_id()[..8]);
+/// Adds a question at the end of a draft's dimension, under a new key, while it has fewer than `most`.
+pub async fn add_question(
+    db: &Db,
+    dimension_id: &str,
+    text: &str,
+    levels: &str,
+    most: usize,
+) -> Result<Edited, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_framework_draft(&mut tx).await? {
+        return Ok(Edited::NoDraft);
+    }
+    if questions_in(&mut tx, dimension_id).await? >= most {
+        return Ok(Edited::OutOfRange);
+    }
     let sql = format!(
         "INSERT INTO benchmark_questions (id, dimension_id, key, text, levels, position)
-         SELECT $1, d.id, $3, $4, $5, COALESCE((SELECT MAX(position) + 1 FROM benchmark_questions WHERE dimension_id = d.id), 0)
-         FROM benchmark_dimensions d WHERE d.id = $2 AND d.{IN_DRAFT_ID}"
+         SELECT $1, d.id, $3, $4, $5,
+             COALESCE((SELECT MAX(position) + 1 FROM benchmark_questions WHERE dimension_id = d.id), 0)
+         FROM benchmark_dimensions d WHERE d.id = $2 AND d.id IN ({DRAFT_DIMENSION})"
     );
-    execute!(db, sqlx::AssertSqlSafe(sql), new_id(), dimension_id, key, text, levels)
+    let key = format!("q-{}", &new_id()[..8]);
+    execute!(&mut tx, sqlx::AssertSqlSafe(sql), new_id(), dimension_id, key, text, levels)?;
+    tx.commit().await?;
+    Ok(Edited::Done)
 }
 
-const IN_DRAFT_ID: &str = "id IN (SELECT d.id FROM benchmark_dimensions d
-     JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft')";
-
-pub async fn remove_question(db: &Db, question_id: &str) -> Result<u64, sqlx::Error> {
-    let sql = format!("DELETE FROM benchmark_questions WHERE id = $1 AND {IN_DRAFT}");
-    execute!(db, sqlx::AssertSqlSafe(sql), question_id)
-}
-
-/// Publishes the draft as the next version; gives the version, or none when there was no draft.
-pub async fn publish(db: &Db, draft_id: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+/// Removes a question of the draft, while its dimension keeps at least `least`.
+pub async fn remove_question(
+    db: &Db,
+    dimension_id: &str,
+    question_id: &str,
+    least: usize,
+) -> Result<Edited, sqlx::Error> {
     let mut tx = db.begin().await?;
+    if !hold_framework_draft(&mut tx).await? {
+        return Ok(Edited::NoDraft);
+    }
+    if questions_in(&mut tx, dimension_id).await? <= least {
+        return Ok(Edited::OutOfRange);
+    }
+    let sql = format!(
+        "DELETE FROM benchmark_questions WHERE id = $1 AND dimension_id = $2 AND dimension_id IN ({DRAFT_DIMENSION})"
+    );
+    execute!(&mut tx, sqlx::AssertSqlSafe(sql), question_id, dimension_id)?;
+    tx.commit().await?;
+    Ok(Edited::Done)
+}
+
+/// Publishes the draft as the next version when every dimension has `questions` questions; gives the version.
+pub async fn publish(
+    db: &Db,
+    questions: std::ops::RangeInclusive<usize>,
+    now: DateTime<Utc>,
+) -> Result<Result<i64, Edited>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !hold_framework_draft(&mut tx).await? {
+        return Ok(Err(Edited::NoDraft));
+    }
     #[derive(sqlx::FromRow)]
-    struct Next {
-        next: i64,
+    struct Counted {
+        n: i64,
+    }
+    let counts = fetch_all!(
+        &mut tx,
+        Counted,
+        "SELECT CAST(COUNT(q.id) AS BIGINT) AS n FROM benchmark_dimensions d
+         JOIN benchmark_frameworks f ON f.id = d.framework_id
+         LEFT JOIN benchmark_questions q ON q.dimension_id = d.id
+         WHERE f.status = 'draft' GROUP BY d.id"
+    )?;
+    if counts.iter().any(|c| !questions.contains(&usize::try_from(c.n).unwrap_or(0))) {
+        return Ok(Err(Edited::OutOfRange));
     }
     let next = fetch_optional!(
         &mut tx,
-        Next,
-        "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS next FROM benchmark_frameworks"
+        Count,
+        "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) AS n FROM benchmark_frameworks"
     )?
-    .map_or(1, |n| n.next);
-    let done = execute!(
+    .map_or(1, |c| c.n);
+    execute!(
         &mut tx,
-        "UPDATE benchmark_frameworks SET status = 'published', version = $2, published_at = $3
-         WHERE id = $1 AND status = 'draft'",
-        draft_id,
+        "UPDATE benchmark_frameworks SET status = 'published', version = $1, published_at = $2 WHERE status = 'draft'",
         next,
         now
     )?;
     tx.commit().await?;
-    Ok((done > 0).then_some(next))
+    Ok(Ok(next))
 }
 
 pub async fn discard_draft(db: &Db) -> Result<u64, sqlx::Error> {

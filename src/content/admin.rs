@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -19,7 +18,7 @@ use crate::feature::Waiting;
 use crate::mail::outbox::{self, OutboxMessage};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::upload::{UploadForm, read_image};
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, invalid, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -43,11 +42,6 @@ pub fn routes() -> Router<App> {
 
 fn organiser(viewer: &Viewer, path: &str) -> AppResult<()> {
     policy::require(viewer, policy::can_manage_site(viewer), path)
-}
-
-/// A form shown again with its messages, as a 422 so that tools see the refusal.
-fn invalid<T: Template>(template: &T) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
 }
 
 #[derive(Template)]

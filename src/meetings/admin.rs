@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -24,7 +23,7 @@ use crate::membership::groups::{self, Group};
 use crate::web::forms::{slugify, valid_slug};
 use crate::web::spreadsheet::CsvFile;
 use crate::web::upload::UploadForm;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, invalid, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -443,10 +442,6 @@ async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn invalid<T: Template>(t: &T) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(t)?).into_response())
 }
 
 async fn edit_form(

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -140,9 +139,7 @@ pub(super) fn lead(reached: &Reached) -> AppResult<()> {
 }
 
 /// A form shown again with its mistakes, as a 422.
-pub(super) fn invalid<T: Template>(template: &T) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
-}
+pub(super) use crate::web::invalid;
 
 /// The weekdays with whether each is chosen, for a form's boxes.
 pub struct DayChoice {

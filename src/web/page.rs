@@ -83,3 +83,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 pub fn render<T: Template>(template: &T) -> AppResult<Html<String>> {
     Ok(Html(template.render()?))
 }
+
+/// A form shown again with its messages, as a 422 so that tools see the refusal.
+pub fn invalid<T: Template>(template: &T) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(template)?).into_response())
+}

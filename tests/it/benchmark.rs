@@ -191,7 +191,15 @@ async fn colleagues_assess_together_and_no_one_else_sees_it(engine: Engine) {
     let copied = t.get_with(&ben.client, &format!("{second_page}/dimensions/vision")).await;
     copied.assert_contains("The board&#39;s minutes of March.");
     t.get_with(&ben.client, &format!("{second_page}/submit")).await.assert_contains("replaces it");
-    t.post_with(&ben.client, &format!("{second_page}/submit"), &[]).await.assert_status(303);
+    // Sent without the warning's answer (as after a colleague's submission in between), it is shown again.
+    t.post_with(&ben.client, &format!("{second_page}/submit"), &[("replaces", "")])
+        .await
+        .assert_status(409)
+        .assert_contains("Meanwhile a colleague submitted");
+    let confirm = t.get_with(&ben.client, &format!("{second_page}/submit")).await;
+    let replaces = confirm.attr("input[name=replaces]", "value").unwrap();
+    assert_eq!(replaces, id);
+    t.post_with(&ben.client, &format!("{second_page}/submit"), &[("replaces", &replaces)]).await.assert_status(303);
     let list = call(&t, Method::GET, "/api/v1/benchmark/assessments", Some(&token), None).await;
     let statuses: Vec<&str> = list.json.as_array().unwrap().iter().map(|a| a["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.len(), 2);
@@ -263,10 +271,9 @@ async fn peers_are_withheld_below_five_widened_for_a_small_group_and_never_an_en
     assert_eq!(got["withheld"], false);
     assert_eq!(got["n"], 5);
     let d = &got["dimensions"][0];
-    let p10 = d["p10"].as_f64().unwrap();
-    let p90 = d["p90"].as_f64().unwrap();
-    assert!(p10 > 1.0 && p90 < 5.0, "{d}");
-    assert_eq!(d["median"], 3.0);
+    // From five: the quartiles and median, and no 10th or 90th percentile (they would give the ends away).
+    assert_eq!((d["p25"].as_f64(), d["median"].as_f64(), d["p75"].as_f64()), (Some(2.0), Some(3.0), Some(4.0)), "{d}");
+    assert_eq!((&d["p10"], &d["p90"]), (&Value::Null, &Value::Null));
     // Only one high performer (the bank): its median is not shown.
     assert_eq!(d["high_performers_median"], Value::Null);
     // Financial services has one: widened to all, and said so.
@@ -371,6 +378,18 @@ async fn versions_are_kept_apart_and_advice_follows_tags_and_opt_ins(engine: Eng
         .assert_contains("Making the case for Smart Working")
         .assert_contains("Article: <a href=\"/articles/business-case\">Writing the business case</a>");
     report.assert_contains(&willing[2].name).assert_lacks(&willing[0].name);
+    // An opt-in is for the employer it was given at: moving elsewhere takes the name off.
+    let elsewhere = organisation(&t, "Elsewhere", "Other", 300).await;
+    works_for(&t, &willing[2], &elsewhere).await;
+    t.get_with(&anna.client, &format!("/benchmark/assessments/{id}/report")).await.assert_lacks(&willing[2].name);
+    let back = swn::fetch_scalar!(
+        &t.app.db,
+        String,
+        "SELECT organisation_id FROM benchmark_willing WHERE user_id = $1",
+        &willing[2].id
+    )
+    .unwrap();
+    works_for(&t, &willing[2], &back).await;
     // The report's charts parse: a radar polygon per series with a point per dimension.
     let html = report.html();
     let polygon = scraper::Selector::parse("svg.radar g.series polygon").unwrap();
