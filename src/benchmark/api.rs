@@ -63,16 +63,19 @@ pub struct FrameworkOut {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
-    /// A published version (an assessment's `framework_version`); the latest when absent.
-    #[param(minimum = 1)]
-    pub version: Option<i64>,
+    /// A published version (an assessment's `framework_version`); the latest when absent. Read as a number
+    /// and checked here, so any number outside the versions is a 404, never a parse error.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000000)]
+    pub version: Option<f64>,
 }
 
 /// The version asked for, or the latest.
-async fn version_of(app: &App, version: Option<i64>) -> ApiResult<super::Framework> {
+async fn version_of(app: &App, version: Option<f64>) -> ApiResult<super::Framework> {
     let found = match version {
-        Some(v) => super::published_version(&app.db, v).await?,
+        Some(v) if v.fract() == 0.0 && (1.0..=1e9).contains(&v) => super::published_version(&app.db, v as i64).await?,
+        Some(_) => None,
         None => super::current(&app.db).await?,
     };
     Ok(found.ok_or(AppError::NotFound)?)
@@ -359,10 +362,11 @@ pub async fn submit(State(app): State<App>, viewer: Viewer, Path(id): Path<Strin
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeersQuery {
     /// A published version; the latest when absent. Peers are compared only within one version.
-    #[param(minimum = 1)]
-    pub version: Option<i64>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000000)]
+    pub version: Option<f64>,
     /// One of the values `GET /api/v1/benchmark/filters` lists; at most one of sector, size_band and region.
     pub sector: Option<String>,
     pub size_band: Option<String>,
