@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod awards;
 pub mod benchmark;
 pub mod config;
 pub mod content;
@@ -52,6 +53,7 @@ pub static FEATURES: &[&dyn Feature] = &[
     &newsletters::Newsletters,
     &toolkit::Toolkit,
     &benchmark::Benchmark,
+    &awards::Awards,
     &api::ApiTokens,
 ];
 

@@ -215,6 +215,17 @@ pub fn can_run_benchmark(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
 }
 
+/// An organisation's award entries are made, changed and read by the same people as its benchmark: its
+/// current members within their term. Never by the judges or the public through these pages.
+pub fn can_enter_awards_for(viewer: &Viewer, organisation_id: &str, now: DateTime<Utc>) -> bool {
+    can_assess_for(viewer, organisation_id, now)
+}
+
+/// Organisers run the awards: programmes, categories, judges, the shortlist and the winners.
+pub fn can_run_awards(viewer: &Viewer) -> bool {
+    can_manage_site(viewer)
+}
+
 /// A statutory flexible-working request is seen by the leads and by the person who made it.
 pub fn can_see_flexible_request(
     viewer: &Viewer,

@@ -69,7 +69,9 @@ pub async fn sitemap_xml(State(app): State<App>) -> AppResult<Response> {
         paths.push(format!("/resources/{}", r.slug));
     }
     paths.extend(crate::toolkit::public_paths(&app.db).await?);
+    paths.push("/benchmark".to_string());
     paths.push("/benchmark/framework".to_string());
+    paths.extend(crate::awards::public_paths(&app.db).await?);
     for c in crate::library::case_studies(&app.db, &visitor, &all, Utc::now()).await? {
         paths.push(format!("/case-studies/{}", c.slug));
     }

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0014_team_agreements_trials_requests"),
     migration!("0015_benchmark_framework"),
     migration!("0016_benchmark_assessments"),
+    migration!("0017_awards"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

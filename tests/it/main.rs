@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod api;
 mod auth;
+mod awards;
 mod benchmark;
 mod cli;
 mod content;

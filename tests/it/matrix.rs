@@ -65,6 +65,17 @@ const API_ASSESS: [u16; 8] = [401, 403, 200, 200, 200, 403, 401, 403];
 const API_ASSESS_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 403, 401, 403];
 const API_ASSESS_ITEM: [u16; 8] = [401, 403, 200, 200, 200, 404, 401, 403];
 const API_ASSESS_ITEM_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 404, 401, 403];
+/// Entering the awards for one's organisation (everyone in the matrix works for one): its current members, not
+/// the organiser; an entry of it is found by no one else.
+const ENTRANT: [u16; 8] = [303, 403, 200, 200, 200, 403, 303, 403];
+const ENTRANT_FORM: [u16; 8] = [303, 403, DOES, DOES, DOES, 403, 303, 403];
+const ENTRY: [u16; 8] = [303, 403, 200, 200, 200, 404, 303, 403];
+const ENTRY_FORM: [u16; 8] = [303, 403, DOES, DOES, DOES, 404, 303, 403];
+const API_ENTRANT_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 403, 401, 403];
+const API_ENTRY: [u16; 8] = [401, 403, 200, 200, 200, 404, 401, 403];
+const API_ENTRY_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 404, 401, 403];
+/// An API write for organisers.
+const API_ORGANISERS_WRITE: [u16; 8] = [401, 403, 403, 403, 403, DOES, 401, 403];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
@@ -216,7 +227,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
                 .map(|(i, _)| i)
                 .unwrap_or(rest.len());
             let handlers = &rest[..end];
-            for method in ["get", "post", "put", "delete", "any"] {
+            for method in ["get", "post", "put", "patch", "delete", "any"] {
                 let called = handlers
                     .match_indices(&format!("{method}("))
                     .any(|(i, _)| !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
@@ -920,6 +931,69 @@ fn rows(s: &Seed) -> Vec<Row> {
             .does(goes("/admin/benchmark/framework")),
         row("POST", "/admin/benchmark/framework/publish", p("/admin/benchmark/framework/publish"), ORGANISERS_FORM)
             .does(explains(409, "There is no draft")),
+        // The awards: programmes are public; organisers make them.
+        row("GET", "/awards", p("/awards"), PUBLIC),
+        row("GET", "/awards/{slug}", format!("/awards/{}", s.award_slug), PUBLIC),
+        row("GET", "/awards/{slug}/{category}", format!("/awards/{}/leadership", s.award_slug), PUBLIC),
+        row("GET", "/admin/awards", p("/admin/awards"), ORGANISERS),
+        row("POST", "/admin/awards", p("/admin/awards"), ORGANISERS_FORM)
+            .does(explains(422, "The programme&#39;s name is required.")),
+        row("GET", "/admin/awards/{id}", format!("/admin/awards/{}", s.award), ORGANISERS),
+        row("POST", "/admin/awards/{id}", format!("/admin/awards/{}", s.award), ORGANISERS_FORM)
+            .does(explains(422, "The programme&#39;s name is required.")),
+        row("POST", "/admin/awards/{id}/categories", format!("/admin/awards/{}/categories", s.award), ORGANISERS_FORM)
+            .does(explains(422, "Give at least one criterion")),
+        row("GET", "/awards/{slug}/{category}/enter", format!("/awards/{}/leadership/enter", s.award_slug), ENTRANT),
+        row(
+            "POST",
+            "/awards/{slug}/{category}/enter",
+            format!("/awards/{}/leadership/enter", s.award_slug),
+            ENTRANT_FORM,
+        )
+        .does(goes("/awards/entries/").sending(&[("title", "Another matrix entry"), ("action", "save")])),
+        row("GET", "/awards/entries", p("/awards/entries"), ENTRANT),
+        row("GET", "/awards/entries/{id}", format!("/awards/entries/{}", s.award_entry), ENTRY),
+        row("POST", "/awards/entries/{id}", format!("/awards/entries/{}", s.award_entry), ENTRY_FORM)
+            .does(goes("/awards/entries/").sending(&[("title", "Matrix entry, renamed"), ("action", "save")])),
+        row(
+            "POST",
+            "/admin/awards/entries/{id}/return",
+            format!("/admin/awards/entries/{}/return", s.award_entry),
+            ORGANISERS_FORM,
+        )
+        .does(explains(400, "Say why the entry is returned")),
+        row(
+            "POST",
+            "/api/v1/awards/categories/{id}/entries",
+            format!("/api/v1/awards/categories/{}/entries", s.award_category),
+            API_ENTRANT_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row("GET", "/api/v1/awards/entries/{id}", format!("/api/v1/awards/entries/{}", s.award_entry), API_ENTRY),
+        row(
+            "POST",
+            "/api/v1/awards/entries/{id}/submit",
+            format!("/api/v1/awards/entries/{}/submit", s.award_entry),
+            API_ENTRY_WRITE,
+        )
+        .does(explains(422, "The context is required.")),
+        row("GET", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_PUBLIC),
+        row("POST", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_ORGANISERS_WRITE)
+            .does(explains(422, "missing field")),
+        row(
+            "PATCH",
+            "/api/v1/awards/programmes/{id}",
+            format!("/api/v1/awards/programmes/{}", s.award),
+            API_ORGANISERS_WRITE,
+        )
+        .does(explains(200, "\"phase\"")),
+        row(
+            "POST",
+            "/api/v1/awards/programmes/{id}/categories",
+            format!("/api/v1/awards/programmes/{}/categories", s.award),
+            API_ORGANISERS_WRITE,
+        )
+        .does(explains(422, "missing field")),
         row("GET", "/api/v1/benchmark/peers", p("/api/v1/benchmark/peers"), API_MEMBERS),
         row("GET", "/api/v1/benchmark/filters", p("/api/v1/benchmark/filters"), API_MEMBERS),
         row("GET", "/toolkit/guides/{slug}", p("/toolkit/guides/smart-working-conversation"), PUBLIC),
@@ -1044,6 +1118,12 @@ struct Seed {
     /// A dimension and a question of the framework's draft organisers edit.
     draft_dimension: String,
     draft_question: String,
+    /// An awards programme open for entries (its id and slug) with a category, "leadership", and the
+    /// member's draft entry to it.
+    award: String,
+    award_slug: String,
+    award_category: String,
+    award_entry: String,
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
@@ -1241,6 +1321,45 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
     started.assert_status(303);
     let bench = started.location().unwrap().trim_start_matches("/benchmark/assessments/").to_string();
     t.post_with(&org, "/admin/benchmark/framework", &[]).await.assert_status(303);
+    // An awards programme open for entries now.
+    let local = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .with_timezone(&chrono_tz::Europe::London)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let programme = t
+        .post_with(
+            &org,
+            "/admin/awards",
+            &[
+                ("name", "Matrix Awards 2027"),
+                ("year", "2027"),
+                ("entries_open", &local(-1)),
+                ("entries_close", &local(30)),
+                ("judging_opens", &local(31)),
+                ("judging_closes", &local(60)),
+            ],
+        )
+        .await;
+    programme.assert_status(303);
+    let award = programme.location().unwrap().trim_start_matches("/admin/awards/").to_string();
+    t.post_with(
+        &org,
+        &format!("/admin/awards/{award}/categories"),
+        &[("name", "Leadership"), ("open_to", "members"), ("criterion_name_1", "Impact"), ("criterion_weight_1", "2")],
+    )
+    .await
+    .assert_status(303);
+    let entered = t
+        .post_with(
+            &member.client,
+            "/awards/matrix-awards-2027/leadership/enter",
+            &[("title", "Matrix entry"), ("action", "save")],
+        )
+        .await;
+    entered.assert_status(303);
+    let award_entry = entered.location().unwrap().trim_start_matches("/awards/entries/").to_string();
 
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {
@@ -1284,6 +1403,10 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
              WHERE f.status = 'draft' AND d.key = 'vision'",
         )
         .await,
+        award_slug: "matrix-awards-2027".into(),
+        award,
+        award_category: id_of("SELECT id FROM award_categories").await,
+        award_entry,
         draft_question: id_of(
             "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
              JOIN benchmark_frameworks f ON f.id = d.framework_id WHERE f.status = 'draft' AND q.position = 0
@@ -1349,7 +1472,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
                 if let Some(token) = &tokens[i] {
                     request = request.bearer_auth(token);
                 }
-                if method == "POST" || method == "PUT" {
+                if method == "POST" || method == "PUT" || method == "PATCH" {
                     let body: serde_json::Map<String, serde_json::Value> =
                         fields.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect();
                     request = request.json(&body);

@@ -1,0 +1,79 @@
+//! The awards (DOMAIN.md, "Awards"): a yearly programme with categories, entries, judging with conflicts of
+//! interest, a shortlist and winners. Being built (issue 19): so far programmes with their timelines and
+//! categories with their criteria (organisers' pages in `admin`, the public pages in `routes`, the API in
+//! `api`), and, pure and tested, the ranking (`ranking`: weights, normalisation, abstentions, disagreement) and
+//! the conflicts the network's own data proposes (`conflicts`).
+
+pub mod conflicts;
+pub mod ranking;
+
+mod admin;
+mod api;
+mod demo;
+mod entering;
+mod model;
+mod routes;
+mod service;
+mod store;
+
+use futures_util::future::BoxFuture;
+use serde_json::json;
+
+use crate::App;
+use crate::db::Tx;
+use crate::feature::{Feature, Outcome, Person};
+
+/// The awards' public pages, for the site map: the awards, each programme and each category.
+pub async fn public_paths(db: &crate::db::Db) -> Result<Vec<String>, sqlx::Error> {
+    let mut paths = vec!["/awards".to_string()];
+    for p in store::programmes(db).await? {
+        paths.push(format!("/awards/{}", p.slug));
+        for c in store::categories(db, &p.id).await? {
+            paths.push(format!("/awards/{}/{}", p.slug, c.slug));
+        }
+    }
+    Ok(paths)
+}
+
+/// The awards, as the program's list of features sees it.
+pub struct Awards;
+
+impl Feature for Awards {
+    fn name(&self) -> &'static str {
+        "awards"
+    }
+
+    fn pages(&self, _app: &App) -> axum::Router<App> {
+        routes::routes().merge(admin::routes()).merge(entering::routes())
+    }
+
+    fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
+        Box::pin(async move {
+            let mut entries = Vec::new();
+            for e in store::entries_by(&app.db, &person.id).await? {
+                let outcomes: Vec<serde_json::Value> = store::outcomes(&app.db, &e.id)
+                    .await?
+                    .into_iter()
+                    .map(|o| json!({"measure": o.measure, "baseline": o.baseline, "result": o.result, "unit": o.unit}))
+                    .collect();
+                entries.push(json!({"id": e.id, "organisation": e.organisation_name, "status": e.status,
+                    "title": e.title, "team": e.team, "context": e.context, "what_was_done": e.what_was_done,
+                    "benefits": e.benefits, "links": e.links, "outcomes": outcomes, "created_at": e.created_at,
+                    "submitted_at": e.submitted_at}));
+            }
+            Ok((!entries.is_empty()).then(|| json!({"entries_written": entries})))
+        })
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
+    }
+
+    fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move { Ok(store::erase(tx, &person.id).await?) })
+    }
+
+    fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
+        Some((api::routes(), <api::Doc as utoipa::OpenApi>::openapi()))
+    }
+}

@@ -1,0 +1,377 @@
+//! The awards' checks, shared by the pages and the API: a programme's timeline in order, a category with its
+//! criteria.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::model::OpenTo;
+use crate::web::{FieldErrors, time};
+
+/// A programme's fields as typed: moments as `datetime-local` values in the network's time zone (the API
+/// gives RFC 3339 and is turned into these first).
+#[derive(Clone, Debug, Default)]
+pub struct ProgrammeFields {
+    pub name: String,
+    pub year: String,
+    pub description: String,
+    pub entries_open: String,
+    pub entries_close: String,
+    pub judging_opens: String,
+    pub judging_closes: String,
+    pub shortlist_at: String,
+    pub winners_at: String,
+}
+
+/// A programme as checked.
+#[derive(Clone, Debug)]
+pub struct ProgrammeInput {
+    pub name: String,
+    pub year: i64,
+    pub description: String,
+    pub entries_open_at: DateTime<Utc>,
+    pub entries_close_at: DateTime<Utc>,
+    pub judging_opens_at: DateTime<Utc>,
+    pub judging_closes_at: DateTime<Utc>,
+    pub shortlist_at: Option<DateTime<Utc>>,
+    pub winners_at: Option<DateTime<Utc>>,
+}
+
+/// The years a programme may be for.
+pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
+
+fn moment(errors: &mut FieldErrors, field: &'static str, label: &str, value: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    if value.trim().is_empty() {
+        errors.add(field, format!("{label} is required."));
+        return None;
+    }
+    let parsed = time::parse_input(value, tz);
+    if parsed.is_none() {
+        errors.add(field, format!("{label}: give a date and time, such as 2027-03-01T09:00."));
+    }
+    parsed
+}
+
+fn optional_moment(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    tz: Tz,
+) -> Option<DateTime<Utc>> {
+    if value.trim().is_empty() { None } else { moment(errors, field, label, value, tz) }
+}
+
+/// Checks a programme: a name, a year, and a timeline in order (entries open, entries close, judging opens,
+/// judging closes, then the shortlist and the winners, if given).
+pub fn check_programme(errors: &mut FieldErrors, f: &ProgrammeFields, tz: Tz) -> Option<ProgrammeInput> {
+    let name = errors.required("name", "The programme's name", &f.name, 120);
+    errors.one_line("name", "The programme's name", &f.name);
+    let year = match f.year.trim().parse::<i64>() {
+        Ok(y) if YEARS.contains(&y) => y,
+        _ => {
+            errors.add("year", format!("The year is a year from {} to {}.", YEARS.start(), YEARS.end()));
+            0
+        }
+    };
+    let description = errors.optional("description", "The description", &f.description, 4000);
+    let open = moment(errors, "entries_open", "Entries open", &f.entries_open, tz);
+    let close = moment(errors, "entries_close", "Entries close", &f.entries_close, tz);
+    let judging = moment(errors, "judging_opens", "Judging opens", &f.judging_opens, tz);
+    let judged = moment(errors, "judging_closes", "Judging closes", &f.judging_closes, tz);
+    let shortlist = optional_moment(errors, "shortlist_at", "The shortlist's date", &f.shortlist_at, tz);
+    let winners = optional_moment(errors, "winners_at", "The winners' date", &f.winners_at, tz);
+    let (Some(open), Some(close), Some(judging), Some(judged)) = (open, close, judging, judged) else { return None };
+    if close <= open {
+        errors.add("entries_close", "Entries close after they open.");
+    }
+    if judging < close {
+        errors.add("judging_opens", "Judging opens when entries have closed, or later.");
+    }
+    if judged <= judging {
+        errors.add("judging_closes", "Judging closes after it opens.");
+    }
+    if shortlist.is_some_and(|s| s < judging) {
+        errors.add("shortlist_at", "The shortlist comes once judging has opened, or later.");
+    }
+    if let (Some(w), Some(s)) = (winners, shortlist) {
+        if w < s {
+            errors.add("winners_at", "The winners are announced on or after the shortlist's date.");
+        }
+    } else if winners.is_some_and(|w| w < judging) {
+        errors.add("winners_at", "The winners are announced once judging has opened, or later.");
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(ProgrammeInput {
+        name,
+        year,
+        description,
+        entries_open_at: open,
+        entries_close_at: close,
+        judging_opens_at: judging,
+        judging_closes_at: judged,
+        shortlist_at: shortlist,
+        winners_at: winners,
+    })
+}
+
+/// A category's fields as typed; criteria as (name, weight, guidance) rows, empty rows ignored.
+#[derive(Clone, Debug, Default)]
+pub struct CategoryFields {
+    pub name: String,
+    pub description: String,
+    pub open_to: String,
+    pub scale_max: String,
+    pub disagreement: String,
+    pub guidance: String,
+    pub criteria: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CategoryInput {
+    pub name: String,
+    pub description: String,
+    pub open_to: OpenTo,
+    pub scale_max: i64,
+    pub disagreement: f64,
+    pub guidance: String,
+    pub criteria: Vec<(String, f64, String)>,
+}
+
+/// How many criteria a category may have.
+pub const MAX_CRITERIA: usize = 8;
+
+/// Checks a category: a name, who may enter, a scale from 3 to 100 (10 when empty), a disagreement threshold
+/// on it (a third of the scale when empty), and one to `MAX_CRITERIA` criteria, each with a positive weight.
+pub fn check_category(errors: &mut FieldErrors, f: &CategoryFields) -> Option<CategoryInput> {
+    let name = errors.required("name", "The category's name", &f.name, 120);
+    errors.one_line("name", "The category's name", &f.name);
+    let description = errors.optional("description", "The description", &f.description, 4000);
+    let guidance = errors.optional("guidance", "The guidance for judges", &f.guidance, 4000);
+    let open_to = OpenTo::parse(f.open_to.trim());
+    if open_to.is_none() {
+        errors.add("open_to", "Choose who may enter.");
+    }
+    let scale_max = match f.scale_max.trim() {
+        "" => 10,
+        typed => match typed.parse::<i64>() {
+            Ok(n) if (3..=100).contains(&n) => n,
+            _ => {
+                errors.add("scale_max", "The score scale runs from 1 to a number from 3 to 100.");
+                10
+            }
+        },
+    };
+    let disagreement = match f.disagreement.trim() {
+        "" => (scale_max as f64 / 3.0 * 10.0).round() / 10.0,
+        typed => match typed.parse::<f64>() {
+            Ok(d) if d.is_finite() && d > 0.0 && d < scale_max as f64 => d,
+            _ => {
+                errors.add("disagreement", format!("Disagreement is a spread between 0 and {scale_max}, such as 3."));
+                0.0
+            }
+        },
+    };
+    let rows: Vec<&(String, String, String)> = f
+        .criteria
+        .iter()
+        .filter(|(n, w, g)| !(n.trim().is_empty() && w.trim().is_empty() && g.trim().is_empty()))
+        .collect();
+    if rows.is_empty() {
+        errors.add("criteria", "Give at least one criterion, with its weight.");
+    }
+    if rows.len() > MAX_CRITERIA {
+        errors.add("criteria", format!("A category has at most {MAX_CRITERIA} criteria."));
+    }
+    let mut criteria = Vec::new();
+    for (n, w, g) in rows {
+        let n = n.trim();
+        if n.is_empty() || n.chars().count() > 120 || n.chars().any(char::is_control) {
+            errors.add("criteria", "Each criterion has a name of one line, at most 120 characters.");
+            continue;
+        }
+        let weight = match w.trim() {
+            "" => 1.0,
+            typed => match typed.parse::<f64>() {
+                Ok(x) if x.is_finite() && x > 0.0 && x <= 100.0 => x,
+                _ => {
+                    errors.add("criteria", format!("{n}: a weight is a number above 0, at most 100."));
+                    continue;
+                }
+            },
+        };
+        if g.chars().count() > 2000 {
+            errors.add("criteria", format!("{n}: the guidance is longer than 2,000 characters."));
+            continue;
+        }
+        criteria.push((n.to_string(), weight, g.trim().to_string()));
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(CategoryInput {
+        name,
+        description,
+        open_to: open_to.unwrap_or(OpenTo::Members),
+        scale_max,
+        disagreement,
+        guidance,
+        criteria,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> ProgrammeFields {
+        ProgrammeFields {
+            name: "Smart Working Awards 2027".into(),
+            year: "2027".into(),
+            entries_open: "2027-01-10T09:00".into(),
+            entries_close: "2027-03-31T17:00".into(),
+            judging_opens: "2027-04-01T09:00".into(),
+            judging_closes: "2027-05-15T17:00".into(),
+            ..ProgrammeFields::default()
+        }
+    }
+
+    #[test]
+    fn a_timeline_is_in_order() {
+        let tz = chrono_tz::Europe::London;
+        let mut errors = FieldErrors::default();
+        assert!(check_programme(&mut errors, &fields(), tz).is_some(), "{errors:?}");
+        let mut late = fields();
+        late.entries_close = "2027-01-01T09:00".into();
+        let mut errors = FieldErrors::default();
+        assert!(check_programme(&mut errors, &late, tz).is_none());
+        assert!(errors.get("entries_close").is_some());
+        let mut early = fields();
+        early.winners_at = "2027-03-01T09:00".into();
+        let mut errors = FieldErrors::default();
+        assert!(check_programme(&mut errors, &early, tz).is_none());
+        assert!(errors.get("winners_at").is_some());
+    }
+
+    #[test]
+    fn a_category_needs_criteria_with_positive_weights() {
+        let mut f =
+            CategoryFields { name: "Leadership".into(), open_to: "members".into(), ..CategoryFields::default() };
+        let mut errors = FieldErrors::default();
+        assert!(check_category(&mut errors, &f).is_none());
+        assert!(errors.get("criteria").is_some());
+        f.criteria =
+            vec![("Impact".into(), "2".into(), String::new()), ("Evidence".into(), String::new(), String::new())];
+        let mut errors = FieldErrors::default();
+        let c = check_category(&mut errors, &f).unwrap();
+        assert_eq!(c.criteria[1].1, 1.0);
+        assert_eq!((c.scale_max, c.disagreement), (10, 3.3));
+        f.criteria[0].1 = "-1".into();
+        assert!(check_category(&mut FieldErrors::default(), &f).is_none());
+    }
+}
+
+/// An entry's fields as typed; outcomes as rows, empty rows ignored.
+#[derive(Clone, Debug, Default)]
+pub struct EntryFields {
+    pub title: String,
+    pub team: String,
+    pub context: String,
+    pub what_was_done: String,
+    pub benefits: String,
+    pub links: String,
+    pub outcomes: Vec<super::model::Outcome>,
+}
+
+/// How many measurable outcomes an entry may give.
+pub const MAX_OUTCOMES: usize = 3;
+
+/// Checks an entry. A draft needs only its title (it is saved as typed); `submitting` asks for everything a
+/// judge needs: the context, what was done, the benefits and at least one complete measurable outcome.
+pub fn check_entry(errors: &mut FieldErrors, f: &EntryFields, submitting: bool) -> EntryFields {
+    let title = errors.required("title", "The entry's title", &f.title, 200);
+    errors.one_line("title", "The entry's title", &f.title);
+    let team = errors.optional("team", "The team", &f.team, 200);
+    errors.one_line("team", "The team", &f.team);
+    let long = |errors: &mut FieldErrors, field: &'static str, label: &str, value: &str| {
+        if submitting { errors.required(field, label, value, 8000) } else { errors.optional(field, label, value, 8000) }
+    };
+    let context = long(errors, "context", "The context", &f.context);
+    let what_was_done = long(errors, "what_was_done", "What was done", &f.what_was_done);
+    let benefits = long(errors, "benefits", "The benefits", &f.benefits);
+    let links = errors.optional("links", "The links", &f.links, 4000);
+    for line in links.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut one = FieldErrors::default();
+        one.web_address("links", line);
+        if !one.is_empty() {
+            errors.add("links", format!("{line} is not a web address (http or https), one a line."));
+        }
+    }
+    let rows: Vec<super::model::Outcome> = f
+        .outcomes
+        .iter()
+        .filter(|o| ![&o.measure, &o.baseline, &o.result, &o.unit].iter().all(|v| v.trim().is_empty()))
+        .map(|o| super::model::Outcome {
+            measure: o.measure.trim().into(),
+            baseline: o.baseline.trim().into(),
+            result: o.result.trim().into(),
+            unit: o.unit.trim().into(),
+        })
+        .collect();
+    // A draft keeps a half-given outcome as typed; a submission needs each one whole.
+    for o in &rows {
+        let parts = [&o.measure, &o.baseline, &o.result, &o.unit];
+        if parts.iter().any(|v| v.chars().count() > 200 || v.chars().any(char::is_control))
+            || (submitting && parts.iter().any(|v| v.is_empty()))
+        {
+            errors.add(
+                "outcomes",
+                "Each outcome gives its measure, baseline, result and unit, each one line of at most 200 characters.",
+            );
+            break;
+        }
+    }
+    if rows.len() > MAX_OUTCOMES {
+        errors.add("outcomes", format!("At most {MAX_OUTCOMES} outcomes."));
+    }
+    if submitting && rows.is_empty() {
+        errors.add("outcomes", "Give at least one measurable outcome: its measure, baseline, result and unit.");
+    }
+    EntryFields { title, team, context, what_was_done, benefits, links, outcomes: rows }
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+    use crate::awards::model::Outcome;
+
+    #[test]
+    fn a_draft_needs_a_title_and_a_submission_everything() {
+        let mut f = EntryFields { title: "Anchor days for 4,000 staff".into(), ..EntryFields::default() };
+        let mut errors = FieldErrors::default();
+        check_entry(&mut errors, &f, false);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut errors = FieldErrors::default();
+        check_entry(&mut errors, &f, true);
+        assert!(errors.get("context").is_some() && errors.get("outcomes").is_some());
+        f.context = "A council.".into();
+        f.what_was_done = "Team agreements.".into();
+        f.benefits = "Fewer desks.".into();
+        f.outcomes = vec![Outcome {
+            measure: "Desk ratio".into(),
+            baseline: "1.0".into(),
+            result: "0.6".into(),
+            unit: "desks per person".into(),
+        }];
+        let mut errors = FieldErrors::default();
+        check_entry(&mut errors, &f, true);
+        assert!(errors.is_empty(), "{errors:?}");
+        f.outcomes[0].unit = String::new();
+        let mut errors = FieldErrors::default();
+        check_entry(&mut errors, &f, false);
+        assert!(errors.is_empty(), "a draft keeps a half-given outcome as typed");
+        check_entry(&mut errors, &f, true);
+        assert!(errors.get("outcomes").is_some(), "a submission needs it whole");
+    }
+}
