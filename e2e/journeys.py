@@ -513,4 +513,53 @@ def assess_and_compare(ctx):
     o.sees("The draft was discarded.")
 
 
-JOURNEYS = [apply_and_join, register_for_meeting, forum_question, newsletter, plan_a_team, agree_and_trial, assess_and_compare]
+def enter_the_awards(ctx):
+    """A council's programme lead enters this year's awards for her organisation: a draft refused for what a
+    judge needs, then completed and submitted, with its receipt; the organisers see it in the category."""
+    name = f"Smart Working Awards {datetime.date.today().year + 1}"
+    p = ctx.browser("h-entrant")
+    sign_in_member(ctx, p, "priya.shah@northshire.example.gov.uk")
+    p.visit("/awards")
+    assert p.h1() == "The Smart Working Awards"
+    p.click_link(name, within="main")
+    assert p.h1() == name
+    p.click_link("Leadership", within="main")
+    p.click_link("Enter this category", within="main")
+    assert p.h1() == "Enter Leadership"
+    p.fill("title", "Anchor days and team agreements for 4,000 staff")
+    p.fill("context", "A county council of 4,200 people across twelve sites.")
+    p.press("Submit the entry")
+    p.sees("A description of the benefits is required.")
+    p.sees("Give at least one measurable outcome")
+    p.fill("what_was_done", "Every team wrote its agreement from its own work, then trialled it for twelve weeks.")
+    p.fill("benefits", "Two buildings released; people say they have more say over their week.")
+    p.fill("measure_1", "Desk ratio")
+    p.fill("baseline_1", "1.0")
+    p.fill("result_1", "0.6")
+    p.fill("unit_1", "desks per person")
+    p.press("Submit the entry")
+    p.sees("The entry is submitted")
+    p.sees("Submitted on")
+    assert ctx.outbox.wait_for(p.driver, "priya.shah@northshire.example.gov.uk", "is submitted")
+    p.visit("/awards/entries")
+    p.sees("Anchor days and team agreements for 4,000 staff")
+
+    o = ctx.browser("h-organiser")
+    sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Awards")
+    assert o.h1() == "Awards"
+    o.click_link(name, within="main")
+    o.sees("Anchor days and team agreements for 4,000 staff")
+    o.sees("Managing by results across motor claims")
+
+
+JOURNEYS = [
+    apply_and_join,
+    register_for_meeting,
+    forum_question,
+    newsletter,
+    plan_a_team,
+    agree_and_trial,
+    assess_and_compare,
+    enter_the_awards,
+]

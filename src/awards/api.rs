@@ -34,7 +34,7 @@ pub fn routes() -> axum::Router<App> {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CriterionOut {
+pub struct AwardCriterionOut {
     pub id: String,
     pub name: String,
     pub weight: f64,
@@ -42,7 +42,7 @@ pub struct CriterionOut {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CategoryOut {
+pub struct AwardCategoryOut {
     pub id: String,
     pub slug: String,
     pub name: String,
@@ -51,11 +51,11 @@ pub struct CategoryOut {
     pub open_to: String,
     /// Scores run from 1 to this.
     pub scale_max: i64,
-    pub criteria: Vec<CriterionOut>,
+    pub criteria: Vec<AwardCriterionOut>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ProgrammeOut {
+pub struct AwardProgrammeOut {
     pub id: String,
     pub slug: String,
     pub name: String,
@@ -69,16 +69,16 @@ pub struct ProgrammeOut {
     pub winners_at: Option<DateTime<Utc>>,
     /// Where it is: `announced`, `open_for_entries`, `entries_closed`, `judging`, `shortlisted`, `decided`.
     pub phase: String,
-    pub categories: Vec<CategoryOut>,
+    pub categories: Vec<AwardCategoryOut>,
 }
 
-fn criterion_out(c: Criterion) -> CriterionOut {
-    CriterionOut { id: c.id, name: c.name, weight: c.weight, guidance: c.guidance }
+fn criterion_out(c: Criterion) -> AwardCriterionOut {
+    AwardCriterionOut { id: c.id, name: c.name, weight: c.weight, guidance: c.guidance }
 }
 
-async fn category_out(app: &App, c: Category) -> ApiResult<CategoryOut> {
+async fn category_out(app: &App, c: Category) -> ApiResult<AwardCategoryOut> {
     let criteria = store::criteria(&app.db, &c.id).await?.into_iter().map(criterion_out).collect();
-    Ok(CategoryOut {
+    Ok(AwardCategoryOut {
         open_to: c.open_to().key().into(),
         id: c.id,
         slug: c.slug,
@@ -89,12 +89,12 @@ async fn category_out(app: &App, c: Category) -> ApiResult<CategoryOut> {
     })
 }
 
-async fn programme_out(app: &App, p: Programme) -> ApiResult<ProgrammeOut> {
+async fn programme_out(app: &App, p: Programme) -> ApiResult<AwardProgrammeOut> {
     let mut categories = Vec::new();
     for c in store::categories(&app.db, &p.id).await? {
         categories.push(category_out(app, c).await?);
     }
-    Ok(ProgrammeOut {
+    Ok(AwardProgrammeOut {
         phase: phase_key(p.phase(Utc::now())).into(),
         id: p.id,
         slug: p.slug,
@@ -124,8 +124,8 @@ fn phase_key(phase: super::model::Phase) -> &'static str {
 }
 
 #[utoipa::path(get, path = "/api/v1/awards/programmes", tag = "awards",
-    responses((status = 200, body = Vec<ProgrammeOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn programmes(State(app): State<App>) -> ApiResult<Json<Vec<ProgrammeOut>>> {
+    responses((status = 200, body = Vec<AwardProgrammeOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn programmes(State(app): State<App>) -> ApiResult<Json<Vec<AwardProgrammeOut>>> {
     let mut out = Vec::new();
     for p in store::programmes(&app.db).await? {
         out.push(programme_out(&app, p).await?);
@@ -135,7 +135,7 @@ pub async fn programmes(State(app): State<App>) -> ApiResult<Json<Vec<ProgrammeO
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProgrammeIn {
+pub struct AwardProgrammeIn {
     #[schema(min_length = 1, max_length = 120, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
     pub name: String,
     #[schema(minimum = 2000, maximum = 2100)]
@@ -153,7 +153,7 @@ pub struct ProgrammeIn {
 /// A programme change: any of the programme's fields; the rest stay.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProgrammeChange {
+pub struct AwardProgrammeChange {
     #[schema(min_length = 1, max_length = 120, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
     pub name: Option<String>,
     #[schema(minimum = 2000, maximum = 2100)]
@@ -178,8 +178,8 @@ fn typed(app: &App, t: DateTime<Utc>) -> String {
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/programmes", tag = "awards", security(("token" = [])),
-    request_body = ProgrammeIn,
-    responses((status = 201, body = ProgrammeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    request_body = AwardProgrammeIn,
+    responses((status = 201, body = AwardProgrammeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(app): State<App>,
     viewer: Viewer,
@@ -187,7 +187,7 @@ pub async fn create(
     body: Body,
 ) -> ApiResult<impl IntoResponse> {
     organiser(&viewer)?;
-    let p: ProgrammeIn = json_body(&headers, body).await?;
+    let p: AwardProgrammeIn = json_body(&headers, body).await?;
     let f = ProgrammeFields {
         name: p.name,
         year: p.year.to_string(),
@@ -210,18 +210,18 @@ pub async fn create(
 
 #[utoipa::path(patch, path = "/api/v1/awards/programmes/{id}", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The programme's id")),
-    request_body = ProgrammeChange,
-    responses((status = 200, body = ProgrammeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    request_body = AwardProgrammeChange,
+    responses((status = 200, body = AwardProgrammeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn change(
     State(app): State<App>,
     viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Json<ProgrammeOut>> {
+) -> ApiResult<Json<AwardProgrammeOut>> {
     organiser(&viewer)?;
     let p = store::programme(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    let c: ProgrammeChange = json_body(&headers, body).await?;
+    let c: AwardProgrammeChange = json_body(&headers, body).await?;
     let at = |new: Option<DateTime<Utc>>, old: DateTime<Utc>| typed(&app, new.unwrap_or(old));
     let maybe = |new: Option<DateTime<Utc>>, old: Option<DateTime<Utc>>| {
         new.or(old).map(|t| typed(&app, t)).unwrap_or_default()
@@ -247,7 +247,7 @@ pub async fn change(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CriterionIn {
+pub struct AwardCriterionIn {
     #[schema(min_length = 1, max_length = 120, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
     pub name: String,
     /// Above 0, at most 100.
@@ -259,7 +259,7 @@ pub struct CriterionIn {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CategoryIn {
+pub struct AwardCategoryIn {
     #[schema(min_length = 1, max_length = 120, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
     pub name: String,
     #[schema(max_length = 4000, pattern = r"^[^\u0000]*$")]
@@ -273,13 +273,13 @@ pub struct CategoryIn {
     #[schema(max_length = 4000, pattern = r"^[^\u0000]*$")]
     pub guidance: Option<String>,
     #[schema(min_items = 1, max_items = 8)]
-    pub criteria: Vec<CriterionIn>,
+    pub criteria: Vec<AwardCriterionIn>,
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/programmes/{id}/categories", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The programme's id")),
-    request_body = CategoryIn,
-    responses((status = 201, body = CategoryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    request_body = AwardCategoryIn,
+    responses((status = 201, body = AwardCategoryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn add_category(
     State(app): State<App>,
     viewer: Viewer,
@@ -289,7 +289,7 @@ pub async fn add_category(
 ) -> ApiResult<impl IntoResponse> {
     organiser(&viewer)?;
     store::programme(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    let c: CategoryIn = json_body(&headers, body).await?;
+    let c: AwardCategoryIn = json_body(&headers, body).await?;
     let f = CategoryFields {
         name: c.name,
         description: c.description.unwrap_or_default(),
@@ -313,7 +313,7 @@ pub async fn add_category(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OutcomeIn {
+pub struct AwardOutcomeIn {
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f]*$")]
     pub measure: String,
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f]*$")]
@@ -326,7 +326,7 @@ pub struct OutcomeIn {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EntryIn {
+pub struct AwardEntryIn {
     #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
     pub title: String,
     /// The context: the organisation and its starting point.
@@ -338,11 +338,11 @@ pub struct EntryIn {
     pub what_was_done: Option<String>,
     #[schema(max_length = 8000, pattern = r"^[^\u0000]*$")]
     pub benefits: Option<String>,
-    pub outcome: Option<OutcomeIn>,
+    pub outcome: Option<AwardOutcomeIn>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct OutcomeOut {
+pub struct AwardOutcomeOut {
     pub measure: String,
     pub baseline: String,
     pub result: String,
@@ -351,7 +351,7 @@ pub struct OutcomeOut {
 
 /// An entry as its entrants see it: the entry and where it is; nothing about judging.
 #[derive(Serialize, ToSchema)]
-pub struct EntryOut {
+pub struct AwardEntryOut {
     pub id: String,
     pub category: String,
     pub organisation: String,
@@ -363,18 +363,18 @@ pub struct EntryOut {
     pub summary: String,
     pub what_was_done: String,
     pub benefits: String,
-    pub outcomes: Vec<OutcomeOut>,
+    pub outcomes: Vec<AwardOutcomeOut>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub entries_close: DateTime<Utc>,
 }
 
-async fn entry_out(app: &App, e: super::model::Entry, p: &Programme) -> ApiResult<EntryOut> {
+async fn entry_out(app: &App, e: super::model::Entry, p: &Programme) -> ApiResult<AwardEntryOut> {
     let outcomes = store::outcomes(&app.db, &e.id)
         .await?
         .into_iter()
-        .map(|o| OutcomeOut { measure: o.measure, baseline: o.baseline, result: o.result, unit: o.unit })
+        .map(|o| AwardOutcomeOut { measure: o.measure, baseline: o.baseline, result: o.result, unit: o.unit })
         .collect();
-    Ok(EntryOut {
+    Ok(AwardEntryOut {
         state: e.status().key().into(),
         returned_reason: (!e.returned_reason.is_empty()).then(|| e.returned_reason.clone()),
         id: e.id,
@@ -393,8 +393,8 @@ async fn entry_out(app: &App, e: super::model::Entry, p: &Programme) -> ApiResul
 
 #[utoipa::path(post, path = "/api/v1/awards/categories/{id}/entries", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The category's id")),
-    request_body = EntryIn,
-    responses((status = 201, body = EntryOut, description = "A draft, for the caller's organisation"),
+    request_body = AwardEntryIn,
+    responses((status = 201, body = AwardEntryOut, description = "A draft, for the caller's organisation"),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn enter(
     State(app): State<App>,
@@ -406,7 +406,7 @@ pub async fn enter(
     let (org, me) = super::entering::my_organisation(&app, &viewer, "").await?;
     let c = store::category(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let p = store::programme(&app.db, &c.programme_id).await?.ok_or(AppError::NotFound)?;
-    let input: EntryIn = json_body(&headers, body).await?;
+    let input: AwardEntryIn = json_body(&headers, body).await?;
     let now = Utc::now();
     super::entering::taking_entries(&p, &c, now, app.config.timezone)?;
     let f = service::EntryFields {
@@ -433,16 +433,20 @@ pub async fn enter(
 
 #[utoipa::path(get, path = "/api/v1/awards/entries/{id}", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The entry's id")),
-    responses((status = 200, body = EntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn entry(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<EntryOut>> {
+    responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn entry(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<AwardEntryOut>> {
     let (e, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
     Ok(Json(entry_out(&app, e, &p).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/entries/{id}/submit", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The entry's id")),
-    responses((status = 200, body = EntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-pub async fn submit_entry(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<EntryOut>> {
+    responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn submit_entry(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AwardEntryOut>> {
     let (e, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
     let me = viewer.user.clone().ok_or(AppError::Forbidden)?;
     // What a judge needs must be there before it is submitted.

@@ -201,8 +201,8 @@ pub fn check_category(errors: &mut FieldErrors, f: &CategoryFields) -> Option<Ca
                 }
             },
         };
-        if g.chars().count() > 2000 {
-            errors.add("criteria", format!("{n}: the guidance is longer than 2,000 characters."));
+        if g.chars().count() > 2000 || g.contains('\0') {
+            errors.add("criteria", format!("{n}: the guidance is at most 2,000 characters, without NUL characters."));
             continue;
         }
         criteria.push((n.to_string(), weight, g.trim().to_string()));
@@ -298,8 +298,8 @@ pub fn check_entry(errors: &mut FieldErrors, f: &EntryFields, submitting: bool) 
         if submitting { errors.required(field, label, value, 8000) } else { errors.optional(field, label, value, 8000) }
     };
     let context = long(errors, "context", "The context", &f.context);
-    let what_was_done = long(errors, "what_was_done", "What was done", &f.what_was_done);
-    let benefits = long(errors, "benefits", "The benefits", &f.benefits);
+    let what_was_done = long(errors, "what_was_done", "A description of what was done", &f.what_was_done);
+    let benefits = long(errors, "benefits", "A description of the benefits", &f.benefits);
     let links = errors.optional("links", "The links", &f.links, 4000);
     for line in links.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let mut one = FieldErrors::default();

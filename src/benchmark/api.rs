@@ -108,7 +108,7 @@ pub async fn framework(State(app): State<App>, Query(q): Query<VersionQuery>) ->
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerIn {
+pub struct BenchmarkAnswerIn {
     /// A question's id in the framework version of the assessment.
     pub question: String,
     /// 1 to 5, or null for "don't know".
@@ -126,9 +126,9 @@ const MAX_ANSWERS: usize = 200;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswersIn {
+pub struct BenchmarkAnswersIn {
     #[schema(max_items = 200)]
-    pub answers: Vec<AnswerIn>,
+    pub answers: Vec<BenchmarkAnswerIn>,
 }
 
 fn too_many() -> crate::api::problem::ApiError {
@@ -248,7 +248,7 @@ async fn out(app: &App, reached: &Reached) -> ApiResult<AssessmentOut> {
 }
 
 /// Checks every answer first (each message under `answers[i].field`), then saves them one by one.
-async fn save_answers(app: &App, reached: &Reached, by: &str, answers: &[AnswerIn]) -> ApiResult<()> {
+async fn save_answers(app: &App, reached: &Reached, by: &str, answers: &[BenchmarkAnswerIn]) -> ApiResult<()> {
     let mut checked_answers = Vec::new();
     let mut problems = Vec::new();
     for (i, a) in answers.iter().enumerate() {
@@ -282,7 +282,7 @@ fn me(viewer: &Viewer) -> ApiResult<crate::auth::User> {
 }
 
 #[utoipa::path(post, path = "/api/v1/benchmark/assessments", tag = "benchmark", security(("token" = [])),
-    request_body = AnswersIn,
+    request_body = BenchmarkAnswersIn,
     responses((status = 201, body = AssessmentOut, description = "A draft was started"),
         (status = 200, body = AssessmentOut, description = "The organisation's open draft, with these answers saved"),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -294,7 +294,7 @@ pub async fn start(
 ) -> ApiResult<impl IntoResponse> {
     let org = service::my_organisation(&app, &viewer).await?;
     let user = me(&viewer)?;
-    let input: AnswersIn = json_body(&headers, body).await?;
+    let input: BenchmarkAnswersIn = json_body(&headers, body).await?;
     if input.answers.len() > MAX_ANSWERS {
         return Err(too_many());
     }
@@ -329,7 +329,7 @@ pub async fn show(State(app): State<App>, viewer: Viewer, Path(id): Path<String>
 
 #[utoipa::path(post, path = "/api/v1/benchmark/assessments/{id}/answers", tag = "benchmark", security(("token" = [])),
     params(("id" = String, Path, description = "The assessment's id (a draft)")),
-    request_body = AnswersIn,
+    request_body = BenchmarkAnswersIn,
     responses((status = 200, body = AssessmentOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn answer(
     State(app): State<App>,
@@ -340,7 +340,7 @@ pub async fn answer(
 ) -> ApiResult<Json<AssessmentOut>> {
     let reached = service::reach(&app, &viewer, &id).await?;
     let user = me(&viewer)?;
-    let input: AnswersIn = json_body(&headers, body).await?;
+    let input: BenchmarkAnswersIn = json_body(&headers, body).await?;
     if input.answers.len() > MAX_ANSWERS {
         return Err(too_many());
     }

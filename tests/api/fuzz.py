@@ -45,6 +45,12 @@ RULE_CHECKED = [
     "/api/v1/benchmark/assessments",
     "/api/v1/benchmark/assessments/{id}/answers",
     "/api/v1/benchmark/peers",
+    # The awards: a timeline out of order, a category's rules, an entry incomplete for submitting.
+    "/api/v1/awards/programmes",
+    "/api/v1/awards/programmes/{id}",
+    "/api/v1/awards/programmes/{id}/categories",
+    "/api/v1/awards/categories/{id}/entries",
+    "/api/v1/awards/entries/{id}/submit",
 ]
 
 

@@ -465,3 +465,31 @@ async fn the_document_says_what_the_api_refuses(engine: Engine) {
     is_problem(&call(&t, reqwest::Method::POST, &format!("{topic}/replies"), Some(&token), Some(nul)).await, 422);
     t.finish().await;
 }
+
+/// utoipa merges every feature's schemas by name, and a second schema of one name silently replaces the
+/// first in the document: each name is used once.
+#[test]
+fn every_schema_name_is_used_once() {
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for file in crate::matrix::source_files() {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let declared = lines[i + 1..].iter().take(4).find_map(|l| {
+                let l = l.trim_start();
+                l.strip_prefix("pub struct ")
+                    .or_else(|| l.strip_prefix("pub enum "))
+                    .or_else(|| l.strip_prefix("struct "))
+            });
+            if let Some(rest) = declared {
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                seen.entry(name).or_default().push(file.display().to_string());
+            }
+        }
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, files)| files.len() > 1).collect();
+    assert!(twice.is_empty(), "schema names declared more than once: {twice:?}");
+}

@@ -237,7 +237,7 @@ async fn members_enter_submit_withdraw_and_the_close_is_enforced(engine: Engine)
         .await;
     incomplete
         .assert_status(422)
-        .assert_contains("The benefits is required.")
+        .assert_contains("A description of the benefits is required.")
         .assert_contains("Give at least one measurable outcome")
         .assert_contains("Team agreements everywhere.");
     let complete = [

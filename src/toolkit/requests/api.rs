@@ -224,7 +224,7 @@ pub enum GroundIn {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionIn {
+pub struct RequestDecisionIn {
     pub outcome: OutcomeIn,
     /// For a refusal, one or more of the eight business grounds.
     #[serde(default)]
@@ -243,7 +243,7 @@ fn key<T: Serialize>(value: &T) -> String {
 
 #[utoipa::path(post, path = "/api/v1/toolkit/requests/{id}/decision", tag = "toolkit", security(("token" = [])),
     params(("id" = String, Path, description = "The request's id")),
-    request_body = DecisionIn,
+    request_body = RequestDecisionIn,
     responses((status = 200, body = RequestOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn decision(
     State(app): State<App>,
@@ -255,7 +255,7 @@ pub async fn decision(
     let (reached, r) = reach_request(&app, &viewer, &rid).await?;
     let space_id = r.space_id.clone();
     lead(&reached)?;
-    let input: DecisionIn = json_body(&headers, body).await?;
+    let input: RequestDecisionIn = json_body(&headers, body).await?;
     let outcome = match input.outcome {
         OutcomeIn::Granted => "granted",
         OutcomeIn::Refused => "refused",

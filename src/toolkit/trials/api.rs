@@ -211,7 +211,7 @@ pub enum StateIn {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum DecisionIn {
+pub enum TrialDecisionIn {
     Confirm,
     Adjust,
     Extend,
@@ -237,7 +237,7 @@ pub struct StepIn {
     /// The next state; only the one after the trial's present state is allowed.
     pub to: StateIn,
     /// With `decided`.
-    pub decision: Option<DecisionIn>,
+    pub decision: Option<TrialDecisionIn>,
     /// Required to extend.
     #[schema(max_length = 2000, pattern = r"^[^\u0000]*$")]
     pub reason: Option<String>,
@@ -271,10 +271,10 @@ pub async fn step(
         StateIn::Decided => "decided",
     };
     let decision = match input.decision {
-        Some(DecisionIn::Confirm) => "confirm",
-        Some(DecisionIn::Adjust) => "adjust",
-        Some(DecisionIn::Extend) => "extend",
-        Some(DecisionIn::End) => "end",
+        Some(TrialDecisionIn::Confirm) => "confirm",
+        Some(TrialDecisionIn::Adjust) => "adjust",
+        Some(TrialDecisionIn::Extend) => "extend",
+        Some(TrialDecisionIn::End) => "end",
         None => "",
     };
     let cause = match input.cause {
