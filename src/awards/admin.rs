@@ -32,7 +32,7 @@ fn organiser(viewer: &Viewer) -> AppResult<()> {
 pub struct Fields(pub std::collections::HashMap<String, String>);
 
 impl Fields {
-    fn get(&self, k: &str) -> String {
+    pub(super) fn get(&self, k: &str) -> String {
         self.0.get(k).cloned().unwrap_or_default()
     }
 
@@ -261,8 +261,35 @@ async fn return_entry(
             "Say why the entry is returned (at most 2,000 characters), so its entrants can put it right.".into(),
         ));
     }
-    if !store::return_entry(&app.db, &id, reason, Utc::now()).await? {
+    let programme = store::programme(&app.db, &category.programme_id).await?.ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    // After the close a returned entry could not be put right: it would drop out of judging unseen.
+    if now >= programme.entries_close_at {
+        return Err(AppError::Conflict("Entries have closed: a returned entry could no longer be put right.".into()));
+    }
+    let mut tx = app.db.begin().await?;
+    if !store::return_entry(&mut tx, &id, reason, now).await? {
         return Err(AppError::Conflict("Only a submitted entry can be returned.".into()));
     }
+    // Its entrants are told, each current member of the organisation who may work on it.
+    let link = app.config.link(&format!("/awards/entries/{id}"));
+    for (email, name) in store::entrants(&mut tx, &entry.organisation_id, now).await? {
+        let message = crate::mail::messages::notice(
+            &email,
+            &name,
+            &format!("Your entry to {} needs a change", programme.name),
+            &[
+                format!("The organisers returned \"{}\": {reason}", entry.title),
+                format!(
+                    "Change it and submit it again before entries close on {}.",
+                    time::date_time(programme.entries_close_at, app.config.timezone)
+                ),
+            ],
+            Some(("Open the entry", &link)),
+        )?;
+        crate::mail::queue(&app, &mut tx, crate::mail::Kind::Transactional, &message).await?;
+    }
+    tx.commit().await?;
+    app.wake_mail();
     Ok(redirect_with_notice(&back, &format!("\"{}\" is returned to {}.", entry.title, entry.organisation_name)))
 }

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Category, Criterion, OpenTo, Programme};
-use super::service::{self, CategoryFields, ProgrammeFields};
+use super::service::{self, CategoryFields, ProgrammeInput};
 use super::store;
 use crate::App;
 use crate::api::problem::{ApiResult, Problem, checked, json_body};
 use crate::auth::{Viewer, policy};
-use crate::web::{AppError, FieldErrors, time};
+use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(programmes, create, change, add_category, enter, entry, submit_entry))]
@@ -172,11 +172,6 @@ fn organiser(viewer: &Viewer) -> ApiResult<()> {
     Ok(policy::require(viewer, policy::can_run_awards(viewer), "")?)
 }
 
-/// A moment as the forms type it, so the API and the pages are checked by the same rules.
-fn typed(app: &App, t: DateTime<Utc>) -> String {
-    time::input_value(t, app.config.timezone)
-}
-
 #[utoipa::path(post, path = "/api/v1/awards/programmes", tag = "awards", security(("token" = [])),
     request_body = AwardProgrammeIn,
     responses((status = 201, body = AwardProgrammeOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
@@ -188,19 +183,19 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     organiser(&viewer)?;
     let p: AwardProgrammeIn = json_body(&headers, body).await?;
-    let f = ProgrammeFields {
+    let draft = ProgrammeInput {
         name: p.name,
-        year: p.year.to_string(),
+        year: p.year,
         description: p.description.unwrap_or_default(),
-        entries_open: typed(&app, p.entries_open),
-        entries_close: typed(&app, p.entries_close),
-        judging_opens: typed(&app, p.judging_opens),
-        judging_closes: typed(&app, p.judging_closes),
-        shortlist_at: p.shortlist_at.map(|t| typed(&app, t)).unwrap_or_default(),
-        winners_at: p.winners_at.map(|t| typed(&app, t)).unwrap_or_default(),
+        entries_open_at: p.entries_open,
+        entries_close_at: p.entries_close,
+        judging_opens_at: p.judging_opens,
+        judging_closes_at: p.judging_closes,
+        shortlist_at: p.shortlist_at,
+        winners_at: p.winners_at,
     };
     let mut errors = FieldErrors::default();
-    let input = service::check_programme(&mut errors, &f, app.config.timezone);
+    let input = service::check_timeline(&mut errors, &draft);
     checked(errors)?;
     let input = input.ok_or(AppError::NotFound)?;
     let id = store::insert_programme(&app.db, &input, Utc::now()).await?;
@@ -222,23 +217,20 @@ pub async fn change(
     organiser(&viewer)?;
     let p = store::programme(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let c: AwardProgrammeChange = json_body(&headers, body).await?;
-    let at = |new: Option<DateTime<Utc>>, old: DateTime<Utc>| typed(&app, new.unwrap_or(old));
-    let maybe = |new: Option<DateTime<Utc>>, old: Option<DateTime<Utc>>| {
-        new.or(old).map(|t| typed(&app, t)).unwrap_or_default()
-    };
-    let f = ProgrammeFields {
-        name: c.name.unwrap_or(p.name.clone()),
-        year: c.year.unwrap_or(p.year).to_string(),
-        description: c.description.unwrap_or(p.description.clone()),
-        entries_open: at(c.entries_open, p.entries_open_at),
-        entries_close: at(c.entries_close, p.entries_close_at),
-        judging_opens: at(c.judging_opens, p.judging_opens_at),
-        judging_closes: at(c.judging_closes, p.judging_closes_at),
-        shortlist_at: maybe(c.shortlist_at, p.shortlist_at),
-        winners_at: maybe(c.winners_at, p.winners_at),
+    // What is not given stays as stored, to the second.
+    let draft = ProgrammeInput {
+        name: c.name.unwrap_or(p.name),
+        year: c.year.unwrap_or(p.year),
+        description: c.description.unwrap_or(p.description),
+        entries_open_at: c.entries_open.unwrap_or(p.entries_open_at),
+        entries_close_at: c.entries_close.unwrap_or(p.entries_close_at),
+        judging_opens_at: c.judging_opens.unwrap_or(p.judging_opens_at),
+        judging_closes_at: c.judging_closes.unwrap_or(p.judging_closes_at),
+        shortlist_at: c.shortlist_at.or(p.shortlist_at),
+        winners_at: c.winners_at.or(p.winners_at),
     };
     let mut errors = FieldErrors::default();
-    let input = service::check_programme(&mut errors, &f, app.config.timezone);
+    let input = service::check_timeline(&mut errors, &draft);
     checked(errors)?;
     store::update_programme(&app.db, &id, &input.ok_or(AppError::NotFound)?).await?;
     let changed = store::programme(&app.db, &id).await?.ok_or(AppError::NotFound)?;
@@ -447,22 +439,10 @@ pub async fn submit_entry(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AwardEntryOut>> {
-    let (e, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
+    let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
     let me = viewer.user.clone().ok_or(AppError::Forbidden)?;
-    // What a judge needs must be there before it is submitted.
-    let f = service::EntryFields {
-        title: e.title.clone(),
-        team: e.team.clone(),
-        context: e.context.clone(),
-        what_was_done: e.what_was_done.clone(),
-        benefits: e.benefits.clone(),
-        links: e.links.clone(),
-        outcomes: store::outcomes(&app.db, &id).await?,
-    };
-    let mut errors = FieldErrors::default();
-    service::check_entry(&mut errors, &f, true);
-    checked(errors)?;
-    super::entering::submit(&app, &id, &me, &p).await?;
+    // What a judge needs must be there: checked on the entry as it is submitted.
+    checked(super::entering::submit(&app, &id, &me, &p).await?)?;
     let e = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(entry_out(&app, e, &p).await?))
 }

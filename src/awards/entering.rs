@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -18,7 +17,7 @@ use crate::App;
 use crate::auth::{Viewer, policy};
 use crate::mail;
 use crate::membership::Organisation;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, invalid, redirect_with_notice, render, time};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -42,7 +41,7 @@ pub async fn my_organisation(app: &App, viewer: &Viewer, path: &str) -> AppResul
 
 impl Fields {
     fn entry(&self) -> EntryFields {
-        let get = |k: &str| self.0.get(k).cloned().unwrap_or_default();
+        let get = |k: &str| self.get(k);
         EntryFields {
             title: get("title"),
             team: get("team"),
@@ -152,11 +151,11 @@ async fn create(
             form: typed,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&again)?).into_response());
+        return invalid(&again);
     }
     let id = store::insert_entry(&app.db, &c.id, &org.id, &me.id, &checked, now).await?;
     if submitting {
-        submit(&app, &id, &me, &p).await?;
+        submit_checked(&app, &id, &me, &p).await?;
         return Ok(redirect_with_notice(&format!("/awards/entries/{id}"), SUBMITTED));
     }
     Ok(redirect_with_notice(&format!("/awards/entries/{id}"), "The draft is saved: submit it before the close."))
@@ -165,19 +164,27 @@ async fn create(
 const SUBMITTED: &str =
     "The entry is submitted: a receipt is on its way by e-mail. You can change or withdraw it until the close.";
 
-/// Submits an entry (a draft, or one returned) and e-mails its receipt.
-pub async fn submit(app: &App, id: &str, by: &crate::auth::User, p: &Programme) -> AppResult<()> {
+/// Submits an entry (a draft, or one returned) and queues its receipt, in one transaction that holds the
+/// entry: what is checked for completeness is what is submitted, whatever a colleague saves at the same moment.
+/// Gives the messages when it is not complete (nothing is submitted then).
+pub async fn submit(app: &App, id: &str, by: &crate::auth::User, p: &Programme) -> AppResult<FieldErrors> {
     let now = Utc::now();
     if now >= p.entries_close_at {
         return Err(AppError::Conflict(closed(p)));
     }
-    if !store::set_entry_status(&app.db, id, &[EntryStatus::Draft, EntryStatus::Returned], EntryStatus::Submitted, now)
-        .await?
-    {
+    let mut tx = app.db.begin().await?;
+    store::hold_entry(&mut tx, id).await?;
+    let (entry, outcomes) = store::entry_held(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    service::check_entry(&mut errors, &saved(&entry, outcomes), true);
+    if !errors.is_empty() {
+        return Ok(errors);
+    }
+    if !store::mark_submitted(&mut tx, id, now).await? {
         return Err(AppError::Conflict("This entry is not a draft: it was submitted or withdrawn already.".into()));
     }
-    let entry = store::entry(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let link = app.config.link(&format!("/awards/entries/{id}"));
+    let tz = app.config.timezone;
     let message = mail::messages::notice(
         &by.email,
         &by.name,
@@ -187,20 +194,32 @@ pub async fn submit(app: &App, id: &str, by: &crate::auth::User, p: &Programme) 
                 "\"{}\", for {}, was submitted on {}.",
                 entry.title,
                 entry.organisation_name,
-                time::date_time(now, app.config.timezone)
+                time::date_time(now, tz)
             ),
             format!(
                 "You and your colleagues can change or withdraw it until entries close on {}.",
-                time::date_time(p.entries_close_at, app.config.timezone)
+                time::date_time(p.entries_close_at, tz)
             ),
         ],
         Some(("See the entry", &link)),
     )?;
-    let mut tx = app.db.begin().await?;
     mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
     tx.commit().await?;
     app.wake_mail();
-    Ok(())
+    Ok(FieldErrors::default())
+}
+
+/// `submit` for the pages: a submission that a colleague's change made incomplete meanwhile is a 409.
+async fn submit_checked(app: &App, id: &str, by: &crate::auth::User, p: &Programme) -> AppResult<()> {
+    let errors = submit(app, id, by, p).await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "The entry was saved, but a colleague changed it meanwhile and it is no longer complete: open it again."
+                .into(),
+        ))
+    }
 }
 
 /// An entry as its entrant reaches it: the current members of its organisation; anyone else finds nothing.
@@ -237,7 +256,7 @@ struct EntryPage {
 }
 
 /// An entry's fields as saved, for its form.
-fn saved(entry: &Entry, outcomes: Vec<Outcome>) -> EntryFields {
+pub(super) fn saved(entry: &Entry, outcomes: Vec<Outcome>) -> EntryFields {
     EntryFields {
         title: entry.title.clone(),
         team: entry.team.clone(),
@@ -319,20 +338,22 @@ async fn act(
     }
     let typed = f.entry();
     // A submitted entry stays complete when changed; a draft is saved as typed.
-    let submitting = action == "submit" || entry.status() == EntryStatus::Submitted;
+    let entry_status = entry.status();
+    let submitting = action == "submit" || entry_status == EntryStatus::Submitted;
     let mut errors = FieldErrors::default();
     let checked = service::check_entry(&mut errors, &typed, submitting);
     if !errors.is_empty() {
         let again = entry_page(&app, page, entry, c, p, typed, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&again)?).into_response());
+        return invalid(&again);
     }
-    if !store::save_entry(&app.db, &id, &checked, p.entries_close_at, now).await? {
+    if !store::save_entry(&app.db, &id, &checked, entry_status, p.entries_close_at, now).await? {
         return Err(AppError::Conflict(
-            "This entry can no longer change: it was withdrawn, or entries have closed.".into(),
+            "This entry changed meanwhile (a colleague submitted or withdrew it), or entries have closed: open it again."
+                .into(),
         ));
     }
     if action == "submit" {
-        submit(&app, &id, &me, &p).await?;
+        submit_checked(&app, &id, &me, &p).await?;
         return Ok(redirect_with_notice(&format!("/awards/entries/{id}"), SUBMITTED));
     }
     Ok(redirect_with_notice(&format!("/awards/entries/{id}"), "Saved."))

@@ -1,8 +1,8 @@
 //! The awards (DOMAIN.md, "Awards"): a yearly programme with categories, entries, judging with conflicts of
-//! interest, a shortlist and winners. Being built (issue 19): so far programmes with their timelines and
-//! categories with their criteria (organisers' pages in `admin`, the public pages in `routes`, the API in
-//! `api`), and, pure and tested, the ranking (`ranking`: weights, normalisation, abstentions, disagreement) and
-//! the conflicts the network's own data proposes (`conflicts`).
+//! interest, a shortlist and winners. Being built (issue 19): programmes with their timelines and categories
+//! with their criteria (organisers' pages in `admin`, the public pages in `routes`), entries (`entering`), the
+//! API (`api`), and, pure and tested for the judging to come, the ranking (`ranking`) and the conflicts the
+//! network's own data proposes (`conflicts`).
 
 pub mod conflicts;
 pub mod ranking;
@@ -49,19 +49,14 @@ impl Feature for Awards {
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
         Box::pin(async move {
-            let mut entries = Vec::new();
-            for e in store::entries_by(&app.db, &person.id).await? {
-                let outcomes: Vec<serde_json::Value> = store::outcomes(&app.db, &e.id)
-                    .await?
-                    .into_iter()
-                    .map(|o| json!({"measure": o.measure, "baseline": o.baseline, "result": o.result, "unit": o.unit}))
-                    .collect();
-                entries.push(json!({"id": e.id, "organisation": e.organisation_name, "status": e.status,
-                    "title": e.title, "team": e.team, "context": e.context, "what_was_done": e.what_was_done,
-                    "benefits": e.benefits, "links": e.links, "outcomes": outcomes, "created_at": e.created_at,
-                    "submitted_at": e.submitted_at}));
-            }
-            Ok((!entries.is_empty()).then(|| json!({"entries_written": entries})))
+            // What is the person's own: that they started an entry, and when. The entry's text is its
+            // organisation's (colleagues change it), read on its page by the organisation's members.
+            let entries: Vec<serde_json::Value> = store::entries_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|e| json!({"id": e.id, "category": e.category_id, "title": e.title, "started_at": e.created_at}))
+                .collect();
+            Ok((!entries.is_empty()).then(|| json!({"entries_started": entries})))
         })
     }
 

@@ -7,9 +7,11 @@
 //! - The **raw mean** is the mean of every criterion score its judges gave, unweighted.
 //! - The **normalised** score takes a judge's weighted scores over the entries they scored, once they have
 //!   scored at least `MIN_FOR_NORMALISING`: z = (score − their mean) / their standard deviation, then put back
-//!   on the category's own scale as the category's mean + z × the category's standard deviation (over every
-//!   weighted score in it). A judge with fewer scores, or who gave every entry the same, keeps their weighted
-//!   score. An entry's normalised mean is the mean of its judges' normalised scores.
+//!   in the category's terms as the category's mean + z × the category's standard deviation (over every
+//!   weighted score in it); not clamped, so a judge's one outlier may land beyond the scale's ends. A judge
+//!   with fewer scores, or who gave every entry the same (a spread under `SAME`, so floating point's last bit
+//!   does not count as one), keeps their weighted score. An entry's normalised mean is the mean of its
+//!   judges' normalised scores.
 //! - The **spread** is the highest judge's weighted score minus the lowest; above the category's threshold the
 //!   entry is flagged for discussion.
 
@@ -17,6 +19,9 @@ use std::collections::HashMap;
 
 /// A judge's scores are normalised once they have scored this many entries.
 pub const MIN_FOR_NORMALISING: usize = 5;
+
+/// Weighted scores closer than this are the same score.
+const SAME: f64 = 1e-9;
 
 /// One judge's scores on one entry, one per criterion in the category's order; abstentions are not given here.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,8 +78,10 @@ pub fn rank(weights: &[f64], scored: &[Scored], disagreement_over: f64) -> Vec<R
     }
     let normalised = |judge: &str, w: f64| -> f64 {
         let Some(theirs) = by_judge.get(judge) else { return w };
+        let high = theirs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let low = theirs.iter().copied().fold(f64::INFINITY, f64::min);
         match (mean(theirs), deviation(theirs)) {
-            (Some(m), Some(sd)) if theirs.len() >= MIN_FOR_NORMALISING && sd > 0.0 => {
+            (Some(m), Some(sd)) if theirs.len() >= MIN_FOR_NORMALISING && high - low > SAME && sd > 0.0 => {
                 category_mean + (w - m) / sd * category_sd
             }
             _ => w,
@@ -177,6 +184,21 @@ mod tests {
         // With four entries each, nothing is normalised.
         let four: Vec<Scored> = scored.iter().filter(|x| !["e", "f"].contains(&x.entry.as_str())).cloned().collect();
         assert!(rank(&[1.0], &four, 10.0).iter().all(|x| x.normalised_mean == x.weighted));
+    }
+
+    #[test]
+    fn a_judge_who_gave_every_entry_the_same_keeps_their_scores() {
+        // Weights that do not divide into exact binary fractions: the same scores give means a bit apart, and a
+        // spread of one last bit must not count as a spread.
+        let weights = [3.0, 2.0, 1.0];
+        let mut all: Vec<Scored> = (0..10).map(|i| s("even", &format!("e{i}"), &[1.0, 1.0, 2.0])).collect();
+        // Another judge, below the threshold, widens the category's spread on a few entries.
+        all.extend((0..4).map(|i| s("other", &format!("e{i}"), &[f64::from(i + 1); 3])));
+        for r in rank(&weights, &all, 10.0) {
+            if r.judges == 1 {
+                assert_eq!(r.normalised_mean, r.weighted, "{r:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The awards' checks, shared by the pages and the API: a programme's timeline in order, a category with its
 //! criteria.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use super::model::OpenTo;
@@ -61,26 +61,52 @@ fn optional_moment(
     if value.trim().is_empty() { None } else { moment(errors, field, label, value, tz) }
 }
 
-/// Checks a programme: a name, a year, and a timeline in order (entries open, entries close, judging opens,
-/// judging closes, then the shortlist and the winners, if given).
+/// Checks a programme's name, year and description; gives the name and description trimmed.
+fn heading(errors: &mut FieldErrors, name: &str, year: i64, description: &str) -> (String, String) {
+    let trimmed = errors.required("name", "The programme's name", name, 120);
+    errors.one_line("name", "The programme's name", name);
+    if !YEARS.contains(&year) {
+        errors.add("year", format!("The year is a year from {} to {}.", YEARS.start(), YEARS.end()));
+    }
+    (trimmed, errors.optional("description", "The description", description, 4000))
+}
+
+/// Checks a programme as typed on the pages: moments in the network's time zone, then `check_timeline`.
 pub fn check_programme(errors: &mut FieldErrors, f: &ProgrammeFields, tz: Tz) -> Option<ProgrammeInput> {
-    let name = errors.required("name", "The programme's name", &f.name, 120);
-    errors.one_line("name", "The programme's name", &f.name);
-    let year = match f.year.trim().parse::<i64>() {
-        Ok(y) if YEARS.contains(&y) => y,
-        _ => {
-            errors.add("year", format!("The year is a year from {} to {}.", YEARS.start(), YEARS.end()));
-            0
-        }
-    };
-    let description = errors.optional("description", "The description", &f.description, 4000);
-    let open = moment(errors, "entries_open", "Entries open", &f.entries_open, tz);
-    let close = moment(errors, "entries_close", "Entries close", &f.entries_close, tz);
-    let judging = moment(errors, "judging_opens", "Judging opens", &f.judging_opens, tz);
-    let judged = moment(errors, "judging_closes", "Judging closes", &f.judging_closes, tz);
+    let year = f.year.trim().parse::<i64>().unwrap_or(0);
+    let moments = [
+        moment(errors, "entries_open", "Entries open", &f.entries_open, tz),
+        moment(errors, "entries_close", "Entries close", &f.entries_close, tz),
+        moment(errors, "judging_opens", "Judging opens", &f.judging_opens, tz),
+        moment(errors, "judging_closes", "Judging closes", &f.judging_closes, tz),
+    ];
     let shortlist = optional_moment(errors, "shortlist_at", "The shortlist's date", &f.shortlist_at, tz);
     let winners = optional_moment(errors, "winners_at", "The winners' date", &f.winners_at, tz);
-    let (Some(open), Some(close), Some(judging), Some(judged)) = (open, close, judging, judged) else { return None };
+    let [Some(open), Some(close), Some(judging), Some(judged)] = moments else {
+        heading(errors, &f.name, year, &f.description);
+        return None;
+    };
+    let draft = ProgrammeInput {
+        name: f.name.clone(),
+        year,
+        description: f.description.clone(),
+        entries_open_at: open,
+        entries_close_at: close,
+        judging_opens_at: judging,
+        judging_closes_at: judged,
+        shortlist_at: shortlist,
+        winners_at: winners,
+    };
+    check_timeline(errors, &draft)
+}
+
+/// Checks a programme given as moments (the API's RFC 3339, kept to the second): a name, a year, and a
+/// timeline in order (entries open, entries close, judging opens, judging closes, then the shortlist and the
+/// winners, if given).
+pub fn check_timeline(errors: &mut FieldErrors, p: &ProgrammeInput) -> Option<ProgrammeInput> {
+    let (name, description) = heading(errors, &p.name, p.year, &p.description);
+    let (open, close, judging, judged) =
+        (p.entries_open_at, p.entries_close_at, p.judging_opens_at, p.judging_closes_at);
     if close <= open {
         errors.add("entries_close", "Entries close after they open.");
     }
@@ -90,30 +116,27 @@ pub fn check_programme(errors: &mut FieldErrors, f: &ProgrammeFields, tz: Tz) ->
     if judged <= judging {
         errors.add("judging_closes", "Judging closes after it opens.");
     }
-    if shortlist.is_some_and(|s| s < judging) {
+    if p.shortlist_at.is_some_and(|s| s < judging) {
         errors.add("shortlist_at", "The shortlist comes once judging has opened, or later.");
     }
-    if let (Some(w), Some(s)) = (winners, shortlist) {
+    if let (Some(w), Some(s)) = (p.winners_at, p.shortlist_at) {
         if w < s {
             errors.add("winners_at", "The winners are announced on or after the shortlist's date.");
         }
-    } else if winners.is_some_and(|w| w < judging) {
+    } else if p.winners_at.is_some_and(|w| w < judging) {
         errors.add("winners_at", "The winners are announced once judging has opened, or later.");
+    }
+    let in_range = |t: DateTime<Utc>| time::YEARS.contains(&t.year());
+    if ![open, close, judging, judged].into_iter().chain(p.shortlist_at).chain(p.winners_at).all(in_range) {
+        errors.add(
+            "entries_open",
+            format!("Each date is in a year from {} to {}.", time::YEARS.start(), time::YEARS.end()),
+        );
     }
     if !errors.is_empty() {
         return None;
     }
-    Some(ProgrammeInput {
-        name,
-        year,
-        description,
-        entries_open_at: open,
-        entries_close_at: close,
-        judging_opens_at: judging,
-        judging_closes_at: judged,
-        shortlist_at: shortlist,
-        winners_at: winners,
-    })
+    Some(ProgrammeInput { name, description, ..p.clone() })
 }
 
 /// A category's fields as typed; criteria as (name, weight, guidance) rows, empty rows ignored.
@@ -166,9 +189,13 @@ pub fn check_category(errors: &mut FieldErrors, f: &CategoryFields) -> Option<Ca
     let disagreement = match f.disagreement.trim() {
         "" => (scale_max as f64 / 3.0 * 10.0).round() / 10.0,
         typed => match typed.parse::<f64>() {
-            Ok(d) if d.is_finite() && d > 0.0 && d < scale_max as f64 => d,
+            // Scores run from 1, so the widest spread is `scale_max - 1`.
+            Ok(d) if d.is_finite() && d > 0.0 && d < (scale_max - 1) as f64 => d,
             _ => {
-                errors.add("disagreement", format!("Disagreement is a spread between 0 and {scale_max}, such as 3."));
+                errors.add(
+                    "disagreement",
+                    format!("Disagreement is a spread above 0 and below {}, such as 3.", scale_max - 1),
+                );
                 0.0
             }
         },
@@ -287,8 +314,9 @@ pub struct EntryFields {
 /// How many measurable outcomes an entry may give.
 pub const MAX_OUTCOMES: usize = 3;
 
-/// Checks an entry. A draft needs only its title (it is saved as typed); `submitting` asks for everything a
-/// judge needs: the context, what was done, the benefits and at least one complete measurable outcome.
+/// Checks an entry. A draft needs only its title and lengths that fit (it is saved as typed); `submitting` asks
+/// for everything a judge needs: the context, what was done, the benefits, at least one whole measurable
+/// outcome, and links that are web addresses.
 pub fn check_entry(errors: &mut FieldErrors, f: &EntryFields, submitting: bool) -> EntryFields {
     let title = errors.required("title", "The entry's title", &f.title, 200);
     errors.one_line("title", "The entry's title", &f.title);
@@ -301,7 +329,8 @@ pub fn check_entry(errors: &mut FieldErrors, f: &EntryFields, submitting: bool) 
     let what_was_done = long(errors, "what_was_done", "A description of what was done", &f.what_was_done);
     let benefits = long(errors, "benefits", "A description of the benefits", &f.benefits);
     let links = errors.optional("links", "The links", &f.links, 4000);
-    for line in links.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    // A draft keeps a half-typed address as typed; a submission needs each one whole.
+    for line in links.lines().map(str::trim).filter(|l| submitting && !l.is_empty()) {
         let mut one = FieldErrors::default();
         one.web_address("links", line);
         if !one.is_empty() {

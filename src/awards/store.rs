@@ -28,43 +28,57 @@ pub async fn programme_by_slug(db: &Db, slug: &str) -> Result<Option<Programme>,
     fetch_optional!(db, Programme, sqlx::AssertSqlSafe(sql), slug)
 }
 
-/// A slug from the name, made unique with a number when taken.
-async fn free_slug(db: &Db, name: &str) -> Result<String, sqlx::Error> {
-    let base = match slugify(name) {
-        s if s.is_empty() => "programme".to_string(),
-        s => s,
-    };
-    for n in 1.. {
-        let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
-        if programme_by_slug(db, &slug).await?.is_none() {
-            return Ok(slug);
-        }
-    }
-    Ok(base)
+/// Slugs the awards' own pages use under `/awards/`.
+const RESERVED: [&str; 1] = ["entries"];
+
+/// The first of `base`, `base-2`, `base-3`, ... that is not taken nor reserved.
+fn next_free(base: &str, taken: &[String]) -> String {
+    (1..)
+        .map(|n| if n == 1 { base.to_string() } else { format!("{base}-{n}") })
+        .find(|s| !taken.contains(s) && !RESERVED.contains(&s.as_str()))
+        .unwrap_or_else(|| base.to_string())
 }
+
+#[derive(sqlx::FromRow)]
+struct Slug {
+    slug: String,
+}
+
+async fn programme_slugs(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    Ok(fetch_all!(db, Slug, "SELECT slug FROM award_programmes")?.into_iter().map(|s| s.slug).collect())
+}
+
+/// How often an insert tries the next free slug when another took it in the same moment.
+const SLUG_TRIES: usize = 5;
 
 pub async fn insert_programme(db: &Db, p: &ProgrammeInput, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
     let id = new_id();
-    let slug = free_slug(db, &p.name).await?;
-    execute!(
-        db,
-        "INSERT INTO award_programmes (id, slug, name, year, description, entries_open_at, entries_close_at,
-             judging_opens_at, judging_closes_at, shortlist_at, winners_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        &id,
-        slug,
-        &p.name,
-        p.year,
-        &p.description,
-        p.entries_open_at,
-        p.entries_close_at,
-        p.judging_opens_at,
-        p.judging_closes_at,
-        p.shortlist_at,
-        p.winners_at,
-        now
-    )?;
-    Ok(id)
+    let mut tries = 0;
+    loop {
+        let slug = next_free(&slugify(&p.name), &programme_slugs(db).await?);
+        let made = execute!(
+            db,
+            "INSERT INTO award_programmes (id, slug, name, year, description, entries_open_at, entries_close_at,
+                 judging_opens_at, judging_closes_at, shortlist_at, winners_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &id,
+            slug,
+            &p.name,
+            p.year,
+            &p.description,
+            p.entries_open_at,
+            p.entries_close_at,
+            p.judging_opens_at,
+            p.judging_closes_at,
+            p.shortlist_at,
+            p.winners_at,
+            now
+        );
+        match made {
+            Err(e) if crate::db::is_unique_violation(&e) && tries < SLUG_TRIES => tries += 1,
+            other => return other.map(|_| id),
+        }
+    }
 }
 
 pub async fn update_programme(db: &Db, id: &str, p: &ProgrammeInput) -> Result<u64, sqlx::Error> {
@@ -111,22 +125,26 @@ pub async fn criteria(db: &Db, category_id: &str) -> Result<Vec<Criterion>, sqlx
 
 /// Adds a category with its criteria at the end of a programme's.
 pub async fn insert_category(db: &Db, programme_id: &str, c: &CategoryInput) -> Result<String, sqlx::Error> {
+    let mut tries = 0;
+    loop {
+        match try_category(db, programme_id, c).await {
+            Err(e) if crate::db::is_unique_violation(&e) && tries < SLUG_TRIES => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn try_category(db: &Db, programme_id: &str, c: &CategoryInput) -> Result<String, sqlx::Error> {
     let taken: Vec<String> = categories(db, programme_id).await?.into_iter().map(|c| c.slug).collect();
-    let base = match slugify(&c.name) {
-        s if s.is_empty() => "category".to_string(),
-        s => s,
-    };
-    let slug = (1..)
-        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
-        .find(|s| !taken.contains(s))
-        .unwrap_or(base);
+    let slug = next_free(&slugify(&c.name), &taken);
     let mut tx = db.begin().await?;
     let id = new_id();
     execute!(
         &mut tx,
         "INSERT INTO award_categories (id, programme_id, slug, name, description, open_to, scale_max, disagreement,
              guidance, position)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+             (SELECT COALESCE(MAX(position) + 1, 0) FROM award_categories WHERE programme_id = $2))",
         &id,
         programme_id,
         slug,
@@ -135,8 +153,7 @@ pub async fn insert_category(db: &Db, programme_id: &str, c: &CategoryInput) -> 
         c.open_to.key(),
         c.scale_max,
         c.disagreement,
-        &c.guidance,
-        taken.len() as i64
+        &c.guidance
     )?;
     for (i, (name, weight, guidance)) in c.criteria.iter().enumerate() {
         execute!(
@@ -176,9 +193,11 @@ pub async fn entries_of(db: &Db, organisation_id: &str) -> Result<Vec<Entry>, sq
     fetch_all!(db, Entry, sqlx::AssertSqlSafe(sql), organisation_id)
 }
 
-/// A category's entries, for the organisers.
+/// A category's entries as organisers see them: submitted and returned ones (a draft is its organisation's
+/// until it is submitted).
 pub async fn entries_in(db: &Db, category_id: &str) -> Result<Vec<Entry>, sqlx::Error> {
-    let sql = format!("{ENTRY} WHERE e.category_id = $1 ORDER BY o.name, e.title");
+    let sql =
+        format!("{ENTRY} WHERE e.category_id = $1 AND e.status IN ('submitted', 'returned') ORDER BY o.name, e.title");
     fetch_all!(db, Entry, sqlx::AssertSqlSafe(sql), category_id)
 }
 
@@ -241,12 +260,13 @@ pub async fn insert_entry(
     Ok(id)
 }
 
-/// Saves an entry's text while it may still change (before `close`); false when the close has passed or it was
-/// withdrawn meanwhile.
+/// Saves an entry's text while it may still change (before `close`) and is still `as_read` (the status its
+/// fields were checked for); false when the close has passed or a colleague changed its status meanwhile.
 pub async fn save_entry(
     db: &Db,
     id: &str,
     f: &EntryFields,
+    as_read: EntryStatus,
     close: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
@@ -258,7 +278,7 @@ pub async fn save_entry(
         &mut tx,
         "UPDATE award_entries SET title = $2, team = $3, context = $4, what_was_done = $5, benefits = $6, links = $7,
              updated_at = $8
-         WHERE id = $1 AND status <> 'withdrawn'",
+         WHERE id = $1 AND status = $9 AND status <> 'withdrawn'",
         id,
         &f.title,
         &f.team,
@@ -266,7 +286,8 @@ pub async fn save_entry(
         &f.what_was_done,
         &f.benefits,
         &f.links,
-        now
+        now,
+        as_read.key()
     )?;
     if saved == 0 {
         return Ok(false);
@@ -301,10 +322,41 @@ pub async fn set_entry_status(
     Ok(done > 0)
 }
 
-/// Organisers return a submitted entry with a reason.
-pub async fn return_entry(db: &Db, id: &str, reason: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+/// Holds an entry's row for the rest of the transaction: a colleague's save waits for a submission, and the
+/// other way round.
+pub async fn hold_entry(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "UPDATE award_entries SET status = status WHERE id = $1", id)?;
+    Ok(())
+}
+
+/// An entry and its outcomes as they are inside a transaction that holds it.
+pub async fn entry_held(tx: &mut Tx, id: &str) -> Result<Option<(Entry, Vec<Outcome>)>, sqlx::Error> {
+    let sql = format!("{ENTRY} WHERE e.id = $1");
+    let Some(entry) = fetch_optional!(&mut *tx, Entry, sqlx::AssertSqlSafe(sql), id)? else { return Ok(None) };
+    let outcomes = fetch_all!(
+        &mut *tx,
+        Outcome,
+        "SELECT measure, baseline, result, unit FROM award_outcomes WHERE entry_id = $1 ORDER BY position",
+        id
+    )?;
+    Ok(Some((entry, outcomes)))
+}
+
+/// Marks a held draft (or returned entry) submitted, clearing an earlier return's reason; false otherwise.
+pub async fn mark_submitted(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     Ok(execute!(
-        db,
+        &mut *tx,
+        "UPDATE award_entries SET status = 'submitted', submitted_at = $2, updated_at = $2, returned_reason = ''
+         WHERE id = $1 AND status IN ('draft', 'returned')",
+        id,
+        now
+    )? > 0)
+}
+
+/// Organisers return a submitted entry with a reason.
+pub async fn return_entry(tx: &mut Tx, id: &str, reason: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
+        &mut *tx,
         "UPDATE award_entries SET status = 'returned', returned_reason = $2, updated_at = $3
          WHERE id = $1 AND status = 'submitted'",
         id,
@@ -313,7 +365,30 @@ pub async fn return_entry(db: &Db, id: &str, reason: &str, now: DateTime<Utc>) -
     )? > 0)
 }
 
-/// The entries a person wrote, for their data export.
+#[derive(sqlx::FromRow)]
+struct Entrant {
+    email: String,
+    name: String,
+}
+
+/// Who may work on an organisation's entries now (`policy::can_enter_awards_for` as a query): its members and
+/// moderators within their term, in the members' area.
+pub async fn entrants(
+    tx: &mut Tx,
+    organisation_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT users.email, users.name FROM users WHERE users.organisation_id = $1
+             AND users.role IN ('member', 'moderator')
+             AND (users.membership_ends_at IS NULL OR users.membership_ends_at > $2) AND {}",
+        crate::auth::policy::members_area_sql("users", "$2")
+    );
+    let rows = fetch_all!(&mut *tx, Entrant, sqlx::AssertSqlSafe(sql), organisation_id, now)?;
+    Ok(rows.into_iter().map(|r| (r.email, r.name)).collect())
+}
+
+/// The entries a person started, for their data export.
 pub async fn entries_by(db: &Db, user_id: &str) -> Result<Vec<Entry>, sqlx::Error> {
     let sql = format!("{ENTRY} WHERE e.author_id = $1 ORDER BY e.created_at");
     fetch_all!(db, Entry, sqlx::AssertSqlSafe(sql), user_id)

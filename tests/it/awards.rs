@@ -1,5 +1,6 @@
 //! The awards (issue 19), so far: organisers create a programme with its timeline and categories with their
-//! criteria, on the pages and through the API; everyone reads the programme and its categories.
+//! criteria, on the pages and through the API; everyone reads them; members enter for their organisation until
+//! the close.
 
 use reqwest::Method;
 use serde_json::json;
@@ -90,14 +91,14 @@ async fn the_api_creates_moves_and_lists_programmes(engine: Engine) {
         "name": "Smart Working Awards 2028",
         "year": 2028,
         "entries_open": "2028-01-10T09:00:00Z",
-        "entries_close": "2028-03-31T16:00:00Z",
+        "entries_close": "2028-03-31T16:00:30Z",
         "judging_opens": "2028-04-01T08:00:00Z",
         "judging_closes": "2028-05-15T16:00:00Z"
     });
     let made = call(&t, Method::POST, "/api/v1/awards/programmes", Some(&token), Some(body)).await;
     assert_eq!(made.status, 201, "{:?}", made.json);
     let id = made.json["id"].as_str().unwrap().to_string();
-    assert_eq!(made.json["entries_close"], "2028-03-31T16:00:00Z");
+    assert_eq!(made.json["entries_close"], "2028-03-31T16:00:30Z", "kept to the second");
     // Moving a date keeps the timeline in order, or says why not.
     let moved = call(
         &t,
@@ -313,7 +314,7 @@ async fn members_enter_submit_withdraw_and_the_close_is_enforced(engine: Engine)
     // Ana's entry is in her export; erased, it stays with the organisation.
     t.get_with(&ana.client, "/account/data")
         .await
-        .assert_contains("entries_written")
+        .assert_contains("entries_started")
         .assert_contains("Anchor days for 4,000 staff");
     let person = swn::feature::Person { id: ana.id.clone(), email: ana.email.clone(), name: ana.name.clone() };
     swn::feature::erase_person(&t.app, &person).await.unwrap();
