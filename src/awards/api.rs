@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{Category, Criterion, OpenTo, Programme};
+use super::model::{Category, Criterion, EntryStatus, OpenTo, Programme};
 use super::service::{self, CategoryFields, ProgrammeInput};
 use super::store;
 use crate::App;
@@ -19,7 +19,7 @@ use crate::auth::{Viewer, policy};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(programmes, create, change, add_category, enter, entry, submit_entry))]
+#[openapi(paths(programmes, create, change, add_category, enter, entry, change_entry, submit_entry, withdraw_entry))]
 pub struct Doc;
 
 pub fn routes() -> axum::Router<App> {
@@ -29,8 +29,9 @@ pub fn routes() -> axum::Router<App> {
         .route("/api/v1/awards/programmes/{id}", patch(change))
         .route("/api/v1/awards/programmes/{id}/categories", post(add_category))
         .route("/api/v1/awards/categories/{id}/entries", post(enter))
-        .route("/api/v1/awards/entries/{id}", axum::routing::get(entry))
+        .route("/api/v1/awards/entries/{id}", axum::routing::get(entry).patch(change_entry))
         .route("/api/v1/awards/entries/{id}/submit", post(submit_entry))
+        .route("/api/v1/awards/entries/{id}/withdraw", post(withdraw_entry))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -330,7 +331,40 @@ pub struct AwardEntryIn {
     pub what_was_done: Option<String>,
     #[schema(max_length = 8000, pattern = r"^[^\u0000]*$")]
     pub benefits: Option<String>,
+    /// The measurable outcome (or give `outcomes`, up to three).
     pub outcome: Option<AwardOutcomeIn>,
+    #[schema(max_items = 3)]
+    pub outcomes: Option<Vec<AwardOutcomeIn>>,
+    /// Web addresses of evidence.
+    #[schema(max_items = 20)]
+    pub links: Option<Vec<String>>,
+}
+
+/// A change to an entry (a draft, or a submitted entry kept complete): any of its fields; the rest stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AwardEntryChange {
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f]*[^\u0000-\u001f\s][^\u0000-\u001f]*$")]
+    pub title: Option<String>,
+    #[schema(max_length = 8000, pattern = r"^[^\u0000]*$")]
+    pub summary: Option<String>,
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f]*$")]
+    pub team: Option<String>,
+    #[schema(max_length = 8000, pattern = r"^[^\u0000]*$")]
+    pub what_was_done: Option<String>,
+    #[schema(max_length = 8000, pattern = r"^[^\u0000]*$")]
+    pub benefits: Option<String>,
+    #[schema(max_items = 3)]
+    pub outcomes: Option<Vec<AwardOutcomeIn>>,
+    #[schema(max_items = 20)]
+    pub links: Option<Vec<String>>,
+}
+
+fn outcomes_of(given: Vec<AwardOutcomeIn>) -> Vec<super::model::Outcome> {
+    given
+        .into_iter()
+        .map(|o| super::model::Outcome { measure: o.measure, baseline: o.baseline, result: o.result, unit: o.unit })
+        .collect()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -407,13 +441,8 @@ pub async fn enter(
         context: input.summary.unwrap_or_default(),
         what_was_done: input.what_was_done.unwrap_or_default(),
         benefits: input.benefits.unwrap_or_default(),
-        links: String::new(),
-        outcomes: input
-            .outcome
-            .map(|o| {
-                vec![super::model::Outcome { measure: o.measure, baseline: o.baseline, result: o.result, unit: o.unit }]
-            })
-            .unwrap_or_default(),
+        links: input.links.unwrap_or_default().join("\n"),
+        outcomes: outcomes_of(input.outcomes.unwrap_or_default().into_iter().chain(input.outcome).collect()),
     };
     let mut errors = FieldErrors::default();
     let checked_entry = service::check_entry(&mut errors, &f, false);
@@ -443,6 +472,65 @@ pub async fn submit_entry(
     let me = viewer.user.clone().ok_or(AppError::Forbidden)?;
     // What a judge needs must be there: checked on the entry as it is submitted.
     checked(super::entering::submit(&app, &id, &me, &p).await?)?;
+    let e = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(entry_out(&app, e, &p).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/awards/entries/{id}", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The entry's id")),
+    request_body = AwardEntryChange,
+    responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn change_entry(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<AwardEntryOut>> {
+    let (e, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
+    let now = Utc::now();
+    if now >= p.entries_close_at {
+        return Err(AppError::Conflict(super::entering::closed(&p)).into());
+    }
+    let c: AwardEntryChange = json_body(&headers, body).await?;
+    let outcomes = match c.outcomes {
+        Some(given) => outcomes_of(given),
+        None => store::outcomes(&app.db, &id).await?,
+    };
+    let f = service::EntryFields {
+        title: c.title.unwrap_or(e.title.clone()),
+        team: c.team.unwrap_or(e.team.clone()),
+        context: c.summary.unwrap_or(e.context.clone()),
+        what_was_done: c.what_was_done.unwrap_or(e.what_was_done.clone()),
+        benefits: c.benefits.unwrap_or(e.benefits.clone()),
+        links: c.links.map(|l| l.join("\n")).unwrap_or(e.links.clone()),
+        outcomes,
+    };
+    let status = e.status();
+    let mut errors = FieldErrors::default();
+    // A submitted entry stays complete; a draft is saved as given.
+    let checked_entry = service::check_entry(&mut errors, &f, status == EntryStatus::Submitted);
+    checked(errors)?;
+    if !store::save_entry(&app.db, &id, &checked_entry, status, p.entries_close_at, now).await? {
+        return Err(AppError::Conflict(
+            "This entry changed meanwhile (submitted or withdrawn), or entries have closed.".into(),
+        )
+        .into());
+    }
+    let saved = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(entry_out(&app, saved, &p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/awards/entries/{id}/withdraw", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The entry's id")),
+    responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn withdraw_entry(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AwardEntryOut>> {
+    let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
+    super::entering::withdraw(&app, &id, &p).await?;
     let e = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(entry_out(&app, e, &p).await?))
 }

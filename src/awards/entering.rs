@@ -100,7 +100,7 @@ pub fn taking_entries(p: &Programme, c: &Category, now: DateTime<Utc>, tz: chron
     }
 }
 
-fn closed(p: &Programme) -> String {
+pub(super) fn closed(p: &Programme) -> String {
     format!("Entries to {} closed at the published time; nothing can be entered or changed now.", p.name)
 }
 
@@ -137,7 +137,7 @@ async fn create(
     let now = Utc::now();
     taking_entries(&p, &c, now, app.config.timezone)?;
     let typed = f.entry();
-    let submitting = f.0.get("action").map(String::as_str) == Some("submit");
+    let submitting = f.get("action") == "submit";
     let mut errors = FieldErrors::default();
     let checked = service::check_entry(&mut errors, &typed, submitting);
     if !errors.is_empty() {
@@ -328,12 +328,9 @@ async fn act(
     if now >= p.entries_close_at {
         return Err(AppError::Conflict(closed(&p)));
     }
-    let action = f.0.get("action").cloned().unwrap_or_default();
+    let action = f.get("action");
     if action == "withdraw" {
-        let from = [EntryStatus::Draft, EntryStatus::Submitted, EntryStatus::Returned];
-        if !store::set_entry_status(&app.db, &id, &from, EntryStatus::Withdrawn, now).await? {
-            return Err(AppError::Conflict("This entry was withdrawn already.".into()));
-        }
+        withdraw(&app, &id, &p).await?;
         return Ok(redirect_with_notice(&format!("/awards/entries/{id}"), "The entry is withdrawn."));
     }
     let typed = f.entry();
@@ -357,6 +354,19 @@ async fn act(
         return Ok(redirect_with_notice(&format!("/awards/entries/{id}"), SUBMITTED));
     }
     Ok(redirect_with_notice(&format!("/awards/entries/{id}"), "Saved."))
+}
+
+/// Withdraws an entry, until the close.
+pub async fn withdraw(app: &App, id: &str, p: &Programme) -> AppResult<()> {
+    let now = Utc::now();
+    if now >= p.entries_close_at {
+        return Err(AppError::Conflict(closed(p)));
+    }
+    let from = [EntryStatus::Draft, EntryStatus::Submitted, EntryStatus::Returned];
+    if !store::set_entry_status(&app.db, id, &from, EntryStatus::Withdrawn, now).await? {
+        return Err(AppError::Conflict("This entry was withdrawn already.".into()));
+    }
+    Ok(())
 }
 
 pub struct Mine {

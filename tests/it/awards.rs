@@ -292,8 +292,23 @@ async fn members_enter_submit_withdraw_and_the_close_is_enforced(engine: Engine)
     let second = api_entry.json["id"].as_str().unwrap().to_string();
     let refused = call(&t, Method::POST, &format!("/api/v1/awards/entries/{second}/submit"), Some(&token), None).await;
     assert_eq!(refused.status, 422, "what was done and the benefits are missing: {:?}", refused.json);
+    let changed = call(
+        &t,
+        Method::PATCH,
+        &format!("/api/v1/awards/entries/{second}"),
+        Some(&token),
+        Some(json!({"what_was_done": "A trial.", "benefits": "Less sickness absence.", "links": ["https://example.org/report"]})),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{:?}", changed.json);
+    assert_eq!(changed.json["outcomes"][0]["measure"], "Sickness absence", "outcomes kept when not given");
+    let done = call(&t, Method::POST, &format!("/api/v1/awards/entries/{second}/submit"), Some(&token), None).await;
+    assert_eq!(done.status, 200, "{:?}", done.json);
+    assert_eq!(done.json["state"], "submitted");
     // Withdrawn until the close; after the close nothing changes, with a clear message.
-    t.post_with(&ana.client, &format!("/awards/entries/{second}"), &[("action", "withdraw")]).await.assert_status(303);
+    let withdrawn =
+        call(&t, Method::POST, &format!("/api/v1/awards/entries/{second}/withdraw"), Some(&token), None).await;
+    assert_eq!(withdrawn.json["state"], "withdrawn", "{:?}", withdrawn.json);
     swn::execute!(
         &t.app.db,
         "UPDATE award_programmes SET entries_close_at = $1 WHERE id = $2",

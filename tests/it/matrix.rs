@@ -977,6 +977,21 @@ fn rows(s: &Seed) -> Vec<Row> {
             API_ENTRY_WRITE,
         )
         .does(explains(422, "The context is required.")),
+        row(
+            "PATCH",
+            "/api/v1/awards/entries/{id}",
+            format!("/api/v1/awards/entries/{}", s.award_entry),
+            API_ENTRY_WRITE,
+        )
+        .does(explains(200, "\"state\":\"draft\"")),
+        // Withdrawn once, by the first who may; after that it is withdrawn already.
+        row(
+            "POST",
+            "/api/v1/awards/entries/{id}/withdraw",
+            format!("/api/v1/awards/entries/{}/withdraw", s.award_entry),
+            [401, 403, DOES, 409, 409, 404, 401, 403],
+        )
+        .does(explains(200, "\"state\":\"withdrawn\"")),
         row("GET", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_PUBLIC),
         row("POST", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_ORGANISERS_WRITE)
             .does(explains(422, "missing field")),
