@@ -166,12 +166,9 @@ async fn programme_page(
     category_errors: FieldErrors,
 ) -> AppResult<ProgrammePage> {
     let mut categories = Vec::new();
-    for c in store::categories(&app.db, &programme.id).await? {
-        let entries = store::entries_in(&app.db, &c.id).await?;
-        categories.push(Managed {
-            view: CategoryView { criteria: store::criteria(&app.db, &c.id).await?, category: c },
-            entries,
-        });
+    for view in super::routes::categories(app, &programme).await? {
+        let entries = store::entries_in(&app.db, &view.category.id).await?;
+        categories.push(Managed { view, entries });
     }
     Ok(ProgrammePage {
         page: page.titled(&programme.name).noindex(),

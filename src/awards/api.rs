@@ -394,6 +394,12 @@ pub struct AwardEntryOut {
     pub entries_close: DateTime<Utc>,
 }
 
+/// An entry as it is now, as its entrants see it.
+async fn entry_now(app: &App, id: &str, p: &Programme) -> ApiResult<Json<AwardEntryOut>> {
+    let e = store::entry(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(entry_out(app, e, p).await?))
+}
+
 async fn entry_out(app: &App, e: super::model::Entry, p: &Programme) -> ApiResult<AwardEntryOut> {
     let outcomes = store::outcomes(&app.db, &e.id)
         .await?
@@ -448,16 +454,15 @@ pub async fn enter(
     let checked_entry = service::check_entry(&mut errors, &f, false);
     checked(errors)?;
     let made = store::insert_entry(&app.db, &c.id, &org.id, &me.id, &checked_entry, now).await?;
-    let e = store::entry(&app.db, &made).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(entry_out(&app, e, &p).await?)))
+    Ok((StatusCode::CREATED, entry_now(&app, &made, &p).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/awards/entries/{id}", tag = "awards", security(("token" = [])),
     params(("id" = String, Path, description = "The entry's id")),
     responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn entry(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<AwardEntryOut>> {
-    let (e, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
-    Ok(Json(entry_out(&app, e, &p).await?))
+    let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
+    entry_now(&app, &id, &p).await
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/entries/{id}/submit", tag = "awards", security(("token" = [])),
@@ -472,8 +477,7 @@ pub async fn submit_entry(
     let me = viewer.user.clone().ok_or(AppError::Forbidden)?;
     // What a judge needs must be there: checked on the entry as it is submitted.
     checked(super::entering::submit(&app, &id, &me, &p).await?)?;
-    let e = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(entry_out(&app, e, &p).await?))
+    entry_now(&app, &id, &p).await
 }
 
 #[utoipa::path(patch, path = "/api/v1/awards/entries/{id}", tag = "awards", security(("token" = [])),
@@ -517,8 +521,7 @@ pub async fn change_entry(
         )
         .into());
     }
-    let saved = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(entry_out(&app, saved, &p).await?))
+    entry_now(&app, &id, &p).await
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/entries/{id}/withdraw", tag = "awards", security(("token" = [])),
@@ -531,6 +534,5 @@ pub async fn withdraw_entry(
 ) -> ApiResult<Json<AwardEntryOut>> {
     let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
     super::entering::withdraw(&app, &id, &p).await?;
-    let e = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(entry_out(&app, e, &p).await?))
+    entry_now(&app, &id, &p).await
 }

@@ -72,7 +72,8 @@ struct ProgrammePage {
     categories: Vec<CategoryView>,
 }
 
-async fn categories(app: &App, programme: &Programme) -> AppResult<Vec<CategoryView>> {
+/// A programme's categories with their criteria.
+pub(super) async fn categories(app: &App, programme: &Programme) -> AppResult<Vec<CategoryView>> {
     let mut out = Vec::new();
     for c in store::categories(&app.db, &programme.id).await? {
         out.push(CategoryView { criteria: store::criteria(&app.db, &c.id).await?, category: c });

@@ -70,9 +70,7 @@ struct OverviewPage {
 
 async fn network_peers(app: &App, framework: &Framework, q: &PeersQuery) -> AppResult<Peers> {
     let regions = crate::membership::regions(&app.db).await?;
-    let filter = q
-        .filter(&regions)
-        .map_err(|e| AppError::BadRequest(e.messages().first().map(|(_, m)| m.to_string()).unwrap_or_default()))?;
+    let filter = q.filter(&regions)?;
     service::peers(app, framework, None, filter, Utc::now()).await
 }
 

@@ -625,7 +625,8 @@ pub struct PeersQuery {
 }
 
 impl PeersQuery {
-    pub(super) fn filter(&self, regions: &[String]) -> Result<Filter, FieldErrors> {
+    /// The filter asked for; one a page cannot have sent (two axes, an unknown value) is a 400 saying why.
+    pub(super) fn filter(&self, regions: &[String]) -> AppResult<Filter> {
         let (mut sector, mut size_band, mut region) =
             (self.sector.clone(), self.size_band.clone(), self.region.clone());
         match self.group.split_once('=') {
@@ -634,7 +635,9 @@ impl PeersQuery {
             Some(("region", v)) => region = v.into(),
             _ => {}
         }
-        Filter::parse(&sector, &size_band, &region, regions)
+        Filter::parse(&sector, &size_band, &region, regions).map_err(|errors| {
+            AppError::BadRequest(errors.messages().first().map(|(_, m)| m.to_string()).unwrap_or_default())
+        })
     }
 }
 
@@ -717,9 +720,7 @@ async fn report_page(
 ) -> AppResult<Response> {
     let now = Utc::now();
     let regions = crate::membership::regions(&app.db).await?;
-    let asked = q.filter(&regions).map_err(|errors| {
-        AppError::BadRequest(errors.messages().first().map(|(_, m)| m.to_string()).unwrap_or_default())
-    })?;
+    let asked = q.filter(&regions)?;
     let a = &reached.assessment;
     let f = &reached.framework;
     let scores = reached.scores();
