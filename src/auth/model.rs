@@ -12,6 +12,9 @@ pub enum Role {
     /// Invited to a team space of the toolkit: reaches the spaces they were invited to and their own account,
     /// never the members' area.
     Participant,
+    /// An outside expert invited to judge the awards: reaches the awards' judging pages they are assigned to and
+    /// their own account, never the members' area.
+    Judge,
 }
 
 impl Role {
@@ -22,6 +25,7 @@ impl Role {
             Role::Member => "member",
             Role::Applicant => "applicant",
             Role::Participant => "participant",
+            Role::Judge => "judge",
         }
     }
 
@@ -32,11 +36,13 @@ impl Role {
             "member" => Role::Member,
             "applicant" => Role::Applicant,
             "participant" => Role::Participant,
+            "judge" => Role::Judge,
             _ => return None,
         })
     }
 
-    pub const ALL: [Role; 5] = [Role::Organiser, Role::Moderator, Role::Member, Role::Applicant, Role::Participant];
+    pub const ALL: [Role; 6] =
+        [Role::Organiser, Role::Moderator, Role::Member, Role::Applicant, Role::Participant, Role::Judge];
 }
 
 /// A user as the database holds them.

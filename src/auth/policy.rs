@@ -25,10 +25,12 @@ pub fn can_manage_own_account(viewer: &Viewer) -> bool {
     active_role(viewer).is_some()
 }
 
-/// Personal API tokens are for people in the members' area. A token acts as its holder, so every other rule
-/// still applies to what it asks for; a lapsed member's token keeps only what a lapsed member may do.
+/// Personal API tokens are for people in the members' area and outside judges. A token acts as its holder, so
+/// every other rule still applies to what it asks for; a lapsed member's token keeps only what a lapsed member
+/// may do.
 pub fn can_hold_api_token(viewer: &Viewer, now: DateTime<Utc>) -> bool {
-    can_enter_members_area(viewer, now)
+    // An outside judge judges through the API too; their token reaches only what their account does.
+    can_enter_members_area(viewer, now) || active_role(viewer) == Some(Role::Judge)
 }
 
 /// The members' area (directory, organisation pages, later the forum and library): members within their
@@ -38,7 +40,7 @@ pub fn can_enter_members_area(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     match user.role {
         Role::Organiser | Role::Moderator => true,
         Role::Member => user.membership_ends_at.is_none_or(|end| end > now),
-        Role::Applicant | Role::Participant => false,
+        Role::Applicant | Role::Participant | Role::Judge => false,
     }
 }
 
@@ -224,6 +226,31 @@ pub fn can_enter_awards_for(viewer: &Viewer, organisation_id: &str, now: DateTim
 /// Organisers run the awards: programmes, categories, judges, the shortlist and the winners.
 pub fn can_run_awards(viewer: &Viewer) -> bool {
     can_manage_site(viewer)
+}
+
+/// Whether a person has a conflict of interest with an award entry, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AwardConflict {
+    None,
+    /// Proposed by the network's data, declared by the person, or pinned by an organiser: in force.
+    InForce,
+}
+
+/// The judging pages (assignments, scoring, the discussion) are for anyone signed in who is assigned: members,
+/// organisers and outside judges alike. Whether an assignment exists is the caller's to say.
+pub fn can_judge(viewer: &Viewer, assigned: bool) -> bool {
+    assigned && active_role(viewer).is_some_and(|r| r != Role::Applicant)
+}
+
+/// A judge opens, scores and discusses an entry they are assigned to, unless they have a conflict with it; an
+/// organiser oversees it (reads it, its reviews and discussion, decides its eligibility and result) unless
+/// they have one: another organiser decides it then. Drafts are never judged.
+pub fn can_judge_entry(viewer: &Viewer, assigned: bool, conflict: AwardConflict, submitted: bool) -> bool {
+    submitted && conflict == AwardConflict::None && can_judge(viewer, assigned)
+}
+
+pub fn can_oversee_entry(viewer: &Viewer, conflict: AwardConflict) -> bool {
+    can_run_awards(viewer) && conflict == AwardConflict::None
 }
 
 /// A statutory flexible-working request is seen by the leads and by the person who made it.

@@ -445,7 +445,7 @@ struct UsersPage {
     page: Page,
     /// Each account with the day its membership term ends (empty for organisers and open-ended terms).
     users: Vec<(User, String)>,
-    roles: [Role; 5],
+    roles: [Role; 6],
 }
 
 async fn users(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {

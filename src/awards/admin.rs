@@ -20,6 +20,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/awards/{id}", get(programme).post(update))
         .route("/admin/awards/{id}/categories", axum::routing::post(add_category))
         .route("/admin/awards/entries/{id}/return", axum::routing::post(return_entry))
+        .route("/admin/awards/{id}/publish", axum::routing::post(publish))
 }
 
 fn organiser(viewer: &Viewer) -> AppResult<()> {
@@ -289,4 +290,22 @@ async fn return_entry(
     tx.commit().await?;
     app.wake_mail();
     Ok(redirect_with_notice(&back, &format!("\"{}\" is returned to {}.", entry.title, entry.organisation_name)))
+}
+
+/// Publishes the shortlist or the winners (`what`), a deliberate act at or after its date.
+async fn publish(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> AppResult<Response> {
+    let p = reach(&app, &viewer, &id).await?;
+    let what = super::results::Publish::parse(&f.get("what"))
+        .ok_or_else(|| AppError::BadRequest("Choose the shortlist or the winners.".into()))?;
+    let sent = super::results::publish(&app, &p, what).await?;
+    let what = if what == super::results::Publish::Winners { "The winners are" } else { "The shortlist is" };
+    Ok(redirect_with_notice(
+        &format!("/admin/awards/{id}"),
+        &format!("{what} published; {sent} e-mails to the entrants are on their way."),
+    ))
 }

@@ -1,5 +1,7 @@
-//! The awards through the API, under the same policy as the pages. So far: programmes (public list; organisers
-//! create and move dates) and categories with their criteria (organisers).
+//! The awards through the API, under the same policy as the pages: programmes (the public list with what is
+//! published; organisers create and move dates), categories with their criteria, entries (members, for their
+//! organisation), judging (assignments, reviews, conflicts; an entry's others' scores only after one's own),
+//! the ranking and the decisions (organisers, never on an entry they have a conflict with).
 
 use axum::Json;
 use axum::body::Body;
@@ -19,7 +21,24 @@ use crate::auth::{Viewer, policy};
 use crate::web::{AppError, FieldErrors};
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(programmes, create, change, add_category, enter, entry, change_entry, submit_entry, withdraw_entry))]
+#[openapi(paths(
+    programmes,
+    create,
+    change,
+    add_category,
+    enter,
+    entry,
+    change_entry,
+    submit_entry,
+    withdraw_entry,
+    add_judge,
+    judging,
+    score,
+    declare_conflict,
+    ranking,
+    decide,
+    publish
+))]
 pub struct Doc;
 
 pub fn routes() -> axum::Router<App> {
@@ -32,6 +51,13 @@ pub fn routes() -> axum::Router<App> {
         .route("/api/v1/awards/entries/{id}", axum::routing::get(entry).patch(change_entry))
         .route("/api/v1/awards/entries/{id}/submit", post(submit_entry))
         .route("/api/v1/awards/entries/{id}/withdraw", post(withdraw_entry))
+        .route("/api/v1/awards/categories/{id}/judges", post(add_judge))
+        .route("/api/v1/awards/judging", axum::routing::get(judging))
+        .route("/api/v1/awards/entries/{id}/scores", post(score))
+        .route("/api/v1/awards/entries/{id}/conflicts", post(declare_conflict))
+        .route("/api/v1/awards/categories/{id}/ranking", axum::routing::get(ranking))
+        .route("/api/v1/awards/entries/{id}/decision", axum::routing::put(decide))
+        .route("/api/v1/awards/programmes/{id}/publish", post(publish))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,6 +97,26 @@ pub struct AwardProgrammeOut {
     /// Where it is: `announced`, `open_for_entries`, `entries_closed`, `judging`, `shortlisted`, `decided`.
     pub phase: String,
     pub categories: Vec<AwardCategoryOut>,
+    /// The shortlist, once published (empty before).
+    pub shortlist: Vec<AwardPublishedOut>,
+    /// The winners and highly commended, once announced (empty before).
+    pub winners: Vec<AwardPublishedOut>,
+}
+
+/// An entry as the public sees it once published: never a score, a judge or a comment.
+#[derive(Clone, Serialize, ToSchema)]
+pub struct AwardPublishedOut {
+    pub entry: String,
+    pub category: String,
+    pub title: String,
+    pub organisation: String,
+    /// `winner` or `highly_commended`, once the winners are announced.
+    pub award: Option<String>,
+    pub citation: Option<String>,
+    /// A public case study's address.
+    pub case_study: Option<String>,
+    /// An open meeting's address.
+    pub meeting: Option<String>,
 }
 
 fn criterion_out(c: Criterion) -> AwardCriterionOut {
@@ -95,7 +141,24 @@ async fn programme_out(app: &App, p: Programme) -> ApiResult<AwardProgrammeOut> 
     for c in store::categories(&app.db, &p.id).await? {
         categories.push(category_out(app, c).await?);
     }
+    let shown: Vec<AwardPublishedOut> = super::results::shown(app, &p, Utc::now())
+        .await?
+        .into_iter()
+        .map(|s| AwardPublishedOut {
+            entry: s.entry_id,
+            category: s.category,
+            title: s.title,
+            organisation: s.organisation,
+            award: s.award.map(|a| a.key().to_string()),
+            citation: (!s.citation.is_empty()).then_some(s.citation),
+            case_study: s.case_study.map(|(href, _)| href),
+            meeting: s.meeting.map(|(href, _)| href),
+        })
+        .collect();
+    let winners = shown.iter().filter(|s| s.award.is_some()).cloned().collect();
     Ok(AwardProgrammeOut {
+        shortlist: shown,
+        winners,
         phase: phase_key(p.phase(Utc::now())).into(),
         id: p.id,
         slug: p.slug,
@@ -392,6 +455,10 @@ pub struct AwardEntryOut {
     pub outcomes: Vec<AwardOutcomeOut>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub entries_close: DateTime<Utc>,
+    /// For a judge or an organiser only: the criteria, their own review, and others' once their own is in.
+    /// Never present for an entrant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judging: Option<AwardJudgingOut>,
 }
 
 /// An entry as it is now, as its entrants see it.
@@ -420,6 +487,7 @@ async fn entry_out(app: &App, e: super::model::Entry, p: &Programme) -> ApiResul
         outcomes,
         submitted_at: e.submitted_at,
         entries_close: p.entries_close_at,
+        judging: None,
     })
 }
 
@@ -461,8 +529,17 @@ pub async fn enter(
     params(("id" = String, Path, description = "The entry's id")),
     responses((status = 200, body = AwardEntryOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn entry(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Json<AwardEntryOut>> {
-    let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
-    entry_now(&app, &id, &p).await
+    // Its entrants see the entry and its state; judges and organisers reach it through the judging's rules.
+    let entrant = match store::entry(&app.db, &id).await? {
+        Some(e) => policy::can_enter_awards_for(&viewer, &e.organisation_id, Utc::now()),
+        None => true,
+    };
+    if entrant {
+        let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
+        return entry_now(&app, &id, &p).await;
+    }
+    let reached = super::panel::reach(&app, &viewer, &id).await?;
+    Ok(Json(judged(&app, reached).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/awards/entries/{id}/submit", tag = "awards", security(("token" = [])),
@@ -535,4 +612,429 @@ pub async fn withdraw_entry(
     let (_, _, p) = super::entering::reach_entry(&app, &viewer, &id).await?;
     super::entering::withdraw(&app, &id, &p).await?;
     entry_now(&app, &id, &p).await
+}
+
+// ---- Judging ---------------------------------------------------------------------------------------------------
+
+use super::panel::{self, Reached, ScoredReview, Seat};
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardReviewOut {
+    pub judge: String,
+    pub judge_name: String,
+    pub abstained: bool,
+    /// Why they abstained.
+    pub reason: Option<String>,
+    pub comment: String,
+    /// Criterion id to score.
+    pub scores: std::collections::BTreeMap<String, i64>,
+    /// The sum of weight × score over the criteria divided by the sum of the weights.
+    pub weighted: Option<f64>,
+    pub submitted_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardJudgingOut {
+    /// `judge` or `organiser`.
+    pub seat: String,
+    pub scale_max: i64,
+    pub criteria: Vec<AwardCriterionOut>,
+    pub scoring_open: bool,
+    pub my_review: Option<AwardReviewOut>,
+    /// The others' reviews: for a judge, only once their own is in.
+    pub reviews: Vec<AwardReviewOut>,
+}
+
+fn review_out(r: ScoredReview, criteria: &[Criterion]) -> AwardReviewOut {
+    AwardReviewOut {
+        scores: criteria.iter().zip(&r.scores).filter_map(|(c, s)| s.map(|s| (c.id.clone(), s))).collect(),
+        weighted: r.weighted,
+        judge: r.review.user_id,
+        judge_name: r.review.judge_name,
+        abstained: r.review.abstained,
+        reason: r.review.abstained.then_some(r.review.reason),
+        comment: r.review.comment,
+        submitted_at: r.review.submitted_at,
+    }
+}
+
+/// An entry as a judge or an organiser reaches it.
+async fn judged(app: &App, reached: Reached) -> ApiResult<AwardEntryOut> {
+    let reviews = panel::reviews(&app.db, &reached.entry, &reached.criteria).await?;
+    let (mine, others): (Vec<ScoredReview>, Vec<ScoredReview>) =
+        reviews.into_iter().partition(|r| r.review.user_id == reached.user.id);
+    let mine = mine.into_iter().next();
+    let open = reached.seat == Seat::Organiser || mine.is_some();
+    let judging = AwardJudgingOut {
+        seat: if reached.seat == Seat::Judge { "judge" } else { "organiser" }.into(),
+        scale_max: reached.category.scale_max,
+        scoring_open: reached.seat == Seat::Judge && panel::scoring_open(&reached.programme, Utc::now()),
+        my_review: mine.map(|m| review_out(m, &reached.criteria)),
+        reviews: if open { others.into_iter().map(|r| review_out(r, &reached.criteria)).collect() } else { Vec::new() },
+        criteria: reached.criteria.iter().cloned().map(criterion_out).collect(),
+    };
+    let mut out = entry_out(app, reached.entry, &reached.programme).await?;
+    out.judging = Some(judging);
+    Ok(out)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AwardJudgeIn {
+    /// The user id of a person with an account.
+    pub user: String,
+    /// To judge one entry of the category only.
+    pub entry: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardProposedConflictOut {
+    pub entry: String,
+    /// `employer`, `former_employer`, `collaborator`, `personal` or `other`.
+    pub kind: String,
+    pub why: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardJudgeOut {
+    pub category: String,
+    pub user: String,
+    pub entry: Option<String>,
+    /// The conflicts the network's data proposes between this judge and the category's submitted entries.
+    pub proposed_conflicts: Vec<AwardProposedConflictOut>,
+}
+
+#[utoipa::path(post, path = "/api/v1/awards/categories/{id}/judges", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The category's id")),
+    request_body = AwardJudgeIn,
+    responses((status = 201, body = AwardJudgeOut, description = "Assigned (and told by e-mail), with the conflicts proposed"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn add_judge(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
+    policy::require(&viewer, policy::can_run_awards(&viewer), "")?;
+    let by = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let (category, programme, _) = super::judges::category_of(&app, &id).await?;
+    let input: AwardJudgeIn = json_body(&headers, body).await?;
+    let mut errors = FieldErrors::default();
+    let user = crate::auth::user_by_id(&app.db, &input.user).await?.map(crate::auth::User::from);
+    if !user.as_ref().is_some_and(super::judges::may_judge) {
+        errors.add("user", "Give the id of a person with an account who may judge (not suspended, not an applicant).");
+    }
+    let entry = match input.entry.as_deref() {
+        None | Some("") => None,
+        Some(e) => {
+            let found = store::entry(&app.db, e).await?.filter(|x| x.category_id == id);
+            if found.is_none() {
+                errors.add("entry", "Give an entry of this category, or none for the whole category.");
+            }
+            found
+        }
+    };
+    checked(errors)?;
+    let user = user.ok_or(AppError::NotFound)?;
+    super::judges::assign_and_tell(&app, &category, &programme, entry.as_ref(), &user, &by).await?;
+    let entries: Vec<super::model::Entry> = store::entries_in(&app.db, &id)
+        .await?
+        .into_iter()
+        .filter(|e| e.status() == EntryStatus::Submitted && entry.as_ref().is_none_or(|x| x.id == e.id))
+        .collect();
+    let refs: Vec<&super::model::Entry> = entries.iter().collect();
+    let book = panel::Book::load(&app.db, &refs, &[user.id.as_str()]).await?;
+    let proposed_conflicts = entries
+        .iter()
+        .flat_map(|e| {
+            book.standing(&e.id, &user.id).proposed.into_iter().map(|p| AwardProposedConflictOut {
+                entry: e.id.clone(),
+                kind: p.kind.key().into(),
+                why: p.why,
+            })
+        })
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(AwardJudgeOut { category: id, user: user.id, entry: entry.map(|e| e.id), proposed_conflicts }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardAssignedEntryOut {
+    pub id: String,
+    pub title: String,
+    pub organisation: String,
+    /// `scored`, `abstained`, or none yet.
+    pub my_review: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardAssignmentOut {
+    pub programme: String,
+    pub programme_name: String,
+    pub category: String,
+    pub category_name: String,
+    pub scoring_open: bool,
+    pub judging_opens: DateTime<Utc>,
+    pub judging_closes: DateTime<Utc>,
+    /// The entries to judge (once entries close); conflicted ones are left out.
+    pub entries: Vec<AwardAssignedEntryOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/awards/judging", tag = "awards", security(("token" = [])),
+    responses((status = 200, body = Vec<AwardAssignmentOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn judging(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Vec<AwardAssignmentOut>>> {
+    policy::require(&viewer, viewer.user.is_some(), "")?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let (groups, _) = super::judging::my_judging(&app, &user.id).await?;
+    Ok(Json(
+        groups
+            .into_iter()
+            .map(|g| AwardAssignmentOut {
+                programme: g.programme.id,
+                programme_name: g.programme.name,
+                category: g.category.id,
+                category_name: g.category.name,
+                scoring_open: g.scoring,
+                judging_opens: g.programme.judging_opens_at,
+                judging_closes: g.programme.judging_closes_at,
+                entries: g
+                    .entries
+                    .into_iter()
+                    .map(|a| AwardAssignedEntryOut {
+                        id: a.entry.id,
+                        title: a.entry.title,
+                        organisation: a.entry.organisation_name,
+                        my_review: (!a.mine.is_empty()).then(|| a.mine.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AwardScoresIn {
+    /// Criterion id to a whole score from 1 to the category's scale.
+    pub scores: Option<std::collections::HashMap<String, i64>>,
+    pub comment: Option<String>,
+    /// Abstain instead of scoring; needs a reason.
+    pub abstain: Option<bool>,
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/awards/entries/{id}/scores", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The entry's id")),
+    request_body = AwardScoresIn,
+    responses((status = 200, body = AwardEntryOut, description = "The entry with the judge's review, and others' now"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn score(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<AwardEntryOut>> {
+    let reached = panel::reach(&app, &viewer, &id).await?;
+    let input: AwardScoresIn = json_body(&headers, body).await?;
+    let abstain = input.abstain.unwrap_or(false);
+    let scores = input.scores.unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    if let Some(unknown) = scores.keys().find(|k| !reached.criteria.iter().any(|c| &c.id == *k)) {
+        errors.add("scores", format!("{unknown} is not a criterion of this entry's category."));
+        checked(errors)?;
+    }
+    // The form's fields, from the JSON: the i-th criterion's score as `score_{i}`.
+    let fields: std::collections::HashMap<&str, String> = reached
+        .criteria
+        .iter()
+        .zip(service::SCORE_FIELDS)
+        .filter_map(|(c, f)| scores.get(&c.id).map(|n| (f, n.to_string())))
+        .chain([("comment", input.comment.unwrap_or_default()), ("reason", input.reason.unwrap_or_default())])
+        .collect();
+    let typed = |f: &str| fields.get(f).cloned().unwrap_or_default();
+    if let Err(errors) = super::judging::save_review(&app, &reached, &typed, abstain).await? {
+        checked(errors)?;
+    }
+    let reached = panel::reach(&app, &viewer, &id).await?;
+    Ok(Json(judged(&app, reached).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AwardConflictIn {
+    /// `employer`, `former_employer`, `collaborator`, `personal` or `other`.
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/awards/entries/{id}/conflicts", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The entry's id")),
+    request_body = AwardConflictIn,
+    responses((status = 204, description = "Declared: the judge no longer reaches the entry"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn declare_conflict(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<StatusCode> {
+    policy::require(&viewer, viewer.user.is_some(), "")?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?) {
+        return Err(AppError::NotFound.into());
+    }
+    let input: AwardConflictIn = json_body(&headers, body).await?;
+    let mut errors = FieldErrors::default();
+    let kind = super::conflicts::Kind::parse(&input.kind);
+    if kind.is_none() {
+        errors.add("kind", "The kind is employer, former_employer, collaborator, personal or other.");
+    }
+    let note = errors.optional("note", "The note", input.note.as_deref().unwrap_or(""), 1000);
+    checked(errors)?;
+    let kind = kind.ok_or(AppError::NotFound)?;
+    store::declare_conflict(&app.db, &id, &user.id, kind.key(), &note, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardRankedOut {
+    pub entry: String,
+    pub title: String,
+    pub weighted: f64,
+    pub raw_mean: f64,
+    pub normalised_mean: f64,
+    /// How many judges scored it (abstentions not counted).
+    pub judges: usize,
+    /// The highest judge's weighted score minus the lowest.
+    pub spread: f64,
+    /// The spread is above the category's threshold: discuss it first.
+    pub disagreement: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/awards/categories/{id}/ranking", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The category's id")),
+    responses((status = 200, body = Vec<AwardRankedOut>, description = "Highest normalised mean first; entries the caller has a conflict with are left out"),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn ranking(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AwardRankedOut>>> {
+    policy::require(&viewer, policy::can_run_awards(&viewer), "")?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let (category, _, criteria) = super::judges::category_of(&app, &id).await?;
+    let (lines, _) = super::judges::lines(&app, &category, &criteria, &user.id).await?;
+    let ranked = panel::ranking(&app.db, &category, &criteria).await?;
+    Ok(Json(
+        ranked
+            .into_iter()
+            .filter_map(|r| {
+                let line = lines.iter().find(|l| l.entry.id == r.entry && !l.locked)?;
+                Some(AwardRankedOut {
+                    title: line.entry.title.clone(),
+                    entry: r.entry,
+                    weighted: r.weighted,
+                    raw_mean: r.raw_mean,
+                    normalised_mean: r.normalised_mean,
+                    judges: r.judges,
+                    spread: r.spread,
+                    disagreement: r.disagreement,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AwardDecisionIn {
+    pub shortlisted: bool,
+    /// `winner`, `highly_commended`, or none.
+    pub award: Option<String>,
+    pub citation: Option<String>,
+    /// A case study's address (`/case-studies/{slug}`) or slug.
+    pub case_study: Option<String>,
+    /// A meeting's address (`/meetings/{slug}`) or slug.
+    pub meeting: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardDecisionOut {
+    pub entry: String,
+    pub shortlisted: bool,
+    pub award: Option<String>,
+    pub citation: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/awards/entries/{id}/decision", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The entry's id")),
+    request_body = AwardDecisionIn,
+    responses((status = 200, body = AwardDecisionOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn decide(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<AwardDecisionOut>> {
+    let (entry, _, programme, user) = super::judges::oversee(&app, &viewer, &id).await?;
+    let input: AwardDecisionIn = json_body(&headers, body).await?;
+    let typed = super::results::DecisionFields {
+        shortlisted: input.shortlisted,
+        award: input.award.unwrap_or_default(),
+        citation: input.citation.unwrap_or_default(),
+        case_study: input.case_study.unwrap_or_default(),
+        meeting: input.meeting.unwrap_or_default(),
+    };
+    if let Err(errors) = super::results::decide(&app, &entry, &programme, &typed, &user).await? {
+        checked(errors)?;
+    }
+    let d = store::results_in(&app.db, &programme.id)
+        .await?
+        .into_iter()
+        .find(|d| d.entry_id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(AwardDecisionOut {
+        entry: d.entry_id,
+        shortlisted: d.shortlisted,
+        award: d.award.map(|a| a.key().to_string()),
+        citation: d.citation,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AwardPublishIn {
+    /// `shortlist` or `winners`.
+    pub what: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardPublishOut {
+    /// How many e-mails to entrants were queued.
+    pub emails: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/awards/programmes/{id}/publish", tag = "awards", security(("token" = [])),
+    params(("id" = String, Path, description = "The programme's id")),
+    request_body = AwardPublishIn,
+    responses((status = 200, body = AwardPublishOut), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+pub async fn publish(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<AwardPublishOut>> {
+    policy::require(&viewer, policy::can_run_awards(&viewer), "")?;
+    let p = store::programme(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let input: AwardPublishIn = json_body(&headers, body).await?;
+    let Some(what) = super::results::Publish::parse(&input.what) else {
+        let mut errors = FieldErrors::default();
+        errors.add("what", "Publish the shortlist or the winners.");
+        checked(errors)?;
+        return Err(AppError::NotFound.into());
+    };
+    Ok(Json(AwardPublishOut { emails: super::results::publish(&app, &p, what).await? }))
 }

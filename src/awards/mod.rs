@@ -11,7 +11,11 @@ mod admin;
 mod api;
 mod demo;
 mod entering;
+mod judges;
+mod judging;
 mod model;
+mod panel;
+mod results;
 mod routes;
 mod service;
 mod store;
@@ -44,7 +48,11 @@ impl Feature for Awards {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(admin::routes()).merge(entering::routes())
+        routes::routes()
+            .merge(admin::routes())
+            .merge(entering::routes())
+            .merge(judging::routes())
+            .merge(judges::routes())
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
@@ -56,7 +64,49 @@ impl Feature for Awards {
                 .into_iter()
                 .map(|e| json!({"id": e.id, "category": e.category_id, "title": e.title, "started_at": e.created_at}))
                 .collect();
-            Ok((!entries.is_empty()).then(|| json!({"entries_started": entries})))
+            // As a judge: what they were assigned, their reviews, what they said and declared.
+            let judging: Vec<serde_json::Value> = store::assignments_of(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|a| json!({"category": a.category_id, "entry": a.entry_id}))
+                .collect();
+            let scores = store::scores_by(&app.db, &person.id).await?;
+            let reviews: Vec<serde_json::Value> = store::reviews_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let given: serde_json::Map<String, serde_json::Value> = scores
+                        .iter()
+                        .filter(|s| s.entry_id == r.entry_id)
+                        .map(|s| (s.criterion_id.clone(), json!(s.score)))
+                        .collect();
+                    json!({"entry": r.entry_id, "abstained": r.abstained, "reason": r.reason, "comment": r.comment,
+                           "scores": given, "submitted_at": r.submitted_at})
+                })
+                .collect();
+            let remarks: Vec<serde_json::Value> = store::remarks_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|r| json!({"entry": r.entry_id, "remark": r.body, "at": r.created_at}))
+                .collect();
+            let conflicts: Vec<serde_json::Value> = store::conflicts_of(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|c| json!({"entry": c.entry_id, "state": c.state, "kind": c.kind, "note": c.note, "at": c.created_at}))
+                .collect();
+            let mut out = serde_json::Map::new();
+            for (key, list) in [
+                ("entries_started", entries),
+                ("judging", judging),
+                ("reviews", reviews),
+                ("discussion", remarks),
+                ("conflicts", conflicts),
+            ] {
+                if !list.is_empty() {
+                    out.insert(key.into(), serde_json::Value::Array(list));
+                }
+            }
+            Ok((!out.is_empty()).then_some(serde_json::Value::Object(out)))
         })
     }
 
@@ -65,7 +115,10 @@ impl Feature for Awards {
     }
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
-        Box::pin(async move { Ok(store::erase(tx, &person.id).await?) })
+        Box::pin(async move {
+            store::erase(tx, &person.id).await?;
+            Ok(store::erase_judging(tx, &person.email).await?)
+        })
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {

@@ -103,11 +103,19 @@ pub struct Category {
     pub scale_max: i64,
     pub disagreement: f64,
     pub guidance: String,
+    /// How many judges each entry should have.
+    pub judges_per_entry: i64,
+    /// The eligibility checklist, one item a line.
+    pub checklist: String,
 }
 
 impl Category {
     pub fn open_to(&self) -> OpenTo {
         OpenTo::parse(&self.open_to).unwrap_or(OpenTo::Members)
+    }
+
+    pub fn checklist(&self) -> Vec<&str> {
+        self.checklist.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
     }
 }
 
@@ -227,4 +235,173 @@ pub struct Outcome {
     pub baseline: String,
     pub result: String,
     pub unit: String,
+}
+
+// ---- Judging ---------------------------------------------------------------------------------------------------
+
+/// What an organiser may give a shortlisted entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Award {
+    Winner,
+    HighlyCommended,
+}
+
+impl Award {
+    pub const ALL: [Award; 2] = [Award::Winner, Award::HighlyCommended];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Award::Winner => "winner",
+            Award::HighlyCommended => "highly_commended",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Award> {
+        Award::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Award::Winner => "Winner",
+            Award::HighlyCommended => "Highly commended",
+        }
+    }
+}
+
+/// An invitation to judge a category.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Invitation {
+    pub id: String,
+    pub category_id: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// A judge assigned to a whole category (`entry_id` none) or to one entry.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Assignment {
+    pub id: String,
+    pub category_id: String,
+    pub entry_id: Option<String>,
+    pub user_id: String,
+    pub judge_name: String,
+    pub judge_role: String,
+}
+
+impl Assignment {
+    pub fn covers(&self, entry_id: &str) -> bool {
+        self.entry_id.as_deref().is_none_or(|e| e == entry_id)
+    }
+
+    /// An outside expert rather than someone of the network.
+    pub fn outside(&self) -> bool {
+        self.judge_role == "judge"
+    }
+}
+
+/// How a conflict was decided by people (proposals are computed, not stored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictState {
+    /// The judge declared it, and may take it back.
+    Declared,
+    /// An organiser pinned it: the judge cannot remove it.
+    Pinned,
+    /// An organiser found a proposal wrong.
+    Dismissed,
+}
+
+impl ConflictState {
+    pub fn key(self) -> &'static str {
+        match self {
+            ConflictState::Declared => "declared",
+            ConflictState::Pinned => "pinned",
+            ConflictState::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(key: &str) -> ConflictState {
+        match key {
+            "pinned" => ConflictState::Pinned,
+            "dismissed" => ConflictState::Dismissed,
+            _ => ConflictState::Declared,
+        }
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Conflict {
+    pub entry_id: String,
+    pub user_id: String,
+    pub person_name: String,
+    pub state: String,
+    pub kind: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Conflict {
+    pub fn state(&self) -> ConflictState {
+        ConflictState::parse(&self.state)
+    }
+}
+
+/// A judge's review of an entry; its scores are read beside it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Review {
+    pub entry_id: String,
+    pub user_id: String,
+    pub judge_name: String,
+    pub abstained: bool,
+    pub reason: String,
+    pub comment: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Score {
+    pub entry_id: String,
+    pub user_id: String,
+    pub criterion_id: String,
+    pub score: i64,
+}
+
+/// A remark in an entry's discussion.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Remark {
+    pub entry_id: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What organisers decided of an entry.
+#[derive(Clone, Debug, Default)]
+pub struct Decision {
+    pub entry_id: String,
+    pub shortlisted: bool,
+    pub award: Option<Award>,
+    pub citation: String,
+    pub case_study_id: Option<String>,
+    pub meeting_id: Option<String>,
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for Decision
+where
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> std::result::Result<Self, sqlx::Error> {
+        let award: Option<String> = row.try_get("award")?;
+        Ok(Decision {
+            entry_id: row.try_get("entry_id")?,
+            shortlisted: row.try_get("shortlisted")?,
+            award: award.as_deref().and_then(Award::parse),
+            citation: row.try_get("citation")?,
+            case_study_id: row.try_get("case_study_id")?,
+            meeting_id: row.try_get("meeting_id")?,
+        })
+    }
 }

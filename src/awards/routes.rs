@@ -70,6 +70,9 @@ struct ProgrammePage {
     open: bool,
     timeline: Vec<Timeline>,
     categories: Vec<CategoryView>,
+    /// What is published: the shortlist, then the awards with their citations.
+    shown: Vec<super::results::Shown>,
+    announced: bool,
 }
 
 /// A programme's categories with their criteria.
@@ -104,6 +107,8 @@ async fn programme(State(app): State<App>, page: Page, Path(slug): Path<String>)
         open: phase == Phase::OpenForEntries,
         timeline,
         categories: categories(&app, &p).await?,
+        shown: super::results::shown(&app, &p, Utc::now()).await?,
+        announced: p.winners_published_at.is_some(),
         programme: p,
     })
 }

@@ -404,3 +404,179 @@ mod entry_tests {
         assert!(errors.get("outcomes").is_some(), "a submission needs it whole");
     }
 }
+
+// ---- Judging ---------------------------------------------------------------------------------------------------
+
+/// A judge's review as checked: a score for every criterion with a comment, or an abstention with its reason.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReviewInput {
+    Scored { scores: Vec<(String, i64)>, comment: String },
+    Abstained { reason: String },
+}
+
+/// The fields of a review's scores, one per criterion in the category's order.
+pub const SCORE_FIELDS: [&str; MAX_CRITERIA] =
+    ["score_1", "score_2", "score_3", "score_4", "score_5", "score_6", "score_7", "score_8"];
+
+/// Checks a review. Scores are whole numbers from 1 to the category's `scale_max`, one per criterion (the
+/// field `SCORE_FIELDS[i]` for the i-th); an abstention needs its reason, and counts in no ranking.
+pub fn check_review(
+    errors: &mut FieldErrors,
+    criteria: &[super::model::Criterion],
+    scale_max: i64,
+    typed: &(dyn Fn(&str) -> String + Sync),
+    abstain: bool,
+) -> Option<ReviewInput> {
+    if abstain {
+        let reason = errors.required("reason", "Why you abstain", &typed("reason"), 2000);
+        return errors.is_empty().then_some(ReviewInput::Abstained { reason });
+    }
+    let comment = errors.optional("comment", "Your comment", &typed("comment"), 8000);
+    let mut scores = Vec::new();
+    for (c, field) in criteria.iter().zip(SCORE_FIELDS) {
+        match typed(field).trim().parse::<i64>() {
+            Ok(n) if (1..=scale_max).contains(&n) => scores.push((c.id.clone(), n)),
+            _ => errors.add(field, format!("Give {} a whole number from 1 to {scale_max}.", c.name)),
+        }
+    }
+    errors.is_empty().then_some(ReviewInput::Scored { scores, comment })
+}
+
+/// The most judges an entry can be asked to have.
+pub const MAX_JUDGES_PER_ENTRY: i64 = 20;
+
+/// Checks a category's judging settings: judges per entry (1 to 20) and its eligibility checklist (up to 20
+/// items, one a line).
+pub fn check_judging(errors: &mut FieldErrors, judges_per_entry: &str, checklist: &str) -> (i64, String) {
+    let judges = match judges_per_entry.trim().parse::<i64>() {
+        Ok(n) if (1..=MAX_JUDGES_PER_ENTRY).contains(&n) => n,
+        _ => {
+            errors.add("judges_per_entry", "Judges per entry is a whole number from 1 to 20.");
+            0
+        }
+    };
+    let checklist = errors.optional("checklist", "The eligibility checklist", checklist, 4000);
+    let items: Vec<&str> = checklist.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if items.len() > 20 {
+        errors.add("checklist", "The eligibility checklist has at most 20 items, one a line.");
+    }
+    (judges, items.join("\n"))
+}
+
+/// Checks what an organiser decides of an entry. An award needs the shortlist and a citation; links to a case
+/// study or a meeting are checked against what exists by the caller.
+pub fn check_decision(
+    errors: &mut FieldErrors,
+    entry_id: &str,
+    shortlisted: bool,
+    award: &str,
+    citation: &str,
+) -> super::model::Decision {
+    let award = match award {
+        "" | "none" => None,
+        key => {
+            let parsed = super::model::Award::parse(key);
+            if parsed.is_none() {
+                errors.add("award", "Choose winner, highly commended or none.");
+            }
+            parsed
+        }
+    };
+    let citation = errors.optional("citation", "The citation", citation, 2000);
+    if award.is_some() && !shortlisted {
+        errors.add("award", "Only a shortlisted entry can win or be highly commended.");
+    }
+    if award.is_some() && citation.is_empty() {
+        errors.add("citation", "A winner or a highly commended entry needs its citation.");
+    }
+    super::model::Decision {
+        entry_id: entry_id.to_string(),
+        shortlisted,
+        award,
+        citation,
+        case_study_id: None,
+        meeting_id: None,
+    }
+}
+
+#[cfg(test)]
+mod judging_tests {
+    use super::*;
+    use crate::awards::model::Criterion;
+
+    fn criteria() -> Vec<Criterion> {
+        ["a", "b"]
+            .iter()
+            .map(|id| Criterion { id: id.to_string(), name: format!("C{id}"), weight: 1.0, guidance: String::new() })
+            .collect()
+    }
+
+    #[test]
+    fn a_review_scores_every_criterion_within_the_scale() {
+        let mut errors = FieldErrors::default();
+        let typed = |f: &str| match f {
+            "score_1" => "7".to_string(),
+            "score_2" => " 10 ".to_string(),
+            "comment" => "Clear outcomes.".to_string(),
+            _ => String::new(),
+        };
+        let r = check_review(&mut errors, &criteria(), 10, &typed, false);
+        assert_eq!(
+            r,
+            Some(ReviewInput::Scored {
+                scores: vec![("a".into(), 7), ("b".into(), 10)],
+                comment: "Clear outcomes.".into()
+            })
+        );
+        for bad in ["0", "11", "7.5", "", "seven"] {
+            let mut errors = FieldErrors::default();
+            let typed = |f: &str| if f == "score_1" { bad.to_string() } else { "5".to_string() };
+            assert_eq!(check_review(&mut errors, &criteria(), 10, &typed, false), None, "{bad}");
+            assert!(errors.get("score_1").is_some());
+        }
+    }
+
+    #[test]
+    fn abstaining_needs_a_reason_and_no_scores() {
+        let mut errors = FieldErrors::default();
+        let none = |_: &str| String::new();
+        assert_eq!(check_review(&mut errors, &criteria(), 10, &none, true), None);
+        assert!(errors.get("reason").is_some());
+        let mut errors = FieldErrors::default();
+        let why = |f: &str| if f == "reason" { "I advised them".to_string() } else { String::new() };
+        assert_eq!(
+            check_review(&mut errors, &criteria(), 10, &why, true),
+            Some(ReviewInput::Abstained { reason: "I advised them".into() })
+        );
+    }
+
+    #[test]
+    fn an_award_needs_the_shortlist_and_a_citation() {
+        let mut errors = FieldErrors::default();
+        check_decision(&mut errors, "e", false, "winner", "Great");
+        assert!(errors.get("award").is_some());
+        let mut errors = FieldErrors::default();
+        check_decision(&mut errors, "e", true, "highly_commended", "");
+        assert!(errors.get("citation").is_some());
+        let mut errors = FieldErrors::default();
+        let d = check_decision(&mut errors, "e", true, "winner", "For a bold trial");
+        assert!(errors.is_empty());
+        assert_eq!(d.award, Some(crate::awards::model::Award::Winner));
+        let mut errors = FieldErrors::default();
+        check_decision(&mut errors, "e", true, "champion", "");
+        assert!(errors.get("award").is_some());
+    }
+
+    #[test]
+    fn judging_settings_are_bounded() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(
+            check_judging(&mut errors, "3", "Over 100 employees\n\n In-house team "),
+            (3, "Over 100 employees\nIn-house team".into())
+        );
+        assert!(errors.is_empty());
+        let mut errors = FieldErrors::default();
+        check_judging(&mut errors, "0", "");
+        assert!(errors.get("judges_per_entry").is_some());
+    }
+}

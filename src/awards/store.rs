@@ -29,7 +29,7 @@ pub async fn programme_by_slug(db: &Db, slug: &str) -> Result<Option<Programme>,
 }
 
 /// Slugs the awards' own pages use under `/awards/`.
-const RESERVED: [&str; 1] = ["entries"];
+const RESERVED: [&str; 3] = ["entries", "judging", "judges"];
 
 /// The first of `base`, `base-2`, `base-3`, ... that is not taken nor reserved.
 fn next_free(base: &str, taken: &[String]) -> String {
@@ -100,7 +100,8 @@ pub async fn update_programme(db: &Db, id: &str, p: &ProgrammeInput) -> Result<u
     )
 }
 
-const CATEGORY: &str = "SELECT id, programme_id, slug, name, description, open_to, scale_max, disagreement, guidance
+const CATEGORY: &str = "SELECT id, programme_id, slug, name, description, open_to, scale_max, disagreement, guidance,
+        judges_per_entry, checklist
      FROM award_categories";
 
 pub async fn categories(db: &Db, programme_id: &str) -> Result<Vec<Category>, sqlx::Error> {
@@ -397,5 +398,487 @@ pub async fn entries_by(db: &Db, user_id: &str) -> Result<Vec<Entry>, sqlx::Erro
 /// Erasure: the entry stays with its organisation, its author shown as a former member.
 pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "UPDATE award_entries SET author_id = NULL WHERE author_id = $1", user_id)?;
+    Ok(())
+}
+
+// ---- Judging ---------------------------------------------------------------------------------------------------
+
+use super::model::{Assignment, Award, Conflict, Decision, Invitation, Remark, Review, Score};
+
+/// The judges' side of a category: how many judges each entry should have, and the eligibility checklist.
+pub async fn set_judging(
+    db: &Db,
+    category_id: &str,
+    judges_per_entry: i64,
+    checklist: &str,
+) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE award_categories SET judges_per_entry = $2, checklist = $3 WHERE id = $1",
+        category_id,
+        judges_per_entry,
+        checklist
+    )
+}
+
+pub async fn insert_invitation(
+    tx: &mut Tx,
+    category_id: &str,
+    email: &str,
+    token_hash: &str,
+    invited_by: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "INSERT INTO award_judge_invitations (id, category_id, email, token_hash, invited_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        new_id(),
+        category_id,
+        email,
+        token_hash,
+        invited_by,
+        now,
+        expires_at
+    )?;
+    Ok(())
+}
+
+pub async fn invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option<Invitation>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        Invitation,
+        "SELECT id, category_id, email, expires_at, accepted_at FROM award_judge_invitations WHERE token_hash = $1",
+        token_hash
+    )
+}
+
+/// Claims an invitation; false when another click used it first.
+pub async fn accept_invitation(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
+        &mut *tx,
+        "UPDATE award_judge_invitations SET accepted_at = $2 WHERE id = $1 AND accepted_at IS NULL",
+        id,
+        now
+    )? > 0)
+}
+
+/// Invitations sent and not yet used, for the organisers' page.
+pub async fn open_invitations(db: &Db, category_id: &str, now: DateTime<Utc>) -> Result<Vec<Invitation>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Invitation,
+        "SELECT id, category_id, email, expires_at, accepted_at FROM award_judge_invitations
+         WHERE category_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at",
+        category_id,
+        now
+    )
+}
+
+/// Assigns a judge to a whole category (`entry` none) or to one entry of it; nothing when they already are.
+pub async fn assign<'c>(
+    conn: impl Into<crate::db::Conn<'c>>,
+    category_id: &str,
+    entry_id: Option<&str>,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        conn.into(),
+        "INSERT INTO award_judges (id, category_id, entry_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING",
+        new_id(),
+        category_id,
+        entry_id,
+        user_id,
+        now
+    )?;
+    Ok(())
+}
+
+pub async fn unassign(db: &Db, assignment_id: &str, category_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM award_judges WHERE id = $1 AND category_id = $2", assignment_id, category_id)
+}
+
+const ASSIGNMENT: &str = "SELECT a.id, a.category_id, a.entry_id, a.user_id, u.name AS judge_name, u.role AS judge_role
+     FROM award_judges a JOIN users u ON u.id = a.user_id";
+
+/// A category's judges, the whole category's and single entries'.
+pub async fn assignments_in(db: &Db, category_id: &str) -> Result<Vec<Assignment>, sqlx::Error> {
+    let sql = format!("{ASSIGNMENT} WHERE a.category_id = $1 ORDER BY u.name, a.entry_id");
+    fetch_all!(db, Assignment, sqlx::AssertSqlSafe(sql), category_id)
+}
+
+/// What a person is assigned to judge.
+pub async fn assignments_of(db: &Db, user_id: &str) -> Result<Vec<Assignment>, sqlx::Error> {
+    let sql = format!("{ASSIGNMENT} WHERE a.user_id = $1 ORDER BY a.created_at");
+    fetch_all!(db, Assignment, sqlx::AssertSqlSafe(sql), user_id)
+}
+
+/// Whether a person is assigned to an entry: to its category, or to it alone.
+pub async fn is_assigned(db: &Db, entry: &Entry, user_id: &str) -> Result<bool, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Found {
+        #[allow(dead_code)]
+        id: String,
+    }
+    Ok(fetch_optional!(
+        db,
+        Found,
+        "SELECT id FROM award_judges WHERE category_id = $1 AND user_id = $2 AND (entry_id IS NULL OR entry_id = $3)",
+        &entry.category_id,
+        user_id,
+        &entry.id
+    )?
+    .is_some())
+}
+
+const CONFLICT: &str = "SELECT c.entry_id, c.user_id, u.name AS person_name, c.state, c.kind, c.note, c.created_at
+     FROM award_conflicts c JOIN users u ON u.id = c.user_id";
+
+/// The conflicts people decided on one entry.
+pub async fn conflicts_on(db: &Db, entry_id: &str) -> Result<Vec<Conflict>, sqlx::Error> {
+    let sql = format!("{CONFLICT} WHERE c.entry_id = $1");
+    fetch_all!(db, Conflict, sqlx::AssertSqlSafe(sql), entry_id)
+}
+
+/// The conflicts decided for one person.
+pub async fn conflicts_of(db: &Db, user_id: &str) -> Result<Vec<Conflict>, sqlx::Error> {
+    let sql = format!("{CONFLICT} WHERE c.user_id = $1");
+    fetch_all!(db, Conflict, sqlx::AssertSqlSafe(sql), user_id)
+}
+
+/// A judge declares a conflict; a pinned one stays as the organiser pinned it.
+pub async fn declare_conflict(
+    db: &Db,
+    entry_id: &str,
+    user_id: &str,
+    kind: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO award_conflicts (entry_id, user_id, state, kind, note, decided_by, created_at)
+         VALUES ($1, $2, 'declared', $3, $4, $2, $5)
+         ON CONFLICT (entry_id, user_id) DO UPDATE SET state = 'declared', kind = excluded.kind, note = excluded.note,
+             decided_by = excluded.decided_by, created_at = excluded.created_at
+         WHERE award_conflicts.state <> 'pinned'",
+        entry_id,
+        user_id,
+        kind,
+        note,
+        now
+    )?;
+    Ok(())
+}
+
+/// A judge takes back a conflict they declared (never a pinned one).
+pub async fn withdraw_conflict(db: &Db, entry_id: &str, user_id: &str) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "DELETE FROM award_conflicts WHERE entry_id = $1 AND user_id = $2 AND state = 'declared'",
+        entry_id,
+        user_id
+    )
+}
+
+/// An organiser pins a conflict (`pinned`), dismisses a proposal (`dismissed`), or clears their decision
+/// (`None`).
+pub async fn decide_conflict(
+    db: &Db,
+    entry_id: &str,
+    user_id: &str,
+    decision: Option<(&str, &str, &str)>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    match decision {
+        None => {
+            execute!(
+                db,
+                "DELETE FROM award_conflicts WHERE entry_id = $1 AND user_id = $2 AND state <> 'declared'",
+                entry_id,
+                user_id
+            )?;
+        }
+        Some((state, kind, note)) => {
+            execute!(
+                db,
+                "INSERT INTO award_conflicts (entry_id, user_id, state, kind, note, decided_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (entry_id, user_id) DO UPDATE SET state = excluded.state, kind = excluded.kind,
+                     note = excluded.note, decided_by = excluded.decided_by, created_at = excluded.created_at",
+                entry_id,
+                user_id,
+                state,
+                kind,
+                note,
+                by,
+                now
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Id {
+    id: String,
+}
+
+/// The organisations a person was approved at, from their membership history (joining and employer changes).
+pub async fn organisations_in_history(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = fetch_all!(
+        db,
+        Id,
+        "SELECT DISTINCT organisation_id AS id FROM applications
+         WHERE user_id = $1 AND status = 'approved' AND organisation_id IS NOT NULL",
+        user_id
+    )?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The groups a person coordinates.
+pub async fn coordinated_groups(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = fetch_all!(
+        db,
+        Id,
+        "SELECT group_id AS id FROM group_members WHERE user_id = $1 AND role = 'coordinator' AND status = 'active'",
+        user_id
+    )?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// The person who started an entry, if they are still there.
+pub async fn author_of(db: &Db, entry_id: &str) -> Result<Option<String>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Author {
+        author_id: Option<String>,
+    }
+    Ok(fetch_optional!(db, Author, "SELECT author_id FROM award_entries WHERE id = $1", entry_id)?
+        .and_then(|a| a.author_id))
+}
+
+const REVIEW: &str =
+    "SELECT r.entry_id, r.user_id, u.name AS judge_name, r.abstained, r.reason, r.comment, r.submitted_at
+     FROM award_reviews r JOIN users u ON u.id = r.user_id";
+
+/// The reviews of one entry, the oldest first.
+pub async fn reviews_of(db: &Db, entry_id: &str) -> Result<Vec<Review>, sqlx::Error> {
+    let sql = format!("{REVIEW} WHERE r.entry_id = $1 ORDER BY r.submitted_at");
+    fetch_all!(db, Review, sqlx::AssertSqlSafe(sql), entry_id)
+}
+
+/// Every review in a category, for its ranking.
+pub async fn reviews_in(db: &Db, category_id: &str) -> Result<Vec<Review>, sqlx::Error> {
+    let sql = format!(
+        "{REVIEW} JOIN award_entries e ON e.id = r.entry_id WHERE e.category_id = $1 AND e.status = 'submitted'
+         ORDER BY r.submitted_at"
+    );
+    fetch_all!(db, Review, sqlx::AssertSqlSafe(sql), category_id)
+}
+
+/// The scores in a category (or of one entry), by entry and judge.
+pub async fn scores_in(db: &Db, category_id: &str) -> Result<Vec<Score>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Score,
+        "SELECT s.entry_id, s.user_id, s.criterion_id, s.score FROM award_scores s
+         JOIN award_entries e ON e.id = s.entry_id WHERE e.category_id = $1",
+        category_id
+    )
+}
+
+/// The scores a person gave, for their data export.
+pub async fn scores_by(db: &Db, user_id: &str) -> Result<Vec<Score>, sqlx::Error> {
+    fetch_all!(db, Score, "SELECT entry_id, user_id, criterion_id, score FROM award_scores WHERE user_id = $1", user_id)
+}
+
+pub async fn reviews_by(db: &Db, user_id: &str) -> Result<Vec<Review>, sqlx::Error> {
+    let sql = format!("{REVIEW} WHERE r.user_id = $1 ORDER BY r.submitted_at");
+    fetch_all!(db, Review, sqlx::AssertSqlSafe(sql), user_id)
+}
+
+/// Writes a judge's review, replacing their earlier one: scores per criterion with a comment, or an abstention.
+pub async fn save_review(
+    db: &Db,
+    entry_id: &str,
+    user_id: &str,
+    review: &super::service::ReviewInput,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    execute!(&mut tx, "DELETE FROM award_reviews WHERE entry_id = $1 AND user_id = $2", entry_id, user_id)?;
+    let (abstained, reason, comment) = match review {
+        super::service::ReviewInput::Scored { comment, .. } => (false, "", comment.as_str()),
+        super::service::ReviewInput::Abstained { reason } => (true, reason.as_str(), ""),
+    };
+    execute!(
+        &mut tx,
+        "INSERT INTO award_reviews (entry_id, user_id, abstained, reason, comment, submitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        entry_id,
+        user_id,
+        abstained,
+        reason,
+        comment,
+        now
+    )?;
+    if let super::service::ReviewInput::Scored { scores, .. } = review {
+        for (criterion, score) in scores {
+            execute!(
+                &mut tx,
+                "INSERT INTO award_scores (entry_id, user_id, criterion_id, score) VALUES ($1, $2, $3, $4)",
+                entry_id,
+                user_id,
+                criterion,
+                score
+            )?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The discussion of an entry, the oldest first.
+pub async fn remarks(db: &Db, entry_id: &str) -> Result<Vec<Remark>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Remark,
+        "SELECT d.entry_id, COALESCE(u.name, 'Former member') AS author_name, d.body, d.created_at
+         FROM award_discussion d LEFT JOIN users u ON u.id = d.user_id WHERE d.entry_id = $1 ORDER BY d.created_at, d.id",
+        entry_id
+    )
+}
+
+/// What a person said in discussions, for their data export.
+pub async fn remarks_by(db: &Db, user_id: &str) -> Result<Vec<Remark>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Remark,
+        "SELECT d.entry_id, u.name AS author_name, d.body, d.created_at
+         FROM award_discussion d JOIN users u ON u.id = d.user_id WHERE d.user_id = $1 ORDER BY d.created_at, d.id",
+        user_id
+    )
+}
+
+pub async fn insert_remark(
+    db: &Db,
+    entry_id: &str,
+    user_id: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO award_discussion (id, entry_id, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        new_id(),
+        entry_id,
+        user_id,
+        body,
+        now
+    )?;
+    Ok(())
+}
+
+/// The eligibility items ticked for an entry, by position.
+pub async fn eligibility(db: &Db, entry_id: &str) -> Result<Vec<i64>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Item {
+        item: i64,
+    }
+    Ok(fetch_all!(db, Item, "SELECT item FROM award_eligibility WHERE entry_id = $1 ORDER BY item", entry_id)?
+        .into_iter()
+        .map(|i| i.item)
+        .collect())
+}
+
+pub async fn set_eligibility(
+    db: &Db,
+    entry_id: &str,
+    items: &[i64],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    execute!(&mut tx, "DELETE FROM award_eligibility WHERE entry_id = $1", entry_id)?;
+    for item in items {
+        execute!(
+            &mut tx,
+            "INSERT INTO award_eligibility (entry_id, item, checked_by, checked_at) VALUES ($1, $2, $3, $4)",
+            entry_id,
+            item,
+            by,
+            now
+        )?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+const RESULT: &str = "SELECT r.entry_id, r.shortlisted, r.award, r.citation, r.case_study_id, r.meeting_id
+     FROM award_results r";
+
+pub async fn results_in(db: &Db, programme_id: &str) -> Result<Vec<Decision>, sqlx::Error> {
+    let sql = format!(
+        "{RESULT} JOIN award_entries e ON e.id = r.entry_id JOIN award_categories c ON c.id = e.category_id
+         WHERE c.programme_id = $1 AND e.status = 'submitted'"
+    );
+    fetch_all!(db, Decision, sqlx::AssertSqlSafe(sql), programme_id)
+}
+
+/// Records what organisers decided of an entry.
+pub async fn set_result(db: &Db, r: &Decision, by: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO award_results (entry_id, shortlisted, award, citation, case_study_id, meeting_id, decided_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (entry_id) DO UPDATE SET shortlisted = excluded.shortlisted, award = excluded.award,
+             citation = excluded.citation, case_study_id = excluded.case_study_id, meeting_id = excluded.meeting_id,
+             decided_by = excluded.decided_by, updated_at = excluded.updated_at",
+        &r.entry_id,
+        r.shortlisted,
+        r.award.map(Award::key),
+        &r.citation,
+        &r.case_study_id,
+        &r.meeting_id,
+        by,
+        now
+    )?;
+    Ok(())
+}
+
+/// Marks the shortlist or the winners published, once: false when it already was.
+pub async fn mark_published(
+    tx: &mut Tx,
+    programme_id: &str,
+    winners: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let sql = if winners {
+        "UPDATE award_programmes SET winners_published_at = $2
+         WHERE id = $1 AND winners_published_at IS NULL AND shortlist_published_at IS NOT NULL"
+    } else {
+        "UPDATE award_programmes SET shortlist_published_at = $2 WHERE id = $1 AND shortlist_published_at IS NULL"
+    };
+    Ok(execute!(&mut *tx, sql, programme_id, now)? > 0)
+}
+
+/// The submitted entries of a programme with their organisers' decisions, for publishing (inside its
+/// transaction).
+pub async fn submitted_in(tx: &mut Tx, programme_id: &str) -> Result<Vec<Entry>, sqlx::Error> {
+    let sql = format!(
+        "{ENTRY} JOIN award_categories c ON c.id = e.category_id WHERE c.programme_id = $1 AND e.status = 'submitted'
+         ORDER BY c.position, e.title"
+    );
+    fetch_all!(&mut *tx, Entry, sqlx::AssertSqlSafe(sql), programme_id)
+}
+
+/// Erasure for judges: their reviews and remarks stay with the entry (under "Former member", as the account
+/// row is), their declarations too; open invitations to their address go.
+pub async fn erase_judging(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM award_judge_invitations WHERE email = $1 AND accepted_at IS NULL", email)?;
     Ok(())
 }

@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0015_benchmark_framework"),
     migration!("0016_benchmark_assessments"),
     migration!("0017_awards"),
+    migration!("0018_award_judging"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

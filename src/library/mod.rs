@@ -64,7 +64,9 @@ pub async fn offer_case_study(
     store::save_case_study(&app.db, None, &input, author_id, now).await
 }
 pub use routes::reach_of;
-pub use store::{Filter, article_by_slug, articles, case_studies, resource_by_slug, resources};
+pub use store::{
+    Filter, article_by_slug, articles, case_studies, case_study_by_id, case_study_by_slug, resource_by_slug, resources,
+};
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;

@@ -18,6 +18,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Forbidden, with the reason the person may know (a conflict of interest, say).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The person must sign in first; carries the path to come back to.
     #[error("sign in required")]
     SignInRequired(String),
@@ -89,6 +92,7 @@ impl IntoResponse for AppError {
             }
             AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be mistyped.".to_string()),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "Not available to you", "Your account does not give access to this page.".to_string()),
+            AppError::Refused(msg) => (StatusCode::FORBIDDEN, "Not available to you", msg),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "Something in the request was not right", msg),
             AppError::TooLarge(msg) => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", msg),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, "Not possible now", msg),

@@ -30,6 +30,8 @@ pub struct Page {
     pub show_application: bool,
     /// The link to the toolkit's team spaces is shown (members and team participants).
     pub show_toolkit: bool,
+    /// The link to the awards' judging is shown (outside judges, whose account reaches only that).
+    pub show_judging: bool,
     /// Keep this page out of search engines.
     pub noindex: bool,
 }
@@ -47,6 +49,7 @@ impl Page {
             show_membership: viewer.user.as_ref().is_some_and(policy::can_renew_membership),
             show_application: viewer.role() == Some(crate::auth::Role::Applicant),
             show_toolkit: policy::can_use_toolkit(&viewer, chrono::Utc::now()),
+            show_judging: viewer.role() == Some(crate::auth::Role::Judge),
             noindex: false,
         }
     }

@@ -13,6 +13,8 @@ on_both_engines!(
     an_organiser_creates_a_programme_and_everyone_reads_it,
     the_api_creates_moves_and_lists_programmes,
     members_enter_submit_withdraw_and_the_close_is_enforced,
+    judging_with_conflicts_hidden_scores_and_abstention,
+    shortlist_and_winners_are_published_once_with_their_emails,
 );
 
 async fn an_organiser_creates_a_programme_and_everyone_reads_it(engine: Engine) {
@@ -337,4 +339,464 @@ async fn members_enter_submit_withdraw_and_the_close_is_enforced(engine: Engine)
         swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM award_entries WHERE author_id IS NULL").unwrap();
     assert_eq!(kept, 2);
     t.finish().await;
+}
+
+// ---- Judging ---------------------------------------------------------------------------------------------------
+
+/// A programme with one category (two criteria, weights 2 and 1) and three submitted entries: E1 and E3 from
+/// Northshire (Ana, Bo), E2 from Meridian (Olga). Entries then close and judging opens.
+struct Judged {
+    t: TestApp,
+    olivia: crate::support::Person,
+    oscar: crate::support::Person,
+    ana: crate::support::Person,
+    olga: crate::support::Person,
+    programme: String,
+    slug: String,
+    category: String,
+    criteria: Vec<String>,
+    e1: String,
+    e2: String,
+    e3: String,
+    meridian: String,
+}
+
+async fn judged(engine: Engine) -> Judged {
+    let t = TestApp::start(engine).await;
+    let olivia = t.organiser().await;
+    let oscar = t.person("oscar@network.example.org", "Oscar Organiser", swn::auth::Role::Organiser).await;
+    let token = new_token(&t, &olivia.client, "awards").await;
+    let made = call(
+        &t,
+        Method::POST,
+        "/api/v1/awards/programmes",
+        Some(&token),
+        Some(json!({"name": "Smart Working Awards 2030", "year": 2030,
+            "entries_open": "2030-01-10T09:00:00Z", "entries_close": "2030-03-31T16:00:00Z",
+            "judging_opens": "2030-04-01T08:00:00Z", "judging_closes": "2030-05-15T16:00:00Z"})),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{:?}", made.json);
+    let programme = made.json["id"].as_str().unwrap().to_string();
+    let slug = made.json["slug"].as_str().unwrap().to_string();
+    let category = call(
+        &t,
+        Method::POST,
+        &format!("/api/v1/awards/programmes/{programme}/categories"),
+        Some(&token),
+        Some(json!({"name": "Leadership", "scale_max": 10,
+                    "criteria": [{"name": "Impact", "weight": 2}, {"name": "Evidence", "weight": 1}]})),
+    )
+    .await;
+    let criteria: Vec<String> =
+        category.json["criteria"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    let category = category.json["id"].as_str().unwrap().to_string();
+    let now = chrono::Utc::now();
+    let days = chrono::Duration::days;
+    swn::execute!(
+        &t.app.db,
+        "UPDATE award_programmes SET entries_open_at = $1, entries_close_at = $2 WHERE id = $3",
+        now - days(1),
+        now + days(1),
+        &programme
+    )
+    .unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    let northshire = swn::membership::insert_organisation(
+        &mut tx,
+        "Northshire Council",
+        "Local government",
+        4200,
+        "Wales",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    let meridian = swn::membership::insert_organisation(
+        &mut tx,
+        "Meridian Insurance",
+        "Financial services",
+        6800,
+        "Wales",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let ana = t.member("ana@northshire.example.gov.uk", "Ana Entrant").await;
+    let bo = t.member("bo@northshire.example.gov.uk", "Bo Colleague").await;
+    let olga = t.member("olga@meridian.example.com", "Olga Other").await;
+    for (p, o) in [(&ana, &northshire), (&bo, &northshire), (&olga, &meridian)] {
+        swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", o, &p.id).unwrap();
+    }
+    let mut ids = Vec::new();
+    for (who, title) in
+        [(&ana, "Anchor days for 4,000 staff"), (&olga, "A hybrid contact centre"), (&bo, "Desk booking")]
+    {
+        let token = new_token(&t, &who.client, "entering").await;
+        let e = call(
+            &t,
+            Method::POST,
+            &format!("/api/v1/awards/categories/{category}/entries"),
+            Some(&token),
+            Some(json!({"title": title, "summary": "Context.", "what_was_done": "A trial.", "benefits": "Fewer desks.",
+                        "outcome": {"measure": "Desk ratio", "baseline": "1.0", "result": "0.6", "unit": "desks per person"}})),
+        )
+        .await;
+        assert_eq!(e.status, 201, "{:?}", e.json);
+        let id = e.json["id"].as_str().unwrap().to_string();
+        let done = call(&t, Method::POST, &format!("/api/v1/awards/entries/{id}/submit"), Some(&token), None).await;
+        assert_eq!(done.status, 200, "{:?}", done.json);
+        ids.push(id);
+    }
+    Judged {
+        olivia,
+        oscar,
+        ana,
+        olga,
+        programme,
+        slug,
+        category,
+        criteria,
+        e1: ids[0].clone(),
+        e2: ids[1].clone(),
+        e3: ids[2].clone(),
+        meridian,
+        t,
+    }
+}
+
+/// Entries close and scoring opens.
+async fn open_judging(j: &Judged) {
+    let now = chrono::Utc::now();
+    swn::execute!(
+        &j.t.app.db,
+        "UPDATE award_programmes SET entries_close_at = $1, judging_opens_at = $2, judging_closes_at = $3 WHERE id = $4",
+        now - chrono::Duration::minutes(2),
+        now - chrono::Duration::minutes(1),
+        now + chrono::Duration::days(10),
+        &j.programme
+    )
+    .unwrap();
+}
+
+async fn judging_with_conflicts_hidden_scores_and_abstention(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    // Judges: Jude works at Meridian (the network proposes his conflict with its entry); Ken is a member
+    // elsewhere; Xena is an outside expert, invited by e-mail.
+    let jude = t.member("jude@meridian.example.com", "Jude Judge").await;
+    swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", &j.meridian, &jude.id).unwrap();
+    let ken = t.member("ken@elsewhere.example.org", "Ken Judge").await;
+    let admin = format!("/admin/awards/categories/{}", j.category);
+    t.post_with(&j.olivia.client, &format!("{admin}/judges"), &[("email", "not an address")])
+        .await
+        .assert_status(422)
+        .assert_contains("value=\"not an address\"");
+    t.post_with(&j.olivia.client, &format!("{admin}/judges"), &[("email", &ken.email)]).await.assert_status(303);
+    t.wait_for_mail_containing(&ken.email, "asked you to judge").await;
+    t.post_with(&j.olivia.client, &format!("{admin}/judges"), &[("email", "xena@experts.example.org")])
+        .await
+        .assert_status(303);
+    let invitation = t.wait_for_mail_containing("xena@experts.example.org", "invites you to judge").await;
+    let link = crate::support::find_link(&invitation, &t.url("/awards/judges/invitations/")).expect("a link");
+    let path = link.trim_start_matches(&t.url(""));
+    let xena = crate::support::browser();
+    t.get_with(&xena, path).await.assert_status(200).assert_contains("Make your judge");
+    t.post_with(&xena, path, &[("name", "Xena Expert"), ("password", "short"), ("confirm", "short")])
+        .await
+        .assert_status(422)
+        .assert_contains("value=\"Xena Expert\"");
+    let password = "bright orange kettle monday";
+    t.post_with(&xena, path, &[("name", "Xena Expert"), ("password", password), ("confirm", password)])
+        .await
+        .assert_status(303);
+    t.get_with(&xena, path).await.assert_status(410);
+    // The outside judge's account reaches the judging and nothing of the members' area.
+    t.get_with(&xena, "/awards/judging").await.assert_status(200).assert_contains("Leadership");
+    t.get_with(&xena, "/members").await.assert_status(403);
+    t.get_with(&xena, "/forum").await.assert_status(403);
+    // Assigned through the API, the answer names the conflicts the network proposes.
+    let olivia_token = new_token(t, &j.olivia.client, "judges").await;
+    let assigned = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/categories/{}/judges", j.category),
+        Some(&olivia_token),
+        Some(json!({"user": jude.id})),
+    )
+    .await;
+    assert_eq!(assigned.status, 201, "{:?}", assigned.json);
+    let proposed = assigned.json["proposed_conflicts"].as_array().unwrap();
+    assert_eq!(proposed.len(), 1, "{proposed:?}");
+    assert_eq!(proposed[0]["entry"], j.e2.as_str());
+    assert_eq!(proposed[0]["kind"], "employer");
+    // Before entries close, judges see no entry.
+    let jude_token = new_token(t, &jude.client, "judging").await;
+    let early = call(t, Method::GET, "/api/v1/awards/judging", Some(&jude_token), None).await;
+    assert_eq!(early.json[0]["entries"].as_array().unwrap().len(), 0, "{:?}", early.json);
+    t.get_with(&jude.client, &format!("/awards/judging/entries/{}", j.e1)).await.assert_status(404);
+    open_judging(&j).await;
+    // Jude's list leaves Meridian's entry out; opening or scoring it is refused.
+    let list = call(t, Method::GET, "/api/v1/awards/judging", Some(&jude_token), None).await;
+    let listed: Vec<&str> =
+        list.json[0]["entries"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(listed.contains(&j.e1.as_str()) && !listed.contains(&j.e2.as_str()), "{listed:?}");
+    t.get_with(&jude.client, &format!("/awards/judging/entries/{}", j.e2))
+        .await
+        .assert_status(403)
+        .assert_contains("conflict of interest");
+    let c1 = &j.criteria[0];
+    let c2 = &j.criteria[1];
+    let scored = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/entries/{}/scores", j.e2),
+        Some(&jude_token),
+        Some(json!({"scores": {c1: 5, c2: 5}})),
+    )
+    .await;
+    assert_eq!(scored.status, 403, "{:?}", scored.json);
+    // As a member of Meridian he reads its entry as its entrants do: the state, nothing of the judging.
+    let got = call(t, Method::GET, &format!("/api/v1/awards/entries/{}", j.e2), Some(&jude_token), None).await;
+    assert_eq!(got.status, 200);
+    assert!(got.json.get("judging").is_none(), "{:?}", got.json);
+    // Xena scores Anchor days on the page; a score off the scale is refused beside its field.
+    let e1_page = format!("/awards/judging/entries/{}", j.e1);
+    t.post_with(
+        &xena,
+        &e1_page,
+        &[("score_1", "11"), ("score_2", "7"), ("comment", "Strong leadership."), ("action", "score")],
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("Give Impact a whole number from 1 to 10.")
+    .assert_contains("Strong leadership.");
+    t.post_with(
+        &xena,
+        &e1_page,
+        &[("score_1", "9"), ("score_2", "6"), ("comment", "Strong leadership."), ("action", "score")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(&xena, &format!("{e1_page}/discussion"), &[("remark", "Worth discussing the baseline.")])
+        .await
+        .assert_status(303);
+    // Jude sees neither Xena's scores, her comment nor the discussion until his own review is in.
+    let before = call(t, Method::GET, &format!("/api/v1/awards/entries/{}", j.e1), Some(&jude_token), None).await;
+    assert_eq!(before.status, 200, "{:?}", before.json);
+    assert_eq!(before.json["judging"]["reviews"].as_array().unwrap().len(), 0);
+    t.get_with(&jude.client, &e1_page)
+        .await
+        .assert_status(200)
+        .assert_lacks("Strong leadership.")
+        .assert_lacks("Worth discussing the baseline.");
+    t.post_with(&jude.client, &format!("{e1_page}/discussion"), &[("remark", "Early word")]).await.assert_status(409);
+    let mine = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/entries/{}/scores", j.e1),
+        Some(&jude_token),
+        Some(json!({"scores": {c1: 3, c2: 3}, "comment": "Modest evidence."})),
+    )
+    .await;
+    assert_eq!(mine.status, 200, "{:?}", mine.json);
+    assert_eq!(mine.json["judging"]["reviews"][0]["comment"], "Strong leadership.");
+    assert_eq!(mine.json["judging"]["my_review"]["weighted"], 3.0);
+    t.get_with(&jude.client, &e1_page).await.assert_contains("Worth discussing the baseline.");
+    // Ken abstains with a reason (it does not count); without one it is refused.
+    let ken_token = new_token(t, &ken.client, "judging").await;
+    let bare = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/entries/{}/scores", j.e1),
+        Some(&ken_token),
+        Some(json!({"abstain": true})),
+    )
+    .await;
+    assert_eq!(bare.status, 422, "{:?}", bare.json);
+    let abstained = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/entries/{}/scores", j.e1),
+        Some(&ken_token),
+        Some(json!({"abstain": true, "reason": "I mentored their programme lead."})),
+    )
+    .await;
+    assert_eq!(abstained.status, 200, "{:?}", abstained.json);
+    // Xena scores Meridian's entry too, higher and apart from the rest.
+    let e2_page = format!("/awards/judging/entries/{}", j.e2);
+    t.post_with(&xena, &e2_page, &[("score_1", "10"), ("score_2", "10"), ("action", "score")]).await.assert_status(303);
+    // Olivia works at Meridian: she is locked out of its entry; Oscar decides it.
+    swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", &j.meridian, &j.olivia.id).unwrap();
+    t.get_with(&j.olivia.client, &format!("/admin/awards/entries/{}", j.e2)).await.assert_status(403);
+    t.get_with(&j.olivia.client, &e2_page).await.assert_status(403);
+    t.post_with(&j.olivia.client, &format!("{e2_page}/discussion"), &[("remark", "I know them")])
+        .await
+        .assert_status(403);
+    let refused = call(
+        t,
+        Method::PUT,
+        &format!("/api/v1/awards/entries/{}/decision", j.e2),
+        Some(&olivia_token),
+        Some(json!({"shortlisted": true})),
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{:?}", refused.json);
+    t.get_with(&j.olivia.client, &admin).await.assert_status(200).assert_contains("another organiser decides it");
+    let olivia_ranking =
+        call(t, Method::GET, &format!("/api/v1/awards/categories/{}/ranking", j.category), Some(&olivia_token), None)
+            .await;
+    assert_eq!(olivia_ranking.status, 200);
+    assert!(!olivia_ranking.json.to_string().contains(&j.e2), "{:?}", olivia_ranking.json);
+    let oscar_token = new_token(t, &j.oscar.client, "ranking").await;
+    let ranking =
+        call(t, Method::GET, &format!("/api/v1/awards/categories/{}/ranking", j.category), Some(&oscar_token), None)
+            .await;
+    assert_eq!(ranking.status, 200, "{:?}", ranking.json);
+    let lines = ranking.json.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let e1 = lines.iter().find(|l| l["entry"] == j.e1.as_str()).unwrap();
+    assert_eq!(e1["judges"], 2, "the abstention does not count");
+    // Xena 9,6 -> 8; Jude 3,3 -> 3: weighted 5.5, spread 5 (above the default 3.3: discuss it).
+    assert_eq!(e1["weighted"], 5.5);
+    assert_eq!(e1["raw_mean"], 5.25);
+    assert_eq!(e1["spread"], 5.0);
+    assert_eq!(e1["disagreement"], true);
+    assert!(e1["normalised_mean"].is_number());
+    t.get_with(&j.oscar.client, &format!("/admin/awards/entries/{}", j.e2)).await.assert_status(200);
+    // Oscar pins Ken's conflict with Anchor days: Ken is locked out and cannot take it back.
+    t.post_with(
+        &j.oscar.client,
+        &format!("/admin/awards/entries/{}/conflicts", j.e1),
+        &[("user", &ken.id), ("action", "pin"), ("kind", "personal")],
+    )
+    .await
+    .assert_status(303);
+    t.get_with(&ken.client, &e1_page).await.assert_status(403);
+    t.post_with(&ken.client, &format!("{e1_page}/conflict"), &[("action", "withdraw")]).await.assert_status(409);
+    t.get_with(&ken.client, "/awards/judging").await.assert_contains("pinned by the organisers");
+    // Jude declares one with Anchor days and is locked out; he takes it back and is in again.
+    t.post_with(&jude.client, &format!("{e1_page}/conflict"), &[("kind", "collaborator"), ("note", "A joint project")])
+        .await
+        .assert_status(303);
+    t.get_with(&jude.client, &e1_page).await.assert_status(403);
+    t.post_with(&jude.client, &format!("{e1_page}/conflict"), &[("action", "withdraw")]).await.assert_status(303);
+    t.get_with(&jude.client, &e1_page).await.assert_status(200);
+    // Nothing of the judging reaches the entrants or the public.
+    let ana_token = new_token(t, &j.ana.client, "mine").await;
+    let theirs = call(t, Method::GET, &format!("/api/v1/awards/entries/{}", j.e1), Some(&ana_token), None).await;
+    assert_eq!(theirs.status, 200);
+    assert!(theirs.json.get("judging").is_none(), "{:?}", theirs.json);
+    for text in ["Strong leadership", "Xena", "Jude", "Worth discussing", "mentored"] {
+        assert!(!theirs.json.to_string().contains(text), "{text}");
+    }
+    t.get_with(&j.ana.client, &format!("/awards/entries/{}", j.e1))
+        .await
+        .assert_status(200)
+        .assert_lacks("Strong leadership")
+        .assert_lacks("Xena");
+    t.get_with(&j.ana.client, &e1_page).await.assert_status(404);
+    t.get(&e1_page).await.assert_status(303);
+    t.get_with(&j.olga.client, &format!("/api/v1/awards/entries/{}", j.e1)).await.assert_status(401);
+    t.get(&format!("/awards/{}", j.slug)).await.assert_lacks("Strong leadership").assert_lacks("Xena");
+    // Xena's review is in her data export.
+    t.get_with(&xena, "/account/data").await.assert_status(200).assert_contains("Strong leadership.");
+    j.t.finish().await;
+}
+
+async fn shortlist_and_winners_are_published_once_with_their_emails(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    open_judging(&j).await;
+    let token = new_token(t, &j.oscar.client, "decisions").await;
+    let decide = |entry: String, body: serde_json::Value| {
+        let token = token.clone();
+        async move {
+            call(t, Method::PUT, &format!("/api/v1/awards/entries/{entry}/decision"), Some(&token), Some(body)).await
+        }
+    };
+    assert_eq!(decide(j.e1.clone(), json!({"shortlisted": true})).await.status, 200);
+    assert_eq!(decide(j.e2.clone(), json!({"shortlisted": true})).await.status, 200);
+    // Publishing waits for its date, and is then a deliberate act.
+    let publish = |what: &'static str| {
+        let token = token.clone();
+        let programme = j.programme.clone();
+        async move {
+            call(
+                t,
+                Method::POST,
+                &format!("/api/v1/awards/programmes/{programme}/publish"),
+                Some(&token),
+                Some(json!({"what": what})),
+            )
+            .await
+        }
+    };
+    assert_eq!(publish("shortlist").await.status, 409, "no date yet");
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    swn::execute!(
+        &t.app.db,
+        "UPDATE award_programmes SET shortlist_at = $1, winners_at = $1 WHERE id = $2",
+        past,
+        &j.programme
+    )
+    .unwrap();
+    assert_eq!(publish("winners").await.status, 409, "the shortlist comes first");
+    t.get(&format!("/awards/{}", j.slug)).await.assert_lacks("The shortlist");
+    let published = t
+        .post_with(&j.olivia.client, &format!("/admin/awards/{}/publish", j.programme), &[("what", "shortlist")])
+        .await;
+    published.assert_status(303);
+    t.wait_for_mail_containing(&j.ana.email, "the judges have shortlisted your entry").await;
+    t.wait_for_mail_containing(&j.olga.email, "the judges have shortlisted your entry").await;
+    t.wait_for_mail_containing("bo@northshire.example.gov.uk", "not on the shortlist").await;
+    let public = t.get(&format!("/awards/{}", j.slug)).await;
+    public.assert_contains("The shortlist").assert_contains("Anchor days for 4,000 staff").assert_lacks("Desk booking");
+    // The shortlist no longer changes; an award needs its citation.
+    let changed = decide(j.e3.clone(), json!({"shortlisted": true})).await;
+    assert_eq!(changed.status, 409, "{:?}", changed.json);
+    let bare = decide(j.e2.clone(), json!({"shortlisted": true, "award": "highly_commended"})).await;
+    assert_eq!(bare.status, 422, "{:?}", bare.json);
+    let win = decide(
+        j.e1.clone(),
+        json!({"shortlisted": true, "award": "winner", "citation": "For making <trust> the default."}),
+    )
+    .await;
+    assert_eq!(win.status, 200, "{:?}", win.json);
+    assert_eq!(publish("winners").await.status, 200);
+    t.wait_for_mail_containing(&j.ana.email, "your entry is winner").await;
+    t.wait_for_mail_containing(&j.olga.email, "did not win this time").await;
+    // After a restart, publishing again sends nothing and each e-mail exists once.
+    let config = t.app.config.as_ref().clone();
+    let _restarted = swn::App::open(config).await.unwrap();
+    assert_eq!(publish("winners").await.status, 409);
+    assert_eq!(publish("shortlist").await.status, 409);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let count = |to: &str, text: &str| {
+        t.outbox_files()
+            .iter()
+            .filter_map(|raw| mailparse::parse_mail(raw).ok())
+            .filter(|m| {
+                m.headers.iter().any(|x| x.get_key_ref().eq_ignore_ascii_case("to") && x.get_value().contains(to))
+                    && crate::support::plain_text(m).is_some_and(|b| b.contains(text))
+            })
+            .count()
+    };
+    assert_eq!(count(&j.ana.email, "shortlisted your entry"), 1);
+    assert_eq!(count(&j.ana.email, "your entry is winner"), 1);
+    assert_eq!(count("bo@northshire.example.gov.uk", "not on the shortlist"), 1);
+    assert_eq!(count(&j.ana.email, "not on the shortlist"), 1, "each entrant of an organisation hears of each entry");
+    // The public page and API show the winner with its citation (escaped), never a score.
+    let public = t.get(&format!("/awards/{}", j.slug)).await;
+    public.assert_contains("Winner").assert_contains("For making &#60;trust&#62; the default.").assert_lacks("<trust>");
+    let listed = call(t, Method::GET, "/api/v1/awards/programmes", None, None).await;
+    let p = listed.json.as_array().unwrap().iter().find(|p| p["id"] == j.programme.as_str()).unwrap();
+    assert_eq!(p["winners"][0]["entry"], j.e1.as_str());
+    assert_eq!(p["winners"][0]["citation"], "For making <trust> the default.");
+    assert_eq!(p["shortlist"].as_array().unwrap().len(), 2);
+    assert!(!listed.json.to_string().contains("weighted"));
+    // Decisions are final once the winners are announced.
+    assert_eq!(decide(j.e2.clone(), json!({"shortlisted": true})).await.status, 409);
+    j.t.finish().await;
 }

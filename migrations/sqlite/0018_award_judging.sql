@@ -1,0 +1,122 @@
+-- The awards' judging (issue 19): outside judges' accounts, invitations, assignments, conflicts of interest,
+-- reviews with scores, the discussion, eligibility checks and the results.
+--
+-- An outside judge has an account of its own role, reaching only the awards' judging pages. SQLite cannot
+-- change a CHECK constraint, so the users table is rebuilt as in 0013.
+CREATE TABLE users_new (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('organiser', 'moderator', 'member', 'applicant', 'participant', 'judge')),
+    suspended BOOLEAN NOT NULL DEFAULT FALSE,
+    password_hash TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    organisation_id TEXT REFERENCES organisations (id) ON DELETE SET NULL,
+    job_title TEXT NOT NULL DEFAULT '',
+    member_since TEXT,
+    membership_ends_at TEXT,
+    deleted_at TEXT,
+    posting_suspended BOOLEAN NOT NULL DEFAULT FALSE
+);
+INSERT INTO users_new (id, email, name, role, suspended, password_hash, created_at, updated_at, organisation_id,
+                       job_title, member_since, membership_ends_at, deleted_at, posting_suspended)
+    SELECT id, email, name, role, suspended, password_hash, created_at, updated_at, organisation_id,
+           job_title, member_since, membership_ends_at, deleted_at, posting_suspended
+    FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+
+-- How many judges each entry should have (organisers assign to reach it), and the category's eligibility
+-- checklist (one item a line) that organisers tick for each entry.
+ALTER TABLE award_categories ADD COLUMN judges_per_entry BIGINT NOT NULL DEFAULT 3;
+ALTER TABLE award_categories ADD COLUMN checklist TEXT NOT NULL DEFAULT '';
+
+-- Organisers invite judges by e-mail to a category: a signed (hashed random), expiring, single-use link.
+CREATE TABLE award_judge_invitations (
+    id TEXT PRIMARY KEY,
+    category_id TEXT NOT NULL REFERENCES award_categories (id) ON DELETE CASCADE,
+    email TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    invited_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    accepted_at TEXT
+);
+
+-- Who judges what: a whole category (entry_id NULL) or one entry of it.
+CREATE TABLE award_judges (
+    id TEXT PRIMARY KEY,
+    category_id TEXT NOT NULL REFERENCES award_categories (id) ON DELETE CASCADE,
+    entry_id TEXT REFERENCES award_entries (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX award_judges_once ON award_judges (category_id, user_id, COALESCE(entry_id, ''));
+CREATE INDEX award_judges_user ON award_judges (user_id);
+
+-- Conflicts of interest as people decided them. The network's own data proposes others (computed when read);
+-- a judge declares one (and may take it back), an organiser pins one (the judge cannot remove it) or
+-- dismisses a proposal that is wrong. For a judge or an organiser alike: a conflict in force locks them out.
+CREATE TABLE award_conflicts (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('declared', 'pinned', 'dismissed')),
+    kind TEXT NOT NULL CHECK (kind IN ('employer', 'former_employer', 'collaborator', 'personal', 'other')),
+    note TEXT NOT NULL DEFAULT '',
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, user_id)
+);
+
+-- A judge's review of an entry: scores per criterion with a comment, or an abstention with its reason.
+CREATE TABLE award_reviews (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    abstained BOOLEAN NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    comment TEXT NOT NULL DEFAULT '',
+    submitted_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, user_id)
+);
+
+CREATE TABLE award_scores (
+    entry_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    criterion_id TEXT NOT NULL REFERENCES award_criteria (id) ON DELETE CASCADE,
+    score BIGINT NOT NULL,
+    PRIMARY KEY (entry_id, user_id, criterion_id),
+    FOREIGN KEY (entry_id, user_id) REFERENCES award_reviews (entry_id, user_id) ON DELETE CASCADE
+);
+
+-- The discussion of an entry, among its non-conflicted judges and organisers.
+CREATE TABLE award_discussion (
+    id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    user_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX award_discussion_entry ON award_discussion (entry_id, created_at);
+
+-- What organisers decided of an entry: the shortlist, then a winner or highly commended with its citation,
+-- linked to a case study or a meeting. Public only once the programme's shortlist or winners are published.
+CREATE TABLE award_results (
+    entry_id TEXT PRIMARY KEY REFERENCES award_entries (id) ON DELETE CASCADE,
+    shortlisted BOOLEAN NOT NULL DEFAULT FALSE,
+    award TEXT CHECK (award IN ('winner', 'highly_commended')),
+    citation TEXT NOT NULL DEFAULT '',
+    case_study_id TEXT REFERENCES case_studies (id) ON DELETE SET NULL,
+    meeting_id TEXT REFERENCES meetings (id) ON DELETE SET NULL,
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- The eligibility checklist as ticked for an entry, by position in its category's checklist.
+CREATE TABLE award_eligibility (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    item BIGINT NOT NULL,
+    checked_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, item)
+);
