@@ -236,17 +236,29 @@ pub enum AwardConflict {
     InForce,
 }
 
-/// The judging pages (assignments, scoring, the discussion) are for anyone signed in who is assigned: members,
-/// organisers and outside judges alike. Whether an assignment exists is the caller's to say.
-pub fn can_judge(viewer: &Viewer, assigned: bool) -> bool {
-    assigned && active_role(viewer).is_some_and(|r| r != Role::Applicant)
+/// The judging pages (assignments, scoring, the discussion) are for people in the members' area (organisers
+/// among them) and outside judges; a lapsed member's or an applicant's account does not judge.
+pub fn can_reach_judging(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now) || active_role(viewer) == Some(Role::Judge)
+}
+
+/// Judging something: reaching the judging, and assigned to it (whether an assignment exists is the caller's
+/// to say).
+pub fn can_judge(viewer: &Viewer, assigned: bool, now: DateTime<Utc>) -> bool {
+    assigned && can_reach_judging(viewer, now)
 }
 
 /// A judge opens, scores and discusses an entry they are assigned to, unless they have a conflict with it; an
 /// organiser oversees it (reads it, its reviews and discussion, decides its eligibility and result) unless
 /// they have one: another organiser decides it then. Drafts are never judged.
-pub fn can_judge_entry(viewer: &Viewer, assigned: bool, conflict: AwardConflict, submitted: bool) -> bool {
-    submitted && conflict == AwardConflict::None && can_judge(viewer, assigned)
+pub fn can_judge_entry(
+    viewer: &Viewer,
+    assigned: bool,
+    conflict: AwardConflict,
+    submitted: bool,
+    now: DateTime<Utc>,
+) -> bool {
+    submitted && conflict == AwardConflict::None && can_judge(viewer, assigned, now)
 }
 
 pub fn can_oversee_entry(viewer: &Viewer, conflict: AwardConflict) -> bool {

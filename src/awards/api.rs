@@ -785,7 +785,7 @@ pub struct AwardAssignmentOut {
 #[utoipa::path(get, path = "/api/v1/awards/judging", tag = "awards", security(("token" = [])),
     responses((status = 200, body = Vec<AwardAssignmentOut>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 pub async fn judging(State(app): State<App>, viewer: Viewer) -> ApiResult<Json<Vec<AwardAssignmentOut>>> {
-    policy::require(&viewer, viewer.user.is_some(), "")?;
+    policy::require(&viewer, policy::can_reach_judging(&viewer, Utc::now()), "")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let (groups, _) = super::judging::my_judging(&app, &user.id).await?;
     Ok(Json(
@@ -880,10 +880,11 @@ pub async fn declare_conflict(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<StatusCode> {
-    policy::require(&viewer, viewer.user.is_some(), "")?;
+    let now = Utc::now();
+    policy::require(&viewer, policy::can_reach_judging(&viewer, now), "")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?) {
+    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?, now) {
         return Err(AppError::NotFound.into());
     }
     let input: AwardConflictIn = json_body(&headers, body).await?;

@@ -136,7 +136,7 @@ struct JudgingPage {
 }
 
 async fn assignments(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<Response> {
-    policy::require(&viewer, viewer.user.is_some(), "/awards/judging")?;
+    policy::require(&viewer, policy::can_reach_judging(&viewer, Utc::now()), "/awards/judging")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let (groups, conflicts) = my_judging(&app, &user.id).await?;
     render(&JudgingPage { page: page.titled("Your judging").noindex(), groups, conflicts, kinds: Kind::ALL })
@@ -329,10 +329,11 @@ async fn conflict(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
-    policy::require(&viewer, viewer.user.is_some(), "/awards/judging")?;
+    let now = Utc::now();
+    policy::require(&viewer, policy::can_reach_judging(&viewer, now), "/awards/judging")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?) {
+    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?, now) {
         return Err(AppError::NotFound);
     }
     if fields.get("action") == "withdraw" {

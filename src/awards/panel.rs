@@ -154,16 +154,16 @@ pub struct Reached {
 /// An entry as a judge or an organiser reaches it. A conflict in force is a 403 that says so (the person knows
 /// of the entry); anyone else finds nothing. Judges see entries once entries close; organisers always.
 pub async fn reach(app: &App, viewer: &Viewer, entry_id: &str) -> AppResult<Reached> {
-    policy::require(viewer, viewer.user.is_some(), &format!("/awards/judging/entries/{entry_id}"))?;
+    let now = Utc::now();
+    policy::require(viewer, policy::can_reach_judging(viewer, now), &format!("/awards/judging/entries/{entry_id}"))?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let entry = store::entry(&app.db, entry_id).await?.ok_or(AppError::NotFound)?;
     let category = store::category(&app.db, &entry.category_id).await?.ok_or(AppError::NotFound)?;
     let programme = store::programme(&app.db, &category.programme_id).await?.ok_or(AppError::NotFound)?;
-    let now = Utc::now();
     let assigned = store::is_assigned(&app.db, &entry, &user.id).await? && entries_frozen(&programme, now);
     let conflict = standing(&app.db, &entry, &user.id).await?.in_force();
     let submitted = entry.status() == EntryStatus::Submitted;
-    let seat = if policy::can_judge_entry(viewer, assigned, conflict, submitted) {
+    let seat = if policy::can_judge_entry(viewer, assigned, conflict, submitted, now) {
         Seat::Judge
     } else if submitted && policy::can_oversee_entry(viewer, conflict) {
         Seat::Organiser

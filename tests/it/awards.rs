@@ -15,6 +15,7 @@ on_both_engines!(
     members_enter_submit_withdraw_and_the_close_is_enforced,
     judging_with_conflicts_hidden_scores_and_abstention,
     shortlist_and_winners_are_published_once_with_their_emails,
+    who_reaches_the_judging_of_an_entry,
 );
 
 async fn an_organiser_creates_a_programme_and_everyone_reads_it(engine: Engine) {
@@ -798,5 +799,90 @@ async fn shortlist_and_winners_are_published_once_with_their_emails(engine: Engi
     assert!(!listed.json.to_string().contains("weighted"));
     // Decisions are final once the winners are announced.
     assert_eq!(decide(j.e2.clone(), json!({"shortlisted": true})).await.status, 409);
+    j.t.finish().await;
+}
+
+/// Who reaches an entry's judging: its entrant, a judge, a conflicted judge, an outside judge, an organiser, a
+/// conflicted organiser and a visitor, on the pages and through the API; no judging text reaches an entrant or
+/// a visitor.
+async fn who_reaches_the_judging_of_an_entry(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    let ken = t.member("ken@elsewhere.example.org", "Ken Judge").await;
+    let jude = t.member("jude@meridian.example.com", "Jude Judge").await;
+    let xena = t.person("xena@experts.example.org", "Xena Expert", swn::auth::Role::Judge).await;
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET organisation_id = $1 WHERE id IN ($2, $3)",
+        &j.meridian,
+        &jude.id,
+        &j.olivia.id
+    )
+    .unwrap();
+    for who in [&ken, &jude, &xena] {
+        t.post_with(
+            &j.oscar.client,
+            &format!("/admin/awards/categories/{}/judges", j.category),
+            &[("email", &who.email)],
+        )
+        .await
+        .assert_status(303);
+    }
+    open_judging(&j).await;
+    let page = format!("/awards/judging/entries/{}", j.e2);
+    t.post_with(
+        &ken.client,
+        &page,
+        &[("score_1", "7"), ("score_2", "7"), ("comment", "zebrareview"), ("action", "score")],
+    )
+    .await
+    .assert_status(303);
+    let visitor = crate::support::browser();
+    // entrant, judge, conflicted judge, outside judge, organiser, conflicted organiser, visitor
+    let people: [(&str, &reqwest::Client, &str); 7] = [
+        ("entrant", &j.olga.client, j.olga.email.as_str()),
+        ("judge", &ken.client, ken.email.as_str()),
+        ("conflicted judge", &jude.client, jude.email.as_str()),
+        ("outside judge", &xena.client, xena.email.as_str()),
+        ("organiser", &j.oscar.client, j.oscar.email.as_str()),
+        ("conflicted organiser", &j.olivia.client, j.olivia.email.as_str()),
+        ("visitor", &visitor, ""),
+    ];
+    let mut tokens = Vec::new();
+    for (_, client, email) in &people {
+        tokens.push(if email.is_empty() { None } else { Some(new_token(t, client, "reach").await) });
+    }
+    let rows: [(&str, String, [u16; 7]); 6] = [
+        ("GET", page.clone(), [404, 200, 403, 200, 200, 403, 303]),
+        ("GET", "/awards/judging".to_string(), [200, 200, 200, 200, 200, 200, 303]),
+        ("GET", format!("/admin/awards/entries/{}", j.e2), [403, 403, 403, 403, 200, 403, 303]),
+        // A member of the entrant organisation reads it as its entrants do (the state, no judging).
+        ("API", format!("/api/v1/awards/entries/{}", j.e2), [200, 200, 200, 200, 200, 403, 401]),
+        ("API", format!("/api/v1/awards/categories/{}/ranking", j.category), [403, 403, 403, 403, 200, 200, 401]),
+        ("API", "/api/v1/awards/judging".to_string(), [200, 200, 200, 200, 200, 200, 401]),
+    ];
+    let mut wrong = Vec::new();
+    for (kind, path, expected) in &rows {
+        for (i, (who, client, _)) in people.iter().enumerate() {
+            let (status, body) = if *kind == "API" {
+                let r = call(t, Method::GET, path, tokens[i].as_deref(), None).await;
+                (r.status, r.json.to_string())
+            } else {
+                let a = t.get_with(client, path).await;
+                (a.status.as_u16(), a.body)
+            };
+            if status != expected[i] {
+                wrong.push(format!("{path} as {who}: {status}, expected {}", expected[i]));
+            }
+            let judges_only = matches!(*who, "entrant" | "visitor" | "conflicted judge" | "conflicted organiser");
+            if judges_only && body.contains("zebrareview") {
+                wrong.push(format!("{path} as {who}: judging text in the answer"));
+            }
+            if judges_only && path.contains("/ranking") && body.contains(&j.e2) {
+                wrong.push(format!("{path} as {who}: the conflicted entry is in the ranking"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     j.t.finish().await;
 }

@@ -76,6 +76,12 @@ const API_ENTRY: [u16; 8] = [401, 403, 200, 200, 200, 404, 401, 403];
 const API_ENTRY_WRITE: [u16; 8] = [401, 403, DOES, DOES, DOES, 404, 401, 403];
 /// An API write for organisers.
 const API_ORGANISERS_WRITE: [u16; 8] = [401, 403, 403, 403, 403, DOES, 401, 403];
+/// An API read for organisers.
+const API_ORGANISERS: [u16; 8] = [401, 403, 403, 403, 403, 200, 401, 403];
+/// An entry being judged: its judge (the group member) and the organisers reach it; others in the members'
+/// area find nothing; applicants and lapsed members do not judge.
+const JUDGE_ENTRY: [u16; 8] = [303, 403, 404, 200, 404, 200, 303, 403];
+const API_JUDGE_ENTRY: [u16; 8] = [401, 403, 404, 200, 404, 200, 401, 403];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
@@ -992,6 +998,132 @@ fn rows(s: &Seed) -> Vec<Row> {
             [401, 403, DOES, 409, 409, 404, 401, 403],
         )
         .does(explains(200, "\"state\":\"withdrawn\"")),
+        // Judging: the group member judges the judged entry; organisers oversee it.
+        row("GET", "/awards/judging", p("/awards/judging"), MEMBERS),
+        row("GET", "/awards/judging/entries/{id}", format!("/awards/judging/entries/{}", s.judged_entry), JUDGE_ENTRY),
+        // Only its judge scores it; an organiser reads it but does not score.
+        row(
+            "POST",
+            "/awards/judging/entries/{id}",
+            format!("/awards/judging/entries/{}", s.judged_entry),
+            [303, 403, 404, DOES, 404, 403, 303, 403],
+        )
+        .does(explains(422, "Give Impact a whole number from 1 to 10.")),
+        // The discussion opens to a judge once their review is in; organisers take part.
+        row(
+            "POST",
+            "/awards/judging/entries/{id}/discussion",
+            format!("/awards/judging/entries/{}/discussion", s.judged_entry),
+            [303, 403, 404, 409, 404, DOES, 303, 403],
+        )
+        .does(explains(422, "Your remark is required.")),
+        row(
+            "POST",
+            "/awards/judging/entries/{id}/conflict",
+            format!("/awards/judging/entries/{}/conflict", s.judged_entry),
+            [303, 403, 404, DOES, 404, 404, 303, 403],
+        )
+        .does(explains(400, "Choose what kind of conflict it is.")),
+        row("GET", "/awards/judges/invitations/{token}", p("/awards/judges/invitations/no-such-token"), GONE),
+        row("POST", "/awards/judges/invitations/{token}", p("/awards/judges/invitations/no-such-token"), GONE),
+        row(
+            "GET",
+            "/admin/awards/categories/{id}",
+            format!("/admin/awards/categories/{}", s.judged_category),
+            ORGANISERS,
+        ),
+        row(
+            "POST",
+            "/admin/awards/categories/{id}",
+            format!("/admin/awards/categories/{}", s.judged_category),
+            ORGANISERS_FORM,
+        )
+        .does(explains(422, "Judges per entry is a whole number from 1 to 20.")),
+        row(
+            "POST",
+            "/admin/awards/categories/{id}/judges",
+            format!("/admin/awards/categories/{}/judges", s.judged_category),
+            ORGANISERS_FORM,
+        )
+        .does(explains(422, "E-mail address is required.")),
+        row(
+            "POST",
+            "/admin/awards/categories/{id}/judges/{assignment}/remove",
+            format!("/admin/awards/categories/{}/judges/no-such-assignment/remove", s.judged_category),
+            ORGANISERS_FORM,
+        )
+        .does(explains(404, "There is no page at this address")),
+        row("GET", "/admin/awards/entries/{id}", format!("/admin/awards/entries/{}", s.judged_entry), ORGANISERS),
+        row(
+            "POST",
+            "/admin/awards/entries/{id}/eligibility",
+            format!("/admin/awards/entries/{}/eligibility", s.judged_entry),
+            ORGANISERS_FORM,
+        )
+        .does(goes("/admin/awards/entries/")),
+        row(
+            "POST",
+            "/admin/awards/entries/{id}/conflicts",
+            format!("/admin/awards/entries/{}/conflicts", s.judged_entry),
+            ORGANISERS_FORM,
+        )
+        .does(explains(400, "Choose a judge.")),
+        row(
+            "POST",
+            "/admin/awards/entries/{id}/decision",
+            format!("/admin/awards/entries/{}/decision", s.judged_entry),
+            ORGANISERS_FORM,
+        )
+        .does(goes("/admin/awards/entries/")),
+        row(
+            "POST",
+            "/admin/awards/{id}/publish",
+            format!("/admin/awards/{}/publish", s.judged_programme),
+            ORGANISERS_FORM,
+        )
+        .does(explains(400, "Choose the shortlist or the winners.")),
+        row(
+            "POST",
+            "/api/v1/awards/categories/{id}/judges",
+            format!("/api/v1/awards/categories/{}/judges", s.judged_category),
+            API_ORGANISERS_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row("GET", "/api/v1/awards/judging", p("/api/v1/awards/judging"), API_MEMBERS),
+        row(
+            "POST",
+            "/api/v1/awards/entries/{id}/scores",
+            format!("/api/v1/awards/entries/{}/scores", s.judged_entry),
+            [401, 403, 404, DOES, 404, 403, 401, 403],
+        )
+        .does(explains(422, "Give Impact a whole number from 1 to 10.")),
+        row(
+            "POST",
+            "/api/v1/awards/entries/{id}/conflicts",
+            format!("/api/v1/awards/entries/{}/conflicts", s.judged_entry),
+            [401, 403, 404, DOES, 404, 404, 401, 403],
+        )
+        .does(explains(422, "missing field")),
+        row(
+            "GET",
+            "/api/v1/awards/categories/{id}/ranking",
+            format!("/api/v1/awards/categories/{}/ranking", s.judged_category),
+            API_ORGANISERS,
+        ),
+        row(
+            "PUT",
+            "/api/v1/awards/entries/{id}/decision",
+            format!("/api/v1/awards/entries/{}/decision", s.judged_entry),
+            API_ORGANISERS_WRITE,
+        )
+        .does(explains(422, "missing field")),
+        row(
+            "POST",
+            "/api/v1/awards/programmes/{id}/publish",
+            format!("/api/v1/awards/programmes/{}/publish", s.judged_programme),
+            API_ORGANISERS_WRITE,
+        )
+        .does(explains(422, "missing field")),
         row("GET", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_PUBLIC),
         row("POST", "/api/v1/awards/programmes", p("/api/v1/awards/programmes"), API_ORGANISERS_WRITE)
             .does(explains(422, "missing field")),
@@ -1139,6 +1271,11 @@ struct Seed {
     award_slug: String,
     award_category: String,
     award_entry: String,
+    /// A programme being judged: its category, "judged", and an entry of another organisation, submitted, which
+    /// the group member judges (no one else in the matrix does, and no one has a conflict with it).
+    judged_programme: String,
+    judged_category: String,
+    judged_entry: String,
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
@@ -1375,6 +1512,71 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         .await;
     entered.assert_status(303);
     let award_entry = entered.location().unwrap().trim_start_matches("/awards/entries/").to_string();
+    // A programme being judged: Ada, of another organisation, submits an entry; the group member judges it.
+    let judged = t
+        .post_with(
+            &org,
+            "/admin/awards",
+            &[
+                ("name", "Matrix Judging 2026"),
+                ("year", "2026"),
+                ("entries_open", &local(-1)),
+                ("entries_close", &local(30)),
+                ("judging_opens", &local(31)),
+                ("judging_closes", &local(60)),
+            ],
+        )
+        .await;
+    let judged_programme = judged.location().unwrap().trim_start_matches("/admin/awards/").to_string();
+    t.post_with(
+        &org,
+        &format!("/admin/awards/{judged_programme}/categories"),
+        &[("name", "Judged"), ("open_to", "members"), ("criterion_name_1", "Impact")],
+    )
+    .await
+    .assert_status(303);
+    let mut tx = t.app.db.begin().await.unwrap();
+    let elsewhere =
+        swn::membership::insert_organisation(&mut tx, "Elsewhere Ltd", "Retail", 900, "Wales", "implementing")
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    let ada = t.member("ada@elsewhere.example.org", "Ada Author").await;
+    swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", &elsewhere, &ada.id).unwrap();
+    let submitted = t
+        .post_with(
+            &ada.client,
+            "/awards/matrix-judging-2026/judged/enter",
+            &[
+                ("title", "Judged entry"),
+                ("context", "Context."),
+                ("what_was_done", "A trial."),
+                ("benefits", "Benefits."),
+                ("measure_1", "Desk ratio"),
+                ("baseline_1", "1.0"),
+                ("result_1", "0.6"),
+                ("unit_1", "desks per person"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    submitted.assert_status(303);
+    let judged_entry = submitted.location().unwrap().trim_start_matches("/awards/entries/").to_string();
+    let judged_category =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM award_categories WHERE slug = 'judged'").unwrap();
+    t.post_with(&org, &format!("/admin/awards/categories/{judged_category}/judges"), &[("email", &grouped.email)])
+        .await
+        .assert_status(303);
+    let now = chrono::Utc::now();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE award_programmes SET entries_close_at = $1, judging_opens_at = $2, judging_closes_at = $3 WHERE id = $4",
+        now - chrono::Duration::minutes(2),
+        now - chrono::Duration::minutes(1),
+        now + chrono::Duration::days(10),
+        &judged_programme
+    )
+    .unwrap();
 
     let db = t.app.db.clone();
     let id_of = |sql: &'static str| {
@@ -1420,7 +1622,10 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         .await,
         award_slug: "matrix-awards-2027".into(),
         award,
-        award_category: id_of("SELECT id FROM award_categories").await,
+        award_category: id_of("SELECT id FROM award_categories WHERE slug = 'leadership'").await,
+        judged_programme,
+        judged_category,
+        judged_entry,
         award_entry,
         draft_question: id_of(
             "SELECT q.id FROM benchmark_questions q JOIN benchmark_dimensions d ON d.id = q.dimension_id
