@@ -6,6 +6,9 @@ ALTER TABLE users DROP CONSTRAINT users_role_check;
 ALTER TABLE users ADD CONSTRAINT users_role_check
     CHECK (role IN ('organiser', 'moderator', 'member', 'applicant', 'participant', 'judge'));
 
+-- An entry through a public form belongs to no organisation of the network.
+ALTER TABLE award_entries ALTER COLUMN organisation_id DROP NOT NULL;
+
 -- How many judges each entry should have (organisers assign to reach it), and the category's eligibility
 -- checklist (one item a line) that organisers tick for each entry.
 ALTER TABLE award_categories ADD COLUMN judges_per_entry BIGINT NOT NULL DEFAULT 3;
@@ -98,4 +101,39 @@ CREATE TABLE award_eligibility (
     checked_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     checked_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (entry_id, item)
+);
+
+-- Entries through a category's public form (open to anyone) belong to no organisation of the network: the
+-- entrant, their address and organisation are kept beside the entry, and it is submitted once the address is
+-- confirmed.
+CREATE TABLE award_public_entrants (
+    entry_id TEXT PRIMARY KEY REFERENCES award_entries (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at TIMESTAMPTZ NOT NULL,
+    confirmed_at TIMESTAMPTZ
+);
+
+-- Supporting files of an entry (typed from their bytes, kept in `files`, served only to those who reach the
+-- entry).
+CREATE TABLE award_files (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    file_id TEXT NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    file_type TEXT NOT NULL,
+    file_size BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (entry_id, file_id)
+);
+
+-- Evidence the network already holds, attached to an entry: a benchmark assessment's progress, a finished
+-- trial or a plan shared from the toolkit, a case study.
+CREATE TABLE award_evidence (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('benchmark', 'trial', 'plan', 'case_study')),
+    ref_id TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (entry_id, kind, ref_id)
 );

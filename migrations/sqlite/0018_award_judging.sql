@@ -27,6 +27,31 @@ INSERT INTO users_new (id, email, name, role, suspended, password_hash, created_
 DROP TABLE users;
 ALTER TABLE users_new RENAME TO users;
 
+-- An entry through a public form belongs to no organisation of the network: the column becomes optional, by
+-- a rebuild on SQLite (as above).
+CREATE TABLE award_entries_new (
+    id TEXT PRIMARY KEY,
+    category_id TEXT NOT NULL REFERENCES award_categories (id) ON DELETE CASCADE,
+    organisation_id TEXT REFERENCES organisations (id) ON DELETE CASCADE,   -- none: entered through the public form
+    author_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'withdrawn', 'returned')),
+    title TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
+    context TEXT NOT NULL DEFAULT '',
+    what_was_done TEXT NOT NULL DEFAULT '',
+    benefits TEXT NOT NULL DEFAULT '',
+    links TEXT NOT NULL DEFAULT '',        -- one address a line
+    returned_reason TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT
+);
+INSERT INTO award_entries_new SELECT * FROM award_entries;
+DROP TABLE award_entries;
+ALTER TABLE award_entries_new RENAME TO award_entries;
+CREATE INDEX award_entries_category ON award_entries (category_id, status);
+CREATE INDEX award_entries_organisation ON award_entries (organisation_id);
+
 -- How many judges each entry should have (organisers assign to reach it), and the category's eligibility
 -- checklist (one item a line) that organisers tick for each entry.
 ALTER TABLE award_categories ADD COLUMN judges_per_entry BIGINT NOT NULL DEFAULT 3;
@@ -119,4 +144,39 @@ CREATE TABLE award_eligibility (
     checked_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     checked_at TEXT NOT NULL,
     PRIMARY KEY (entry_id, item)
+);
+
+-- Entries through a category's public form (open to anyone) belong to no organisation of the network: the
+-- entrant, their address and organisation are kept beside the entry, and it is submitted once the address is
+-- confirmed.
+CREATE TABLE award_public_entrants (
+    entry_id TEXT PRIMARY KEY REFERENCES award_entries (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at TEXT NOT NULL,
+    confirmed_at TEXT
+);
+
+-- Supporting files of an entry (typed from their bytes, kept in `files`, served only to those who reach the
+-- entry).
+CREATE TABLE award_files (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    file_id TEXT NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    file_type TEXT NOT NULL,
+    file_size BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, file_id)
+);
+
+-- Evidence the network already holds, attached to an entry: a benchmark assessment's progress, a finished
+-- trial or a plan shared from the toolkit, a case study.
+CREATE TABLE award_evidence (
+    entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('benchmark', 'trial', 'plan', 'case_study')),
+    ref_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, kind, ref_id)
 );

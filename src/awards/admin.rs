@@ -261,6 +261,12 @@ async fn return_entry(
     }
     let programme = store::programme(&app.db, &category.programme_id).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
+    if entry.organisation_id.is_empty() {
+        return Err(AppError::Conflict(
+            "This entry came through the public form: its entrant has no account to change it. Write to them instead."
+                .into(),
+        ));
+    }
     // After the close a returned entry could not be put right: it would drop out of judging unseen.
     if now >= programme.entries_close_at {
         return Err(AppError::Conflict("Entries have closed: a returned entry could no longer be put right.".into()));

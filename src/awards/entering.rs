@@ -40,7 +40,7 @@ pub async fn my_organisation(app: &App, viewer: &Viewer, path: &str) -> AppResul
 }
 
 impl Fields {
-    fn entry(&self) -> EntryFields {
+    pub(super) fn entry(&self) -> EntryFields {
         let get = |k: &str| self.get(k);
         EntryFields {
             title: get("title"),
@@ -62,7 +62,7 @@ impl Fields {
 }
 
 /// The entry form's rows: the typed outcomes and blanks up to `MAX_OUTCOMES`.
-fn outcome_rows(outcomes: &[Outcome]) -> Vec<(usize, Outcome)> {
+pub(super) fn outcome_rows(outcomes: &[Outcome]) -> Vec<(usize, Outcome)> {
     (1..=MAX_OUTCOMES).map(|i| (i, outcomes.get(i - 1).cloned().unwrap_or_default())).collect()
 }
 
@@ -91,6 +91,11 @@ pub fn taking_entries(p: &Programme, c: &Category, now: DateTime<Utc>, tz: chron
     if c.open_to() != OpenTo::Members {
         return Err(AppError::Conflict("This category takes entries through its public form.".into()));
     }
+    open_for_entries(p, now, tz)
+}
+
+/// Whether the programme takes entries now, or why not.
+pub fn open_for_entries(p: &Programme, now: DateTime<Utc>, tz: chrono_tz::Tz) -> AppResult<()> {
     match p.phase(now) {
         Phase::OpenForEntries => Ok(()),
         Phase::Announced => {
@@ -109,9 +114,16 @@ async fn new_entry(
     page: Page,
     viewer: Viewer,
     Path((slug, category)): Path<(String, String)>,
-) -> AppResult<impl IntoResponse> {
-    let (org, _) = my_organisation(&app, &viewer, &format!("/awards/{slug}/{category}/enter")).await?;
+) -> AppResult<Response> {
     let (p, c) = reach_category(&app, &slug, &category).await?;
+    // A category open to anyone takes its entries through the public form, members' included.
+    if c.open_to() == OpenTo::Anyone {
+        open_for_entries(&p, Utc::now(), app.config.timezone)?;
+        let form = EntryFields::default();
+        let public = super::public_entry::form_page(&app, page, p, c, Default::default(), form, FieldErrors::default());
+        return render(&public).map(IntoResponse::into_response);
+    }
+    let (org, _) = my_organisation(&app, &viewer, &format!("/awards/{slug}/{category}/enter")).await?;
     taking_entries(&p, &c, Utc::now(), app.config.timezone)?;
     render(&EnterPage {
         page: page.titled(&format!("Enter {}", c.name)).noindex(),
@@ -123,17 +135,23 @@ async fn new_entry(
         rows: outcome_rows(&[]),
         errors: FieldErrors::default(),
     })
+    .map(IntoResponse::into_response)
 }
 
 async fn create(
     State(app): State<App>,
     page: Page,
     viewer: Viewer,
+    crate::web::ClientIp(ip): crate::web::ClientIp,
     Path((slug, category)): Path<(String, String)>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
-    let (org, me) = my_organisation(&app, &viewer, &format!("/awards/{slug}/{category}/enter")).await?;
     let (p, c) = reach_category(&app, &slug, &category).await?;
+    if c.open_to() == OpenTo::Anyone {
+        open_for_entries(&p, Utc::now(), app.config.timezone)?;
+        return super::public_entry::create(&app, page, ip, p, c, &f).await;
+    }
+    let (org, me) = my_organisation(&app, &viewer, &format!("/awards/{slug}/{category}/enter")).await?;
     let now = Utc::now();
     taking_entries(&p, &c, now, app.config.timezone)?;
     let typed = f.entry();

@@ -15,6 +15,7 @@ mod judges;
 mod judging;
 mod model;
 mod panel;
+mod public_entry;
 mod results;
 mod routes;
 mod service;
@@ -53,6 +54,7 @@ impl Feature for Awards {
             .merge(entering::routes())
             .merge(judging::routes())
             .merge(judges::routes())
+            .merge(public_entry::routes())
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
@@ -94,9 +96,15 @@ impl Feature for Awards {
                 .into_iter()
                 .map(|c| json!({"entry": c.entry_id, "state": c.state, "kind": c.kind, "note": c.note, "at": c.created_at}))
                 .collect();
+            let sent: Vec<serde_json::Value> = store::public_entries_of(&app.db, &person.email)
+                .await?
+                .into_iter()
+                .map(|id| json!({"entry": id}))
+                .collect();
             let mut out = serde_json::Map::new();
             for (key, list) in [
                 ("entries_started", entries),
+                ("entries_sent_through_the_public_form", sent),
                 ("judging", judging),
                 ("reviews", reviews),
                 ("discussion", remarks),
@@ -117,7 +125,7 @@ impl Feature for Awards {
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {
         Box::pin(async move {
             store::erase(tx, &person.id).await?;
-            Ok(store::erase_judging(tx, &person.email).await?)
+            Ok(store::erase_addressed(tx, &person.email).await?)
         })
     }
 

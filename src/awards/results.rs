@@ -167,7 +167,7 @@ pub async fn publish(app: &App, programme: &Programme, what: Publish) -> AppResu
                     .to_string(),
             ),
         };
-        for (email, name) in store::entrants(&mut tx, &entry.organisation_id, now).await? {
+        for (email, name) in store::entry_entrants(&mut tx, &entry, now).await? {
             let message = messages::notice(
                 &email,
                 &name,

@@ -580,3 +580,21 @@ mod judging_tests {
         assert!(errors.get("judges_per_entry").is_some());
     }
 }
+
+/// Who enters through a category's public form: their name, address and organisation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PublicEntrant {
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+}
+
+/// Checks the entrant's part of the public form.
+pub fn check_public_entrant(errors: &mut FieldErrors, typed: &PublicEntrant) -> PublicEntrant {
+    let name = errors.required("entrant_name", "Your name", &typed.name, 100);
+    errors.one_line("entrant_name", "Your name", &typed.name);
+    let email = errors.email("entrant_email", &typed.email);
+    let organisation = errors.required("entrant_organisation", "Your organisation", &typed.organisation, 200);
+    errors.one_line("entrant_organisation", "Your organisation", &typed.organisation);
+    PublicEntrant { name, email, organisation }
+}

@@ -29,7 +29,7 @@ pub async fn programme_by_slug(db: &Db, slug: &str) -> Result<Option<Programme>,
 }
 
 /// Slugs the awards' own pages use under `/awards/`.
-const RESERVED: [&str; 3] = ["entries", "judging", "judges"];
+const RESERVED: [&str; 4] = ["entries", "judging", "judges", "confirm"];
 
 /// The first of `base`, `base-2`, `base-3`, ... that is not taken nor reserved.
 fn next_free(base: &str, taken: &[String]) -> String {
@@ -178,10 +178,14 @@ use super::model::{Entry, EntryStatus, Outcome};
 use super::service::EntryFields;
 use crate::db::Tx;
 
-const ENTRY: &str = "SELECT e.id, e.category_id, e.organisation_id, o.name AS organisation_name,
+/// An entry through the public form has no organisation of the network: its `organisation_id` reads empty and
+/// its organisation is the one its entrant typed.
+const ENTRY: &str = "SELECT e.id, e.category_id, COALESCE(e.organisation_id, '') AS organisation_id,
+        COALESCE(o.name, pe.organisation, '') AS organisation_name,
         u.name AS author_name, e.status, e.title, e.team, e.context, e.what_was_done, e.benefits, e.links,
         e.returned_reason, e.created_at, e.updated_at, e.submitted_at
-     FROM award_entries e JOIN organisations o ON o.id = e.organisation_id LEFT JOIN users u ON u.id = e.author_id";
+     FROM award_entries e LEFT JOIN organisations o ON o.id = e.organisation_id
+     LEFT JOIN award_public_entrants pe ON pe.entry_id = e.id LEFT JOIN users u ON u.id = e.author_id";
 
 pub async fn entry(db: &Db, id: &str) -> Result<Option<Entry>, sqlx::Error> {
     let sql = format!("{ENTRY} WHERE e.id = $1");
@@ -197,8 +201,9 @@ pub async fn entries_of(db: &Db, organisation_id: &str) -> Result<Vec<Entry>, sq
 /// A category's entries as organisers see them: submitted and returned ones (a draft is its organisation's
 /// until it is submitted).
 pub async fn entries_in(db: &Db, category_id: &str) -> Result<Vec<Entry>, sqlx::Error> {
-    let sql =
-        format!("{ENTRY} WHERE e.category_id = $1 AND e.status IN ('submitted', 'returned') ORDER BY o.name, e.title");
+    let sql = format!(
+        "{ENTRY} WHERE e.category_id = $1 AND e.status IN ('submitted', 'returned') ORDER BY COALESCE(o.name, pe.organisation), e.title"
+    );
     fetch_all!(db, Entry, sqlx::AssertSqlSafe(sql), category_id)
 }
 
@@ -876,9 +881,118 @@ pub async fn submitted_in(tx: &mut Tx, programme_id: &str) -> Result<Vec<Entry>,
     fetch_all!(&mut *tx, Entry, sqlx::AssertSqlSafe(sql), programme_id)
 }
 
-/// Erasure for judges: their reviews and remarks stay with the entry (under "Former member", as the account
-/// row is), their declarations too; open invitations to their address go.
-pub async fn erase_judging(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
+/// Erasure by address: open invitations to judge go; an entry sent through a public form stays, its entrant's
+/// name and address gone. (A judge's reviews and remarks stay with the entry under "Former member", as the
+/// account row is.)
+pub async fn erase_addressed(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "DELETE FROM award_judge_invitations WHERE email = $1 AND accepted_at IS NULL", email)?;
+    execute!(&mut *tx, "UPDATE award_public_entrants SET name = 'Former entrant', email = '' WHERE email = $1", email)?;
     Ok(())
+}
+
+// ---- The public form -----------------------------------------------------------------------------------------
+
+/// An entry through a category's public form: a draft with no organisation of the network, its entrant beside
+/// it with the hash of the link that confirms their address.
+pub async fn insert_public_entry(
+    db: &Db,
+    category_id: &str,
+    entrant: &super::service::PublicEntrant,
+    f: &EntryFields,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let id = new_id();
+    execute!(
+        &mut tx,
+        "INSERT INTO award_entries (id, category_id, organisation_id, author_id, status, title, team, context,
+             what_was_done, benefits, links, created_at, updated_at)
+         VALUES ($1, $2, NULL, NULL, 'draft', $3, $4, $5, $6, $7, $8, $9, $9)",
+        &id,
+        category_id,
+        &f.title,
+        &f.team,
+        &f.context,
+        &f.what_was_done,
+        &f.benefits,
+        &f.links,
+        now
+    )?;
+    write_outcomes(&mut tx, &id, &f.outcomes).await?;
+    execute!(
+        &mut tx,
+        "INSERT INTO award_public_entrants (entry_id, name, email, organisation, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &id,
+        &entrant.name,
+        &entrant.email,
+        &entrant.organisation,
+        token_hash,
+        expires_at
+    )?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PublicEntrantRow {
+    pub entry_id: String,
+    pub name: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn public_entrant_by_hash(db: &Db, token_hash: &str) -> Result<Option<PublicEntrantRow>, sqlx::Error> {
+    fetch_optional!(
+        db,
+        PublicEntrantRow,
+        "SELECT entry_id, name, email, expires_at, confirmed_at FROM award_public_entrants WHERE token_hash = $1",
+        token_hash
+    )
+}
+
+/// Marks a public entrant's address confirmed; false when another click did first.
+pub async fn confirm_public_entrant(tx: &mut Tx, entry_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
+        &mut *tx,
+        "UPDATE award_public_entrants SET confirmed_at = $2 WHERE entry_id = $1 AND confirmed_at IS NULL",
+        entry_id,
+        now
+    )? > 0)
+}
+
+/// Who hears about an entry: its organisation's current members, or the public entrant who confirmed it.
+pub async fn entry_entrants(
+    tx: &mut Tx,
+    entry: &Entry,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if !entry.organisation_id.is_empty() {
+        return entrants(tx, &entry.organisation_id, now).await;
+    }
+    #[derive(sqlx::FromRow)]
+    struct Public {
+        email: String,
+        name: String,
+    }
+    Ok(fetch_all!(
+        &mut *tx,
+        Public,
+        "SELECT email, name FROM award_public_entrants WHERE entry_id = $1 AND confirmed_at IS NOT NULL",
+        &entry.id
+    )?
+    .into_iter()
+    .map(|p| (p.email, p.name))
+    .collect())
+}
+
+/// The entries a person sent through a public form under their address, for their data export.
+pub async fn public_entries_of(db: &Db, email: &str) -> Result<Vec<String>, sqlx::Error> {
+    Ok(fetch_all!(db, Id, "SELECT entry_id AS id FROM award_public_entrants WHERE email = $1", email)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
 }

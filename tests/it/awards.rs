@@ -16,6 +16,7 @@ on_both_engines!(
     judging_with_conflicts_hidden_scores_and_abstention,
     shortlist_and_winners_are_published_once_with_their_emails,
     who_reaches_the_judging_of_an_entry,
+    anyone_enters_through_the_public_form,
 );
 
 async fn an_organiser_creates_a_programme_and_everyone_reads_it(engine: Engine) {
@@ -884,5 +885,79 @@ async fn who_reaches_the_judging_of_an_entry(engine: Engine) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    j.t.finish().await;
+}
+
+/// A category open to anyone takes entries through its public form: the address is confirmed by a link, and
+/// only then is the entry submitted, once, with its receipt; the form is rate-limited.
+async fn anyone_enters_through_the_public_form(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    let token = new_token(t, &j.olivia.client, "public").await;
+    let made = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/programmes/{}/categories", j.programme),
+        Some(&token),
+        Some(json!({"name": "Working together", "open_to": "anyone", "criteria": [{"name": "Impact", "weight": 1}]})),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{:?}", made.json);
+    let enter = format!("/awards/{}/working-together/enter", j.slug);
+    t.get(&enter).await.assert_status(200).assert_contains("Your e-mail address");
+    let mut fields = vec![
+        ("entrant_name", "Pat Public"),
+        ("entrant_email", "pat@charity.example.org"),
+        ("entrant_organisation", "A Small Charity"),
+        ("title", "Four-day weeks in a charity"),
+        ("context", "A charity of 300 people."),
+        ("what_was_done", "A six-month trial."),
+        ("benefits", "Recruitment got easier."),
+        ("measure_1", "Vacancies filled within a month"),
+        ("baseline_1", "40"),
+        ("result_1", "75"),
+        ("action", "submit"),
+    ];
+    let incomplete = t.post(&enter, &fields).await;
+    incomplete
+        .assert_status(422)
+        .assert_contains("Each outcome gives its measure, baseline, result and unit")
+        .assert_contains("A Small Charity");
+    fields.push(("unit_1", "% of vacancies"));
+    t.post(&enter, &fields).await.assert_status(303);
+    let mail = t.wait_for_mail_containing("pat@charity.example.org", "Confirm your address").await;
+    let link = crate::support::find_link(&mail, &t.url("/awards/confirm/")).expect("a link");
+    let path = link.trim_start_matches(&t.url("")).to_string();
+    let draft = swn::fetch_scalar!(
+        &t.app.db,
+        String,
+        "SELECT status FROM award_entries WHERE title = 'Four-day weeks in a charity'"
+    )
+    .unwrap();
+    assert_eq!(draft, "draft", "nothing is submitted before the address is confirmed");
+    t.get(&path).await.assert_status(200).assert_contains("Four-day weeks in a charity");
+    t.post(&path, &[]).await.assert_status(303);
+    t.wait_for_mail_containing("pat@charity.example.org", "was submitted on").await;
+    t.post(&path, &[]).await.assert_status(410);
+    let submitted = swn::fetch_scalar!(
+        &t.app.db,
+        String,
+        "SELECT status FROM award_entries WHERE title = 'Four-day weeks in a charity'"
+    )
+    .unwrap();
+    assert_eq!(submitted, "submitted");
+    t.get_with(&j.oscar.client, &format!("/admin/awards/{}", j.programme))
+        .await
+        .assert_contains("Four-day weeks in a charity")
+        .assert_contains("A Small Charity");
+    // The form e-mails a typed address: it is rate-limited.
+    let mut limited = false;
+    for _ in 0..8 {
+        if t.post(&enter, &fields).await.status.as_u16() == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the public form is rate-limited");
     j.t.finish().await;
 }
