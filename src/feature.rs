@@ -156,6 +156,12 @@ pub trait Feature: Sync {
         Box::pin(async { Ok(None) })
     }
 
+    /// What of it an organisation may attach to an award entry as evidence: its own records, summarised in words
+    /// a judge can read without reaching the feature's pages.
+    fn evidence<'a>(&'a self, _app: &'a App, _organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// The items it offers the next newsletter: what appeared since `since`, with each item's audience.
     fn newsletter_items<'a>(
         &'a self,
@@ -165,6 +171,29 @@ pub trait Feature: Sync {
     ) -> BoxFuture<'a, Outcome<Vec<NewsletterItem>>> {
         Box::pin(async { Ok(Vec::new()) })
     }
+}
+
+/// A record of the network an organisation can attach to an award entry (a benchmark assessment's progress, a
+/// finished trial, a team's plan, a case study), as the feature that holds it words it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    /// `benchmark`, `trial`, `plan` or `case_study`.
+    pub kind: &'static str,
+    pub id: String,
+    pub label: String,
+    /// The figures, in a sentence.
+    pub detail: String,
+    /// Where anyone may read it (a public case study), if anywhere.
+    pub public_link: Option<String>,
+}
+
+/// Everything an organisation could attach as evidence, from every feature.
+pub async fn evidence_of(app: &App, organisation_id: &str) -> Outcome<Vec<Evidence>> {
+    let mut all = Vec::new();
+    for feature in crate::FEATURES {
+        all.extend(feature.evidence(app, organisation_id).await?);
+    }
+    Ok(all)
 }
 
 /// Erases a person's personal data through every feature's eraser, in one transaction, then the account's

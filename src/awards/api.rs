@@ -643,6 +643,26 @@ pub struct AwardJudgingOut {
     pub my_review: Option<AwardReviewOut>,
     /// The others' reviews: for a judge, only once their own is in.
     pub reviews: Vec<AwardReviewOut>,
+    pub files: Vec<AwardFileOut>,
+    /// Evidence the network holds, attached by the entrants.
+    pub evidence: Vec<AwardEvidenceOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardFileOut {
+    pub label: String,
+    pub bytes: i64,
+    /// Where to download it (with the same access as the entry).
+    pub href: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AwardEvidenceOut {
+    /// `benchmark`, `trial`, `plan` or `case_study`.
+    pub kind: String,
+    pub label: String,
+    pub detail: String,
+    pub public_link: Option<String>,
 }
 
 fn review_out(r: ScoredReview, criteria: &[Criterion]) -> AwardReviewOut {
@@ -665,7 +685,27 @@ async fn judged(app: &App, reached: Reached) -> ApiResult<AwardEntryOut> {
         reviews.into_iter().partition(|r| r.review.user_id == reached.user.id);
     let mine = mine.into_iter().next();
     let open = reached.seat == Seat::Organiser || mine.is_some();
+    let supporting = super::supporting::load(app, &reached.entry).await?;
     let judging = AwardJudgingOut {
+        files: supporting
+            .files
+            .iter()
+            .map(|f| AwardFileOut {
+                label: f.label.clone(),
+                bytes: f.file_size,
+                href: format!("/awards/entries/{}/files/{}", reached.entry.id, f.file_id),
+            })
+            .collect(),
+        evidence: supporting
+            .attached()
+            .into_iter()
+            .map(|e| AwardEvidenceOut {
+                kind: e.kind.into(),
+                label: e.label.clone(),
+                detail: e.detail.clone(),
+                public_link: e.public_link.clone(),
+            })
+            .collect(),
         seat: if reached.seat == Seat::Judge { "judge" } else { "organiser" }.into(),
         scale_max: reached.category.scale_max,
         scoring_open: reached.seat == Seat::Judge && panel::scoring_open(&reached.programme, Utc::now()),

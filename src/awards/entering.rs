@@ -255,7 +255,7 @@ pub async fn reach_entry(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Ent
 
 #[derive(Template)]
 #[template(path = "awards/entry.html")]
-struct EntryPage {
+pub(super) struct EntryPage {
     page: Page,
     entry: Entry,
     status: &'static str,
@@ -271,6 +271,39 @@ struct EntryPage {
     errors: FieldErrors,
     can_submit: bool,
     can_withdraw: bool,
+    /// Supporting files and the evidence the organisation holds.
+    supporting: super::supporting::Supporting,
+    /// The upload form's label as typed, and its mistakes.
+    file_label: String,
+    upload_errors: FieldErrors,
+    max_files: usize,
+}
+
+impl EntryPage {
+    /// The page again with the upload form's mistakes beside it.
+    pub(super) fn with_upload(mut self, label: String, errors: FieldErrors) -> EntryPage {
+        self.file_label = label;
+        self.upload_errors = errors;
+        self
+    }
+}
+
+/// The entrant's page of an entry: with what was typed (`typed`) and its mistakes, or as saved.
+pub(super) async fn entry_view(
+    app: &App,
+    page: Page,
+    viewer: &Viewer,
+    id: &str,
+    typed: Option<EntryFields>,
+    errors: FieldErrors,
+) -> AppResult<EntryPage> {
+    let (entry, c, p) = reach_entry(app, viewer, id).await?;
+    let form = match typed {
+        Some(t) => t,
+        None => saved(&entry, store::outcomes(&app.db, id).await?),
+    };
+    let supporting = super::supporting::load(app, &entry).await?;
+    Ok(entry_page(app, page, entry, c, p, form, errors, supporting))
 }
 
 /// An entry's fields as saved, for its form.
@@ -286,6 +319,7 @@ pub(super) fn saved(entry: &Entry, outcomes: Vec<Outcome>) -> EntryFields {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entry_page(
     app: &App,
     page: Page,
@@ -294,6 +328,7 @@ fn entry_page(
     p: Programme,
     form: EntryFields,
     errors: FieldErrors,
+    supporting: super::supporting::Supporting,
 ) -> EntryPage {
     let now = Utc::now();
     let status = entry.status();
@@ -317,6 +352,10 @@ fn entry_page(
         programme: p,
         category: c,
         errors,
+        supporting,
+        file_label: String::new(),
+        upload_errors: FieldErrors::default(),
+        max_files: super::supporting::MAX_FILES,
     }
 }
 
@@ -326,10 +365,7 @@ async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let (entry, c, p) = reach_entry(&app, &viewer, &id).await?;
-    let outcomes = store::outcomes(&app.db, &id).await?;
-    let form = saved(&entry, outcomes);
-    render(&entry_page(&app, page, entry, c, p, form, FieldErrors::default()))
+    render(&entry_view(&app, page, &viewer, &id, None, FieldErrors::default()).await?)
 }
 
 /// Saves, submits or withdraws an entry, until the close.
@@ -340,7 +376,7 @@ async fn act(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
-    let (entry, c, p) = reach_entry(&app, &viewer, &id).await?;
+    let (entry, _, p) = reach_entry(&app, &viewer, &id).await?;
     let me = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let now = Utc::now();
     if now >= p.entries_close_at {
@@ -358,8 +394,7 @@ async fn act(
     let mut errors = FieldErrors::default();
     let checked = service::check_entry(&mut errors, &typed, submitting);
     if !errors.is_empty() {
-        let again = entry_page(&app, page, entry, c, p, typed, errors);
-        return invalid(&again);
+        return invalid(&entry_view(&app, page, &viewer, &id, Some(typed), errors).await?);
     }
     if !store::save_entry(&app.db, &id, &checked, entry_status, p.entries_close_at, now).await? {
         return Err(AppError::Conflict(

@@ -165,6 +165,7 @@ struct EntryPage {
     remark: String,
     errors: FieldErrors,
     tz: chrono_tz::Tz,
+    supporting: super::supporting::Supporting,
 }
 
 impl EntryPage {
@@ -241,6 +242,7 @@ async fn entry_view(
         remark,
         errors,
         tz: app.config.timezone,
+        supporting: super::supporting::load(app, &reached.entry).await?,
         reached,
     })
 }

@@ -20,6 +20,7 @@ mod results;
 mod routes;
 mod service;
 mod store;
+mod supporting;
 
 use futures_util::future::BoxFuture;
 use serde_json::json;
@@ -55,6 +56,7 @@ impl Feature for Awards {
             .merge(judging::routes())
             .merge(judges::routes())
             .merge(public_entry::routes())
+            .merge(supporting::routes())
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {

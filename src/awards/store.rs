@@ -996,3 +996,83 @@ pub async fn public_entries_of(db: &Db, email: &str) -> Result<Vec<String>, sqlx
         .map(|r| r.id)
         .collect())
 }
+
+// ---- Supporting files and evidence ------------------------------------------------------------------------------
+
+pub async fn files_of(db: &Db, entry_id: &str) -> Result<Vec<super::supporting::AttachedFile>, sqlx::Error> {
+    fetch_all!(
+        db,
+        super::supporting::AttachedFile,
+        "SELECT file_id, label, file_size FROM award_files WHERE entry_id = $1 ORDER BY created_at",
+        entry_id
+    )
+}
+
+pub async fn attach_file(
+    tx: &mut Tx,
+    entry_id: &str,
+    file_id: &str,
+    label: &str,
+    file_type: &str,
+    file_size: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "INSERT INTO award_files (entry_id, file_id, label, file_type, file_size, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        entry_id,
+        file_id,
+        label,
+        file_type,
+        file_size,
+        now
+    )?;
+    Ok(())
+}
+
+/// Removes a supporting file (its stored bytes with it).
+pub async fn detach_file(db: &Db, entry_id: &str, file_id: &str) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let gone = execute!(&mut tx, "DELETE FROM award_files WHERE entry_id = $1 AND file_id = $2", entry_id, file_id)?;
+    if gone > 0 {
+        execute!(&mut tx, "DELETE FROM files WHERE id = $1", file_id)?;
+    }
+    tx.commit().await?;
+    Ok(gone)
+}
+
+/// The evidence attached to an entry: (kind, id) of each record.
+pub async fn evidence_of(db: &Db, entry_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Attached {
+        kind: String,
+        ref_id: String,
+    }
+    Ok(fetch_all!(db, Attached, "SELECT kind, ref_id FROM award_evidence WHERE entry_id = $1", entry_id)?
+        .into_iter()
+        .map(|a| (a.kind, a.ref_id))
+        .collect())
+}
+
+pub async fn set_evidence(
+    db: &Db,
+    entry_id: &str,
+    chosen: &[(&str, &str)],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    execute!(&mut tx, "DELETE FROM award_evidence WHERE entry_id = $1", entry_id)?;
+    for (kind, id) in chosen {
+        execute!(
+            &mut tx,
+            "INSERT INTO award_evidence (entry_id, kind, ref_id, created_at) VALUES ($1, $2, $3, $4)",
+            entry_id,
+            kind,
+            id,
+            now
+        )?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

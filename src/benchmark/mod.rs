@@ -24,7 +24,7 @@ use serde_json::json;
 
 use crate::App;
 use crate::db::Tx;
-use crate::feature::{Feature, Outcome, Person, Waiting};
+use crate::feature::{Evidence, Feature, Outcome, Person, Waiting};
 
 /// The benchmark, as the program's list of features sees it.
 pub struct Benchmark;
@@ -40,6 +40,41 @@ impl Feature for Benchmark {
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes().merge(admin::routes()).merge(editor::routes())
+    }
+
+    /// The organisation's submitted assessments, each with its overall score and the change since the one
+    /// before on the same framework version.
+    fn evidence<'a>(&'a self, app: &'a App, organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+        Box::pin(async move {
+            let mut submitted: Vec<model::AssessmentRow> = store::assessments_of(&app.db, organisation_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.submitted_at.is_some())
+                .collect();
+            submitted.sort_by_key(|a| a.submitted_at);
+            let mut out = Vec::new();
+            let mut before: Option<(String, f64)> = None;
+            for a in submitted {
+                let Some(framework) = version(&app.db, &a.framework_id).await? else { continue };
+                let levels =
+                    store::answers(&app.db, &a.id).await?.into_iter().map(|x| (x.question_id, x.level)).collect();
+                let Some(overall) = service::score(&framework, &levels).overall else { continue };
+                let change = match &before {
+                    Some((f, b)) if *f == a.framework_id => format!(", from {b:.1} at the assessment before"),
+                    _ => String::new(),
+                };
+                out.push(Evidence {
+                    kind: "benchmark",
+                    id: a.id.clone(),
+                    label: format!("Benchmark self-assessment, {}", a.quarter.clone().unwrap_or_default()),
+                    detail: format!("Overall {overall:.1} of 5 against the code of practice{change}."),
+                    public_link: None,
+                });
+                before = Some((a.framework_id, overall));
+            }
+            out.reverse();
+            Ok(out)
+        })
     }
 
     fn waiting<'a>(&'a self, app: &'a App, now: DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {

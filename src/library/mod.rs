@@ -82,6 +82,29 @@ use crate::search::{excerpt, title_score};
 pub struct Library;
 
 impl Feature for Library {
+    /// The organisation's published case studies (a public one with its address).
+    fn evidence<'a>(
+        &'a self,
+        app: &'a App,
+        organisation_id: &'a str,
+    ) -> BoxFuture<'a, Outcome<Vec<crate::feature::Evidence>>> {
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            Ok(store::case_studies_of(&app.db, organisation_id)
+                .await?
+                .into_iter()
+                .filter(|c| c.published && c.publish_at <= now)
+                .map(|c| crate::feature::Evidence {
+                    kind: "case_study",
+                    label: format!("Case study: {}", c.title),
+                    detail: c.results_md.lines().next().unwrap_or_default().chars().take(300).collect(),
+                    public_link: (c.audience == "public").then(|| format!("/case-studies/{}", c.slug)),
+                    id: c.id,
+                })
+                .collect())
+        })
+    }
+
     fn name(&self) -> &'static str {
         "library"
     }

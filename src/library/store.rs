@@ -344,6 +344,12 @@ pub async fn case_study_by_slug(db: &Db, slug: &str) -> Result<Option<CaseStudy>
     fetch_optional!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE slug = $1")), slug)
 }
 
+/// An organisation's case studies, the newest first.
+pub async fn case_studies_of(db: &Db, organisation_id: &str) -> Result<Vec<CaseStudy>, sqlx::Error> {
+    let sql = format!("{CASE_STUDY} WHERE organisation_id = $1 ORDER BY publish_at DESC");
+    fetch_all!(db, CaseStudy, sqlx::AssertSqlSafe(sql), organisation_id)
+}
+
 pub async fn case_study_by_id(db: &Db, id: &str) -> Result<Option<CaseStudy>, sqlx::Error> {
     fetch_optional!(db, CaseStudy, sqlx::AssertSqlSafe(format!("{CASE_STUDY} WHERE id = $1")), id)
 }

@@ -30,7 +30,7 @@ use serde_json::json;
 use crate::App;
 use crate::auth::User;
 use crate::db::Tx;
-use crate::feature::{Feature, Outcome, Person, Waiting};
+use crate::feature::{Evidence, Feature, Outcome, Person, Waiting};
 use crate::web::AppResult;
 use model::stored_days;
 use service::{CheckedPerson, CheckedSpace};
@@ -77,6 +77,46 @@ impl Feature for Toolkit {
         let routes =
             api::routes().merge(agreements::api::routes()).merge(trials::api::routes()).merge(requests::api::routes());
         Some((routes, doc))
+    }
+
+    /// The organisation's teams' plans (open spaces, not scenarios) and their decided trials, in figures.
+    fn evidence<'a>(&'a self, app: &'a App, organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for space in store::spaces_of_organisation(&app.db, organisation_id).await? {
+                let (plan, _) = plan_of(app, &space).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let people: u32 = plan.people.iter().map(|p| p.head_count).sum();
+                out.push(Evidence {
+                    kind: "plan",
+                    id: space.id.clone(),
+                    label: format!("The where-and-when plan of a team of {people}"),
+                    detail: format!(
+                        "{}; {} of {} shared in-person hours a week fall on a day the people share.",
+                        plan.split, plan.covered_hours, plan.shared_hours
+                    ),
+                    public_link: None,
+                });
+                for t in trials::store::trials(&app.db, &space.id).await? {
+                    if t.state() != trials::State::Decided {
+                        continue;
+                    }
+                    let decision =
+                        t.decision.as_deref().and_then(trials::Decision::parse).map_or("decided", |d| d.label());
+                    out.push(Evidence {
+                        kind: "trial",
+                        id: t.id.clone(),
+                        label: format!("A trial of {}, {} to {}", t.pattern, t.starts_on, t.ends_on),
+                        detail: format!(
+                            "{} criteria agreed beforehand; the team's decision: {}.",
+                            t.criteria().len(),
+                            decision.to_lowercase()
+                        ),
+                        public_link: None,
+                    });
+                }
+            }
+            Ok(out)
+        })
     }
 
     fn waiting<'a>(&'a self, app: &'a App, _now: chrono::DateTime<Utc>) -> BoxFuture<'a, Outcome<Vec<Waiting>>> {

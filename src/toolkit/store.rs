@@ -14,6 +14,17 @@ pub async fn space(db: &Db, id: &str) -> Result<Option<Space>, sqlx::Error> {
 }
 
 /// The spaces a person is in, with how they stand in each, by name.
+/// An organisation's open team spaces (not scenarios), for the evidence its award entries may attach.
+pub async fn spaces_of_organisation(db: &Db, organisation_id: &str) -> Result<Vec<Space>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Space,
+        "SELECT id, name, working_days, day_hours, service_hours, scenario_of, closed_at FROM team_spaces
+         WHERE organisation_id = $1 AND scenario_of IS NULL AND closed_at IS NULL ORDER BY created_at",
+        organisation_id
+    )
+}
+
 pub async fn spaces_of(db: &Db, user_id: &str) -> Result<Vec<(Space, Standing)>, sqlx::Error> {
     let spaces = fetch_all!(
         db,

@@ -17,6 +17,7 @@ on_both_engines!(
     shortlist_and_winners_are_published_once_with_their_emails,
     who_reaches_the_judging_of_an_entry,
     anyone_enters_through_the_public_form,
+    entries_carry_files_and_evidence_for_their_judges,
 );
 
 async fn an_organiser_creates_a_programme_and_everyone_reads_it(engine: Engine) {
@@ -959,5 +960,98 @@ async fn anyone_enters_through_the_public_form(engine: Engine) {
         }
     }
     assert!(limited, "the public form is rate-limited");
+    j.t.finish().await;
+}
+
+/// An entry carries supporting files (typed from their bytes; a refused upload keeps what was typed) and the
+/// evidence its organisation holds; its judges read both, nobody else; organisers tick the eligibility
+/// checklist.
+async fn entries_carry_files_and_evidence_for_their_judges(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    let page = format!("/awards/entries/{}", j.e1);
+    let files = format!("{page}/files");
+    let html = b"<html><script>alert(1)</script></html>".to_vec();
+    t.post_multipart_with(&j.ana.client, &files, &[("file_label", "Our survey")], Some(("file", "survey.pdf", html)))
+        .await
+        .assert_status(422)
+        .assert_contains("The file must be a PDF")
+        .assert_contains("value=\"Our survey\"")
+        .assert_contains("Anchor days for 4,000 staff");
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    t.post_multipart_with(&j.ana.client, &files, &[("file_label", "Our survey")], Some(("file", "x.html", pdf)))
+        .await
+        .assert_status(303);
+    let shown = t.get_with(&j.ana.client, &page).await;
+    shown.assert_contains("Our survey");
+    let file_id = swn::fetch_scalar!(&t.app.db, String, "SELECT file_id FROM award_files").unwrap();
+    let download = format!("{page}/files/{file_id}");
+    let got = t.get_with(&j.ana.client, &download).await;
+    got.assert_status(200);
+    assert_eq!(got.headers["content-type"], "application/pdf");
+    assert!(got.headers["content-disposition"].to_str().unwrap().contains("our-survey.pdf"));
+    t.get_with(&j.olga.client, &download).await.assert_status(404);
+    t.get(&download).await.assert_status(303);
+    // A case study of the organisation is evidence it may attach.
+    let offered = swn::library::OfferedCaseStudy {
+        title: "Anchor days at a county council",
+        organisation_label: "Northshire Council",
+        sector: "Local government",
+        size_band: "1,000 to 4,999",
+        region: "Wales",
+        challenge_md: "A large estate.",
+        approach_md: "Anchor days.",
+        results_md: "Desk ratio from 1.0 to 0.6.",
+        lessons_md: "Start with the work.",
+    };
+    let case_study = swn::library::offer_case_study(&t.app, &offered, &j.olivia.id).await.unwrap();
+    let northshire =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT organisation_id FROM award_entries WHERE id = $1", &j.e1)
+            .unwrap();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE case_studies SET organisation_id = $1, published = TRUE, audience = 'public' WHERE id = $2",
+        &northshire,
+        &case_study
+    )
+    .unwrap();
+    t.get_with(&j.ana.client, &page).await.assert_contains("Case study: Anchor days at a county council");
+    t.post_with(&j.ana.client, &format!("{page}/evidence"), &[(&format!("evidence_case_study_{case_study}"), "yes")])
+        .await
+        .assert_status(303);
+    // Its judge reads the file and the evidence; the organisers tick the eligibility checklist.
+    let ken = t.member("ken@elsewhere.example.org", "Ken Judge").await;
+    t.post_with(&j.oscar.client, &format!("/admin/awards/categories/{}/judges", j.category), &[("email", &ken.email)])
+        .await
+        .assert_status(303);
+    open_judging(&j).await;
+    let judging = t.get_with(&ken.client, &format!("/awards/judging/entries/{}", j.e1)).await;
+    judging
+        .assert_status(200)
+        .assert_contains("Our survey")
+        .assert_contains("Case study: Anchor days at a county council")
+        .assert_contains("Desk ratio from 1.0 to 0.6.");
+    t.get_with(&ken.client, &download).await.assert_status(200);
+    t.get_with(&ken.client, &format!("/awards/judging/entries/{}", j.e2)).await.assert_status(200);
+    // After the close nothing is added.
+    let late = b"%PDF-1.4\n%%EOF\n".to_vec();
+    t.post_multipart_with(&j.ana.client, &files, &[("file_label", "Late")], Some(("file", "late.pdf", late)))
+        .await
+        .assert_status(409);
+    let settings = format!("/admin/awards/categories/{}", j.category);
+    t.post_with(
+        &j.oscar.client,
+        &settings,
+        &[("judges_per_entry", "2"), ("checklist", "100 or more employees\nIn-house entrant")],
+    )
+    .await
+    .assert_status(303);
+    t.post_with(&j.oscar.client, &format!("/admin/awards/entries/{}/eligibility", j.e1), &[("item_0", "yes")])
+        .await
+        .assert_status(303);
+    let checked = t.get_with(&j.oscar.client, &format!("/admin/awards/entries/{}", j.e1)).await;
+    checked.assert_status(200).assert_contains("id=\"item_0\" name=\"item_0\" type=\"checkbox\" value=\"yes\" checked");
+    assert!(!checked.body.contains("id=\"item_1\" name=\"item_1\" type=\"checkbox\" value=\"yes\" checked"));
+    t.get_with(&j.oscar.client, &settings).await.assert_contains("(target 2)");
     j.t.finish().await;
 }

@@ -961,6 +961,25 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/awards/entries/{id}", format!("/awards/entries/{}", s.award_entry), ENTRY),
         row("POST", "/awards/entries/{id}", format!("/awards/entries/{}", s.award_entry), ENTRY_FORM)
             .does(goes("/awards/entries/").sending(&[("title", "Matrix entry, renamed"), ("action", "save")])),
+        // Supporting files and evidence, for the entry's entrants (and a file for its judges).
+        row("POST", "/awards/entries/{id}/files", format!("/awards/entries/{}/files", s.award_entry), UPLOAD_FORM),
+        row(
+            "GET",
+            "/awards/entries/{id}/files/{file}",
+            format!("/awards/entries/{}/files/no-such-file", s.award_entry),
+            [303, 403, 404, 404, 404, 404, 303, 403],
+        ),
+        row(
+            "POST",
+            "/awards/entries/{id}/files/{file}/remove",
+            format!("/awards/entries/{}/files/no-such-file/remove", s.award_entry),
+            ENTRY_FORM,
+        )
+        .does(explains(404, "There is no page at this address")),
+        row("POST", "/awards/entries/{id}/evidence", format!("/awards/entries/{}/evidence", s.award_entry), ENTRY_FORM)
+            .does(goes("/awards/entries/")),
+        row("GET", "/awards/confirm/{token}", p("/awards/confirm/no-such-token"), GONE),
+        row("POST", "/awards/confirm/{token}", p("/awards/confirm/no-such-token"), GONE),
         row(
             "POST",
             "/admin/awards/entries/{id}/return",
