@@ -553,6 +553,86 @@ def enter_the_awards(ctx):
     o.sees("Managing by results across motor claims")
 
 
+def judge_and_announce(ctx):
+    """The organisers close entries and open judging; a member judge sees the conflict the network proposes (he
+    works at the insurer that entered) and scores the council's entry; the outside judge, whose conflict the
+    organisers pinned, scores it too and only then reads the other judge's comment; an organiser checks its
+    eligibility, shortlists it as the winner with a citation, publishes the shortlist and announces the
+    winners; a visitor reads the citation and the entrant gets her e-mail."""
+    year = datetime.date.today().year + 1
+    name = f"Smart Working Awards {year}"
+    entry = "Anchor days and team agreements for 4,000 staff"
+    o = ctx.browser("i-organiser")
+    sign_in(o, DEMO_ORGANISER, ctx.organiser_password)
+    organiser_nav(o, "Awards")
+    o.click_link(name, within="main")
+    set_datetime(o, "entries_close", network_time(ctx, -3))
+    set_datetime(o, "judging_opens", network_time(ctx, -2))
+    set_datetime(o, "judging_closes", network_time(ctx, 60 * 24 * 30))
+    set_datetime(o, "shortlist_at", network_time(ctx, -1))
+    set_datetime(o, "winners_at", network_time(ctx, -1))
+    o.press("Save the programme")
+    o.sees("The programme is saved.")
+
+    ben = ctx.browser("i-judge")
+    sign_in_member(ctx, ben, "ben.osei@meridian-insurance.example.com")
+    ben.visit("/awards/judging")
+    assert ben.h1() == "Your judging"
+    ben.sees("Your conflicts of interest")
+    ben.sees("Managing by results across motor claims")
+    ben.sees("The judge works at the entrant organisation.")
+    ben.click_link(entry, within="main")
+    ben.sees("open to you once your own review is in")
+    ben.fill("score_1", "11")
+    ben.press("Put my scores in")
+    ben.sees("Give Impact on how people work a whole number from 1 to 10.")
+    ben.fill("score_1", "8")
+    ben.fill("score_2", "7")
+    ben.fill("score_3", "6")
+    ben.fill("comment", "Clear baseline, and the teams led it.")
+    ben.press("Put my scores in")
+    ben.sees("Your scores are in.")
+
+    helen = ctx.browser("i-outside-judge")
+    sign_in_member(ctx, helen, "helen.marsh@judges.example.org")
+    helen.click_link("Judging", within="header")
+    helen.sees("pinned by the organisers")
+    helen.click_link(entry, within="main")
+    assert "Clear baseline" not in helen.text()
+    helen.fill("score_1", "9")
+    helen.fill("score_2", "8")
+    helen.fill("score_3", "8")
+    helen.press("Put my scores in")
+    helen.sees("Your scores are in.")
+    helen.sees("Clear baseline, and the teams led it.")
+
+    o.click_link("Judging of Leadership", within="main")
+    o.sees("The ranking")
+    o.click_link(entry, within="main")
+    o.tick("The organisation has 100 or more employees")
+    o.tick("The entrant works in-house (not a consultant or a vendor)")
+    o.press("Save the check")
+    o.sees("Eligibility saved")
+    o.tick("Shortlisted")
+    o.fill("award", "Winner")
+    o.fill("citation", "For making the team's own work the starting point, across a whole council.")
+    o.press("Save the decision")
+    o.sees("The decision is saved.")
+    o.click_link(name)
+    o.press("Publish the shortlist")
+    o.sees("The shortlist is published")
+    o.press("Announce the winners")
+    o.sees("The winners are published")
+
+    v = ctx.browser("i-visitor")
+    v.visit("/awards")
+    v.click_link(f"{year}: {name}", within="main")  # in the archive, once decided
+    v.sees("The winners")
+    v.sees("For making the team's own work the starting point, across a whole council.")
+    assert "Clear baseline" not in v.text()
+    assert ctx.outbox.wait_for(v.driver, "priya.shah@northshire.example.gov.uk", "Winner")
+
+
 JOURNEYS = [
     apply_and_join,
     register_for_meeting,
@@ -562,4 +642,5 @@ JOURNEYS = [
     agree_and_trial,
     assess_and_compare,
     enter_the_awards,
+    judge_and_announce,
 ]
