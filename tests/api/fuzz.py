@@ -51,6 +51,13 @@ RULE_CHECKED = [
     "/api/v1/awards/programmes/{id}/categories",
     "/api/v1/awards/categories/{id}/entries",
     "/api/v1/awards/entries/{id}/submit",
+    # Judging: scores on the category's scale for its criteria, a user who may judge, a decision's citation, a
+    # publishing date not yet reached.
+    "/api/v1/awards/entries/{id}/scores",
+    "/api/v1/awards/entries/{id}/conflicts",
+    "/api/v1/awards/categories/{id}/judges",
+    "/api/v1/awards/entries/{id}/decision",
+    "/api/v1/awards/programmes/{id}/publish",
 ]
 
 
