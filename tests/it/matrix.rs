@@ -81,7 +81,6 @@ const API_ORGANISERS: [u16; 8] = [401, 403, 403, 403, 403, 200, 401, 403];
 /// An entry being judged: its judge (the group member) and the organisers reach it; others in the members'
 /// area find nothing; applicants and lapsed members do not judge.
 const JUDGE_ENTRY: [u16; 8] = [303, 403, 404, 200, 404, 200, 303, 403];
-const API_JUDGE_ENTRY: [u16; 8] = [401, 403, 404, 200, 404, 200, 401, 403];
 /// A group's space through the API.
 const API_GROUP_ONLY: [u16; 8] = [401, 403, 404, 200, 200, 200, 401, 403];
 
