@@ -582,7 +582,7 @@ def judge_and_announce(ctx):
     ben.sees("Managing by results across motor claims")
     ben.sees("The judge works at the entrant organisation.")
     ben.click_link(entry, within="main")
-    ben.sees("open to you once your own review is in")
+    ben.sees("open to you once your own scores are in")
     ben.fill("score_1", "11")
     ben.press("Put my scores in")
     ben.sees("Give Impact on how people work a whole number from 1 to 10.")

@@ -156,9 +156,15 @@ pub trait Feature: Sync {
         Box::pin(async { Ok(None) })
     }
 
-    /// What of it an organisation may attach to an award entry as evidence: its own records, summarised in words
-    /// a judge can read without reaching the feature's pages.
-    fn evidence<'a>(&'a self, _app: &'a App, _organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+    /// What of it a person may attach to their organisation's award entry as evidence: the organisation's
+    /// records this person may show (the feature's own rules decide), worded for a judge who cannot reach the
+    /// feature's pages.
+    fn evidence<'a>(
+        &'a self,
+        _app: &'a App,
+        _organisation_id: &'a str,
+        _person_id: &'a str,
+    ) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 
@@ -187,11 +193,11 @@ pub struct Evidence {
     pub public_link: Option<String>,
 }
 
-/// Everything an organisation could attach as evidence, from every feature.
-pub async fn evidence_of(app: &App, organisation_id: &str) -> Outcome<Vec<Evidence>> {
+/// Everything a person may attach as their organisation's evidence, from every feature.
+pub async fn evidence_of(app: &App, organisation_id: &str, person_id: &str) -> Outcome<Vec<Evidence>> {
     let mut all = Vec::new();
     for feature in crate::FEATURES {
-        all.extend(feature.evidence(app, organisation_id).await?);
+        all.extend(feature.evidence(app, organisation_id, person_id).await?);
     }
     Ok(all)
 }

@@ -61,6 +61,7 @@ ALTER TABLE award_categories ADD COLUMN checklist TEXT NOT NULL DEFAULT '';
 CREATE TABLE award_judge_invitations (
     id TEXT PRIMARY KEY,
     category_id TEXT NOT NULL REFERENCES award_categories (id) ON DELETE CASCADE,
+    entry_id TEXT REFERENCES award_entries (id) ON DELETE CASCADE,   -- to judge one entry only
     email TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     invited_by TEXT REFERENCES users (id) ON DELETE SET NULL,
@@ -137,10 +138,10 @@ CREATE TABLE award_results (
     updated_at TEXT NOT NULL
 );
 
--- The eligibility checklist as ticked for an entry, by position in its category's checklist.
+-- The eligibility checklist as ticked for an entry, by the item's text (an item reworded is ticked again).
 CREATE TABLE award_eligibility (
     entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
-    item BIGINT NOT NULL,
+    item TEXT NOT NULL,
     checked_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     checked_at TEXT NOT NULL,
     PRIMARY KEY (entry_id, item)
@@ -172,11 +173,15 @@ CREATE TABLE award_files (
 );
 
 -- Evidence the network already holds, attached to an entry: a benchmark assessment's progress, a finished
--- trial or a plan shared from the toolkit, a case study.
+-- trial or a plan from the toolkit, a case study. What judges read is kept as it was when attached (the
+-- entrant chose to show it; the record itself stays where it is, under its own rules).
 CREATE TABLE award_evidence (
     entry_id TEXT NOT NULL REFERENCES award_entries (id) ON DELETE CASCADE,
     kind TEXT NOT NULL CHECK (kind IN ('benchmark', 'trial', 'plan', 'case_study')),
     ref_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    public_link TEXT,
     created_at TEXT NOT NULL,
     PRIMARY KEY (entry_id, kind, ref_id)
 );

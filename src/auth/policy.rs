@@ -242,6 +242,11 @@ pub fn can_reach_judging(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     can_enter_members_area(viewer, now) || active_role(viewer) == Some(Role::Judge)
 }
 
+/// Whom organisers may assign as a judge: an account that reaches the judging now.
+pub fn may_judge(user: &User, now: DateTime<Utc>) -> bool {
+    can_reach_judging(&Viewer { user: Some(user.clone()), ..Viewer::default() }, now)
+}
+
 /// Judging something: reaching the judging, and assigned to it (whether an assignment exists is the caller's
 /// to say).
 pub fn can_judge(viewer: &Viewer, assigned: bool, now: DateTime<Utc>) -> bool {
@@ -259,6 +264,13 @@ pub fn can_judge_entry(
     now: DateTime<Utc>,
 ) -> bool {
     submitted && conflict == AwardConflict::None && can_judge(viewer, assigned, now)
+}
+
+/// What the other judges scored and wrote on an entry, and its discussion: an organiser reads them; a judge once
+/// their own scores are in (`own_review` says whether theirs was an abstention, none when there is none yet).
+/// An abstention opens nothing: it would be a way to read the others before scoring.
+pub fn can_see_panel(organiser: bool, own_review: Option<bool>) -> bool {
+    organiser || own_review == Some(false)
 }
 
 pub fn can_oversee_entry(viewer: &Viewer, conflict: AwardConflict) -> bool {

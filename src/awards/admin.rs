@@ -250,8 +250,8 @@ async fn return_entry(
     Form(f): Form<ReturnForm>,
 ) -> AppResult<Response> {
     organiser(&viewer)?;
-    let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    let category = store::category(&app.db, &entry.category_id).await?.ok_or(AppError::NotFound)?;
+    // An organiser with a conflict leaves the entry to another.
+    let (entry, category, _, _) = super::judges::oversee(&app, &viewer, &id).await?;
     let back = format!("/admin/awards/{}#categories", category.programme_id);
     let reason = f.reason.trim();
     if reason.is_empty() || reason.chars().count() > 2000 {

@@ -684,8 +684,8 @@ async fn judged(app: &App, reached: Reached) -> ApiResult<AwardEntryOut> {
     let (mine, others): (Vec<ScoredReview>, Vec<ScoredReview>) =
         reviews.into_iter().partition(|r| r.review.user_id == reached.user.id);
     let mine = mine.into_iter().next();
-    let open = reached.seat == Seat::Organiser || mine.is_some();
-    let supporting = super::supporting::load(app, &reached.entry).await?;
+    let open = policy::can_see_panel(reached.seat == Seat::Organiser, mine.as_ref().map(|m| m.review.abstained));
+    let supporting = super::supporting::load(app, &reached.entry, None).await?;
     let judging = AwardJudgingOut {
         files: supporting
             .files
@@ -697,10 +697,10 @@ async fn judged(app: &App, reached: Reached) -> ApiResult<AwardEntryOut> {
             })
             .collect(),
         evidence: supporting
-            .attached()
-            .into_iter()
+            .attached
+            .iter()
             .map(|e| AwardEvidenceOut {
-                kind: e.kind.into(),
+                kind: e.kind.clone(),
                 label: e.label.clone(),
                 detail: e.detail.clone(),
                 public_link: e.public_link.clone(),
@@ -761,15 +761,15 @@ pub async fn add_judge(
     let input: AwardJudgeIn = json_body(&headers, body).await?;
     let mut errors = FieldErrors::default();
     let user = crate::auth::user_by_id(&app.db, &input.user).await?.map(crate::auth::User::from);
-    if !user.as_ref().is_some_and(super::judges::may_judge) {
-        errors.add("user", "Give the id of a person with an account who may judge (not suspended, not an applicant).");
+    if !user.as_ref().is_some_and(|u| policy::may_judge(u, Utc::now())) {
+        errors.add("user", "Give the id of a person who may judge: a member, an organiser or an outside judge.");
     }
     let entry = match input.entry.as_deref() {
         None | Some("") => None,
         Some(e) => {
-            let found = store::entry(&app.db, e).await?.filter(|x| x.category_id == id);
+            let found = super::judges::entry_to_judge(&app, &viewer, &id, e).await?;
             if found.is_none() {
-                errors.add("entry", "Give an entry of this category, or none for the whole category.");
+                errors.add("entry", "Give a submitted entry of this category, or none for the whole category.");
             }
             found
         }
@@ -783,9 +783,11 @@ pub async fn add_judge(
         .filter(|e| e.status() == EntryStatus::Submitted && entry.as_ref().is_none_or(|x| x.id == e.id))
         .collect();
     let refs: Vec<&super::model::Entry> = entries.iter().collect();
-    let book = panel::Book::load(&app.db, &refs, &[user.id.as_str()]).await?;
+    let book = panel::Book::load(&app.db, &refs, &[user.id.as_str(), by.id.as_str()]).await?;
+    // Nothing about an entry the organiser has a conflict with.
     let proposed_conflicts = entries
         .iter()
+        .filter(|e| book.standing(&e.id, &by.id).in_force() == policy::AwardConflict::None)
         .flat_map(|e| {
             book.standing(&e.id, &user.id).proposed.into_iter().map(|p| AwardProposedConflictOut {
                 entry: e.id.clone(),
@@ -924,7 +926,7 @@ pub async fn declare_conflict(
     policy::require(&viewer, policy::can_reach_judging(&viewer, now), "")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?, now) {
+    if !super::judging::judged_now(&app, &viewer, &entry, &user.id).await? {
         return Err(AppError::NotFound.into());
     }
     let input: AwardConflictIn = json_body(&headers, body).await?;

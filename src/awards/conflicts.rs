@@ -56,7 +56,8 @@ pub struct JudgeFacts {
 #[derive(Clone, Debug, Default)]
 pub struct EntryFacts {
     pub organisation: String,
-    /// The people on the entry: its author and its named contacts.
+    /// The people on the entry: its author (for an entry through the public form, the account with its
+    /// entrant's address).
     pub people: Vec<String>,
     /// Groups the entry's people coordinate.
     pub coordinated_by_entrants: Vec<String>,

@@ -302,7 +302,8 @@ pub(super) async fn entry_view(
         Some(t) => t,
         None => saved(&entry, store::outcomes(&app.db, id).await?),
     };
-    let supporting = super::supporting::load(app, &entry).await?;
+    let person = viewer.user.as_ref().map(|u| u.id.as_str());
+    let supporting = super::supporting::load(app, &entry, person).await?;
     Ok(entry_page(app, page, entry, c, p, form, errors, supporting))
 }
 

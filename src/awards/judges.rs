@@ -83,10 +83,13 @@ impl CategoryPage {
 
     pub fn entry_title(&self, id: &Option<String>) -> String {
         match id {
-            None => "The whole category".into(),
-            Some(id) => {
-                self.lines.iter().find(|l| &l.entry.id == id).map(|l| l.entry.title.clone()).unwrap_or_default()
-            }
+            None => "the whole category".into(),
+            Some(id) => match self.lines.iter().find(|l| &l.entry.id == id) {
+                // Nothing of an entry the organiser has a conflict with, its judges included.
+                Some(l) if l.locked => "one entry you have a conflict with".into(),
+                Some(l) => format!("only {}", l.entry.title),
+                None => "one entry no longer submitted".into(),
+            },
         }
     }
 }
@@ -228,7 +231,7 @@ pub async fn add_by_email(
     };
     let existing = crate::auth::user_by_email(&app.db, email).await?.map(crate::auth::User::from);
     match existing {
-        Some(user) if may_judge(&user) => {
+        Some(user) if policy::may_judge(&user, now) => {
             assign_and_tell(app, category, programme, entry, &user, by).await?;
             return Ok(Added::Assigned { name: user.name });
         }
@@ -242,6 +245,7 @@ pub async fn add_by_email(
     store::insert_invitation(
         &mut tx,
         &category.id,
+        entry.map(|e| e.id.as_str()),
         email,
         &tokens::hash(&token),
         &by.id,
@@ -272,12 +276,7 @@ pub async fn add_by_email(
     Ok(Added::Invited)
 }
 
-/// Who may be a judge: anyone with an account that is not suspended and not an applicant still in review.
-pub fn may_judge(user: &crate::auth::User) -> bool {
-    !user.suspended && user.role != crate::auth::Role::Applicant
-}
-
-/// Assigns a person with an account, and tells them by e-mail.
+/// Assigns a person with an account, and tells them by e-mail (once: adding them again changes nothing).
 pub async fn assign_and_tell(
     app: &App,
     category: &Category,
@@ -304,8 +303,9 @@ pub async fn assign_and_tell(
         Some(("Your judging", &link)),
     )?;
     let mut tx = app.db.begin().await?;
-    store::assign(&mut tx, &category.id, entry.map(|e| e.id.as_str()), &user.id, Utc::now()).await?;
-    mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
+    if store::assign(&mut tx, &category.id, entry.map(|e| e.id.as_str()), &user.id, Utc::now()).await? {
+        mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
+    }
     tx.commit().await?;
     app.wake_mail();
     Ok(())
@@ -325,10 +325,10 @@ async fn add_judge(
     let email = errors.email("email", &fields.get("email"));
     let entry = match fields.get("entry").as_str() {
         "" => None,
-        e => match store::entry(&app.db, e).await?.filter(|x| x.category_id == id) {
+        e => match entry_to_judge(&app, &viewer, &id, e).await? {
             Some(x) => Some(x),
             None => {
-                errors.add("entry", "Choose an entry of this category, or the whole category.");
+                errors.add("entry", "Choose a submitted entry of this category, or the whole category.");
                 None
             }
         },
@@ -343,12 +343,28 @@ async fn add_judge(
     Ok(redirect_with_notice(&format!("/admin/awards/categories/{id}"), &notice))
 }
 
+/// The one entry a judge is added to: a submitted entry of the category, which the organiser has no conflict
+/// with (a 403 that says so if they have).
+pub async fn entry_to_judge(app: &App, viewer: &Viewer, category_id: &str, entry_id: &str) -> AppResult<Option<Entry>> {
+    let found = store::entry(&app.db, entry_id)
+        .await?
+        .filter(|e| e.category_id == category_id && e.status() == EntryStatus::Submitted);
+    match found {
+        Some(_) => Ok(Some(oversee(app, viewer, entry_id).await?.0)),
+        None => Ok(None),
+    }
+}
+
 async fn remove_judge(
     State(app): State<App>,
     viewer: Viewer,
     Path((id, assignment)): Path<(String, String)>,
 ) -> AppResult<Response> {
     organiser(&viewer, &format!("/admin/awards/categories/{id}"))?;
+    let found = store::assignments_in(&app.db, &id).await?.into_iter().find(|a| a.id == assignment);
+    if let Some(entry) = found.and_then(|a| a.entry_id) {
+        oversee(&app, &viewer, &entry).await?;
+    }
     if store::unassign(&app.db, &assignment, &id).await? == 0 {
         return Err(AppError::NotFound);
     }
@@ -405,6 +421,8 @@ struct EntryPage {
     meeting: String,
     frozen_shortlist: bool,
     frozen_winners: bool,
+    /// Who sent it through the public form (name, address), for the organisers to write to.
+    public_entrant: Option<(String, String)>,
     errors: FieldErrors,
 }
 
@@ -428,7 +446,7 @@ async fn entry_view(
         .checklist()
         .into_iter()
         .enumerate()
-        .map(|(i, item)| (i, item.to_string(), ticked.contains(&(i as i64))))
+        .map(|(i, item)| (i, item.to_string(), ticked.iter().any(|t| t == item)))
         .collect();
     let judges = store::assignments_in(&app.db, &category.id).await?;
     let mut ids: Vec<(String, String)> = Vec::new();
@@ -461,6 +479,7 @@ async fn entry_view(
         page: page.titled(&entry.title).noindex(),
         frozen_shortlist: programme.shortlist_published_at.is_some(),
         frozen_winners: programme.winners_published_at.is_some(),
+        public_entrant: store::public_entrant_of(&app.db, &entry.id).await?,
         checklist,
         people,
         decision,
@@ -487,12 +506,15 @@ async fn eligibility(
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
     let (entry, category, _, user) = oversee(&app, &viewer, &id).await?;
-    let items: Vec<i64> = (0..category.checklist().len())
-        .filter(|i| fields.get(&format!("item_{i}")) == "yes")
-        .map(|i| i as i64)
+    let checklist = category.checklist();
+    let items: Vec<&str> = checklist
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| fields.get(&format!("item_{i}")) == "yes")
+        .map(|(_, item)| *item)
         .collect();
     store::set_eligibility(&app.db, &entry.id, &items, &user.id, Utc::now()).await?;
-    let all = items.len() == category.checklist().len();
+    let all = items.len() == checklist.len();
     Ok(redirect_with_notice(
         &format!("/admin/awards/entries/{id}"),
         if all { "Eligibility checked: every item is met." } else { "Eligibility saved: not every item is met yet." },
@@ -519,7 +541,13 @@ async fn decide_conflict(
     if let Some(m) = errors.get("note") {
         return Err(AppError::BadRequest(m.clone()));
     }
+    let standing = panel::standing(&app.db, &entry, &person).await?;
     let (decision, notice) = match fields.get("action").as_str() {
+        "dismiss" if standing.proposed.is_empty() || standing.declared() => {
+            return Err(AppError::Conflict(
+                "Only a conflict the network proposes can be dismissed; a judge's own declaration stands.".into(),
+            ));
+        }
         "pin" => (Some((ConflictState::Pinned.key(), kind.key(), note.as_str())), "The conflict is pinned."),
         "dismiss" => (Some((ConflictState::Dismissed.key(), kind.key(), note.as_str())), "The proposal is dismissed."),
         "clear" => (None, "The organisers' decision is cleared."),

@@ -204,8 +204,7 @@ async fn entry_view(
         reviews.into_iter().partition(|r| r.review.user_id == reached.user.id);
     let mine = mine.into_iter().next();
     let organiser = reached.seat == Seat::Organiser;
-    // A judge sees what others wrote only once their own review is in; an organiser oversees it all.
-    let open_others = organiser || mine.is_some();
+    let open_others = policy::can_see_panel(organiser, mine.as_ref().map(|m| m.review.abstained));
     let field = |name: &str| typed.map(|t| t.get(name));
     let typed_scores = reached
         .criteria
@@ -242,7 +241,7 @@ async fn entry_view(
         remark,
         errors,
         tz: app.config.timezone,
-        supporting: super::supporting::load(app, &reached.entry).await?,
+        supporting: super::supporting::load(app, &reached.entry, None).await?,
         reached,
     })
 }
@@ -271,6 +270,11 @@ pub async fn save_review(
             time::date_time(reached.programme.judging_opens_at, tz),
             time::date_time(reached.programme.judging_closes_at, tz)
         )));
+    }
+    let own = store::reviews_of(&app.db, &reached.entry.id).await?.into_iter().find(|r| r.user_id == reached.user.id);
+    if own.is_some_and(|r| r.abstained) && !abstain {
+        // Otherwise abstaining would be a way to read the others' scores before giving one's own.
+        return Err(AppError::Conflict("You abstained on this entry: an abstention stands.".into()));
     }
     let mut errors = FieldErrors::default();
     let Some(input) = service::check_review(&mut errors, &reached.criteria, reached.category.scale_max, typed, abstain)
@@ -308,10 +312,9 @@ async fn discuss(
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
     let reached = panel::reach(&app, &viewer, &id).await?;
-    if reached.seat == Seat::Judge
-        && store::reviews_of(&app.db, &id).await?.iter().all(|r| r.user_id != reached.user.id)
-    {
-        return Err(AppError::Conflict("Put your own review in first: then the discussion opens to you.".into()));
+    let own = store::reviews_of(&app.db, &id).await?.into_iter().find(|r| r.user_id == reached.user.id);
+    if !policy::can_see_panel(reached.seat == Seat::Organiser, own.map(|r| r.abstained)) {
+        return Err(AppError::Conflict("Put your own scores in first: then the discussion opens to you.".into()));
     }
     let mut errors = FieldErrors::default();
     let body = errors.required("remark", "Your remark", &fields.get("remark"), 4000);
@@ -335,7 +338,7 @@ async fn conflict(
     policy::require(&viewer, policy::can_reach_judging(&viewer, now), "/awards/judging")?;
     let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !policy::can_judge(&viewer, store::is_assigned(&app.db, &entry, &user.id).await?, now) {
+    if !judged_now(&app, &viewer, &entry, &user.id).await? {
         return Err(AppError::NotFound);
     }
     if fields.get("action") == "withdraw" {
@@ -358,6 +361,17 @@ async fn conflict(
         "/awards/judging",
         &format!("Your conflict with \"{}\" is recorded: another judge decides it.", entry.title),
     ))
+}
+
+/// Whether a person judges an entry now, conflicts aside: assigned to it, it is submitted, and entries have
+/// closed (a draft's title reaches no judge).
+pub async fn judged_now(app: &App, viewer: &Viewer, entry: &Entry, user_id: &str) -> AppResult<bool> {
+    let category = store::category(&app.db, &entry.category_id).await?.ok_or(AppError::NotFound)?;
+    let programme = store::programme(&app.db, &category.programme_id).await?.ok_or(AppError::NotFound)?;
+    let assigned = store::is_assigned(&app.db, entry, user_id).await?;
+    Ok(entry.status() == EntryStatus::Submitted
+        && panel::entries_frozen(&programme, Utc::now())
+        && policy::can_judge(viewer, assigned, Utc::now()))
 }
 
 // ---- Invitations -----------------------------------------------------------------------------------------------
@@ -440,7 +454,14 @@ async fn accept(
     let (invitation, category, _) = working(&app, &token).await?;
     let now = Utc::now();
     let joining = match &viewer.user {
-        Some(u) if u.email == invitation.email => Ok(u.id.clone()),
+        Some(u) if u.email == invitation.email && policy::may_judge(u, now) => Ok(u.id.clone()),
+        Some(u) if u.email == invitation.email => {
+            return Err(AppError::Conflict(
+                "Your account cannot judge now (its membership has lapsed, or it is not yet a member's): write to \
+                 the organisers."
+                    .into(),
+            ));
+        }
         Some(_) => {
             return Err(AppError::Conflict(format!(
                 "This invitation is for {}: sign out to accept it.",
@@ -486,7 +507,7 @@ async fn accept(
             (id, Some(started))
         }
     };
-    store::assign(&mut tx, &category.id, None, &user_id, now).await?;
+    store::assign(&mut tx, &category.id, invitation.entry_id.as_deref(), &user_id, now).await?;
     tx.commit().await?;
     let mut response = redirect_with_notice("/awards/judging", &format!("Thank you: you judge {}.", category.name));
     if let Some(started) = started {

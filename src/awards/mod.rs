@@ -120,8 +120,8 @@ impl Feature for Awards {
         })
     }
 
-    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
-        Box::pin(async move { Ok(Some(demo::load(app).await?)) })
+    fn demo<'a>(&'a self, app: &'a App, organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(demo::load(app, organiser_id).await?)) })
     }
 
     fn erase<'a>(&'a self, _app: &'a App, tx: &'a mut Tx, person: &'a Person) -> BoxFuture<'a, Outcome<()>> {

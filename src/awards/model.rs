@@ -273,6 +273,8 @@ impl Award {
 pub struct Invitation {
     pub id: String,
     pub category_id: String,
+    /// To judge this entry only.
+    pub entry_id: Option<String>,
     pub email: String,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,

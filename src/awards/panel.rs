@@ -80,7 +80,11 @@ async fn person_facts(db: &Db, user_id: &str) -> Result<JudgeFacts, sqlx::Error>
 }
 
 async fn entry_facts(db: &Db, entry: &Entry) -> Result<EntryFacts, sqlx::Error> {
-    let author = store::author_of(db, &entry.id).await?;
+    // Its author, or for an entry through the public form the account with its entrant's address, if any.
+    let author = match store::author_of(db, &entry.id).await? {
+        Some(a) => Some(a),
+        None => store::public_entrant_account(db, &entry.id).await?,
+    };
     let coordinated = match &author {
         Some(a) => store::coordinated_groups(db, a).await?,
         None => Vec::new(),
@@ -186,11 +190,18 @@ pub struct ScoredReview {
     pub weighted: Option<f64>,
 }
 
-/// The reviews of one entry, each with its scores.
+/// The reviews of one entry, each with its scores; a review by someone who has since a conflict in force with
+/// the entry (declared after scoring, or pinned) no longer counts and is not shown.
 pub async fn reviews(db: &Db, entry: &Entry, criteria: &[Criterion]) -> Result<Vec<ScoredReview>, sqlx::Error> {
-    let scores: Vec<Score> =
-        store::scores_in(db, &entry.category_id).await?.into_iter().filter(|s| s.entry_id == entry.id).collect();
-    Ok(store::reviews_of(db, &entry.id).await?.into_iter().map(|r| with_scores(r, &scores, criteria)).collect())
+    let scores = store::scores_of(db, &entry.id).await?;
+    let reviews = store::reviews_of(db, &entry.id).await?;
+    let people: Vec<&str> = reviews.iter().map(|r| r.user_id.as_str()).collect();
+    let book = Book::load(db, &[entry], &people).await?;
+    Ok(reviews
+        .into_iter()
+        .filter(|r| book.standing(&entry.id, &r.user_id).in_force() == AwardConflict::None)
+        .map(|r| with_scores(r, &scores, criteria))
+        .collect())
 }
 
 fn with_scores(review: Review, scores: &[Score], criteria: &[Criterion]) -> ScoredReview {
@@ -216,13 +227,19 @@ fn with_scores(review: Review, scores: &[Score], criteria: &[Criterion]) -> Scor
     ScoredReview { review, scores: theirs, weighted }
 }
 
-/// A category's ranking from every review in it (abstentions and incomplete reviews left out).
+/// A category's ranking from every review in it (abstentions, incomplete reviews and reviews by someone with
+/// a conflict in force left out).
 pub async fn ranking(db: &Db, category: &Category, criteria: &[Criterion]) -> Result<Vec<Ranked>, sqlx::Error> {
     let scores = store::scores_in(db, &category.id).await?;
     let weights: Vec<f64> = criteria.iter().map(|c| c.weight).collect();
-    let scored: Vec<Scored> = store::reviews_in(db, &category.id)
-        .await?
+    let reviews = store::reviews_in(db, &category.id).await?;
+    let entries: Vec<Entry> = store::entries_in(db, &category.id).await?;
+    let refs: Vec<&Entry> = entries.iter().collect();
+    let people: Vec<&str> = reviews.iter().map(|r| r.user_id.as_str()).collect();
+    let book = Book::load(db, &refs, &people).await?;
+    let scored: Vec<Scored> = reviews
         .into_iter()
+        .filter(|r| book.standing(&r.entry_id, &r.user_id).in_force() == AwardConflict::None)
         .map(|r| with_scores(r, &scores, criteria))
         .filter(|r| !r.review.abstained)
         .filter_map(|r| {

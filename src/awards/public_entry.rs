@@ -1,7 +1,8 @@
 //! Entering a category open to anyone, through its public form: the entrant gives their name, address and
 //! organisation with the whole entry; a link by e-mail (rate-limited, as every form that e-mails a typed
-//! address) confirms the address, and only then is the entry submitted, with its receipt. Nothing is kept for
-//! an address that never confirms beyond the draft, which judges never see.
+//! address) confirms the address, and only then is the entry submitted, with its receipt. An entry whose
+//! address is not confirmed before entries close is a draft no judge sees, and goes (with what its entrant
+//! typed) at the next use of the form after that.
 
 use askama::Template;
 use axum::Router;
@@ -104,8 +105,10 @@ pub async fn create(
         ],
         Some(("Confirm the entry", &link)),
     )?;
+    store::purge_unconfirmed(&app.db, now).await?;
+    let mut tx = app.db.begin().await?;
     let id = store::insert_public_entry(
-        &app.db,
+        &mut tx,
         &category.id,
         &entrant,
         &checked,
@@ -114,7 +117,6 @@ pub async fn create(
         now,
     )
     .await?;
-    let mut tx = app.db.begin().await?;
     mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
     tx.commit().await?;
     app.wake_mail();

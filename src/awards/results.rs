@@ -54,15 +54,6 @@ pub async fn decide(
     if entry.status() != super::model::EntryStatus::Submitted {
         return Err(AppError::Conflict("Only a submitted entry is shortlisted or awarded.".into()));
     }
-    if programme.winners_published_at.is_some() {
-        return Err(AppError::Conflict("The winners are announced: the decisions are final.".into()));
-    }
-    let current = store::results_in(&app.db, &programme.id).await?.into_iter().find(|d| d.entry_id == entry.id);
-    if programme.shortlist_published_at.is_some()
-        && current.as_ref().is_some_and(|c| c.shortlisted) != typed.shortlisted
-    {
-        return Err(AppError::Conflict("The shortlist is published: it no longer changes.".into()));
-    }
     let mut errors = FieldErrors::default();
     let mut decision =
         service::check_decision(&mut errors, &entry.id, typed.shortlisted, &typed.award, &typed.citation);
@@ -82,7 +73,21 @@ pub async fn decide(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    store::set_result(&app.db, &decision, &by.id, Utc::now()).await?;
+    // Checked against the programme as it is inside the transaction that holds it, so a publishing at the same
+    // moment either sees this decision or refuses it.
+    let mut tx = app.db.begin().await?;
+    let programme = store::hold_programme(&mut tx, &programme.id).await?.ok_or(AppError::NotFound)?;
+    if programme.winners_published_at.is_some() {
+        return Err(AppError::Conflict("The winners are announced: the decisions are final.".into()));
+    }
+    let current = store::results_held(&mut tx, &programme.id).await?.into_iter().find(|d| d.entry_id == entry.id);
+    if programme.shortlist_published_at.is_some()
+        && current.as_ref().is_some_and(|c| c.shortlisted) != typed.shortlisted
+    {
+        return Err(AppError::Conflict("The shortlist is published: it no longer changes.".into()));
+    }
+    store::set_result(&mut tx, &decision, &by.id, Utc::now()).await?;
+    tx.commit().await?;
     Ok(Ok(()))
 }
 
@@ -121,7 +126,12 @@ pub async fn publish(app: &App, programme: &Programme, what: Publish) -> AppResu
     if what == Publish::Winners && programme.shortlist_published_at.is_none() {
         return Err(AppError::Conflict("Publish the shortlist first.".into()));
     }
-    let decisions = store::results_in(&app.db, &programme.id).await?;
+    // Marking it published takes the programme's row first: the decisions read after it are the last ones.
+    let mut tx = app.db.begin().await?;
+    if !store::mark_published(&mut tx, &programme.id, what == Publish::Winners, now).await? {
+        return Err(AppError::Conflict(format!("The {label} is published already.")));
+    }
+    let decisions = store::results_held(&mut tx, &programme.id).await?;
     let decided = |id: &str| decisions.iter().find(|d| d.entry_id == id).cloned().unwrap_or_default();
     match what {
         Publish::Shortlist if !decisions.iter().any(|d| d.shortlisted) => {
@@ -131,10 +141,6 @@ pub async fn publish(app: &App, programme: &Programme, what: Publish) -> AppResu
             return Err(AppError::Conflict("Choose the winners first: no entry is a winner.".into()));
         }
         _ => {}
-    }
-    let mut tx = app.db.begin().await?;
-    if !store::mark_published(&mut tx, &programme.id, what == Publish::Winners, now).await? {
-        return Err(AppError::Conflict(format!("The {label} is published already.")));
     }
     let link = app.config.link(&format!("/awards/{}", programme.slug));
     let mut sent = 0;

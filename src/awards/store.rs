@@ -400,9 +400,21 @@ pub async fn entries_by(db: &Db, user_id: &str) -> Result<Vec<Entry>, sqlx::Erro
     fetch_all!(db, Entry, sqlx::AssertSqlSafe(sql), user_id)
 }
 
-/// Erasure: the entry stays with its organisation, its author shown as a former member.
+/// Erasure: an entry stays with its organisation, its author gone; a judge's reviews, scores and remarks stay
+/// with the entry (the account row reads "Former member"), their assignments and conflicts go, and what they
+/// decided as an organiser no longer names them.
 pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
-    execute!(&mut *tx, "UPDATE award_entries SET author_id = NULL WHERE author_id = $1", user_id)?;
+    for sql in [
+        "UPDATE award_entries SET author_id = NULL WHERE author_id = $1",
+        "DELETE FROM award_judges WHERE user_id = $1",
+        "DELETE FROM award_conflicts WHERE user_id = $1",
+        "UPDATE award_conflicts SET decided_by = NULL WHERE decided_by = $1",
+        "UPDATE award_results SET decided_by = NULL WHERE decided_by = $1",
+        "UPDATE award_eligibility SET checked_by = NULL WHERE checked_by = $1",
+        "UPDATE award_judge_invitations SET invited_by = NULL WHERE invited_by = $1",
+    ] {
+        execute!(&mut *tx, sql, user_id)?;
+    }
     Ok(())
 }
 
@@ -426,9 +438,11 @@ pub async fn set_judging(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_invitation(
     tx: &mut Tx,
     category_id: &str,
+    entry_id: Option<&str>,
     email: &str,
     token_hash: &str,
     invited_by: &str,
@@ -437,10 +451,12 @@ pub async fn insert_invitation(
 ) -> Result<(), sqlx::Error> {
     execute!(
         &mut *tx,
-        "INSERT INTO award_judge_invitations (id, category_id, email, token_hash, invited_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO award_judge_invitations (id, category_id, entry_id, email, token_hash, invited_by, created_at,
+             expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         new_id(),
         category_id,
+        entry_id,
         email,
         token_hash,
         invited_by,
@@ -454,7 +470,8 @@ pub async fn invitation_by_hash(db: &Db, token_hash: &str) -> Result<Option<Invi
     fetch_optional!(
         db,
         Invitation,
-        "SELECT id, category_id, email, expires_at, accepted_at FROM award_judge_invitations WHERE token_hash = $1",
+        "SELECT id, category_id, entry_id, email, expires_at, accepted_at FROM award_judge_invitations
+         WHERE token_hash = $1",
         token_hash
     )
 }
@@ -474,22 +491,22 @@ pub async fn open_invitations(db: &Db, category_id: &str, now: DateTime<Utc>) ->
     fetch_all!(
         db,
         Invitation,
-        "SELECT id, category_id, email, expires_at, accepted_at FROM award_judge_invitations
+        "SELECT id, category_id, entry_id, email, expires_at, accepted_at FROM award_judge_invitations
          WHERE category_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at",
         category_id,
         now
     )
 }
 
-/// Assigns a judge to a whole category (`entry` none) or to one entry of it; nothing when they already are.
+/// Assigns a judge to a whole category (`entry` none) or to one entry of it; false when they already were.
 pub async fn assign<'c>(
     conn: impl Into<crate::db::Conn<'c>>,
     category_id: &str,
     entry_id: Option<&str>,
     user_id: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    execute!(
+) -> Result<bool, sqlx::Error> {
+    Ok(execute!(
         conn.into(),
         "INSERT INTO award_judges (id, category_id, entry_id, user_id, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING",
@@ -498,8 +515,7 @@ pub async fn assign<'c>(
         entry_id,
         user_id,
         now
-    )?;
-    Ok(())
+    )? > 0)
 }
 
 pub async fn unassign(db: &Db, assignment_id: &str, category_id: &str) -> Result<u64, sqlx::Error> {
@@ -609,12 +625,14 @@ pub async fn decide_conflict(
             )?;
         }
         Some((state, kind, note)) => {
+            // A pin stands over anything; a dismissal never over what the judge declared.
             execute!(
                 db,
                 "INSERT INTO award_conflicts (entry_id, user_id, state, kind, note, decided_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (entry_id, user_id) DO UPDATE SET state = excluded.state, kind = excluded.kind,
-                     note = excluded.note, decided_by = excluded.decided_by, created_at = excluded.created_at",
+                     note = excluded.note, decided_by = excluded.decided_by, created_at = excluded.created_at
+                 WHERE excluded.state = 'pinned' OR award_conflicts.state <> 'declared'",
                 entry_id,
                 user_id,
                 state,
@@ -701,6 +719,16 @@ pub async fn scores_by(db: &Db, user_id: &str) -> Result<Vec<Score>, sqlx::Error
     fetch_all!(db, Score, "SELECT entry_id, user_id, criterion_id, score FROM award_scores WHERE user_id = $1", user_id)
 }
 
+/// The scores given on one entry.
+pub async fn scores_of(db: &Db, entry_id: &str) -> Result<Vec<Score>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Score,
+        "SELECT entry_id, user_id, criterion_id, score FROM award_scores WHERE entry_id = $1",
+        entry_id
+    )
+}
+
 pub async fn reviews_by(db: &Db, user_id: &str) -> Result<Vec<Review>, sqlx::Error> {
     let sql = format!("{REVIEW} WHERE r.user_id = $1 ORDER BY r.submitted_at");
     fetch_all!(db, Review, sqlx::AssertSqlSafe(sql), user_id)
@@ -715,6 +743,8 @@ pub async fn save_review(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    // Two saves of one entry's reviews at once wait for each other rather than both inserting.
+    hold_entry(&mut tx, entry_id).await?;
     execute!(&mut tx, "DELETE FROM award_reviews WHERE entry_id = $1 AND user_id = $2", entry_id, user_id)?;
     let (abstained, reason, comment) = match review {
         super::service::ReviewInput::Scored { comment, .. } => (false, "", comment.as_str()),
@@ -788,11 +818,11 @@ pub async fn insert_remark(
     Ok(())
 }
 
-/// The eligibility items ticked for an entry, by position.
-pub async fn eligibility(db: &Db, entry_id: &str) -> Result<Vec<i64>, sqlx::Error> {
+/// The eligibility items ticked for an entry, by their text.
+pub async fn eligibility(db: &Db, entry_id: &str) -> Result<Vec<String>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Item {
-        item: i64,
+        item: String,
     }
     Ok(fetch_all!(db, Item, "SELECT item FROM award_eligibility WHERE entry_id = $1 ORDER BY item", entry_id)?
         .into_iter()
@@ -803,16 +833,18 @@ pub async fn eligibility(db: &Db, entry_id: &str) -> Result<Vec<i64>, sqlx::Erro
 pub async fn set_eligibility(
     db: &Db,
     entry_id: &str,
-    items: &[i64],
+    items: &[&str],
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    hold_entry(&mut tx, entry_id).await?;
     execute!(&mut tx, "DELETE FROM award_eligibility WHERE entry_id = $1", entry_id)?;
     for item in items {
         execute!(
             &mut tx,
-            "INSERT INTO award_eligibility (entry_id, item, checked_by, checked_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO award_eligibility (entry_id, item, checked_by, checked_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
             entry_id,
             item,
             by,
@@ -826,6 +858,23 @@ pub async fn set_eligibility(
 const RESULT: &str = "SELECT r.entry_id, r.shortlisted, r.award, r.citation, r.case_study_id, r.meeting_id
      FROM award_results r";
 
+/// Holds a programme's row for the rest of the transaction, and reads it as it is: a decision and a
+/// publishing of the same programme never cross.
+pub async fn hold_programme(tx: &mut Tx, id: &str) -> Result<Option<Programme>, sqlx::Error> {
+    execute!(&mut *tx, "UPDATE award_programmes SET id = id WHERE id = $1", id)?;
+    let sql = format!("{PROGRAMME} WHERE id = $1");
+    fetch_optional!(&mut *tx, Programme, sqlx::AssertSqlSafe(sql), id)
+}
+
+/// A programme's decisions inside a transaction that holds it.
+pub async fn results_held(tx: &mut Tx, programme_id: &str) -> Result<Vec<Decision>, sqlx::Error> {
+    let sql = format!(
+        "{RESULT} JOIN award_entries e ON e.id = r.entry_id JOIN award_categories c ON c.id = e.category_id
+         WHERE c.programme_id = $1 AND e.status = 'submitted'"
+    );
+    fetch_all!(&mut *tx, Decision, sqlx::AssertSqlSafe(sql), programme_id)
+}
+
 pub async fn results_in(db: &Db, programme_id: &str) -> Result<Vec<Decision>, sqlx::Error> {
     let sql = format!(
         "{RESULT} JOIN award_entries e ON e.id = r.entry_id JOIN award_categories c ON c.id = e.category_id
@@ -835,9 +884,14 @@ pub async fn results_in(db: &Db, programme_id: &str) -> Result<Vec<Decision>, sq
 }
 
 /// Records what organisers decided of an entry.
-pub async fn set_result(db: &Db, r: &Decision, by: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn set_result<'c>(
+    conn: impl Into<crate::db::Conn<'c>>,
+    r: &Decision,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     execute!(
-        db,
+        conn.into(),
         "INSERT INTO award_results (entry_id, shortlisted, award, citation, case_study_id, meeting_id, decided_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (entry_id) DO UPDATE SET shortlisted = excluded.shortlisted, award = excluded.award,
@@ -895,7 +949,7 @@ pub async fn erase_addressed(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error
 /// An entry through a category's public form: a draft with no organisation of the network, its entrant beside
 /// it with the hash of the link that confirms their address.
 pub async fn insert_public_entry(
-    db: &Db,
+    tx: &mut Tx,
     category_id: &str,
     entrant: &super::service::PublicEntrant,
     f: &EntryFields,
@@ -903,10 +957,9 @@ pub async fn insert_public_entry(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
-    let mut tx = db.begin().await?;
     let id = new_id();
     execute!(
-        &mut tx,
+        &mut *tx,
         "INSERT INTO award_entries (id, category_id, organisation_id, author_id, status, title, team, context,
              what_was_done, benefits, links, created_at, updated_at)
          VALUES ($1, $2, NULL, NULL, 'draft', $3, $4, $5, $6, $7, $8, $9, $9)",
@@ -920,9 +973,9 @@ pub async fn insert_public_entry(
         &f.links,
         now
     )?;
-    write_outcomes(&mut tx, &id, &f.outcomes).await?;
+    write_outcomes(tx, &id, &f.outcomes).await?;
     execute!(
-        &mut tx,
+        &mut *tx,
         "INSERT INTO award_public_entrants (entry_id, name, email, organisation, token_hash, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
         &id,
@@ -932,8 +985,29 @@ pub async fn insert_public_entry(
         token_hash,
         expires_at
     )?;
-    tx.commit().await?;
     Ok(id)
+}
+
+/// Entries through the public form whose address was never confirmed in time go, with what their entrant
+/// typed.
+pub async fn purge_unconfirmed(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "DELETE FROM award_entries WHERE id IN (SELECT entry_id FROM award_public_entrants
+             WHERE confirmed_at IS NULL AND expires_at < $1)",
+        now
+    )
+}
+
+/// The name and address of an entry's public entrant, for the organisers.
+pub async fn public_entrant_of(db: &Db, entry_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Public {
+        name: String,
+        email: String,
+    }
+    Ok(fetch_optional!(db, Public, "SELECT name, email FROM award_public_entrants WHERE entry_id = $1", entry_id)?
+        .map(|p| (p.name, p.email)))
 }
 
 #[derive(sqlx::FromRow)]
@@ -964,6 +1038,18 @@ pub async fn confirm_public_entrant(tx: &mut Tx, entry_id: &str, now: DateTime<U
     )? > 0)
 }
 
+/// The account whose address entered an entry through the public form, if there is one.
+pub async fn public_entrant_account(db: &Db, entry_id: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(fetch_optional!(
+        db,
+        Id,
+        "SELECT u.id FROM award_public_entrants p JOIN users u ON u.email = p.email
+         WHERE p.entry_id = $1 AND p.email <> ''",
+        entry_id
+    )?
+    .map(|r| r.id))
+}
+
 /// Who hears about an entry: its organisation's current members, or the public entrant who confirmed it.
 pub async fn entry_entrants(
     tx: &mut Tx,
@@ -981,7 +1067,7 @@ pub async fn entry_entrants(
     Ok(fetch_all!(
         &mut *tx,
         Public,
-        "SELECT email, name FROM award_public_entrants WHERE entry_id = $1 AND confirmed_at IS NOT NULL",
+        "SELECT email, name FROM award_public_entrants WHERE entry_id = $1 AND confirmed_at IS NOT NULL AND email <> ''",
         &entry.id
     )?
     .into_iter()
@@ -1042,34 +1128,47 @@ pub async fn detach_file(db: &Db, entry_id: &str, file_id: &str) -> Result<u64, 
     Ok(gone)
 }
 
-/// The evidence attached to an entry: (kind, id) of each record.
-pub async fn evidence_of(db: &Db, entry_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Attached {
-        kind: String,
-        ref_id: String,
-    }
-    Ok(fetch_all!(db, Attached, "SELECT kind, ref_id FROM award_evidence WHERE entry_id = $1", entry_id)?
-        .into_iter()
-        .map(|a| (a.kind, a.ref_id))
-        .collect())
+/// The evidence attached to an entry, as it read when attached.
+pub async fn attached_evidence(db: &Db, entry_id: &str) -> Result<Vec<super::supporting::Attached>, sqlx::Error> {
+    fetch_all!(
+        db,
+        super::supporting::Attached,
+        "SELECT kind, ref_id, label, detail, public_link FROM award_evidence WHERE entry_id = $1 ORDER BY created_at, kind",
+        entry_id
+    )
 }
 
+/// Saves which of the records `offered` to the person are attached (`chosen`), keeping what others attached
+/// from records they were offered and this person was not.
 pub async fn set_evidence(
     db: &Db,
     entry_id: &str,
-    chosen: &[(&str, &str)],
+    offered: &[&crate::feature::Evidence],
+    chosen: &[&crate::feature::Evidence],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    execute!(&mut tx, "DELETE FROM award_evidence WHERE entry_id = $1", entry_id)?;
-    for (kind, id) in chosen {
+    hold_entry(&mut tx, entry_id).await?;
+    for e in offered {
         execute!(
             &mut tx,
-            "INSERT INTO award_evidence (entry_id, kind, ref_id, created_at) VALUES ($1, $2, $3, $4)",
+            "DELETE FROM award_evidence WHERE entry_id = $1 AND kind = $2 AND ref_id = $3",
             entry_id,
-            kind,
-            id,
+            e.kind,
+            &e.id
+        )?;
+    }
+    for e in chosen {
+        execute!(
+            &mut tx,
+            "INSERT INTO award_evidence (entry_id, kind, ref_id, label, detail, public_link, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            entry_id,
+            e.kind,
+            &e.id,
+            &e.label,
+            &e.detail,
+            &e.public_link,
             now
         )?;
     }

@@ -48,37 +48,55 @@ impl AttachedFile {
     }
 }
 
-/// What supports an entry: its files, and the evidence its organisation holds, each marked attached or not.
+/// A record attached as evidence, as it read when attached: what the entrant chose to show the judges.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Attached {
+    pub kind: String,
+    pub ref_id: String,
+    pub label: String,
+    pub detail: String,
+    pub public_link: Option<String>,
+}
+
+/// What supports an entry: its files, what is attached, and (for an entrant) the records the network holds
+/// that they may attach, each marked attached or not.
 #[derive(Clone, Debug, Default)]
 pub struct Supporting {
     pub files: Vec<AttachedFile>,
-    pub evidence: Vec<(Evidence, bool)>,
+    pub attached: Vec<Attached>,
+    pub offered: Vec<(Evidence, bool)>,
 }
 
 impl Supporting {
-    pub fn attached(&self) -> Vec<&Evidence> {
-        self.evidence.iter().filter(|(_, on)| *on).map(|(e, _)| e).collect()
+    /// Attached by a colleague from a record this person is not offered (a team space they do not lead).
+    pub fn attached_by_others(&self) -> Vec<&Attached> {
+        self.attached
+            .iter()
+            .filter(|a| !self.offered.iter().any(|(e, _)| e.kind == a.kind && e.id == a.ref_id))
+            .collect()
     }
 }
 
-pub async fn load(app: &App, entry: &Entry) -> AppResult<Supporting> {
+/// What supports an entry; `entrant` (the person looking, one of its entrants) is offered the records of their
+/// organisation that they may attach (each feature decides which are theirs to show).
+pub async fn load(app: &App, entry: &Entry, entrant: Option<&str>) -> AppResult<Supporting> {
     let files = store::files_of(&app.db, &entry.id).await?;
-    let attached = store::evidence_of(&app.db, &entry.id).await?;
-    // Only the organisation's records as they are now: a record gone, or no longer the organisation's, drops out.
-    let evidence = if entry.organisation_id.is_empty() {
-        Vec::new()
-    } else {
-        crate::feature::evidence_of(app, &entry.organisation_id)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .into_iter()
-            .map(|e| {
-                let on = attached.iter().any(|(k, id)| k == e.kind && id == &e.id);
-                (e, on)
-            })
-            .collect()
+    let attached = store::attached_evidence(&app.db, &entry.id).await?;
+    let offered = match entrant {
+        Some(person) if !entry.organisation_id.is_empty() => {
+            crate::feature::evidence_of(app, &entry.organisation_id, person)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .into_iter()
+                .map(|e| {
+                    let on = attached.iter().any(|a| a.kind == e.kind && a.ref_id == e.id);
+                    (e, on)
+                })
+                .collect()
+        }
+        _ => Vec::new(),
     };
-    Ok(Supporting { files, evidence })
+    Ok(Supporting { files, attached, offered })
 }
 
 /// An entry its entrants may still change: reached by them, before the close, not withdrawn.
@@ -177,14 +195,11 @@ async fn attach(
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
     let (entry, _) = changeable(&app, &viewer, &id).await?;
-    let held = load(&app, &entry).await?;
-    let chosen: Vec<(&str, &str)> = held
-        .evidence
-        .iter()
-        .map(|(e, _)| e)
-        .filter(|e| fields.get(&format!("evidence_{}_{}", e.kind, e.id)) == "yes")
-        .map(|e| (e.kind, e.id.as_str()))
-        .collect();
-    store::set_evidence(&app.db, &entry.id, &chosen, Utc::now()).await?;
+    let person = viewer.user.as_ref().map(|u| u.id.as_str());
+    let held = load(&app, &entry, person).await?;
+    let offered: Vec<&Evidence> = held.offered.iter().map(|(e, _)| e).collect();
+    let chosen: Vec<&Evidence> =
+        offered.iter().copied().filter(|e| fields.get(&format!("evidence_{}_{}", e.kind, e.id)) == "yes").collect();
+    store::set_evidence(&app.db, &entry.id, &offered, &chosen, Utc::now()).await?;
     Ok(redirect_with_notice(&format!("/awards/entries/{id}#supporting"), "The evidence attached is saved."))
 }

@@ -42,9 +42,14 @@ impl Feature for Benchmark {
         routes::routes().merge(admin::routes()).merge(editor::routes())
     }
 
-    /// The organisation's submitted assessments, each with its overall score and the change since the one
-    /// before on the same framework version.
-    fn evidence<'a>(&'a self, app: &'a App, organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+    /// The organisation's submitted assessments (each of its members reads them), each with its overall score
+    /// and the change since the one before on the same framework version.
+    fn evidence<'a>(
+        &'a self,
+        app: &'a App,
+        organisation_id: &'a str,
+        _person_id: &'a str,
+    ) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
         Box::pin(async move {
             let mut submitted: Vec<model::AssessmentRow> = store::assessments_of(&app.db, organisation_id)
                 .await?

@@ -87,6 +87,7 @@ impl Feature for Library {
         &'a self,
         app: &'a App,
         organisation_id: &'a str,
+        _person_id: &'a str,
     ) -> BoxFuture<'a, Outcome<Vec<crate::feature::Evidence>>> {
         Box::pin(async move {
             let now = chrono::Utc::now();

@@ -79,12 +79,34 @@ impl Feature for Toolkit {
         Some((routes, doc))
     }
 
-    /// The organisation's teams' plans (open spaces, not scenarios) and their decided trials, in figures.
-    fn evidence<'a>(&'a self, app: &'a App, organisation_id: &'a str) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
+    /// The plans (open spaces, not scenarios) and decided trials of the organisation's team spaces this person
+    /// leads, in figures: a space is its team's, so only its leads show it to anyone else.
+    fn evidence<'a>(
+        &'a self,
+        app: &'a App,
+        organisation_id: &'a str,
+        person_id: &'a str,
+    ) -> BoxFuture<'a, Outcome<Vec<Evidence>>> {
         Box::pin(async move {
             let mut out = Vec::new();
+            let led: Vec<String> = store::spaces_of(&app.db, person_id)
+                .await?
+                .into_iter()
+                .filter(|(_, standing)| *standing == crate::auth::policy::TeamStanding::Lead)
+                .map(|(space, _)| space.id)
+                .collect();
             for space in store::spaces_of_organisation(&app.db, organisation_id).await? {
-                let (plan, _) = plan_of(app, &space).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                if !led.contains(&space.id) {
+                    continue;
+                }
+                // One space's plan that cannot be worked out leaves the rest to offer.
+                let plan = match plan_of(app, &space).await {
+                    Ok((plan, _)) => plan,
+                    Err(e) => {
+                        tracing::warn!(space = %space.id, "a plan could not be offered as evidence: {e:?}");
+                        continue;
+                    }
+                };
                 let people: u32 = plan.people.iter().map(|p| p.head_count).sum();
                 out.push(Evidence {
                     kind: "plan",

@@ -13,7 +13,6 @@ pub async fn space(db: &Db, id: &str) -> Result<Option<Space>, sqlx::Error> {
     fetch_optional!(db, Space, sqlx::AssertSqlSafe(format!("{SPACE} WHERE id = $1")), id)
 }
 
-/// The spaces a person is in, with how they stand in each, by name.
 /// An organisation's open team spaces (not scenarios), for the evidence its award entries may attach.
 pub async fn spaces_of_organisation(db: &Db, organisation_id: &str) -> Result<Vec<Space>, sqlx::Error> {
     fetch_all!(
@@ -25,6 +24,7 @@ pub async fn spaces_of_organisation(db: &Db, organisation_id: &str) -> Result<Ve
     )
 }
 
+/// The spaces a person is in, with how they stand in each, by name.
 pub async fn spaces_of(db: &Db, user_id: &str) -> Result<Vec<(Space, Standing)>, sqlx::Error> {
     let spaces = fetch_all!(
         db,

@@ -18,6 +18,7 @@ on_both_engines!(
     who_reaches_the_judging_of_an_entry,
     anyone_enters_through_the_public_form,
     entries_carry_files_and_evidence_for_their_judges,
+    conflicts_decided_late_and_the_rules_around_reviews,
 );
 
 async fn an_organiser_creates_a_programme_and_everyone_reads_it(engine: Engine) {
@@ -1053,5 +1054,134 @@ async fn entries_carry_files_and_evidence_for_their_judges(engine: Engine) {
     checked.assert_status(200).assert_contains("id=\"item_0\" name=\"item_0\" type=\"checkbox\" value=\"yes\" checked");
     assert!(!checked.body.contains("id=\"item_1\" name=\"item_1\" type=\"checkbox\" value=\"yes\" checked"));
     t.get_with(&j.oscar.client, &settings).await.assert_contains("(target 2)");
+    j.t.finish().await;
+}
+
+/// The harder cases of conflicts and reviews: an invitation to judge one entry only; an organiser dismisses a
+/// proposal but never a judge's own declaration; a conflicted organiser cannot return the entry or add its
+/// judge; an abstention stands and opens nothing; a conflict declared after scoring takes the scores out of
+/// the ranking; a judge's erasure keeps their review with the entry.
+async fn conflicts_decided_late_and_the_rules_around_reviews(engine: Engine) {
+    let j = judged(engine).await;
+    let t = &j.t;
+    let admin = format!("/admin/awards/categories/{}", j.category);
+    let jude = t.member("jude@meridian.example.com", "Jude Judge").await;
+    let ken = t.member("ken@elsewhere.example.org", "Ken Judge").await;
+    swn::execute!(
+        &t.app.db,
+        "UPDATE users SET organisation_id = $1 WHERE id IN ($2, $3)",
+        &j.meridian,
+        &jude.id,
+        &j.olivia.id
+    )
+    .unwrap();
+    // Olivia works at Meridian: she neither returns its entry nor adds a judge to it.
+    t.post_with(&j.olivia.client, &format!("/admin/awards/entries/{}/return", j.e2), &[("reason", "No.")])
+        .await
+        .assert_status(403);
+    t.post_with(
+        &j.olivia.client,
+        &format!("{admin}/judges"),
+        &[("email", "solo@experts.example.org"), ("entry", &j.e2)],
+    )
+    .await
+    .assert_status(403);
+    // An invitation to judge Anchor days only gives Anchor days only.
+    t.post_with(
+        &j.oscar.client,
+        &format!("{admin}/judges"),
+        &[("email", "solo@experts.example.org"), ("entry", &j.e1)],
+    )
+    .await
+    .assert_status(303);
+    let mail = t.wait_for_mail_containing("solo@experts.example.org", "Anchor days for 4,000 staff").await;
+    let link = crate::support::find_link(&mail, &t.url("/awards/judges/invitations/")).expect("a link");
+    let solo = crate::support::browser();
+    let path = link.trim_start_matches(&t.url("")).to_string();
+    let password = "quiet harbour lantern friday";
+    t.post_with(&solo, &path, &[("name", "Solo Expert"), ("password", password), ("confirm", password)])
+        .await
+        .assert_status(303);
+    for who in [&jude.email, &ken.email] {
+        t.post_with(&j.oscar.client, &format!("{admin}/judges"), &[("email", who)]).await.assert_status(303);
+    }
+    open_judging(&j).await;
+    let list = t.get_with(&solo, "/awards/judging").await;
+    list.assert_contains("Anchor days for 4,000 staff")
+        .assert_lacks("A hybrid contact centre")
+        .assert_lacks("Desk booking");
+    // Oscar dismisses the network's proposal for Jude (he moved teams, say): Jude reaches Meridian's entry.
+    let e2_page = format!("/awards/judging/entries/{}", j.e2);
+    t.get_with(&jude.client, &e2_page).await.assert_status(403);
+    let conflicts = format!("/admin/awards/entries/{}/conflicts", j.e2);
+    t.post_with(&j.oscar.client, &conflicts, &[("user", &jude.id), ("action", "dismiss")]).await.assert_status(303);
+    t.get_with(&jude.client, &e2_page).await.assert_status(200);
+    // A judge's own declaration is not the organisers' to dismiss.
+    let e1_page = format!("/awards/judging/entries/{}", j.e1);
+    t.post_with(&ken.client, &format!("{e1_page}/conflict"), &[("kind", "personal")]).await.assert_status(303);
+    let e1_conflicts = format!("/admin/awards/entries/{}/conflicts", j.e1);
+    t.post_with(&j.oscar.client, &e1_conflicts, &[("user", &ken.id), ("action", "dismiss")]).await.assert_status(409);
+    t.get_with(&ken.client, &e1_page).await.assert_status(403);
+    t.post_with(&ken.client, &format!("{e1_page}/conflict"), &[("action", "withdraw")]).await.assert_status(303);
+    // Jude abstains on Anchor days: the others stay closed to him, and the abstention stands.
+    t.post_with(&solo, &e1_page, &[("score_1", "9"), ("score_2", "9"), ("comment", "zebrasolo"), ("action", "score")])
+        .await
+        .assert_status(303);
+    t.post_with(&jude.client, &e1_page, &[("reason", "I know the team."), ("action", "abstain")])
+        .await
+        .assert_status(303);
+    t.get_with(&jude.client, &e1_page).await.assert_status(200).assert_lacks("zebrasolo");
+    t.post_with(&jude.client, &e1_page, &[("score_1", "1"), ("score_2", "1"), ("action", "score")])
+        .await
+        .assert_status(409)
+        .assert_contains("an abstention stands");
+    t.post_with(&jude.client, &format!("{e1_page}/discussion"), &[("remark", "Now I can read?")])
+        .await
+        .assert_status(409);
+    // Ken scores it too; then declares a conflict after all: his scores leave the ranking and the page.
+    t.post_with(
+        &ken.client,
+        &e1_page,
+        &[("score_1", "2"), ("score_2", "2"), ("comment", "zebraken"), ("action", "score")],
+    )
+    .await
+    .assert_status(303);
+    let token = new_token(t, &j.oscar.client, "ranking").await;
+    let ranking = format!("/api/v1/awards/categories/{}/ranking", j.category);
+    let judges_of_e1 = |r: &crate::api::Reply| {
+        r.json.as_array().unwrap().iter().find(|l| l["entry"] == j.e1.as_str()).map(|l| l["judges"].clone())
+    };
+    let before = call(t, Method::GET, &ranking, Some(&token), None).await;
+    assert_eq!(judges_of_e1(&before), Some(json!(2)), "{:?}", before.json);
+    t.post_with(&ken.client, &format!("{e1_page}/conflict"), &[("kind", "collaborator")]).await.assert_status(303);
+    let after = call(t, Method::GET, &ranking, Some(&token), None).await;
+    assert_eq!(judges_of_e1(&after), Some(json!(1)), "{:?}", after.json);
+    t.get_with(&solo, &e1_page).await.assert_contains("zebrasolo").assert_lacks("zebraken");
+    // A NUL anywhere in a JSON body is refused before it reaches the database.
+    let nul = call(
+        t,
+        Method::POST,
+        &format!("/api/v1/awards/categories/{}/judges", j.category),
+        Some(&token),
+        Some(json!({"user": "a\u{0}b"})),
+    )
+    .await;
+    assert_eq!(nul.status, 422, "{:?}", nul.json);
+    // Solo is erased: their assignment goes, their review stays with the entry under "Former member".
+    let solo_id =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM users WHERE email = 'solo@experts.example.org'").unwrap();
+    let person = swn::feature::Person {
+        id: solo_id.clone(),
+        email: "solo@experts.example.org".into(),
+        name: "Solo Expert".into(),
+    };
+    swn::feature::erase_person(&t.app, &person).await.unwrap();
+    let assigned =
+        swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM award_judges WHERE user_id = $1", &solo_id).unwrap();
+    assert_eq!(assigned, 0);
+    let kept =
+        swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM award_reviews WHERE user_id = $1", &solo_id).unwrap();
+    assert_eq!(kept, 1);
+    t.get_with(&j.oscar.client, &e1_page).await.assert_contains("Former member").assert_lacks("Solo Expert");
     j.t.finish().await;
 }

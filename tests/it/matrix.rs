@@ -982,7 +982,7 @@ fn rows(s: &Seed) -> Vec<Row> {
         row(
             "POST",
             "/admin/awards/entries/{id}/return",
-            format!("/admin/awards/entries/{}/return", s.award_entry),
+            format!("/admin/awards/entries/{}/return", s.judged_entry),
             ORGANISERS_FORM,
         )
         .does(explains(400, "Say why the entry is returned")),
