@@ -129,29 +129,9 @@ pub async fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::Hea
     let bytes = axum::body::to_bytes(body, MAX_JSON_BYTES).await.map_err(|_| {
         Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The body is larger than the API accepts (256 KiB).")
     })?;
-    let value = axum::Json::<T>::from_bytes(&bytes)
+    axum::Json::<T>::from_bytes(&bytes)
         .map(|axum::Json(value)| value)
-        .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()))?;
-    // Text the databases cannot store is refused here (422, as each field's own check would), once for every
-    // field, ids and addresses included: PostgreSQL refuses NUL in text outright.
-    if bytes.windows(6).any(|w| w == b"\\u0000") && holds_nul(&serde_json::from_slice(&bytes).unwrap_or_default()) {
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The body contains a character the site cannot store (NUL).",
-        )
-        .into());
-    }
-    Ok(value)
-}
-
-/// Whether any string in a JSON value (keys included) holds a NUL.
-fn holds_nul(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::String(s) => s.contains('\0'),
-        serde_json::Value::Array(items) => items.iter().any(holds_nul),
-        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
-        _ => false,
-    }
+        .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()).into())
 }
 
 /// Turns every error response that is not yet a problem into one, keeping its status and headers.

@@ -760,14 +760,21 @@ pub async fn add_judge(
     let (category, programme, _) = super::judges::category_of(&app, &id).await?;
     let input: AwardJudgeIn = json_body(&headers, body).await?;
     let mut errors = FieldErrors::default();
-    let user = crate::auth::user_by_id(&app.db, &input.user).await?.map(crate::auth::User::from);
+    // An id no row can have (PostgreSQL refuses NUL in text) is simply no one's.
+    let user = match input.user.contains('\0') {
+        true => None,
+        false => crate::auth::user_by_id(&app.db, &input.user).await?.map(crate::auth::User::from),
+    };
     if !user.as_ref().is_some_and(|u| policy::may_judge(u, Utc::now())) {
         errors.add("user", "Give the id of a person who may judge: a member, an organiser or an outside judge.");
     }
     let entry = match input.entry.as_deref() {
         None | Some("") => None,
         Some(e) => {
-            let found = super::judges::entry_to_judge(&app, &viewer, &id, e).await?;
+            let found = match e.contains('\0') {
+                true => None,
+                false => super::judges::entry_to_judge(&app, &viewer, &id, e).await?,
+            };
             if found.is_none() {
                 errors.add("entry", "Give a submitted entry of this category, or none for the whole category.");
             }

@@ -23,9 +23,11 @@ pub struct DecisionFields {
     pub meeting: String,
 }
 
-/// The last part of a typed address (`/case-studies/flexible-first` or the slug alone).
+/// The last part of a typed address (`/case-studies/flexible-first` or the slug alone); none that a NUL could
+/// reach the database with.
 fn slug_of(typed: &str) -> &str {
-    typed.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("")
+    let slug = typed.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    if slug.contains('\0') { "" } else { slug }
 }
 
 pub async fn case_study_slug(app: &App, id: Option<&str>) -> AppResult<String> {
