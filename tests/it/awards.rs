@@ -762,9 +762,37 @@ async fn shortlist_and_winners_are_published_once_with_their_emails(engine: Engi
     assert_eq!(changed.status, 409, "{:?}", changed.json);
     let bare = decide(j.e2.clone(), json!({"shortlisted": true, "award": "highly_commended"})).await;
     assert_eq!(bare.status, 422, "{:?}", bare.json);
+    // A winner links to a case study: one that is not there is refused beside its field.
+    let missing = decide(
+        j.e1.clone(),
+        json!({"shortlisted": true, "award": "winner", "citation": "x", "case_study": "/case-studies/no-such"}),
+    )
+    .await;
+    assert_eq!(missing.status, 422, "{:?}", missing.json);
+    let offered = swn::library::OfferedCaseStudy {
+        title: "Trust first at a council",
+        organisation_label: "A council",
+        sector: "Local government",
+        size_band: "1,000 to 4,999",
+        region: "Wales",
+        challenge_md: "A.",
+        approach_md: "B.",
+        results_md: "C.",
+        lessons_md: "D.",
+    };
+    let case_study = swn::library::offer_case_study(&t.app, &offered, &j.olivia.id).await.unwrap();
+    swn::execute!(
+        &t.app.db,
+        "UPDATE case_studies SET published = TRUE, audience = 'public' WHERE id = $1",
+        &case_study
+    )
+    .unwrap();
+    let slug =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT slug FROM case_studies WHERE id = $1", &case_study).unwrap();
     let win = decide(
         j.e1.clone(),
-        json!({"shortlisted": true, "award": "winner", "citation": "For making <trust> the default."}),
+        json!({"shortlisted": true, "award": "winner", "citation": "For making <trust> the default.",
+               "case_study": format!("/case-studies/{slug}")}),
     )
     .await;
     assert_eq!(win.status, 200, "{:?}", win.json);
@@ -793,6 +821,7 @@ async fn shortlist_and_winners_are_published_once_with_their_emails(engine: Engi
     assert_eq!(count(&j.ana.email, "not on the shortlist"), 1, "each entrant of an organisation hears of each entry");
     // The public page and API show the winner with its citation (escaped), never a score.
     let public = t.get(&format!("/awards/{}", j.slug)).await;
+    public.assert_contains("Trust first at a council");
     public.assert_contains("Winner").assert_contains("For making &#60;trust&#62; the default.").assert_lacks("<trust>");
     let listed = call(t, Method::GET, "/api/v1/awards/programmes", None, None).await;
     let p = listed.json.as_array().unwrap().iter().find(|p| p["id"] == j.programme.as_str()).unwrap();
