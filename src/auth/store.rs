@@ -224,6 +224,40 @@ pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, sqlx::Erro
 // Sign-in failures
 
 /// Counts one more under `scope`; gives the count's id, to take it back.
+/// Holds the given throttling scopes for the rest of the transaction, and prunes failures older than `stale`:
+/// on PostgreSQL an advisory lock per scope (taken in a fixed order, so two holders never wait for each other
+/// in a circle); on SQLite the prune is a write, which takes the database's one write lock first.
+pub async fn hold_scopes(tx: &mut Tx, scopes: &[&str], stale: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    if let Tx::Postgres(_) = tx {
+        let mut sorted = scopes.to_vec();
+        sorted.sort_unstable();
+        for scope in sorted {
+            execute!(&mut *tx, "SELECT pg_advisory_xact_lock(7461701, hashtext($1))", scope)?;
+        }
+    }
+    execute!(&mut *tx, "DELETE FROM sign_in_failures WHERE failed_at < $1", stale)?;
+    Ok(())
+}
+
+/// `failures_since` inside a transaction that holds the scope.
+pub async fn failures_in(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    crate::on_engine!(&mut *tx, |e| {
+        sqlx::query_scalar::<_, DateTime<Utc>>(
+            "SELECT failed_at FROM sign_in_failures WHERE scope = $1 AND failed_at > $2 ORDER BY failed_at",
+        )
+        .bind(scope)
+        .bind(since)
+        .fetch_all(e)
+        .await
+    })
+}
+
+pub async fn record_failure_in(tx: &mut Tx, scope: &str, at: DateTime<Utc>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    execute!(&mut *tx, "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)", &id, scope, at)?;
+    Ok(id)
+}
+
 pub async fn record_failure(db: &Db, scope: &str, at: DateTime<Utc>) -> Result<String, sqlx::Error> {
     let id = new_id();
     execute!(db, "INSERT INTO sign_in_failures (id, scope, failed_at) VALUES ($1, $2, $3)", &id, scope, at)?;
@@ -251,10 +285,6 @@ pub async fn failures_since(db: &Db, scope: &str, since: DateTime<Utc>) -> Resul
 pub async fn clear_failures(db: &Db, scope: &str) -> Result<(), sqlx::Error> {
     execute!(db, "DELETE FROM sign_in_failures WHERE scope = $1", scope)?;
     Ok(())
-}
-
-pub async fn prune_failures(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    execute!(db, "DELETE FROM sign_in_failures WHERE failed_at < $1", before)
 }
 
 /// What accounts keep about a person besides the account row: sessions, one-time links, and the counts the

@@ -129,21 +129,37 @@ pub struct Attempt {
 }
 
 /// Counts a try for this account from this address, or gives `Err(seconds)` to wait when a limit holds it back.
+/// The check and the count are one transaction that holds the three scopes first (PostgreSQL's advisory locks;
+/// on SQLite the transaction's first statement is a write, which waits for any other writer): tries sent
+/// together, to one instance or several, are counted one after another, so no more get through than the
+/// limits allow.
 pub async fn attempt(
     db: &Db,
     email: &str,
     ip: IpAddr,
     now: DateTime<Utc>,
 ) -> Result<Result<Attempt, u64>, sqlx::Error> {
-    if let Some(wait) = retry_after(db, email, ip, now).await? {
+    let all = scopes(email, ip);
+    let since = now - Duration::minutes(WINDOW_MINUTES);
+    let mut tx = db.begin().await?;
+    store::hold_scopes(&mut tx, &all.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), now - Duration::days(1))
+        .await?;
+    let mut wait: Option<u64> = None;
+    for (scope, limit) in &all {
+        let failures = store::failures_in(&mut tx, scope, since).await?;
+        if let Some(secs) = wait_for(*limit, &failures, now) {
+            wait = Some(wait.map_or(secs, |w| w.max(secs)));
+        }
+    }
+    if let Some(wait) = wait {
+        tx.commit().await?;
         return Ok(Err(wait));
     }
     let mut counted = Vec::new();
-    let all = scopes(email, ip);
     for (scope, _) in &all {
-        counted.push(store::record_failure(db, scope, now).await?);
+        counted.push(store::record_failure_in(&mut tx, scope, now).await?);
     }
-    store::prune_failures(db, now - Duration::days(1)).await?;
+    tx.commit().await?;
     let [(account_from_address, _), ..] = all;
     Ok(Ok(Attempt { counted, account_from_address }))
 }

@@ -13,6 +13,7 @@ on_both_engines!(
     role_change_rotates_the_sessions,
     sign_in_is_throttled_without_locking_the_owner_out,
     suspended_accounts_cannot_sign_in,
+    simultaneous_guesses_are_counted_one_after_another,
 );
 
 fn session_cookie(answer: &crate::support::Answer) -> Option<String> {
@@ -271,5 +272,38 @@ async fn suspended_accounts_cannot_sign_in(engine: Engine) {
         .await
         .assert_status(403)
         .assert_contains("suspended");
+    t.finish().await;
+}
+
+/// Sixty wrong passwords sent at once for one account from one address: the check and the count are one step,
+/// so no more than the limit are ever checked (the rest wait), on either engine.
+async fn simultaneous_guesses_are_counted_one_after_another(engine: Engine) {
+    let t = TestApp::start_with(engine, |c| c.trust_proxy = true).await;
+    t.create_user("target@agency.example.gov.uk", "Tar Get", Role::Member, "right-password-1").await;
+    let attacker = browser();
+    let token = t.csrf_with(&attacker).await;
+    let tries = (0..60).map(|_| {
+        let (client, url, token) = (attacker.clone(), t.url("/sign-in"), token.clone());
+        async move {
+            client
+                .post(url)
+                .header("x-forwarded-for", "203.0.113.44")
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("email", "target@agency.example.gov.uk"),
+                    ("password", "a-wrong-guess"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let checked = answers.iter().filter(|s| **s == 401).count();
+    let held_back = answers.iter().filter(|s| **s == 429).count();
+    assert!(checked <= swn::auth::throttle::MAX_PER_ACCOUNT_AND_ADDRESS, "{checked} passwords checked: {answers:?}");
+    assert_eq!(checked + held_back, 60, "{answers:?}");
     t.finish().await;
 }
