@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0016_benchmark_assessments"),
     migration!("0017_awards"),
     migration!("0018_award_judging"),
+    migration!("0019_outbox_priority"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -28,7 +28,11 @@ pub async fn queue(app: &App, tx: &mut Tx, kind: Kind, email: &Email) -> Result<
     if !consent::allows(tx, kind, &email.to).await? {
         return Ok(false);
     }
-    outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), None).await?;
+    let priority = match kind {
+        Kind::Transactional => outbox::Priority::Transactional,
+        Kind::Chosen(_) => outbox::Priority::Chosen,
+    };
+    outbox::enqueue(tx, &with_footer(app, email), &mail_domain(app), None, priority).await?;
     Ok(true)
 }
 
@@ -47,8 +51,11 @@ pub async fn queue_bulk(
     let domain = mail_domain(app);
     let mut queued = 0;
     for (email, key) in copies.iter().filter(|(email, _)| allowed.contains(&email.to.to_lowercase())) {
-        queued +=
-            usize::from(outbox::enqueue(tx, &with_footer(app, email), &domain, Some((batch, key))).await?.is_some());
+        queued += usize::from(
+            outbox::enqueue(tx, &with_footer(app, email), &domain, Some((batch, key)), outbox::Priority::Bulk)
+                .await?
+                .is_some(),
+        );
     }
     Ok(queued)
 }

@@ -55,6 +55,7 @@ pub async fn enqueue(
     email: &Email,
     mail_domain: &str,
     bulk: Option<(&str, &str)>,
+    priority: Priority,
 ) -> Result<Option<String>, sqlx::Error> {
     let id = new_id();
     let now = Utc::now();
@@ -62,8 +63,8 @@ pub async fn enqueue(
         tx,
         "INSERT INTO outbox (id, message_id, to_address, subject, text_body, html_body, status, attempts,
                              next_attempt_at, created_at, attachment_name, attachment_type, attachment, list_unsubscribe,
-                             batch, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10, $11, $12, $13)
+                             batch, dedupe_key, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (dedupe_key) DO NOTHING",
         &id,
         format!("<{id}@{mail_domain}>"),
@@ -77,9 +78,19 @@ pub async fn enqueue(
         email.attachment.as_ref().map(|a| a.body.as_str()),
         email.list_unsubscribe.as_deref(),
         bulk.map(|(batch, _)| batch),
-        bulk.map(|(_, key)| key)
+        bulk.map(|(_, key)| key),
+        priority as i64
     )?;
     Ok((inserted == 1).then_some(id))
+}
+
+/// Which queued e-mail goes first: what a person is waiting for, then what they chose, then a bulk send's
+/// copies, so a password reset never waits behind a newsletter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    Transactional = 0,
+    Chosen = 1,
+    Bulk = 2,
 }
 
 /// How the copies of one batch stand.
@@ -151,24 +162,26 @@ const MESSAGE: &str = concat!("SELECT ", columns!(), " FROM outbox");
 pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<Option<OutboxMessage>, sqlx::Error> {
     for _ in 0..3 {
         // Several candidates, so that workers starting together do not all race for the first row. Two
-        // queries that each follow the (status, next_attempt_at) index: an OR of the two would sort the table.
+        // queries that each follow an index: an OR of the two would sort the table. Rows a crashed worker left
+        // "sending" come back first, then the pending ones by priority (personal mail before bulk), oldest first.
         let mut candidates: Vec<String> = crate::on_engine!(db, |e| {
             sqlx::query_scalar::<_, String>(
-                "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 16",
+                "SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1 ORDER BY priority LIMIT 4",
             )
             .bind(now)
             .fetch_all(e)
             .await
         })?;
-        let expired: Vec<String> = crate::on_engine!(db, |e| {
+        let pending: Vec<String> = crate::on_engine!(db, |e| {
             sqlx::query_scalar::<_, String>(
-                "SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1 LIMIT 4",
+                "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+                 ORDER BY priority, next_attempt_at LIMIT 16",
             )
             .bind(now)
             .fetch_all(e)
             .await
         })?;
-        candidates.extend(expired);
+        candidates.extend(pending);
         if candidates.is_empty() {
             return Ok(None);
         }

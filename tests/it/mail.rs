@@ -14,7 +14,8 @@ use crate::support::{Engine, TestData};
 on_both_engines!(
     failed_delivery_is_kept_and_retried,
     crashed_sends_are_recovered_by_the_lease,
-    delivers_through_a_real_smtp_server
+    delivers_through_a_real_smtp_server,
+    personal_mail_goes_before_bulk,
 );
 
 fn email(to: &str) -> Email {
@@ -35,7 +36,8 @@ async fn open(data: &TestData) -> App {
 
 async fn queue(app: &App, to: &str) -> String {
     let mut tx = app.db.begin().await.unwrap();
-    let id = outbox::enqueue(&mut tx, &email(to), "swn.test", None).await.unwrap().unwrap();
+    let id =
+        outbox::enqueue(&mut tx, &email(to), "swn.test", None, outbox::Priority::Transactional).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -135,5 +137,39 @@ async fn delivers_through_a_real_smtp_server(engine: Engine) {
     assert!(raw.contains("member@org.example.com") && raw.contains("Subject: Hello"), "{raw}");
     let _ = smtp.kill().await;
     app.db.close().await;
+    data.finish().await;
+}
+
+/// A password reset queued behind a 500-copy newsletter is the next e-mail taken; a copy a crashed worker left
+/// "sending" comes back before any new bulk copy.
+async fn personal_mail_goes_before_bulk(engine: Engine) {
+    let data = TestData::new(engine).await;
+    let app = open(&data).await;
+    let mut tx = app.db.begin().await.unwrap();
+    for n in 0..500 {
+        let key = format!("copy-{n}");
+        outbox::enqueue(
+            &mut tx,
+            &email(&format!("reader{n}@org.example.com")),
+            "swn.test",
+            Some(("issue-1", &key)),
+            outbox::Priority::Bulk,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let later = Utc::now() + chrono::Duration::seconds(1);
+    let reset = queue(&app, "forgot@org.example.com").await;
+    let lease = chrono::Duration::minutes(5);
+    let first = outbox::claim_next(&app.db, later, lease).await.unwrap().unwrap();
+    assert_eq!(first.id, reset, "the reset is taken before the newsletter's copies");
+    outbox::mark_sent(&app.db, &first.id, later).await.unwrap();
+    // A bulk copy claimed by a worker that then crashed comes back first once its lease ends.
+    let crashed = outbox::claim_next(&app.db, later, lease).await.unwrap().unwrap();
+    assert!(crashed.batch.is_some());
+    let after_lease = later + lease + chrono::Duration::seconds(1);
+    let again = outbox::claim_next(&app.db, after_lease, lease).await.unwrap().unwrap();
+    assert_eq!(again.id, crashed.id);
     data.finish().await;
 }

@@ -41,7 +41,10 @@ async fn open(data: &TestData, adjust: impl FnOnce(&mut Config)) -> App {
 
 async fn queue(app: &App, to: &str, n: usize) -> String {
     let mut tx = app.db.begin().await.unwrap();
-    let id = outbox::enqueue(&mut tx, &email(to, n), "swn.test", None).await.unwrap().unwrap();
+    let id = outbox::enqueue(&mut tx, &email(to, n), "swn.test", None, outbox::Priority::Transactional)
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
     id
 }
