@@ -112,8 +112,7 @@ CREATE TABLE award_public_entrants (
     name TEXT NOT NULL,
     email TEXT NOT NULL,
     organisation TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    expires_at TIMESTAMPTZ NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,             -- the link works until entries close, as they are then
     confirmed_at TIMESTAMPTZ
 );
 

@@ -708,7 +708,10 @@ async fn judged(app: &App, reached: Reached) -> ApiResult<AwardEntryOut> {
             .collect(),
         seat: if reached.seat == Seat::Judge { "judge" } else { "organiser" }.into(),
         scale_max: reached.category.scale_max,
-        scoring_open: reached.seat == Seat::Judge && panel::scoring_open(&reached.programme, Utc::now()),
+        // An abstention stands: nothing is left for its judge to score.
+        scoring_open: reached.seat == Seat::Judge
+            && panel::scoring_open(&reached.programme, Utc::now())
+            && !mine.as_ref().is_some_and(|m| m.review.abstained),
         my_review: mine.map(|m| review_out(m, &reached.criteria)),
         reviews: if open { others.into_iter().map(|r| review_out(r, &reached.criteria)).collect() } else { Vec::new() },
         criteria: reached.criteria.iter().cloned().map(criterion_out).collect(),

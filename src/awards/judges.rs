@@ -108,12 +108,13 @@ pub async fn lines(
         .filter(|e| e.status() == EntryStatus::Submitted)
         .collect();
     let judges = store::assignments_in(&app.db, &category.id).await?;
+    let reviews = store::reviews_in(&app.db, &category.id).await?;
     let mut people: Vec<&str> = judges.iter().map(|a| a.user_id.as_str()).collect();
+    people.extend(reviews.iter().map(|r| r.user_id.as_str()));
     people.push(viewer_id);
     let refs: Vec<&Entry> = entries.iter().collect();
     let book = Book::load(&app.db, &refs, &people).await?;
     let ranked = panel::ranking(&app.db, category, criteria).await?;
-    let reviews = store::reviews_in(&app.db, &category.id).await?;
     let decisions = store::results_in(&app.db, &category.programme_id).await?;
     let mut out: Vec<EntryLine> = entries
         .into_iter()
@@ -125,7 +126,12 @@ pub async fn lines(
                 .count();
             EntryLine {
                 judges: panel::judges_of(&e, &judges, &book).len(),
-                reviews: reviews.iter().filter(|r| r.entry_id == e.id).count(),
+                // Scores that count: no abstention, no one with a conflict in force.
+                reviews: reviews
+                    .iter()
+                    .filter(|r| r.entry_id == e.id && !r.abstained)
+                    .filter(|r| book.standing(&e.id, &r.user_id).in_force() == AwardConflict::None)
+                    .count(),
                 ranked: if locked { None } else { ranked.iter().find(|r| r.entry == e.id).cloned() },
                 decision: decisions
                     .iter()
@@ -153,11 +159,17 @@ async fn category_view(
 ) -> AppResult<CategoryPage> {
     let user = organiser(viewer, &format!("/admin/awards/categories/{id}"))?;
     let (category, programme, criteria) = category_of(app, id).await?;
-    let (lines, judges) = lines(app, &category, &criteria, &user.id).await?;
+    let (lines, mut judges) = lines(app, &category, &criteria, &user.id).await?;
+    // Nothing of an entry the organiser has a conflict with: not who judges it, nor who is invited to.
+    let locked: Vec<&str> = lines.iter().filter(|l| l.locked).map(|l| l.entry.id.as_str()).collect();
+    let open_entry = |entry: &Option<String>| entry.as_deref().is_none_or(|e| !locked.contains(&e));
+    judges.retain(|a| open_entry(&a.entry_id));
+    let mut invitations = store::open_invitations(&app.db, &category.id, Utc::now()).await?;
+    invitations.retain(|i| open_entry(&i.entry_id));
     let field = |name: &str, or: String| typed.map(|t| t.get(name)).unwrap_or(or);
     Ok(CategoryPage {
         page: page.titled(&format!("{}: judging", category.name)).noindex(),
-        invitations: store::open_invitations(&app.db, &category.id, Utc::now()).await?,
+        invitations,
         judges_per_entry: field("judges_per_entry", category.judges_per_entry.to_string()),
         checklist: field("checklist", category.checklist.clone()),
         email: field("email", String::new()),
@@ -201,8 +213,8 @@ async fn settings(
 
 /// What adding a judge did.
 pub enum Added {
-    /// An account with the address exists: assigned at once, and told by e-mail.
-    Assigned { name: String },
+    /// An account with the address exists: assigned at once, and told by e-mail (`new`), or assigned already.
+    Assigned { name: String, new: bool },
     /// No account yet: an invitation with a link is on its way.
     Invited,
 }
@@ -232,8 +244,8 @@ pub async fn add_by_email(
     let existing = crate::auth::user_by_email(&app.db, email).await?.map(crate::auth::User::from);
     match existing {
         Some(user) if policy::may_judge(&user, now) => {
-            assign_and_tell(app, category, programme, entry, &user, by).await?;
-            return Ok(Added::Assigned { name: user.name });
+            let new = assign_and_tell(app, category, programme, entry, &user, by).await?;
+            return Ok(Added::Assigned { name: user.name, new });
         }
         Some(_) => {
             return Err(AppError::Conflict("This account cannot judge: it is suspended or not yet a member.".into()));
@@ -284,7 +296,7 @@ pub async fn assign_and_tell(
     entry: Option<&Entry>,
     user: &crate::auth::User,
     by: &crate::auth::User,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     let what = match entry {
         Some(e) => format!("the entry \"{}\" in {}", e.title, category.name),
         None => category.name.clone(),
@@ -303,12 +315,13 @@ pub async fn assign_and_tell(
         Some(("Your judging", &link)),
     )?;
     let mut tx = app.db.begin().await?;
-    if store::assign(&mut tx, &category.id, entry.map(|e| e.id.as_str()), &user.id, Utc::now()).await? {
+    let new = store::assign(&mut tx, &category.id, entry.map(|e| e.id.as_str()), &user.id, Utc::now()).await?;
+    if new {
         mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
     }
     tx.commit().await?;
     app.wake_mail();
-    Ok(())
+    Ok(new)
 }
 
 async fn add_judge(
@@ -337,7 +350,8 @@ async fn add_judge(
         return invalid(&category_view(&app, page, &viewer, &id, Some(&fields), errors).await?);
     }
     let notice = match add_by_email(&app, &category, &programme, entry.as_ref(), &email, &by, ip).await? {
-        Added::Assigned { name, .. } => format!("{name} judges {} now, and is told by e-mail.", category.name),
+        Added::Assigned { name, new: true } => format!("{name} judges {} now, and is told by e-mail.", category.name),
+        Added::Assigned { name, new: false } => format!("{name} judges this already."),
         Added::Invited => format!("An invitation is on its way to {email}."),
     };
     Ok(redirect_with_notice(&format!("/admin/awards/categories/{id}"), &notice))
@@ -361,9 +375,15 @@ async fn remove_judge(
     Path((id, assignment)): Path<(String, String)>,
 ) -> AppResult<Response> {
     organiser(&viewer, &format!("/admin/awards/categories/{id}"))?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
     let found = store::assignments_in(&app.db, &id).await?.into_iter().find(|a| a.id == assignment);
     if let Some(entry) = found.and_then(|a| a.entry_id) {
-        oversee(&app, &viewer, &entry).await?;
+        let entry = store::entry(&app.db, &entry).await?.ok_or(AppError::NotFound)?;
+        if !policy::can_oversee_entry(&viewer, panel::standing(&app.db, &entry, &user.id).await?.in_force()) {
+            return Err(AppError::Refused(
+                "You have a conflict of interest with this entry: another organiser decides who judges it.".into(),
+            ));
+        }
     }
     if store::unassign(&app.db, &assignment, &id).await? == 0 {
         return Err(AppError::NotFound);
@@ -506,13 +526,10 @@ async fn eligibility(
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
     let (entry, category, _, user) = oversee(&app, &viewer, &id).await?;
+    // Each box sends its item's text, so a checklist changed meanwhile ticks nothing it did not show.
     let checklist = category.checklist();
-    let items: Vec<&str> = checklist
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| fields.get(&format!("item_{i}")) == "yes")
-        .map(|(_, item)| *item)
-        .collect();
+    let sent: Vec<&String> = fields.0.iter().filter(|(k, _)| k.starts_with("item_")).map(|(_, v)| v).collect();
+    let items: Vec<&str> = checklist.iter().copied().filter(|item| sent.iter().any(|v| v.as_str() == *item)).collect();
     store::set_eligibility(&app.db, &entry.id, &items, &user.id, Utc::now()).await?;
     let all = items.len() == checklist.len();
     Ok(redirect_with_notice(

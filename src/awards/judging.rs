@@ -1,5 +1,5 @@
 //! The judges' pages: their assignments (conflicted entries left out), an entry with its score form (others'
-//! scores, comments and the discussion shown once one's own review is in), declaring a conflict, and the
+//! scores, comments and the discussion shown once one's own scores are in), declaring a conflict, and the
 //! invitation an organiser sends by e-mail (an outside expert makes a judge account that reaches only this).
 
 use askama::Template;
@@ -169,6 +169,11 @@ struct EntryPage {
 }
 
 impl EntryPage {
+    /// The viewer abstained on this entry.
+    pub fn abstained(&self) -> bool {
+        self.mine.as_ref().is_some_and(|m| m.review.abstained)
+    }
+
     pub fn when(&self, at: &chrono::DateTime<Utc>) -> String {
         time::date_time(*at, self.tz)
     }
@@ -413,6 +418,13 @@ async fn invitation_page(
     errors: FieldErrors,
 ) -> AppResult<InvitationPage> {
     let (invitation, category, programme) = working(app, &token).await?;
+    let what = match &invitation.entry_id {
+        Some(e) => match store::entry(&app.db, e).await? {
+            Some(entry) => format!("the entry \"{}\" in {}", entry.title, category.name),
+            None => category.name.clone(),
+        },
+        None => category.name.clone(),
+    };
     let has_account = crate::auth::user_by_email(&app.db, &invitation.email).await?.is_some();
     let answer = match &viewer.user {
         Some(u) if u.email == invitation.email => "join",
@@ -423,7 +435,7 @@ async fn invitation_page(
     Ok(InvitationPage {
         page: page.titled(&format!("Judge {}", category.name)).noindex(),
         token,
-        category: category.name,
+        category: what,
         programme: programme.name,
         email: invitation.email,
         answer,
@@ -509,7 +521,11 @@ async fn accept(
     };
     store::assign(&mut tx, &category.id, invitation.entry_id.as_deref(), &user_id, now).await?;
     tx.commit().await?;
-    let mut response = redirect_with_notice("/awards/judging", &format!("Thank you: you judge {}.", category.name));
+    let judged = match invitation.entry_id {
+        Some(_) => format!("an entry of {}", category.name),
+        None => category.name.clone(),
+    };
+    let mut response = redirect_with_notice("/awards/judging", &format!("Thank you: you judge {judged}."));
     if let Some(started) = started {
         set_cookie(&mut response, session_cookie(&started, &app.config));
     }

@@ -49,6 +49,13 @@ impl Feature for Awards {
         "awards"
     }
 
+    /// Entries through the public form whose address was never confirmed go once entries have closed.
+    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.every("unconfirmed award entries", std::time::Duration::from_secs(60 * 60), |app| async move {
+            Ok(store::purge_unconfirmed(&app.db, chrono::Utc::now()).await? as usize)
+        });
+    }
+
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes()
             .merge(admin::routes())

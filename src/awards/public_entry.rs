@@ -2,7 +2,7 @@
 //! organisation with the whole entry; a link by e-mail (rate-limited, as every form that e-mails a typed
 //! address) confirms the address, and only then is the entry submitted, with its receipt. An entry whose
 //! address is not confirmed before entries close is a draft no judge sees, and goes (with what its entrant
-//! typed) at the next use of the form after that.
+//! typed) within the hour after the close (the awards' job).
 
 use askama::Template;
 use axum::Router;
@@ -105,18 +105,8 @@ pub async fn create(
         ],
         Some(("Confirm the entry", &link)),
     )?;
-    store::purge_unconfirmed(&app.db, now).await?;
     let mut tx = app.db.begin().await?;
-    let id = store::insert_public_entry(
-        &mut tx,
-        &category.id,
-        &entrant,
-        &checked,
-        &tokens::hash(&token),
-        programme.entries_close_at,
-        now,
-    )
-    .await?;
+    let id = store::insert_public_entry(&mut tx, &category.id, &entrant, &checked, &tokens::hash(&token), now).await?;
     mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?;
     tx.commit().await?;
     app.wake_mail();
@@ -136,7 +126,8 @@ async fn working(app: &App, token: &str) -> AppResult<(store::PublicEntrantRow, 
     let entry = store::entry(&app.db, &entrant.entry_id).await?.ok_or_else(gone)?;
     let category = store::category(&app.db, &entry.category_id).await?.ok_or_else(gone)?;
     let programme = store::programme(&app.db, &category.programme_id).await?.ok_or_else(gone)?;
-    if Utc::now() >= entrant.expires_at.min(programme.entries_close_at) {
+    // The programme's close as it is now (organisers may move it), not as it was when the link was sent.
+    if Utc::now() >= programme.entries_close_at {
         return Err(AppError::Gone(super::entering::closed(&programme)));
     }
     Ok((entrant, entry, programme))

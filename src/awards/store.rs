@@ -401,13 +401,14 @@ pub async fn entries_by(db: &Db, user_id: &str) -> Result<Vec<Entry>, sqlx::Erro
 }
 
 /// Erasure: an entry stays with its organisation, its author gone; a judge's reviews, scores and remarks stay
-/// with the entry (the account row reads "Former member"), their assignments and conflicts go, and what they
-/// decided as an organiser no longer names them.
+/// with the entry (the account row reads "Former member"), as do their conflicts without their notes; their
+/// assignments go, and what they decided as an organiser no longer names them.
 pub async fn erase(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     for sql in [
         "UPDATE award_entries SET author_id = NULL WHERE author_id = $1",
         "DELETE FROM award_judges WHERE user_id = $1",
-        "DELETE FROM award_conflicts WHERE user_id = $1",
+        // Their conflicts stay (without their words), so their scores still count only where they may.
+        "UPDATE award_conflicts SET note = '' WHERE user_id = $1",
         "UPDATE award_conflicts SET decided_by = NULL WHERE decided_by = $1",
         "UPDATE award_results SET decided_by = NULL WHERE decided_by = $1",
         "UPDATE award_eligibility SET checked_by = NULL WHERE checked_by = $1",
@@ -935,11 +936,11 @@ pub async fn submitted_in(tx: &mut Tx, programme_id: &str) -> Result<Vec<Entry>,
     fetch_all!(&mut *tx, Entry, sqlx::AssertSqlSafe(sql), programme_id)
 }
 
-/// Erasure by address: open invitations to judge go; an entry sent through a public form stays, its entrant's
+/// Erasure by address: invitations to judge go; an entry sent through a public form stays, its entrant's
 /// name and address gone. (A judge's reviews and remarks stay with the entry under "Former member", as the
 /// account row is.)
 pub async fn erase_addressed(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
-    execute!(&mut *tx, "DELETE FROM award_judge_invitations WHERE email = $1 AND accepted_at IS NULL", email)?;
+    execute!(&mut *tx, "DELETE FROM award_judge_invitations WHERE email = $1", email)?;
     execute!(&mut *tx, "UPDATE award_public_entrants SET name = 'Former entrant', email = '' WHERE email = $1", email)?;
     Ok(())
 }
@@ -954,7 +955,6 @@ pub async fn insert_public_entry(
     entrant: &super::service::PublicEntrant,
     f: &EntryFields,
     token_hash: &str,
-    expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
@@ -976,14 +976,13 @@ pub async fn insert_public_entry(
     write_outcomes(tx, &id, &f.outcomes).await?;
     execute!(
         &mut *tx,
-        "INSERT INTO award_public_entrants (entry_id, name, email, organisation, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO award_public_entrants (entry_id, name, email, organisation, token_hash)
+         VALUES ($1, $2, $3, $4, $5)",
         &id,
         &entrant.name,
         &entrant.email,
         &entrant.organisation,
-        token_hash,
-        expires_at
+        token_hash
     )?;
     Ok(id)
 }
@@ -993,8 +992,10 @@ pub async fn insert_public_entry(
 pub async fn purge_unconfirmed(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     execute!(
         db,
-        "DELETE FROM award_entries WHERE id IN (SELECT entry_id FROM award_public_entrants
-             WHERE confirmed_at IS NULL AND expires_at < $1)",
+        "DELETE FROM award_entries WHERE id IN (SELECT p.entry_id FROM award_public_entrants p
+             JOIN award_entries e ON e.id = p.entry_id JOIN award_categories c ON c.id = e.category_id
+             JOIN award_programmes g ON g.id = c.programme_id
+             WHERE p.confirmed_at IS NULL AND g.entries_close_at < $1)",
         now
     )
 }
@@ -1015,7 +1016,6 @@ pub struct PublicEntrantRow {
     pub entry_id: String,
     pub name: String,
     pub email: String,
-    pub expires_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
@@ -1023,7 +1023,7 @@ pub async fn public_entrant_by_hash(db: &Db, token_hash: &str) -> Result<Option<
     fetch_optional!(
         db,
         PublicEntrantRow,
-        "SELECT entry_id, name, email, expires_at, confirmed_at FROM award_public_entrants WHERE token_hash = $1",
+        "SELECT entry_id, name, email, confirmed_at FROM award_public_entrants WHERE token_hash = $1",
         token_hash
     )
 }
@@ -1138,24 +1138,26 @@ pub async fn attached_evidence(db: &Db, entry_id: &str) -> Result<Vec<super::sup
     )
 }
 
-/// Saves which of the records `offered` to the person are attached (`chosen`), keeping what others attached
-/// from records they were offered and this person was not.
+/// Saves which of the records `offered` to the person are attached (`chosen`), and takes off what they
+/// untick of the rest (`taken_off`), keeping what others attached from records this person is not offered.
 pub async fn set_evidence(
     db: &Db,
     entry_id: &str,
     offered: &[&crate::feature::Evidence],
     chosen: &[&crate::feature::Evidence],
+    taken_off: &[(&str, &str)],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     hold_entry(&mut tx, entry_id).await?;
-    for e in offered {
+    let gone = offered.iter().map(|e| (e.kind, e.id.as_str())).chain(taken_off.iter().copied());
+    for (kind, id) in gone {
         execute!(
             &mut tx,
             "DELETE FROM award_evidence WHERE entry_id = $1 AND kind = $2 AND ref_id = $3",
             entry_id,
-            e.kind,
-            &e.id
+            kind,
+            id
         )?;
     }
     for e in chosen {

@@ -68,8 +68,9 @@ pub struct Supporting {
 }
 
 impl Supporting {
-    /// Attached by a colleague from a record this person is not offered (a team space they do not lead).
-    pub fn attached_by_others(&self) -> Vec<&Attached> {
+    /// Attached from a record this person is not offered now (a team space they do not lead, a record gone):
+    /// any entrant may still take it off.
+    pub fn attached_otherwise(&self) -> Vec<&Attached> {
         self.attached
             .iter()
             .filter(|a| !self.offered.iter().any(|(e, _)| e.kind == a.kind && e.id == a.ref_id))
@@ -197,9 +198,16 @@ async fn attach(
     let (entry, _) = changeable(&app, &viewer, &id).await?;
     let person = viewer.user.as_ref().map(|u| u.id.as_str());
     let held = load(&app, &entry, person).await?;
+    let ticked = |kind: &str, id: &str| fields.get(&format!("evidence_{kind}_{id}")) == "yes";
     let offered: Vec<&Evidence> = held.offered.iter().map(|(e, _)| e).collect();
-    let chosen: Vec<&Evidence> =
-        offered.iter().copied().filter(|e| fields.get(&format!("evidence_{}_{}", e.kind, e.id)) == "yes").collect();
-    store::set_evidence(&app.db, &entry.id, &offered, &chosen, Utc::now()).await?;
+    let chosen: Vec<&Evidence> = offered.iter().copied().filter(|e| ticked(e.kind, &e.id)).collect();
+    // What is attached but not offered to this person can be taken off, never put back by them.
+    let taken_off: Vec<(&str, &str)> = held
+        .attached_otherwise()
+        .into_iter()
+        .filter(|a| !ticked(&a.kind, &a.ref_id))
+        .map(|a| (a.kind.as_str(), a.ref_id.as_str()))
+        .collect();
+    store::set_evidence(&app.db, &entry.id, &offered, &chosen, &taken_off, Utc::now()).await?;
     Ok(redirect_with_notice(&format!("/awards/entries/{id}#supporting"), "The evidence attached is saved."))
 }
