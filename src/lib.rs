@@ -185,6 +185,10 @@ impl Server {
             let transport = transport.clone();
             async move { Ok(mail::worker::deliver_due(&app, &transport).await?) }
         });
+        jobs.every("sent mail bodies", std::time::Duration::from_secs(6 * 3600), |app| async move {
+            let before = chrono::Utc::now() - chrono::Duration::days(mail::outbox::KEEP_SENT_BODIES_DAYS);
+            Ok(mail::outbox::prune_bodies(&app.db, before).await? as usize)
+        });
         for feature in FEATURES {
             feature.jobs(&self.app, &mut jobs);
         }

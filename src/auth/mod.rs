@@ -44,6 +44,13 @@ impl Feature for Accounts {
         routes::routes()
     }
 
+    /// Sessions and one-time links past their time go (a day after).
+    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
+        jobs.every("expired sessions and links", std::time::Duration::from_secs(6 * 3600), |app| async move {
+            Ok(service::prune_expired(&app, chrono::Utc::now()).await? as usize)
+        });
+    }
+
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {
         Box::pin(async move {
             let Some(row) = store::user_by_id(&app.db, &person.id).await? else { return Ok(None) };

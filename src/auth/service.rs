@@ -145,3 +145,13 @@ pub async fn confirm_password(app: &App, user: &User, ip: IpAddr, typed: &str) -
     }
     Ok(right)
 }
+
+/// Retention (a day's grace after each limit, so nothing in use goes): sessions past their absolute limit or
+/// idle past the longer idle period, and one-time links used or expired. Gives how many rows went.
+pub async fn prune_expired(app: &App, now: chrono::DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let grace = Duration::days(1);
+    let absolute = Duration::from_std(app.config.session_absolute).unwrap_or(Duration::days(60));
+    let idle =
+        Duration::from_std(app.config.kept_session_idle.max(app.config.session_idle)).unwrap_or(Duration::days(60));
+    store::prune(&app.db, now - absolute - grace, now - idle - grace, now - grace).await
+}

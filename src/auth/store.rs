@@ -331,3 +331,21 @@ pub async fn active_organisers_besides(db: &Db, user_id: &str) -> Result<i64, sq
         user_id
     )
 }
+
+/// Retention: sessions past their absolute limit (`created_before`) or idle past the longest idle period
+/// (`seen_before`), and one-time links used or expired before `links_before`.
+pub async fn prune(
+    db: &Db,
+    created_before: DateTime<Utc>,
+    seen_before: DateTime<Utc>,
+    links_before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let sessions =
+        execute!(db, "DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2", created_before, seen_before)?;
+    let links = execute!(
+        db,
+        "DELETE FROM one_time_tokens WHERE expires_at < $1 OR (used_at IS NOT NULL AND used_at < $1)",
+        links_before
+    )?;
+    Ok(sessions + links)
+}

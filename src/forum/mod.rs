@@ -28,6 +28,14 @@ pub use model::Category;
 pub use service::post_html;
 pub use store::{NewTopic, PostText, categories, insert_category, insert_post, insert_topic};
 
+/// How long a notification stays once read.
+pub const KEEP_READ_NOTIFICATIONS_DAYS: i64 = 90;
+
+/// Retention: notifications read more than `KEEP_READ_NOTIFICATIONS_DAYS` ago go.
+pub async fn prune_notifications(app: &App, now: chrono::DateTime<chrono::Utc>) -> Result<u64, sqlx::Error> {
+    store::prune_notifications(&app.db, now - chrono::Duration::days(KEEP_READ_NOTIFICATIONS_DAYS)).await
+}
+
 /// The forum categories the viewer may read.
 pub async fn visible_categories(app: &App, viewer: &crate::auth::Viewer) -> crate::web::AppResult<Vec<Category>> {
     routes::visible_categories(app, viewer).await
@@ -64,6 +72,9 @@ impl Feature for Forum {
     fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
         jobs.every("forum digests", Duration::from_secs(3600), |app| async move {
             digest::send_due(&app, chrono::Utc::now()).await
+        });
+        jobs.every("read notifications", Duration::from_secs(24 * 3600), |app| async move {
+            Ok(prune_notifications(&app, chrono::Utc::now()).await? as usize)
         });
     }
 

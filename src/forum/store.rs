@@ -633,3 +633,8 @@ pub async fn answered_questions(
     )?;
     Ok(rows.into_iter().map(|r| (r.id, r.title, r.group_id)).collect())
 }
+
+/// Retention: notifications read before `before` go.
+pub async fn prune_notifications(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    execute!(db, "DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < $1", before)
+}

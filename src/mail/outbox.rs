@@ -285,3 +285,17 @@ pub async fn erase_address(tx: &mut Tx, address: &str) -> Result<(), sqlx::Error
     execute!(&mut *tx, "DELETE FROM mail_suppressions WHERE address = $1", address.to_lowercase())?;
     Ok(())
 }
+
+/// How long a delivered e-mail keeps its text, HTML and attachment; its delivery record (to whom, when, its
+/// subject, its Message-ID) stays.
+pub const KEEP_SENT_BODIES_DAYS: i64 = 30;
+
+/// Retention: empties the bodies of e-mails delivered before `before`. Gives how many.
+pub async fn prune_bodies(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE outbox SET text_body = '', html_body = '', attachment = NULL
+         WHERE status = 'sent' AND sent_at < $1 AND (text_body <> '' OR html_body <> '' OR attachment IS NOT NULL)",
+        before
+    )
+}

@@ -16,6 +16,7 @@ on_both_engines!(
     crashed_sends_are_recovered_by_the_lease,
     delivers_through_a_real_smtp_server,
     personal_mail_goes_before_bulk,
+    old_rows_are_cleaned_up,
 );
 
 fn email(to: &str) -> Email {
@@ -171,5 +172,75 @@ async fn personal_mail_goes_before_bulk(engine: Engine) {
     let after_lease = later + lease + chrono::Duration::seconds(1);
     let again = outbox::claim_next(&app.db, after_lease, lease).await.unwrap().unwrap();
     assert_eq!(again.id, crashed.id);
+    data.finish().await;
+}
+
+/// Retention: a delivered e-mail's body goes after 30 days (its delivery record stays); sessions and one-time
+/// links a day past their time; notifications read more than 90 days ago.
+async fn old_rows_are_cleaned_up(engine: Engine) {
+    let data = TestData::new(engine).await;
+    let app = open(&data).await;
+    let now = Utc::now();
+    let old = queue(&app, "old@org.example.com").await;
+    let recent = queue(&app, "recent@org.example.com").await;
+    outbox::mark_sent(&app.db, &old, now - chrono::Duration::days(31)).await.unwrap();
+    outbox::mark_sent(&app.db, &recent, now - chrono::Duration::days(2)).await.unwrap();
+    let before = now - chrono::Duration::days(outbox::KEEP_SENT_BODIES_DAYS);
+    assert_eq!(outbox::prune_bodies(&app.db, before).await.unwrap(), 1);
+    let kept = outbox::by_id(&app.db, &old).await.unwrap().unwrap();
+    assert_eq!((kept.status.as_str(), kept.text_body.as_str(), kept.html_body.as_str()), ("sent", "", ""));
+    assert_eq!(kept.subject, "Hello", "the delivery record stays");
+    assert_eq!(outbox::by_id(&app.db, &recent).await.unwrap().unwrap().text_body, "Plain text");
+
+    let user = swn::auth::service::create_user_with_password(
+        &app,
+        "s@org.example.com",
+        "S",
+        swn::auth::Role::Member,
+        "a-long-password-1",
+    )
+    .await
+    .unwrap();
+    for (hash, seen) in [("stale", now - chrono::Duration::days(400)), ("fresh", now)] {
+        swn::execute!(
+            &app.db,
+            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+            hash,
+            &user,
+            seen
+        )
+        .unwrap();
+    }
+    for (hash, expires) in [("gone", now - chrono::Duration::days(3)), ("live", now + chrono::Duration::hours(1))] {
+        swn::execute!(
+            &app.db,
+            "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at) VALUES ($1, 'set_password', $2, $3, $4)",
+            hash,
+            &user,
+            now,
+            expires
+        )
+        .unwrap();
+    }
+    assert_eq!(swn::auth::service::prune_expired(&app, now).await.unwrap(), 2);
+    let sessions = swn::fetch_scalar!(&app.db, String, "SELECT id_hash FROM sessions").unwrap();
+    assert_eq!(sessions, "fresh");
+    let links = swn::fetch_scalar!(&app.db, String, "SELECT token_hash FROM one_time_tokens").unwrap();
+    assert_eq!(links, "live");
+
+    for (id, read) in [("n-old", Some(now - chrono::Duration::days(91))), ("n-new", Some(now)), ("n-unread", None)] {
+        swn::execute!(
+            &app.db,
+            "INSERT INTO notifications (id, user_id, kind, text, read_at, created_at) VALUES ($1, $2, 'reply', 'x', $3, $4)",
+            id,
+            &user,
+            read,
+            now - chrono::Duration::days(200)
+        )
+        .unwrap();
+    }
+    assert_eq!(swn::forum::prune_notifications(&app, now).await.unwrap(), 1);
+    let left = swn::fetch_scalar!(&app.db, i64, "SELECT COUNT(*) FROM notifications").unwrap();
+    assert_eq!(left, 2);
     data.finish().await;
 }
