@@ -63,6 +63,7 @@ async fn main() {
         mail_from: "Smart Work Network <news@network.example.org>".into(),
         mail_reply_to: None,
         timezone: "Europe/London".into(),
+        database_wait_seconds: 30,
     };
     let mut config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
     if let Some(lanes) = std::env::var("SWN_MAIL_CONCURRENCY").ok().and_then(|v| v.parse().ok()) {

@@ -220,6 +220,7 @@ async fn open(dir: &Path, database_url: &str) -> App {
         mail_from: "Bench <bench@swn.test>".into(),
         mail_reply_to: None,
         timezone: "Europe/London".into(),
+        database_wait_seconds: 30,
     };
     App::open(Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap()).await.unwrap()
 }

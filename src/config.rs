@@ -32,6 +32,9 @@ pub struct CommonArgs {
     /// The network's time zone, in which times are shown and entered.
     #[arg(long, env = "SWN_TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
+    /// How long starting waits for an unreachable database, in seconds, saying why each try failed.
+    #[arg(long, env = "SWN_DATABASE_WAIT_SECONDS", default_value_t = 30)]
+    pub database_wait_seconds: u64,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -113,6 +116,8 @@ pub struct Config {
     pub kept_session_idle: Duration,
     /// The longest any session lasts after sign-in.
     pub session_absolute: Duration,
+    /// How long starting waits for an unreachable database.
+    pub database_wait: Duration,
     /// What one connection may take (header read time-out, connections per client address).
     pub connections: crate::web::serve::Limits,
     /// How often the mail worker looks for due messages when nothing wakes it.
@@ -212,6 +217,9 @@ impl Config {
             ),
             None => None,
         };
+        if args.database_wait_seconds > 3600 {
+            bail!("SWN_DATABASE_WAIT_SECONDS must be 0 to 3600");
+        }
         let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
             anyhow::anyhow!("SWN_TIMEZONE {:?} is not a time zone such as Europe/London", args.timezone)
         })?;
@@ -234,6 +242,7 @@ impl Config {
             session_idle: Duration::from_secs(12 * 3600),
             kept_session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
+            database_wait: Duration::from_secs(args.database_wait_seconds),
             connections: crate::web::serve::Limits {
                 header_read_timeout: Duration::from_secs(10),
                 per_address: Some(200),

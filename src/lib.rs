@@ -68,6 +68,22 @@ pub struct App {
     newsletter_wake: Arc<Notify>,
 }
 
+/// Connects to the database, trying again for up to `SWN_DATABASE_WAIT_SECONDS` while it cannot be reached (a
+/// database starting beside the program), and saying each time why.
+async fn connect_waiting(config: &Config) -> anyhow::Result<Db> {
+    let started = std::time::Instant::now();
+    loop {
+        match Db::connect(&config.database_url).await {
+            Ok(db) => return Ok(db),
+            Err(db::ConnectError::Unreachable(e)) if started.elapsed() < config.database_wait => {
+                tracing::warn!(error = %e, "the database cannot be reached yet; trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 impl App {
     /// Opens the database, brings its schema up to date, and writes the starting pages when missing.
     pub async fn open(config: Config) -> anyhow::Result<App> {
@@ -75,7 +91,7 @@ impl App {
             std::fs::create_dir_all(&config.data_dir)
                 .with_context(|| format!("could not create the data folder {}", config.data_dir.display()))?;
         }
-        let db = Db::connect(&config.database_url).await?;
+        let db = connect_waiting(&config).await?;
         let applied = db::migrate::run(&db).await.context("could not bring the database schema up to date")?;
         for name in applied {
             tracing::info!(migration = name, "migration applied");

@@ -11,12 +11,19 @@ pub fn routes() -> Router<App> {
     Router::new().route("/healthz", get(|| async { "ok\n" })).route("/readyz", get(ready))
 }
 
+/// How long readiness waits for the database: a load balancer asks often and wants an answer at once.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn ready(State(app): State<App>) -> (StatusCode, &'static str) {
-    match app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready\n"),
-        Err(e) => {
+    match tokio::time::timeout(READY_WITHIN, app.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready\n"),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "database not reachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database not reachable\n")
+        }
+        Err(_) => {
+            tracing::warn!("the database did not answer within a second");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not answering\n")
         }
     }
 }

@@ -106,6 +106,13 @@ impl Db {
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
+            // One connection first, so an unreachable server is reported by its cause (connection refused,
+            // authentication failed, no such database) rather than as the pool's time-out.
+            {
+                use sqlx::Connection;
+                let first = sqlx::PgConnection::connect_with(&options).await.map_err(ConnectError::Unreachable)?;
+                let _ = first.close().await;
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))

@@ -158,3 +158,24 @@ async fn slow_clients_do_not_starve_others(engine: Engine) {
     stop(server).await;
     data.finish().await;
 }
+
+/// Starting with the database unreachable names the cause (the connection is refused), trying again for
+/// `SWN_DATABASE_WAIT_SECONDS` and no longer.
+#[tokio::test]
+async fn an_unreachable_database_is_named_by_its_cause() {
+    let data = TestData::new(Engine::Sqlite).await;
+    let mut args = data.common_args();
+    args.database_url = Some("postgres://postgres@127.0.0.1:1/nowhere".into());
+    args.database_wait_seconds = 2;
+    let config = swn::config::Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
+    let started = Instant::now();
+    let error = match swn::App::open(config).await {
+        Ok(_) => panic!("opened a database that is not there"),
+        Err(e) => format!("{e:#}"),
+    };
+    let took = started.elapsed();
+    assert!(error.to_lowercase().contains("refused"), "{error}");
+    assert!(!error.contains("timed out"), "{error}");
+    assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(10), "{took:?}");
+    data.finish().await;
+}

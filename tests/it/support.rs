@@ -120,6 +120,7 @@ impl TestData {
             mail_from: "Smart Work Network <network@swn.test>".into(),
             mail_reply_to: None,
             timezone: "Europe/London".into(),
+            database_wait_seconds: 30,
         }
     }
 
