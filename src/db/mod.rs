@@ -132,9 +132,12 @@ impl Db {
         }
     }
 
+    /// Begins a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting its turn
+    /// behind another writer: a transaction that read first and wrote second would otherwise fail at once
+    /// (SQLITE_BUSY_SNAPSHOT, no busy time-out) whenever another connection wrote in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
