@@ -241,7 +241,26 @@ pub fn tokens_match(sent: &str, expected: &str) -> bool {
     !expected.is_empty() && sent.len() == expected.len() && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
 }
 
+/// Set the first time a request carries `X-Forwarded-For` while `SWN_TRUST_PROXY` is off: behind a load balancer
+/// every client would then share the balancer's address, and thirty failed sign-ins from anyone would slow
+/// everyone down. Said once in the log.
+static FORWARDED_UNTRUSTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a request has come through a proxy this instance does not trust (see `FORWARDED_UNTRUSTED`).
+pub fn forwarded_without_trust_seen() -> bool {
+    FORWARDED_UNTRUSTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
+    if !trust_proxy
+        && request.headers().contains_key("x-forwarded-for")
+        && !FORWARDED_UNTRUSTED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        tracing::warn!(
+            "a request came with X-Forwarded-For but SWN_TRUST_PROXY is off: behind a reverse proxy or load \
+             balancer, set SWN_TRUST_PROXY=true, or every client shares the proxy's address (and its sign-in limits)"
+        );
+    }
     if trust_proxy {
         let forwarded = request
             .headers()

@@ -279,3 +279,14 @@ async fn a_slow_header_flood_is_cut_off_without_delaying_others() {
     t.get("/").await.assert_status(200);
     t.finish().await;
 }
+
+/// A request through a proxy the instance does not trust is noticed (and said once in the log), and the
+/// address it claims is not taken.
+#[tokio::test]
+async fn a_forwarded_request_without_trust_is_noticed() {
+    let t = crate::support::TestApp::start(crate::support::Engine::Sqlite).await;
+    let answer = t.client.get(t.url("/")).header("x-forwarded-for", "198.51.100.23").send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(swn::web::browser::forwarded_without_trust_seen());
+    t.finish().await;
+}
