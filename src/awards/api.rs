@@ -932,13 +932,7 @@ pub async fn declare_conflict(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<StatusCode> {
-    let now = Utc::now();
-    policy::require(&viewer, policy::can_reach_judging(&viewer, now), "")?;
-    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
-    let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !super::judging::judged_now(&app, &viewer, &entry, &user.id).await? {
-        return Err(AppError::NotFound.into());
-    }
+    let (_, user) = super::judging::judge_of(&app, &viewer, &id, "").await?;
     let input: AwardConflictIn = json_body(&headers, body).await?;
     let mut errors = FieldErrors::default();
     let kind = super::conflicts::Kind::parse(&input.kind);

@@ -339,13 +339,7 @@ async fn conflict(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> AppResult<Response> {
-    let now = Utc::now();
-    policy::require(&viewer, policy::can_reach_judging(&viewer, now), "/awards/judging")?;
-    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
-    let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    if !judged_now(&app, &viewer, &entry, &user.id).await? {
-        return Err(AppError::NotFound);
-    }
+    let (entry, user) = judge_of(&app, &viewer, &id, "/awards/judging").await?;
     if fields.get("action") == "withdraw" {
         if store::withdraw_conflict(&app.db, &id, &user.id).await? == 0 {
             return Err(AppError::Conflict(
@@ -368,9 +362,21 @@ async fn conflict(
     ))
 }
 
+/// An entry and the viewer who judges it now, conflicts aside (to declare one): anyone else finds nothing;
+/// `path` is where a visitor comes back to after signing in.
+pub async fn judge_of(app: &App, viewer: &Viewer, id: &str, path: &str) -> AppResult<(Entry, crate::auth::User)> {
+    policy::require(viewer, policy::can_reach_judging(viewer, Utc::now()), path)?;
+    let user = viewer.user.clone().ok_or(AppError::Forbidden)?;
+    let entry = store::entry(&app.db, id).await?.ok_or(AppError::NotFound)?;
+    if !judged_now(app, viewer, &entry, &user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok((entry, user))
+}
+
 /// Whether a person judges an entry now, conflicts aside: assigned to it, it is submitted, and entries have
 /// closed (a draft's title reaches no judge).
-pub async fn judged_now(app: &App, viewer: &Viewer, entry: &Entry, user_id: &str) -> AppResult<bool> {
+async fn judged_now(app: &App, viewer: &Viewer, entry: &Entry, user_id: &str) -> AppResult<bool> {
     let category = store::category(&app.db, &entry.category_id).await?.ok_or(AppError::NotFound)?;
     let programme = store::programme(&app.db, &category.programme_id).await?.ok_or(AppError::NotFound)?;
     let assigned = store::is_assigned(&app.db, entry, user_id).await?;
