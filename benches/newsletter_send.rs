@@ -64,6 +64,9 @@ async fn main() {
         mail_reply_to: None,
         timezone: "Europe/London".into(),
         database_wait_seconds: 30,
+        database_pool_size: None,
+        statement_timeout_seconds: 30,
+        pgbouncer: false,
     };
     let mut config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
     if let Some(lanes) = std::env::var("SWN_MAIL_CONCURRENCY").ok().and_then(|v| v.parse().ok()) {

@@ -221,6 +221,9 @@ async fn open(dir: &Path, database_url: &str) -> App {
         mail_reply_to: None,
         timezone: "Europe/London".into(),
         database_wait_seconds: 30,
+        database_pool_size: None,
+        statement_timeout_seconds: 30,
+        pgbouncer: false,
     };
     App::open(Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap()).await.unwrap()
 }

@@ -35,6 +35,15 @@ pub struct CommonArgs {
     /// How long starting waits for an unreachable database, in seconds, saying why each try failed.
     #[arg(long, env = "SWN_DATABASE_WAIT_SECONDS", default_value_t = 30)]
     pub database_wait_seconds: u64,
+    /// Database connections this instance holds at most. Default: 8 on SQLite, 16 on PostgreSQL.
+    #[arg(long, env = "SWN_DATABASE_POOL_SIZE")]
+    pub database_pool_size: Option<u32>,
+    /// PostgreSQL cancels a statement running longer than this, in seconds (0: never).
+    #[arg(long, env = "SWN_STATEMENT_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub statement_timeout_seconds: u64,
+    /// The PostgreSQL URL is a PgBouncer in transaction mode: no prepared statements are kept.
+    #[arg(long, env = "SWN_PGBOUNCER", default_value_t = false)]
+    pub pgbouncer: bool,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -84,6 +93,13 @@ pub struct ServeArgs {
     /// How many connections one client address may hold open at once (not applied with SWN_TRUST_PROXY).
     #[arg(long, env = "SWN_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 200)]
     pub max_connections_per_address: usize,
+    /// Address for Prometheus metrics at /metrics, e.g. 127.0.0.1:9187 (keep it private). Off when unset.
+    #[arg(long, env = "SWN_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// How long a stop (SIGTERM) waits for the requests and e-mails in hand, in seconds; what is left after it
+    /// is put back for another instance.
+    #[arg(long, env = "SWN_SHUTDOWN_SECONDS", default_value_t = 20)]
+    pub shutdown_seconds: u64,
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy you run).
     #[arg(long, env = "SWN_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
@@ -118,6 +134,7 @@ pub struct Config {
     pub session_absolute: Duration,
     /// How long starting waits for an unreachable database.
     pub database_wait: Duration,
+    pub pooling: crate::db::Pooling,
     /// What one connection may take (header read time-out, connections per client address).
     pub connections: crate::web::serve::Limits,
     /// How often the mail worker looks for due messages when nothing wakes it.
@@ -128,6 +145,10 @@ pub struct Config {
     pub mail_lease: Duration,
     /// Deliveries in flight at once.
     pub mail_concurrency: usize,
+    /// How long a stop waits for the work in hand.
+    pub shutdown_grace: Duration,
+    /// Where `/metrics` is served; nowhere when `None`.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -185,6 +206,16 @@ impl Config {
         config.session_absolute = Duration::from_secs(args.session_max_days * 24 * 3600);
         config.mail_rate = args.mail_rate;
         config.mail_lease = Duration::from_secs(args.mail_lease_seconds);
+        if !(1..=3600).contains(&args.shutdown_seconds) {
+            bail!("SWN_SHUTDOWN_SECONDS must be 1 to 3600");
+        }
+        config.shutdown_grace = Duration::from_secs(args.shutdown_seconds);
+        if args.metrics_listen.is_some_and(|m| m == args.listen) {
+            bail!(
+                "SWN_METRICS_LISTEN must differ from SWN_LISTEN: the metrics are for your monitoring, not the public"
+            );
+        }
+        config.metrics_listen = args.metrics_listen;
         Ok(config)
     }
 
@@ -220,6 +251,13 @@ impl Config {
         if args.database_wait_seconds > 3600 {
             bail!("SWN_DATABASE_WAIT_SECONDS must be 0 to 3600");
         }
+        if args.database_pool_size.is_some_and(|n| !(1..=1000).contains(&n)) || args.statement_timeout_seconds > 86_400
+        {
+            bail!("SWN_DATABASE_POOL_SIZE must be 1 to 1000, and SWN_STATEMENT_TIMEOUT_SECONDS 0 to 86400");
+        }
+        if args.pgbouncer && !database_url.starts_with("postgres") {
+            bail!("SWN_PGBOUNCER is for a PostgreSQL URL (PgBouncer pools PostgreSQL connections)");
+        }
         let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
             anyhow::anyhow!("SWN_TIMEZONE {:?} is not a time zone such as Europe/London", args.timezone)
         })?;
@@ -243,6 +281,12 @@ impl Config {
             kept_session_idle: Duration::from_secs(14 * 24 * 3600),
             session_absolute: Duration::from_secs(60 * 24 * 3600),
             database_wait: Duration::from_secs(args.database_wait_seconds),
+            pooling: crate::db::Pooling {
+                size: args.database_pool_size,
+                statement_timeout: (args.statement_timeout_seconds > 0)
+                    .then(|| Duration::from_secs(args.statement_timeout_seconds)),
+                pgbouncer: args.pgbouncer,
+            },
             connections: crate::web::serve::Limits {
                 header_read_timeout: Duration::from_secs(10),
                 per_address: Some(200),
@@ -251,6 +295,8 @@ impl Config {
             mail_rate: 0,
             mail_lease: Duration::from_secs(300),
             mail_concurrency: 4,
+            shutdown_grace: Duration::from_secs(20),
+            metrics_listen: None,
         })
     }
 

@@ -1,5 +1,6 @@
 //! Background jobs inside `swn serve`, through one helper: each runs its work now, then again every period
-//! (or sooner when woken), logs a failure and tries again next time, and stops when the server shuts down.
+//! (or sooner when woken), logs a failure and tries again next time, and stops when the server drains (see
+//! `Phase`): a round in hand finishes within the shutdown grace, then is told to put its work back.
 //! Work that several instances could do at once claims it first (a lease or a conditional update), so the
 //! helper itself needs no lock.
 
@@ -7,21 +8,23 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::App;
+use crate::{App, Phase};
 
-/// The jobs one server runs, and the switch that stops them.
+/// How long a job told to close (the grace is over) has to put its work back before it is cut off.
+const CLOSING: Duration = Duration::from_secs(3);
+
+/// The jobs one server runs.
 pub struct Jobs {
     app: App,
-    stop: watch::Receiver<bool>,
     running: Vec<JoinHandle<()>>,
 }
 
 impl Jobs {
-    pub fn new(app: App, stop: watch::Receiver<bool>) -> Jobs {
-        Jobs { app, stop, running: Vec::new() }
+    pub fn new(app: App) -> Jobs {
+        Jobs { app, running: Vec::new() }
     }
 
     /// Runs `work` now and then every `period`, until shutdown.
@@ -48,13 +51,16 @@ impl Jobs {
         Fut: Future<Output = anyhow::Result<usize>> + Send + 'static,
     {
         let app = self.app.clone();
-        let mut stop = self.stop.clone();
+        let mut phase = app.phase_changes();
         self.running.push(tokio::spawn(async move {
             loop {
-                if *stop.borrow() {
+                if *phase.borrow_and_update() != Phase::Serving {
                     return;
                 }
-                match work(app.clone()).await {
+                let started = std::time::Instant::now();
+                let outcome = work(app.clone()).await;
+                app.metrics.job_ran(name, started.elapsed().as_secs_f64(), outcome.is_err());
+                match outcome {
                     Ok(0) => {}
                     Ok(done) => tracing::debug!(job = name, done, "job ran"),
                     Err(e) => tracing::warn!(job = name, error = %e, "job failed; will try again"),
@@ -68,16 +74,35 @@ impl Jobs {
                 tokio::select! {
                     _ = woken => {}
                     _ = tokio::time::sleep(period) => {}
-                    _ = stop.changed() => return,
+                    _ = phase.changed() => {}
                 }
             }
         }));
     }
 
-    /// Waits for every job to finish the round it is in (they stop once the switch is thrown).
-    pub async fn finish(self) {
-        for job in self.running {
-            if let Err(e) = job.await {
+    /// Once draining, waits until `deadline` for every job to finish the round it is in; then tells the rest
+    /// to close (put back what they hold) and, after a moment for that, cuts them off.
+    pub async fn finish(mut self, deadline: tokio::time::Instant) {
+        let mut all = futures_util::future::join_all(self.running.iter_mut());
+        let results = match tokio::time::timeout_at(deadline, &mut all).await {
+            Ok(results) => results,
+            Err(_) => {
+                tracing::warn!("background work still in hand at the end of the shutdown grace; putting it back");
+                self.app.enter(Phase::Closing);
+                match tokio::time::timeout(CLOSING, &mut all).await {
+                    Ok(results) => results,
+                    Err(_) => {
+                        drop(all);
+                        for job in &self.running {
+                            job.abort();
+                        }
+                        return;
+                    }
+                }
+            }
+        };
+        for result in results {
+            if let Err(e) = result {
                 tracing::error!(error = %e, "a background job ended abnormally");
             }
         }

@@ -29,14 +29,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use config::Config;
 use db::Db;
@@ -66,6 +65,19 @@ pub struct App {
     pub signing_key: mail::links::SigningKey,
     mail_wake: Arc<Notify>,
     newsletter_wake: Arc<Notify>,
+    phase: Arc<watch::Sender<Phase>>,
+    /// This instance's figures for `/metrics`.
+    pub metrics: Arc<ops::metrics::Metrics>,
+}
+
+/// Where a serving process is in its life. A stop (SIGTERM, Ctrl-C) moves it to `Draining`: `/readyz` says
+/// 503, jobs and the mail worker take no new work and finish what is in hand; when `SWN_SHUTDOWN_SECONDS` runs
+/// out it is `Closing`: what is still in hand is put back (leases released) for another instance to take at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Serving,
+    Draining,
+    Closing,
 }
 
 /// Connects to the database, trying again for up to `SWN_DATABASE_WAIT_SECONDS` while it cannot be reached (a
@@ -73,7 +85,7 @@ pub struct App {
 async fn connect_waiting(config: &Config) -> anyhow::Result<Db> {
     let started = std::time::Instant::now();
     loop {
-        match Db::connect(&config.database_url).await {
+        match Db::connect_with(&config.database_url, &config.pooling).await {
             Ok(db) => return Ok(db),
             Err(db::ConnectError::Unreachable(e)) if started.elapsed() < config.database_wait => {
                 tracing::warn!(error = %e, "the database cannot be reached yet; trying again");
@@ -106,6 +118,8 @@ impl App {
             signing_key,
             mail_wake: Arc::new(Notify::new()),
             newsletter_wake: Arc::new(Notify::new()),
+            phase: Arc::new(watch::channel(Phase::Serving).0),
+            metrics: Arc::new(ops::metrics::Metrics::default()),
         })
     }
 
@@ -117,6 +131,31 @@ impl App {
     /// Tells the newsletter job an issue is ready to go out.
     pub fn wake_newsletters(&self) {
         self.newsletter_wake.notify_one();
+    }
+
+    pub fn phase(&self) -> Phase {
+        *self.phase.borrow()
+    }
+
+    /// Whether new work may still be taken (no stop has been asked).
+    pub fn is_serving(&self) -> bool {
+        self.phase() == Phase::Serving
+    }
+
+    /// Follows the phase, for work that must stop or put things back when it changes.
+    pub fn phase_changes(&self) -> watch::Receiver<Phase> {
+        self.phase.subscribe()
+    }
+
+    /// Moves to a later phase (never back).
+    pub fn enter(&self, phase: Phase) {
+        self.phase.send_if_modified(|now| {
+            let later = phase as u8 > *now as u8;
+            if later {
+                *now = phase;
+            }
+            later
+        });
     }
 
     /// What the newsletter job waits on between rounds.
@@ -148,15 +187,7 @@ pub fn router(app: App) -> Router {
         .merge(api::routes(app.clone()))
         .layer(from_fn_with_state(app.clone(), web::headers::security_headers))
         .layer(DefaultBodyLimit::max(upload_limit))
-        .layer(
-            // Log the route pattern, never the path itself: paths can hold one-time tokens.
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
-                    tracing::info_span!("request", method = %request.method(), route = route.as_deref().unwrap_or("(no route)"))
-                })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
+        .layer(from_fn_with_state(app.clone(), ops::observe::observe))
         .with_state(app)
 }
 
@@ -170,6 +201,8 @@ pub struct Server {
     pub app: App,
     pub addr: SocketAddr,
     listener: TcpListener,
+    /// `/metrics`'s own address, when `SWN_METRICS_LISTEN` is set.
+    metrics: Option<TcpListener>,
 }
 
 impl Server {
@@ -177,17 +210,31 @@ impl Server {
         let listener = TcpListener::bind(app.config.listen)
             .await
             .with_context(|| format!("could not listen on {}", app.config.listen))?;
-        Server::from_listener(app, listener)
+        let metrics = match app.config.metrics_listen {
+            Some(at) => Some(
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("could not listen on {at} for metrics (SWN_METRICS_LISTEN)"))?,
+            ),
+            None => None,
+        };
+        Ok(Server { metrics, ..Server::from_listener(app, listener)? })
+    }
+
+    /// Serves `/metrics` on a listener bound by the caller.
+    pub fn with_metrics(self, listener: TcpListener) -> Server {
+        Server { metrics: Some(listener), ..self }
     }
 
     /// Serves on a listener bound by the caller (tests bind port 0 before they know the base URL).
     pub fn from_listener(app: App, listener: TcpListener) -> anyhow::Result<Server> {
         let addr = listener.local_addr()?;
-        Ok(Server { app, addr, listener })
+        Ok(Server { app, addr, listener, metrics: None })
     }
 
-    /// Serves until `shutdown` completes, with the mail worker beside it; then finishes the requests in
-    /// flight, stops the worker and closes the database.
+    /// Serves until `shutdown` completes, with the mail worker and jobs beside it; then drains: no new
+    /// connections or work, the requests and deliveries in hand finish within `SWN_SHUTDOWN_SECONDS`, what is
+    /// left after it is put back for another instance, and the database is closed.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let transport = Arc::new(match &self.app.config.smtp_url {
             Some(url) => mail::transport::Transport::smtp(url)?,
@@ -195,8 +242,7 @@ impl Server {
                 format!("could not create the outbox folder {}", self.app.config.outbox_dir().display())
             })?,
         });
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let mut jobs = jobs::Jobs::new(self.app.clone(), stop_rx);
+        let mut jobs = jobs::Jobs::new(self.app.clone());
         jobs.on_wake("mail", self.app.mail_wake.clone(), self.app.config.mail_poll, move |app| {
             let transport = transport.clone();
             async move { Ok(mail::worker::deliver_due(&app, &transport).await?) }
@@ -208,9 +254,32 @@ impl Server {
         for feature in FEATURES {
             feature.jobs(&self.app, &mut jobs);
         }
-        web::serve::serve(self.listener, router(self.app.clone()), self.app.config.connections, shutdown).await?;
-        let _ = stop_tx.send(true);
-        jobs.finish().await;
+        let app = self.app.clone();
+        let grace = self.app.config.shutdown_grace;
+        let asked = Arc::new(std::sync::OnceLock::new());
+        let draining = {
+            let asked = asked.clone();
+            async move {
+                shutdown.await;
+                let _ = asked.set(tokio::time::Instant::now());
+                app.enter(Phase::Draining);
+            }
+        };
+        let metrics = self.metrics.map(|listener| {
+            let mut phase = self.app.phase_changes();
+            let stopped = async move {
+                let _ = phase.wait_for(|p| *p != Phase::Serving).await;
+            };
+            let router = ops::metrics::router(self.app.clone());
+            tokio::spawn(web::serve::serve(listener, router, self.app.config.connections, grace, stopped))
+        });
+        web::serve::serve(self.listener, router(self.app.clone()), self.app.config.connections, grace, draining)
+            .await?;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
+        // One grace from the stop for everything: the requests in hand above, then the jobs' rounds.
+        jobs.finish(*asked.get().unwrap_or(&tokio::time::Instant::now()) + grace).await;
         self.app.db.close().await;
         Ok(())
     }

@@ -23,6 +23,23 @@ enum Command {
     Admin(AdminCommand),
     /// Load a believable demo network: pages, news, supporters, people, and a demo organiser.
     Demo(CommonArgs),
+    /// Write a consistent backup of the whole network into DIR (while it runs), named with the date.
+    Backup {
+        /// The folder the backup goes into.
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Restore a backup made by `swn backup` into a new, empty database (stop `swn serve` first).
+    Restore {
+        /// The backup file (`swn-….db` for SQLite, `swn-….dump` for PostgreSQL).
+        file: std::path::PathBuf,
+        /// Replace what the database holds (it is refused otherwise).
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -40,14 +57,23 @@ enum AdminCommand {
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// Logs to standard output: text (coloured only on a terminal), or one JSON object a line with
+/// `SWN_LOG_FORMAT=json`; `SWN_LOG` filters them (`info` by default).
+fn logging() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SWN_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match std::env::var("SWN_LOG_FORMAT").as_deref() {
+        Ok("json") => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
+        Ok("text") | Err(_) => builder.with_ansi(std::io::stdout().is_terminal()).init(),
+        Ok(other) => anyhow::bail!("SWN_LOG_FORMAT must be text or json, not {other:?}"),
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWN_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
+    logging()?;
     let cli = Cli::parse();
     let listen = DEFAULT_LISTEN.parse().context("default address")?;
     match cli.command {
@@ -79,6 +105,25 @@ async fn main() -> anyhow::Result<()> {
             let link = swn::auth::service::create_organiser(&app, &email, name).await?;
             println!(
                 "Organiser {name} <{email}> created. They choose their password with this one-time link:\n\n    {link}\n"
+            );
+        }
+        Command::Backup { dir, common } => {
+            let config = Config::from_common(&common, listen)?;
+            let db = swn::db::Db::connect_with(&config.database_url, &config.pooling).await?;
+            let path = swn::ops::backup::backup(&db, &config.database_url, &dir).await?;
+            db.close().await;
+            println!("Backup written to {}", path.display());
+        }
+        Command::Restore { file, replace, common } => {
+            let config = Config::from_common(&common, listen)?;
+            if config.database_url.starts_with("sqlite:") {
+                std::fs::create_dir_all(&config.data_dir)
+                    .with_context(|| format!("could not create the data folder {}", config.data_dir.display()))?;
+            }
+            swn::ops::backup::restore(&config.database_url, &config.pooling, &file, replace).await?;
+            println!(
+                "Restored {}. Start `swn serve` (or `swn migrate`) to bring it up to this version.",
+                file.display()
             );
         }
         Command::Demo(common) => {

@@ -85,10 +85,39 @@ pub enum ConnectError {
     Unreachable(sqlx::Error),
 }
 
+/// How an instance uses its database connections (`SWN_DATABASE_POOL_SIZE`, `SWN_STATEMENT_TIMEOUT_SECONDS`,
+/// `SWN_PGBOUNCER`).
+#[derive(Clone, Debug, Default)]
+pub struct Pooling {
+    /// Connections held at most; `None` for the engine's default (8 on SQLite, 16 on PostgreSQL). Instances
+    /// times this must stay under PostgreSQL's `max_connections` (100 by default), or go through PgBouncer.
+    pub size: Option<u32>,
+    /// PostgreSQL cancels a statement that runs longer (a runaway query cannot hold a connection for good).
+    pub statement_timeout: Option<Duration>,
+    /// Through PgBouncer in transaction mode: a connection is the server's only for one transaction, so no
+    /// statement is kept prepared (unnamed ones only), and no startup parameter PgBouncer refuses is sent
+    /// (`extra_float_digits`, `options`: set the statement time-out on the database role instead).
+    pub pgbouncer: bool,
+}
+
+/// A pool's connections at one moment (for `/metrics`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
+
 impl Db {
-    /// Opens a pool for `url` (`sqlite:`/`sqlite://` or `postgres://`/`postgresql://`).
-    /// SQLite files are created when missing and run with WAL, a busy timeout and foreign keys.
+    /// Opens a pool for `url` (`sqlite:`/`sqlite://` or `postgres://`/`postgresql://`) with the default
+    /// pooling.
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
+        Db::connect_with(url, &Pooling::default()).await
+    }
+
+    /// Opens a pool for `url`. SQLite files are created when missing and run with WAL, a busy timeout and
+    /// foreign keys.
+    pub async fn connect_with(url: &str, pooling: &Pooling) -> Result<Db, ConnectError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(ConnectError::InvalidUrl)?
@@ -98,14 +127,19 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(pooling.size.unwrap_or(8))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
                 .map_err(ConnectError::Unreachable)?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
+            let mut options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
+            if pooling.pgbouncer {
+                options = options.statement_cache_capacity(0).extra_float_digits(None);
+            } else if let Some(timeout) = pooling.statement_timeout {
+                options = options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+            }
             // One connection first, so an unreachable server is reported by its cause (connection refused,
             // authentication failed, no such database) rather than as the pool's time-out.
             {
@@ -114,7 +148,7 @@ impl Db {
                 let _ = first.close().await;
             }
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pooling.size.unwrap_or(16))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
@@ -140,6 +174,15 @@ impl Db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// How many connections the pool holds, how many are in use, and its most.
+    pub fn pool_use(&self) -> PoolUse {
+        let (size, idle, max) = match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        };
+        PoolUse { open: size, in_use: size.saturating_sub(idle as u32), max }
     }
 
     /// A round trip to the database, for `/readyz`.

@@ -221,6 +221,19 @@ pub async fn mark_sent(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx
     Ok(())
 }
 
+/// Puts back a message this instance took but did not send (it is stopping): pending again at once, the
+/// attempt not counted, for another instance to take without waiting for the lease.
+pub async fn release(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = NULL, attempts = attempts - 1
+         WHERE id = $2 AND status = 'sending'",
+        now,
+        id
+    )?;
+    Ok(())
+}
+
 /// Records a failed attempt: tried again at `retry_at`, or given up when `retry_at` is `None`.
 pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
     let error: String = error.chars().take(1000).collect();
@@ -251,6 +264,33 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Err
 pub async fn failed(db: &Db, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
     let sql = format!("{MESSAGE} WHERE status = 'failed' ORDER BY created_at DESC LIMIT $1");
     fetch_all!(db, OutboxMessage, sqlx::AssertSqlSafe(sql), limit)
+}
+
+/// The e-mails waiting (or being sent) by priority: how many, and when the oldest was queued (for `/metrics`).
+pub async fn waiting_by_priority(db: &Db) -> Result<Vec<(Priority, i64, Option<DateTime<Utc>>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        priority: i64,
+        n: i64,
+        oldest: Option<DateTime<Utc>>,
+    }
+    let rows = fetch_all!(
+        db,
+        Row,
+        "SELECT priority, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+         WHERE status IN ('pending', 'sending') GROUP BY priority"
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let priority = match r.priority {
+                0 => Priority::Transactional,
+                1 => Priority::Chosen,
+                _ => Priority::Bulk,
+            };
+            (priority, r.n, r.oldest)
+        })
+        .collect())
 }
 
 /// How many messages failed for good.

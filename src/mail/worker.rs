@@ -1,7 +1,8 @@
 //! The mail worker inside `swn serve`: drains the outbox, retries temporary failures with back-off, and gives
 //! up on permanent ones. A message is marked sent only after the transport accepted it; a crash between the
 //! two is the only way a message goes out twice, and the lease brings back any message a crash left behind.
-//! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance).
+//! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance). Once the
+//! process drains it takes no new message; one still with the mail server when the grace runs out is put back.
 
 use std::time::Duration;
 
@@ -9,7 +10,8 @@ use chrono::Utc;
 
 use super::transport::{SendError, Transport};
 use super::{outbox, suppression};
-use crate::App;
+use crate::ops::metrics::Failure;
+use crate::{App, Phase};
 
 /// Attempts before a temporarily failing message is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -33,35 +35,67 @@ pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx
     Ok(attempted)
 }
 
-/// One delivery lane: claims and sends due messages one after another until none is left.
+/// One delivery lane: claims and sends due messages one after another until none is left or the process
+/// drains.
 async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result<usize, sqlx::Error> {
     let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
     let mut attempted = 0;
-    while let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? {
+    let mut phase = app.phase_changes();
+    while app.is_serving() {
+        let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? else {
+            break;
+        };
         attempted += 1;
-        pacer.wait_turn().await;
-        match transport.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message).await {
+        // Waiting for its turn, nothing has gone yet: a stop puts the message back at once.
+        tokio::select! {
+            () = pacer.wait_turn() => {}
+            () = reached(&mut phase, Phase::Draining) => {
+                outbox::release(&app.db, &message.id, Utc::now()).await?;
+                break;
+            }
+        }
+        let sending = transport.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message);
+        let outcome = tokio::select! {
+            outcome = sending => outcome,
+            () = reached(&mut phase, Phase::Closing) => {
+                // The grace is over with the mail server still on it: put it back for another instance (it
+                // may then go twice, as after a crash, but it is not held for a lease).
+                outbox::release(&app.db, &message.id, Utc::now()).await?;
+                tracing::warn!(outbox_id = %message.id, "e-mail put back unsent at shutdown");
+                break;
+            }
+        };
+        match outcome {
             Ok(()) => {
                 outbox::mark_sent(&app.db, &message.id, Utc::now()).await?;
+                app.metrics.delivered();
                 tracing::debug!(outbox_id = %message.id, "e-mail delivered");
             }
             Err(SendError::Temporary(e)) if message.attempts < MAX_ATTEMPTS => {
                 let retry_at = Utc::now() + backoff(message.attempts);
                 tracing::warn!(outbox_id = %message.id, error = %e, attempts = message.attempts, "e-mail delivery failed; will retry");
                 outbox::mark_failed(&app.db, &message.id, &e, Some(retry_at)).await?;
+                app.metrics.delivery_failed(Failure::temporary);
             }
             Err(SendError::Temporary(e)) => {
                 tracing::error!(outbox_id = %message.id, error = %e, "e-mail delivery failed for good");
                 outbox::mark_failed(&app.db, &message.id, &e, None).await?;
+                app.metrics.delivery_failed(Failure::permanent);
             }
             Err(SendError::Permanent(e)) => {
                 tracing::error!(outbox_id = %message.id, error = %e, "the mail server refused the e-mail for good");
                 outbox::mark_failed(&app.db, &message.id, &e, None).await?;
+                app.metrics.delivery_failed(Failure::permanent);
                 suppression::record_hard_failure(&app.db, &message.to_address, &e, Utc::now()).await?;
             }
         }
     }
     Ok(attempted)
+}
+
+/// Completes once the process is at `phase` or later.
+async fn reached(phase: &mut tokio::sync::watch::Receiver<Phase>, at: Phase) {
+    let _ = phase.wait_for(|now| *now as u8 >= at as u8).await;
 }
 
 /// Spaces sends `1 / rate` seconds apart across all lanes (no spacing when the rate is 0).

@@ -24,9 +24,16 @@ pub async fn work(app: &App) -> anyhow::Result<usize> {
     let now = Utc::now();
     store::release_due(&app.db, now).await?;
     let mut done = 0;
-    while let Some(issue) = store::claim_for_queueing(&app.db, Utc::now(), lease(app)).await? {
-        let copies = queue_copies(app, &issue).await?;
-        tracing::info!(newsletter = %issue.id, copies, "newsletter queued");
+    while app.is_serving() {
+        let Some(issue) = store::claim_for_queueing(&app.db, Utc::now(), lease(app)).await? else {
+            break;
+        };
+        match queue_copies(app, &issue).await? {
+            Some(copies) => tracing::info!(newsletter = %issue.id, copies, "newsletter queued"),
+            None => {
+                tracing::info!(newsletter = %issue.id, "stopping: the rest of the newsletter is left to the next instance")
+            }
+        }
         done += 1;
     }
     Ok(done)
@@ -56,14 +63,19 @@ pub async fn readers(app: &App, issue: &Newsletter) -> anyhow::Result<Vec<Reader
     Ok(readers)
 }
 
-/// Writes every reader's copy into the outbox (each at most once, ever) and marks the issue queued.
-pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize> {
+/// Writes every reader's copy into the outbox (each at most once, ever) and marks the issue queued; gives how
+/// many, or `None` when the process began to stop first (the issue is let go for another instance at once).
+pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<Option<usize>> {
     let readers = readers(app, issue).await?;
     let blocks = super::current(app, &store::blocks(&app.db, &issue.id).await?).await?;
     let memberships = store::group_memberships(&app.db, &super::groups_of(&blocks)).await?;
     let batch = issue.batch();
     let now = Utc::now();
     for chunk in readers.chunks(CHUNK) {
+        if !app.is_serving() {
+            store::renew_lease(&app.db, &issue.id, Utc::now() - chrono::Duration::seconds(1)).await?;
+            return Ok(None);
+        }
         let mut copies = Vec::with_capacity(chunk.len());
         for reader in chunk {
             let visible = super::visible_to(reader, &blocks, &memberships, now);
@@ -78,5 +90,5 @@ pub async fn queue_copies(app: &App, issue: &Newsletter) -> anyhow::Result<usize
         store::renew_lease(&app.db, &issue.id, Utc::now() + lease(app)).await?;
     }
     store::mark_queued(&app.db, &issue.id, readers.len() as i64, Utc::now()).await?;
-    Ok(readers.len())
+    Ok(Some(readers.len()))
 }

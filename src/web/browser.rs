@@ -251,7 +251,7 @@ pub fn forwarded_without_trust_seen() -> bool {
     FORWARDED_UNTRUSTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
+pub(crate) fn client_ip(request: &Request, trust_proxy: bool) -> IpAddr {
     if !trust_proxy
         && request.headers().contains_key("x-forwarded-for")
         && !FORWARDED_UNTRUSTED.swap(true, std::sync::atomic::Ordering::Relaxed)

@@ -75,15 +75,14 @@ impl Drop for Held {
     }
 }
 
-/// The longest shutdown waits for the requests in hand (a client that never reads its answer would hold it).
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
 /// Serves `router` until `shutdown` completes; then stops accepting, and waits for the connections in hand
-/// (idle ones close at once, slow ones within the header time-out, none past `SHUTDOWN_GRACE`).
+/// (idle ones close at once, slow ones within the header time-out, none past `grace`: a client that never
+/// reads its answer would hold it).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    grace: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let counts = Counts::default();
@@ -125,7 +124,7 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
         tracing::warn!("connections still open after the shutdown grace; closing them");
     }
     Ok(())

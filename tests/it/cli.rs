@@ -9,11 +9,18 @@ use tokio::process::Command;
 use crate::on_both_engines;
 use crate::support::{Engine, TestData, browser};
 
-on_both_engines!(demo_then_serve_shows_a_believable_network, create_organiser_prints_a_working_link);
+on_both_engines!(
+    demo_then_serve_shows_a_believable_network,
+    create_organiser_prints_a_working_link,
+    a_backup_restores_into_an_empty_database_whole
+);
 
 pub(crate) fn swn(data: &TestData) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_swn"));
     cmd.env("SWN_DATA_DIR", data.dir.path()).env("SWN_DATABASE_URL", &data.database_url).env("SWN_LOG", "warn");
+    if data.through_pgbouncer() {
+        cmd.env("SWN_PGBOUNCER", "true");
+    }
     cmd.kill_on_drop(true);
     cmd
 }
@@ -277,4 +284,64 @@ async fn bad_database_urls_stop_the_command_with_a_clear_message() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown scheme") && !err.contains("panicked"), "{err}");
+}
+
+/// Every table's row count, and the key that signs links in e-mails already sent.
+async fn contents(data: &TestData) -> (Vec<(String, i64)>, String) {
+    let db = swn::db::Db::connect_with(&data.database_url, &data.pooling()).await.unwrap();
+    let sql = match db.engine() {
+        swn::db::Engine::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        swn::db::Engine::Postgres => {
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+        }
+    };
+    let tables: Vec<String> =
+        swn::on_engine!(&db, |e| sqlx::query_scalar::<_, String>(sql).fetch_all(e).await).unwrap();
+    let mut counts = Vec::new();
+    for table in tables {
+        let n =
+            swn::fetch_scalar!(&db, i64, sqlx::AssertSqlSafe(format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}")))
+                .unwrap();
+        counts.push((table, n));
+    }
+    let key = swn::fetch_scalar!(&db, String, "SELECT value FROM app_secrets WHERE name = 'link_signing_key'").unwrap();
+    db.close().await;
+    (counts, key)
+}
+
+/// `swn backup` of a demo network, restored with `swn restore` into a new, empty database: every table's rows
+/// and the signing key come back; a database that holds a network is refused unless `--replace`.
+async fn a_backup_restores_into_an_empty_database_whole(engine: Engine) {
+    let source = TestData::new(engine).await;
+    let demo = swn(&source).arg("demo").output().await.unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let backups = tempfile::tempdir().unwrap();
+    let out = swn(&source).arg("backup").arg(backups.path()).output().await.unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    let file = said.trim().strip_prefix("Backup written to ").expect(&said).to_string();
+    let name = std::path::Path::new(&file).file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.starts_with(&format!("swn-{}", chrono::Utc::now().format("%Y-%m-%d"))), "dated: {name}");
+
+    let target = TestData::new(engine).await;
+    let out = swn(&target).arg("restore").arg(&file).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (restored, restored_key) = contents(&target).await;
+    let (original, original_key) = contents(&source).await;
+    assert_eq!(restored, original, "every table's rows came back");
+    assert!(original.iter().any(|(t, n)| t == "users" && *n > 5), "the demo's people were in it: {original:?}");
+    assert_eq!(restored_key, original_key, "links in e-mails already sent still work");
+
+    let again = swn(&target).arg("restore").arg(&file).output().await.unwrap();
+    let refused = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success() && refused.contains("new, empty database"), "{refused}");
+    let replaced = swn(&target).args(["restore", "--replace"]).arg(&file).output().await.unwrap();
+    assert!(replaced.status.success(), "{}", String::from_utf8_lossy(&replaced.stderr));
+    assert_eq!(contents(&target).await.0, original, "replaced, not mixed");
+    let served = swn(&target).arg("migrate").output().await.unwrap();
+    assert!(served.status.success(), "the restored database opens: {}", String::from_utf8_lossy(&served.stderr));
+    source.finish().await;
+    target.finish().await;
 }

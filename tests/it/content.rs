@@ -27,6 +27,12 @@ async fn public_pages_answer_with_real_content(engine: Engine) {
     t.get("/static/style.css").await.assert_status(200).assert_contains("--brand");
     let missing = t.get("/no-such-page").await;
     missing.assert_status(404).assert_contains("Page not found").assert_contains("Skip to main content");
+    // From a stop's first moment, readiness says no (the load balancer sends nothing new) while the requests
+    // already on their way are still answered.
+    t.app.enter(swn::Phase::Draining);
+    t.get("/readyz").await.assert_status(503);
+    t.get("/healthz").await.assert_status(200);
+    t.get("/about").await.assert_status(200);
     t.finish().await;
 }
 

@@ -19,7 +19,9 @@ on_both_engines!(
     a_permanent_refusal_fails_at_once_and_repeated_ones_suppress_the_address,
     the_rate_limit_paces_delivery,
     a_killed_smtp_server_loses_nothing,
-    a_newsletter_survives_swn_killed_mid_send
+    a_newsletter_survives_swn_killed_mid_send,
+    a_newsletter_stopped_mid_send_is_finished_by_another_instance,
+    a_stop_with_the_mail_server_stuck_ends_within_the_grace
 );
 
 fn email(to: &str, n: usize) -> Email {
@@ -296,5 +298,137 @@ async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
         swn::fetch_scalar!(&app.db, i64, "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE status <> 'sent'").unwrap();
     assert_eq!(unsent, 0);
     app.db.close().await;
+    data.finish().await;
+}
+
+/// Sends SIGTERM and gives how long the process took to exit (and that it exited cleanly).
+async fn terminate(mut child: tokio::process::Child) -> Duration {
+    let pid = child.id().expect("running").to_string();
+    let asked = Instant::now();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await.expect("swn stops").unwrap();
+    assert!(status.success(), "a stop exits cleanly: {status}");
+    asked.elapsed()
+}
+
+async fn outbox_count(data: &TestData, status: &str) -> i64 {
+    let app = open(data, |_| {}).await;
+    let n = swn::fetch_scalar!(&app.db, i64, "SELECT CAST(COUNT(*) AS BIGINT) FROM outbox WHERE status = $1", status)
+        .unwrap();
+    app.db.close().await;
+    n
+}
+
+/// An issue to `total` members, released (due now) but not yet queued.
+async fn newsletter_to(data: &TestData, total: usize) {
+    use swn::newsletters::{Audience, Draft};
+    let app = open(data, |_| {}).await;
+    members_with_newsletter(&app, total).await;
+    let now = Utc::now();
+    let draft = Draft {
+        subject: "Stopped mid-send",
+        intro_md: "Hello.",
+        audiences: &[Audience::Members],
+        blocks: &[],
+        author_id: None,
+    };
+    let id = swn::newsletters::create(&app.db, &draft, now).await.unwrap();
+    assert!(swn::newsletters::release(&app.db, &id, now).await.unwrap());
+    app.db.close().await;
+}
+
+fn distinct_recipients(peers: &[&SmtpPeer]) -> (usize, usize) {
+    let messages: Vec<Vec<u8>> = peers.iter().flat_map(|p| p.messages()).collect();
+    let distinct: std::collections::HashSet<String> =
+        messages.iter().map(|m| smtp_peer::header(m, "To").unwrap()).collect();
+    (distinct.len(), messages.len())
+}
+
+/// A deploy during a 2,000-copy send: SIGTERM stops taking work at once, the instance exits within its grace,
+/// holds nothing ("sending" rows none, the issue let go), and the next instance finishes at once (the default
+/// five-minute lease is never waited out) with no copy lost or sent twice.
+async fn a_newsletter_stopped_mid_send_is_finished_by_another_instance(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let total = 2000;
+    let store_dir = tempfile::tempdir().unwrap();
+    let peer = SmtpPeer::start(store_dir.path(), &["--delay-ms", "5"]).await;
+    let data = TestData::new(engine).await;
+    newsletter_to(&data, total).await;
+    let env = [
+        ("SWN_SMTP_URL", peer.url()),
+        ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
+        ("SWN_SHUTDOWN_SECONDS", "5".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (first, _, _) = crate::cli::serve_with(&data, &env).await;
+    peer.wait_for(30).await;
+    let took = terminate(first).await;
+    let (at_stop, _) = distinct_recipients(&[&peer]);
+    assert!(at_stop < total, "stopped mid-send ({at_stop} of {total} delivered)");
+    assert!(took < Duration::from_secs(5), "exited within the grace: {took:?}");
+    assert_eq!(outbox_count(&data, "sending").await, 0, "nothing left held by the stopped instance");
+
+    let started = Instant::now();
+    let (second, _, _) = crate::cli::serve_with(&data, &env).await;
+    while distinct_recipients(&[&peer]).0 < total && started.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let finished = started.elapsed();
+    crate::cli::stop(second).await;
+    let (distinct, accepted) = distinct_recipients(&[&peer]);
+    eprintln!(
+        "SIGTERM during a {total}-copy send: exited in {took:?} with {at_stop} delivered; the next instance \
+         finished in {finished:?}; {accepted} accepted in all"
+    );
+    assert_eq!(distinct, total, "every member got the issue");
+    assert_eq!(accepted, total, "and none twice: the stop finished what it had in hand");
+    assert_eq!(outbox_count(&data, "sent").await, total as i64);
+    data.finish().await;
+}
+
+/// A mail server that stops answering mid-send: a stop still ends within the grace (plus the moment to put
+/// things back), and the copies that were with the stuck server are pending again, not held for a lease.
+async fn a_stop_with_the_mail_server_stuck_ends_within_the_grace(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let total = 40;
+    let store_dir = tempfile::tempdir().unwrap();
+    let stuck = SmtpPeer::start(store_dir.path(), &["--hang-after", "10"]).await;
+    let data = TestData::new(engine).await;
+    newsletter_to(&data, total).await;
+    let env = |peer: &SmtpPeer| {
+        vec![
+            ("SWN_SMTP_URL", peer.url()),
+            ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
+            ("SWN_SHUTDOWN_SECONDS", "2".to_string()),
+        ]
+    };
+    let first_env = env(&stuck);
+    let first_env: Vec<(&str, &str)> = first_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (first, _, _) = crate::cli::serve_with(&data, &first_env).await;
+    stuck.wait_for(10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // the next copies are now with the stuck server
+    assert!(outbox_count(&data, "sending").await > 0, "copies are held by the stuck deliveries");
+    let took = terminate(first).await;
+    assert!(took < Duration::from_secs(2 + 3 + 1), "exited within the grace and the moment to put back: {took:?}");
+    assert_eq!(outbox_count(&data, "sending").await, 0, "the stuck copies were put back");
+
+    let well_dir = tempfile::tempdir().unwrap();
+    let well = SmtpPeer::start(well_dir.path(), &[]).await;
+    let second_env = env(&well);
+    let second_env: Vec<(&str, &str)> = second_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (second, _, _) = crate::cli::serve_with(&data, &second_env).await;
+    for _ in 0..300 {
+        if distinct_recipients(&[&stuck, &well]).0 == total {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    crate::cli::stop(second).await;
+    eprintln!("a stop with the mail server stuck took {took:?}");
+    assert_eq!(distinct_recipients(&[&stuck, &well]).0, total, "every member got the issue in the end");
     data.finish().await;
 }

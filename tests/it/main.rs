@@ -22,6 +22,7 @@ mod matrix;
 mod meetings;
 mod membership;
 mod newsletters;
+mod operations;
 mod personal_data;
 mod policy_sql;
 mod robustness;

@@ -36,6 +36,32 @@ async fn unknown_schemes_and_unreachable_databases_are_clear_errors() {
     assert!(unreachable.to_string().contains("could not reach the database"));
 }
 
+/// The pool's size and PostgreSQL's statement time-out are settings: a statement running past the time-out
+/// is cancelled (SQLSTATE 57014), and the pool holds no more connections than it is given.
+#[tokio::test]
+async fn pool_size_and_statement_timeout_are_settings() {
+    let Some(admin) = crate::support::postgres_url() else {
+        crate::support::skip("set SWN_TEST_DATABASE_URL to run this test on PostgreSQL");
+        return;
+    };
+    // Straight to PostgreSQL: through PgBouncer the time-out is the database role's (see README).
+    let pooling = swn::db::Pooling {
+        size: Some(3),
+        statement_timeout: Some(std::time::Duration::from_millis(300)),
+        pgbouncer: false,
+    };
+    let db = Db::connect_with(&admin, &pooling).await.unwrap();
+    let slow = swn::execute!(&db, "SELECT CAST(pg_sleep(2) AS TEXT)").unwrap_err();
+    let code = slow.as_database_error().and_then(|e| e.code()).map(|c| c.to_string());
+    assert_eq!(code.as_deref(), Some("57014"), "cancelled by the time-out: {slow}");
+    assert_eq!(db.pool_use().max, 3);
+    let held: Vec<_> = futures_util::future::join_all((0..3).map(|_| db.begin())).await;
+    assert!(held.iter().all(|t| t.is_ok()));
+    assert_eq!(db.pool_use().in_use, 3, "{:?}", db.pool_use());
+    drop(held);
+    db.close().await;
+}
+
 /// Upgrading keeps every account and what refers to it: 0013 rebuilds SQLite's `users` table (to let a new
 /// role in) with foreign keys off, and they are on again afterwards.
 async fn upgrading_to_team_spaces_keeps_every_account(url: &str) {

@@ -54,6 +54,16 @@ pub fn skip(reason: &str) {
     eprintln!("skipped: {reason}");
 }
 
+/// `SWN_TEST_PGBOUNCER_URL` (e.g. postgres://postgres@127.0.0.1:6432): the tests' PostgreSQL databases are
+/// still made through `SWN_TEST_DATABASE_URL`, then used through this PgBouncer (transaction mode), as
+/// `SWN_PGBOUNCER` would in production.
+pub fn pgbouncer_url() -> Option<url::Url> {
+    std::env::var("SWN_TEST_PGBOUNCER_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .map(|u| url::Url::parse(&u).expect("SWN_TEST_PGBOUNCER_URL"))
+}
+
 pub fn postgres_url() -> Option<String> {
     std::env::var("SWN_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
@@ -68,7 +78,7 @@ pub async fn fresh_postgres_database() -> (String, String) {
         .await
         .expect("create database");
     admin.close().await;
-    let mut url = url::Url::parse(&admin_url).expect("database URL");
+    let mut url = pgbouncer_url().unwrap_or_else(|| url::Url::parse(&admin_url).expect("database URL"));
     url.set_path(&name);
     (url.to_string(), name)
 }
@@ -121,7 +131,20 @@ impl TestData {
             mail_reply_to: None,
             timezone: "Europe/London".into(),
             database_wait_seconds: 30,
+            database_pool_size: None,
+            statement_timeout_seconds: 30,
+            pgbouncer: self.through_pgbouncer(),
         }
+    }
+
+    /// How the program reaches this test's database.
+    pub fn pooling(&self) -> swn::db::Pooling {
+        swn::db::Pooling { pgbouncer: self.through_pgbouncer(), ..Default::default() }
+    }
+
+    /// Whether this test's database is reached through PgBouncer.
+    pub fn through_pgbouncer(&self) -> bool {
+        self.pg_name.is_some() && pgbouncer_url().is_some()
     }
 
     pub async fn finish(self) {

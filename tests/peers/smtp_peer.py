@@ -8,6 +8,7 @@ is killed right after). It can also misbehave on purpose, for fault tests:
   --tempfail N     answer the first N DATA commands with 451 (a temporary refusal), then accept
   --reject TEXT    answer RCPT TO with 550 (a permanent refusal) for addresses containing TEXT
   --delay-ms MS    wait MS milliseconds before accepting each message (a slow server)
+  --hang-after N   accept N messages, then never answer a DATA command again (a server stuck mid-send)
 
 It prints "ready" once it listens, and runs until killed.
 """
@@ -36,6 +37,8 @@ class Handler:
         if self.tempfails_left > 0:
             self.tempfails_left -= 1
             return "451 4.3.0 Mailbox busy, try again later"
+        if self.args.hang_after is not None and self.seq >= self.args.hang_after:
+            await asyncio.Event().wait()
         if self.args.delay_ms:
             await asyncio.sleep(self.args.delay_ms / 1000.0)
         if self.args.store:
@@ -56,6 +59,7 @@ async def main():
     parser.add_argument("--tempfail", type=int, default=0)
     parser.add_argument("--reject", default="")
     parser.add_argument("--delay-ms", type=int, default=0)
+    parser.add_argument("--hang-after", type=int)
     args = parser.parse_args()
     if args.store:
         os.makedirs(args.store, exist_ok=True)

@@ -1,4 +1,5 @@
-//! For operators and load balancers: `/healthz` (the process answers) and `/readyz` (and so does the database).
+//! For operators: `/healthz` (the process answers) and `/readyz` (and so does the database, and it is not
+//! stopping) for load balancers; request logs and metrics; backups.
 
 use axum::Router;
 use axum::extract::State;
@@ -6,6 +7,10 @@ use axum::http::StatusCode;
 use axum::routing::get;
 
 use crate::App;
+
+pub mod backup;
+pub mod metrics;
+pub mod observe;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/healthz", get(|| async { "ok\n" })).route("/readyz", get(ready))
@@ -15,6 +20,10 @@ pub fn routes() -> Router<App> {
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 
 async fn ready(State(app): State<App>) -> (StatusCode, &'static str) {
+    if !app.is_serving() {
+        // From the first signal, so a load balancer sends no new requests while the process drains.
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+    }
     match tokio::time::timeout(READY_WITHIN, app.db.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready\n"),
         Ok(Err(e)) => {

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts Debian's PgBouncer in transaction mode in front of the local PostgreSQL, on 127.0.0.1:6432, for the
+# suite's smoke part run through it (SWN_TEST_PGBOUNCER_URL); `stop` ends it. Every database is passed through.
+set -euo pipefail
+dir="${PGBOUNCER_DIR:-/tmp/swn-pgbouncer}"
+if [ "${1:-start}" = stop ]; then
+  [ -f "$dir/pgbouncer.pid" ] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+  exit 0
+fi
+command -v pgbouncer >/dev/null 2>&1 || PATH="$PATH:/usr/sbin"
+if ! command -v pgbouncer >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null
+fi
+mkdir -p "$dir"
+cat > "$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=5432
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = 6432
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+echo '"postgres" ""' > "$dir/userlist.txt"
+chown -R postgres "$dir" 2>/dev/null || true
+# PgBouncer will not run as root: it switches to the postgres user when started by root.
+if [ "$(id -u)" = 0 ]; then
+  pgbouncer -d -u postgres "$dir/pgbouncer.ini"
+else
+  pgbouncer -d "$dir/pgbouncer.ini"
+fi
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 6432 && break; sleep 0.2; done
+pg_isready -h 127.0.0.1 -p 6432

@@ -1,0 +1,164 @@
+//! What an operator watches: `/metrics` on its own address, read by Prometheus's own parser and matching the
+//! database, and request logs as JSON with the request id the answer carries.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestData};
+
+on_both_engines!(metrics_and_json_logs_tell_an_operator_what_is_happening);
+
+fn prometheus_parser_available() -> bool {
+    let found = std::process::Command::new("python3")
+        .args(["-c", "import prometheus_client"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        crate::support::skip("the Python package prometheus_client is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+/// The samples of one exposition, as Prometheus's parser reads them.
+async fn parse(text: &str) -> serde_json::Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/parse_metrics.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).await.unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "the exposition parses: {}\n{text}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn sample(samples: &serde_json::Value, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    samples[name].as_array()?.iter().find_map(|s| {
+        let have = &s[0];
+        labels.iter().all(|(k, v)| have[*k] == *v).then(|| s[1].as_f64()).flatten()
+    })
+}
+
+async fn metrics_and_json_logs_tell_an_operator_what_is_happening(engine: Engine) {
+    if !prometheus_parser_available() {
+        return;
+    }
+    let data = TestData::new(engine).await;
+    // Mail waiting for tomorrow (a retry's back-off): two personal e-mails and three newsletter copies.
+    {
+        let config = swn::config::Config::from_common(&data.common_args(), "127.0.0.1:9".parse().unwrap()).unwrap();
+        let app = swn::App::open(config).await.unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        for (i, priority) in [(0, "transactional"), (1, "transactional"), (2, "bulk"), (3, "bulk"), (4, "bulk")] {
+            let email = swn::mail::Email {
+                to: format!("person{i}@example.org"),
+                subject: "Waiting".into(),
+                text: "Text".into(),
+                html: "<p>HTML</p>".into(),
+                attachment: None,
+                list_unsubscribe: None,
+            };
+            let (priority, bulk) = match priority {
+                "transactional" => (swn::mail::outbox::Priority::Transactional, None),
+                _ => (swn::mail::outbox::Priority::Bulk, Some(("batch-1", format!("batch-1:{i}")))),
+            };
+            let bulk = bulk.as_ref().map(|(b, k)| (*b, k.as_str()));
+            swn::mail::outbox::enqueue(&mut tx, &email, "swn.test", bulk, priority).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let tomorrow = Utc::now() + chrono::Duration::days(1);
+        swn::execute!(&app.db, "UPDATE outbox SET next_attempt_at = $1", tomorrow).unwrap();
+        app.db.close().await;
+    }
+
+    let (port, metrics_port) = (crate::cli::free_port(), crate::cli::free_port());
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = crate::cli::swn(&data)
+        .env("SWN_LOG_FORMAT", "json")
+        .env("SWN_LOG", "info")
+        .env("SWN_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut logged = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let running = line.contains("is running at");
+            logged.push(line);
+            if running {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("swn serve started");
+
+    let client = reqwest::Client::new();
+    let home = client.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(home.status(), 200);
+    let id = home.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 32, "a request id comes back: {id}");
+    let missing = client.get(format!("{base}/no-such-page")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_ne!(missing.headers()["x-request-id"].to_str().unwrap(), id, "each request its own id");
+    assert_eq!(
+        client.get(format!("{base}/metrics")).send().await.unwrap().status(),
+        404,
+        "the metrics are not on the public address"
+    );
+
+    let metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
+    let exposition = client.get(&metrics).send().await.unwrap();
+    assert!(exposition.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let samples = parse(&exposition.text().await.unwrap()).await;
+    let home_count =
+        sample(&samples, "swn_http_requests_total", &[("route", "/"), ("status", "200"), ("method", "GET")]);
+    assert_eq!(home_count, Some(1.0), "{samples}");
+    assert_eq!(
+        sample(&samples, "swn_http_requests_total", &[("route", "(no route)"), ("status", "404")]),
+        Some(2.0),
+        "two unknown addresses asked"
+    );
+    assert!(sample(&samples, "swn_http_request_duration_seconds_count", &[("route", "/")]) == Some(1.0));
+    assert_eq!(sample(&samples, "swn_outbox_waiting", &[("kind", "transactional")]), Some(2.0), "as in the database");
+    assert_eq!(sample(&samples, "swn_outbox_waiting", &[("kind", "bulk")]), Some(3.0));
+    assert_eq!(sample(&samples, "swn_outbox_waiting", &[("kind", "chosen")]), Some(0.0));
+    let oldest = sample(&samples, "swn_outbox_oldest_waiting_seconds", &[("kind", "bulk")]).unwrap();
+    assert!((0.0..120.0).contains(&oldest), "queued moments ago: {oldest}");
+    assert!(sample(&samples, "swn_job_last_run_timestamp_seconds", &[("job", "mail")]).unwrap() > 1.7e9);
+    assert!(sample(&samples, "swn_job_last_duration_seconds", &[("job", "mail")]).is_some());
+    assert_eq!(
+        sample(&samples, "swn_db_pool_max_connections", &[]),
+        Some(if engine == Engine::Sqlite { 8.0 } else { 16.0 })
+    );
+    assert!(sample(&samples, "swn_db_pool_connections", &[("state", "idle")]).is_some());
+    assert!(sample(&samples, "swn_mail_delivered_total", &[]).is_some());
+
+    crate::cli::stop(child).await;
+    // The rest of the log, read after the stop.
+    while let Ok(Ok(Some(line))) = tokio::time::timeout(Duration::from_secs(5), lines.next_line()).await {
+        logged.push(line);
+    }
+    let entries: Vec<serde_json::Value> = logged.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(!entries.is_empty() && entries.len() + 10 >= logged.len(), "the log is JSON lines: {logged:?}");
+    let line = entries
+        .iter()
+        .find(|e| e["span"]["id"] == id.as_str() && e["message"] == "answered")
+        .unwrap_or_else(|| panic!("a line for request {id}: {logged:#?}"));
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["span"]["route"], "/");
+    assert_eq!(line["client"], "127.0.0.1");
+    assert!(logged.iter().all(|l| !l.contains('\u{1b}')), "no colour codes when not on a terminal");
+    data.finish().await;
+}
