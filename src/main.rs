@@ -109,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Backup { dir, common } => {
             let config = Config::from_common(&common, listen)?;
+            swn::ops::backup::straight_to_the_database(&config)?;
             let db = swn::db::Db::connect_with(&config.database_url, &config.pooling).await?;
             let path = swn::ops::backup::backup(&db, &config.database_url, &dir).await?;
             db.close().await;
@@ -116,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Restore { file, replace, common } => {
             let config = Config::from_common(&common, listen)?;
+            swn::ops::backup::straight_to_the_database(&config)?;
             if config.database_url.starts_with("sqlite:") {
                 std::fs::create_dir_all(&config.data_dir)
                     .with_context(|| format!("could not create the data folder {}", config.data_dir.display()))?;

@@ -245,6 +245,7 @@ pub async fn failures_in(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Resu
         sqlx::query_scalar::<_, DateTime<Utc>>(
             "SELECT failed_at FROM sign_in_failures WHERE scope = $1 AND failed_at > $2 ORDER BY failed_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(scope)
         .bind(since)
         .fetch_all(e)
@@ -275,6 +276,7 @@ pub async fn failures_since(db: &Db, scope: &str, since: DateTime<Utc>) -> Resul
         sqlx::query_scalar::<_, DateTime<Utc>>(
             "SELECT failed_at FROM sign_in_failures WHERE scope = $1 AND failed_at > $2 ORDER BY failed_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(scope)
         .bind(since)
         .fetch_all(e)

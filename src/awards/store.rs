@@ -319,7 +319,11 @@ pub async fn set_entry_status(
          WHERE id = $1 AND status IN ({placeholders})"
     );
     let done = crate::on_engine!(db, |e| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(to.key()).bind(now);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .persistent(crate::db::keep_prepared())
+            .bind(id)
+            .bind(to.key())
+            .bind(now);
         for k in &keys {
             q = q.bind(*k);
         }

@@ -57,19 +57,24 @@ pub async fn run_until(db: &Db, last: Option<&str>) -> Result<Vec<&'static str>,
     match db {
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock(7461700)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7461700)")
+                .persistent(crate::db::keep_prepared())
+                .execute(&mut *tx)
+                .await?;
             let newly = apply(&mut *tx, Engine::Postgres, last).await?;
             tx.commit().await?;
             Ok(newly)
         }
         Db::Sqlite(pool) => {
             let mut conn = pool.acquire().await?;
-            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+            sqlx::query("PRAGMA foreign_keys = OFF").persistent(crate::db::keep_prepared()).execute(&mut *conn).await?;
             let outcome = async {
                 let mut tx = conn.begin().await?;
                 let newly = apply(&mut *tx, Engine::Sqlite, last).await?;
-                let broken: Vec<String> =
-                    sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut *tx).await?;
+                let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .persistent(crate::db::keep_prepared())
+                    .fetch_all(&mut *tx)
+                    .await?;
                 if !broken.is_empty() {
                     return Err(sqlx::Error::Protocol(format!("a migration broke foreign keys in {broken:?}")));
                 }
@@ -77,7 +82,7 @@ pub async fn run_until(db: &Db, last: Option<&str>) -> Result<Vec<&'static str>,
                 Ok(newly)
             }
             .await;
-            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+            sqlx::query("PRAGMA foreign_keys = ON").persistent(crate::db::keep_prepared()).execute(&mut *conn).await?;
             outcome
         }
     }
@@ -98,7 +103,10 @@ where
         "CREATE TABLE IF NOT EXISTS swn_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )?;
     let applied: Vec<String> = crate::on_engine!(&mut *conn, |e| {
-        sqlx::query_scalar::<_, String>("SELECT name FROM swn_migrations").fetch_all(e).await
+        sqlx::query_scalar::<_, String>("SELECT name FROM swn_migrations")
+            .persistent(crate::db::keep_prepared())
+            .fetch_all(e)
+            .await
     })?;
     let mut newly = Vec::new();
     for m in MIGRATIONS {

@@ -100,6 +100,16 @@ pub struct Pooling {
     pub pgbouncer: bool,
 }
 
+/// Whether statements are kept prepared on their connection (sqlx's default, and faster). Not through
+/// PgBouncer in transaction mode: there the next transaction may be another client's on the same server
+/// connection, whose own "sqlx_s_1" would collide. One switch for the process, thrown by `Db::connect_with`
+/// (every query, in the macros below and beside them, asks it).
+static KEEP_PREPARED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+pub fn keep_prepared() -> bool {
+    KEEP_PREPARED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A pool's connections at one moment (for `/metrics`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolUse {
@@ -136,6 +146,7 @@ impl Db {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
             if pooling.pgbouncer {
+                KEEP_PREPARED.store(false, std::sync::atomic::Ordering::Relaxed);
                 options = options.statement_cache_capacity(0).extra_float_digits(None);
             } else if let Some(timeout) = pooling.statement_timeout {
                 options = options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
@@ -209,12 +220,28 @@ impl Tx {
     }
 }
 
-/// Runs one expression on whichever engine `$conn` (a `&Db` or `&mut Tx`) is: `$e` is the executor.
+/// Runs one expression on whichever engine `$conn` (a `&Db` or `&mut Tx`) is: `$e` is the executor. Through
+/// PgBouncer (no statements kept prepared) a statement on the pool runs in a transaction of its own: sqlx
+/// prepares and runs it in two round trips, and PgBouncer may hand the second to another server connection
+/// unless a transaction holds it.
 #[macro_export]
 macro_rules! on_engine {
     ($conn:expr, |$e:ident| $body:expr) => {
         match $crate::db::Conn::from($conn) {
             $crate::db::Conn::SqlitePool($e) => $body,
+            $crate::db::Conn::PgPool(pool) if !$crate::db::keep_prepared() => match pool.begin().await {
+                Ok(mut tx) => {
+                    let outcome = {
+                        let $e = &mut *tx;
+                        $body
+                    };
+                    match outcome {
+                        Ok(value) => tx.commit().await.map(|()| value),
+                        Err(err) => Err(err),
+                    }
+                }
+                Err(err) => Err(err),
+            },
             $crate::db::Conn::PgPool($e) => $body,
             $crate::db::Conn::SqliteTx($e) => $body,
             $crate::db::Conn::PgTx($e) => $body,
@@ -226,7 +253,7 @@ macro_rules! on_engine {
 #[macro_export]
 macro_rules! fetch_all {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_all(e).await)
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql).persistent($crate::db::keep_prepared())$(.bind($arg))*.fetch_all(e).await)
     };
 }
 
@@ -234,7 +261,7 @@ macro_rules! fetch_all {
 #[macro_export]
 macro_rules! fetch_optional {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_optional(e).await)
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql).persistent($crate::db::keep_prepared())$(.bind($arg))*.fetch_optional(e).await)
     };
 }
 
@@ -242,7 +269,7 @@ macro_rules! fetch_optional {
 #[macro_export]
 macro_rules! fetch_one {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.fetch_one(e).await)
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql).persistent($crate::db::keep_prepared())$(.bind($arg))*.fetch_one(e).await)
     };
 }
 
@@ -250,7 +277,7 @@ macro_rules! fetch_one {
 #[macro_export]
 macro_rules! fetch_scalar {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::on_engine!($conn, |e| sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.fetch_one(e).await)
+        $crate::on_engine!($conn, |e| sqlx::query_scalar::<_, $ty>($sql).persistent($crate::db::keep_prepared())$(.bind($arg))*.fetch_one(e).await)
     };
 }
 
@@ -258,7 +285,7 @@ macro_rules! fetch_scalar {
 #[macro_export]
 macro_rules! execute {
     ($conn:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::on_engine!($conn, |e| sqlx::query($sql)$(.bind($arg))*.execute(e).await.map(|r| r.rows_affected()))
+        $crate::on_engine!($conn, |e| sqlx::query($sql).persistent($crate::db::keep_prepared())$(.bind($arg))*.execute(e).await.map(|r| r.rows_affected()))
     };
 }
 

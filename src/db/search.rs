@@ -19,6 +19,7 @@ pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> 
         Tx::Sqlite(_) => {
             let old: Option<i64> = crate::on_engine!(&mut *tx, |e| {
                 sqlx::query_scalar::<_, i64>("SELECT fts_rowid FROM forum_search_rowids WHERE post_id = $1")
+                    .persistent(crate::db::keep_prepared())
                     .bind(post_id)
                     .fetch_optional(e)
                     .await

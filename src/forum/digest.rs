@@ -12,6 +12,7 @@ use crate::{execute, fetch_all};
 pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let candidates: Vec<String> = crate::on_engine!(&app.db, |e| {
         sqlx::query_scalar::<_, String>("SELECT DISTINCT user_id FROM email_consents WHERE category = 'forum_digest'")
+            .persistent(crate::db::keep_prepared())
             .fetch_all(e)
             .await
     })?;
@@ -22,6 +23,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         }
         let last: Option<DateTime<Utc>> = crate::on_engine!(&app.db, |e| {
             sqlx::query_scalar::<_, DateTime<Utc>>("SELECT last_sent_at FROM forum_digests WHERE user_id = $1")
+                .persistent(crate::db::keep_prepared())
                 .bind(&user_id)
                 .fetch_optional(e)
                 .await

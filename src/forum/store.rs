@@ -79,6 +79,7 @@ pub async fn group_category_readers(db: &Db, group_id: &str) -> Result<Vec<Strin
             "SELECT user_id FROM group_members WHERE group_id = $1 AND status = 'active'
              UNION SELECT id FROM users WHERE role IN ('moderator', 'organiser')",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(group_id)
         .fetch_all(e)
         .await
@@ -392,6 +393,7 @@ pub async fn watchers(tx: &mut Tx, topic_id: &str, category_id: &str) -> Result<
         sqlx::query_scalar::<_, String>(
             "SELECT DISTINCT user_id FROM forum_watches WHERE target_id = $1 OR target_id = $2",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(topic_id)
         .bind(category_id)
         .fetch_all(e)

@@ -468,6 +468,7 @@ pub async fn case_study_contacts(db: &Db, case_study_id: &str) -> Result<Vec<(St
 pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT resource_id FROM case_study_resources WHERE case_study_id = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(case_study_id)
             .fetch_all(e)
             .await
@@ -576,6 +577,7 @@ pub async fn contact_for(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Er
             "SELECT s.title FROM case_study_contacts c JOIN case_studies s ON s.id = c.case_study_id
              WHERE c.user_id = $1 ORDER BY s.title",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await

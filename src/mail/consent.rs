@@ -165,7 +165,8 @@ pub async fn allowed(tx: &mut Tx, kind: Kind, addresses: &[&str]) -> Result<Hash
     let list = (1..=wanted.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
     let sql = format!("SELECT u.email, {} AS own FROM users u WHERE u.email IN ({list})", chosen_sql("u", category));
     let accounts: HashMap<String, bool> = crate::on_engine!(&mut *tx, |e| {
-        let mut query = sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.clone()));
+        let mut query =
+            sqlx::query_as::<_, Account>(sqlx::AssertSqlSafe(sql.clone())).persistent(crate::db::keep_prepared());
         for address in &wanted {
             query = query.bind(address);
         }
@@ -180,7 +181,8 @@ pub async fn allowed(tx: &mut Tx, kind: Kind, addresses: &[&str]) -> Result<Hash
                AND s.confirmed_at IS NOT NULL AND s.unsubscribed_at IS NULL"
         );
         crate::on_engine!(&mut *tx, |e| {
-            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone()));
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone()))
+                .persistent(crate::db::keep_prepared());
             for address in &wanted {
                 query = query.bind(address);
             }

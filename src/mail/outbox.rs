@@ -168,6 +168,7 @@ pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<
             sqlx::query_scalar::<_, String>(
                 "SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1 ORDER BY priority LIMIT 4",
             )
+            .persistent(crate::db::keep_prepared())
             .bind(now)
             .fetch_all(e)
             .await
@@ -177,6 +178,7 @@ pub async fn claim_next(db: &Db, now: DateTime<Utc>, lease: Duration) -> Result<
                 "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
                  ORDER BY priority, next_attempt_at LIMIT 16",
             )
+            .persistent(crate::db::keep_prepared())
             .bind(now)
             .fetch_all(e)
             .await

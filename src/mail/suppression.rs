@@ -57,6 +57,7 @@ pub async fn all(db: &Db) -> Result<Vec<Suppression>, sqlx::Error> {
 pub async fn suppressed(db: &Db) -> Result<HashSet<String>, sqlx::Error> {
     let rows = crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT address FROM mail_suppressions WHERE suppressed_at IS NOT NULL")
+            .persistent(crate::db::keep_prepared())
             .fetch_all(e)
             .await
     })?;

@@ -513,6 +513,7 @@ pub async fn upcoming_places_of(
              WHERE (r.user_id = $1 OR r.email = $2) AND r.status = 'confirmed'
                AND m.status = 'published' AND m.starts_at > $3",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(&person.id)
         .bind(&person.email)
         .bind(now)

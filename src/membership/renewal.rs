@@ -126,6 +126,7 @@ pub async fn renew(db: &Db, user_id: &str, now: DateTime<Utc>) -> Result<Option<
 pub async fn member_for_link(db: &Db, token: &str) -> Result<Option<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT user_id FROM renewal_reminders WHERE token_hash = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(tokens::hash(token))
             .fetch_optional(e)
             .await

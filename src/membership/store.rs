@@ -226,6 +226,7 @@ pub async fn domains_of(db: &Db, organisation_id: &str) -> Result<Vec<String>, s
         sqlx::query_scalar::<_, String>(
             "SELECT domain FROM organisation_domains WHERE organisation_id = $1 ORDER BY domain",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(organisation_id)
         .fetch_all(e)
         .await
@@ -245,6 +246,7 @@ pub async fn insert_organisation(
     let base = crate::web::forms::slugify(name);
     let taken: Vec<String> = crate::on_engine!(&mut *tx, |e| {
         sqlx::query_scalar::<_, String>("SELECT slug FROM organisations WHERE slug = $1 OR slug LIKE $2")
+            .persistent(crate::db::keep_prepared())
             .bind(&base)
             .bind(format!("{base}-%"))
             .fetch_all(e)
@@ -390,7 +392,10 @@ pub async fn members(
 /// newsletters are sent to.
 pub async fn regions(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name").fetch_all(e).await
+        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name")
+            .persistent(crate::db::keep_prepared())
+            .fetch_all(e)
+            .await
     })
 }
 
@@ -439,7 +444,10 @@ pub async fn rename_region(tx: &mut Tx, old: &str, new: &str) -> Result<(), sqlx
 /// Moves a region one place up or down the list, swapping it with its neighbour.
 pub async fn move_region(tx: &mut Tx, name: &str, up: bool) -> Result<(), sqlx::Error> {
     let names: Vec<String> = crate::on_engine!(&mut *tx, |e| {
-        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name").fetch_all(e).await
+        sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name")
+            .persistent(crate::db::keep_prepared())
+            .fetch_all(e)
+            .await
     })?;
     let Some(at) = names.iter().position(|n| n == name) else { return Ok(()) };
     let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < names.len()) };

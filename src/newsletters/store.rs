@@ -38,6 +38,7 @@ pub async fn last_sent_at(db: &Db) -> Result<Option<DateTime<Utc>>, sqlx::Error>
         sqlx::query_scalar::<_, DateTime<Utc>>(
             "SELECT sent_at FROM newsletters WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1",
         )
+        .persistent(crate::db::keep_prepared())
         .fetch_optional(e)
         .await
     })?;
@@ -208,6 +209,7 @@ pub async fn claim_for_queueing(
             "SELECT id FROM newsletters WHERE status = 'sending' AND (lease_until IS NULL OR lease_until < $1)
              ORDER BY sent_at LIMIT 5",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(now)
         .fetch_all(e)
         .await
@@ -294,6 +296,7 @@ pub async fn member_region(db: &Db, user_id: &str) -> Result<Option<String>, sql
         sqlx::query_scalar::<_, String>(
             "SELECT o.region FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_optional(e)
         .await
@@ -353,6 +356,7 @@ pub async fn confirm_subscription(
             "UPDATE subscribers SET confirmed_at = $1, unsubscribed_at = NULL, confirm_token_hash = NULL
              WHERE confirm_token_hash = $2 RETURNING email",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(now)
         .bind(token_hash)
         .fetch_optional(e)

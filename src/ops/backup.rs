@@ -33,6 +33,18 @@ fn kind_of(file: &Path) -> anyhow::Result<Kind> {
     }
 }
 
+/// `pg_dump` and `pg_restore` set session state (`search_path` among it) that PgBouncer in transaction mode
+/// would leave on a server connection for the next client: backups go straight to PostgreSQL.
+pub fn straight_to_the_database(config: &crate::Config) -> anyhow::Result<()> {
+    if config.pooling.pgbouncer {
+        bail!(
+            "back up and restore straight to PostgreSQL, not through PgBouncer: give SWN_DATABASE_URL the server's \
+             own address and leave SWN_PGBOUNCER off for this command"
+        );
+    }
+    Ok(())
+}
+
 /// A name holding the moment, so backups sort by date and never overwrite one another.
 fn backup_name(extension: &str) -> String {
     format!("swn-{}.{extension}", chrono::Utc::now().format("%Y-%m-%dT%H%M%SZ"))

@@ -47,6 +47,7 @@ pub async fn spaces_of(db: &Db, user_id: &str) -> Result<Vec<(Space, Standing)>,
 pub async fn standing(db: &Db, space_id: &str, user_id: &str) -> Result<Option<Standing>, sqlx::Error> {
     let role: Option<String> = crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT role FROM team_members WHERE space_id = $1 AND user_id = $2")
+            .persistent(crate::db::keep_prepared())
             .bind(space_id)
             .bind(user_id)
             .fetch_optional(e)
@@ -378,6 +379,7 @@ pub async fn person_rows_of(db: &Db, user_id: &str) -> Result<Vec<PersonRow>, sq
 pub async fn space_ids_of(tx: &mut Tx, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
     crate::on_engine!(&mut *tx, |e| {
         sqlx::query_scalar::<_, String>("SELECT space_id FROM team_members WHERE user_id = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(user_id)
             .fetch_all(e)
             .await
@@ -643,6 +645,7 @@ pub async fn lead_addresses(db: &Db, space_id: &str) -> Result<Vec<(String, Stri
             "SELECT u.email, u.name FROM team_members m JOIN users u ON u.id = m.user_id
              WHERE m.space_id = $1 AND m.role = 'lead' AND u.deleted_at IS NULL AND NOT u.suspended",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(space_id)
         .fetch_all(e)
         .await
@@ -655,6 +658,7 @@ pub async fn address(db: &Db, user_id: &str) -> Result<Option<(String, String)>,
         sqlx::query_as::<_, (String, String)>(
             "SELECT email, name FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT suspended",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_optional(e)
         .await

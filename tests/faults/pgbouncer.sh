@@ -24,7 +24,11 @@ auth_type = trust
 auth_file = $dir/userlist.txt
 pool_mode = transaction
 max_client_conn = 1000
-default_pool_size = 20
+# Every test has its own database, so its own pool: few server connections each, let go soon, and at most
+# 60 in all (PostgreSQL allows 100, and the suite's own admin connections go straight to it).
+default_pool_size = 8
+max_user_connections = 60
+server_idle_timeout = 5
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
 INI

@@ -297,8 +297,11 @@ async fn contents(data: &TestData) -> (Vec<(String, i64)>, String) {
             "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
         }
     };
-    let tables: Vec<String> =
-        swn::on_engine!(&db, |e| sqlx::query_scalar::<_, String>(sql).fetch_all(e).await).unwrap();
+    let tables: Vec<String> = swn::on_engine!(&db, |e| sqlx::query_scalar::<_, String>(sql)
+        .persistent(swn::db::keep_prepared())
+        .fetch_all(e)
+        .await)
+    .unwrap();
     let mut counts = Vec::new();
     for table in tables {
         let n =
@@ -318,7 +321,18 @@ async fn a_backup_restores_into_an_empty_database_whole(engine: Engine) {
     let demo = swn(&source).arg("demo").output().await.unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
     let backups = tempfile::tempdir().unwrap();
-    let out = swn(&source).arg("backup").arg(backups.path()).output().await.unwrap();
+    // Straight to the database, never through PgBouncer (refused, with the reason).
+    let direct = |data: &TestData| {
+        let mut cmd = swn(data);
+        cmd.env("SWN_DATABASE_URL", data.direct_url()).env_remove("SWN_PGBOUNCER");
+        cmd
+    };
+    let through_pgbouncer = swn(&source).env("SWN_PGBOUNCER", "true").arg("backup").arg(backups.path()).output();
+    let refused = through_pgbouncer.await.unwrap();
+    if engine == Engine::Postgres {
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("not through PgBouncer"));
+    }
+    let out = direct(&source).arg("backup").arg(backups.path()).output().await.unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
     let file = said.trim().strip_prefix("Backup written to ").expect(&said).to_string();
@@ -326,7 +340,7 @@ async fn a_backup_restores_into_an_empty_database_whole(engine: Engine) {
     assert!(name.starts_with(&format!("swn-{}", chrono::Utc::now().format("%Y-%m-%d"))), "dated: {name}");
 
     let target = TestData::new(engine).await;
-    let out = swn(&target).arg("restore").arg(&file).output().await.unwrap();
+    let out = direct(&target).arg("restore").arg(&file).output().await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (restored, restored_key) = contents(&target).await;
     let (original, original_key) = contents(&source).await;
@@ -334,10 +348,10 @@ async fn a_backup_restores_into_an_empty_database_whole(engine: Engine) {
     assert!(original.iter().any(|(t, n)| t == "users" && *n > 5), "the demo's people were in it: {original:?}");
     assert_eq!(restored_key, original_key, "links in e-mails already sent still work");
 
-    let again = swn(&target).arg("restore").arg(&file).output().await.unwrap();
+    let again = direct(&target).arg("restore").arg(&file).output().await.unwrap();
     let refused = String::from_utf8_lossy(&again.stderr);
     assert!(!again.status.success() && refused.contains("new, empty database"), "{refused}");
-    let replaced = swn(&target).args(["restore", "--replace"]).arg(&file).output().await.unwrap();
+    let replaced = direct(&target).args(["restore", "--replace"]).arg(&file).output().await.unwrap();
     assert!(replaced.status.success(), "{}", String::from_utf8_lossy(&replaced.stderr));
     assert_eq!(contents(&target).await.0, original, "replaced, not mixed");
     let served = swn(&target).arg("migrate").output().await.unwrap();

@@ -119,3 +119,27 @@ async fn upgrading_postgres_keeps_every_account() {
     upgrading_to_team_spaces_keeps_every_account(&url).await;
     crate::support::drop_postgres_database(&name).await;
 }
+
+/// Through PgBouncer no statement may be kept prepared (`db::keep_prepared`): every query written beside the
+/// macros asks, as the macros do. A query that forgot would fail only behind PgBouncer, so it is checked here.
+#[test]
+fn every_query_asks_whether_to_keep_its_statement_prepared() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("db/mod.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let queries = text.matches("sqlx::query").count();
+                let asked = text.matches(".persistent(crate::db::keep_prepared())").count();
+                if queries != asked {
+                    found.push(format!("{}: {queries} queries, {asked} ask", path.display()));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+    assert!(found.is_empty(), "add .persistent(crate::db::keep_prepared()) to each: {found:#?}");
+}

@@ -142,6 +142,18 @@ impl TestData {
         swn::db::Pooling { pgbouncer: self.through_pgbouncer(), ..Default::default() }
     }
 
+    /// The database's own address, not through PgBouncer (for backups).
+    pub fn direct_url(&self) -> String {
+        match (&self.pg_name, postgres_url()) {
+            (Some(name), Some(admin)) => {
+                let mut url = url::Url::parse(&admin).expect("database URL");
+                url.set_path(name);
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+
     /// Whether this test's database is reached through PgBouncer.
     pub fn through_pgbouncer(&self) -> bool {
         self.pg_name.is_some() && pgbouncer_url().is_some()
@@ -243,6 +255,10 @@ impl TestApp {
 
     /// Starts a server; `adjust` may change the configuration first.
     pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        if let Ok(filter) = std::env::var("SWN_TEST_LOG") {
+            // The server's log while debugging a test (e.g. SWN_TEST_LOG=warn): off by default.
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
         let data = TestData::new(engine).await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -108,6 +108,7 @@ pub async fn last_change(tx: &mut Tx, space_id: &str, section: &str) -> Result<i
         sqlx::query_scalar::<_, i64>(
             "SELECT COALESCE(MAX(number), 0) FROM agreement_versions WHERE space_id = $1 AND section = $2",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(space_id)
         .bind(section)
         .fetch_one(e)
@@ -264,6 +265,7 @@ pub async fn settle_open(
     hold(tx, space_id).await?;
     let proposed: Option<Option<i64>> = crate::on_engine!(&mut *tx, |e| {
         sqlx::query_scalar::<_, Option<i64>>("SELECT proposed_version FROM team_agreements WHERE space_id = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(space_id)
             .fetch_optional(e)
             .await
@@ -342,6 +344,7 @@ pub async fn written_by(db: &Db, user_id: &str) -> Result<serde_json::Value, sql
         sqlx::query_as::<_, (String, String, String)>(
             "SELECT space_id, section, body FROM agreement_comments WHERE author_id = $1 ORDER BY created_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await
@@ -349,7 +352,7 @@ pub async fn written_by(db: &Db, user_id: &str) -> Result<serde_json::Value, sql
     let versions: Vec<(String, i64, String, String)> = crate::on_engine!(db, |e| {
         sqlx::query_as::<_, (String, i64, String, String)>(
             "SELECT space_id, number, section, sections FROM agreement_versions WHERE author_id = $1 ORDER BY created_at",
-        )
+        ).persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await
@@ -358,6 +361,7 @@ pub async fn written_by(db: &Db, user_id: &str) -> Result<serde_json::Value, sql
         sqlx::query_as::<_, (String, i64, String, String)>(
             "SELECT space_id, version, answer, note FROM agreement_answers WHERE user_id = $1 ORDER BY answered_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await

@@ -132,6 +132,7 @@ pub async fn notes_by(db: &Db, user_id: &str) -> Result<Vec<(String, String, Str
             "SELECT n.space_id, g.title, n.body, n.ticked FROM guide_notes n JOIN toolkit_guides g ON g.id = n.guide_id
              WHERE n.user_id = $1 ORDER BY n.updated_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await

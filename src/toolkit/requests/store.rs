@@ -35,6 +35,7 @@ pub async fn request(db: &Db, space_id: &str, id: &str) -> Result<Option<Request
 pub async fn space_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT space_id FROM flexible_requests WHERE id = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(id)
             .fetch_optional(e)
             .await

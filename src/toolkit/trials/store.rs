@@ -34,6 +34,7 @@ pub async fn trial(db: &Db, space_id: &str, id: &str) -> Result<Option<Trial>, s
 pub async fn space_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT space_id FROM team_trials WHERE id = $1")
+            .persistent(crate::db::keep_prepared())
             .bind(id)
             .fetch_optional(e)
             .await
@@ -225,6 +226,7 @@ pub async fn notes_by(db: &Db, user_id: &str) -> Result<Vec<(String, String, Dat
         sqlx::query_as::<_, (String, String, DateTime<Utc>)>(
             "SELECT trial_id, body, created_at FROM trial_notes WHERE author_id = $1 ORDER BY created_at",
         )
+        .persistent(crate::db::keep_prepared())
         .bind(user_id)
         .fetch_all(e)
         .await
