@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Utc;
 
@@ -153,6 +153,7 @@ async fn upload(
 async fn download(
     State(app): State<App>,
     viewer: Viewer,
+    headers: axum::http::HeaderMap,
     Path((id, file)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let entry = store::entry(&app.db, &id).await?.ok_or(AppError::NotFound)?;
@@ -162,18 +163,18 @@ async fn download(
     let listed =
         store::files_of(&app.db, &id).await?.into_iter().find(|f| f.file_id == file).ok_or(AppError::NotFound)?;
     let stored = crate::content::private_file(&app.db, &listed.file_id).await?.ok_or(AppError::NotFound)?;
-    let extension = crate::library::files::document_type(&stored.bytes).map_or("bin", |(_, ext)| ext);
+    let extension = crate::library::files::extension_of(&stored.content_type);
     let name = crate::library::files::download_name(&crate::web::forms::slugify(&listed.label), extension);
-    Ok((
-        [
-            (header::CONTENT_TYPE, stored.content_type),
+    Ok(crate::web::files::send(
+        &app.db,
+        &headers,
+        stored,
+        &[
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
             (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
         ],
-        stored.bytes,
-    )
-        .into_response())
+    ))
 }
 
 async fn remove(

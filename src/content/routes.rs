@@ -186,15 +186,15 @@ async fn site_map(State(app): State<App>, page: Page) -> AppResult<impl IntoResp
 
 /// Logos and photos. They are public, and were checked to be images when uploaded; `nosniff` (on every
 /// response) keeps browsers from reading them as anything else.
-async fn file(State(app): State<App>, Path(id): Path<String>) -> AppResult<Response> {
+async fn file(State(app): State<App>, headers: axum::http::HeaderMap, Path(id): Path<String>) -> AppResult<Response> {
     let file = store::file(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.content_type),
+    Ok(crate::web::files::send(
+        &app.db,
+        &headers,
+        file,
+        &[
             (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
             (header::CONTENT_DISPOSITION, "inline".to_string()),
         ],
-        file.bytes,
-    )
-        .into_response())
+    ))
 }

@@ -308,13 +308,20 @@ pub async fn delete_person(db: &Db, id: &str) -> Result<u64, sqlx::Error> {
     execute!(db, "DELETE FROM people WHERE id = $1", id)
 }
 
-// Stored images
+// Stored files: images, slides, library files, award entries' files
 
-#[derive(sqlx::FromRow)]
+/// A stored file as served: its bytes are read a piece at a time (`file_piece`), never whole. Files never
+/// change (a replacement is a new file), so the id is their version.
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StoredFile {
+    pub id: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
 }
+
+/// The size of the pieces a file is kept in.
+pub const PIECE: usize = 256 * 1024;
 
 /// Stores a public image (a logo, a photo), served to anyone at `/files/{id}`.
 pub async fn insert_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> Result<String, sqlx::Error> {
@@ -329,14 +336,23 @@ pub async fn insert_private_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) 
 async fn insert_stored(tx: &mut Tx, content_type: &str, bytes: &[u8], public: bool) -> Result<String, sqlx::Error> {
     let id = new_id();
     execute!(
-        tx,
-        "INSERT INTO files (id, content_type, bytes, created_at, public) VALUES ($1, $2, $3, $4, $5)",
+        &mut *tx,
+        "INSERT INTO files (id, content_type, size, created_at, public) VALUES ($1, $2, $3, $4, $5)",
         &id,
         content_type,
-        bytes,
+        bytes.len() as i64,
         Utc::now(),
         public
     )?;
+    for (seq, piece) in bytes.chunks(PIECE).enumerate() {
+        execute!(
+            &mut *tx,
+            "INSERT INTO file_chunks (file_id, seq, bytes) VALUES ($1, $2, $3)",
+            &id,
+            seq as i64,
+            piece
+        )?;
+    }
     Ok(id)
 }
 
@@ -351,12 +367,29 @@ pub async fn store_image(tx: &mut Tx, change: &ImageChange<'_>) -> Result<Option
 
 /// A public file.
 pub async fn file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
-    fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1 AND public = TRUE", id)
+    fetch_optional!(
+        db,
+        StoredFile,
+        "SELECT id, content_type, size, created_at FROM files WHERE id = $1 AND public = TRUE",
+        id
+    )
 }
 
 /// Any file, for a handler that has checked access itself.
 pub async fn private_file(db: &Db, id: &str) -> Result<Option<StoredFile>, sqlx::Error> {
-    fetch_optional!(db, StoredFile, "SELECT content_type, bytes FROM files WHERE id = $1", id)
+    fetch_optional!(db, StoredFile, "SELECT id, content_type, size, created_at FROM files WHERE id = $1", id)
+}
+
+/// One piece of a file's bytes (`None` past its end).
+pub async fn file_piece(db: &Db, id: &str, seq: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, Vec<u8>>("SELECT bytes FROM file_chunks WHERE file_id = $1 AND seq = $2")
+            .persistent(crate::db::keep_prepared())
+            .bind(id)
+            .bind(seq)
+            .fetch_optional(e)
+            .await
+    })
 }
 
 /// News an organiser wrote keeps no pointer to them once their account is erased.

@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0017_awards"),
     migration!("0018_award_judging"),
     migration!("0019_outbox_priority"),
+    migration!("0020_file_chunks"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

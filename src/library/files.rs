@@ -34,6 +34,26 @@ pub fn document_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     plain_text_type(bytes)
 }
 
+/// The extension of a type `document_type` accepts (for a download's name); `bin` for any other.
+pub fn extension_of(content_type: &str) -> &'static str {
+    const KNOWN: &[(&str, &str)] = &[
+        ("application/pdf", "pdf"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+        ("application/vnd.oasis.opendocument.text", "odt"),
+        ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+        ("application/vnd.oasis.opendocument.presentation", "odp"),
+        ("image/png", "png"),
+        ("image/jpeg", "jpg"),
+        ("image/gif", "gif"),
+        ("image/webp", "webp"),
+        ("text/csv", "csv"),
+        ("text/plain", "txt"),
+    ];
+    KNOWN.iter().find(|(t, _)| *t == content_type).map_or("bin", |(_, ext)| ext)
+}
+
 /// Text with nothing a browser would read as markup: CSV when every line has the same number of commas.
 fn plain_text_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     let text = std::str::from_utf8(bytes).ok()?;

@@ -280,7 +280,12 @@ async fn resource(State(app): State<App>, page: Page, viewer: Viewer, Path(slug)
 }
 
 /// Serves a resource's file, after the same check as its page, always as a download under a name we made.
-async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+async fn download(
+    State(app): State<App>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let page_path = format!("/resources/{slug}");
     let resource = store::resource_by_slug(&app.db, &slug).await?.ok_or_else(|| refuse(&viewer, &page_path))?;
     if !may_open(&app, &viewer, &resource.audience(), resource.published, resource.publish_at).await? {
@@ -298,9 +303,11 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
             policy::Publication::of(resource.published, resource.publish_at),
             now,
         );
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.content_type),
+    Ok(crate::web::files::send(
+        &app.db,
+        &headers,
+        file,
+        &[
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
             (
                 header::CACHE_CONTROL,
@@ -308,9 +315,7 @@ async fn download(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
             ),
             (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
         ],
-        file.bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template)]

@@ -524,22 +524,25 @@ async fn feedback(
     Ok(redirect_with_notice(&format!("/meetings/{slug}"), "Thank you for your feedback."))
 }
 
-async fn slides(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+async fn slides(
+    State(app): State<App>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
     let view = view_of(&app, &viewer, &meeting).await?;
     policy::require(&viewer, policy::can_see_materials(&viewer, view, Utc::now()), &format!("/meetings/{slug}"))?;
     let file_id = meeting.slides_file_id.clone().ok_or(AppError::NotFound)?;
     let file = crate::content::private_file(&app.db, &file_id).await?.ok_or(AppError::NotFound)?;
     let extension = if file.content_type == "application/pdf" { "pdf" } else { "pptx" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.content_type),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-slides.{extension}\"", meeting.slug)),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    let disposition = format!("attachment; filename=\"{}-slides.{extension}\"", meeting.slug);
+    Ok(crate::web::files::send(
+        &app.db,
+        &headers,
+        file,
+        &[(header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".to_string())],
+    ))
 }
 
 // Calendars

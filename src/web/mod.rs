@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod browser;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod headers;
 pub mod markdown;

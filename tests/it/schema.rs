@@ -109,6 +109,56 @@ async fn upgrading_sqlite_keeps_every_account() {
     upgrading_to_team_spaces_keeps_every_account(&url).await;
 }
 
+/// 0020 moves every stored file's bytes into pieces: a file of several pieces, a small one and an empty one
+/// read back byte for byte.
+async fn upgrading_moves_files_into_pieces(url: &str) {
+    let db = Db::connect(url).await.unwrap();
+    swn::db::migrate::run_until(&db, Some("0019_outbox_priority")).await.unwrap();
+    let now = chrono::Utc::now();
+    let big: Vec<u8> = (0..(swn::content::PIECE * 2 + 1000)).map(|i| (i % 253) as u8).collect();
+    let files: [(&str, &[u8]); 3] = [("big", &big), ("small", b"%PDF-1.7 small"), ("empty", b"")];
+    for (id, bytes) in files {
+        swn::execute!(
+            &db,
+            "INSERT INTO files (id, content_type, bytes, created_at, public) VALUES ($1, 'application/pdf', $2, $3, TRUE)",
+            id,
+            bytes,
+            now
+        )
+        .unwrap();
+    }
+    assert_eq!(swn::db::migrate::run_until(&db, Some("0020_file_chunks")).await.unwrap(), vec!["0020_file_chunks"]);
+    for (id, bytes) in files {
+        let file = swn::content::private_file(&db, id).await.unwrap().unwrap();
+        assert_eq!(file.size, bytes.len() as i64);
+        let mut read = Vec::new();
+        let mut seq = 0;
+        while let Some(piece) = swn::content::file_piece(&db, id, seq).await.unwrap() {
+            read.extend_from_slice(&piece);
+            seq += 1;
+        }
+        assert_eq!(read, bytes, "{id} came through whole");
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn upgrading_sqlite_moves_files_into_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    upgrading_moves_files_into_pieces(&format!("sqlite://{}", dir.path().join("upgrade.db").display())).await;
+}
+
+#[tokio::test]
+async fn upgrading_postgres_moves_files_into_pieces() {
+    if crate::support::postgres_url().is_none() {
+        crate::support::skip("set SWN_TEST_DATABASE_URL to run this test on PostgreSQL");
+        return;
+    }
+    let (url, name) = crate::support::fresh_postgres_database().await;
+    upgrading_moves_files_into_pieces(&url).await;
+    crate::support::drop_postgres_database(&name).await;
+}
+
 #[tokio::test]
 async fn upgrading_postgres_keeps_every_account() {
     if crate::support::postgres_url().is_none() {
