@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// Most e-mails this instance hands to the mail server per second (0: as fast as it accepts them).
     #[arg(long, env = "SWN_MAIL_RATE", default_value_t = 0)]
     pub mail_rate: u32,
+    /// Most e-mails the whole network hands to the mail server per second, however many instances send (0: no
+    /// such limit). Every instance takes its turns from the database.
+    #[arg(long, env = "SWN_NETWORK_MAIL_RATE", default_value_t = 0)]
+    pub network_mail_rate: u32,
     /// How many e-mails this instance hands to the mail server at once.
     #[arg(long, env = "SWN_MAIL_CONCURRENCY", default_value_t = 4)]
     pub mail_concurrency: usize,
@@ -141,6 +145,8 @@ pub struct Config {
     pub mail_poll: Duration,
     /// Most e-mails handed to the mail server per second by this instance; 0 for no limit.
     pub mail_rate: u32,
+    /// Most e-mails handed to the mail server per second by all instances together; 0 for no limit.
+    pub network_mail_rate: u32,
     /// How long a worker holds a message it took before another may take it (after a crash).
     pub mail_lease: Duration,
     /// Deliveries in flight at once.
@@ -175,9 +181,11 @@ impl Config {
         config.joining_link_release = chrono::Duration::minutes(args.joining_link_release_minutes);
         config.reminder_before = chrono::Duration::hours(args.reminder_hours);
         config.trust_proxy = args.trust_proxy;
-        if args.mail_rate > 10_000 || !(5..=86_400).contains(&args.mail_lease_seconds) {
-            bail!("SWN_MAIL_RATE must be 0 to 10000, and SWN_MAIL_LEASE_SECONDS 5 to 86400");
+        if args.mail_rate > 10_000 || args.network_mail_rate > 10_000 || !(5..=86_400).contains(&args.mail_lease_seconds)
+        {
+            bail!("SWN_MAIL_RATE and SWN_NETWORK_MAIL_RATE must be 0 to 10000, and SWN_MAIL_LEASE_SECONDS 5 to 86400");
         }
+        config.network_mail_rate = args.network_mail_rate;
         if !(1..=64).contains(&args.mail_concurrency) {
             bail!("SWN_MAIL_CONCURRENCY must be 1 to 64");
         }
@@ -293,6 +301,7 @@ impl Config {
             },
             mail_poll: Duration::from_secs(5),
             mail_rate: 0,
+            network_mail_rate: 0,
             mail_lease: Duration::from_secs(300),
             mail_concurrency: 4,
             shutdown_grace: Duration::from_secs(20),

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0018_award_judging"),
     migration!("0019_outbox_priority"),
     migration!("0020_file_chunks"),
+    migration!("0021_mail_pacing"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -236,6 +236,20 @@ pub async fn release(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::
     Ok(())
 }
 
+/// Takes the network's next turn to hand an e-mail to the mail server, `gap_us` after the last one taken by
+/// any instance: gives when it is (microseconds since 1970), now or later. One statement, so two instances
+/// never take the same turn.
+pub async fn take_network_turn(db: &Db, now_us: i64, gap_us: i64) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(
+        db,
+        i64,
+        "UPDATE mail_pacing SET next_us = (CASE WHEN next_us > $1 THEN next_us ELSE $1 END) + $2 WHERE id = 1
+         RETURNING next_us - $2",
+        now_us,
+        gap_us
+    )
+}
+
 /// Records a failed attempt: tried again at `retry_at`, or given up when `retry_at` is `None`.
 pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
     let error: String = error.chars().take(1000).collect();

@@ -1,7 +1,9 @@
 //! The mail worker inside `swn serve`: drains the outbox, retries temporary failures with back-off, and gives
 //! up on permanent ones. A message is marked sent only after the transport accepted it; a crash between the
 //! two is the only way a message goes out twice, and the lease brings back any message a crash left behind.
-//! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance). Once the
+//! With `SWN_MAIL_RATE`, the worker paces itself to that many messages a second (per instance); with
+//! `SWN_NETWORK_MAIL_RATE`, every instance also takes its turns from one row in the database, so the network
+//! as a whole keeps to that rate. Once the
 //! process drains it takes no new message; one still with the mail server when the grace runs out is put back.
 
 use std::time::Duration;
@@ -26,7 +28,7 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
 /// Several deliveries in flight keep a slow SMTP exchange (a server's delay, or lettre 0.11's 40 ms Nagle
 /// stall at the end of each message) from setting the pace of a large send.
 pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx::Error> {
-    let pacer = Pacer::new(app.config.mail_rate);
+    let pacer = Pacer::new(app.config.mail_rate, app.config.network_mail_rate);
     let lanes = (0..app.config.mail_concurrency.max(1)).map(|_| deliver_lane(app, transport, &pacer));
     let mut attempted = 0;
     for lane in futures_util::future::join_all(lanes).await {
@@ -48,7 +50,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
         attempted += 1;
         // Waiting for its turn, nothing has gone yet: a stop puts the message back at once.
         tokio::select! {
-            () = pacer.wait_turn() => {}
+            turn = pacer.wait_turn(&app.db) => turn?,
             () = reached(&mut phase, Phase::Draining) => {
                 outbox::release(&app.db, &message.id, Utc::now()).await?;
                 break;
@@ -98,29 +100,37 @@ async fn reached(phase: &mut tokio::sync::watch::Receiver<Phase>, at: Phase) {
     let _ = phase.wait_for(|now| *now as u8 >= at as u8).await;
 }
 
-/// Spaces sends `1 / rate` seconds apart across all lanes (no spacing when the rate is 0).
+/// Spaces sends `1 / rate` seconds apart across all lanes of this instance, and `1 / network rate` across
+/// every instance (no spacing where a rate is 0).
 struct Pacer {
     gap: Option<Duration>,
     next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+    network_gap: Option<Duration>,
 }
 
 impl Pacer {
-    fn new(rate: u32) -> Pacer {
-        Pacer { gap: (rate > 0).then(|| Duration::from_secs(1) / rate), next: tokio::sync::Mutex::new(None) }
+    fn new(rate: u32, network_rate: u32) -> Pacer {
+        let gap = |rate: u32| (rate > 0).then(|| Duration::from_secs(1) / rate);
+        Pacer { gap: gap(rate), next: tokio::sync::Mutex::new(None), network_gap: gap(network_rate) }
     }
 
-    async fn wait_turn(&self) {
-        let Some(gap) = self.gap else {
-            return;
-        };
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = tokio::time::Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + gap);
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
+    async fn wait_turn(&self, db: &crate::db::Db) -> Result<(), sqlx::Error> {
+        if let Some(gap) = self.gap {
+            let slot = {
+                let mut next = self.next.lock().await;
+                let now = tokio::time::Instant::now();
+                let slot = next.map_or(now, |n| n.max(now));
+                *next = Some(slot + gap);
+                slot
+            };
+            tokio::time::sleep_until(slot).await;
+        }
+        if let Some(gap) = self.network_gap {
+            let now_us = Utc::now().timestamp_micros();
+            let turn = outbox::take_network_turn(db, now_us, gap.as_micros() as i64).await?;
+            tokio::time::sleep(Duration::from_micros(turn.saturating_sub(now_us).max(0) as u64)).await;
+        }
+        Ok(())
     }
 }
 

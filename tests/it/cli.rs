@@ -26,7 +26,7 @@ pub(crate) fn swn(data: &TestData) -> Command {
 }
 
 /// The form token a page's forms carry.
-fn form_token(page: &str) -> String {
+pub(crate) fn form_token(page: &str) -> String {
     scraper::Html::parse_document(page)
         .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
         .next()

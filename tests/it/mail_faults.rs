@@ -21,7 +21,9 @@ on_both_engines!(
     a_killed_smtp_server_loses_nothing,
     a_newsletter_survives_swn_killed_mid_send,
     a_newsletter_stopped_mid_send_is_finished_by_another_instance,
-    a_stop_with_the_mail_server_stuck_ends_within_the_grace
+    a_stop_with_the_mail_server_stuck_ends_within_the_grace,
+    a_password_reset_during_a_5000_copy_send_arrives_within_seconds,
+    the_network_rate_holds_across_instances
 );
 
 fn email(to: &str, n: usize) -> Email {
@@ -430,5 +432,87 @@ async fn a_stop_with_the_mail_server_stuck_ends_within_the_grace(engine: Engine)
     crate::cli::stop(second).await;
     eprintln!("a stop with the mail server stuck took {took:?}");
     assert_eq!(distinct_recipients(&[&stuck, &well]).0, total, "every member got the issue in the end");
+    data.finish().await;
+}
+
+/// A member who forgot their password while a 5,000-copy issue is going out gets the reset link within
+/// seconds: transactional mail is taken before every waiting copy (it waited 97.6 s behind them before).
+async fn a_password_reset_during_a_5000_copy_send_arrives_within_seconds(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let total = 5000;
+    let store_dir = tempfile::tempdir().unwrap();
+    let peer = SmtpPeer::start(store_dir.path(), &["--delay-ms", "5"]).await;
+    let data = TestData::new(engine).await;
+    newsletter_to(&data, total).await;
+    let env = [
+        ("SWN_SMTP_URL", peer.url()),
+        ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (child, base, _) = crate::cli::serve_with(&data, &env).await;
+    peer.wait_for(100).await;
+
+    let browser = crate::support::browser();
+    let page = browser.get(format!("{base}/password/forgot")).send().await.unwrap().text().await.unwrap();
+    let token = crate::cli::form_token(&page);
+    let asked = Instant::now();
+    let answer = browser
+        .post(format!("{base}/password/forgot"))
+        .form(&[("csrf_token", token.as_str()), ("email", "reader042@org.example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let is_reset = |m: &Vec<u8>| smtp_peer::header(m, "Subject").is_some_and(|s| s.to_lowercase().contains("password"));
+    let mut arrived = None;
+    while asked.elapsed() < Duration::from_secs(60) {
+        if peer.messages().iter().any(is_reset) {
+            arrived = Some(asked.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivered = peer.messages().len();
+    let waiting = outbox_count(&data, "pending").await;
+    crate::cli::stop(child).await;
+    let arrived = arrived.expect("the reset e-mail arrived");
+    eprintln!(
+        "password reset during a {total}-copy send ({engine:?}): delivered {arrived:?} after asking, with \
+         {delivered} e-mails delivered and {waiting} copies still waiting"
+    );
+    assert!(waiting > 1000, "the send was far from done: {waiting} waiting");
+    assert!(arrived < Duration::from_secs(5), "within seconds: {arrived:?}");
+    data.finish().await;
+}
+
+/// Two instances on one database, each with the network's rate of 20 a second: together they keep to it
+/// (40 e-mails take at least 39 gaps of 50 ms), where each alone would allow 20 a second of its own.
+async fn the_network_rate_holds_across_instances(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    let peer = SmtpPeer::start(store.path(), &[]).await;
+    let data = TestData::new(engine).await;
+    let first = open(&data, |c| c.network_mail_rate = 20).await;
+    let second = open(&data, |c| c.network_mail_rate = 20).await;
+    for n in 0..40 {
+        queue(&first, &format!("m{n}@org.example.com"), n).await;
+    }
+    let transport = Transport::smtp(&peer.url()).unwrap();
+    let started = Instant::now();
+    let (a, b) =
+        tokio::join!(worker::deliver_due(&first, &transport), worker::deliver_due(&second, &transport));
+    let took = started.elapsed();
+    let (a, b) = (a.unwrap(), b.unwrap());
+    eprintln!("network rate 20/s over two instances: 40 e-mails ({a} + {b}) in {took:?}");
+    assert_eq!(a + b, 40);
+    assert!(a > 0 && b > 0, "both instances sent: {a} and {b}");
+    assert!(took >= Duration::from_millis(1900), "kept to the network's rate: {took:?}");
+    assert_eq!(peer.messages().len(), 40);
+    first.db.close().await;
+    second.db.close().await;
     data.finish().await;
 }

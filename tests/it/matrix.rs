@@ -30,6 +30,8 @@ const MEMBERS_ITEM: [u16; 8] = [303, 404, 200, 200, 200, 200, 303, 404];
 const GROUP_ONLY: [u16; 8] = [303, 403, 404, 200, 200, 200, 303, 403];
 /// A link with a secret that this test does not have: refused alike for everyone.
 const GONE: [u16; 8] = [410; 8];
+/// Not on this address for anyone (a route of another listener).
+const NOWHERE: [u16; 8] = [404; 8];
 /// In a row, a role allowed to send the form: the row's `Does` says what it gets back and what the form changes.
 const DOES: u16 = 1;
 /// A form for organisers: refused for everyone else.
@@ -269,6 +271,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/robots.txt", p("/robots.txt"), PUBLIC),
         row("GET", "/healthz", p("/healthz"), PUBLIC),
         row("GET", "/readyz", p("/readyz"), PUBLIC),
+        // Served only on SWN_METRICS_LISTEN, never on the site's own address.
+        row("GET", "/metrics", p("/metrics"), NOWHERE),
         row("GET", "/static/{name}", p("/static/style.css"), PUBLIC),
         row("GET", "/files/{id}", format!("/files/{}", s.public_file), PUBLIC),
         // Searching for part of the marker (the query itself is shown back in the form).
