@@ -181,7 +181,9 @@ impl Config {
         config.joining_link_release = chrono::Duration::minutes(args.joining_link_release_minutes);
         config.reminder_before = chrono::Duration::hours(args.reminder_hours);
         config.trust_proxy = args.trust_proxy;
-        if args.mail_rate > 10_000 || args.network_mail_rate > 10_000 || !(5..=86_400).contains(&args.mail_lease_seconds)
+        if args.mail_rate > 10_000
+            || args.network_mail_rate > 10_000
+            || !(5..=86_400).contains(&args.mail_lease_seconds)
         {
             bail!("SWN_MAIL_RATE and SWN_NETWORK_MAIL_RATE must be 0 to 10000, and SWN_MAIL_LEASE_SECONDS 5 to 86400");
         }

@@ -279,11 +279,14 @@ async fn suspended_accounts_cannot_sign_in(engine: Engine) {
 /// so no more than the limit are ever checked (the rest wait), on either engine.
 async fn simultaneous_guesses_are_counted_one_after_another(engine: Engine) {
     let t = TestApp::start_with(engine, |c| c.trust_proxy = true).await;
+    // Two instances behind one load balancer: every other guess goes to the second.
+    let other = t.another_instance().await;
     t.create_user("target@agency.example.gov.uk", "Tar Get", Role::Member, "right-password-1").await;
     let attacker = browser();
     let token = t.csrf_with(&attacker).await;
-    let tries = (0..60).map(|_| {
-        let (client, url, token) = (attacker.clone(), t.url("/sign-in"), token.clone());
+    let tries = (0..60).map(|n| {
+        let server = if n % 2 == 0 { &t } else { &other };
+        let (client, url, token) = (attacker.clone(), server.url("/sign-in"), token.clone());
         async move {
             client
                 .post(url)
@@ -305,5 +308,6 @@ async fn simultaneous_guesses_are_counted_one_after_another(engine: Engine) {
     let held_back = answers.iter().filter(|s| **s == 429).count();
     assert!(checked <= swn::auth::throttle::MAX_PER_ACCOUNT_AND_ADDRESS, "{checked} passwords checked: {answers:?}");
     assert_eq!(checked + held_back, 60, "{answers:?}");
+    other.finish().await;
     t.finish().await;
 }

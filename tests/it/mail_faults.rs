@@ -446,10 +446,7 @@ async fn a_password_reset_during_a_5000_copy_send_arrives_within_seconds(engine:
     let peer = SmtpPeer::start(store_dir.path(), &["--delay-ms", "5"]).await;
     let data = TestData::new(engine).await;
     newsletter_to(&data, total).await;
-    let env = [
-        ("SWN_SMTP_URL", peer.url()),
-        ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
-    ];
+    let env = [("SWN_SMTP_URL", peer.url()), ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string())];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (child, base, _) = crate::cli::serve_with(&data, &env).await;
     peer.wait_for(100).await;
@@ -503,8 +500,7 @@ async fn the_network_rate_holds_across_instances(engine: Engine) {
     }
     let transport = Transport::smtp(&peer.url()).unwrap();
     let started = Instant::now();
-    let (a, b) =
-        tokio::join!(worker::deliver_due(&first, &transport), worker::deliver_due(&second, &transport));
+    let (a, b) = tokio::join!(worker::deliver_due(&first, &transport), worker::deliver_due(&second, &transport));
     let took = started.elapsed();
     let (a, b) = (a.unwrap(), b.unwrap());
     eprintln!("network rate 20/s over two instances: 40 e-mails ({a} + {b}) in {took:?}");

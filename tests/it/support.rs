@@ -265,6 +265,22 @@ impl TestApp {
         let mut config = Config::from_common(&data.common_args(), addr).expect("config");
         config.mail_poll = Duration::from_millis(100);
         adjust(&mut config);
+        let mut t = TestApp::serve(config, listener).await;
+        t.data = Some(data);
+        t
+    }
+
+    /// A second instance on the same database, with the same settings and base URL (as a load balancer's
+    /// instances have), on its own port. Its `finish` leaves the database to the first.
+    pub async fn another_instance(&self) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut t = TestApp::serve((*self.app.config).clone(), listener).await;
+        t.client = browser();
+        t
+    }
+
+    async fn serve(config: Config, listener: TcpListener) -> TestApp {
+        let addr = listener.local_addr().expect("addr");
         let app = App::open(config).await.expect("open app");
         let server = Server::from_listener(app.clone(), listener).expect("server");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -280,7 +296,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: browser(),
             app,
-            data: Some(data),
+            data: None,
             stop: Some(stop),
             server: Some(handle),
         }
