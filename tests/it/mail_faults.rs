@@ -303,6 +303,15 @@ async fn a_newsletter_survives_swn_killed_mid_send(engine: Engine) {
     data.finish().await;
 }
 
+/// `swn serve` sending through `peer`, with more settings; gives the process and its base URL.
+async fn serve_through(data: &TestData, peer: &SmtpPeer, more: &[(&str, &str)]) -> (tokio::process::Child, String) {
+    let url = peer.url();
+    let mut env = vec![("SWN_SMTP_URL", url.as_str()), ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>")];
+    env.extend_from_slice(more);
+    let (child, base, _) = crate::cli::serve_with(data, &env).await;
+    (child, base)
+}
+
 /// Sends SIGTERM and gives how long the process took to exit (and that it exited cleanly).
 async fn terminate(mut child: tokio::process::Child) -> Duration {
     let pid = child.id().expect("running").to_string();
@@ -358,13 +367,8 @@ async fn a_newsletter_stopped_mid_send_is_finished_by_another_instance(engine: E
     let peer = SmtpPeer::start(store_dir.path(), &["--delay-ms", "5"]).await;
     let data = TestData::new(engine).await;
     newsletter_to(&data, total).await;
-    let env = [
-        ("SWN_SMTP_URL", peer.url()),
-        ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
-        ("SWN_SHUTDOWN_SECONDS", "5".to_string()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (first, _, _) = crate::cli::serve_with(&data, &env).await;
+    let grace = [("SWN_SHUTDOWN_SECONDS", "5")];
+    let (first, _) = serve_through(&data, &peer, &grace).await;
     peer.wait_for(30).await;
     let took = terminate(first).await;
     let (at_stop, _) = distinct_recipients(&[&peer]);
@@ -373,7 +377,7 @@ async fn a_newsletter_stopped_mid_send_is_finished_by_another_instance(engine: E
     assert_eq!(outbox_count(&data, "sending").await, 0, "nothing left held by the stopped instance");
 
     let started = Instant::now();
-    let (second, _, _) = crate::cli::serve_with(&data, &env).await;
+    let (second, _) = serve_through(&data, &peer, &grace).await;
     while distinct_recipients(&[&peer]).0 < total && started.elapsed() < Duration::from_secs(120) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -401,16 +405,8 @@ async fn a_stop_with_the_mail_server_stuck_ends_within_the_grace(engine: Engine)
     let stuck = SmtpPeer::start(store_dir.path(), &["--hang-after", "10"]).await;
     let data = TestData::new(engine).await;
     newsletter_to(&data, total).await;
-    let env = |peer: &SmtpPeer| {
-        vec![
-            ("SWN_SMTP_URL", peer.url()),
-            ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string()),
-            ("SWN_SHUTDOWN_SECONDS", "2".to_string()),
-        ]
-    };
-    let first_env = env(&stuck);
-    let first_env: Vec<(&str, &str)> = first_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (first, _, _) = crate::cli::serve_with(&data, &first_env).await;
+    let grace = [("SWN_SHUTDOWN_SECONDS", "2")];
+    let (first, _) = serve_through(&data, &stuck, &grace).await;
     stuck.wait_for(10).await;
     tokio::time::sleep(Duration::from_millis(500)).await; // the next copies are now with the stuck server
     assert!(outbox_count(&data, "sending").await > 0, "copies are held by the stuck deliveries");
@@ -420,9 +416,7 @@ async fn a_stop_with_the_mail_server_stuck_ends_within_the_grace(engine: Engine)
 
     let well_dir = tempfile::tempdir().unwrap();
     let well = SmtpPeer::start(well_dir.path(), &[]).await;
-    let second_env = env(&well);
-    let second_env: Vec<(&str, &str)> = second_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (second, _, _) = crate::cli::serve_with(&data, &second_env).await;
+    let (second, _) = serve_through(&data, &well, &grace).await;
     for _ in 0..300 {
         if distinct_recipients(&[&stuck, &well]).0 == total {
             break;
@@ -446,9 +440,7 @@ async fn a_password_reset_during_a_5000_copy_send_arrives_within_seconds(engine:
     let peer = SmtpPeer::start(store_dir.path(), &["--delay-ms", "5"]).await;
     let data = TestData::new(engine).await;
     newsletter_to(&data, total).await;
-    let env = [("SWN_SMTP_URL", peer.url()), ("SWN_MAIL_FROM", "Smart Work Network <network@swn.test>".to_string())];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (child, base, _) = crate::cli::serve_with(&data, &env).await;
+    let (child, base) = serve_through(&data, &peer, &[]).await;
     peer.wait_for(100).await;
 
     let browser = crate::support::browser();
