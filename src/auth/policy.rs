@@ -430,6 +430,11 @@ pub fn can_post(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     can_enter_members_area(viewer, now) && viewer.user.as_ref().is_some_and(|u| !u.posting_suspended)
 }
 
+/// A member likes another's post (where they may read it) while they may post: one's own post is not liked.
+pub fn can_like_post(viewer: &Viewer, author_id: Option<&str>, now: DateTime<Utc>) -> bool {
+    can_post(viewer, now) && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) != author_id)
+}
+
 /// Whether a topic takes replies: a moderator locks it to stop them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Replies {

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0019_outbox_priority"),
     migration!("0020_file_chunks"),
     migration!("0021_mail_pacing"),
+    migration!("0022_forum_likes_bookmarks"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

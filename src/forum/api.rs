@@ -70,6 +70,10 @@ pub struct PostOut {
     pub accepted: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// How many members liked it (in a topic's page of posts).
+    pub likes: i64,
+    /// Whether the caller liked it.
+    pub liked: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -169,6 +173,8 @@ fn post_out(viewer: &Viewer, t: &Topic, p: Post) -> PostOut {
         opening: p.opening,
         created_at: p.created_at,
         edited_at: p.edited_at,
+        likes: p.likes,
+        liked: p.liked,
     }
 }
 
@@ -243,7 +249,8 @@ pub async fn topic(
         }
     };
     let moderator = policy::can_moderate(&viewer);
-    let posts = store::posts(&app.db, &topic.id, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
+    let reader = member(&viewer, "")?;
+    let posts = store::posts(&app.db, &topic.id, &reader.id, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
         .await?
         .into_iter()
         .filter(|p| !p.hidden || moderator)

@@ -6,6 +6,7 @@ mod demo;
 mod digest;
 mod model;
 mod moderation;
+mod reactions;
 mod routes;
 mod service;
 mod store;
@@ -62,7 +63,7 @@ impl Feature for Forum {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(moderation::routes()).merge(admin::routes())
+        routes::routes().merge(moderation::routes()).merge(admin::routes()).merge(reactions::routes())
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {
@@ -90,7 +91,8 @@ impl Feature for Forum {
                 .into_iter()
                 .map(|(kind, id)| json!({"kind": kind, "id": id}))
                 .collect();
-            Ok(Some(json!({"posts": posts, "watching": watches})))
+            let (liked, bookmarked) = store::likes_and_bookmarks_of(&app.db, &person.id).await?;
+            Ok(Some(json!({"posts": posts, "watching": watches, "liked_posts": liked, "bookmarked_posts": bookmarked})))
         })
     }
 

@@ -59,6 +59,26 @@ pub struct Post {
     pub hidden: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// On a page of posts (`store::posts`): how many members liked it, and whether the reader did and keeps it.
+    #[sqlx(default)]
+    pub likes: i64,
+    #[sqlx(default)]
+    pub liked: bool,
+    #[sqlx(default)]
+    pub bookmarked: bool,
+}
+
+/// A post a member keeps on their list (`/account/bookmarks`).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Bookmark {
+    pub post_id: String,
+    pub topic_id: String,
+    pub category_id: String,
+    pub title: String,
+    pub opening: bool,
+    pub body_md: String,
+    pub hidden: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

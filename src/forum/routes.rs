@@ -306,6 +306,7 @@ pub struct PostView {
     pub when: String,
     pub can_edit: bool,
     pub accepted: bool,
+    pub can_like: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -367,10 +368,12 @@ async fn topic_view(
         author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
         when: time::date_time(p.created_at, app.config.timezone),
         can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), now),
+        can_like: !p.hidden && policy::can_like_post(viewer, p.author_id.as_deref(), now),
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };
-    let page_posts = store::posts(&app.db, &topic.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE).await?;
+    let page_posts =
+        store::posts(&app.db, &topic.id, &user.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE).await?;
     let answer = match &topic.accepted_post_id {
         Some(pid) => match page_posts.iter().find(|p| &p.id == pid) {
             Some(p) => Some(p.clone()),

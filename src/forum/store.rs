@@ -200,15 +200,155 @@ const POST: &str =
     "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
     p.created_at, p.edited_at FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id";
 
-pub async fn posts(db: &Db, topic_id: &str, offset: i64, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
+/// A page of a topic's posts, each with its likes and whether `reader` liked and keeps it.
+pub async fn posts(db: &Db, topic_id: &str, reader: &str, offset: i64, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
     fetch_all!(
         db,
         Post,
-        sqlx::AssertSqlSafe(format!("{POST} WHERE p.topic_id = $1 ORDER BY p.created_at, p.id LIMIT $2 OFFSET $3")),
+        "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
+         p.created_at, p.edited_at,
+         (SELECT COUNT(*) FROM forum_likes l WHERE l.post_id = p.id) AS likes,
+         EXISTS (SELECT 1 FROM forum_likes l WHERE l.post_id = p.id AND l.user_id = $4) AS liked,
+         EXISTS (SELECT 1 FROM forum_bookmarks b WHERE b.post_id = p.id AND b.user_id = $4) AS bookmarked
+         FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id
+         WHERE p.topic_id = $1 ORDER BY p.created_at, p.id LIMIT $2 OFFSET $3",
         topic_id,
         limit,
-        offset
+        offset,
+        reader
     )
+}
+
+// Likes and bookmarks
+
+/// How many posts of a topic come before this one (to find its page).
+pub async fn posts_before(db: &Db, topic_id: &str, at: DateTime<Utc>, id: &str) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM forum_posts WHERE topic_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3))",
+        topic_id,
+        at,
+        id
+    )
+}
+
+/// Records a member's like, once: gives whether it is new.
+pub async fn like(tx: &mut Tx, post_id: &str, user_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let added = execute!(
+        tx,
+        "INSERT INTO forum_likes (post_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        post_id,
+        user_id,
+        now
+    )?;
+    Ok(added == 1)
+}
+
+pub async fn unlike(db: &Db, post_id: &str, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(db, "DELETE FROM forum_likes WHERE post_id = $1 AND user_id = $2", post_id, user_id)?;
+    Ok(())
+}
+
+pub async fn count_likes(tx: &mut Tx, post_id: &str) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", post_id)
+}
+
+/// Who liked a post, first first.
+pub async fn likers(db: &Db, post_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT u.name FROM forum_likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = $1
+             ORDER BY l.created_at, u.name",
+        )
+        .persistent(crate::db::keep_prepared())
+        .bind(post_id)
+        .fetch_all(e)
+        .await
+    })
+}
+
+/// Tells a post's author of its likes in one notification: the unread one about this post is brought up to
+/// date and to the top, else a new one.
+pub async fn notify_like(
+    tx: &mut Tx,
+    author_id: &str,
+    topic_id: &str,
+    post_id: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let updated = execute!(
+        &mut *tx,
+        "UPDATE notifications SET text = $1, created_at = $2
+         WHERE user_id = $3 AND post_id = $4 AND kind = 'like' AND read_at IS NULL",
+        text,
+        now,
+        author_id,
+        post_id
+    )?;
+    if updated == 0 {
+        execute!(
+            &mut *tx,
+            "INSERT INTO notifications (id, user_id, kind, topic_id, post_id, text, created_at)
+             VALUES ($1, $2, 'like', $3, $4, $5, $6)",
+            new_id(),
+            author_id,
+            topic_id,
+            post_id,
+            text,
+            now
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn set_bookmark(
+    db: &Db,
+    user_id: &str,
+    post_id: &str,
+    kept: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    if kept {
+        execute!(
+            db,
+            "INSERT INTO forum_bookmarks (user_id, post_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            user_id,
+            post_id,
+            now
+        )?;
+    } else {
+        execute!(db, "DELETE FROM forum_bookmarks WHERE user_id = $1 AND post_id = $2", user_id, post_id)?;
+    }
+    Ok(())
+}
+
+/// A member's bookmarks, latest first (the caller leaves out what they may no longer read).
+pub async fn bookmarks(db: &Db, user_id: &str) -> Result<Vec<Bookmark>, sqlx::Error> {
+    fetch_all!(
+        db,
+        Bookmark,
+        "SELECT b.post_id, t.id AS topic_id, t.category_id, t.title, p.opening, p.body_md,
+         (p.hidden OR t.hidden) AS hidden, b.created_at
+         FROM forum_bookmarks b JOIN forum_posts p ON p.id = b.post_id JOIN forum_topics t ON t.id = p.topic_id
+         WHERE b.user_id = $1 ORDER BY b.created_at DESC",
+        user_id
+    )
+}
+
+/// The posts a person liked and kept, for their data export.
+pub async fn likes_and_bookmarks_of(db: &Db, user_id: &str) -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
+    let ids = |sql: &'static str| async move {
+        crate::on_engine!(db, |e| sqlx::query_scalar::<_, String>(sql)
+            .persistent(crate::db::keep_prepared())
+            .bind(user_id)
+            .fetch_all(e)
+            .await)
+    };
+    let liked = ids("SELECT post_id FROM forum_likes WHERE user_id = $1 ORDER BY created_at").await?;
+    let kept = ids("SELECT post_id FROM forum_bookmarks WHERE user_id = $1 ORDER BY created_at").await?;
+    Ok((liked, kept))
 }
 
 pub async fn post(db: &Db, id: &str) -> Result<Option<Post>, sqlx::Error> {
@@ -563,7 +703,7 @@ pub async fn users_by_handles(db: &Db, handles: &[String]) -> Result<Vec<(String
 
 // A person's data
 
-/// What the forum keeps for a person alone: read marks, watches, notifications, the digest's clock, their name
+/// What the forum keeps for a person alone: read marks, watches, notifications, likes, bookmarks, the digest's clock, their name
 /// on flags they raised, and their name in the moderation log's entries about them. Their posts stay, shown
 /// under "Former member".
 pub async fn erase_person(tx: &mut Tx, user_id: &str, name: &str) -> Result<(), sqlx::Error> {
@@ -577,6 +717,8 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str, name: &str) -> Result<(), 
     execute!(&mut *tx, "DELETE FROM forum_watches WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM notifications WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM forum_digests WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM forum_likes WHERE user_id = $1", user_id)?;
+    execute!(&mut *tx, "DELETE FROM forum_bookmarks WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "UPDATE forum_flags SET flagged_by = NULL WHERE flagged_by = $1", user_id)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ on_both_engines!(
     a_daily_digest_goes_once_a_day,
     organisers_add_categories_and_search_filters_by_date,
     one_click_unsubscribe_and_no_header_injection,
+    likes_are_counted_once_and_bookmarks_are_kept,
 );
 
 /// Posts a topic; gives its id.
@@ -485,5 +486,99 @@ async fn one_click_unsubscribe_and_no_header_injection(engine: Engine) {
         .await
         .unwrap();
     assert!(refused.status().as_u16() == 403);
+    t.finish().await;
+}
+
+/// Likes: one per member however often the form is sent, a count and who liked for members, one growing
+/// notification for the author, never one's own post; bookmarks on the member's own list, leaving out what
+/// they may no longer read; both in the data export and gone with the account.
+async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let asker = t.member("ann@council.example.gov.uk", "Ann Asker").await;
+    let helper = t.member("hal@insurer.example.com", "Hal Helper").await;
+    let third = t.member("tess@bank.example.com", "Tess Third").await;
+    let fourth = t.member("fay@retail.example.com", "Fay Fourth").await;
+    let id = topic(&t, &asker, "people", "Anchor days or team days?", "Which worked for you?", &[]).await;
+    reply(&t, &helper, &id, "Team days, agreed by each team.").await.assert_status(303);
+    let page = t.get_with(&asker, &format!("/forum/t/{id}")).await;
+    let reply_id = page.attr(".post:not(:first-child)", "id").unwrap().trim_start_matches("post-").to_string();
+    let app = &t;
+    let like = |who: &reqwest::Client, liked: &'static str| {
+        let (who, path) = (who.clone(), format!("/forum/p/{reply_id}/like"));
+        async move { app.post_with(&who, &path, &[("liked", liked)]).await }
+    };
+    // Twice from one member (a double click, a resent form): one like.
+    like(&asker, "yes").await.assert_status(303);
+    like(&asker, "yes").await.assert_status(303);
+    let count = || async {
+        swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", &reply_id).unwrap()
+    };
+    assert_eq!(count().await, 1, "counted once per member");
+    t.get_with(&asker, &format!("/forum/t/{id}"))
+        .await
+        .assert_contains("1 like</a>")
+        .assert_contains("aria-pressed=\"true\">Liked</button>");
+    t.get_with(&helper, "/notifications")
+        .await
+        .assert_contains("Ann Asker liked your answer in “Anchor days or team days?”");
+    // Two more members: the author's one unread notification grows.
+    like(&third, "yes").await.assert_status(303);
+    like(&fourth, "yes").await.assert_status(303);
+    assert_eq!(count().await, 3);
+    let notes = t.get_with(&helper, "/notifications").await;
+    notes.assert_contains("3 people liked your answer in “Anchor days or team days?”").assert_lacks("Ann Asker liked");
+    let kind_like = swn::fetch_scalar!(
+        &t.app.db,
+        i64,
+        "SELECT COUNT(*) FROM notifications WHERE kind = 'like' AND user_id = $1",
+        &helper.id
+    )
+    .unwrap();
+    assert_eq!(kind_like, 1, "one notification, not three");
+    // Who liked: members see the names; visitors and outsiders do not.
+    t.get_with(&third, &format!("/forum/p/{reply_id}/likes"))
+        .await
+        .assert_status(200)
+        .assert_contains("Ann Asker")
+        .assert_contains("Fay Fourth")
+        .assert_contains("3 members liked it");
+    t.get_with(&browser(), &format!("/forum/p/{reply_id}/likes")).await.assert_status(303);
+    // One's own post is not liked; a like is taken back.
+    t.post_with(&helper, &format!("/forum/p/{reply_id}/like"), &[("liked", "yes")]).await.assert_status(403);
+    like(&fourth, "no").await.assert_status(303);
+    assert_eq!(count().await, 2);
+
+    // Bookmarks: the topic (its opening post) and the reply, on Tess's list only.
+    let opening = page.attr(".post:first-child", "id").unwrap().trim_start_matches("post-").to_string();
+    for post in [&opening, &reply_id] {
+        t.post_with(&third, &format!("/forum/p/{post}/bookmark"), &[("kept", "yes")]).await.assert_status(303);
+    }
+    t.post_with(&third, &format!("/forum/p/{opening}/bookmark"), &[("kept", "yes")]).await.assert_status(303);
+    let kept = t.get_with(&third, "/account/bookmarks").await;
+    kept.assert_status(200).assert_contains("Anchor days or team days?").assert_contains("(a reply)");
+    assert_eq!(kept.body.matches("class=\"bookmark\"").count(), 2, "each post once");
+    t.get_with(&asker, "/account/bookmarks").await.assert_lacks("Anchor days or team days?");
+    t.post_with(&third, &format!("/forum/p/{reply_id}/bookmark"), &[("kept", "no")]).await.assert_status(303);
+    assert_eq!(t.get_with(&third, "/account/bookmarks").await.body.matches("class=\"bookmark\"").count(), 1);
+    // A bookmark in a group's category goes from the list when the member cannot read it any more: here, a
+    // hidden topic (only moderators read it).
+    let moderator = t.moderator("mo@council.example.gov.uk", "Mo Derator").await;
+    t.post_with(&moderator, &format!("/forum/moderation/topics/{id}"), &[("action", "hide"), ("reason", "test")])
+        .await
+        .assert_status(303);
+    t.get_with(&third, "/account/bookmarks").await.assert_lacks("Anchor days or team days?");
+
+    // In Tess's export; gone with her account.
+    t.get_with(&third, "/account/data").await.assert_contains("liked_posts").assert_contains(&reply_id);
+    let person = swn::feature::Person { id: third.id.clone(), email: third.email.clone(), name: third.name.clone() };
+    swn::feature::erase_person(&t.app, &person).await.unwrap();
+    let left = swn::fetch_scalar!(
+        &t.app.db,
+        i64,
+        "SELECT (SELECT COUNT(*) FROM forum_likes WHERE user_id = $1) + (SELECT COUNT(*) FROM forum_bookmarks WHERE user_id = $1)",
+        &third.id
+    )
+    .unwrap();
+    assert_eq!(left, 0);
     t.finish().await;
 }

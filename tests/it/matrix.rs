@@ -96,6 +96,8 @@ const WATCHES_CATEGORY: &str = "SELECT COUNT(*) FROM forum_watches w JOIN forum_
 const WATCHES: &str = "SELECT COUNT(*) FROM forum_watches WHERE user_id = $1 AND target_id = $2";
 const REPLIES: &str = "SELECT COUNT(*) FROM forum_posts WHERE author_id = $1 AND topic_id = $2 AND NOT opening";
 const FLAGS: &str = "SELECT COUNT(*) FROM forum_flags WHERE flagged_by = $1 AND post_id = $2";
+const LIKES: &str = "SELECT COUNT(*) FROM forum_likes WHERE user_id = $1 AND post_id = $2";
+const BOOKMARKS: &str = "SELECT COUNT(*) FROM forum_bookmarks WHERE user_id = $1 AND post_id = $2";
 const REVISIONS: &str = "SELECT COUNT(*) FROM forum_revisions WHERE edited_by = $1 AND post_id = $2";
 const WANTS_NEWSLETTERS: &str = "SELECT COUNT(*) FROM email_consents
      WHERE user_id = $1 AND category = 'newsletter' AND granted AND source = 'preferences'";
@@ -389,6 +391,27 @@ fn rows(s: &Seed) -> Vec<Row> {
                 .sending(&[("reason", "The matrix asks the moderators to look.")])
                 .counts_of(FLAGS, &s.organiser_post, 1),
         ),
+        // The organiser wrote the post: their own is not liked.
+        row(
+            "POST",
+            "/forum/p/{id}/like",
+            format!("/forum/p/{}/like", s.organiser_post),
+            [303, 403, DOES, DOES, DOES, 403, 303, 403],
+        )
+        .does(goes(format!("/forum/t/{}", s.own_topic)).sending(&[("liked", "yes")]).counts_of(
+            LIKES,
+            &s.organiser_post,
+            1,
+        )),
+        row("GET", "/forum/p/{id}/likes", format!("/forum/p/{}/likes", s.organiser_post), MEMBERS),
+        row("POST", "/forum/p/{id}/bookmark", format!("/forum/p/{}/bookmark", s.organiser_post), MEMBERS_FORM).does(
+            goes(format!("/forum/t/{}", s.own_topic)).sending(&[("kept", "yes")]).counts_of(
+                BOOKMARKS,
+                &s.organiser_post,
+                1,
+            ),
+        ),
+        row("GET", "/account/bookmarks", p("/account/bookmarks"), MEMBERS),
         row("GET", "/forum/moderation", p("/forum/moderation"), MODERATORS),
         row("GET", "/forum/moderation/log", p("/forum/moderation/log"), MODERATORS),
         row(
