@@ -190,7 +190,7 @@ def register_for_meeting(ctx):
 
 
 def forum_question(ctx):
-    """A member asks a question, another answers, and the asker accepts the answer."""
+    """A member asks a question, another answers, and the asker accepts the answer, likes it and bookmarks it."""
     title = "How do you size desk ratios after a hybrid pilot?"
     asker, answerer = "ben.osei@meridian-insurance.example.com", "amelia.clarke@meridian-insurance.example.com"
     b = ctx.browser("c-asker")
@@ -228,6 +228,19 @@ def forum_question(ctx):
     assert "Answered question" in b.find("main p.meta").text
     accepted = b.find("li.post.accepted")
     assert "Accepted answer" in accepted.text and "0.6 desks a head" in accepted.text
+
+    # The asker thanks the answerer with a like, and keeps the answer among their bookmarks.
+    b.press("Like", scope=b.find("li.post.accepted"))
+    liked = b.find("li.post.accepted")
+    assert "1 like" in liked.text and "Liked" in liked.text, liked.text
+    b.press("Bookmark", scope=b.find("li.post.accepted"))
+    assert "Bookmarked" in b.find("li.post.accepted").text
+    b.visit("/account/bookmarks")
+    assert b.h1() == "Bookmarks"
+    b.sees(title)
+    a.visit("/notifications")
+    a.sees("liked your answer")
+    b.follow(topic_url)
 
     # The asker makes a personal API token in their settings and reads the answered topic through the API.
     b.click_link(b.find("header a[href='/account']").text, within="header")

@@ -430,6 +430,12 @@ pub fn can_post(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     can_enter_members_area(viewer, now) && viewer.user.as_ref().is_some_and(|u| !u.posting_suspended)
 }
 
+/// Who is going to a meeting: members see the names of the members who chose to show them (the rest are
+/// counted); anyone else sees only how many, and only for an open meeting.
+pub fn can_see_who_is_going(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now)
+}
+
 /// A member likes another's post (where they may read it) while they may post: one's own post is not liked.
 pub fn can_like_post(viewer: &Viewer, author_id: Option<&str>, now: DateTime<Utc>) -> bool {
     can_post(viewer, now) && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) != author_id)

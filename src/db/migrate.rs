@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0020_file_chunks"),
     migration!("0021_mail_pacing"),
     migration!("0022_forum_likes_bookmarks"),
+    migration!("0023_who_is_going"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

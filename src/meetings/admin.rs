@@ -34,6 +34,7 @@ pub fn routes() -> Router<App> {
         .route("/admin/meetings/{id}/attendees.csv", get(attendees_csv))
         .route("/admin/meetings/{id}/attendance", post(attendance))
         .route("/admin/meetings/{id}/message", post(message))
+        .route("/admin/meetings/{id}/remind", post(remind))
         .route("/admin/meetings/{id}/materials", post(materials))
 }
 
@@ -529,6 +530,10 @@ struct AttendeesPage {
     page: Page,
     meeting: Meeting,
     registrations: Vec<Registration>,
+    /// The waitlist in its order, with when each person joined it (network time).
+    waitlist: Vec<(Registration, String)>,
+    /// Whether a reminder may still go (before the start, not cancelled).
+    can_remind: bool,
     feedback: Vec<Feedback>,
     average: Option<String>,
 }
@@ -544,8 +549,16 @@ async fn attendees(
     let feedback = store::feedback(&app.db, &id).await?;
     let average = (!feedback.is_empty())
         .then(|| format!("{:.1}", feedback.iter().map(|f| f.score as f64).sum::<f64>() / feedback.len() as f64));
+    let mut waitlist: Vec<(Registration, String)> = registrations
+        .iter()
+        .filter(|r| r.is_waitlisted())
+        .map(|r| (r.clone(), crate::web::time::date_time(r.queued_at, app.config.timezone)))
+        .collect();
+    waitlist.sort_by(|a, b| a.0.queued_at.cmp(&b.0.queued_at).then_with(|| a.0.id.cmp(&b.0.id)));
     render(&AttendeesPage {
         page: page.titled(&format!("Attendees: {}", meeting.title)).noindex(),
+        can_remind: !meeting.is_cancelled() && meeting.starts_at > Utc::now(),
+        waitlist,
         meeting,
         registrations,
         feedback,
@@ -620,6 +633,34 @@ async fn message(
     Ok(redirect_with_notice(
         &format!("/admin/meetings/{id}/attendees"),
         &format!("The message is on its way to {} people.", recipients.len()),
+    ))
+}
+
+/// An organiser reminds everyone registered now (a change of room, a last call), with the same reminder the
+/// scheduled job sends, which then does not repeat it. Each person's choice about reminders is honoured.
+async fn remind(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
+    let meeting = managed(&app, &viewer, &id).await?;
+    let now = Utc::now();
+    if meeting.is_cancelled() || meeting.starts_at <= now {
+        return Err(AppError::Conflict("A reminder goes only before a meeting that is going ahead.".into()));
+    }
+    let confirmed: Vec<Registration> =
+        store::registrations(&app.db, &id).await?.into_iter().filter(|r| r.is_confirmed()).collect();
+    let mut tx = app.db.begin().await?;
+    let mut queued = 0;
+    for r in &confirmed {
+        let kind = mail::Kind::Chosen(mail::Category::MeetingReminders);
+        queued += usize::from(mail::queue(&app, &mut tx, kind, &messages::reminder(&app, &meeting, r)?).await?);
+        store::mark_reminded(&mut tx, &r.id, now).await?;
+    }
+    tx.commit().await?;
+    app.wake_mail();
+    Ok(redirect_with_notice(
+        &format!("/admin/meetings/{id}/attendees"),
+        &format!(
+            "A reminder is on its way to {queued} of the {} people registered (the rest chose no reminders).",
+            confirmed.len()
+        ),
     ))
 }
 

@@ -217,6 +217,8 @@ pub struct Registration {
     pub status: String,
     pub queued_at: DateTime<Utc>,
     pub attended: Option<bool>,
+    /// A member's choice to be named among who is going (others are counted).
+    pub name_shown: bool,
 }
 
 impl Registration {

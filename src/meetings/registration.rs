@@ -169,7 +169,7 @@ async fn give_place(
     let place = if taken < meeting.capacity { Place::Confirmed } else { Place::Waitlisted };
     let status = if place == Place::Confirmed { "confirmed" } else { "waitlisted" };
     store::set_registration_status(tx, registration_id, status).await?;
-    let registration = registration_in(tx, registration_id).await?;
+    let registration = store::registration_in(tx, registration_id).await?;
     let cancel_link = app.config.link(&format!("/registrations/cancel/{cancel_token}"));
     let email = match place {
         Place::Confirmed => {
@@ -181,20 +181,11 @@ async fn give_place(
     Ok(place)
 }
 
-async fn registration_in(tx: &mut Tx, id: &str) -> Result<Registration, sqlx::Error> {
-    crate::fetch_one!(
-        tx,
-        Registration,
-        "SELECT id, meeting_id, user_id, name, email, organisation, status, queued_at, attended FROM registrations WHERE id = $1",
-        id
-    )
-}
-
 /// Cancels a registration; when it held a place, the first person on the waitlist gets it at once.
 pub async fn cancel(app: &App, meeting: &Meeting, registration: &Registration) -> Result<(), RegisterError> {
     let mut tx = app.db.begin().await?;
     store::lock_meeting(&mut tx, &meeting.id).await?;
-    let current = registration_in(&mut tx, &registration.id).await?;
+    let current = store::registration_in(&mut tx, &registration.id).await?;
     store::set_registration_status(&mut tx, &current.id, "cancelled").await?;
     if current.is_confirmed() && !meeting.is_cancelled() && meeting.starts_at > Utc::now() {
         promote_next(app, &mut tx, meeting).await?;

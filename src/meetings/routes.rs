@@ -28,6 +28,7 @@ pub fn routes() -> Router<App> {
         .route("/meetings/{slug}/calendar.ics", get(one_calendar))
         .route("/meetings/{slug}/register", post(register))
         .route("/meetings/{slug}/cancel", post(cancel_own))
+        .route("/meetings/{slug}/name", post(name_shown))
         .route("/meetings/{slug}/guest", post(register_guest))
         .route("/meetings/{slug}/feedback", post(feedback))
         .route("/meetings/{slug}/slides", get(slides))
@@ -231,6 +232,34 @@ struct MeetingPage {
     guest: GuestForm,
     /// Case studies presented at the meeting that the viewer may read: (address, title).
     case_studies: Vec<(String, String)>,
+    /// Who is going, as far as the viewer may know it.
+    going: Option<Going>,
+}
+
+/// Who is going to a meeting: how many, and the names members chose to show (to members only).
+pub struct Going {
+    pub count: usize,
+    pub names: Vec<String>,
+    /// Whether names are shown to this viewer at all (members), else only the count.
+    pub named: bool,
+}
+
+impl Going {
+    fn of(registrations: &[Registration], named: bool) -> Going {
+        let confirmed: Vec<&Registration> = registrations.iter().filter(|r| r.is_confirmed()).collect();
+        let mut names: Vec<String> = if named {
+            confirmed.iter().filter(|r| r.user_id.is_some() && r.name_shown).map(|r| r.name.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        names.sort();
+        Going { count: confirmed.len(), names, named }
+    }
+
+    /// Those counted but not named: members who chose not to be, and guests.
+    pub fn unnamed(&self) -> usize {
+        self.count - self.names.len()
+    }
 }
 
 async fn meeting_page(
@@ -271,6 +300,7 @@ async fn meeting_page(
             can_manage: false,
             errors,
             guest,
+            going: None,
         });
     }
     let registrations = store::registrations(&app.db, &meeting.id).await?;
@@ -307,7 +337,10 @@ async fn meeting_page(
         .filter(|c| c.meeting_id.as_deref() == Some(meeting.id.as_str()))
         .map(|c| (c.slug, c.title))
         .collect();
+    let named = policy::can_see_who_is_going(viewer, now);
+    let going = (named || meeting.is_open()).then(|| Going::of(&registrations, named));
     Ok(MeetingPage {
+        going,
         case_studies,
         page,
         card,
@@ -361,7 +394,18 @@ pub(crate) fn refusal(e: RegisterError) -> AppError {
     }
 }
 
-async fn register(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+struct RegisterForm {
+    /// The box "show my name to other members" (sent only when ticked).
+    show_name: Option<String>,
+}
+
+async fn register(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<RegisterForm>,
+) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
     let view = view_of(&app, &viewer, &meeting).await?;
     policy::require(&viewer, policy::can_register_as_member(&viewer, view, Utc::now()), &format!("/meetings/{slug}"))?;
@@ -370,6 +414,35 @@ async fn register(State(app): State<App>, viewer: Viewer, Path(slug): Path<Strin
         Place::Confirmed => "You are registered. The invitation is in your e-mail.",
         _ => "The meeting is full, so you are on the waitlist. We will e-mail you if a place frees up.",
     };
+    if let Some(registration) = store::registration_of(&app.db, &meeting.id, &user.email).await? {
+        store::set_name_shown(&app.db, &registration.id, form.show_name.is_some()).await?;
+    }
+    Ok(redirect_with_notice(&format!("/meetings/{slug}"), notice))
+}
+
+#[derive(Deserialize)]
+struct NameForm {
+    #[serde(default)]
+    shown: String,
+}
+
+/// A registered member shows or hides their name among who is going.
+async fn name_shown(
+    State(app): State<App>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<NameForm>,
+) -> AppResult<Response> {
+    let meeting = find(&app, &slug).await?;
+    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
+    policy::require(&viewer, policy::can_see_who_is_going(&viewer, Utc::now()), &format!("/meetings/{slug}"))?;
+    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
+        .await?
+        .filter(|r| r.status != "cancelled")
+        .ok_or(AppError::NotFound)?;
+    let shown = form.shown == "yes";
+    store::set_name_shown(&app.db, &registration.id, shown).await?;
+    let notice = if shown { "Other members see your name among who is going." } else { "You are counted, not named." };
     Ok(redirect_with_notice(&format!("/meetings/{slug}"), notice))
 }
 

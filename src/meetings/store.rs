@@ -242,8 +242,7 @@ pub async fn lock_meeting(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
 
 // Registrations
 
-const REGISTRATION: &str =
-    "SELECT id, meeting_id, user_id, name, email, organisation, status, queued_at, attended FROM registrations";
+const REGISTRATION: &str = "SELECT id, meeting_id, user_id, name, email, organisation, status, queued_at, attended, name_shown FROM registrations";
 
 pub async fn registration_of(db: &Db, meeting_id: &str, email: &str) -> Result<Option<Registration>, sqlx::Error> {
     fetch_optional!(
@@ -362,6 +361,23 @@ pub async fn upsert_registration(tx: &mut Tx, r: &NewRegistration<'_>) -> Result
         r.email
     )?;
     Ok(found)
+}
+
+/// A registration read inside a transaction (after the meeting's row is held).
+pub async fn registration_in(tx: &mut Tx, id: &str) -> Result<Registration, sqlx::Error> {
+    crate::fetch_one!(tx, Registration, sqlx::AssertSqlSafe(format!("{REGISTRATION} WHERE id = $1")), id)
+}
+
+/// Whether a member's name shows among who is going.
+pub async fn set_name_shown(db: &Db, id: &str, shown: bool) -> Result<(), sqlx::Error> {
+    execute!(db, "UPDATE registrations SET name_shown = $1, updated_at = $2 WHERE id = $3", shown, Utc::now(), id)?;
+    Ok(())
+}
+
+/// Marks a reminder sent now (an organiser's "remind now"), so the scheduled one does not repeat it.
+pub async fn mark_reminded(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(tx, "UPDATE registrations SET reminded_at = $1 WHERE id = $2", now, id)?;
+    Ok(())
 }
 
 pub async fn set_registration_status(tx: &mut Tx, id: &str, status: &str) -> Result<(), sqlx::Error> {

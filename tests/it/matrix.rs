@@ -91,6 +91,8 @@ const IN_CLUB: &str = "SELECT COUNT(*) FROM group_members m JOIN network_groups 
      WHERE m.user_id = $1 AND g.slug = 'club' AND m.status = 'active'";
 const REGISTERED: &str = "SELECT COUNT(*) FROM registrations r JOIN meetings m ON m.id = r.meeting_id
      WHERE r.user_id = $1 AND m.slug = 'members-meeting' AND r.status = 'confirmed'";
+const NAMED: &str = "SELECT COUNT(*) FROM registrations r JOIN meetings m ON m.id = r.meeting_id
+     WHERE r.user_id = $1 AND m.slug = 'members-meeting' AND r.name_shown";
 const WATCHES_CATEGORY: &str = "SELECT COUNT(*) FROM forum_watches w JOIN forum_categories c ON c.id = w.target_id
      WHERE w.user_id = $1 AND c.slug = 'general'";
 const WATCHES: &str = "SELECT COUNT(*) FROM forum_watches WHERE user_id = $1 AND target_id = $2";
@@ -353,6 +355,14 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/notifications", p("/notifications"), MEMBERS),
         row("POST", "/meetings/{slug}/register", p("/meetings/members-meeting/register"), MEMBERS_FORM)
             .does(goes("/meetings/members-meeting").counts(REGISTERED, 1)),
+        // Those who registered just now (the box unticked) show their name; others have no registration.
+        row(
+            "POST",
+            "/meetings/{slug}/name",
+            p("/meetings/members-meeting/name"),
+            [303, 403, DOES, DOES, DOES, DOES, 303, 403],
+        )
+        .does(goes("/meetings/members-meeting").sending(&[("shown", "yes")]).counts(NAMED, 1)),
         // Those who registered just now cancel; others have no registration to cancel.
         row(
             "POST",
@@ -477,6 +487,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("POST", "/admin/meetings/{id}/attendance", p("/admin/meetings/nothing/attendance"), [404; 8]),
         row("POST", "/admin/meetings/{id}/materials", p("/admin/meetings/nothing/materials"), [400; 8]),
         row("POST", "/admin/meetings/{id}/message", p("/admin/meetings/nothing/message"), [404; 8]),
+        row("POST", "/admin/meetings/{id}/remind", format!("/admin/meetings/{}/remind", s.meeting_id), ORGANISERS_FORM)
+            .does(goes(format!("/admin/meetings/{}/attendees", s.meeting_id))),
         row("GET", "/admin/news", p("/admin/news"), ORGANISERS),
         row("GET", "/admin/news/new", p("/admin/news/new"), ORGANISERS),
         row("GET", "/admin/news/{id}", format!("/admin/news/{}", s.news_id), ORGANISERS),

@@ -18,6 +18,7 @@ on_both_engines!(
     afterwards_materials_attendance_and_feedback,
     a_members_private_calendar_feed_can_be_revoked,
     group_coordinators_run_their_groups_meetings,
+    who_is_going_names_only_those_who_chose_and_organisers_remind_now,
 );
 
 fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
@@ -733,5 +734,64 @@ async fn group_coordinators_run_their_groups_meetings(engine: Engine) {
         .await
         .assert_contains("North West breakfast")
         .assert_lacks("Network-wide session");
+    t.finish().await;
+}
+
+/// Who is going: members see the names of members who chose to show them, the rest counted; a visitor sees
+/// only the count, and only for an open meeting. Organisers see the waitlist in its order with when each
+/// person joined, and send a reminder now (once per person; the scheduled one then does not repeat it).
+async fn who_is_going_names_only_those_who_chose_and_organisers_remind_now(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let open = meeting(&t, &org, "Open forum on anchor days", "open", "2", Duration::days(3), &[]).await;
+    let shown = t.member("shown@org.example.com", "Sam Shown").await;
+    let hidden = t.member("hidden@org.example.com", "Hana Hidden").await;
+    let waiting = t.member("waiting@org.example.com", "Wes Waiting").await;
+    let later = t.member("later@org.example.com", "Lou Later").await;
+    let reader = t.member("reader@org.example.com", "Rita Reader").await;
+    t.post_with(&shown, &format!("/meetings/{open}/register"), &[("show_name", "yes")]).await.assert_status(303);
+    // The box left unticked: counted, not named.
+    t.post_with(&hidden, &format!("/meetings/{open}/register"), &[]).await.assert_status(303);
+    t.post_with(&waiting, &format!("/meetings/{open}/register"), &[("show_name", "yes")]).await.assert_status(303);
+    t.post_with(&later, &format!("/meetings/{open}/register"), &[("show_name", "yes")]).await.assert_status(303);
+    let page = t.get_with(&reader, &format!("/meetings/{open}")).await;
+    page.assert_contains("2 people are going, 1 of them not named")
+        .assert_contains("Sam Shown")
+        .assert_lacks("Hana Hidden");
+    page.assert_lacks("Wes Waiting"); // waiting for a place is not going
+    let visitor = t.get_with(&browser(), &format!("/meetings/{open}")).await;
+    visitor.assert_contains("2 people are going.").assert_lacks("Sam Shown").assert_lacks("not named");
+    // Hana changes her mind.
+    t.post_with(&hidden, &format!("/meetings/{open}/name"), &[("shown", "yes")]).await.assert_status(303);
+    t.get_with(&reader, &format!("/meetings/{open}")).await.assert_contains("Hana Hidden").assert_lacks("not named");
+    t.post_with(&reader, &format!("/meetings/{open}/name"), &[("shown", "yes")]).await.assert_status(404);
+
+    // A members' meeting: a visitor sees no count at all.
+    let closed = meeting(&t, &org, "Members round table", "members", "5", Duration::days(4), &[]).await;
+    t.post_with(&shown, &format!("/meetings/{closed}/register"), &[("show_name", "yes")]).await.assert_status(303);
+    t.get_with(&browser(), &format!("/meetings/{closed}")).await.assert_lacks("Who is going").assert_lacks("Sam Shown");
+    t.get_with(&reader, &format!("/meetings/{closed}"))
+        .await
+        .assert_contains("Who is going")
+        .assert_contains("Sam Shown");
+
+    // The waitlist in its order, with when each joined.
+    let id = id_of(&t, &open).await;
+    let attendees = t.get_with(&org, &format!("/admin/meetings/{id}/attendees")).await;
+    let list = attendees.body.split("<ol class=\"waitlist\">").nth(1).expect("the waitlist").to_string();
+    let (wes, lou) = (list.find("Wes Waiting").unwrap(), list.find("Lou Later").unwrap());
+    assert!(wes < lou, "in the order they joined");
+    assert!(list.contains("joined "), "with when");
+
+    // A reminder now: one per person with a place; the scheduled reminder then does not repeat it.
+    let reminders = "SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Reminder:%'";
+    let before = swn::fetch_scalar!(&t.app.db, i64, reminders).unwrap();
+    t.post_with(&org, &format!("/admin/meetings/{id}/remind"), &[]).await.assert_status(303);
+    let after = swn::fetch_scalar!(&t.app.db, i64, reminders).unwrap();
+    assert_eq!(after - before, 2, "Sam and Hana, not the waitlist");
+    let sent =
+        swn::meetings::send_due_reminders(&t.app, Utc::now() + Duration::days(3) - Duration::hours(1)).await.unwrap();
+    assert_eq!(sent, 0, "the scheduled reminder does not go again");
+    t.post_with(&shown, &format!("/admin/meetings/{id}/remind"), &[]).await.assert_status(403);
     t.finish().await;
 }
