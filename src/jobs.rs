@@ -1,6 +1,7 @@
 //! Background jobs inside `swn serve`, through one helper: each runs its work now, then again every period
 //! (or sooner when woken), logs a failure and tries again next time, and stops when the server drains (see
-//! `Phase`): a round in hand finishes within the shutdown grace, then is told to put its work back.
+//! `Phase`): a round in hand finishes within the shutdown grace; then the phase turns to closing (the mail
+//! worker puts back what it holds) and, a moment later, what still runs is cut off.
 //! Work that several instances could do at once claims it first (a lease or a conditional update), so the
 //! helper itself needs no lock.
 

@@ -18,3 +18,5 @@ CREATE TABLE forum_bookmarks (
 
 ALTER TABLE notifications ADD COLUMN post_id TEXT REFERENCES forum_posts (id) ON DELETE CASCADE;
 CREATE INDEX notifications_post ON notifications (post_id) WHERE post_id IS NOT NULL;
+-- At most one unread like notification per author and post, even when two members like it at once.
+CREATE UNIQUE INDEX notifications_unread_like ON notifications (user_id, post_id) WHERE kind = 'like' AND read_at IS NULL;

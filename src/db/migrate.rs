@@ -61,6 +61,12 @@ pub async fn run_until(db: &Db, last: Option<&str>) -> Result<Vec<&'static str>,
     match db {
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
+            // A migration (moving every file into pieces) and the wait for another instance's may take longer
+            // than SWN_STATEMENT_TIMEOUT_SECONDS allows a request's statement.
+            sqlx::query("SET LOCAL statement_timeout = 0")
+                .persistent(crate::db::keep_prepared())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("SELECT pg_advisory_xact_lock(7461700)")
                 .persistent(crate::db::keep_prepared())
                 .execute(&mut *tx)

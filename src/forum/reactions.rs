@@ -1,6 +1,7 @@
 //! Small acts between members: a like (thanks for a post, counted once per member, the author told in one
-//! notification that grows: "3 people liked your answer"), who liked, and bookmarks a member keeps at
-//! `/account/bookmarks`. Plain forms: no JavaScript needed.
+//! notification that grows: "3 people liked your answer"; it names no one, so it keeps nothing of a liker who
+//! later leaves), who liked (members see the names; an anonymous asker stays anonymous), and bookmarks a member
+//! keeps at `/account/bookmarks`. Plain forms: no JavaScript needed.
 
 use askama::Template;
 use axum::Router;
@@ -11,7 +12,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::model::{Bookmark, Post, Topic};
-use super::routes::{member, topic_of, visible_categories};
+use super::routes::{member, readers, shown_author, topic_of, visible_categories};
 use super::store;
 use crate::App;
 use crate::auth::{Viewer, policy};
@@ -25,14 +26,14 @@ pub fn routes() -> Router<App> {
         .route("/account/bookmarks", get(bookmarks))
 }
 
-/// A post the viewer may read (hidden ones only for moderators), with its topic.
-async fn readable_post(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic)> {
+/// A post the viewer may read (hidden ones only for moderators), with its topic and category.
+async fn readable_post(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic, super::model::Category)> {
     let post = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?;
-    let (topic, _) = topic_of(app, viewer, &post.topic_id).await?;
+    let (topic, category) = topic_of(app, viewer, &post.topic_id).await?;
     if post.hidden && !policy::can_moderate(viewer) {
         return Err(AppError::NotFound);
     }
-    Ok((post, topic))
+    Ok((post, topic, category))
 }
 
 /// Where a post is: its topic's page that shows it.
@@ -42,8 +43,8 @@ async fn place_of(app: &App, post: &Post) -> AppResult<String> {
     Ok(format!("/forum/t/{}?page={page}#post-{}", post.topic_id, post.id))
 }
 
-/// The words of a like notification: who (or how many) liked which kind of post where.
-fn like_text(likes: i64, liker: &str, topic: &Topic, post: &Post) -> String {
+/// The words of a like notification: how many liked which kind of post where.
+fn like_text(likes: i64, topic: &Topic, post: &Post) -> String {
     let what = match (post.opening, topic.is_question()) {
         (true, true) => "question",
         (true, false) => "topic",
@@ -51,7 +52,7 @@ fn like_text(likes: i64, liker: &str, topic: &Topic, post: &Post) -> String {
         (false, false) => "reply",
     };
     if likes <= 1 {
-        format!("{liker} liked your {what} in “{}”", topic.title)
+        format!("A member liked your {what} in “{}”", topic.title)
     } else {
         format!("{likes} people liked your {what} in “{}”", topic.title)
     }
@@ -69,10 +70,13 @@ async fn like(
     Path(id): Path<String>,
     Form(form): Form<LikeForm>,
 ) -> AppResult<Response> {
-    let (post, topic) = readable_post(&app, &viewer, &id).await?;
+    let (post, topic, category) = readable_post(&app, &viewer, &id).await?;
     let user = member(&viewer, &format!("/forum/t/{}", topic.id))?;
     let now = Utc::now();
-    if post.hidden || !policy::can_like_post(&viewer, post.author_id.as_deref(), now) {
+    if post.hidden {
+        return Err(AppError::Refused("A hidden post is not liked.".into()));
+    }
+    if !policy::can_like_post(&viewer, post.author_id.as_deref(), now) {
         return Err(AppError::Refused(if post.author_id.as_deref() == Some(user.id.as_str()) {
             "Your own posts are not liked.".into()
         } else {
@@ -84,13 +88,15 @@ async fn like(
         store::unlike(&app.db, &post.id, &user.id).await?;
         return Ok(redirect_with_notice(&place, "Your like is taken back."));
     }
+    // The author is told only while they may still read the topic (a group's member who left is not).
+    let allowed = readers(&app, &category).await?;
     let mut tx = app.db.begin().await?;
     if store::like(&mut tx, &post.id, &user.id, now).await?
         && let Some(author) = &post.author_id
+        && allowed.as_ref().is_none_or(|set| set.contains(author))
     {
         let likes = store::count_likes(&mut tx, &post.id).await?;
-        store::notify_like(&mut tx, author, &topic.id, &post.id, &like_text(likes, &user.name, &topic, &post), now)
-            .await?;
+        store::notify_like(&mut tx, author, &topic.id, &post.id, &like_text(likes, &topic, &post), now).await?;
     }
     tx.commit().await?;
     Ok(redirect_with_notice(&place, "You liked the post."))
@@ -111,8 +117,13 @@ async fn likers(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let (post, topic) = readable_post(&app, &viewer, &id).await?;
-    let names = store::likers(&app.db, &post.id).await?;
+    let (post, topic, _) = readable_post(&app, &viewer, &id).await?;
+    // The asker of an anonymous question who liked a post is shown as they are on the topic.
+    let names = store::likers(&app.db, &post.id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| shown_author(&viewer, &topic, Some(&id), Some(&name)))
+        .collect();
     let place = place_of(&app, &post).await?;
     render(&LikersPage { page: page.titled("Who liked this post").noindex(), topic, place, names })
 }
@@ -129,7 +140,7 @@ async fn bookmark(
     Path(id): Path<String>,
     Form(form): Form<BookmarkForm>,
 ) -> AppResult<Response> {
-    let (post, _) = readable_post(&app, &viewer, &id).await?;
+    let (post, _, _) = readable_post(&app, &viewer, &id).await?;
     let user = member(&viewer, "/forum")?;
     let kept = form.kept != "no";
     store::set_bookmark(&app.db, &user.id, &post.id, kept, Utc::now()).await?;

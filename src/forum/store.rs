@@ -254,11 +254,11 @@ pub async fn count_likes(tx: &mut Tx, post_id: &str) -> Result<i64, sqlx::Error>
     crate::fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", post_id)
 }
 
-/// Who liked a post, first first.
-pub async fn likers(db: &Db, post_id: &str) -> Result<Vec<String>, sqlx::Error> {
+/// Who liked a post, first first: (their id, their name).
+pub async fn likers(db: &Db, post_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
     crate::on_engine!(db, |e| {
-        sqlx::query_scalar::<_, String>(
-            "SELECT u.name FROM forum_likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = $1
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT u.id, u.name FROM forum_likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = $1
              ORDER BY l.created_at, u.name",
         )
         .persistent(crate::db::keep_prepared())
@@ -278,28 +278,19 @@ pub async fn notify_like(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let updated = execute!(
-        &mut *tx,
-        "UPDATE notifications SET text = $1, created_at = $2
-         WHERE user_id = $3 AND post_id = $4 AND kind = 'like' AND read_at IS NULL",
-        text,
-        now,
+    execute!(
+        tx,
+        "INSERT INTO notifications (id, user_id, kind, topic_id, post_id, text, created_at)
+         VALUES ($1, $2, 'like', $3, $4, $5, $6)
+         ON CONFLICT (user_id, post_id) WHERE kind = 'like' AND read_at IS NULL
+         DO UPDATE SET text = excluded.text, created_at = excluded.created_at",
+        new_id(),
         author_id,
-        post_id
+        topic_id,
+        post_id,
+        text,
+        now
     )?;
-    if updated == 0 {
-        execute!(
-            &mut *tx,
-            "INSERT INTO notifications (id, user_id, kind, topic_id, post_id, text, created_at)
-             VALUES ($1, $2, 'like', $3, $4, $5, $6)",
-            new_id(),
-            author_id,
-            topic_id,
-            post_id,
-            text,
-            now
-        )?;
-    }
     Ok(())
 }
 

@@ -45,6 +45,8 @@ pub struct OutboxMessage {
     pub list_unsubscribe: Option<String>,
     /// The bulk send (a newsletter) this copy belongs to.
     pub batch: Option<String>,
+    /// Until when the worker that claimed it holds it.
+    pub lease_until: Option<DateTime<Utc>>,
 }
 
 /// Queues `email` inside `tx`; the Message-ID is fixed now, so a retried delivery carries the same one. A
@@ -151,7 +153,7 @@ pub async fn retry_batch(db: &Db, batch: &str) -> Result<u64, sqlx::Error> {
 macro_rules! columns {
     () => {
         "id, message_id, to_address, subject, text_body, html_body, status, attempts, last_error, created_at, sent_at,
-         attachment_name, attachment_type, attachment, list_unsubscribe, batch"
+         attachment_name, attachment_type, attachment, list_unsubscribe, batch, lease_until"
     };
 }
 const COLUMNS: &str = columns!();
@@ -224,14 +226,16 @@ pub async fn mark_sent(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx
 }
 
 /// Puts back a message this instance took but did not send (it is stopping): pending again at once, the
-/// attempt not counted, for another instance to take without waiting for the lease.
-pub async fn release(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// attempt not counted, for another instance to take without waiting for the lease. Only while the lease it
+/// took is still the row's: after it ran out another instance may hold the message.
+pub async fn release(db: &Db, message: &OutboxMessage, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     execute!(
         db,
         "UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = NULL, attempts = attempts - 1
-         WHERE id = $2 AND status = 'sending'",
+         WHERE id = $2 AND status = 'sending' AND lease_until = $3",
         now,
-        id
+        &message.id,
+        message.lease_until
     )?;
     Ok(())
 }

@@ -44,25 +44,25 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
     let mut attempted = 0;
     let mut phase = app.phase_changes();
     while app.is_serving() {
+        // The turn first, then the claim: a message is never held while it waits for its turn (a long wait
+        // could outlast its lease, and another instance would send it too).
+        tokio::select! {
+            turn = pacer.wait_turn(&app.db) => turn?,
+            () = reached(&mut phase, Phase::Draining) => break,
+        }
         let Some(message) = outbox::claim_next(&app.db, Utc::now(), lease).await? else {
             break;
         };
         attempted += 1;
-        // Waiting for its turn, nothing has gone yet: a stop puts the message back at once.
-        tokio::select! {
-            turn = pacer.wait_turn(&app.db) => turn?,
-            () = reached(&mut phase, Phase::Draining) => {
-                outbox::release(&app.db, &message.id, Utc::now()).await?;
-                break;
-            }
-        }
         let sending = transport.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message);
         let outcome = tokio::select! {
+            // A message the server accepted is recorded as sent, even when the grace ends at that moment.
+            biased;
             outcome = sending => outcome,
             () = reached(&mut phase, Phase::Closing) => {
                 // The grace is over with the mail server still on it: put it back for another instance (it
                 // may then go twice, as after a crash, but it is not held for a lease).
-                outbox::release(&app.db, &message.id, Utc::now()).await?;
+                outbox::release(&app.db, &message, Utc::now()).await?;
                 tracing::warn!(outbox_id = %message.id, "e-mail put back unsent at shutdown");
                 break;
             }

@@ -426,7 +426,8 @@ struct NameForm {
     shown: String,
 }
 
-/// A registered member shows or hides their name among who is going.
+/// A registered member shows or hides their name among who is going (a lapsed member too: their name may
+/// still be listed).
 async fn name_shown(
     State(app): State<App>,
     viewer: Viewer,
@@ -435,7 +436,6 @@ async fn name_shown(
 ) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
     let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
-    policy::require(&viewer, policy::can_see_who_is_going(&viewer, Utc::now()), &format!("/meetings/{slug}"))?;
     let registration = store::registration_of(&app.db, &meeting.id, &user.email)
         .await?
         .filter(|r| r.status != "cancelled")

@@ -50,24 +50,63 @@ fn backup_name(extension: &str) -> String {
     format!("swn-{}.{extension}", chrono::Utc::now().format("%Y-%m-%dT%H%M%SZ"))
 }
 
+/// A PostgreSQL tool (`pg_dump`, `pg_restore`) for the database at `url`: the password goes in the child's
+/// environment (`PGPASSWORD`), not on its command line, where other users of the machine could read it.
+fn pg_tool(program: &str, url: &str) -> anyhow::Result<std::process::Command> {
+    let mut parsed = url::Url::parse(url).context("the database URL is not a URL")?;
+    let mut command = std::process::Command::new(program);
+    if let Some(password) = parsed.password() {
+        let password = percent_decode(password);
+        command.env("PGPASSWORD", password);
+        let _ = parsed.set_password(None);
+    }
+    command.arg(format!("--dbname={parsed}"));
+    Ok(command)
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("p={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// A backup holds every password hash, the signing key and everyone's personal data: its owner alone reads it.
+fn owner_only(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("could not make {} readable by its owner alone", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Makes a consistent backup of the database in `dir`; gives its path.
 pub async fn backup(db: &Db, database_url: &str, dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create the backup folder {}", dir.display()))?;
     match db.engine() {
         Engine::Sqlite => {
             let path = dir.join(backup_name("db"));
+            if path.exists() {
+                bail!("{} exists already: wait a second and back up again", path.display());
+            }
             let target = path.to_str().context("the backup folder's path is not UTF-8")?;
             // One read transaction's snapshot, written as a compact database: writers carry on meanwhile.
             crate::execute!(db, "VACUUM INTO $1", target).context("SQLite could not write the backup")?;
+            owner_only(&path)?;
             Ok(path)
         }
         Engine::Postgres => {
             let path = dir.join(backup_name("dump"));
-            let status = std::process::Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--file"])
-                .arg(&path)
-                .arg(format!("--dbname={database_url}"))
-                .status();
+            if path.exists() {
+                bail!("{} exists already: wait a second and back up again", path.display());
+            }
+            // Made empty and private first, so the dump is never readable by others while it is written.
+            std::fs::File::create(&path).with_context(|| format!("could not create {}", path.display()))?;
+            owner_only(&path)?;
+            let status =
+                pg_tool("pg_dump", database_url)?.args(["--format=custom", "--no-owner", "--file"]).arg(&path).status();
             match status {
                 Ok(s) if s.success() => Ok(path),
                 Ok(s) => bail!("pg_dump failed ({s}); its message is above"),
@@ -100,21 +139,36 @@ async fn holds_a_network(db: &Db) -> anyhow::Result<bool> {
 
 /// Restores `file` into the database at `database_url`. A database that already holds a network is refused
 /// unless `replace` (its rows would mix with the backup's, and a new signing key would break the links in
-/// e-mails already sent); so is a backup of the other engine.
+/// e-mails already sent), which empties it first; a backup of the other engine is refused.
 pub async fn restore(database_url: &str, pooling: &Pooling, file: &Path, replace: bool) -> anyhow::Result<()> {
     let kind = kind_of(file)?;
     let db = Db::connect_with(database_url, pooling).await?;
     let engine = db.engine();
     let occupied = holds_a_network(&db).await?;
-    db.close().await;
-    match (kind, engine) {
-        (Kind::Sqlite, Engine::Postgres) | (Kind::PgDump, Engine::Sqlite) => bail!(
+    let mismatch = match (kind, engine) {
+        (Kind::Sqlite, Engine::Postgres) | (Kind::PgDump, Engine::Sqlite) => Some(format!(
             "{} is a {} backup and the database is {}: restore it into the engine it came from",
             file.display(),
             if kind == Kind::Sqlite { "SQLite" } else { "PostgreSQL" },
             if engine == Engine::Sqlite { "SQLite" } else { "PostgreSQL" }
-        ),
-        _ => {}
+        )),
+        _ => None,
+    };
+    if mismatch.is_none()
+        && occupied
+        && replace
+        && let Db::Postgres(pool) = &db
+    {
+        // Everything goes, tables the backup does not know included (a newer version's), so nothing of the
+        // old network is left beside the restored one.
+        sqlx::raw_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            .execute(pool)
+            .await
+            .context("could not empty the database before restoring")?;
+    }
+    db.close().await;
+    if let Some(mismatch) = mismatch {
+        bail!(mismatch);
     }
     if occupied && !replace {
         bail!(
@@ -136,12 +190,10 @@ pub async fn restore(database_url: &str, pooling: &Pooling, file: &Path, replace
             std::fs::rename(&partial, &target).with_context(|| format!("could not replace {}", target.display()))?;
         }
         Engine::Postgres => {
-            let mut command = std::process::Command::new("pg_restore");
-            command.args(["--no-owner", "--exit-on-error", "--single-transaction"]);
-            if occupied {
-                command.args(["--clean", "--if-exists"]);
-            }
-            let status = command.arg(format!("--dbname={database_url}")).arg(file).status();
+            let status = pg_tool("pg_restore", database_url)?
+                .args(["--no-owner", "--exit-on-error", "--single-transaction"])
+                .arg(file)
+                .status();
             match status {
                 Ok(s) if s.success() => {}
                 Ok(s) => bail!("pg_restore failed ({s}) and changed nothing; its message is above"),

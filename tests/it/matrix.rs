@@ -360,7 +360,7 @@ fn rows(s: &Seed) -> Vec<Row> {
             "POST",
             "/meetings/{slug}/name",
             p("/meetings/members-meeting/name"),
-            [303, 403, DOES, DOES, DOES, DOES, 303, 403],
+            [303, 404, DOES, DOES, DOES, DOES, 303, 404],
         )
         .does(goes("/meetings/members-meeting").sending(&[("shown", "yes")]).counts(NAMED, 1)),
         // Those who registered just now cancel; others have no registration to cancel.

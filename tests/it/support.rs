@@ -54,7 +54,7 @@ pub fn skip(reason: &str) {
     eprintln!("skipped: {reason}");
 }
 
-/// `SWN_TEST_PGBOUNCER_URL` (e.g. postgres://postgres@127.0.0.1:6432): the tests' PostgreSQL databases are
+/// `SWN_TEST_PGBOUNCER_URL` (e.g. postgres://postgres@127.0.0.1:6439, as tests/faults/pgbouncer.sh starts it): the tests' PostgreSQL databases are
 /// still made through `SWN_TEST_DATABASE_URL`, then used through this PgBouncer (transaction mode), as
 /// `SWN_PGBOUNCER` would in production.
 pub fn pgbouncer_url() -> Option<url::Url> {
