@@ -435,24 +435,22 @@ async fn name_shown(
     Form(form): Form<NameForm>,
 ) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
-    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
-    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
-        .await?
-        .filter(|r| r.status != "cancelled")
-        .ok_or(AppError::NotFound)?;
+    let registration = own_registration(&app, &viewer, &meeting).await?.ok_or(AppError::NotFound)?;
     let shown = form.shown == "yes";
     store::set_name_shown(&app.db, &registration.id, shown).await?;
     let notice = if shown { "Other members see your name among who is going." } else { "You are counted, not named." };
     Ok(redirect_with_notice(&format!("/meetings/{slug}"), notice))
 }
 
+/// The signed-in person's registration for a meeting, unless cancelled.
+async fn own_registration(app: &App, viewer: &Viewer, meeting: &Meeting) -> AppResult<Option<Registration>> {
+    let user = viewer.user.as_ref().ok_or(AppError::SignInRequired(format!("/meetings/{}", meeting.slug)))?;
+    Ok(store::registration_of(&app.db, &meeting.id, &user.email).await?.filter(|r| r.status != "cancelled"))
+}
+
 async fn cancel_own(State(app): State<App>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
-    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
-    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
-        .await?
-        .filter(|r| r.status != "cancelled")
-        .ok_or(AppError::NotFound)?;
+    let registration = own_registration(&app, &viewer, &meeting).await?.ok_or(AppError::NotFound)?;
     registration::cancel(&app, &meeting, &registration).await.map_err(refusal)?;
     Ok(redirect_with_notice(&format!("/meetings/{slug}"), "Your registration is cancelled."))
 }
@@ -581,8 +579,7 @@ async fn feedback(
     Form(form): Form<FeedbackForm>,
 ) -> AppResult<Response> {
     let meeting = find(&app, &slug).await?;
-    let user = viewer.user.clone().ok_or(AppError::SignInRequired(format!("/meetings/{slug}")))?;
-    let registration = store::registration_of(&app.db, &meeting.id, &user.email)
+    let registration = own_registration(&app, &viewer, &meeting)
         .await?
         .filter(|r| r.is_confirmed() && meeting.is_past(Utc::now()))
         .ok_or(AppError::Forbidden)?;
