@@ -136,6 +136,12 @@ def apply_and_join(ctx):
     assert o.h1() == "Regions"
     row = o.driver.find_element(By.XPATH, west_midlands)
     assert row.find_elements(By.XPATH, "td")[1].text == before, row.text
+    # The membership reports count the new member among applications approved: a chart and a table each.
+    organiser_nav(o, "Reports")
+    assert o.h1() == "Membership reports"
+    assert len(o.driver.find_elements(By.CSS_SELECTOR, "main svg[role=img]")) == 9
+    approved = o.driver.find_element(By.XPATH, "//section[@aria-labelledby='applications']//tr[td[1][normalize-space()='Approved']]")
+    assert int(approved.find_elements(By.XPATH, "td")[1].text) >= 1, approved.text
 
     welcome = ctx.outbox.wait_for(b.driver, email, "Welcome to the Smart Work Network")
     assert "has been approved" in welcome.get_body(preferencelist=("plain",)).get_content()

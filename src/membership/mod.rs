@@ -14,6 +14,7 @@ mod privacy;
 mod profile;
 mod regions;
 mod renewal;
+mod reports;
 mod review;
 mod routes;
 pub mod service;
@@ -52,6 +53,7 @@ impl Feature for Membership {
             .merge(term::routes())
             .merge(privacy::routes())
             .merge(groups::routes())
+            .merge(reports::routes())
             .merge(profile::routes())
             .merge(organisations::routes())
             .merge(consent::routes())

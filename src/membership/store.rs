@@ -390,6 +390,53 @@ pub async fn members(
 
 /// The regions organisers keep, in their order: what applicants choose from, the directory filters by and
 /// newsletters are sent to.
+/// What the reports count of each member within their term: their organisation's facts.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MemberOrganisation {
+    pub sector: String,
+    pub employees: i64,
+    pub region: String,
+    pub stage: String,
+}
+
+pub async fn member_organisations(db: &Db, now: DateTime<Utc>) -> Result<Vec<MemberOrganisation>, sqlx::Error> {
+    fetch_all!(
+        db,
+        MemberOrganisation,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT o.sector, o.employees, o.region, o.stage FROM users u JOIN organisations o ON o.id = u.organisation_id
+             WHERE u.role = 'member' AND {}",
+            crate::auth::policy::members_area_sql("u", "$1")
+        )),
+        now
+    )
+}
+
+/// Every member's term: when they joined, when the term ends (or ended), and whether they may renew.
+pub async fn member_terms(db: &Db) -> Result<Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)>(sqlx::AssertSqlSafe(format!(
+            "SELECT member_since, membership_ends_at, {} FROM users WHERE role = 'member'",
+            crate::auth::policy::renewal_sql("users")
+        )))
+        .persistent(crate::db::keep_prepared())
+        .fetch_all(e)
+        .await
+    })
+}
+
+/// Every application to join: its status, when it came, when it was decided.
+pub async fn application_outcomes(db: &Db) -> Result<Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_as::<_, (String, DateTime<Utc>, Option<DateTime<Utc>>)>(
+            "SELECT status, created_at, decided_at FROM applications WHERE kind = 'join'",
+        )
+        .persistent(crate::db::keep_prepared())
+        .fetch_all(e)
+        .await
+    })
+}
+
 pub async fn regions(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     crate::on_engine!(db, |e| {
         sqlx::query_scalar::<_, String>("SELECT name FROM regions ORDER BY position, name")

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod browser;
+pub mod chart;
 pub mod error;
 pub mod files;
 pub mod forms;

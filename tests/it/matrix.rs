@@ -489,6 +489,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("POST", "/admin/meetings/{id}/message", p("/admin/meetings/nothing/message"), [404; 8]),
         row("POST", "/admin/meetings/{id}/remind", format!("/admin/meetings/{}/remind", s.meeting_id), ORGANISERS_FORM)
             .does(goes(format!("/admin/meetings/{}/attendees", s.meeting_id))),
+        row("GET", "/admin/reports", p("/admin/reports"), ORGANISERS),
+        row("GET", "/admin/reports/{file}", p("/admin/reports/sector.csv"), ORGANISERS),
         row("GET", "/admin/news", p("/admin/news"), ORGANISERS),
         row("GET", "/admin/news/new", p("/admin/news/new"), ORGANISERS),
         row("GET", "/admin/news/{id}", format!("/admin/news/{}", s.news_id), ORGANISERS),

@@ -22,6 +22,7 @@ on_both_engines!(
     email_consent_is_recorded_as_a_history,
     organisers_import_members_from_csv_all_or_nothing,
     a_member_moving_employer_reverifies_and_keeps_their_history,
+    membership_reports_match_the_database,
 );
 
 pub(crate) struct Applicant<'a> {
@@ -1036,5 +1037,104 @@ async fn a_member_moving_employer_reverifies_and_keeps_their_history(engine: Eng
     let history = swn::membership::applications(&t.app.db, Some("approved"), None).await.unwrap();
     assert_eq!(history.iter().filter(|a| a.user_id == user.id).count(), 2, "both applications are kept");
     t.sign_in_with(&browser(), new_email, "applicant-password-1").await.assert_status(303);
+    t.finish().await;
+}
+
+/// The organisers' membership reports: each figure is what the database holds (counted here on its own), the
+/// charts carry the same figures, the CSV too; no one but organisers reaches them.
+async fn membership_reports_match_the_database(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let council = swn::membership::insert_organisation(
+        &mut tx,
+        "Northshire Council",
+        "Local government",
+        6000,
+        "North West",
+        "implementing",
+    )
+    .await
+    .unwrap();
+    let bank = swn::membership::insert_organisation(
+        &mut tx,
+        "Harbour Bank",
+        "Financial services",
+        300,
+        "Scotland",
+        "embedded",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let people =
+        [("a@northshire.gov.uk", &council), ("b@northshire.gov.uk", &council), ("c@harbour.example.com", &bank)];
+    for (i, (email, organisation)) in people.iter().enumerate() {
+        let p = t.member(email, &format!("Member {i}")).await;
+        swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", *organisation, &p.id).unwrap();
+    }
+    let gone = t.lapsed_member("d@harbour.example.com", "Lapsed Member").await;
+    swn::execute!(&t.app.db, "UPDATE users SET organisation_id = $1 WHERE id = $2", &bank, &gone.id).unwrap();
+
+    let page = t.get_with(&org, "/admin/reports").await;
+    page.assert_status(200).assert_contains("Members by sector").assert_contains("Applications by outcome");
+    assert_eq!(page.body.matches("<svg role=\"img\"").count(), 9, "a chart for each report");
+    let csv = |name: &'static str| {
+        let (t, org) = (&t, &org);
+        async move {
+            let answer = t.get_with(org, &format!("/admin/reports/{name}.csv")).await;
+            answer.assert_status(200);
+            answer
+                .body
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    let (label, value) = l.rsplit_once(',').unwrap();
+                    (label.trim_matches('"').to_string(), value.parse::<i64>().unwrap())
+                })
+                .collect::<Vec<(String, i64)>>()
+        }
+    };
+    // By sector: against the database's own count of members in their term.
+    for (sector, n) in csv("sector").await {
+        let counted = swn::fetch_scalar!(
+            &t.app.db,
+            i64,
+            "SELECT COUNT(*) FROM users u JOIN organisations o ON o.id = u.organisation_id
+             WHERE u.role = 'member' AND u.suspended = FALSE
+               AND (u.membership_ends_at IS NULL OR u.membership_ends_at > $1) AND o.sector = $2",
+            chrono::Utc::now(),
+            &sector
+        )
+        .unwrap();
+        assert_eq!(n, counted, "{sector}");
+    }
+    let sectors = csv("sector").await;
+    assert_eq!(sectors.iter().find(|r| r.0 == "Local government").map(|r| r.1), Some(2));
+    assert_eq!(
+        sectors.iter().find(|r| r.0 == "Financial services").map(|r| r.1),
+        Some(1),
+        "the lapsed one not counted"
+    );
+    let sizes = csv("size").await;
+    assert_eq!(sizes.iter().map(|r| r.1).sum::<i64>(), 3);
+    let lapses = csv("lapses").await;
+    assert!(lapses.iter().map(|r| r.1).sum::<i64>() >= 1, "{lapses:?}");
+    let joins: i64 = csv("joins").await.iter().map(|r| r.1).sum();
+    let joined = swn::fetch_scalar!(
+        &t.app.db,
+        i64,
+        "SELECT COUNT(*) FROM users WHERE role = 'member' AND member_since > $1",
+        chrono::Utc::now() - chrono::Duration::days(300)
+    )
+    .unwrap();
+    assert_eq!(joins, joined, "everyone made here joined this year");
+    // The page's tables say the same as the CSV.
+    page.assert_contains("<td>Local government</td><td>2</td>");
+    // Organisers only.
+    let member = t.member("e@northshire.gov.uk", "Another Member").await;
+    t.get_with(&member, "/admin/reports").await.assert_status(403);
+    t.get_with(&member, "/admin/reports/sector.csv").await.assert_status(403);
+    t.get_with(&org, "/admin/reports/nothing.csv").await.assert_status(404);
     t.finish().await;
 }
