@@ -16,6 +16,7 @@ pub mod library;
 pub mod mail;
 pub mod meetings;
 pub mod membership;
+pub mod messages;
 pub mod newsletters;
 pub mod ops;
 pub mod search;
@@ -48,6 +49,7 @@ pub static FEATURES: &[&dyn Feature] = &[
     &membership::Membership,
     &meetings::Meetings,
     &forum::Forum,
+    &messages::Messages,
     &library::Library,
     &newsletters::Newsletters,
     &toolkit::Toolkit,

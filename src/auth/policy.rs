@@ -441,6 +441,38 @@ pub fn can_like_post(viewer: &Viewer, author_id: Option<&str>, now: DateTime<Utc
     can_post(viewer, now) && viewer.user.as_ref().is_some_and(|u| Some(u.id.as_str()) != author_id)
 }
 
+/// Where a person stands in a private conversation: the facts the message rules below are decided on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConversationPlace {
+    /// One of its people, still in it.
+    Inside,
+    /// One of its people who left it, or someone never in it.
+    Outside,
+}
+
+/// Private messages are read by members, and by a lapsed member too (read-only: their own conversations stay
+/// theirs); not by a suspended one, an applicant or a visitor.
+pub fn can_read_messages(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_enter_members_area(viewer, now) || viewer.user.as_ref().is_some_and(|u| !u.suspended && u.role == Role::Member)
+}
+
+/// Members write private messages while they may post: a moderator's stop on posting stops these too, since a
+/// private message is where harassment would go next.
+pub fn can_write_messages(viewer: &Viewer, now: DateTime<Utc>) -> bool {
+    can_post(viewer, now)
+}
+
+/// A conversation is read by its people; moderators see it only once one of its messages was reported, and
+/// never otherwise.
+pub fn can_read_conversation(viewer: &Viewer, place: ConversationPlace, reported: bool, now: DateTime<Utc>) -> bool {
+    (place == ConversationPlace::Inside && can_read_messages(viewer, now)) || (reported && can_moderate(viewer))
+}
+
+/// A member writes in a conversation they are in (and never in one they only see as a moderator).
+pub fn can_write_in_conversation(viewer: &Viewer, place: ConversationPlace, now: DateTime<Utc>) -> bool {
+    place == ConversationPlace::Inside && can_write_messages(viewer, now)
+}
+
 /// Whether a topic takes replies: a moderator locks it to stop them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Replies {

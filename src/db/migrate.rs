@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0021_mail_pacing"),
     migration!("0022_forum_likes_bookmarks"),
     migration!("0023_who_is_going"),
+    migration!("0024_private_messages"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -29,6 +29,18 @@ pub use model::Category;
 pub use service::post_html;
 pub use store::{NewTopic, PostText, categories, insert_category, insert_post, insert_topic};
 
+/// Puts an entry in the moderation log (who acted, what, on what, why), in the caller's transaction: the one
+/// log moderators keep, for the forum and for reported private messages alike.
+pub async fn log_moderation(
+    tx: &mut Tx,
+    actor_id: &str,
+    action: &str,
+    target: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    store::log(tx, actor_id, action, target, reason).await
+}
+
 /// How long a notification stays once read.
 pub const KEEP_READ_NOTIFICATIONS_DAYS: i64 = 90;
 

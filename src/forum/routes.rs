@@ -307,6 +307,8 @@ pub struct PostView {
     pub can_edit: bool,
     pub accepted: bool,
     pub can_like: bool,
+    /// Where to write to the author privately: a named author other than the reader (never an anonymous asker).
+    pub write_to: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -369,6 +371,14 @@ async fn topic_view(
         when: time::date_time(p.created_at, app.config.timezone),
         can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), now),
         can_like: !p.hidden && policy::can_like_post(viewer, p.author_id.as_deref(), now),
+        write_to: p
+            .author_id
+            .as_deref()
+            .filter(|a| {
+                let anonymous = topic.anonymous_label.is_some() && Some(*a) == topic.author_id.as_deref();
+                !anonymous && *a != user.id && policy::can_write_messages(viewer, now)
+            })
+            .map(crate::messages::write_to),
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };

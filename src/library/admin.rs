@@ -695,7 +695,7 @@ async fn edit_case_study(
     let c = store::case_study_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let groups = groups::all_groups(&app.db).await?;
     let contacts =
-        store::case_study_contacts(&app.db, &c.id).await?.into_iter().map(|(_, e)| e).collect::<Vec<_>>().join(", ");
+        store::case_study_contacts(&app.db, &c.id).await?.into_iter().map(|(_, _, e)| e).collect::<Vec<_>>().join(", ");
     let form = CaseStudyForm {
         title: c.title.clone(),
         slug: c.slug.clone(),

@@ -326,7 +326,7 @@ struct CaseStudyPage {
     organisation: String,
     meeting: Option<(String, String)>,
     resources: Vec<Resource>,
-    contacts: Option<Vec<(String, String)>>,
+    contacts: Option<Vec<(String, Option<String>)>>,
     date: String,
     public: bool,
     url: String,
@@ -365,7 +365,15 @@ async fn case_study(
         .collect();
     // The people willing to talk are members' details: members only, even on a public case study.
     let contacts = if policy::can_enter_members_area(&viewer, now) {
-        Some(store::case_study_contacts(&app.db, &case.id).await?)
+        let me = viewer.user.as_ref().map(|u| u.id.as_str());
+        let contacts = store::case_study_contacts(&app.db, &case.id).await?;
+        // Members write to them through private messages: no one's e-mail address is shown.
+        Some(
+            contacts
+                .into_iter()
+                .map(|(id, name, _)| (name, (Some(id.as_str()) != me).then(|| crate::messages::write_to(&id))))
+                .collect(),
+        )
     } else {
         None
     };

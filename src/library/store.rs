@@ -447,21 +447,22 @@ pub async fn save_case_study(
     Ok(id)
 }
 
-/// The members willing to talk about a case study: (name, e-mail).
-pub async fn case_study_contacts(db: &Db, case_study_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+/// The members willing to talk about a case study: (id, name, e-mail).
+pub async fn case_study_contacts(db: &Db, case_study_id: &str) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
+        id: String,
         name: String,
         email: String,
     }
     let rows = fetch_all!(
         db,
         Row,
-        "SELECT u.name, u.email FROM case_study_contacts c JOIN users u ON u.id = c.user_id
+        "SELECT u.id, u.name, u.email FROM case_study_contacts c JOIN users u ON u.id = c.user_id
          WHERE c.case_study_id = $1 AND u.deleted_at IS NULL ORDER BY u.name",
         case_study_id
     )?;
-    Ok(rows.into_iter().map(|r| (r.name, r.email)).collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.name, r.email)).collect())
 }
 
 /// The ids of the resources linked to a case study.

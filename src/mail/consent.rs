@@ -27,11 +27,21 @@ pub enum Category {
     MeetingReminders,
     ForumNotifications,
     ForumDigest,
+    /// A private message from a member, each time one comes.
+    PrivateMessages,
+    /// One e-mail a day of the private messages that came.
+    PrivateMessagesDaily,
 }
 
 impl Category {
-    pub const ALL: [Category; 4] =
-        [Category::Newsletter, Category::MeetingReminders, Category::ForumNotifications, Category::ForumDigest];
+    pub const ALL: [Category; 6] = [
+        Category::Newsletter,
+        Category::MeetingReminders,
+        Category::ForumNotifications,
+        Category::ForumDigest,
+        Category::PrivateMessages,
+        Category::PrivateMessagesDaily,
+    ];
 
     /// The key stored in `email_consents.category` and carried by unsubscribe links.
     pub fn key(self) -> &'static str {
@@ -40,6 +50,8 @@ impl Category {
             Category::MeetingReminders => "meeting_reminders",
             Category::ForumNotifications => "forum_notifications",
             Category::ForumDigest => "forum_digest",
+            Category::PrivateMessages => "private_messages",
+            Category::PrivateMessagesDaily => "private_messages_daily",
         }
     }
 
@@ -54,13 +66,21 @@ impl Category {
             Category::MeetingReminders => "Reminders of meetings I registered for",
             Category::ForumNotifications => "Notifications from the forum, each time",
             Category::ForumDigest => "A daily digest of forum notifications",
+            Category::PrivateMessages => "Private messages from members, each time",
+            Category::PrivateMessagesDaily => "A daily e-mail of private messages",
         }
     }
 
-    /// The choice in force before a person makes one: a reminder belongs to a registration the person made;
-    /// the rest wait for a yes.
+    /// The choice in force before a person makes one: a reminder belongs to a registration the person made,
+    /// and a private message is written to the person by name; the rest wait for a yes.
     pub fn default_choice(self) -> bool {
-        self == Category::MeetingReminders
+        matches!(self, Category::MeetingReminders | Category::PrivateMessages)
+    }
+
+    /// Whether the category is one half of the three-way choice for private messages (each time, daily,
+    /// never), which preference pages show as one question rather than as checkboxes.
+    pub fn is_message_choice(self) -> bool {
+        matches!(self, Category::PrivateMessages | Category::PrivateMessagesDaily)
     }
 }
 
@@ -201,7 +221,10 @@ pub async fn allowed(tx: &mut Tx, kind: Kind, addresses: &[&str]) -> Result<Hash
             match category {
                 Category::Newsletter => own || subscribed.contains(address),
                 Category::MeetingReminders => own || account.is_none(),
-                Category::ForumNotifications | Category::ForumDigest => own,
+                Category::ForumNotifications
+                | Category::ForumDigest
+                | Category::PrivateMessages
+                | Category::PrivateMessagesDaily => own,
             }
         })
         .collect())

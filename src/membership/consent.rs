@@ -29,6 +29,7 @@ pub use crate::mail::consent::{ConsentRecord, history};
 struct PreferencesPage {
     page: Page,
     choices: Vec<(&'static str, &'static str, bool)>,
+    messages: &'static str,
 }
 
 fn me(viewer: &Viewer) -> AppResult<String> {
@@ -38,8 +39,8 @@ fn me(viewer: &Viewer) -> AppResult<String> {
 
 async fn preferences(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<impl IntoResponse> {
     let id = me(&viewer)?;
-    let choices = choices(&app.db, &id).await?;
-    render(&PreferencesPage { page: page.titled("E-mail preferences").noindex(), choices })
+    let (choices, messages) = choices(&app.db, &id).await?;
+    render(&PreferencesPage { page: page.titled("E-mail preferences").noindex(), choices, messages })
 }
 
 #[derive(Deserialize)]
@@ -52,6 +53,9 @@ pub struct PreferencesForm {
     forum_notifications: Option<String>,
     #[serde(default)]
     forum_digest: Option<String>,
+    /// `each`, `daily` or `never`; absent leaves the choice as it is.
+    #[serde(default)]
+    private_messages: Option<String>,
 }
 
 async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<PreferencesForm>) -> AppResult<Response> {
@@ -61,19 +65,74 @@ async fn save(State(app): State<App>, viewer: Viewer, Form(form): Form<Preferenc
 }
 
 impl PreferencesForm {
-    pub fn chosen(&self) -> [(Category, bool); 4] {
-        [
+    pub fn chosen(&self) -> Vec<(Category, bool)> {
+        let mut chosen = vec![
             (Category::Newsletter, self.newsletter.is_some()),
             (Category::MeetingReminders, self.meeting_reminders.is_some()),
             (Category::ForumNotifications, self.forum_notifications.is_some()),
             (Category::ForumDigest, self.forum_digest.is_some()),
-        ]
+        ];
+        if let Some(how) = self.private_messages.as_deref().and_then(MessageChoice::parse) {
+            chosen.push((Category::PrivateMessages, how == MessageChoice::EachTime));
+            chosen.push((Category::PrivateMessagesDaily, how == MessageChoice::Daily));
+        }
+        chosen
     }
 }
 
-/// The choice in force in every category, as the preference pages show it: (key, label, chosen).
-pub async fn choices(db: &Db, user_id: &str) -> Result<Vec<(&'static str, &'static str, bool)>, sqlx::Error> {
-    Ok(choices_in_force::choices(db, user_id).await?.into_iter().map(|(c, yes)| (c.key(), c.label(), yes)).collect())
+/// How a person hears of private messages by e-mail: one question on the preference pages, kept as the two
+/// categories it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageChoice {
+    EachTime,
+    Daily,
+    Never,
+}
+
+impl MessageChoice {
+    pub const ALL: [MessageChoice; 3] = [MessageChoice::EachTime, MessageChoice::Daily, MessageChoice::Never];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            MessageChoice::EachTime => "each",
+            MessageChoice::Daily => "daily",
+            MessageChoice::Never => "never",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageChoice::EachTime => "Each time a message comes",
+            MessageChoice::Daily => "Once a day, if any came",
+            MessageChoice::Never => "Never (I read them on the site)",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<MessageChoice> {
+        MessageChoice::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    fn of(choices: &[(Category, bool)]) -> MessageChoice {
+        let chose = |category| choices.iter().any(|(c, yes)| *c == category && *yes);
+        if chose(Category::PrivateMessages) {
+            MessageChoice::EachTime
+        } else if chose(Category::PrivateMessagesDaily) {
+            MessageChoice::Daily
+        } else {
+            MessageChoice::Never
+        }
+    }
+}
+
+/// The choice in force in every category, as the preference pages show it: the checkboxes (key, label,
+/// chosen), and the key of the private messages choice.
+pub async fn choices(
+    db: &Db,
+    user_id: &str,
+) -> Result<(Vec<(&'static str, &'static str, bool)>, &'static str), sqlx::Error> {
+    let all = choices_in_force::choices(db, user_id).await?;
+    let boxes = all.iter().filter(|(c, _)| !c.is_message_choice()).map(|(c, yes)| (c.key(), c.label(), *yes)).collect();
+    Ok((boxes, MessageChoice::of(&all).key()))
 }
 
 /// An unsubscribe link of an older e-mail, stored as a row (new e-mails carry signed links instead).

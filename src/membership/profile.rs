@@ -113,6 +113,8 @@ struct ProfilePage {
     disciplines: Vec<&'static str>,
     photo: Option<String>,
     is_self: bool,
+    /// Where to write to this member privately, for another member who may write.
+    write_to: Option<String>,
 }
 
 async fn show(
@@ -144,6 +146,9 @@ async fn show(
         disciplines: p.discipline_labels(),
         photo: p.photo_file_id.clone(),
         is_self: viewer.user.as_ref().is_some_and(|v| v.id == id),
+        write_to: (viewer.user.as_ref().is_some_and(|v| v.id != id)
+            && crate::auth::policy::can_write_messages(&viewer, Utc::now()))
+        .then(|| crate::messages::write_to(&id)),
         name: user.name,
     })
 }

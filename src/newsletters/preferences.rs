@@ -34,14 +34,18 @@ struct PreferencesPage {
     token: String,
     address: String,
     member_choices: Option<Vec<(&'static str, &'static str, bool)>>,
+    messages: &'static str,
     subscriber: Option<bool>,
 }
 
 async fn show(State(app): State<App>, page: Page, Path(token): Path<String>) -> AppResult<impl IntoResponse> {
     let address = address_of(&app, &token)?;
-    let member_choices = match crate::auth::user_by_email(&app.db, &address).await? {
-        Some(user) => Some(consent::choices(&app.db, &user.id).await?),
-        None => None,
+    let (member_choices, messages) = match crate::auth::user_by_email(&app.db, &address).await? {
+        Some(user) => {
+            let (boxes, messages) = consent::choices(&app.db, &user.id).await?;
+            (Some(boxes), messages)
+        }
+        None => (None, ""),
     };
     let subscriber = newsletters::subscriber_by_email(&app.db, &address)
         .await?
@@ -52,6 +56,7 @@ async fn show(State(app): State<App>, page: Page, Path(token): Path<String>) -> 
         token,
         address,
         member_choices,
+        messages,
         subscriber,
     })
 }

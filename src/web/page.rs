@@ -32,6 +32,8 @@ pub struct Page {
     pub show_toolkit: bool,
     /// The link to the awards' judging is shown (outside judges, whose account reaches only that).
     pub show_judging: bool,
+    /// The link to private messages is shown (members, lapsed members read-only).
+    pub show_messages: bool,
     /// Keep this page out of search engines.
     pub noindex: bool,
 }
@@ -50,6 +52,7 @@ impl Page {
             show_application: viewer.role() == Some(crate::auth::Role::Applicant),
             show_toolkit: policy::can_use_toolkit(&viewer, chrono::Utc::now()),
             show_judging: viewer.role() == Some(crate::auth::Role::Judge),
+            show_messages: policy::can_read_messages(&viewer, chrono::Utc::now()),
             noindex: false,
         }
     }

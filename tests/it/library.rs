@@ -497,7 +497,8 @@ async fn case_studies_and_one_search_across_everything(engine: Engine) {
         .assert_contains("5,000 to 19,999 employees")
         .assert_contains("<strong>three-month trial</strong>")
         .assert_contains("Trial plan template")
-        .assert_contains("mailto:member@org.example.com")
+        .assert_contains("Willing to talk to members")
+        .assert_lacks("mailto:member@org.example.com")
         .assert_lacks("Secret Stores");
     t.get("/case-studies/hybrid-support-offices").await.assert_status(303);
     let public = t.get("/case-studies/council-hours").await;

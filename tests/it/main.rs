@@ -21,6 +21,7 @@ mod mail_faults;
 mod matrix;
 mod meetings;
 mod membership;
+mod messages;
 mod newsletters;
 mod operations;
 mod personal_data;

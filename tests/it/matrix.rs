@@ -106,6 +106,11 @@ const WANTS_NEWSLETTERS: &str = "SELECT COUNT(*) FROM email_consents
 const ACCOUNT_KEPT: &str = "SELECT COUNT(*) FROM users WHERE id = $1 AND deleted_at IS NULL";
 const CALENDAR_FEEDS: &str = "SELECT COUNT(*) FROM calendar_feeds WHERE user_id = $1";
 const FORM_TOKENS: &str = "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND name = 'matrix form'";
+const STARTED: &str = "SELECT COUNT(*) FROM conversations WHERE started_by = $1 AND subject = 'Matrix message'";
+const WROTE_IN: &str = "SELECT COUNT(*) FROM private_messages WHERE author_id = $1 AND conversation_id = $2";
+const BLOCKS: &str = "SELECT COUNT(*) FROM member_blocks WHERE blocker_id = $1";
+/// Private messages: read by members and lapsed members, written by members.
+const READERS: [u16; 8] = [303, 403, 200, 200, 200, 200, 303, 200];
 const UNREAD: &str = "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";
 const MATRIX_TOPICS: &str = "SELECT COUNT(*) FROM forum_topics WHERE author_id = $1 AND title = 'Matrix topic'";
 const MATRIX_API_TOPICS: &str = "SELECT COUNT(*) FROM forum_topics WHERE author_id = $1 AND title = 'Matrix API topic'";
@@ -422,6 +427,48 @@ fn rows(s: &Seed) -> Vec<Row> {
             ),
         ),
         row("GET", "/account/bookmarks", p("/account/bookmarks"), MEMBERS),
+        row("GET", "/messages", p("/messages"), READERS),
+        row("GET", "/messages/new", format!("/messages/new?to={}", s.author_id), MEMBERS),
+        row("POST", "/messages", p("/messages"), MEMBERS_FORM).does(
+            goes("/messages/")
+                .sending(&[("to", s.author_id.as_str()), ("subject", "Matrix message"), ("body", "From the matrix.")])
+                .counts(STARTED, 1),
+        ),
+        // The member's conversation with Ada: no one else's, not even a moderator's before a report.
+        row("GET", "/messages/{id}", format!("/messages/{}", s.conversation), [303, 403, 200, 404, 404, 404, 303, 404]),
+        row(
+            "POST",
+            "/messages/{id}",
+            format!("/messages/{}", s.conversation),
+            [303, 403, DOES, 404, 404, 404, 303, 404],
+        )
+        .does(
+            goes(format!("/messages/{}#m-", s.conversation)).sending(&[("body", "A matrix answer.")]).counts_of(
+                WROTE_IN,
+                &s.conversation,
+                1,
+            ),
+        ),
+        row("POST", "/messages/{id}/leave", p("/messages/nothing/leave"), [303, 403, 404, 404, 404, 404, 303, 404]),
+        row("GET", "/messages/blocked", p("/messages/blocked"), READERS),
+        row("POST", "/messages/blocked", p("/messages/blocked"), [303, 403, DOES, DOES, DOES, DOES, 303, DOES]).does(
+            goes("/messages/blocked")
+                .sending(&[("member", s.author_id.as_str()), ("blocked", "yes")])
+                .counts(BLOCKS, 1),
+        ),
+        row("GET", "/messages/reports", p("/messages/reports"), MODERATORS),
+        row(
+            "POST",
+            "/messages/m/{id}/report",
+            p("/messages/m/nothing/report"),
+            [303, 403, 404, 404, 404, 404, 303, 404],
+        ),
+        row(
+            "POST",
+            "/messages/m/{id}/moderate",
+            p("/messages/m/nothing/moderate"),
+            [303, 403, 403, 403, 404, 404, 303, 403],
+        ),
         row("GET", "/forum/moderation", p("/forum/moderation"), MODERATORS),
         row("GET", "/forum/moderation/log", p("/forum/moderation/log"), MODERATORS),
         row(
@@ -1296,6 +1343,9 @@ fn rows(s: &Seed) -> Vec<Row> {
 /// The ids the rows need, from the data the test makes.
 struct Seed {
     others_topic: String,
+    /// A member none of the roles is (Ada, who wrote `others_topic`), and her conversation with the member.
+    author_id: String,
+    conversation: String,
     /// A meeting's form, filled in.
     meeting_form: Vec<(&'static str, String)>,
     own_topic: String,
@@ -1646,7 +1696,18 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         .iter()
         .map(|(k, v)| (*k, if *k == "title" { "Matrix meeting".to_string() } else { v.to_string() }))
         .collect();
+    let started = t
+        .post_with(
+            &author,
+            "/messages",
+            &[("to", member.id.as_str()), ("subject", "Ada to the member"), ("body", "A private hello.")],
+        )
+        .await;
+    started.assert_status(303);
+    let conversation = started.location().unwrap().trim_start_matches("/messages/").to_string();
     let seed = Seed {
+        author_id: author.id.clone(),
+        conversation,
         meeting_form,
         public_file,
         member_id: member.id.clone(),

@@ -1,0 +1,66 @@
+-- Private messages between members (issue 21). A conversation has a subject and two or more people; each
+-- person's row keeps what they have read and whether they left. A message whose author is erased stays for the
+-- others under "Former member" (author_id NULL). A block is one member's alone and is never shown to the person
+-- blocked: their later messages simply do not reach the one who blocked them. A report opens the conversation
+-- to moderators (reported_at), and only then.
+CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    started_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_message_at TIMESTAMPTZ NOT NULL,
+    reported_at TIMESTAMPTZ
+);
+CREATE INDEX conversations_started_by ON conversations (started_by, created_at);
+
+CREATE TABLE conversation_people (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    joined_at TIMESTAMPTZ NOT NULL,
+    read_at TIMESTAMPTZ,
+    left_at TIMESTAMPTZ,
+    PRIMARY KEY (conversation_id, user_id)
+);
+CREATE INDEX conversation_people_user ON conversation_people (user_id);
+
+CREATE TABLE private_messages (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    author_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    body_md TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    removed BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX private_messages_conversation ON private_messages (conversation_id, created_at);
+CREATE INDEX private_messages_author ON private_messages (author_id);
+
+CREATE TABLE member_blocks (
+    blocker_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    blocked_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+);
+
+CREATE TABLE message_reports (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL REFERENCES private_messages (id) ON DELETE CASCADE,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    reported_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    reason TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    resolved_at TIMESTAMPTZ
+);
+CREATE INDEX message_reports_open ON message_reports (resolved_at, created_at);
+
+-- When each person's daily e-mail of private messages last went.
+CREATE TABLE message_digests (
+    user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    last_sent_at TIMESTAMPTZ NOT NULL
+);
+
+-- The two e-mail choices private messages add (each time, daily).
+ALTER TABLE email_consents DROP CONSTRAINT email_consents_category_check;
+ALTER TABLE email_consents ADD CONSTRAINT email_consents_category_check
+    CHECK (category IN ('newsletter', 'meeting_reminders', 'forum_notifications', 'forum_digest',
+                        'private_messages', 'private_messages_daily'));
