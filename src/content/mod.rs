@@ -11,8 +11,8 @@ mod store;
 
 pub use model::Supporter;
 pub use store::{
-    PIECE, StoredFile, all_news, file_piece, insert_file, insert_private_file, page_by_slug, private_file, store_image,
-    supporter, supporters,
+    PIECE, StoredFile, all_news, file_bytes, file_piece, insert_file, insert_private_file, page_by_slug, private_file,
+    store_image, supporter, supporters,
 };
 
 use futures_util::future::BoxFuture;

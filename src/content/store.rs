@@ -392,6 +392,20 @@ pub async fn file_piece(db: &Db, id: &str, seq: i64) -> Result<Option<Vec<u8>>, 
     })
 }
 
+/// A whole file's bytes, piece by piece, for the few that are read whole (an image to be resized).
+pub async fn file_bytes(db: &Db, id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let mut all: Option<Vec<u8>> = None;
+    let mut seq = 0;
+    while let Some(piece) = file_piece(db, id, seq).await? {
+        all.get_or_insert_with(Vec::new).extend_from_slice(&piece);
+        seq += 1;
+    }
+    if all.is_none() && private_file(db, id).await?.is_some() {
+        return Ok(Some(Vec::new()));
+    }
+    Ok(all)
+}
+
 /// News an organiser wrote keeps no pointer to them once their account is erased.
 pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
     execute!(&mut *tx, "UPDATE news SET author_id = NULL WHERE author_id = $1", user_id)?;

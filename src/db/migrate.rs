@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0022_forum_likes_bookmarks"),
     migration!("0023_who_is_going"),
     migration!("0024_private_messages"),
+    migration!("0025_faces"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -309,6 +309,8 @@ pub struct PostView {
     pub can_like: bool,
     /// Where to write to the author privately: a named author other than the reader (never an anonymous asker).
     pub write_to: Option<String>,
+    /// The author whose face is shown beside the post: a named author (never an anonymous asker).
+    pub face: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -366,6 +368,7 @@ async fn topic_view(
     let (topic, watching, total) = (row.topic, row.watching, row.post_count);
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
+    let is_anonymous = |a: &str| topic.anonymous_label.is_some() && Some(a) == topic.author_id.as_deref();
     let view = |p: Post| PostView {
         author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
         when: time::date_time(p.created_at, app.config.timezone),
@@ -374,11 +377,9 @@ async fn topic_view(
         write_to: p
             .author_id
             .as_deref()
-            .filter(|a| {
-                let anonymous = topic.anonymous_label.is_some() && Some(*a) == topic.author_id.as_deref();
-                !anonymous && *a != user.id && policy::can_write_messages(viewer, now)
-            })
+            .filter(|a| !is_anonymous(a) && *a != user.id && policy::can_write_messages(viewer, now))
             .map(crate::messages::write_to),
+        face: p.author_id.clone().filter(|a| !is_anonymous(a)),
         accepted: topic.accepted_post_id.as_deref() == Some(p.id.as_str()),
         post: p,
     };

@@ -239,7 +239,8 @@ struct MeetingPage {
 /// Who is going to a meeting: how many, and the names members chose to show (to members only).
 pub struct Going {
     pub count: usize,
-    pub names: Vec<String>,
+    /// (name, member id) of those named, for their names and faces.
+    pub names: Vec<(String, String)>,
     /// Whether names are shown to this viewer at all (members), else only the count.
     pub named: bool,
 }
@@ -247,8 +248,12 @@ pub struct Going {
 impl Going {
     fn of(registrations: &[Registration], named: bool) -> Going {
         let confirmed: Vec<&Registration> = registrations.iter().filter(|r| r.is_confirmed()).collect();
-        let mut names: Vec<String> = if named {
-            confirmed.iter().filter(|r| r.user_id.is_some() && r.name_shown).map(|r| r.name.clone()).collect()
+        let mut names: Vec<(String, String)> = if named {
+            confirmed
+                .iter()
+                .filter(|r| r.name_shown)
+                .filter_map(|r| r.user_id.as_ref().map(|id| (r.name.clone(), id.clone())))
+                .collect()
         } else {
             Vec::new()
         };

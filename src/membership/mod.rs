@@ -6,6 +6,7 @@ pub mod consent;
 mod demo;
 mod directory;
 pub mod eligibility;
+pub mod faces;
 pub mod groups;
 mod import;
 mod model;
@@ -55,10 +56,18 @@ impl Feature for Membership {
             .merge(groups::routes())
             .merge(reports::routes())
             .merge(profile::routes())
+            .merge(faces::routes())
             .merge(organisations::routes())
             .merge(consent::routes())
             .merge(import::routes())
             .merge(regions::routes())
+    }
+
+    fn on_start<'a>(&'a self, db: &'a crate::db::Db) -> BoxFuture<'a, Outcome<()>> {
+        Box::pin(async move {
+            faces::adopt_earlier_photos(db).await?;
+            Ok(())
+        })
     }
 
     fn api(&self) -> Option<(axum::Router<App>, utoipa::openapi::OpenApi)> {

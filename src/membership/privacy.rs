@@ -85,6 +85,8 @@ pub(super) async fn export(app: &App, person: &Person) -> anyhow::Result<serde_j
             "introduction": profile.bio_md, "interests": profile.interests, "disciplines": profile.disciplines,
             "shows_email": profile.show_email, "shows_job_title": profile.show_job_title,
             "shows_organisation": profile.show_organisation, "shows_introduction": profile.show_bio,
+            // The photo itself is at /members/{id}/face/large while the account lasts.
+            "photo": super::faces::export(&app.db, &person.id).await?,
         },
     }))
 }

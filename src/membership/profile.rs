@@ -9,13 +9,14 @@ use axum::routing::get;
 use chrono::Utc;
 
 use super::directory::member;
+use super::faces;
 use super::model::DISCIPLINES;
 use super::store;
 use crate::App;
 use crate::auth::{User, Viewer};
 use crate::db::{Db, Tx};
 use crate::web::markdown::to_safe_html;
-use crate::web::upload::{UploadForm, read_image};
+use crate::web::upload::{ImageChange, UploadForm, read_image};
 use crate::web::{AppError, AppResult, FieldErrors, Page, redirect_with_notice, render};
 use crate::{execute, fetch_optional};
 
@@ -29,7 +30,6 @@ pub struct Profile {
     pub bio_html: String,
     pub disciplines: String,
     pub interests: String,
-    pub photo_file_id: Option<String>,
     pub show_email: bool,
     pub show_job_title: bool,
     pub show_organisation: bool,
@@ -44,7 +44,6 @@ impl Default for Profile {
             bio_html: String::new(),
             disciplines: String::new(),
             interests: String::new(),
-            photo_file_id: None,
             show_email: false,
             show_job_title: true,
             show_organisation: true,
@@ -67,7 +66,7 @@ pub async fn profile(db: &Db, user_id: &str) -> Result<Profile, sqlx::Error> {
     let found = fetch_optional!(
         db,
         Profile,
-        "SELECT bio_md, bio_html, disciplines, interests, photo_file_id, show_email, show_job_title, show_organisation, show_bio
+        "SELECT bio_md, bio_html, disciplines, interests, show_email, show_job_title, show_organisation, show_bio
          FROM profiles WHERE user_id = $1",
         user_id
     )?;
@@ -77,11 +76,11 @@ pub async fn profile(db: &Db, user_id: &str) -> Result<Profile, sqlx::Error> {
 pub(super) async fn save_profile(tx: &mut Tx, user_id: &str, p: &Profile) -> Result<(), sqlx::Error> {
     execute!(
         tx,
-        "INSERT INTO profiles (user_id, bio_md, bio_html, disciplines, interests, photo_file_id, show_email, show_job_title,
+        "INSERT INTO profiles (user_id, bio_md, bio_html, disciplines, interests, show_email, show_job_title,
                                show_organisation, show_bio, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (user_id) DO UPDATE SET bio_md = excluded.bio_md, bio_html = excluded.bio_html,
-             disciplines = excluded.disciplines, interests = excluded.interests, photo_file_id = excluded.photo_file_id,
+             disciplines = excluded.disciplines, interests = excluded.interests,
              show_email = excluded.show_email, show_job_title = excluded.show_job_title,
              show_organisation = excluded.show_organisation, show_bio = excluded.show_bio, updated_at = excluded.updated_at",
         user_id,
@@ -89,7 +88,6 @@ pub(super) async fn save_profile(tx: &mut Tx, user_id: &str, p: &Profile) -> Res
         &p.bio_html,
         &p.disciplines,
         &p.interests,
-        p.photo_file_id.as_deref(),
         p.show_email,
         p.show_job_title,
         p.show_organisation,
@@ -111,7 +109,7 @@ struct ProfilePage {
     bio_html: Option<String>,
     interests: Option<String>,
     disciplines: Vec<&'static str>,
-    photo: Option<String>,
+    id: String,
     is_self: bool,
     /// Where to write to this member privately, for another member who may write.
     write_to: Option<String>,
@@ -144,7 +142,7 @@ async fn show(
         bio_html: (p.show_bio && !p.bio_html.is_empty()).then(|| p.bio_html.clone()),
         interests: (p.show_bio && !p.interests.is_empty()).then(|| p.interests.clone()),
         disciplines: p.discipline_labels(),
-        photo: p.photo_file_id.clone(),
+        id: id.clone(),
         is_self: viewer.user.as_ref().is_some_and(|v| v.id == id),
         write_to: (viewer.user.as_ref().is_some_and(|v| v.id != id)
             && crate::auth::policy::can_write_messages(&viewer, Utc::now()))
@@ -158,6 +156,9 @@ async fn show(
 struct ProfileEditor {
     page: Page,
     profile: Profile,
+    /// The member's id, for their face; whether it is a photo (else initials).
+    id: String,
+    has_photo: bool,
     errors: FieldErrors,
     disciplines: [(&'static str, &'static str); 4],
 }
@@ -169,6 +170,8 @@ async fn edit(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<i
     render(&ProfileEditor {
         page: page.titled("Your profile").noindex(),
         profile,
+        has_photo: super::faces::has_face(&app.db, &id).await?,
+        id,
         errors: FieldErrors::default(),
         disciplines: DISCIPLINES,
     })
@@ -180,9 +183,25 @@ async fn save(State(app): State<App>, page: Page, viewer: Viewer, form: UploadFo
     let mut errors = FieldErrors::default();
     let bio_md = errors.optional("bio", "Your introduction", form.text("bio"), 5000);
     let interests = errors.optional("interests", "Your interests", form.text("interests"), 500);
-    let photo = read_image(&form, &mut errors, "photo", app.config.max_upload_bytes);
-    let current = profile(&app.db, &id).await?;
-    let mut updated = Profile {
+    let photo = match read_image(&form, &mut errors, "photo", app.config.max_upload_bytes) {
+        ImageChange::Replace(_, bytes) => {
+            // Decoding and resizing take real CPU: off the request threads.
+            let bytes = bytes.to_vec();
+            let made = tokio::task::spawn_blocking(move || faces::make(&bytes))
+                .await
+                .map_err(|e| AppError::Internal(format!("resizing a photo: {e}")))?;
+            match made {
+                Ok(sizes) => Some(Some(sizes)),
+                Err(e) => {
+                    errors.add("photo", e.to_string());
+                    None
+                }
+            }
+        }
+        ImageChange::Remove => Some(None),
+        ImageChange::Keep => None,
+    };
+    let updated = Profile {
         bio_html: to_safe_html(&bio_md),
         bio_md,
         disciplines: DISCIPLINES
@@ -192,7 +211,6 @@ async fn save(State(app): State<App>, page: Page, viewer: Viewer, form: UploadFo
             .collect::<Vec<_>>()
             .join(","),
         interests,
-        photo_file_id: current.photo_file_id.clone(),
         show_email: !form.text("show_email").is_empty(),
         show_job_title: !form.text("show_job_title").is_empty(),
         show_organisation: !form.text("show_organisation").is_empty(),
@@ -202,14 +220,18 @@ async fn save(State(app): State<App>, page: Page, viewer: Viewer, form: UploadFo
         let body = render(&ProfileEditor {
             page: page.titled("Your profile").noindex(),
             profile: updated,
+            has_photo: faces::has_face(&app.db, &id).await?,
+            id,
             errors,
             disciplines: DISCIPLINES,
         })?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     let mut tx = app.db.begin().await?;
-    if let Some(change) = crate::content::store_image(&mut tx, &photo).await? {
-        updated.photo_file_id = change;
+    match &photo {
+        Some(Some(sizes)) => faces::replace(&mut tx, &id, sizes).await?,
+        Some(None) => faces::remove(&mut tx, &id).await?,
+        None => {}
     }
     save_profile(&mut tx, &id, &updated).await?;
     tx.commit().await?;

@@ -572,6 +572,7 @@ pub async fn erase_person(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error>
         "DELETE FROM files WHERE id IN (SELECT photo_file_id FROM profiles WHERE user_id = $1)",
         user_id
     )?;
+    super::faces::remove(tx, user_id).await?;
     execute!(&mut *tx, "DELETE FROM profiles WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM email_consents WHERE user_id = $1", user_id)?;
     execute!(&mut *tx, "DELETE FROM unsubscribe_links WHERE user_id = $1", user_id)?;

@@ -12,6 +12,7 @@ mod awards;
 mod benchmark;
 mod cli;
 mod content;
+mod faces;
 mod faults;
 mod first_week;
 mod forum;

@@ -343,6 +343,7 @@ fn rows(s: &Seed) -> Vec<Row> {
         // Members
         row("GET", "/members", p("/members"), MEMBERS),
         row("GET", "/members/{id}", format!("/members/{}", s.member_id), MEMBERS),
+        row("GET", "/members/{id}/face/{size}", format!("/members/{}/face/small", s.member_id), MEMBERS),
         row("GET", "/organisations/{slug}", p("/organisations/matrix-org"), MEMBERS),
         row("GET", "/groups", p("/groups"), MEMBERS),
         row("GET", "/groups/{slug}", p("/groups/north-west"), MEMBERS),

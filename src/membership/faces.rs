@@ -1,0 +1,288 @@
+//! Members' faces: the photo a member uploads, typed from its bytes, decoded within limits, turned upright,
+//! cropped square and resized to fixed sizes, each encoded afresh as JPEG, so no metadata (place, camera, date)
+//! survives; else their initials, drawn here. Served at `/members/{id}/face/{size}` to members alone, the
+//! same people who see profiles, and shown beside posts, messages, in the directory, on profiles and in the
+//! lists of who is going to a meeting.
+
+use std::io::Cursor;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, Rgb, RgbImage};
+
+use super::directory::member;
+use crate::App;
+use crate::auth::{User, Viewer, policy};
+use crate::db::{Db, Tx};
+use crate::web::{AppError, AppResult};
+use crate::{execute, fetch_all};
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/members/{id}/face/{size}", get(face))
+}
+
+/// The sizes a face is kept in: square, in pixels, twice what pages show them at for sharp high-density
+/// screens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaceSize {
+    /// Beside a post, a message, a name in a list (shown at 40 px).
+    Small,
+    /// On a profile (shown at 120 px).
+    Large,
+}
+
+impl FaceSize {
+    pub const ALL: [FaceSize; 2] = [FaceSize::Small, FaceSize::Large];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FaceSize::Small => "small",
+            FaceSize::Large => "large",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<FaceSize> {
+        FaceSize::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    pub fn pixels(self) -> u32 {
+        match self {
+            FaceSize::Small => 80,
+            FaceSize::Large => 240,
+        }
+    }
+}
+
+/// Why an upload is not a face the site can keep, in words for the field.
+#[derive(Debug, thiserror::Error)]
+pub enum FaceError {
+    #[error("The file is not an image the site can show: use PNG, JPEG, GIF or WebP.")]
+    NotAnImage,
+    #[error("The image is too large in pixels: at most 8,000 by 8,000.")]
+    TooManyPixels,
+}
+
+/// Largest side accepted, and the memory a decode may take: a small file cannot unpack into gigabytes.
+const MAX_SIDE: u32 = 8000;
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Makes the fixed sizes of a face from an uploaded image: JPEG bytes for each size.
+pub fn make(bytes: &[u8]) -> Result<Vec<(FaceSize, Vec<u8>)>, FaceError> {
+    let format = match crate::web::upload::image_type(bytes) {
+        Some("image/png") => image::ImageFormat::Png,
+        Some("image/jpeg") => image::ImageFormat::Jpeg,
+        Some("image/gif") => image::ImageFormat::Gif,
+        Some("image/webp") => image::ImageFormat::WebP,
+        _ => return Err(FaceError::NotAnImage),
+    };
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let too_big = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => FaceError::TooManyPixels,
+        _ => FaceError::NotAnImage,
+    };
+    let mut decoder = reader.into_decoder().map_err(too_big)?;
+    // A phone's photo is stored sideways with a note to turn it: turn it, since the note is not kept.
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(too_big)?;
+    picture.apply_orientation(orientation);
+    let flat = on_white(&picture);
+    FaceSize::ALL
+        .into_iter()
+        .map(|size| {
+            let px = size.pixels();
+            let square = DynamicImage::ImageRgb8(flat.clone()).resize_to_fill(px, px, FilterType::CatmullRom);
+            let mut out = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+                .encode_image(&square.to_rgb8())
+                .map_err(|_| FaceError::NotAnImage)?;
+            Ok((size, out))
+        })
+        .collect()
+}
+
+/// The picture on a white ground: JPEG keeps no transparency, and a transparent corner should not turn black.
+fn on_white(picture: &DynamicImage) -> RgbImage {
+    let rgba = picture.to_rgba8();
+    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let p = rgba.get_pixel(x, y);
+        let alpha = u32::from(p[3]);
+        let mix = |c: u8| ((u32::from(c) * alpha + 255 * (255 - alpha)) / 255) as u8;
+        Rgb([mix(p[0]), mix(p[1]), mix(p[2])])
+    })
+}
+
+/// Keeps a member's new face (replacing any before), in the caller's transaction.
+pub async fn replace(tx: &mut Tx, user_id: &str, sizes: &[(FaceSize, Vec<u8>)]) -> Result<(), sqlx::Error> {
+    remove(tx, user_id).await?;
+    for (size, bytes) in sizes {
+        let file = crate::content::insert_private_file(tx, "image/jpeg", bytes).await?;
+        execute!(
+            &mut *tx,
+            "INSERT INTO faces (user_id, size, file_id) VALUES ($1, $2, $3)",
+            user_id,
+            size.key(),
+            &file
+        )?;
+    }
+    Ok(())
+}
+
+/// Removes a member's face, files and all.
+pub async fn remove(tx: &mut Tx, user_id: &str) -> Result<(), sqlx::Error> {
+    execute!(&mut *tx, "DELETE FROM files WHERE id IN (SELECT file_id FROM faces WHERE user_id = $1)", user_id)?;
+    execute!(&mut *tx, "DELETE FROM faces WHERE user_id = $1", user_id)?;
+    Ok(())
+}
+
+pub async fn has_face(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(file_of(db, user_id, FaceSize::Small).await?.is_some())
+}
+
+async fn file_of(db: &Db, user_id: &str, size: FaceSize) -> Result<Option<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT file_id FROM faces WHERE user_id = $1 AND size = $2")
+            .persistent(crate::db::keep_prepared())
+            .bind(user_id)
+            .bind(size.key())
+            .fetch_optional(e)
+            .await
+    })
+}
+
+/// A face, for members: the photo's size asked for, else the person's initials (SVG, drawn here from their
+/// name). A photo only of people the directory lists; the rest (a lapsed member's old posts) get initials.
+async fn face(
+    State(app): State<App>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, size)): Path<(String, String)>,
+) -> AppResult<Response> {
+    member(&viewer, &format!("/members/{id}"))?;
+    let size = FaceSize::parse(&size).ok_or(AppError::NotFound)?;
+    let row = crate::auth::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let listed = policy::can_enter_members_area(&Viewer::of(User::from(row.clone())), Utc::now());
+    // Members' faces are for members: no shared cache keeps them; a changed photo shows within minutes.
+    let cache = "private, max-age=300".to_string();
+    if listed
+        && let Some(file_id) = file_of(&app.db, &id, size).await?
+        && let Some(file) = crate::content::private_file(&app.db, &file_id).await?
+    {
+        return Ok(crate::web::files::send(&app.db, &headers, file, &[(header::CACHE_CONTROL, cache)]));
+    }
+    let mut response = initials_svg(&row.name, &id, size.pixels()).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_str(&cache).unwrap_or(HeaderValue::from_static("private")));
+    Ok(response)
+}
+
+/// Up to two initials of a name ("Priya Shah" → "PS"), letters only.
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> =
+        name.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_alphabetic)).collect();
+    let pick = match words.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![*one],
+        [first, .., last] => vec![*first, *last],
+    };
+    pick.iter().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect()
+}
+
+/// The initials on a colour chosen from the member's id (the same each time), as a square SVG. Only letters
+/// go in, and they are escaped all the same.
+fn initials_svg(name: &str, id: &str, px: u32) -> String {
+    // Dark enough for white text at 4.5:1.
+    const GROUNDS: [&str; 6] = ["#14507a", "#5a3d8a", "#1f6b4f", "#8a3b2e", "#4a5866", "#7a4d00"];
+    let pick = id.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(usize::from(b))) % GROUNDS.len();
+    let text =
+        askama::filters::escape(initials(name), askama::filters::Html).map(|t| t.to_string()).unwrap_or_default();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{px}\" height=\"{px}\" viewBox=\"0 0 100 100\">\
+         <rect width=\"100\" height=\"100\" fill=\"{}\"/>\
+         <text x=\"50\" y=\"50\" dy=\".35em\" text-anchor=\"middle\" font-family=\"system-ui, sans-serif\" \
+         font-size=\"42\" fill=\"#fff\">{text}</text></svg>",
+        GROUNDS[pick]
+    )
+}
+
+/// Photos kept before faces (a profile's `photo_file_id`, stored as uploaded and public) become faces: made
+/// into the fixed sizes, the original deleted. Run at start; an original that is not an image is dropped.
+pub async fn adopt_earlier_photos(db: &Db) -> anyhow::Result<usize> {
+    #[derive(sqlx::FromRow)]
+    struct Earlier {
+        user_id: String,
+        photo_file_id: String,
+    }
+    let earlier = fetch_all!(
+        db,
+        Earlier,
+        "SELECT user_id, photo_file_id FROM profiles WHERE photo_file_id IS NOT NULL ORDER BY user_id"
+    )?;
+    let mut adopted = 0;
+    for photo in earlier {
+        let bytes = crate::content::file_bytes(db, &photo.photo_file_id).await?;
+        let mut tx = db.begin().await?;
+        if let Some(Ok(sizes)) = bytes.as_deref().map(make) {
+            replace(&mut tx, &photo.user_id, &sizes).await?;
+            adopted += 1;
+        }
+        execute!(&mut tx, "UPDATE profiles SET photo_file_id = NULL WHERE user_id = $1", &photo.user_id)?;
+        execute!(&mut tx, "DELETE FROM files WHERE id = $1", &photo.photo_file_id)?;
+        tx.commit().await?;
+    }
+    Ok(adopted)
+}
+
+/// Whether a member has a face of their own, for their data export.
+pub async fn export(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+    has_face(db, user_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_are_letters_of_the_first_and_last_names() {
+        assert_eq!(initials("Priya Shah"), "PS");
+        assert_eq!(initials("Ann Mary Asker"), "AA");
+        assert_eq!(initials("Cher"), "C");
+        assert_eq!(initials("<script> & 9lives Ødegaard"), "Ø");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn a_face_is_made_in_every_size_and_keeps_nothing_of_the_original() {
+        let mut original = RgbImage::new(300, 200);
+        original.put_pixel(0, 0, Rgb([255, 0, 0]));
+        let mut png = Vec::new();
+        DynamicImage::ImageRgb8(original).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let sizes = make(&png).unwrap();
+        for (size, bytes) in &sizes {
+            let back = image::load_from_memory(bytes).unwrap();
+            assert_eq!((back.width(), back.height()), (size.pixels(), size.pixels()));
+            assert_eq!(crate::web::upload::image_type(bytes), Some("image/jpeg"));
+        }
+        assert!(matches!(make(b"GIF89a\x01"), Err(FaceError::NotAnImage)));
+        // A few bytes that say 9,000 by 9,000 pixels are refused before anything is unpacked.
+        let mut huge = b"GIF89a".to_vec();
+        huge.extend(9000u16.to_le_bytes());
+        huge.extend(9000u16.to_le_bytes());
+        huge.extend([0, 0, 0, 0x2C, 0, 0, 0, 0]);
+        huge.extend(9000u16.to_le_bytes());
+        huge.extend(9000u16.to_le_bytes());
+        huge.extend([0, 2, 2, 0x4C, 0x01, 0, 0x3B]);
+        assert!(matches!(make(&huge), Err(FaceError::TooManyPixels)), "{:?}", make(&huge).err());
+        assert!(matches!(make(b"%PDF-1.4"), Err(FaceError::NotAnImage)));
+    }
+}
