@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0023_who_is_going"),
     migration!("0024_private_messages"),
     migration!("0025_faces"),
+    migration!("0026_newsletter_images_reports"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -28,22 +28,31 @@ impl std::fmt::Debug for SigningKey {
 pub enum LinkPurpose {
     /// Open the e-mail preference page of the address.
     Preferences,
-    /// Stop one category of e-mail to the address.
-    Unsubscribe(String),
+    /// Stop one category of e-mail to the address; `issue` is the newsletter issue whose link it was, so its
+    /// report can count the unsubscribes it brought (older links carry none).
+    Unsubscribe { category: String, issue: Option<String> },
 }
 
 impl LinkPurpose {
     fn label(&self) -> String {
         match self {
             LinkPurpose::Preferences => "preferences".into(),
-            LinkPurpose::Unsubscribe(category) => format!("unsubscribe:{category}"),
+            LinkPurpose::Unsubscribe { category, issue: None } => format!("unsubscribe:{category}"),
+            LinkPurpose::Unsubscribe { category, issue: Some(issue) } => format!("unsubscribe:{category}:{issue}"),
         }
     }
 
     fn parse(label: &str) -> Option<LinkPurpose> {
         match label.split_once(':') {
             None if label == "preferences" => Some(LinkPurpose::Preferences),
-            Some(("unsubscribe", category)) if !category.is_empty() => Some(LinkPurpose::Unsubscribe(category.into())),
+            Some(("unsubscribe", rest)) => {
+                let (category, issue) = match rest.split_once(':') {
+                    Some((category, issue)) if !issue.is_empty() => (category, Some(issue.to_string())),
+                    Some(_) => return None,
+                    None => (rest, None),
+                };
+                (!category.is_empty()).then(|| LinkPurpose::Unsubscribe { category: category.into(), issue })
+            }
             _ => None,
         }
     }
@@ -98,8 +107,12 @@ mod tests {
     #[test]
     fn signed_links_verify_and_forgeries_do_not() {
         let key = SigningKey(b"a key for tests".to_vec());
-        let token = key.sign(&LinkPurpose::Unsubscribe("newsletter".into()), "Ann@Example.org");
-        assert_eq!(key.verify(&token), Some((LinkPurpose::Unsubscribe("newsletter".into()), "ann@example.org".into())));
+        let plain = LinkPurpose::Unsubscribe { category: "newsletter".into(), issue: None };
+        let token = key.sign(&plain, "Ann@Example.org");
+        assert_eq!(key.verify(&token), Some((plain, "ann@example.org".into())));
+        let from_issue = LinkPurpose::Unsubscribe { category: "newsletter".into(), issue: Some("n1".into()) };
+        let token = key.sign(&from_issue, "ann@example.org");
+        assert_eq!(key.verify(&token), Some((from_issue, "ann@example.org".into())));
         let prefs = key.sign(&LinkPurpose::Preferences, "ann@example.org");
         assert_eq!(key.verify(&prefs).map(|p| p.0), Some(LinkPurpose::Preferences));
 

@@ -77,8 +77,17 @@ pub fn preferences_link(app: &App, address: &str) -> String {
 
 /// The one-click address that stops one category of e-mail to `address` (RFC 8058).
 pub fn unsubscribe_link(app: &App, address: &str, category: Category) -> String {
-    let token = app.signing_key.sign(&LinkPurpose::Unsubscribe(category.key().into()), address);
-    app.config.link(&format!("/unsubscribe/{token}"))
+    signed_unsubscribe(app, address, category, None)
+}
+
+/// The same for a copy of one newsletter issue: the unsubscribe it brings is counted in the issue's report.
+pub fn issue_unsubscribe_link(app: &App, address: &str, issue_id: &str) -> String {
+    signed_unsubscribe(app, address, Category::Newsletter, Some(issue_id))
+}
+
+fn signed_unsubscribe(app: &App, address: &str, category: Category, issue: Option<&str>) -> String {
+    let purpose = LinkPurpose::Unsubscribe { category: category.key().into(), issue: issue.map(str::to_string) };
+    app.config.link(&format!("/unsubscribe/{}", app.signing_key.sign(&purpose, address)))
 }
 
 /// Every e-mail ends with a link to the recipient's preferences (and, for bulk mail, says how to stop it):

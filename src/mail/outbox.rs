@@ -101,6 +101,8 @@ pub struct Progress {
     pub total: i64,
     pub sent: i64,
     pub failed: i64,
+    /// Of the failed, those the receiving server refused for good (a bounce), as against given up after retries.
+    pub bounced: i64,
     /// Queued and not yet delivered (including those being sent now).
     pub waiting: i64,
 }
@@ -109,12 +111,13 @@ pub async fn progress(db: &Db, batch: &str) -> Result<Progress, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         status: String,
+        bounced: bool,
         n: i64,
     }
     let rows = fetch_all!(
         db,
         Row,
-        "SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM outbox WHERE batch = $1 GROUP BY status",
+        "SELECT status, bounced, CAST(COUNT(*) AS BIGINT) AS n FROM outbox WHERE batch = $1 GROUP BY status, bounced",
         batch
     )?;
     let mut p = Progress::default();
@@ -122,7 +125,12 @@ pub async fn progress(db: &Db, batch: &str) -> Result<Progress, sqlx::Error> {
         p.total += r.n;
         match r.status.as_str() {
             "sent" => p.sent += r.n,
-            "failed" => p.failed += r.n,
+            "failed" => {
+                p.failed += r.n;
+                if r.bounced {
+                    p.bounced += r.n;
+                }
+            }
             _ => p.waiting += r.n,
         }
     }
@@ -144,7 +152,8 @@ pub async fn failures(db: &Db, batch: &str, limit: i64) -> Result<Vec<OutboxMess
 pub async fn retry_batch(db: &Db, batch: &str) -> Result<u64, sqlx::Error> {
     execute!(
         db,
-        "UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0 WHERE batch = $2 AND status = 'failed'",
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $1, attempts = 0, bounced = FALSE
+         WHERE batch = $2 AND status = 'failed'",
         Utc::now(),
         batch
     )
@@ -272,6 +281,18 @@ pub async fn mark_failed(db: &Db, id: &str, error: &str, retry_at: Option<DateTi
             id
         )?,
     };
+    Ok(())
+}
+
+/// Records that the receiving server refused a message for good: failed, and a bounce.
+pub async fn mark_bounced(db: &Db, id: &str, error: &str) -> Result<(), sqlx::Error> {
+    let error: String = error.chars().take(1000).collect();
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'failed', bounced = TRUE, lease_until = NULL, last_error = $1 WHERE id = $2",
+        &error,
+        id
+    )?;
     Ok(())
 }
 

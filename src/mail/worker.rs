@@ -86,7 +86,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
             }
             Err(SendError::Permanent(e)) => {
                 tracing::error!(outbox_id = %message.id, error = %e, "the mail server refused the e-mail for good");
-                outbox::mark_failed(&app.db, &message.id, &e, None).await?;
+                outbox::mark_bounced(&app.db, &message.id, &e).await?;
                 app.metrics.delivery_failed(Failure::permanent);
                 suppression::record_hard_failure(&app.db, &message.to_address, &e, Utc::now()).await?;
             }

@@ -168,7 +168,7 @@ pub async fn unsubscribe_form(
     page: Page,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    if let Some((LinkPurpose::Unsubscribe(category), _)) = app.signing_key.verify(&token) {
+    if let Some((LinkPurpose::Unsubscribe { category, .. }, _)) = app.signing_key.verify(&token) {
         return render(&UnsubscribePage {
             page: page.titled("Unsubscribe").noindex(),
             label: label_of(&category),
@@ -186,27 +186,33 @@ pub async fn unsubscribe(
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> AppResult<Response> {
     // Links in e-mails are signed (address and category); older ones were stored rows.
-    let (user_id, category, address) = match app.signing_key.verify(&token) {
-        Some((LinkPurpose::Unsubscribe(category), address)) => {
+    let (user_id, category, address, issue) = match app.signing_key.verify(&token) {
+        Some((LinkPurpose::Unsubscribe { category, issue }, address)) => {
             let user = crate::auth::user_by_email(&app.db, &address).await?;
-            (user.map(|u| u.id), category, Some(address))
+            (user.map(|u| u.id), category, Some(address), issue)
         }
         _ => {
             let target = link_target(&app.db, &token)
                 .await?
                 .ok_or_else(|| AppError::Gone("This unsubscribe link is not valid.".into()))?;
-            (Some(target.user_id), target.category, None)
+            (Some(target.user_id), target.category, None, None)
         }
     };
-    if let Some(user_id) = user_id {
+    // Whether this click changed anything: a second click on the same link is not a second unsubscribe.
+    let mut stopped = false;
+    if let Some(user_id) = user_id
+        && let Some(category) = Category::parse(&category)
+    {
+        stopped |= choices_in_force::chosen_by(&app.db, &user_id, category).await?;
         let mut tx = app.db.begin().await?;
-        if let Some(category) = Category::parse(&category) {
-            choices_in_force::record(&mut tx, &user_id, category, false, "unsubscribe link").await?;
-        }
+        choices_in_force::record(&mut tx, &user_id, category, false, "unsubscribe link").await?;
         tx.commit().await?;
     }
     if let Some(address) = address.filter(|_| category == "newsletter") {
-        crate::newsletters::unsubscribe_subscriber(&app.db, &address, Utc::now()).await?;
+        stopped |= crate::newsletters::unsubscribe_subscriber(&app.db, &address, Utc::now()).await? > 0;
+    }
+    if stopped && let Some(issue) = issue {
+        crate::newsletters::count_unsubscribe(&app.db, &issue, Utc::now()).await?;
     }
     Ok(redirect_with_notice(
         &format!("/unsubscribe/{token}"),

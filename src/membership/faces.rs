@@ -4,21 +4,20 @@
 //! same people who see profiles, and shown beside posts, messages, in the directory, on profiles and in the
 //! lists of who is going to a meeting.
 
-use std::io::Cursor;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
+use image::DynamicImage;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, Rgb, RgbImage};
 
 use super::directory::member;
 use crate::App;
 use crate::auth::{User, Viewer, policy};
 use crate::db::{Db, Tx};
+use crate::web::images::{self, ImageProblem};
 use crate::web::{AppError, AppResult};
 use crate::{execute, fetch_all};
 
@@ -58,67 +57,16 @@ impl FaceSize {
     }
 }
 
-/// Why an upload is not a face the site can keep, in words for the field.
-#[derive(Debug, thiserror::Error)]
-pub enum FaceError {
-    #[error("The file is not an image the site can show: use PNG, JPEG, GIF or WebP.")]
-    NotAnImage,
-    #[error("The image is too large in pixels: at most 8,000 by 8,000.")]
-    TooManyPixels,
-}
-
-/// Largest side accepted, and the memory a decode may take: a small file cannot unpack into gigabytes.
-const MAX_SIDE: u32 = 8000;
-const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Makes the fixed sizes of a face from an uploaded image: JPEG bytes for each size.
-pub fn make(bytes: &[u8]) -> Result<Vec<(FaceSize, Vec<u8>)>, FaceError> {
-    let format = match crate::web::upload::image_type(bytes) {
-        Some("image/png") => image::ImageFormat::Png,
-        Some("image/jpeg") => image::ImageFormat::Jpeg,
-        Some("image/gif") => image::ImageFormat::Gif,
-        Some("image/webp") => image::ImageFormat::WebP,
-        _ => return Err(FaceError::NotAnImage),
-    };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
-    let too_big = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => FaceError::TooManyPixels,
-        _ => FaceError::NotAnImage,
-    };
-    let mut decoder = reader.into_decoder().map_err(too_big)?;
-    // A phone's photo is stored sideways with a note to turn it: turn it, since the note is not kept.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(too_big)?;
-    picture.apply_orientation(orientation);
-    let flat = on_white(&picture);
+pub fn make(bytes: &[u8]) -> Result<Vec<(FaceSize, Vec<u8>)>, ImageProblem> {
+    let flat = DynamicImage::ImageRgb8(images::on_white(&images::decode(bytes)?.picture));
     FaceSize::ALL
         .into_iter()
         .map(|size| {
             let px = size.pixels();
-            let square = DynamicImage::ImageRgb8(flat.clone()).resize_to_fill(px, px, FilterType::CatmullRom);
-            let mut out = Vec::new();
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-                .encode_image(&square.to_rgb8())
-                .map_err(|_| FaceError::NotAnImage)?;
-            Ok((size, out))
+            Ok((size, images::jpeg(&flat.resize_to_fill(px, px, FilterType::CatmullRom).to_rgb8())?))
         })
         .collect()
-}
-
-/// The picture on a white ground: JPEG keeps no transparency, and a transparent corner should not turn black.
-fn on_white(picture: &DynamicImage) -> RgbImage {
-    let rgba = picture.to_rgba8();
-    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let p = rgba.get_pixel(x, y);
-        let alpha = u32::from(p[3]);
-        let mix = |c: u8| ((u32::from(c) * alpha + 255 * (255 - alpha)) / 255) as u8;
-        Rgb([mix(p[0]), mix(p[1]), mix(p[2])])
-    })
 }
 
 /// Keeps a member's new face (replacing any before), in the caller's transaction.
@@ -262,27 +210,16 @@ mod tests {
     }
 
     #[test]
-    fn a_face_is_made_in_every_size_and_keeps_nothing_of_the_original() {
-        let mut original = RgbImage::new(300, 200);
-        original.put_pixel(0, 0, Rgb([255, 0, 0]));
+    fn a_face_is_made_in_every_size() {
         let mut png = Vec::new();
-        DynamicImage::ImageRgb8(original).write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
-        let sizes = make(&png).unwrap();
-        for (size, bytes) in &sizes {
-            let back = image::load_from_memory(bytes).unwrap();
+        DynamicImage::ImageRgb8(image::RgbImage::new(300, 200))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        for (size, bytes) in make(&png).unwrap() {
+            let back = image::load_from_memory(&bytes).unwrap();
             assert_eq!((back.width(), back.height()), (size.pixels(), size.pixels()));
-            assert_eq!(crate::web::upload::image_type(bytes), Some("image/jpeg"));
+            assert_eq!(crate::web::upload::image_type(&bytes), Some("image/jpeg"));
         }
-        assert!(matches!(make(b"GIF89a\x01"), Err(FaceError::NotAnImage)));
-        // A few bytes that say 9,000 by 9,000 pixels are refused before anything is unpacked.
-        let mut huge = b"GIF89a".to_vec();
-        huge.extend(9000u16.to_le_bytes());
-        huge.extend(9000u16.to_le_bytes());
-        huge.extend([0, 0, 0, 0x2C, 0, 0, 0, 0]);
-        huge.extend(9000u16.to_le_bytes());
-        huge.extend(9000u16.to_le_bytes());
-        huge.extend([0, 2, 2, 0x4C, 0x01, 0, 0x3B]);
-        assert!(matches!(make(&huge), Err(FaceError::TooManyPixels)), "{:?}", make(&huge).err());
-        assert!(matches!(make(b"%PDF-1.4"), Err(FaceError::NotAnImage)));
+        assert!(matches!(make(b"%PDF-1.4"), Err(ImageProblem::NotAnImage)));
     }
 }

@@ -4,8 +4,10 @@
 //! goes into the outbox once, under a key unique to the issue and the address.
 
 mod demo;
+mod images;
 mod model;
 mod preferences;
+mod report;
 mod routes;
 mod sending;
 mod store;
@@ -14,7 +16,7 @@ mod subscribers;
 /// Releases scheduled issues that are due and queues every copy of the issues on their way.
 pub use sending::work as queue_due_issues;
 
-pub use store::{blocks, create, release, subscriber_by_email, unsubscribe_subscriber};
+pub use store::{blocks, count_unsubscribe, create, release, subscriber_by_email, unsubscribe_subscriber};
 
 use std::collections::HashSet;
 
@@ -158,7 +160,9 @@ pub fn render_copy(
     };
     let base = &app.config.base_url;
     let intro = crate::web::markdown::to_email_text(&newsletter.intro_md, base);
-    let intro_html = crate::web::markdown::to_email_html(&newsletter.intro_md, base);
+    // Images fit a phone's width; the attribute is ours, added after the introduction was sanitised.
+    let intro_html = crate::web::markdown::to_email_html(&newsletter.intro_md, base)
+        .replace("<img ", "<img style=\"max-width:100%;height:auto;border:0;\" ");
     // An introduction that opens with its own greeting ("Hello everyone,") is not greeted again.
     let greet = !opens_with_greeting(&intro);
     let name = reader.name.as_deref();
@@ -177,7 +181,7 @@ pub fn render_copy(
         }
         .render()?,
         attachment: None,
-        list_unsubscribe: Some(crate::mail::unsubscribe_link(app, &reader.email, crate::mail::Category::Newsletter)),
+        list_unsubscribe: Some(crate::mail::issue_unsubscribe_link(app, &reader.email, &newsletter.id)),
     })
 }
 
@@ -222,7 +226,11 @@ impl crate::feature::Feature for Newsletters {
     }
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
-        routes::routes().merge(subscribers::routes()).merge(preferences::routes())
+        routes::routes()
+            .merge(subscribers::routes())
+            .merge(preferences::routes())
+            .merge(images::routes())
+            .merge(report::routes())
     }
 
     fn jobs(&self, app: &App, jobs: &mut crate::jobs::Jobs) {

@@ -36,12 +36,12 @@ pub fn routes() -> Router<App> {
         .route("/newsletters/{id}", get(read))
 }
 
-fn organiser(viewer: &Viewer, path: &str) -> AppResult<User> {
+pub(super) fn organiser(viewer: &Viewer, path: &str) -> AppResult<User> {
     policy::require(viewer, policy::can_send_newsletters(viewer), path)?;
     viewer.user.clone().ok_or(AppError::Forbidden)
 }
 
-async fn issue(app: &App, id: &str) -> AppResult<Newsletter> {
+pub(super) async fn issue(app: &App, id: &str) -> AppResult<Newsletter> {
     store::newsletter(&app.db, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -152,6 +152,7 @@ async fn create(
     let mut errors = FieldErrors::default();
     let subject = errors.required("subject", "The subject", field(&fields, "subject"), 200);
     let intro = errors.required("intro", "The introduction", field(&fields, "intro"), 20_000);
+    super::images::check_intro(&intro, &mut errors);
     let audiences = chosen_audiences(&app, &fields, &mut errors).await?;
     if !errors.is_empty() {
         let (s, i) = (field(&fields, "subject").to_string(), field(&fields, "intro").to_string());
@@ -268,7 +269,12 @@ async fn edit_page(
 }
 
 /// The issue's page again, with the form's mistakes beside their fields.
-async fn mistakes(app: &App, page: Page, newsletter: Newsletter, errors: FieldErrors) -> AppResult<Response> {
+pub(super) async fn mistakes(
+    app: &App,
+    page: Page,
+    newsletter: Newsletter,
+    errors: FieldErrors,
+) -> AppResult<Response> {
     let page = edit_page(app, page, newsletter, errors, String::new()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
@@ -297,6 +303,7 @@ async fn update(
     let mut errors = FieldErrors::default();
     let subject = errors.required("subject", "The subject", field(&fields, "subject"), 200);
     let intro = errors.required("intro", "The introduction", field(&fields, "intro"), 20_000);
+    super::images::check_intro(&intro, &mut errors);
     let audiences = chosen_audiences(&app, &fields, &mut errors).await?;
     if !errors.is_empty() {
         return mistakes(&app, page, newsletter, errors).await;

@@ -369,6 +369,29 @@ pub async fn unsubscribe_subscriber(db: &Db, email: &str, now: DateTime<Utc>) ->
     execute!(db, "UPDATE subscribers SET unsubscribed_at = $1 WHERE email = $2 AND unsubscribed_at IS NULL", now, email)
 }
 
+/// Counts an unsubscribe that came through an issue's link (no one is named; an issue deleted since counts
+/// nothing).
+pub async fn count_unsubscribe(db: &Db, newsletter_id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    execute!(
+        db,
+        "INSERT INTO newsletter_unsubscribes (id, newsletter_id, unsubscribed_at)
+         SELECT $1, id, $2 FROM newsletters WHERE id = $3",
+        crate::db::new_id(),
+        now,
+        newsletter_id
+    )?;
+    Ok(())
+}
+
+pub async fn unsubscribes_from(db: &Db, newsletter_id: &str) -> Result<i64, sqlx::Error> {
+    crate::fetch_scalar!(
+        db,
+        i64,
+        "SELECT COUNT(*) FROM newsletter_unsubscribes WHERE newsletter_id = $1",
+        newsletter_id
+    )
+}
+
 /// A subscriber who comes back through their preference link (their address is already confirmed).
 pub async fn resubscribe(db: &Db, email: &str) -> Result<u64, sqlx::Error> {
     execute!(db, "UPDATE subscribers SET unsubscribed_at = NULL WHERE email = $1 AND confirmed_at IS NOT NULL", email)

@@ -51,6 +51,9 @@ fn plain(markdown: &str, links: Option<&url::Url>) -> String {
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => out.push_str(apart),
             Event::End(TagEnd::Item) => out.push('\n'),
             Event::Start(Tag::Item) => out.push_str("- "),
+            // An e-mail's text part names an image by its description, where the picture stands.
+            Event::Start(Tag::Image { .. }) if links.is_some() => out.push_str("[Image: "),
+            Event::End(TagEnd::Image) if links.is_some() => out.push(']'),
             Event::Start(Tag::Link { dest_url, .. }) => link = Some((dest_url.to_string(), out.len())),
             Event::End(TagEnd::Link) => {
                 if let (Some(base), Some((dest, start))) = (links, link.take()) {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 pub mod forms;
 pub mod headers;
+pub mod images;
 pub mod markdown;
 pub mod page;
 pub mod serve;

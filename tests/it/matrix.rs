@@ -545,6 +545,14 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/admin/newsletters", p("/admin/newsletters"), ORGANISERS),
         row("GET", "/admin/newsletters/{id}", format!("/admin/newsletters/{}", s.newsletter), ORGANISERS),
         row("GET", "/admin/newsletters/{id}/email", format!("/admin/newsletters/{}/email", s.newsletter), ORGANISERS),
+        row("GET", "/admin/newsletters/{id}/report", format!("/admin/newsletters/{}/report", s.newsletter), ORGANISERS),
+        row(
+            "POST",
+            "/admin/newsletters/{id}/images",
+            format!("/admin/newsletters/{}/images", s.newsletter),
+            UPLOAD_FORM,
+        ),
+        row("GET", "/newsletters/images/{id}", p("/newsletters/images/nothing"), NOWHERE),
         row(
             "GET",
             "/admin/newsletters/{id}/progress",

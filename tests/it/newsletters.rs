@@ -14,7 +14,8 @@ on_both_engines!(
     each_copy_holds_only_what_its_reader_may_see,
     three_audiences_through_a_real_smtp_server,
     drafts_are_arranged_previewed_test_sent_and_scheduled,
-    visitors_subscribe_with_double_opt_in
+    visitors_subscribe_with_double_opt_in,
+    images_and_an_issue_report,
 );
 
 /// A member who chose newsletters on their e-mail preferences page.
@@ -420,5 +421,120 @@ async fn visitors_subscribe_with_double_opt_in(engine: Engine) {
     refused.assert_status(429);
     assert!(refused.headers.get("retry-after").is_some());
     assert!(swn::newsletters::subscriber_by_email(&t.app.db, "one.more@public.example.net").await.unwrap().is_none());
+    t.finish().await;
+}
+
+/// A wide drawing (PNG), as an organiser would upload for an issue.
+fn wide_png() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(2000, 500, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
+
+async fn images_and_an_issue_report(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    let peer = SmtpPeer::start(store.path(), &["--reject", "bounce"]).await;
+    let url = peer.url();
+    let t = TestApp::start_with(engine, |c| c.smtp_url = Some(url)).await;
+    let org = t.organiser().await;
+    let ann = reader(&t, "ann@org.example.com", "Ann Reader").await;
+    reader(&t, "ben@org.example.com", "Ben Reader").await;
+    reader(&t, "bounce@org.example.com", "Bo Bounce").await;
+    let (path, id) = draft(&t, &org, "Away day", &["members"]).await;
+
+    // An image needs its description, and must be an image; then it is added, narrowed and re-encoded.
+    t.post_multipart_with(&org, &format!("{path}/images"), &[("alt", "")], Some(("image", "team.png", wide_png())))
+        .await
+        .assert_status(422)
+        .assert_contains("The image&#x27;s description is required");
+    t.post_multipart_with(
+        &org,
+        &format!("{path}/images"),
+        &[("alt", "A chart")],
+        Some(("image", "x.png", b"%PDF-1.4".to_vec())),
+    )
+    .await
+    .assert_status(422)
+    .assert_contains("not an image");
+    t.post_multipart_with(
+        &org,
+        &format!("{path}/images"),
+        &[("alt", "The team at the away day")],
+        Some(("image", "team.png", wide_png())),
+    )
+    .await
+    .assert_status(303);
+    let image_id: String =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT id FROM newsletter_images WHERE newsletter_id = $1", &id)
+            .unwrap();
+    let served = browser().get(t.url(&format!("/newsletters/images/{image_id}"))).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    let picture = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!((picture.width(), picture.height()), (1200, 300), "narrowed to the e-mail's width, twice over");
+    // Images from elsewhere, or without words, are refused in the introduction.
+    for (intro, says) in [
+        ("Hi ![pixel](https://tracker.example/p.gif)", "no one can see who opens"),
+        (&*format!("Hi ![](/newsletters/images/{image_id})"), "Give each image a description"),
+    ] {
+        t.post_with(&org, &path, &[("subject", "Away day"), ("intro", intro), ("audience", "members")])
+            .await
+            .assert_status(422)
+            .assert_contains(says);
+    }
+
+    t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
+    let progress = wait_until_delivered(&t, &org, &path).await;
+    assert_eq!(
+        (progress["progress"]["sent"].as_i64(), progress["progress"]["bounced"].as_i64()),
+        (Some(2), Some(1)),
+        "{progress}"
+    );
+    let copy = peer
+        .wait_for(2)
+        .await
+        .into_iter()
+        .find(|m| smtp_peer::header(m, "To").is_some_and(|to| to.contains("ann@org.example.com")))
+        .unwrap();
+    let html = smtp_peer::part(&copy, "text/html");
+    assert!(html.contains(&format!("src=\"{}/newsletters/images/{image_id}\"", t.base)), "absolute, our own: {html}");
+    assert!(html.contains("alt=\"The team at the away day\""), "{html}");
+    assert!(html.contains("max-width:100%"), "fits a phone: {html}");
+    let text = smtp_peer::part(&copy, "text/plain");
+    assert!(text.contains("[Image: The team at the away day]"), "named in the text copy: {text}");
+
+    // Ann unsubscribes through this issue's link (twice: one unsubscribe).
+    let link = find_link(&text, &t.url("/unsubscribe/")).expect("an unsubscribe link");
+    for _ in 0..2 {
+        t.post_with(&browser(), link.trim_start_matches(&t.base), &[]).await.assert_status(303);
+    }
+    assert!(!swn::mail::consent::chosen_by(&t.app.db, &ann.id, swn::mail::Category::Newsletter).await.unwrap());
+
+    // The report: figures as the database holds them, and no tracking.
+    let count = |status: &'static str| {
+        let (db, batch) = (t.app.db.clone(), format!("newsletter:{id}"));
+        async move {
+            swn::fetch_scalar!(&db, i64, "SELECT COUNT(*) FROM outbox WHERE batch = $1 AND status = $2", &batch, status)
+                .unwrap()
+        }
+    };
+    assert_eq!((count("sent").await, count("failed").await), (2, 1));
+    let report = t.get_with(&org, &format!("{path}/report")).await;
+    report
+        .assert_status(200)
+        .assert_contains("Queued for delivery</th><td>3</td>")
+        .assert_contains("Delivered to the receiving server</th><td>2</td>")
+        .assert_contains("Bounced (refused for good)</th><td>1</td>")
+        .assert_contains("Failed after every retry</th><td>0</td>")
+        .assert_contains("Still waiting</th><td>0</td>")
+        .assert_contains("Unsubscribed through this issue</th><td>1</td>")
+        .assert_contains("no tracking pixels");
+    t.get_with(&ann, &format!("{path}/report")).await.assert_status(403);
     t.finish().await;
 }
