@@ -652,10 +652,76 @@ def judge_and_announce(ctx):
     assert ctx.outbox.wait_for(v.driver, "priya.shah@northshire.example.gov.uk", "Winner")
 
 
+def a_photo(path, width=300, height=200):
+    """A plain PNG, written with the standard library: a photo to upload."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\x00" + b"".join(bytes((x % 256, 80, 122)) for x in range(width))
+    rows = row * height
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    path.write_bytes(png)
+    return str(path)
+
+
+def write_privately(ctx):
+    """A member adds a photo, writes privately to another member from her profile, and she answers; each sees
+    the other's face (a photo, or initials) beside the messages."""
+    writer, reader = "ben.osei@meridian-insurance.example.com", "amelia.clarke@meridian-insurance.example.com"
+    w = ctx.browser("j-writer")
+    sign_in_member(ctx, w, writer)
+    w.visit("/account/profile")
+    assert w.h1() == "Your profile"
+    w.find("#photo").send_keys(a_photo(ctx.artifacts / "ben-photo.png"))
+    w.press("Save my profile")
+    w.sees("Your profile is saved.")
+    face = w.find(".person img.face")
+    assert w.driver.execute_script("return arguments[0].naturalWidth", face) == 240, "the large face, resized"
+
+    w.visit("/members")
+    w.click_link("Amelia Clarke", within="main")
+    assert w.h1() == "Amelia Clarke"
+    w.click_link("Send Amelia Clarke a message", within="main")
+    assert w.h1() == "New message"
+    w.sees("Amelia Clarke")
+    w.fill("subject", "Your desk ratio work")
+    w.fill("body", "Could we compare notes on **badge data** before the next meeting?")
+    w.press("Send")
+    w.sees("Your message is sent.")
+    assert w.h1() == "Your desk ratio work"
+    w.sees("Could we compare notes on badge data")
+
+    r = ctx.browser("j-reader")
+    sign_in_member(ctx, r, reader)
+    r.click_link("Messages", within=".account")
+    assert r.h1() == "Messages"
+    unread = r.find("ul.conversations li.unread")
+    assert "Your desk ratio work" in unread.text and "1 new" in unread.text, unread.text
+    r.click_link("Your desk ratio work", within="main")
+    r.sees("Could we compare notes on badge data")
+    photo = r.find("li.post img.face")
+    assert r.driver.execute_script("return arguments[0].naturalWidth", photo) == 80, "Ben's small face beside his message"
+    r.fill("body", "Yes: Thursday after the meeting works for me.")
+    r.press("Send")
+    r.sees("Your message is sent.")
+    assert ctx.outbox.wait_for(r.driver, reader, "Ben Osei wrote to you")
+
+    w.click_link("Messages", within=".account")
+    assert "1 new" in w.find("ul.conversations li.unread").text
+    w.click_link("Your desk ratio work", within="main")
+    w.sees("Thursday after the meeting works for me.")
+    assert ctx.outbox.wait_for(w.driver, writer, "Amelia Clarke wrote to you")
+
+
 JOURNEYS = [
     apply_and_join,
     register_for_meeting,
     forum_question,
+    write_privately,
     newsletter,
     plan_a_team,
     agree_and_trial,

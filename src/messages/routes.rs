@@ -142,10 +142,7 @@ async fn chosen_people(app: &App, me: &str, ids: &str, errors: &mut FieldErrors)
         if id == me || people.iter().any(|(i, _)| i == id) {
             continue;
         }
-        let person = match crate::auth::user_by_id(&app.db, id).await? {
-            Some(row) => Some(User::from(row)),
-            None => None,
-        };
+        let person = crate::auth::user_by_id(&app.db, id).await?.map(User::from);
         match person.filter(|p| policy::can_enter_members_area(&Viewer::of(p.clone()), now)) {
             Some(p) => people.push((p.id, p.name)),
             None => errors.add("to", "One of the people chosen is not a member you can write to."),
