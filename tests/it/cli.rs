@@ -175,7 +175,7 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     );
     // Demo members have profiles to read, and most take the newsletter: a members' issue reaches people.
     let (_, priya) =
-        get(&format!("/members/{}", directory.split("/members/").nth(1).unwrap().split('"').next().unwrap())).await;
+        get(&format!("/members/{}", directory.split("href=\"/members/").nth(1).unwrap().split('"').next().unwrap())).await;
     assert!(priya.contains("Happy to talk about"), "a filled-in profile: {priya}");
     let (_, newsletters) = get("/admin/newsletters").await;
     let token = form_token(&newsletters);
