@@ -3,6 +3,7 @@
 //! (never told to the one blocked), and reports that open a conversation to moderators, and only then.
 //! Neither side ever sees the other's e-mail address.
 
+mod demo;
 mod model;
 mod routes;
 mod store;
@@ -107,6 +108,10 @@ impl Feature for Messages {
 
     fn pages(&self, _app: &App) -> axum::Router<App> {
         routes::routes()
+    }
+
+    fn demo<'a>(&'a self, app: &'a App, _organiser_id: &'a str) -> BoxFuture<'a, Outcome<Option<String>>> {
+        Box::pin(async move { Ok(Some(format!("{} private conversations", demo::load(app).await?))) })
     }
 
     fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {

@@ -90,6 +90,7 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
     assert!(printed.contains("Demo network loaded") && printed.contains("Password:"), "{printed}");
+    assert!(printed.contains("2 private conversations"), "{printed}");
     let password = printed.lines().find_map(|l| l.strip_prefix("Password:")).unwrap().trim().to_string();
     let member_email =
         printed.lines().find_map(|l| l.strip_prefix("Demo member:")).expect("a demo member").trim().to_string();
@@ -175,7 +176,8 @@ async fn demo_then_serve_shows_a_believable_network(engine: Engine) {
     );
     // Demo members have profiles to read, and most take the newsletter: a members' issue reaches people.
     let (_, priya) =
-        get(&format!("/members/{}", directory.split("href=\"/members/").nth(1).unwrap().split('"').next().unwrap())).await;
+        get(&format!("/members/{}", directory.split("href=\"/members/").nth(1).unwrap().split('"').next().unwrap()))
+            .await;
     assert!(priya.contains("Happy to talk about"), "a filled-in profile: {priya}");
     let (_, newsletters) = get("/admin/newsletters").await;
     let token = form_token(&newsletters);

@@ -491,11 +491,7 @@ async fn images_and_an_issue_report(engine: Engine) {
 
     t.post_with(&org, &format!("{path}/send"), &[("confirm", "on")]).await.assert_status(303);
     let progress = wait_until_delivered(&t, &org, &path).await;
-    assert_eq!(
-        (progress["sent"].as_i64(), progress["bounced"].as_i64()),
-        (Some(2), Some(1)),
-        "{progress}"
-    );
+    assert_eq!((progress["sent"].as_i64(), progress["bounced"].as_i64()), (Some(2), Some(1)), "{progress}");
     let copy = peer
         .wait_for(2)
         .await
