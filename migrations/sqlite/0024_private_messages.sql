@@ -1,15 +1,14 @@
 -- Private messages between members (issue 21). A conversation has a subject and two or more people; each
 -- person's row keeps what they have read and whether they left. A message whose author is erased stays for the
 -- others under "Former member" (author_id NULL). A block is one member's alone and is never shown to the person
--- blocked: their later messages simply do not reach the one who blocked them. A report opens the conversation
--- to moderators (reported_at), and only then.
+-- blocked: their later messages simply do not reach the one who blocked them. An open report opens the
+-- conversation to moderators, and only while it waits.
 CREATE TABLE conversations (
     id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
     started_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     created_at TEXT NOT NULL,
-    last_message_at TEXT NOT NULL,
-    reported_at TEXT
+    last_message_at TEXT NOT NULL
 );
 CREATE INDEX conversations_started_by ON conversations (started_by, created_at);
 

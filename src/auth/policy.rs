@@ -462,10 +462,17 @@ pub fn can_write_messages(viewer: &Viewer, now: DateTime<Utc>) -> bool {
     can_post(viewer, now)
 }
 
-/// A conversation is read by its people; moderators see it only once one of its messages was reported, and
-/// never otherwise.
-pub fn can_read_conversation(viewer: &Viewer, place: ConversationPlace, reported: bool, now: DateTime<Utc>) -> bool {
-    (place == ConversationPlace::Inside && can_read_messages(viewer, now)) || (reported && can_moderate(viewer))
+/// A conversation is read by its people; moderators see it only while a report on one of its messages is
+/// open, and never otherwise.
+pub fn can_read_conversation(viewer: &Viewer, place: ConversationPlace, open_report: bool, now: DateTime<Utc>) -> bool {
+    (place == ConversationPlace::Inside && can_read_messages(viewer, now))
+        || can_moderate_conversation(viewer, place, open_report)
+}
+
+/// A report is dealt with by a moderator outside the conversation: one inside it would learn who reported
+/// them, or judge their own words.
+pub fn can_moderate_conversation(viewer: &Viewer, place: ConversationPlace, open_report: bool) -> bool {
+    open_report && place == ConversationPlace::Outside && can_moderate(viewer)
 }
 
 /// A member writes in a conversation they are in (and never in one they only see as a moderator).

@@ -30,15 +30,16 @@ pub use service::post_html;
 pub use store::{NewTopic, PostText, categories, insert_category, insert_post, insert_topic};
 
 /// Puts an entry in the moderation log (who acted, what, on what, why), in the caller's transaction: the one
-/// log moderators keep, for the forum and for reported private messages alike.
+/// log moderators keep, for the forum and for reported private messages alike. `actor_id` is `None` for what a
+/// member did (a report), whom the log does not name.
 pub async fn log_moderation(
     tx: &mut Tx,
-    actor_id: &str,
+    actor_id: Option<&str>,
     action: &str,
     target: &str,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    store::log(tx, actor_id, action, target, reason).await
+    store::log_as(tx, actor_id, action, target, reason).await
 }
 
 /// How long a notification stays once read.

@@ -619,6 +619,17 @@ pub async fn resolve_flags(tx: &mut Tx, post_id: &str) -> Result<(), sqlx::Error
 }
 
 pub async fn log(tx: &mut Tx, moderator_id: &str, action: &str, target: &str, reason: &str) -> Result<(), sqlx::Error> {
+    log_as(tx, Some(moderator_id), action, target, reason).await
+}
+
+/// An entry whose actor may go unnamed (a member's report: moderators see what was reported, not by whom).
+pub async fn log_as(
+    tx: &mut Tx,
+    moderator_id: Option<&str>,
+    action: &str,
+    target: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
     execute!(
         tx,
         "INSERT INTO moderation_log (id, moderator_id, action, target, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use image::DynamicImage;
 use image::imageops::FilterType;
 
 use super::directory::member;
@@ -59,12 +58,12 @@ impl FaceSize {
 
 /// Makes the fixed sizes of a face from an uploaded image: JPEG bytes for each size.
 pub fn make(bytes: &[u8]) -> Result<Vec<(FaceSize, Vec<u8>)>, ImageProblem> {
-    let flat = DynamicImage::ImageRgb8(images::on_white(&images::decode(bytes)?.picture));
+    let picture = images::decode(bytes)?.picture;
     FaceSize::ALL
         .into_iter()
         .map(|size| {
             let px = size.pixels();
-            Ok((size, images::jpeg(&flat.resize_to_fill(px, px, FilterType::CatmullRom).to_rgb8())?))
+            Ok((size, images::jpeg(&images::on_white(&picture.resize_to_fill(px, px, FilterType::CatmullRom)))?))
         })
         .collect()
 }
@@ -118,6 +117,10 @@ async fn face(
     member(&viewer, &format!("/members/{id}"))?;
     let size = FaceSize::parse(&size).ok_or(AppError::NotFound)?;
     let row = crate::auth::user_by_id(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    // Members' faces only: an applicant's or a judge's account has none to show.
+    if !matches!(row.role.as_str(), "member" | "moderator" | "organiser") {
+        return Err(AppError::NotFound);
+    }
     let listed = policy::can_enter_members_area(&Viewer::of(User::from(row.clone())), Utc::now());
     // Members' faces are for members: no shared cache keeps them; a changed photo shows within minutes.
     let cache = "private, max-age=300".to_string();
@@ -178,15 +181,30 @@ pub async fn adopt_earlier_photos(db: &Db) -> anyhow::Result<usize> {
     )?;
     let mut adopted = 0;
     for photo in earlier {
-        let bytes = crate::content::file_bytes(db, &photo.photo_file_id).await?;
+        let Some(bytes) = crate::content::file_bytes(db, &photo.photo_file_id).await? else { continue };
+        let sizes = match images::work(move || make(&bytes)).await {
+            Ok(Ok(sizes)) => sizes,
+            // Kept as it was (shown nowhere now, but not lost) for an organiser to look at.
+            _ => {
+                tracing::warn!(user_id = %photo.user_id, file_id = %photo.photo_file_id, "an earlier photo is not an image the site can resize");
+                continue;
+            }
+        };
         let mut tx = db.begin().await?;
-        if let Some(Ok(sizes)) = bytes.as_deref().map(make) {
-            replace(&mut tx, &photo.user_id, &sizes).await?;
-            adopted += 1;
+        // Claimed first: of two instances starting at once, one adopts it and the other finds it gone.
+        let claimed = execute!(
+            &mut tx,
+            "UPDATE profiles SET photo_file_id = NULL WHERE user_id = $1 AND photo_file_id = $2",
+            &photo.user_id,
+            &photo.photo_file_id
+        )?;
+        if claimed == 0 {
+            continue;
         }
-        execute!(&mut tx, "UPDATE profiles SET photo_file_id = NULL WHERE user_id = $1", &photo.user_id)?;
+        replace(&mut tx, &photo.user_id, &sizes).await?;
         execute!(&mut tx, "DELETE FROM files WHERE id = $1", &photo.photo_file_id)?;
         tx.commit().await?;
+        adopted += 1;
     }
     Ok(adopted)
 }
@@ -212,7 +230,7 @@ mod tests {
     #[test]
     fn a_face_is_made_in_every_size() {
         let mut png = Vec::new();
-        DynamicImage::ImageRgb8(image::RgbImage::new(300, 200))
+        image::DynamicImage::ImageRgb8(image::RgbImage::new(300, 200))
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
         for (size, bytes) in make(&png).unwrap() {

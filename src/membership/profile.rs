@@ -187,10 +187,7 @@ async fn save(State(app): State<App>, page: Page, viewer: Viewer, form: UploadFo
         ImageChange::Replace(_, bytes) => {
             // Decoding and resizing take real CPU: off the request threads.
             let bytes = bytes.to_vec();
-            let made = tokio::task::spawn_blocking(move || faces::make(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(format!("resizing a photo: {e}")))?;
-            match made {
+            match crate::web::images::work(move || faces::make(&bytes)).await? {
                 Ok(sizes) => Some(Some(sizes)),
                 Err(e) => {
                     errors.add("photo", e.to_string());

@@ -48,7 +48,7 @@ pub(super) async fn load(app: &App) -> anyhow::Result<usize> {
 }
 
 fn html(text: &str) -> String {
-    crate::web::markdown::to_safe_html(text)
+    crate::web::markdown::to_safe_html_without_images(text)
 }
 
 /// A demo member's id by the start of their address.

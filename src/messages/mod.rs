@@ -150,7 +150,12 @@ impl Feature for Messages {
                 .collect();
             let blocked: Vec<_> =
                 store::blocked_by(&app.db, &person.id).await?.into_iter().map(|(_, name)| name).collect();
-            Ok(Some(json!({"conversations": conversations, "blocked_members": blocked})))
+            let reports: Vec<_> = store::reports_by(&app.db, &person.id)
+                .await?
+                .into_iter()
+                .map(|(at, reason)| json!({"at": at, "reason": reason}))
+                .collect();
+            Ok(Some(json!({"conversations": conversations, "blocked_members": blocked, "reports_made": reports})))
         })
     }
 

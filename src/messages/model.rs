@@ -8,8 +8,6 @@ pub struct Conversation {
     pub subject: String,
     pub started_by: Option<String>,
     pub created_at: DateTime<Utc>,
-    /// When a message in it was first reported: from then on moderators may read it.
-    pub reported_at: Option<DateTime<Utc>>,
 }
 
 /// A conversation in a person's list.

@@ -16,7 +16,7 @@ use crate::App;
 use crate::auth::policy::{self, ConversationPlace};
 use crate::auth::{User, Viewer};
 use crate::mail::{self, messages};
-use crate::web::markdown::to_safe_html;
+use crate::web::markdown::to_safe_html_without_images;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
 
 /// New conversations a member may start in a day: enough for any real exchange, too few for mass messaging.
@@ -71,6 +71,8 @@ struct IndexPage {
     page: Page,
     conversations: Vec<(Summary, String)>,
     can_write: bool,
+    /// Why the reader cannot write, when they cannot.
+    read_only: Option<&'static str>,
     open_reports: Option<i64>,
 }
 
@@ -86,12 +88,13 @@ async fn index(State(app): State<App>, page: Page, viewer: Viewer) -> AppResult<
         .collect();
     let open_reports =
         if policy::can_moderate(&viewer) { Some(store::open_report_count(&app.db).await?) } else { None };
-    render(&IndexPage {
-        page: page.titled("Messages").noindex(),
-        conversations,
-        can_write: policy::can_write_messages(&viewer, Utc::now()),
-        open_reports,
-    })
+    let can_write = policy::can_write_messages(&viewer, Utc::now());
+    let read_only = (!can_write).then_some(if user.posting_suspended {
+        "You can read your conversations; moderators have stopped you from posting, and so from writing messages."
+    } else {
+        "You can read your conversations; you can write again once your membership is renewed."
+    });
+    render(&IndexPage { page: page.titled("Messages").noindex(), conversations, can_write, read_only, open_reports })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -138,7 +141,8 @@ struct NewQuery {
 async fn chosen_people(app: &App, me: &str, ids: &str, errors: &mut FieldErrors) -> AppResult<Vec<(String, String)>> {
     let now = Utc::now();
     let mut people: Vec<(String, String)> = Vec::new();
-    for id in ids.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+    // Two more than the most: enough to say there are too many without looking up a long list.
+    for id in ids.split(',').map(str::trim).filter(|i| !i.is_empty()).take(MAX_PEOPLE + 2) {
         if id == me || people.iter().any(|(i, _)| i == id) {
             continue;
         }
@@ -233,7 +237,7 @@ async fn start(State(app): State<App>, page: Page, viewer: Viewer, Form(form): F
         return Ok((status, body).into_response());
     }
     let ids: Vec<String> = to.iter().map(|(i, _)| i.clone()).collect();
-    let html = to_safe_html(&body);
+    let html = to_safe_html_without_images(&body);
     let mut tx = app.db.begin().await?;
     let id = store::start(&mut tx, &user.id, &ids, &subject, &body, &html, now).await?;
     tell(&app, &mut tx, &id, &subject, &user, &ids, &body).await?;
@@ -299,8 +303,12 @@ struct ConversationPage {
     can_write: bool,
     /// The other people and whether the reader blocked each: (id, name, blocked).
     others: Vec<(String, String, bool)>,
-    /// Open reports, for a moderator.
+    /// Open reports, for a moderator outside the conversation.
     reports: Vec<Report>,
+    /// Faces beside the messages (for readers in the members' area, who see faces everywhere).
+    faces: bool,
+    /// Why the reader cannot answer, when they are in it but cannot.
+    read_only: Option<&'static str>,
     body: String,
     errors: FieldErrors,
 }
@@ -311,22 +319,37 @@ impl ConversationPage {
     }
 }
 
+/// A conversation as the viewer may reach it.
+struct Opened {
+    user: User,
+    conversation: Conversation,
+    people: Vec<Person>,
+    place: ConversationPlace,
+    /// Its open reports (whoever looks: the page shows them only to a moderator outside it).
+    reports: Vec<Report>,
+}
+
 /// Where the viewer stands in a conversation, after checking they may read it at all.
-async fn open(app: &App, viewer: &Viewer, id: &str) -> AppResult<(User, Conversation, Vec<Person>, ConversationPlace)> {
+async fn open(app: &App, viewer: &Viewer, id: &str) -> AppResult<Opened> {
     let path = format!("/messages/{id}");
     let user = reader(viewer, &path)?;
     let conversation = store::conversation(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let people = store::people(&app.db, id).await?;
-    let place = if people.iter().any(|p| p.user_id == user.id && p.left_at.is_none()) {
+    let place = place_of(&people, &user.id);
+    let reports = store::reports_in(&app.db, id).await?;
+    // Not told apart from a conversation that does not exist.
+    if !policy::can_read_conversation(viewer, place, !reports.is_empty(), Utc::now()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Opened { user, conversation, people, place, reports })
+}
+
+fn place_of(people: &[Person], user_id: &str) -> ConversationPlace {
+    if people.iter().any(|p| p.user_id == user_id && p.left_at.is_none()) {
         ConversationPlace::Inside
     } else {
         ConversationPlace::Outside
-    };
-    // Not told apart from a conversation that does not exist.
-    if !policy::can_read_conversation(viewer, place, conversation.reported_at.is_some(), Utc::now()) {
-        return Err(AppError::NotFound);
     }
-    Ok((user, conversation, people, place))
 }
 
 async fn conversation_page(
@@ -337,34 +360,40 @@ async fn conversation_page(
     body: String,
     errors: FieldErrors,
 ) -> AppResult<ConversationPage> {
-    let (user, conversation, people, place) = open(app, viewer, id).await?;
+    let Opened { user, conversation, people, place, reports } = open(app, viewer, id).await?;
     let inside = place == ConversationPlace::Inside;
     let now = Utc::now();
-    let messages = store::messages(&app.db, id, if inside { &user.id } else { "" })
-        .await?
+    let shown = store::messages(&app.db, id, if inside { &user.id } else { "" }).await?;
+    // Read up to the last message shown: one that came while the page was made stays unread.
+    if inside && let Some(last) = shown.iter().map(|m| m.created_at).max() {
+        store::mark_read(&app.db, id, &user.id, last).await?;
+    }
+    let messages = shown
         .into_iter()
         .map(|m| {
             let when = time::date_time(m.created_at, app.config.timezone);
             (m, when)
         })
         .collect();
-    if inside {
-        store::mark_read(&app.db, id, &user.id, now).await?;
-    }
     let blocked: Vec<String> = store::blocked_by(&app.db, &user.id).await?.into_iter().map(|(i, _)| i).collect();
     let others = people
         .iter()
         .filter(|p| p.user_id != user.id)
         .map(|p| (p.user_id.clone(), p.name.clone(), blocked.contains(&p.user_id)))
         .collect();
-    let reports = if policy::can_moderate(viewer) && conversation.reported_at.is_some() {
-        store::reports_in(&app.db, id).await?
+    let reports =
+        if policy::can_moderate_conversation(viewer, place, !reports.is_empty()) { reports } else { Vec::new() };
+    let can_write = policy::can_write_in_conversation(viewer, place, now);
+    let read_only = (inside && !can_write).then_some(if user.posting_suspended {
+        "You can read this conversation; moderators have stopped you from posting, and so from answering."
     } else {
-        Vec::new()
-    };
+        "You can read this conversation; you can answer again once your membership is renewed."
+    });
     Ok(ConversationPage {
         page: page.titled(&conversation.subject).noindex(),
-        can_write: policy::can_write_in_conversation(viewer, place, now),
+        can_write,
+        faces: policy::can_enter_members_area(viewer, now),
+        read_only,
         conversation,
         people,
         me: user.id,
@@ -395,7 +424,7 @@ async fn reply(
     Path(id): Path<String>,
     Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {
-    let (user, conversation, people, place) = open(&app, &viewer, &id).await?;
+    let Opened { user, conversation, people, place, .. } = open(&app, &viewer, &id).await?;
     writer(&viewer, &format!("/messages/{id}"))?;
     if !policy::can_write_in_conversation(&viewer, place, Utc::now()) {
         return Err(AppError::Refused("Only the people in a conversation write in it.".into()));
@@ -409,7 +438,8 @@ async fn reply(
     let others: Vec<String> =
         people.iter().filter(|p| p.left_at.is_none() && p.user_id != user.id).map(|p| p.user_id.clone()).collect();
     let mut tx = app.db.begin().await?;
-    let message_id = store::add_message(&mut tx, &id, &user.id, &body, &to_safe_html(&body), Utc::now()).await?;
+    let message_id =
+        store::add_message(&mut tx, &id, &user.id, &body, &to_safe_html_without_images(&body), Utc::now()).await?;
     tell(&app, &mut tx, &id, &conversation.subject, &user, &others, &body).await?;
     tx.commit().await?;
     app.wake_mail();
@@ -417,7 +447,7 @@ async fn reply(
 }
 
 async fn leave(State(app): State<App>, viewer: Viewer, Path(id): Path<String>) -> AppResult<Response> {
-    let (user, _, _, place) = open(&app, &viewer, &id).await?;
+    let Opened { user, place, .. } = open(&app, &viewer, &id).await?;
     if place != ConversationPlace::Inside {
         return Err(AppError::NotFound);
     }
@@ -498,7 +528,7 @@ async fn report(
 ) -> AppResult<Response> {
     reader(&viewer, "/messages")?;
     let message = store::message(&app.db, &id).await?.ok_or(AppError::NotFound)?;
-    let (user, conversation, _, place) = open(&app, &viewer, &message.conversation_id).await?;
+    let Opened { user, conversation, place, .. } = open(&app, &viewer, &message.conversation_id).await?;
     if place != ConversationPlace::Inside {
         return Err(AppError::NotFound);
     }
@@ -511,10 +541,11 @@ async fn report(
     }
     let mut tx = app.db.begin().await?;
     store::report(&mut tx, &message, &conversation.id, &user.id, &reason, Utc::now()).await?;
+    // The log says what was reported and why, not by whom: moderators, one of whom may be the writer, read it.
     crate::forum::log_moderation(
         &mut tx,
-        &user.id,
-        "report message",
+        None,
+        "report message (by a member)",
         &format!("message {} in conversation {}", message.id, conversation.id),
         &reason,
     )
@@ -543,9 +574,19 @@ async fn moderate(
     let me = moderator(&viewer)?;
     let message = store::message(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let conversation = store::conversation(&app.db, &message.conversation_id).await?.ok_or(AppError::NotFound)?;
-    // Only a reported conversation is open to moderators.
-    if conversation.reported_at.is_none() {
+    let place = place_of(&store::people(&app.db, &conversation.id).await?, &me.id);
+    // Only a message with an open report is open to moderators, and only to those outside its conversation.
+    let reported = store::reports_in(&app.db, &conversation.id).await?.iter().any(|r| r.message_id == message.id);
+    if !reported {
         return Err(AppError::NotFound);
+    }
+    if !policy::can_moderate_conversation(&viewer, place, reported)
+        || message.author_id.as_deref() == Some(me.id.as_str())
+    {
+        return Err(AppError::Refused(
+            "This report is about a conversation you are in, or your own words: another moderator deals with it."
+                .into(),
+        ));
     }
     let reason: String = form.reason.trim().chars().take(1000).collect();
     if reason.is_empty() {
@@ -560,14 +601,20 @@ async fn moderate(
     store::settle(&mut tx, &message.id, remove, Utc::now()).await?;
     crate::forum::log_moderation(
         &mut tx,
-        &me.id,
+        Some(&me.id),
         action,
         &format!("message {} in conversation {}", message.id, conversation.id),
         &reason,
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_notice(&format!("/messages/{}#m-{}", conversation.id, message.id), "Done, and logged."))
+    // The conversation stays open to moderators only while another report in it waits.
+    let back = if store::reports_in(&app.db, &conversation.id).await?.is_empty() {
+        "/messages/reports".to_string()
+    } else {
+        format!("/messages/{}#m-{}", conversation.id, message.id)
+    };
+    Ok(redirect_with_notice(&back, "Done, and logged."))
 }
 
 #[derive(Template)]

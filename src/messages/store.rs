@@ -109,12 +109,7 @@ pub async fn conversations_of(db: &Db, user_id: &str) -> Result<Vec<Summary>, sq
 }
 
 pub async fn conversation(db: &Db, id: &str) -> Result<Option<Conversation>, sqlx::Error> {
-    fetch_optional!(
-        db,
-        Conversation,
-        "SELECT id, subject, started_by, created_at, reported_at FROM conversations WHERE id = $1",
-        id
-    )
+    fetch_optional!(db, Conversation, "SELECT id, subject, started_by, created_at FROM conversations WHERE id = $1", id)
 }
 
 /// The people of a conversation, with their names and whether they left.
@@ -217,7 +212,7 @@ pub async fn unblock(db: &Db, blocker: &str, blocked: &str) -> Result<(), sqlx::
     Ok(())
 }
 
-/// Records a report and opens the conversation to moderators.
+/// Records a report: the conversation is open to moderators while it waits.
 pub async fn report(
     tx: &mut Tx,
     message: &Message,
@@ -236,12 +231,6 @@ pub async fn report(
         reporter,
         reason,
         now
-    )?;
-    execute!(
-        &mut *tx,
-        "UPDATE conversations SET reported_at = $1 WHERE id = $2 AND reported_at IS NULL",
-        now,
-        conversation_id
     )?;
     Ok(())
 }
@@ -273,14 +262,11 @@ pub async fn reports_in(db: &Db, conversation_id: &str) -> Result<Vec<Report>, s
     )
 }
 
-/// Removes a message's text (it stays as "removed by moderators") or leaves it, and closes its reports.
+/// Takes a message out of the conversation (it shows as removed by the moderators; its words are kept, as
+/// the record of what was removed and in its writer's data export) or leaves it, and closes its reports.
 pub async fn settle(tx: &mut Tx, message_id: &str, remove: bool, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     if remove {
-        execute!(
-            &mut *tx,
-            "UPDATE private_messages SET removed = TRUE, body_md = '', body_html = '' WHERE id = $1",
-            message_id
-        )?;
+        execute!(&mut *tx, "UPDATE private_messages SET removed = TRUE WHERE id = $1", message_id)?;
     }
     execute!(
         &mut *tx,
@@ -362,7 +348,7 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Vec<(Conversation, Vec<Mes
     let conversations = fetch_all!(
         db,
         Conversation,
-        "SELECT c.id, c.subject, c.started_by, c.created_at, c.reported_at FROM conversations c
+        "SELECT c.id, c.subject, c.started_by, c.created_at FROM conversations c
          JOIN conversation_people p ON p.conversation_id = c.id AND p.user_id = $1 ORDER BY c.created_at",
         user_id
     )?;
@@ -381,6 +367,22 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Vec<(Conversation, Vec<Mes
         all.push((c, mine));
     }
     Ok(all)
+}
+
+/// The reports a person made: (when, why), for their data export.
+pub async fn reports_by(db: &Db, user_id: &str) -> Result<Vec<(DateTime<Utc>, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        created_at: DateTime<Utc>,
+        reason: String,
+    }
+    let rows = fetch_all!(
+        db,
+        Row,
+        "SELECT created_at, reason FROM message_reports WHERE reported_by = $1 ORDER BY created_at",
+        user_id
+    )?;
+    Ok(rows.into_iter().map(|r| (r.created_at, r.reason)).collect())
 }
 
 /// Erases a person's part: their places in conversations, their blocks (both ways), the daily e-mail's

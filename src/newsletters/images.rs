@@ -78,10 +78,7 @@ async fn upload(
         }
         Some(bytes) => {
             let bytes = bytes.to_vec();
-            match tokio::task::spawn_blocking(move || prepare(&bytes))
-                .await
-                .map_err(|e| AppError::Internal(format!("resizing an image: {e}")))?
-            {
+            match images::work(move || prepare(&bytes)).await? {
                 Ok(prepared) => Some(prepared),
                 Err(problem) => {
                     errors.add("image", problem.to_string());
@@ -161,6 +158,14 @@ pub fn check_intro(markdown: &str, errors: &mut FieldErrors) {
                     words.push_str(&t);
                 }
             }
+            // Raw HTML could carry an image from anywhere past the Markdown check; the sanitiser keeps `<img>`.
+            Event::Html(html) | Event::InlineHtml(html) if html.to_lowercase().contains("<img") => {
+                errors.add(
+                    "intro",
+                    "Add images with “Add an image” below, not as HTML: the network serves them itself, so no one can \
+                     see who opens the e-mail.",
+                );
+            }
             Event::End(TagEnd::Image) => {
                 if let Some((url, words)) = open.take() {
                     if !url.starts_with(PATH) {
@@ -193,6 +198,11 @@ mod tests {
         let mut errors = FieldErrors::default();
         check_intro("![pixel](https://tracker.example/p.gif)", &mut errors);
         assert!(errors.get("intro").is_some_and(|e| e.contains("no one can see")));
+        for html in ["Hi <IMG src=\"https://tracker.example/p.gif\">", "<p>\n<img src=https://t.example/x>\n</p>"] {
+            let mut errors = FieldErrors::default();
+            check_intro(html, &mut errors);
+            assert!(errors.get("intro").is_some_and(|e| e.contains("not as HTML")), "{html}");
+        }
     }
 
     #[test]

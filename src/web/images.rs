@@ -15,9 +15,21 @@ pub enum ImageProblem {
     TooManyPixels,
 }
 
-/// Largest side accepted, and the memory a decode may take.
+/// Largest side accepted, and the memory a decode may take (a 40-megapixel photo fits).
 const MAX_SIDE: u32 = 8000;
-const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+const MAX_DECODE_BYTES: u64 = 128 * 1024 * 1024;
+/// What a decoded image is brought down to at once, before any other copy is made: more than any use needs
+/// (faces are 240 px, newsletter images 1,200).
+const WORKING_SIDE: u32 = 2400;
+
+/// One image is worked on at a time: each may take a hundred megabytes while it is decoded.
+static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Runs image work off the request threads, one at a time.
+pub async fn work<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, super::AppError> {
+    let _turn = ONE_AT_A_TIME.acquire().await.map_err(|e| super::AppError::Internal(format!("image work: {e}")))?;
+    tokio::task::spawn_blocking(job).await.map_err(|e| super::AppError::Internal(format!("image work: {e}")))
+}
 
 /// An uploaded image, decoded and upright, with whether it came as a drawing's format (PNG, GIF), which is
 /// kept as PNG rather than JPEG so lines and lettering stay sharp.
@@ -48,6 +60,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ImageProblem> {
     // A phone's photo is stored sideways with a note to turn it: turn it, since the note is not kept.
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut picture = DynamicImage::from_decoder(decoder).map_err(problem)?;
+    if picture.width().max(picture.height()) > WORKING_SIDE {
+        picture = picture.resize(WORKING_SIDE, WORKING_SIDE, image::imageops::FilterType::Triangle);
+    }
     picture.apply_orientation(orientation);
     Ok(Decoded { picture, drawing })
 }

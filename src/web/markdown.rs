@@ -8,6 +8,15 @@ pub fn to_safe_html(markdown: &str) -> String {
     sanitised(markdown, None)
 }
 
+/// As `to_safe_html`, keeping no image: for private messages, where an image from elsewhere would tell its
+/// sender when (and whether) the message was read.
+pub fn to_safe_html_without_images(markdown: &str) -> String {
+    let html = sanitised(markdown, None);
+    let mut cleaner = ammonia::Builder::default();
+    cleaner.rm_tags(["img"]).link_rel(Some("noopener noreferrer nofollow"));
+    cleaner.clean(&html).to_string()
+}
+
 /// As `to_safe_html`, for an e-mail: a link to a page of the site (`/library`) is made absolute with the
 /// site's address, since a mail client has no page to read it against.
 pub fn to_email_html(markdown: &str, base: &url::Url) -> String {

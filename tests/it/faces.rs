@@ -89,6 +89,11 @@ async fn a_photo_is_resized_stripped_and_shown_to_members_only(engine: Engine) {
     assert_eq!(fetch(&t, &browser(), &format!("/members/{}/face/small", priya.id)).await.0, 303);
     let applicant = t.applicant("ann@eastshire.example.gov.uk", "Ann Applicant").await;
     assert_eq!(fetch(&t, &applicant, &format!("/members/{}/face/small", priya.id)).await.0, 403);
+    assert_eq!(
+        fetch(&t, &owen, &format!("/members/{}/face/small", applicant.id)).await.0,
+        404,
+        "no face for an applicant"
+    );
     assert_eq!(fetch(&t, &owen, &format!("/members/{}/face/huge", priya.id)).await.0, 404);
     assert_eq!(fetch(&t, &owen, "/members/nobody/face/small").await.0, 404);
 

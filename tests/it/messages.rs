@@ -56,10 +56,11 @@ async fn a_conversation_is_written_answered_and_read(engine: Engine) {
         .assert_status(422)
         .assert_contains("not a member you can write to");
 
-    let body = "Could we compare **anchor days**? <script>alert(1)</script>";
+    let body = "Could we compare **anchor days**? <script>alert(1)</script> ![seen](https://tracker.example/p.gif)";
     let id = start(&t, &ann, &[&bea, &cal], "Anchor days", body).await;
     let opened = t.get_with(&ann, &format!("/messages/{id}")).await;
     opened.assert_status(200).assert_contains("<strong>anchor days</strong>").assert_lacks("<script>alert(1)");
+    opened.assert_lacks("tracker.example");
 
     // Bea: unread in her list, told by e-mail (each time is the default), which names Ann but no address.
     t.get_with(&bea, "/messages").await.assert_contains("Anchor days").assert_contains("1 new");
@@ -174,7 +175,29 @@ async fn a_reported_conversation_opens_to_moderators_and_no_one_else(engine: Eng
         .assert_lacks("Buy our desk sensors");
     let log = t.get_with(&mo, "/forum/moderation/log").await;
     log.assert_contains("report message").assert_contains("remove message").assert_contains("Selling, not a peer");
+    log.assert_lacks("Bea Belmont");
     t.get_with(&mo, "/messages/reports").await.assert_lacks("Vendor offer");
+    // Dealt with: the conversation is closed to moderators again; the words are kept, shown to no one.
+    t.get_with(&mo, &format!("/messages/{id}")).await.assert_status(404);
+    let kept =
+        swn::fetch_scalar!(&t.app.db, String, "SELECT body_md FROM private_messages WHERE id = $1", &message).unwrap();
+    assert!(kept.contains("Buy our desk sensors"));
+
+    // A moderator in a conversation sees no report in it, and cannot rule on it; another moderator can.
+    let own = t.moderator("own@network.example.org", "Oona Own").await;
+    let theirs = start(&t, &own, &[&ann], "Moderator to member", "A sharp word.").await;
+    let page = t.get_with(&ann, &format!("/messages/{theirs}")).await;
+    let sharp = page.attr(".post", "id").unwrap().trim_start_matches("m-").to_string();
+    t.post_with(&ann, &format!("/messages/m/{sharp}/report"), &[("reason", "Rude to me")]).await.assert_status(303);
+    let inside = t.get_with(&own, &format!("/messages/{theirs}")).await;
+    inside.assert_status(200).assert_lacks("Rude to me").assert_lacks("Dismiss the report");
+    t.post_with(&own, &format!("/messages/m/{sharp}/moderate"), &[("action", "dismiss"), ("reason", "mine")])
+        .await
+        .assert_status(403);
+    t.get_with(&mo, &format!("/messages/{theirs}")).await.assert_status(200).assert_contains("Rude to me");
+    t.post_with(&mo, &format!("/messages/m/{sharp}/moderate"), &[("action", "dismiss"), ("reason", "Firm, not rude")])
+        .await
+        .assert_status(303);
     t.finish().await;
 }
 
