@@ -29,7 +29,9 @@ pub use renewal::send_due_reminders as send_due_renewal_reminders;
 
 pub use model::{DISCIPLINES, Organisation, SECTORS, SIZE_BANDS, size_band_of};
 pub use regions::kept as region_named;
-pub use store::{all_organisations, applications, insert_organisation, make_member, members, organisation, regions};
+pub use store::{
+    DirectoryFilter, all_organisations, applications, insert_organisation, make_member, members, organisation, regions,
+};
 
 use std::time::Duration;
 

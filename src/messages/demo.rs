@@ -9,8 +9,8 @@ use crate::App;
 /// (from, to, subject, messages in turn, starting with the sender's)
 const CONVERSATIONS: &[(&str, &str, &str, &[&str])] = &[
     (
-        "fiona.macleod@",
-        "priya.shah@",
+        "fiona.macleod@staldhelms.example.nhs.uk",
+        "priya.shah@northshire.example.gov.uk",
         "Your anchor days trial",
         &[
             "I saw your case study on anchor days. How did you choose which two days? Our estates team wants Tuesday and Thursday for everyone.",
@@ -19,8 +19,8 @@ const CONVERSATIONS: &[(&str, &str, &str, &[&str])] = &[
         ],
     ),
     (
-        "owen.price@",
-        "priya.shah@",
+        "owen.price@harbourhousing.example.org",
+        "priya.shah@northshire.example.gov.uk",
         "Manager training for hybrid teams",
         &[
             "Would you share the outline of the manager sessions you ran last spring? We are planning ours for the autumn.",
@@ -51,8 +51,7 @@ fn html(text: &str) -> String {
     crate::web::markdown::to_safe_html_without_images(text)
 }
 
-/// A demo member's id by the start of their address.
-async fn person(app: &App, starts: &str) -> anyhow::Result<Option<String>> {
-    Ok(crate::fetch_optional!(&app.db, (String,), "SELECT id FROM users WHERE email LIKE $1", format!("{starts}%"))?
-        .map(|(id,)| id))
+/// A demo member's id by their address.
+async fn person(app: &App, email: &str) -> anyhow::Result<Option<String>> {
+    Ok(crate::auth::user_by_email(&app.db, email).await?.map(|u| u.id))
 }

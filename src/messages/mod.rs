@@ -27,21 +27,11 @@ pub fn write_to(member_id: &str) -> String {
     format!("/messages/new?to={member_id}")
 }
 
-/// Members in the members' area whose name holds `words` (at most ten), for choosing whom to write to:
-/// (id, name).
+/// Members in the members' area found by `words`, as the directory finds them (a hidden field is not
+/// searched), at most ten, for choosing whom to write to: (id, name).
 pub async fn find_members(db: &Db, words: &str, now: DateTime<Utc>) -> Result<Vec<(String, String)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        id: String,
-        name: String,
-    }
-    let pattern = format!("%{}%", words.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let sql = format!(
-        "SELECT u.id, u.name FROM users u WHERE {} AND LOWER(u.name) LIKE $2 ESCAPE '\\' ORDER BY u.name LIMIT 10",
-        policy::members_area_sql("u", "$1")
-    );
-    let rows = crate::fetch_all!(db, Row, sqlx::AssertSqlSafe(sql), now, pattern)?;
-    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+    let filter = crate::membership::DirectoryFilter { query: words, ..Default::default() };
+    Ok(crate::membership::members(db, &filter, now).await?.into_iter().take(10).map(|m| (m.id, m.name)).collect())
 }
 
 /// Sends the daily e-mails of private messages that are due (the job runs it hourly): for each person who

@@ -8,6 +8,17 @@ use super::model::{Conversation, Message, Person, Report, Summary};
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional, fetch_scalar};
 
+/// A message with its author's name ("Former member" once erased); callers add the conditions.
+const MESSAGE: &str = "SELECT m.id, m.conversation_id, m.author_id, COALESCE(u.name, 'Former member') AS author_name,
+         m.body_md, m.body_html, m.removed, m.created_at
+     FROM private_messages m LEFT JOIN users u ON u.id = m.author_id";
+
+/// A report with its conversation's subject and who made it; callers add the conditions.
+const REPORT: &str = "SELECT r.message_id, r.conversation_id, c.subject, r.reason, r.created_at,
+         COALESCE(u.name, 'Former member') AS reported_by_name
+     FROM message_reports r JOIN conversations c ON c.id = r.conversation_id
+     LEFT JOIN users u ON u.id = r.reported_by";
+
 /// A message `m` reaches reader `$1` unless `$1` blocked its author before it was written.
 const SHOWN_TO: &str = "(m.author_id IS NULL OR NOT EXISTS (SELECT 1 FROM member_blocks b
      WHERE b.blocker_id = $1 AND b.blocked_id = m.author_id AND b.created_at <= m.created_at))";
@@ -126,24 +137,12 @@ pub async fn people(db: &Db, conversation_id: &str) -> Result<Vec<Person>, sqlx:
 /// The messages of a conversation as `reader` sees them, oldest first. A moderator reading a reported
 /// conversation they are not in sees every message: the caller passes `""`, who blocked no one.
 pub async fn messages(db: &Db, conversation_id: &str, reader: &str) -> Result<Vec<Message>, sqlx::Error> {
-    let sql = format!(
-        "SELECT m.id, m.conversation_id, m.author_id, COALESCE(u.name, 'Former member') AS author_name, m.body_md,
-                m.body_html, m.removed, m.created_at
-         FROM private_messages m LEFT JOIN users u ON u.id = m.author_id
-         WHERE m.conversation_id = $2 AND {SHOWN_TO} ORDER BY m.created_at, m.id"
-    );
+    let sql = format!("{MESSAGE} WHERE m.conversation_id = $2 AND {SHOWN_TO} ORDER BY m.created_at, m.id");
     fetch_all!(db, Message, sqlx::AssertSqlSafe(sql), reader, conversation_id)
 }
 
 pub async fn message(db: &Db, id: &str) -> Result<Option<Message>, sqlx::Error> {
-    fetch_optional!(
-        db,
-        Message,
-        "SELECT m.id, m.conversation_id, m.author_id, COALESCE(u.name, 'Former member') AS author_name, m.body_md,
-                m.body_html, m.removed, m.created_at
-         FROM private_messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.id = $1",
-        id
-    )
+    fetch_optional!(db, Message, sqlx::AssertSqlSafe(format!("{MESSAGE} WHERE m.id = $1")), id)
 }
 
 /// The reader has read the conversation up to now.
@@ -240,11 +239,7 @@ pub async fn open_reports(db: &Db) -> Result<Vec<Report>, sqlx::Error> {
     fetch_all!(
         db,
         Report,
-        "SELECT r.message_id, r.conversation_id, c.subject, r.reason, r.created_at,
-                COALESCE(u.name, 'Former member') AS reported_by_name
-         FROM message_reports r JOIN conversations c ON c.id = r.conversation_id
-         LEFT JOIN users u ON u.id = r.reported_by
-         WHERE r.resolved_at IS NULL ORDER BY r.created_at LIMIT 200"
+        sqlx::AssertSqlSafe(format!("{REPORT} WHERE r.resolved_at IS NULL ORDER BY r.created_at LIMIT 200"))
     )
 }
 
@@ -253,11 +248,9 @@ pub async fn reports_in(db: &Db, conversation_id: &str) -> Result<Vec<Report>, s
     fetch_all!(
         db,
         Report,
-        "SELECT r.message_id, r.conversation_id, c.subject, r.reason, r.created_at,
-                COALESCE(u.name, 'Former member') AS reported_by_name
-         FROM message_reports r JOIN conversations c ON c.id = r.conversation_id
-         LEFT JOIN users u ON u.id = r.reported_by
-         WHERE r.conversation_id = $1 AND r.resolved_at IS NULL ORDER BY r.created_at",
+        sqlx::AssertSqlSafe(format!(
+            "{REPORT} WHERE r.conversation_id = $1 AND r.resolved_at IS NULL ORDER BY r.created_at"
+        )),
         conversation_id
     )
 }
@@ -357,10 +350,9 @@ pub async fn export(db: &Db, user_id: &str) -> Result<Vec<(Conversation, Vec<Mes
         let mine = fetch_all!(
             db,
             Message,
-            "SELECT m.id, m.conversation_id, m.author_id, COALESCE(u.name, 'Former member') AS author_name, m.body_md,
-                    m.body_html, m.removed, m.created_at
-             FROM private_messages m LEFT JOIN users u ON u.id = m.author_id
-             WHERE m.conversation_id = $1 AND m.author_id = $2 ORDER BY m.created_at",
+            sqlx::AssertSqlSafe(format!(
+                "{MESSAGE} WHERE m.conversation_id = $1 AND m.author_id = $2 ORDER BY m.created_at"
+            )),
             &c.id,
             user_id
         )?;

@@ -12,13 +12,12 @@ use chrono::Utc;
 use image::imageops::FilterType;
 
 use super::routes::{issue, mistakes, organiser};
+use super::store;
 use crate::App;
 use crate::auth::Viewer;
-use crate::db::Db;
 use crate::web::images::{self, ImageProblem};
-use crate::web::upload::UploadForm;
+use crate::web::upload::{ImageChange, UploadForm, read_image};
 use crate::web::{AppError, AppResult, FieldErrors, Page, redirect_with_notice};
-use crate::{execute, fetch_optional};
 
 /// Twice the width an e-mail shows (600 px), for sharp high-density screens.
 pub const MAX_WIDTH: u32 = 1200;
@@ -67,16 +66,15 @@ async fn upload(
     let mut errors = FieldErrors::default();
     let alt = errors.required("alt", "The image's description", form.text("alt"), 300);
     errors.one_line("alt", "The image's description", &alt);
-    let prepared = match form.file("image") {
-        None => {
-            errors.add("image", "Choose an image to add.");
+    // Size and type as every image upload is checked; then decoded, narrowed and encoded afresh.
+    let prepared = match read_image(&form, &mut errors, "image", app.config.max_upload_bytes) {
+        ImageChange::Keep | ImageChange::Remove => {
+            if errors.get("image").is_none() {
+                errors.add("image", "Choose an image to add.");
+            }
             None
         }
-        Some(bytes) if bytes.len() > app.config.max_upload_bytes => {
-            errors.add("image", format!("The image is too large: at most {} KB.", app.config.max_upload_bytes / 1024));
-            None
-        }
-        Some(bytes) => {
+        ImageChange::Replace(_, bytes) => {
             let bytes = bytes.to_vec();
             match images::work(move || prepare(&bytes)).await? {
                 Ok(prepared) => Some(prepared),
@@ -96,26 +94,10 @@ async fn upload(
     let intro = format!("{}\n\n![{}]({PATH}{image_id})", newsletter.intro_md.trim_end(), words.trim());
     let mut tx = app.db.begin().await?;
     let file = crate::content::insert_file(&mut tx, prepared.content_type, &prepared.bytes).await?;
-    execute!(
-        &mut tx,
-        "INSERT INTO newsletter_images (id, newsletter_id, file_id, alt, width, height, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &image_id,
-        &newsletter.id,
-        &file,
-        &alt,
-        i64::from(prepared.width),
-        i64::from(prepared.height),
-        Utc::now()
-    )?;
-    let changed = execute!(
-        &mut tx,
-        "UPDATE newsletters SET intro_md = $1, intro_html = $2 WHERE id = $3 AND status IN ('draft', 'scheduled')",
-        &intro,
-        crate::web::markdown::to_safe_html(&intro),
-        &newsletter.id
-    )?;
-    if changed == 0 {
+    let image =
+        store::NewImage { id: &image_id, file_id: &file, alt: &alt, width: prepared.width, height: prepared.height };
+    store::add_image(&mut tx, &newsletter.id, &image, Utc::now()).await?;
+    if !store::set_intro(&mut tx, &newsletter.id, &intro, &crate::web::markdown::to_safe_html(&intro)).await? {
         return Err(AppError::Conflict("This issue has gone out: it can no longer be changed.".into()));
     }
     tx.commit().await?;
@@ -127,7 +109,7 @@ async fn upload(
 
 /// An issue's image, for anyone: mail clients fetch it without signing in. It never changes.
 async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> AppResult<Response> {
-    let file_id = image_file(&app.db, &id).await?.ok_or(AppError::NotFound)?;
+    let file_id = store::image_file(&app.db, &id).await?.ok_or(AppError::NotFound)?;
     let file = crate::content::private_file(&app.db, &file_id).await?.ok_or(AppError::NotFound)?;
     Ok(crate::web::files::send(
         &app.db,
@@ -136,14 +118,6 @@ async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<String
         &[(header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string())],
     )
     .into_response())
-}
-
-async fn image_file(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        file_id: String,
-    }
-    Ok(fetch_optional!(db, Row, "SELECT file_id FROM newsletter_images WHERE id = $1", id)?.map(|r| r.file_id))
 }
 
 /// Checks an introduction's images: each one of this network's uploads, each with its description.

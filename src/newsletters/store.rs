@@ -369,6 +369,59 @@ pub async fn unsubscribe_subscriber(db: &Db, email: &str, now: DateTime<Utc>) ->
     execute!(db, "UPDATE subscribers SET unsubscribed_at = $1 WHERE email = $2 AND unsubscribed_at IS NULL", now, email)
 }
 
+/// An image an organiser adds to an issue's introduction, as kept.
+pub struct NewImage<'a> {
+    pub id: &'a str,
+    pub file_id: &'a str,
+    pub alt: &'a str,
+    pub width: u32,
+    pub height: u32,
+}
+
+pub async fn add_image(
+    tx: &mut Tx,
+    newsletter_id: &str,
+    image: &NewImage<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    execute!(
+        &mut *tx,
+        "INSERT INTO newsletter_images (id, newsletter_id, file_id, alt, width, height, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        image.id,
+        newsletter_id,
+        image.file_id,
+        image.alt,
+        i64::from(image.width),
+        i64::from(image.height),
+        now
+    )?;
+    Ok(())
+}
+
+/// Sets an issue's introduction while it may still change; false once it has gone out.
+pub async fn set_intro(tx: &mut Tx, id: &str, intro_md: &str, intro_html: &str) -> Result<bool, sqlx::Error> {
+    let changed = execute!(
+        &mut *tx,
+        "UPDATE newsletters SET intro_md = $1, intro_html = $2 WHERE id = $3 AND status IN ('draft', 'scheduled')",
+        intro_md,
+        intro_html,
+        id
+    )?;
+    Ok(changed > 0)
+}
+
+/// The stored file of an issue's image.
+pub async fn image_file(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    crate::on_engine!(db, |e| {
+        sqlx::query_scalar::<_, String>("SELECT file_id FROM newsletter_images WHERE id = $1")
+            .persistent(crate::db::keep_prepared())
+            .bind(id)
+            .fetch_optional(e)
+            .await
+    })
+}
+
 /// Counts an unsubscribe that came through an issue's link (no one is named; an issue deleted since counts
 /// nothing).
 pub async fn count_unsubscribe(db: &Db, newsletter_id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
