@@ -25,6 +25,10 @@
 //! `SWN_BENCH_MEASURE_URL=http://127.0.0.1:8000/forum/... SWN_BENCH_MEASURE_PIDS=123,124
 //! SWN_BENCH_MEASURE_COOKIE='sessionid=...' cargo bench --bench site_load` measures that URL the same way,
 //! summing the CPU time of the given processes and summing their peak resident memory.
+//!
+//! On PostgreSQL the database's own CPU per request (every `postgres` process on this machine, over the same
+//! measured requests) is shown beside the server's. `SWN_BENCH_SERVER=path/to/swn` measures another build of
+//! the server (an earlier commit's, for a before-and-after pair from one bench binary and one data set).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -155,7 +159,7 @@ async fn run() {
             Target::Floor(env) => Process::Floor(Floor::start(env).await),
         };
         let base = process.base().to_string();
-        let result = measure(name, &base, &request, &[process.pid()]).await;
+        let result = measure(name, &base, &request, &[process.pid()], engine == "PostgreSQL").await;
         match process {
             Process::Swn(s) => s.stop().await,
             Process::Floor(f) => f.stop().await,
@@ -177,16 +181,19 @@ async fn run() {
     let floor_static = &rows[0];
     let floor_sqlite = &rows[1];
     println!(
-        "\n| scenario | requests/s ÷ static floor | CPU ms/request ÷ static floor | CPU ms/request ÷ rusqlite floor | peak RSS ÷ rusqlite floor |"
+        "\n| scenario | requests/s ÷ static floor | CPU ms/request ÷ static floor | CPU ms/request ÷ rusqlite floor | server + database CPU ÷ rusqlite floor | peak RSS ÷ rusqlite floor |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for r in &rows {
+        // The floors read SQLite in their own process, so their own CPU is all of theirs.
+        let with_database = r.cpu_ms_per_request + r.database_cpu_ms_per_request.unwrap_or(0.0);
         println!(
-            "| {} | {} | {} | {} | {:.1}× |",
+            "| {} | {} | {} | {} | {} | {:.1}× |",
             r.name,
             fraction(r.rps / floor_static.rps),
             times(r.cpu_ms_per_request / floor_static.cpu_ms_per_request),
             times(r.cpu_ms_per_request / floor_sqlite.cpu_ms_per_request),
+            times(with_database / floor_sqlite.cpu_ms_per_request),
             r.peak_rss_mb / floor_sqlite.peak_rss_mb
         );
     }
@@ -534,7 +541,8 @@ struct Swn {
 impl Swn {
     async fn start(data_dir: &Path, database_url: &str) -> Swn {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_swn"))
+        let server = std::env::var("SWN_BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_swn").to_string());
+        let child = tokio::process::Command::new(server)
             .arg("serve")
             .env("SWN_DATA_DIR", data_dir)
             .env("SWN_DATABASE_URL", database_url)
@@ -787,8 +795,11 @@ struct Measured {
     errors: u64,
     rps: f64,
     p50: f64,
+    p95: f64,
     p99: f64,
     cpu_ms_per_request: f64,
+    /// PostgreSQL's own CPU per request (its processes on this machine); none on SQLite, which runs inside.
+    database_cpu_ms_per_request: Option<f64>,
     client_cpu_ms_per_request: f64,
     peak_rss_mb: f64,
     /// The page's size (none for the sign-in POST, a redirect).
@@ -797,17 +808,19 @@ struct Measured {
 
 impl Measured {
     fn header() -> &'static str {
-        "| scenario | requests/s | p50 ms | p99 ms | server CPU ms/request | peak RSS MB | page bytes | load generator CPU ms/request |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| scenario | requests/s | p50 ms | p95 ms | p99 ms | server CPU ms/request | database CPU ms/request | peak RSS MB | page bytes | load generator CPU ms/request |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     }
     fn row(&self) -> String {
         format!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.3} | {:.1} | {} | {:.3} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {} | {:.1} | {} | {:.3} |",
             self.name,
             self.rps,
             self.p50,
+            self.p95,
             self.p99,
             self.cpu_ms_per_request,
+            self.database_cpu_ms_per_request.map_or("–".to_string(), |c| format!("{c:.3}")),
             self.peak_rss_mb,
             self.bytes.map_or("–".to_string(), |b| b.to_string()),
             self.client_cpu_ms_per_request
@@ -833,6 +846,20 @@ fn cpu_ticks(pid: &str) -> u64 {
     fields.get(11..13).map(|f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum()).unwrap_or(0)
 }
 
+/// CPU ticks of every PostgreSQL process on this machine, by pid (backends come and go; the pool's stay).
+fn postgres_ticks() -> std::collections::HashMap<String, u64> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Default::default() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(|pid| {
+            let ticks = cpu_ticks(&pid);
+            (pid, ticks)
+        })
+        .collect()
+}
+
 /// Peak resident memory (VmHWM) of a process, in MB (it only grows over the process's life).
 fn peak_rss_mb(pid: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -846,7 +873,13 @@ fn peak_rss_mb(pid: &str) -> f64 {
 
 /// Warms up, then loads `base` + the request from CONCURRENCY clients for the set time, and reads the
 /// processes' CPU time over the measured requests only (summed over `pids`) and their peak memory (summed).
-async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request, pids: &[P]) -> Measured {
+async fn measure<P: std::fmt::Display>(
+    name: &str,
+    base: &str,
+    request: &Request,
+    pids: &[P],
+    count_database: bool,
+) -> Measured {
     let pids: Vec<String> = pids.iter().map(|p| p.to_string()).collect();
     let ticks = ticks_per_second();
     let client = client();
@@ -913,6 +946,7 @@ async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request
 
     let cpu_before: u64 = pids.iter().map(|p| cpu_ticks(p)).sum();
     let client_before = cpu_ticks("self");
+    let database_before = if count_database { postgres_ticks() } else { Default::default() };
     let started = Instant::now();
     let mut all = Vec::new();
     for w in run(Duration::from_secs_f64(seconds())) {
@@ -921,6 +955,11 @@ async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request
     let elapsed = started.elapsed().as_secs_f64();
     let cpu_after: u64 = pids.iter().map(|p| cpu_ticks(p)).sum();
     let client_after = cpu_ticks("self");
+    // A process that started during the run counts from zero; one that ended is lost (rare: pools persist).
+    let database_ticks: u64 = postgres_ticks()
+        .iter()
+        .map(|(pid, after)| after.saturating_sub(database_before.get(pid).copied().unwrap_or(0)))
+        .sum();
     let peak: f64 = pids.iter().map(|p| peak_rss_mb(p)).sum();
 
     all.sort();
@@ -936,8 +975,10 @@ async fn measure<P: std::fmt::Display>(name: &str, base: &str, request: &Request
         errors: errors.load(Ordering::Relaxed),
         rps: all.len() as f64 / elapsed,
         p50: pct(0.50),
+        p95: pct(0.95),
         p99: pct(0.99),
         cpu_ms_per_request: (cpu_after - cpu_before) as f64 / ticks * 1000.0 / n,
+        database_cpu_ms_per_request: count_database.then(|| database_ticks as f64 / ticks * 1000.0 / n),
         client_cpu_ms_per_request: (client_after - client_before) as f64 / ticks * 1000.0 / n,
         peak_rss_mb: peak,
         bytes,
@@ -963,7 +1004,7 @@ async fn measure_mode(url: String) {
     assert!(!pids.is_empty(), "SWN_BENCH_MEASURE_PIDS names the server's processes");
     let cookie = std::env::var("SWN_BENCH_MEASURE_COOKIE").ok().filter(|c| !c.is_empty());
     let name = std::env::var("SWN_BENCH_MEASURE_NAME").unwrap_or_else(|_| url.clone());
-    let result = measure(&name, &base, &Request::get(&path, cookie.as_deref()), &pids).await;
+    let result = measure(&name, &base, &Request::get(&path, cookie.as_deref()), &pids, false).await;
     println!(
         "\n{CONCURRENCY} clients, {} s after {:.1} s warm-up; CPU and peak RSS summed over pids {}\n",
         seconds(),

@@ -1,6 +1,6 @@
 //! One search across the network: forum posts (members), articles, resources, case studies and meetings,
-//! each hit marked by its kind and limited to what the viewer may see. The forum keeps its full-text index
-//! (`db::search`); the library and meetings, far smaller, are matched word by word on both engines.
+//! each hit marked by its kind and limited to what the viewer may see. The forum and the library are ranked
+//! full-text searches (`db::search`); meetings and news, far smaller, are matched word by word on both engines.
 
 use askama::Template;
 use axum::Json;
@@ -204,7 +204,7 @@ pub async fn find(app: &App, viewer: &Viewer, s: &SearchQuery) -> AppResult<Sear
         }
     }
     // Title matches first; then the forum, case studies, resources, articles and meetings; within a kind its own
-    // order (the forum by rank, the rest newest first).
+    // order (the forum and the library by rank, the rest newest first).
     const ORDER: [&str; 6] = ["Forum", "Case study", "Resource", "Article", "Meeting", "News"];
     let rank = |kind: &str| ORDER.iter().position(|k| *k == kind).unwrap_or(ORDER.len());
     hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.kind)));

@@ -136,9 +136,12 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            // A file's connection cannot go stale, so it is not pinged before each use (a round trip to
+            // sqlx's worker thread per query, which issue 22 measured).
             let pool = SqlitePoolOptions::new()
                 .max_connections(pooling.size.unwrap_or(8))
                 .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(ConnectError::Unreachable)?;

@@ -57,6 +57,34 @@ pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> 
     Ok(())
 }
 
+/// The library's ranked full-text search (articles, resources and case studies; migration 0027): `select`
+/// (`SELECT … FROM` the item's table) narrowed to matches of that `kind` that pass `condition` (which binds $1
+/// to $4), best first, at most 50; with the words to bind as $5. None when the query holds no word.
+pub fn library(db: &Db, select: &str, kind: &'static str, condition: &str, query: &str) -> Option<(String, String)> {
+    match db {
+        Db::Sqlite(_) => {
+            let q = fts5_query(query);
+            (!q.is_empty()).then(|| {
+                (
+                    format!(
+                        "{select} JOIN library_search s ON s.item_id = id
+                         WHERE library_search MATCH $5 AND s.item_kind = '{kind}' AND {condition}
+                         ORDER BY s.rank LIMIT 50"
+                    ),
+                    q,
+                )
+            })
+        }
+        Db::Postgres(_) => Some((
+            format!(
+                "{select}, websearch_to_tsquery('english', $5) q WHERE search @@ q AND {condition}
+                 ORDER BY ts_rank(search, q) DESC LIMIT 50"
+            ),
+            query.to_string(),
+        )),
+    }
+}
+
 /// Words of the query, quoted for FTS5 so that no character of the person's input is syntax.
 fn fts5_query(query: &str) -> String {
     query
@@ -68,9 +96,20 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
-/// On SQLite, how many of the best-ranked matches are considered before the viewer's filters: FTS5 ranks
-/// through its own index (`ORDER BY rank`), and snippets are made only for these.
+/// How many of the best-ranked matches are considered before the viewer's filters (categories, hidden topics,
+/// answered, date): the index ranks alone, with nothing joined, and the filters then read only these.
 const CANDIDATES: i64 = 500;
+
+/// A hit before its snippet: snippets are cut only for the hits shown.
+#[derive(sqlx::FromRow)]
+struct Ranked {
+    post_id: String,
+    topic_id: String,
+    title: String,
+    rank: f64,
+    /// FTS5's rowid of the post on SQLite (0 on PostgreSQL).
+    fts_rowid: i64,
+}
 
 /// What a search is narrowed to.
 pub struct Scope<'a> {
@@ -88,19 +127,20 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
     if allowed.is_empty() {
         return Ok(Vec::new());
     }
-    let hits = match db {
+    let (ranked, snippets): (Vec<Ranked>, Vec<(String, String)>) = match db {
         Db::Sqlite(_) => {
             let q = fts5_query(query);
             if q.is_empty() {
                 return Ok(Vec::new());
             }
-            crate::fetch_all!(
+            // FTS5 ranks through its own index; the filters read only the best candidates.
+            let ranked: Vec<Ranked> = crate::fetch_all!(
                 db,
-                Hit,
+                Ranked,
                 "WITH candidates AS MATERIALIZED (
-                     SELECT post_id, rank, snippet(forum_search, 2, char(1), char(2), '…', 16) AS snippet
-                     FROM forum_search WHERE forum_search MATCH $1 ORDER BY rank LIMIT $6)
-                 SELECT p.id AS post_id, t.id AS topic_id, t.title, c.snippet, c.rank
+                     SELECT rowid AS fts_rowid, post_id, rank FROM forum_search WHERE forum_search MATCH $1
+                     ORDER BY rank LIMIT $6)
+                 SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid
                  FROM candidates c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
                  WHERE p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
@@ -112,33 +152,65 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                 limit,
                 since,
                 CANDIDATES
-            )?
+            )?;
+            let rowids = serde_json::to_string(&ranked.iter().map(|r| r.fts_rowid).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
+            let snippets: Vec<(String, String)> = crate::fetch_all!(
+                db,
+                (String, String),
+                "SELECT post_id, snippet(forum_search, 2, char(1), char(2), '…', 16) FROM forum_search
+                 WHERE forum_search MATCH $1 AND rowid IN (SELECT value FROM json_each($2))",
+                &q,
+                &rowids
+            )?;
+            (ranked, snippets)
         }
         Db::Postgres(_) => {
-            crate::fetch_all!(
+            // Ranked over the posts alone (the GIN index finds the matches), then filtered and cut to the page.
+            let ranked: Vec<Ranked> = crate::fetch_all!(
                 db,
-                Hit,
-                "SELECT c.post_id, c.topic_id, c.title,
-                        ts_headline('english', c.body_md, websearch_to_tsquery('english', $1),
-                                    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12') AS snippet,
-                        c.rank
-                 FROM (SELECT p.id AS post_id, t.id AS topic_id, t.title, p.body_md,
-                              CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
-                       FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id, websearch_to_tsquery('english', $1) q
-                       WHERE p.search @@ q AND p.hidden = FALSE AND t.hidden = FALSE
-                         AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                         AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
-                       ORDER BY rank DESC LIMIT $4) c
-                 ORDER BY c.rank DESC",
+                Ranked,
+                "WITH candidates AS MATERIALIZED (
+                     SELECT p.id, p.topic_id, CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
+                     FROM forum_posts p, websearch_to_tsquery('english', $1) q
+                     WHERE p.search @@ q AND p.hidden = FALSE AND p.created_at >= $5 ORDER BY rank DESC LIMIT $6)
+                 SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid
+                 FROM candidates c JOIN forum_topics t ON t.id = c.topic_id
+                 WHERE t.hidden = FALSE AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                 ORDER BY c.rank DESC, c.id LIMIT $4",
                 query,
                 &allowed,
                 answered_only,
                 limit,
-                since
-            )?
+                since,
+                CANDIDATES
+            )?;
+            let ids = serde_json::to_string(&ranked.iter().map(|r| &r.post_id).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
+            let snippets: Vec<(String, String)> = crate::fetch_all!(
+                db,
+                (String, String),
+                "SELECT p.id, ts_headline('english', p.body_md, websearch_to_tsquery('english', $1),
+                                'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
+                 FROM forum_posts p WHERE p.id IN (SELECT jsonb_array_elements_text(CAST($2 AS JSONB)))",
+                query,
+                &ids
+            )?;
+            (ranked, snippets)
         }
     };
-    Ok(hits.into_iter().map(|h| Hit { snippet: mark(&h.snippet), ..h }).collect())
+    let mut snippets: std::collections::HashMap<String, String> = snippets.into_iter().collect();
+    Ok(ranked
+        .into_iter()
+        .map(|r| Hit {
+            snippet: snippets.remove(&r.post_id).map(|s| mark(&s)).unwrap_or_default(),
+            post_id: r.post_id,
+            topic_id: r.topic_id,
+            title: r.title,
+            rank: r.rank,
+        })
+        .collect())
 }
 
 /// The engine cuts its snippet from the Markdown a person wrote: the marks go (emphasis, code, headings,

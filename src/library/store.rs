@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use super::model::{Article, ArticleInput, CaseStudy, CaseStudyInput, CheckedFile, Resource, ResourceInput};
 use crate::auth::policy::Reach;
 use crate::db::{Db, Tx, new_id};
-use crate::search::all_words;
 use crate::{execute, fetch_all, fetch_optional};
 
 const ARTICLE: &str =
@@ -476,85 +475,55 @@ pub async fn case_study_resource_ids(db: &Db, case_study_id: &str) -> Result<Vec
     })
 }
 
-// Word search across the library
+// Ranked full-text search across the library (`db::search::library`), best first.
 
 macro_rules! search_in {
-    ($db:expr, $ty:ty, $select:expr, $haystack:expr, $reach:expr, $words:expr, $now:expr) => {{
-        let sql =
-            format!("{} WHERE {REACHABLE} AND {} ORDER BY publish_at DESC LIMIT 50", $select, all_words($haystack, 5));
-        let w = $words;
-        fetch_all!(
-            $db,
-            $ty,
-            sqlx::AssertSqlSafe(sql),
-            $now,
-            $reach.members,
-            $reach.all_groups,
-            $reach.groups.join(","),
-            &w[0],
-            &w[1],
-            &w[2],
-            &w[3],
-            &w[4],
-            &w[5]
-        )
+    ($db:expr, $ty:ty, $select:expr, $kind:expr, $reach:expr, $query:expr, $now:expr) => {{
+        match crate::db::search::library($db, $select, $kind, REACHABLE, $query) {
+            None => Ok(Vec::new()),
+            Some((sql, words)) => fetch_all!(
+                $db,
+                $ty,
+                sqlx::AssertSqlSafe(sql),
+                $now,
+                $reach.members,
+                $reach.all_groups,
+                $reach.groups.join(","),
+                words
+            ),
+        }
     }};
 }
 
-/// Articles the viewer may reach that contain every word (title, summary, text, tags).
+/// Articles the viewer may reach that match the words (title, summary, text, tags), best first.
 pub async fn search_articles(
     db: &Db,
     reach: &Reach,
     query: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Article>, sqlx::Error> {
-    search_in!(
-        db,
-        Article,
-        ARTICLE,
-        "LOWER(title || ' ' || summary || ' ' || body_md || ' ' || tags)",
-        reach,
-        crate::search::word_patterns(query),
-        now
-    )
+    search_in!(db, Article, ARTICLE, "article", reach, query, now)
 }
 
-/// Resources the viewer may reach that contain every word (title, description, type, tags).
+/// Resources the viewer may reach that match the words (title, description, type, tags), best first.
 pub async fn search_resources(
     db: &Db,
     reach: &Reach,
     query: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Resource>, sqlx::Error> {
-    search_in!(
-        db,
-        Resource,
-        RESOURCE,
-        "LOWER(title || ' ' || description_md || ' ' || kind || ' ' || tags)",
-        reach,
-        crate::search::word_patterns(query),
-        now
-    )
+    search_in!(db, Resource, RESOURCE, "resource", reach, query, now)
 }
 
-/// Case studies the viewer may reach that contain every word, sector, size and region included (an
-/// anonymised one is found by its description, never by its organisation's name).
+/// Case studies the viewer may reach that match the words, sector, size and region included (an anonymised
+/// one is found by its label, never by its organisation's name), best first.
 pub async fn search_case_studies(
     db: &Db,
     reach: &Reach,
     query: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<CaseStudy>, sqlx::Error> {
-    search_in!(
-        db,
-        CaseStudy,
-        CASE_STUDY,
-        "LOWER(title || ' ' || organisation_label || ' ' || sector || ' ' || size_band || ' ' || region || ' ' || challenge_md
-                || ' ' || approach_md || ' ' || results_md || ' ' || lessons_md || ' ' || tags)",
-        reach,
-        crate::search::word_patterns(query),
-        now
-    )
+    search_in!(db, CaseStudy, CASE_STUDY, "case_study", reach, query, now)
 }
 
 /// A person leaves the case studies they offered to talk about, and the items they created keep no pointer

@@ -25,8 +25,8 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
 }
 
 /// Delivers every message that is due now, `SWN_MAIL_CONCURRENCY` at a time; returns how many were attempted.
-/// Several deliveries in flight keep a slow SMTP exchange (a server's delay, or lettre 0.11's 40 ms Nagle
-/// stall at the end of each message) from setting the pace of a large send.
+/// Several deliveries in flight keep a slow mail server from setting the pace of a large send; each lane keeps
+/// its own connection (`transport::Lane`).
 pub async fn deliver_due(app: &App, transport: &Transport) -> Result<usize, sqlx::Error> {
     let pacer = Pacer::new(app.config.mail_rate, app.config.network_mail_rate);
     let lanes = (0..app.config.mail_concurrency.max(1)).map(|_| deliver_lane(app, transport, &pacer));
@@ -43,6 +43,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
     let lease = chrono::Duration::from_std(app.config.mail_lease).unwrap_or(chrono::Duration::seconds(300));
     let mut attempted = 0;
     let mut phase = app.phase_changes();
+    let mut lane = transport.lane();
     while app.is_serving() {
         // The turn first, then the claim: a message is never held while it waits for its turn (a long wait
         // could outlast its lease, and another instance would send it too).
@@ -54,7 +55,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
             break;
         };
         attempted += 1;
-        let sending = transport.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message);
+        let sending = lane.send(&app.config.mail_from, app.config.mail_reply_to.as_ref(), &message);
         let outcome = tokio::select! {
             // A message the server accepted is recorded as sent, even when the grace ends at that moment.
             biased;
@@ -92,6 +93,7 @@ async fn deliver_lane(app: &App, transport: &Transport, pacer: &Pacer) -> Result
             }
         }
     }
+    lane.close().await;
     Ok(attempted)
 }
 

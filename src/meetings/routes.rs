@@ -115,8 +115,7 @@ pub async fn upcoming_cards(app: &App, viewer: &Viewer, limit: usize) -> AppResu
     Ok(first_seen(app, &views, true, limit, shown).await?.iter().map(|(m, view)| card(app, m, *view)).collect())
 }
 
-/// The first `limit` meetings (upcoming or past) that `keep` accepts as the viewer sees them, read a few at a
-/// time: the home page shows three, and reading every upcoming meeting cost more than the page.
+/// The first `limit` meetings (upcoming or past) that `keep` accepts as the viewer sees them.
 pub async fn first_seen(
     app: &App,
     views: &Views,
@@ -124,22 +123,44 @@ pub async fn first_seen(
     limit: usize,
     keep: impl Fn(&Meeting, MeetingView) -> bool,
 ) -> Result<Vec<(Meeting, MeetingView)>, sqlx::Error> {
-    let batch = (limit + 5).min(100);
-    let mut out = Vec::new();
+    Ok(seen(app, views, upcoming, &store::Narrowed::default(), 0, limit, keep).await?.0)
+}
+
+/// The meetings `skip`.. `skip + limit` of those (upcoming or past, narrowed) that `keep` accepts as the viewer
+/// sees them, and whether more follow; read a few at a time, since reading every meeting cost more than a page
+/// of them (the home page shows three, the list twenty).
+async fn seen(
+    app: &App,
+    views: &Views,
+    upcoming: bool,
+    narrowed: &store::Narrowed<'_>,
+    skip: usize,
+    limit: usize,
+    keep: impl Fn(&Meeting, MeetingView) -> bool,
+) -> Result<(Vec<(Meeting, MeetingView)>, bool), sqlx::Error> {
+    let batch = (skip + limit + 5).min(100);
+    let (mut kept, mut out) = (0, Vec::new());
     for offset in (0..).step_by(batch) {
-        let found = store::listed_from(&app.db, upcoming, views.now, offset as i64, batch as i64).await?;
+        let found = store::listed_from(&app.db, upcoming, views.now, narrowed, offset as i64, batch as i64).await?;
         let last = found.len() < batch;
         for m in found {
             let view = views.view(&m);
-            if out.len() < limit && keep(&m, view) {
+            if !keep(&m, view) {
+                continue;
+            }
+            kept += 1;
+            if kept > skip + limit {
+                return Ok((out, true));
+            }
+            if kept > skip {
                 out.push((m, view));
             }
         }
-        if out.len() >= limit || last {
+        if last {
             break;
         }
     }
-    Ok(out)
+    Ok((out, false))
 }
 
 #[derive(Deserialize, Default)]
@@ -152,13 +173,22 @@ struct Filters {
     discipline: String,
     #[serde(default)]
     group: String,
+    #[serde(default)]
+    page: Option<usize>,
 }
+
+/// Meetings on one page of the list.
+pub const PER_PAGE: usize = 20;
 
 #[derive(Template)]
 #[template(path = "meetings/list.html")]
 struct ListPage {
     page: Page,
     cards: Vec<Card>,
+    page_number: usize,
+    has_next: bool,
+    /// The list's choices, for the page links (values from the closed lists and a group's slug only).
+    keep: String,
     past: bool,
     format: String,
     discipline: String,
@@ -181,29 +211,35 @@ async fn list(
     } else {
         Vec::new()
     };
-    let group_id = all_groups.iter().find(|g| g.slug == f.group).map(|g| g.id.clone());
+    let group = all_groups.iter().find(|g| g.slug == f.group);
+    // Only values from the closed lists narrow the list (anything else shows every meeting, as "Any" does), so
+    // the page links carry nothing a person typed.
+    let known = |value: &str, list: &[(&str, &str)]| {
+        if list.iter().any(|(k, _)| *k == value) { value.to_string() } else { String::new() }
+    };
+    let (format, discipline) = (known(&f.format, &FORMATS), known(&f.discipline, &crate::membership::DISCIPLINES));
+    let narrowed =
+        store::Narrowed { format: &format, discipline: &discipline, group_id: group.map_or("", |g| g.id.as_str()) };
     let views = Views::of(&app, &viewer).await?;
-    let mut cards = Vec::new();
-    for m in store::listed(&app.db, !past, Utc::now()).await? {
-        let other_format = !f.format.is_empty() && m.format != f.format;
-        let other_discipline = !f.discipline.is_empty() && !m.disciplines.split(',').any(|d| d == f.discipline);
-        let other_group = group_id.is_some() && m.group_id != group_id;
-        if other_format || other_discipline || other_group {
-            continue;
-        }
-        let view = views.view(&m);
-        if view != MeetingView::Hidden {
-            cards.push(card(&app, &m, view));
-        }
-    }
+    let page_number = f.page.unwrap_or(1).clamp(1, 10_000);
+    let (shown, has_next) = seen(&app, &views, !past, &narrowed, (page_number - 1) * PER_PAGE, PER_PAGE, |_, view| {
+        view != MeetingView::Hidden
+    })
+    .await?;
+    let cards = shown.iter().map(|(m, view)| card(&app, m, *view)).collect();
     let title = if past { "Past meetings" } else { "Meetings" };
+    let group = group.map(|g| g.slug.clone()).unwrap_or_default();
+    let when = if past { "when=past&" } else { "" };
     render(&ListPage {
         page: page.titled(title),
         cards,
+        page_number,
+        has_next,
+        keep: format!("{when}format={format}&discipline={discipline}&group={group}"),
         past,
-        format: f.format,
-        discipline: f.discipline,
-        group: f.group,
+        group,
+        format,
+        discipline,
         groups: all_groups,
         formats: FORMATS,
         disciplines: crate::membership::DISCIPLINES,

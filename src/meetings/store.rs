@@ -21,23 +21,49 @@ pub async fn meeting(db: &Db, id: &str) -> Result<Option<Meeting>, sqlx::Error> 
 
 /// Meetings that are not drafts, upcoming (soonest first) or past (latest first).
 pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<Meeting>, sqlx::Error> {
-    listed_from(db, upcoming, now, 0, 500).await
+    listed_from(db, upcoming, now, &Narrowed::default(), 0, 500).await
 }
 
-/// One page of `listed`, for callers that need only the first few the viewer may see.
+/// What a listing is narrowed to; an empty value narrows nothing. The values come from closed lists (the
+/// caller checks them), so none carries a LIKE wildcard.
+#[derive(Default)]
+pub struct Narrowed<'a> {
+    pub format: &'a str,
+    pub discipline: &'a str,
+    pub group_id: &'a str,
+}
+
+/// One stretch of `listed`, narrowed, for callers that show a page or only the first few the viewer may see.
 pub async fn listed_from(
     db: &Db,
     upcoming: bool,
     now: DateTime<Utc>,
+    narrowed: &Narrowed<'_>,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Meeting>, sqlx::Error> {
-    let sql = if upcoming {
-        format!("{MEETING} WHERE status <> 'draft' AND ends_at >= $1 ORDER BY starts_at, id LIMIT $2 OFFSET $3")
-    } else {
-        format!("{MEETING} WHERE status <> 'draft' AND ends_at < $1 ORDER BY starts_at DESC, id LIMIT $2 OFFSET $3")
-    };
-    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now, limit, offset)
+    let (when, order) =
+        if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
+    // The stretch is chosen on a few columns, then only its rows are read whole (not every upcoming meeting's
+    // HTML into the sort).
+    let sql = format!(
+        "{MEETING} WHERE id IN (
+             SELECT id FROM meetings WHERE status <> 'draft' AND {when} AND ($4 = '' OR format = $4)
+               AND ($5 = '' OR (',' || disciplines || ',') LIKE ('%,' || $5 || ',%')) AND ($6 = '' OR group_id = $6)
+             ORDER BY {order} LIMIT $2 OFFSET $3)
+         ORDER BY {order}"
+    );
+    fetch_all!(
+        db,
+        Meeting,
+        sqlx::AssertSqlSafe(sql),
+        now,
+        limit,
+        offset,
+        narrowed.format,
+        narrowed.discipline,
+        narrowed.group_id
+    )
 }
 
 /// A published meeting ahead with its places: confirmed and waitlisted registrations.

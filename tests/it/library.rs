@@ -11,6 +11,7 @@ on_both_engines!(
     the_editor_previews_adds_images_and_schedules,
     case_studies_and_one_search_across_everything,
     a_large_file_is_uploaded_whole,
+    library_search_is_ranked_full_text,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -36,7 +37,10 @@ pub(crate) async fn article(
         ("published", "on"),
         ("save", "1"),
     ];
-    fields.extend_from_slice(extra);
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push((k, v));
+    }
     t.post_multipart_with(org, "/admin/articles/new", &fields, None).await.assert_status(303);
 }
 
@@ -596,5 +600,46 @@ async fn a_large_file_is_uploaded_whole(engine: Engine) {
     let download = browser().get(t.url("/resources/long-report/download")).send().await.unwrap();
     assert_eq!(download.status(), 200);
     assert_eq!(download.bytes().await.unwrap().len(), file.len(), "every byte arrived");
+    t.finish().await;
+}
+
+/// The library's search is ranked full text on both engines, like the forum's: a title match comes first,
+/// words are found in any form (stems, any letter case, beyond ASCII), and an edit is found at once.
+async fn library_search_is_ranked_full_text(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    let member = t.member("member@org.example.com", "Mo Member").await;
+    article(&t, &org, "Office notes", "office-notes", "members", &[("body", "We counted every desk twice a day.")])
+        .await;
+    article(&t, &org, "Desk sharing in practice", "desk-sharing", "members", &[]).await;
+    article(&t, &org, "Ärztekammer goes hybrid", "aerztekammer", "public", &[("body", "Die Ärztin plant Büros.")])
+        .await;
+
+    let found = t.get_with(&member, "/search?q=desks&kind=article").await;
+    let body = &found.body;
+    let (title_hit, body_hit) = (body.find("Desk sharing in practice"), body.find("Office notes"));
+    assert!(title_hit.is_some() && body_hit.is_some(), "both found by a stem: {body}");
+    assert!(title_hit < body_hit, "the title match ranks first");
+    t.get("/search?q=%C3%A4rztekammer").await.assert_contains("Ärztekammer goes hybrid");
+    t.get("/search?q=B%C3%9CROS").await.assert_contains("Ärztekammer goes hybrid");
+    // Members-only articles stay out of a visitor's search.
+    t.get("/search?q=desk").await.assert_lacks("Desk sharing in practice");
+
+    // Edited: found by its new words at once, no longer by the old.
+    let id = swn::library::article_by_slug(&t.app.db, "office-notes").await.unwrap().unwrap().id;
+    let fields = [
+        ("title", "Office notes"),
+        ("slug", "office-notes"),
+        ("author_name", "Olivia Organiser"),
+        ("summary", "A summary."),
+        ("body", "We counted every locker instead."),
+        ("audience", "members"),
+        ("tags", "Hybrid"),
+        ("published", "on"),
+        ("save", "1"),
+    ];
+    t.post_multipart_with(&org, &format!("/admin/articles/{id}"), &fields, None).await.assert_status(303);
+    t.get_with(&member, "/search?q=lockers").await.assert_contains("Office notes");
+    t.get_with(&member, "/search?q=desk&kind=article").await.assert_lacks("Office notes");
     t.finish().await;
 }

@@ -23,7 +23,8 @@ on_both_engines!(
     a_newsletter_stopped_mid_send_is_finished_by_another_instance,
     a_stop_with_the_mail_server_stuck_ends_within_the_grace,
     a_password_reset_during_a_5000_copy_send_arrives_within_seconds,
-    the_network_rate_holds_across_instances
+    the_network_rate_holds_across_instances,
+    each_lane_keeps_one_connection
 );
 
 fn email(to: &str, n: usize) -> Email {
@@ -502,5 +503,39 @@ async fn the_network_rate_holds_across_instances(engine: Engine) {
     assert_eq!(peer.messages().len(), 40);
     first.db.close().await;
     second.db.close().await;
+    data.finish().await;
+}
+
+/// Each delivery lane sends its messages one after another on one connection of its own (opened with
+/// TCP_NODELAY), and after a refusal goes on over a fresh one.
+async fn each_lane_keeps_one_connection(engine: Engine) {
+    if !smtp_peer::available() {
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    let peer = SmtpPeer::start(store.path(), &["--tempfail", "1"]).await;
+    let data = TestData::new(engine).await;
+    let app = open(&data, |c| c.mail_concurrency = 1).await;
+    let transport = Transport::smtp(&peer.url()).unwrap();
+    for n in 0..6 {
+        queue(&app, &format!("m{n}@org.example.com"), n).await;
+    }
+    // The first message is refused (451) and kept for later; the lane opens a new connection for the rest.
+    assert_eq!(worker::deliver_due(&app, &transport).await.unwrap(), 6);
+    assert_eq!(peer.messages().len(), 5);
+    assert_eq!(peer.connections(), 1, "five messages on one connection");
+
+    // Two lanes: twelve more messages on at most two more connections.
+    app.db.close().await;
+    let app = open(&data, |c| c.mail_concurrency = 2).await;
+    for n in 10..22 {
+        queue(&app, &format!("m{n}@org.example.com"), n).await;
+    }
+    make_due(&app).await;
+    assert_eq!(worker::deliver_due(&app, &transport).await.unwrap(), 13);
+    assert_eq!(peer.messages().len(), 18, "the refused one went too");
+    let connections = peer.connections();
+    assert!((2..=3).contains(&connections), "{connections} connections");
+    app.db.close().await;
     data.finish().await;
 }

@@ -19,6 +19,7 @@ on_both_engines!(
     a_members_private_calendar_feed_can_be_revoked,
     group_coordinators_run_their_groups_meetings,
     who_is_going_names_only_those_who_chose_and_organisers_remind_now,
+    the_list_is_paged_and_narrowed,
 );
 
 fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
@@ -793,5 +794,77 @@ async fn who_is_going_names_only_those_who_chose_and_organisers_remind_now(engin
         swn::meetings::send_due_reminders(&t.app, Utc::now() + Duration::days(3) - Duration::hours(1)).await.unwrap();
     assert_eq!(sent, 0, "the scheduled reminder does not go again");
     t.post_with(&shown, &format!("/admin/meetings/{id}/remind"), &[]).await.assert_status(403);
+    t.finish().await;
+}
+
+/// The list shows 20 meetings a page, soonest first, counting only those the viewer may see, and narrows by
+/// format, discipline and group in the database (a value not on the lists narrows nothing).
+async fn the_list_is_paged_and_narrowed(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    meeting(&t, &org, "North West gathering", "group", "20", Duration::days(1), &[("group", "north-west")]).await;
+    for n in 1..=22 {
+        let title = format!("Session {n:02}");
+        meeting(&t, &org, &title, "members", "20", Duration::days(1 + n), &[("discipline_people", "on")]).await;
+    }
+    for (title, days) in [("Research A", 30), ("Research B", 31)] {
+        meeting(&t, &org, title, "open", "20", Duration::days(days), &[("format", "research_summary")]).await;
+    }
+    let cards = |a: &Answer| a.body.matches("class=\"card\"").count();
+    // The address of the page link with these words (its `&amp;`s read back as `&`).
+    let link = |a: &Answer, words: &str| {
+        let sel = scraper::Selector::parse("nav a").unwrap();
+        a.html()
+            .select(&sel)
+            .find(|e| e.text().collect::<String>() == words)
+            .and_then(|e| e.value().attr("href").map(str::to_string))
+            .unwrap_or_else(|| panic!("no link {words:?}"))
+    };
+    let member = t.member("member@org.example.com", "Mo Member").await;
+
+    let first = t.get_with(&member, "/meetings").await;
+    first.assert_contains("Session 01").assert_contains("Session 20").assert_lacks("Session 21");
+    first.assert_lacks("North West gathering").assert_contains("Later meetings").assert_lacks("Sooner meetings");
+    assert_eq!(cards(&first), 20);
+    let next = link(&first, "Later meetings");
+    let second = t.get_with(&member, &next).await;
+    second.assert_contains("Session 21").assert_contains("Research B").assert_lacks("Session 20");
+    second.assert_contains("Sooner meetings").assert_lacks("Later meetings");
+    assert_eq!(cards(&second), 4);
+    t.get_with(&member, "/meetings?page=9").await.assert_status(200).assert_contains("No meetings here yet.");
+
+    // A group's meeting counts for its members only.
+    let insider = t.group_member("north-west", "in@org.example.com", "Ina Inside").await;
+    let theirs = t.get_with(&insider, "/meetings").await;
+    theirs.assert_contains("North West gathering").assert_contains("Session 19").assert_lacks("Session 20");
+    let only_group = t.get_with(&insider, "/meetings?group=north-west").await;
+    assert_eq!(cards(&only_group), 1);
+
+    // Narrowed in the database, with the page links keeping the choice.
+    let research = t.get_with(&member, "/meetings?format=research_summary").await;
+    research.assert_contains("Research A").assert_contains("Research B").assert_lacks("Session 01");
+    assert_eq!(cards(&research), 2);
+    let people = t.get_with(&member, "/meetings?discipline=people").await;
+    people.assert_lacks("Research A");
+    assert_eq!(cards(&people), 20);
+    assert!(link(&people, "Later meetings").contains("discipline=people"));
+    assert_eq!(cards(&t.get_with(&member, "/meetings?format=%27%20OR%201%3D1&discipline=x%25").await), 20);
+    t.get_with(&member, "/meetings?page=two").await.assert_status(400);
+
+    // Visitors page through members' meetings as teasers, and never the group's.
+    let visitor = browser();
+    let first = t.get_with(&visitor, "/meetings").await;
+    first.assert_contains("For members").assert_lacks("North West gathering");
+    assert_eq!(cards(&first), 20);
+    let second = t.get_with(&visitor, &link(&first, "Later meetings")).await;
+    second.assert_contains("Research A");
+    assert_eq!(cards(&second), 4);
     t.finish().await;
 }

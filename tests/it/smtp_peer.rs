@@ -90,6 +90,19 @@ impl SmtpPeer {
         files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
     }
 
+    /// How many connections the accepted messages came on (each message's file names its client port).
+    pub fn connections(&self) -> usize {
+        let ports: std::collections::HashSet<String> = std::fs::read_dir(&self.store)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter_map(|n| Some(n.strip_suffix(".eml")?.rsplit_once("-c")?.1.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ports.len()
+    }
+
     /// Waits until at least `n` messages were accepted; gives them.
     pub async fn wait_for(&self, n: usize) -> Vec<Vec<u8>> {
         for _ in 0..300 {

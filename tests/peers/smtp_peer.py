@@ -2,7 +2,7 @@
 """A real SMTP server for swn's tests and benchmarks, built on aiosmtpd (PyPI).
 
 It accepts mail on 127.0.0.1:PORT and, when --store is given, writes each accepted message to its own file in
-that folder (fsynced before the 250 reply, so a message the client saw accepted is on disk even if this process
+that folder, named by its order and the client's port (fsynced before the 250 reply, so a message the client saw accepted is on disk even if this process
 is killed right after). It can also misbehave on purpose, for fault tests:
 
   --tempfail N     answer the first N DATA commands with 451 (a temporary refusal), then accept
@@ -43,7 +43,9 @@ class Handler:
             await asyncio.sleep(self.args.delay_ms / 1000.0)
         if self.args.store:
             self.seq += 1
-            path = os.path.join(self.args.store, "%d-%07d.eml" % (os.getpid(), self.seq))
+            # The client's port tells one connection from another (a test counts them).
+            client_port = session.peer[1] if session.peer else 0
+            path = os.path.join(self.args.store, "%d-%07d-c%d.eml" % (os.getpid(), self.seq, client_port))
             with open(path + ".tmp", "wb") as f:
                 f.write(envelope.original_content or envelope.content)
                 f.flush()
