@@ -48,7 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0024_private_messages"),
     migration!("0025_faces"),
     migration!("0026_newsletter_images_reports"),
-    migration!("0027_search_and_listings"),
+    migration!("0027_search_and_indexes"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -96,9 +96,12 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
-/// How many of the best-ranked matches are considered before the viewer's filters (categories, hidden topics,
-/// answered, date): the index ranks alone, with nothing joined, and the filters then read only these.
-const CANDIDATES: i64 = 500;
+/// How much of a search's matches is ranked, and how many of the best are then filtered: the newest 500
+/// matches (a broad query matches thousands of posts, and ranking each one cost most of a search; PostgreSQL
+/// reads them newest first by `forum_posts_created`), all of which, best first, go through the viewer's filters
+/// (categories, hidden topics, answered, date). The index works alone, with nothing joined. When the filters
+/// leave fewer hits than asked for (a narrow scope, or few matches), every match is ranked and filtered instead.
+const PASSES: [(i64, i64); 2] = [(500, 500), (i64::MAX, i64::MAX)];
 
 /// A hit before its snippet: snippets are cut only for the hits shown.
 #[derive(sqlx::FromRow)]
@@ -133,26 +136,34 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
             if q.is_empty() {
                 return Ok(Vec::new());
             }
-            // FTS5 ranks through its own index; the filters read only the best candidates.
-            let ranked: Vec<Ranked> = crate::fetch_all!(
-                db,
-                Ranked,
-                "WITH candidates AS MATERIALIZED (
-                     SELECT rowid AS fts_rowid, post_id, rank FROM forum_search WHERE forum_search MATCH $1
-                     ORDER BY rank LIMIT $6)
+            // FTS5 walks its index newest first (rowid order) and ranks only what it read.
+            let mut ranked: Vec<Ranked> = Vec::new();
+            for (newest, best) in PASSES {
+                ranked = crate::fetch_all!(
+                    db,
+                    Ranked,
+                    "WITH newest AS MATERIALIZED (
+                     SELECT rowid AS fts_rowid, post_id, bm25(forum_search) AS rank FROM forum_search
+                     WHERE forum_search MATCH $1 ORDER BY rowid DESC LIMIT $7),
+                 candidates AS MATERIALIZED (SELECT fts_rowid, post_id, rank FROM newest ORDER BY rank LIMIT $6)
                  SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid
                  FROM candidates c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
                  WHERE p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                    AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
                  ORDER BY c.rank LIMIT $4",
-                &q,
-                &allowed,
-                answered_only,
-                limit,
-                since,
-                CANDIDATES
-            )?;
+                    &q,
+                    &allowed,
+                    answered_only,
+                    limit,
+                    since,
+                    best,
+                    newest
+                )?;
+                if ranked.len() as i64 >= limit {
+                    break;
+                }
+            }
             let rowids = serde_json::to_string(&ranked.iter().map(|r| r.fts_rowid).collect::<Vec<_>>())
                 .unwrap_or_else(|_| "[]".into());
             let snippets: Vec<(String, String)> = crate::fetch_all!(
@@ -166,26 +177,36 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
             (ranked, snippets)
         }
         Db::Postgres(_) => {
-            // Ranked over the posts alone (the GIN index finds the matches), then filtered and cut to the page.
-            let ranked: Vec<Ranked> = crate::fetch_all!(
-                db,
-                Ranked,
-                "WITH candidates AS MATERIALIZED (
-                     SELECT p.id, p.topic_id, CAST(ts_rank(p.search, q) AS DOUBLE PRECISION) AS rank
-                     FROM forum_posts p, websearch_to_tsquery('english', $1) q
-                     WHERE p.search @@ q AND p.hidden = FALSE AND p.created_at >= $5 ORDER BY rank DESC LIMIT $6)
+            // The GIN index finds the matches; the newest are ranked over the posts alone, then filtered.
+            let mut ranked: Vec<Ranked> = Vec::new();
+            for (newest, best) in PASSES {
+                ranked = crate::fetch_all!(
+                    db,
+                    Ranked,
+                    "WITH newest AS MATERIALIZED (
+                     SELECT p.id, p.topic_id, p.search FROM forum_posts p
+                     WHERE p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE AND p.created_at >= $5
+                     ORDER BY p.created_at DESC LIMIT $7),
+                 candidates AS MATERIALIZED (
+                     SELECT n.id, n.topic_id, CAST(ts_rank(n.search, q) AS DOUBLE PRECISION) AS rank
+                     FROM newest n, websearch_to_tsquery('english', $1) q ORDER BY rank DESC LIMIT $6)
                  SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid
                  FROM candidates c JOIN forum_topics t ON t.id = c.topic_id
                  WHERE t.hidden = FALSE AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                    AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
                  ORDER BY c.rank DESC, c.id LIMIT $4",
-                query,
-                &allowed,
-                answered_only,
-                limit,
-                since,
-                CANDIDATES
-            )?;
+                    query,
+                    &allowed,
+                    answered_only,
+                    limit,
+                    since,
+                    best,
+                    newest
+                )?;
+                if ranked.len() as i64 >= limit {
+                    break;
+                }
+            }
             let ids = serde_json::to_string(&ranked.iter().map(|r| &r.post_id).collect::<Vec<_>>())
                 .unwrap_or_else(|_| "[]".into());
             let snippets: Vec<(String, String)> = crate::fetch_all!(

@@ -16,6 +16,7 @@ on_both_engines!(
     organisers_add_categories_and_search_filters_by_date,
     one_click_unsubscribe_and_no_header_injection,
     likes_are_counted_once_and_bookmarks_are_kept,
+    a_narrow_search_finds_hits_behind_many_better_ones,
 );
 
 /// Posts a topic; gives its id.
@@ -580,5 +581,55 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     )
     .unwrap();
     assert_eq!(left, 0);
+    t.finish().await;
+}
+
+/// Search ranks the best 500 matches before the viewer's filters; a search narrowed to one category still
+/// finds that category's hit when 600 better ones stand elsewhere.
+async fn a_narrow_search_finds_hits_behind_many_better_ones(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let author = swn::auth::service::create_user_with_password(
+        &t.app,
+        "writer@org.example.com",
+        "Wren Writer",
+        swn::auth::Role::Member,
+        "a-long-password-1",
+    )
+    .await
+    .unwrap();
+    let categories = swn::forum::categories(&t.app.db).await.unwrap();
+    let public: Vec<_> = categories.iter().filter(|c| c.group_id.is_none()).collect();
+    let (crowded, quiet) = (public[0], public[1]);
+    let now = chrono::Utc::now();
+    let mut tx = t.app.db.begin().await.unwrap();
+    let mut write = async |category: &str, title: &str, body: &str| {
+        let new = swn::forum::NewTopic {
+            category_id: category,
+            author_id: &author,
+            anonymous_label: None,
+            title,
+            kind: "question",
+        };
+        let topic = swn::forum::insert_topic(&mut tx, &new, now).await.unwrap();
+        let text = swn::forum::PostText { md: body, html: swn::forum::post_html(body, &[]) };
+        let post = swn::forum::insert_post(&mut tx, &topic, &author, &text, true, now).await.unwrap();
+        swn::db::search::index_post(&mut tx, &post, title, body).await.unwrap();
+    };
+    for n in 0..600 {
+        write(&crowded.id, &format!("Rota {n}"), "Rota rota rota: the rota again.").await;
+    }
+    write(
+        &quiet.id,
+        "A long question",
+        "Among many other things we keep a rota, somewhere in a long text about desks.",
+    )
+    .await;
+    tx.commit().await.unwrap();
+
+    let member = t.member("member@org.example.com", "Mo Member").await;
+    let everywhere = t.get_with(&member, "/search?q=rota&kind=forum").await;
+    everywhere.assert_contains(">Rota ").assert_lacks("A long question");
+    let narrowed = t.get_with(&member, &format!("/search?q=rota&category={}", quiet.slug)).await;
+    narrowed.assert_contains("A long question").assert_lacks(">Rota ");
     t.finish().await;
 }

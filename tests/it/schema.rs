@@ -193,3 +193,16 @@ fn every_query_asks_whether_to_keep_its_statement_prepared() {
     walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
     assert!(found.is_empty(), "add .persistent(crate::db::keep_prepared()) to each: {found:#?}");
 }
+
+/// The bundled SQLite is built as `.cargo/config.toml` says (issue 22): no statement prepared again for each new
+/// `LIMIT` value, and no global mutex on its allocations.
+#[tokio::test]
+async fn sqlite_is_built_with_the_planner_guarantee_and_without_memory_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}", dir.path().join("o.db").display())).await.unwrap();
+    let options: Vec<String> =
+        swn::fetch_all!(&db, (String,), "PRAGMA compile_options").unwrap().into_iter().map(|(o,)| o).collect();
+    assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    db.close().await;
+}

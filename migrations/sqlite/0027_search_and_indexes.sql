@@ -63,3 +63,11 @@ FROM case_studies;
 
 -- The meeting list and the home page read upcoming meetings by when they end (issue 22).
 CREATE INDEX meetings_ends ON meetings (ends_at);
+
+-- Search reads a broad query's matches newest first (issue 22).
+CREATE INDEX forum_posts_created ON forum_posts (created_at);
+
+-- The outbox claim takes pending mail by priority, then due time (migration 0019's outbox_next). With this
+-- older index beside it, SQLite chose it for the claim and sorted every waiting message on every claim
+-- (about 20 ms of CPU per message during a 10,000-copy send; issue 22).
+DROP INDEX outbox_due;
