@@ -109,7 +109,7 @@ impl Feature for Meetings {
             let views = routes::Views::of(app, viewer).await?;
             let mut found = Vec::new();
             for upcoming in [true, false] {
-                for m in store::listed(&app.db, upcoming, now).await? {
+                for m in store::matching(&app.db, upcoming, now, words).await? {
                     let view = views.view(&m);
                     let haystack = match view {
                         MeetingView::Hidden => continue,

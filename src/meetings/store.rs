@@ -24,6 +24,33 @@ pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<M
     listed_from(db, upcoming, now, &Narrowed::default(), 0, 500).await
 }
 
+/// Meetings (upcoming or past) whose title, summary or format hold every word (lower-case), as far as SQL's
+/// `LIKE` can tell: a superset of the hits, for the caller's exact check, so that a search does not read
+/// every meeting. A word with a letter beyond ASCII (`LOWER` on SQLite folds ASCII only) or one of `LIKE`'s
+/// wildcards narrows nothing here.
+pub async fn matching(
+    db: &Db,
+    upcoming: bool,
+    now: DateTime<Utc>,
+    words: &[String],
+) -> Result<Vec<Meeting>, sqlx::Error> {
+    let mut patterns: Vec<String> = words
+        .iter()
+        .take(crate::search::MAX_WORDS)
+        .map(|w| {
+            let plain = w.is_ascii() && !w.contains(['%', '_', '\\']);
+            if plain { format!("%{w}%") } else { String::new() }
+        })
+        .collect();
+    patterns.resize(crate::search::MAX_WORDS, String::new());
+    let (when, order) =
+        if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
+    let words = crate::search::all_words("LOWER(title || ' ' || summary_md || ' ' || format)", 2);
+    let sql = format!("{MEETING} WHERE status <> 'draft' AND {when} AND {words} ORDER BY {order} LIMIT 500");
+    let p = &patterns;
+    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5])
+}
+
 /// What a listing is narrowed to; an empty value narrows nothing. The values come from closed lists (the
 /// caller checks them), so none carries a LIKE wildcard.
 #[derive(Default)]
