@@ -4,7 +4,7 @@
 CREATE VIRTUAL TABLE library_search USING fts5(
     item_kind UNINDEXED, item_id UNINDEXED, heading, words, tokenize = 'porter unicode61'
 );
--- `ORDER BY rank` weighs a match in the title four times one in the rest (as PostgreSQL's weight A does).
+-- `ORDER BY rank` weighs a match in the title four times one in the rest (PostgreSQL weighs the title as A).
 INSERT INTO library_search (library_search, rank) VALUES ('rank', 'bm25(0.0, 0.0, 4.0, 1.0)');
 
 CREATE TRIGGER articles_search_insert AFTER INSERT ON articles BEGIN

@@ -47,6 +47,10 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
 /// A connection unused for longer is checked (NOOP) before the next message: servers close idle ones.
 const IDLE_CHECK: Duration = Duration::from_secs(20);
 
+/// The longest wait for a NOOP's answer or a goodbye (QUIT): within the second of the shutdown's grace
+/// (`jobs::CLOSING` allows 3 s), and a connection that does not answer is simply dropped.
+const GOODBYE: Duration = Duration::from_secs(1);
+
 /// How a delivery went wrong: worth another try later, or never.
 #[derive(Debug)]
 pub enum SendError {
@@ -133,9 +137,10 @@ impl Lane<'_> {
                         Ok(())
                     }
                     Err(e) => {
-                        // Whatever the refusal, the conversation may be mid-transaction: start afresh.
+                        // Whatever the refusal, the conversation may be mid-transaction: start afresh. The goodbye
+                        // is bounded: a server that stopped answering mid-message would never answer it.
                         if let Some((mut connection, _)) = self.connection.take() {
-                            connection.abort().await;
+                            let _ = tokio::time::timeout(GOODBYE, connection.abort()).await;
                         }
                         Err(e)
                     }
@@ -149,7 +154,9 @@ impl Lane<'_> {
     async fn connection(&mut self, server: &SmtpServer) -> Result<&mut AsyncSmtpConnection, SendError> {
         let usable = match &mut self.connection {
             Some((connection, used)) => {
-                !connection.has_broken() && (used.elapsed() < IDLE_CHECK || connection.test_connected().await)
+                !connection.has_broken()
+                    && (used.elapsed() < IDLE_CHECK
+                        || tokio::time::timeout(GOODBYE, connection.test_connected()).await.unwrap_or(false))
             }
             None => false,
         };
@@ -168,7 +175,7 @@ impl Lane<'_> {
     /// Says goodbye to the server when the lane is done.
     pub async fn close(mut self) {
         if let Some((mut connection, _)) = self.connection.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), connection.quit()).await;
+            let _ = tokio::time::timeout(GOODBYE, connection.quit()).await;
         }
     }
 }

@@ -584,8 +584,8 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     t.finish().await;
 }
 
-/// Search ranks the best 500 matches before the viewer's filters; a search narrowed to one category still
-/// finds that category's hit when 600 better ones stand elsewhere.
+/// Search ranks the newest 500 matches before the viewer's filters; a search narrowed to one category still
+/// finds that category's older hit behind 600 newer and better ones elsewhere.
 async fn a_narrow_search_finds_hits_behind_many_better_ones(engine: Engine) {
     let t = TestApp::start(engine).await;
     let author = swn::auth::service::create_user_with_password(
@@ -602,7 +602,7 @@ async fn a_narrow_search_finds_hits_behind_many_better_ones(engine: Engine) {
     let (crowded, quiet) = (public[0], public[1]);
     let now = chrono::Utc::now();
     let mut tx = t.app.db.begin().await.unwrap();
-    let mut write = async |category: &str, title: &str, body: &str| {
+    let mut write = async |category: &str, title: &str, body: &str, at: chrono::DateTime<chrono::Utc>| {
         let new = swn::forum::NewTopic {
             category_id: category,
             author_id: &author,
@@ -610,20 +610,17 @@ async fn a_narrow_search_finds_hits_behind_many_better_ones(engine: Engine) {
             title,
             kind: "question",
         };
-        let topic = swn::forum::insert_topic(&mut tx, &new, now).await.unwrap();
+        let topic = swn::forum::insert_topic(&mut tx, &new, at).await.unwrap();
         let text = swn::forum::PostText { md: body, html: swn::forum::post_html(body, &[]) };
-        let post = swn::forum::insert_post(&mut tx, &topic, &author, &text, true, now).await.unwrap();
+        let post = swn::forum::insert_post(&mut tx, &topic, &author, &text, true, at).await.unwrap();
         swn::db::search::index_post(&mut tx, &post, title, body).await.unwrap();
     };
+    // The quiet category's post first and older, so that it is outside the newest 500 (on both engines).
+    let long = "Among many other things we keep a rota, somewhere in a long text about desks.";
+    write(&quiet.id, "A long question", long, now - chrono::Duration::days(1)).await;
     for n in 0..600 {
-        write(&crowded.id, &format!("Rota {n}"), "Rota rota rota: the rota again.").await;
+        write(&crowded.id, &format!("Rota {n}"), "Rota rota rota: the rota again.", now).await;
     }
-    write(
-        &quiet.id,
-        "A long question",
-        "Among many other things we keep a rota, somewhere in a long text about desks.",
-    )
-    .await;
     tx.commit().await.unwrap();
 
     let member = t.member("member@org.example.com", "Mo Member").await;
