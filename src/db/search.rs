@@ -96,14 +96,35 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
-/// How much of a search's matches is ranked first: the newest 500 (a broad query matches thousands of posts,
-/// and ranking each one cost most of a search; PostgreSQL reads them newest first by `forum_posts_created`),
-/// which, best first, go through the viewer's filters (categories, hidden topics, answered, date). The index
-/// works alone, with nothing joined. When the filters leave fewer hits than asked for (a narrow scope, or few
-/// matches), every match is ranked and filtered instead (`None`). The number is written into the SQL, not
-/// bound: PostgreSQL's cached generic plan for a bound `LIMIT` read all 12,681 matches of the bench's search
-/// (37 ms) where the plan for 500 reads 500 (3 ms).
-const PASSES: [Option<i64>; 2] = [Some(500), None];
+/// How much of a search's matches one pass ranks and filters.
+#[derive(Clone, Copy)]
+struct Pass {
+    /// The newest this many matches are ranked (all when `None`): a broad query matches thousands of posts,
+    /// and ranking each one cost most of a search. PostgreSQL reads them newest first by `forum_posts_created`;
+    /// the index ranks alone, with nothing joined.
+    newest: Option<i64>,
+    /// Only the best this many of those go through the viewer's filters (categories, hidden topics, answered,
+    /// date), each a read of its post and topic (all when `None`).
+    best: Option<i64>,
+}
+
+/// The passes, narrowest first; the next runs only when a pass found fewer hits than asked for (a narrow scope)
+/// and left matches unread. The numbers are written into the SQL, not bound: PostgreSQL's cached generic plan
+/// for a bound `LIMIT` read all 12,681 matches of the bench's search (37 ms) where the plan for 500 reads 500
+/// (3 ms).
+const PASSES: [Pass; 3] = [
+    Pass { newest: Some(500), best: Some(100) },
+    Pass { newest: Some(500), best: None },
+    Pass { newest: None, best: None },
+];
+
+impl Pass {
+    /// The `newest` and `best` CTEs' `LIMIT`s, and which of the two the filters read.
+    fn sql(self) -> (String, String, &'static str) {
+        let limit = |n: Option<i64>| n.map_or(String::new(), |n| format!("LIMIT {n}"));
+        (limit(self.newest), limit(self.best), if self.best.is_some() { "best" } else { "candidates" })
+    }
+}
 
 /// A hit before its snippet: snippets are cut only for the hits shown.
 #[derive(sqlx::FromRow)]
@@ -114,6 +135,15 @@ struct Ranked {
     rank: f64,
     /// FTS5's rowid of the post on SQLite (0 on PostgreSQL).
     fts_rowid: i64,
+    /// How many matches the pass read: fewer than it may read means it held every match.
+    read: i64,
+}
+
+/// Whether a pass left hits unfound: it found fewer than asked for, and stopped at one of its limits rather
+/// than at the last match (with no hit at all, nothing says how many it read).
+fn more_to_find(ranked: &[Ranked], pass: Pass, limit: i64) -> bool {
+    let stopped_at = |read: i64| pass.best.is_some_and(|b| read > b) || pass.newest.is_some_and(|n| read >= n);
+    (ranked.len() as i64) < limit && ranked.first().map_or(stopped_at(i64::MAX), |r| stopped_at(r.read))
 }
 
 /// What a search is narrowed to.
@@ -140,56 +170,65 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
             }
             // FTS5 walks its index newest first (rowid order) and ranks only what it read.
             let mut ranked: Vec<Ranked> = Vec::new();
-            for newest in PASSES {
+            for pass in PASSES {
+                let (newest, best, filtered) = pass.sql();
                 let sql = format!(
-                    "WITH newest AS MATERIALIZED (
+                    "WITH candidates AS MATERIALIZED (
                          SELECT rowid AS fts_rowid, post_id, bm25(forum_search) AS rank FROM forum_search
-                         WHERE forum_search MATCH $1 ORDER BY rowid DESC {})
-                     SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid
-                     FROM newest c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
+                         WHERE forum_search MATCH $1 ORDER BY rowid DESC {newest}),
+                     best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank, fts_rowid DESC {best})
+                     SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid,
+                            (SELECT COUNT(*) FROM candidates) AS read
+                     FROM {filtered} c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
                      WHERE p.hidden = FALSE AND t.hidden = FALSE
                        AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                        AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
-                     ORDER BY c.rank LIMIT $4",
-                    newest.map_or(String::new(), |n| format!("LIMIT {n}"))
+                     ORDER BY c.rank, c.fts_rowid DESC LIMIT $4"
                 );
                 ranked =
                     crate::fetch_all!(db, Ranked, sqlx::AssertSqlSafe(sql), &q, &allowed, answered_only, limit, since)?;
-                if ranked.len() as i64 >= limit {
+                if !more_to_find(&ranked, pass, limit) {
                     break;
                 }
             }
-            let rowids = serde_json::to_string(&ranked.iter().map(|r| r.fts_rowid).collect::<Vec<_>>())
-                .unwrap_or_else(|_| "[]".into());
+            // One walk of the matches between the hits' first and last rowid, cutting snippets for the hits
+            // alone: given `rowid IN (…)` as its constraint, FTS5 would run the whole query again per hit
+            // (50 hits cost 5 ms; the `+` keeps the list from being offered to it).
+            let rowids: Vec<i64> = ranked.iter().map(|r| r.fts_rowid).collect();
+            let (first, last) = (rowids.iter().min().copied(), rowids.iter().max().copied());
             let snippets: Vec<(String, String)> = crate::fetch_all!(
                 db,
                 (String, String),
                 "SELECT post_id, snippet(forum_search, 2, char(1), char(2), '…', 16) FROM forum_search
-                 WHERE forum_search MATCH $1 AND rowid IN (SELECT value FROM json_each($2))",
+                 WHERE forum_search MATCH $1 AND rowid BETWEEN $2 AND $3 AND +rowid IN (SELECT value FROM json_each($4))",
                 &q,
-                &rowids
+                first.unwrap_or(0),
+                last.unwrap_or(-1),
+                serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into())
             )?;
             (ranked, snippets)
         }
         Db::Postgres(_) => {
             // The GIN index finds the matches; the newest are ranked over the posts alone, then filtered.
             let mut ranked: Vec<Ranked> = Vec::new();
-            for newest in PASSES {
+            for pass in PASSES {
+                let (newest, best, filtered) = pass.sql();
                 let sql = format!(
                     "WITH newest AS MATERIALIZED (
                          SELECT p.id, p.topic_id, p.search FROM forum_posts p
                          WHERE p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE
                            AND p.created_at >= $5
-                         ORDER BY p.created_at DESC, p.id {}),
+                         ORDER BY p.created_at DESC, p.id {newest}),
                      candidates AS MATERIALIZED (
                          SELECT n.id, n.topic_id, CAST(ts_rank(n.search, q) AS DOUBLE PRECISION) AS rank
-                         FROM newest n, websearch_to_tsquery('english', $1) q)
-                     SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid
-                     FROM candidates c JOIN forum_topics t ON t.id = c.topic_id
+                         FROM newest n, websearch_to_tsquery('english', $1) q),
+                     best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank DESC, id {best})
+                     SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid,
+                            (SELECT COUNT(*) FROM newest) AS read
+                     FROM {filtered} c JOIN forum_topics t ON t.id = c.topic_id
                      WHERE t.hidden = FALSE AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                        AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
-                     ORDER BY c.rank DESC, c.id LIMIT $4",
-                    newest.map_or(String::new(), |n| format!("LIMIT {n}"))
+                     ORDER BY c.rank DESC, c.id LIMIT $4"
                 );
                 ranked = crate::fetch_all!(
                     db,
@@ -201,7 +240,7 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                     limit,
                     since
                 )?;
-                if ranked.len() as i64 >= limit {
+                if !more_to_find(&ranked, pass, limit) {
                     break;
                 }
             }
@@ -272,6 +311,36 @@ fn mark(snippet: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_that_stopped_at_a_limit_with_too_few_hits_leaves_more_to_find() {
+        let found = |hits: usize, read: i64| -> Vec<Ranked> {
+            (0..hits)
+                .map(|n| Ranked {
+                    post_id: n.to_string(),
+                    topic_id: String::new(),
+                    title: String::new(),
+                    rank: 0.0,
+                    fts_rowid: 0,
+                    read,
+                })
+                .collect()
+        };
+        let [best, newest, all] = PASSES;
+        // Enough hits: done, whatever was left unread.
+        assert!(!more_to_find(&found(50, 12_000), best, 50));
+        // Too few, but every match was read: done.
+        assert!(!more_to_find(&found(10, 80), best, 50));
+        assert!(!more_to_find(&found(10, 300), newest, 50));
+        // Too few, and the best 100 or the newest 500 were only part of the matches: the next pass.
+        assert!(more_to_find(&found(10, 300), best, 50));
+        assert!(more_to_find(&found(10, 500), newest, 50));
+        // Nothing passed the filters: nothing says how much was read.
+        assert!(more_to_find(&[], best, 50));
+        // The last pass reads everything.
+        assert!(!more_to_find(&found(10, 12_000), all, 50));
+        assert!(!more_to_find(&[], all, 50));
+    }
 
     #[test]
     fn queries_cannot_inject_syntax_and_snippets_are_inert() {
