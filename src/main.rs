@@ -5,6 +5,11 @@ use clap::{Parser, Subcommand};
 use swn::config::{CommonArgs, Config, ServeArgs};
 use swn::{App, Server};
 
+/// mimalloc rather than glibc's malloc: under load, glibc's arena locks and consolidation were a fifth of a
+/// page's CPU (issue 22, BENCHMARKS.md). SQLite keeps its own allocations in glibc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "swn", version, about = "The Smart Work Network platform")]
 struct Cli {
