@@ -260,6 +260,18 @@ macro_rules! fetch_all {
     };
 }
 
+/// `fetch_all!` for a PostgreSQL statement that must be planned for the values bound each time, never kept
+/// prepared: a prepared statement's cached generic plan cannot know how many rows a bound search query matches.
+/// The forum search's generic plan read every match through a bitmap scan, 19 ms of PostgreSQL's CPU per search
+/// against 4 for the plan made for its values (issue 22, BENCHMARKS.md). (SQLite has no such plan cache, and
+/// would prepare the statement anew each time for nothing.)
+#[macro_export]
+macro_rules! fetch_all_planned_each_time {
+    ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql).persistent(false)$(.bind($arg))*.fetch_all(e).await)
+    };
+}
+
 /// At most one row of a query, decoded into `$ty`.
 #[macro_export]
 macro_rules! fetch_optional {
