@@ -6,7 +6,7 @@ use swn::config::{CommonArgs, Config, ServeArgs};
 use swn::{App, Server};
 
 /// mimalloc rather than glibc's malloc: under load, glibc's arena locks and consolidation were a fifth of a
-/// page's CPU (issue 22, BENCHMARKS.md). SQLite keeps its own allocations in glibc.
+/// page's CPU (issue 22, BENCHMARKS.md). SQLite still allocates through glibc's malloc.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -261,10 +261,10 @@ macro_rules! fetch_all {
 }
 
 /// `fetch_all!` for a PostgreSQL statement that must be planned for the values bound each time, never kept
-/// prepared: a prepared statement's cached generic plan cannot know how many rows a bound search query matches.
-/// The forum search's generic plan read every match through a bitmap scan, 19 ms of PostgreSQL's CPU per search
-/// against 4 for the plan made for its values (issue 22, BENCHMARKS.md). (SQLite has no such plan cache, and
-/// would prepare the statement anew each time for nothing.)
+/// prepared: a kept statement's cached generic plan cannot know how many rows a bound search query matches. The
+/// forum search's generic plan read every match through a bitmap scan: 22.6 ms of swn and PostgreSQL CPU per
+/// search under load, 7.5 ms planned each time (issue 22, BENCHMARKS.md). Safe behind PgBouncer (`on_engine!`).
+/// Not for SQLite: FTS5's plan does not depend on the values bound, so it would prepare anew for nothing.
 #[macro_export]
 macro_rules! fetch_all_planned_each_time {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {

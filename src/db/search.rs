@@ -109,9 +109,10 @@ struct Pass {
 }
 
 /// The passes, narrowest first; the next runs only when a pass found fewer hits than asked for (a narrow scope)
-/// and left matches unread. The numbers are written into the SQL, and PostgreSQL plans each pass for the words
-/// bound (`fetch_all_planned_each_time!`): a cached generic plan, knowing neither, read all 12,681 matches of the
-/// bench's search (37 ms) where the plan for 500 newest reads 500 (3 ms).
+/// and left matches unread. The numbers are written into the SQL (a bound `LIMIT` gave PostgreSQL a generic
+/// plan), and PostgreSQL plans each pass for the words bound (`fetch_all_planned_each_time!`): a cached generic
+/// plan, blind to the words, scanned every match (12,681 in the bench, 37 ms) where the plan for the 500 newest
+/// reads 500 (3 ms). `best` must stay above the page's 50 hits, or the first pass could never suffice.
 const PASSES: [Pass; 3] = [
     Pass { newest: Some(500), best: Some(100) },
     Pass { newest: Some(500), best: None },
@@ -191,6 +192,9 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                     break;
                 }
             }
+            if ranked.is_empty() {
+                return Ok(Vec::new());
+            }
             // One walk of the matches between the hits' first and last rowid, cutting snippets for the hits
             // alone: given `rowid IN (…)` as its constraint, FTS5 would run the whole query again per hit
             // (50 hits cost 5 ms; the `+` keeps the list from being offered to it).
@@ -243,6 +247,9 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
                 if !more_to_find(&ranked, pass, limit) {
                     break;
                 }
+            }
+            if ranked.is_empty() {
+                return Ok(Vec::new());
             }
             let ids = serde_json::to_string(&ranked.iter().map(|r| &r.post_id).collect::<Vec<_>>())
                 .unwrap_or_else(|_| "[]".into());
@@ -335,6 +342,10 @@ mod tests {
         // Too few, and the best 100 or the newest 500 were only part of the matches: the next pass.
         assert!(more_to_find(&found(10, 300), best, 50));
         assert!(more_to_find(&found(10, 500), newest, 50));
+        // The edges: exactly 100 read fit the best 100; 500 read may have been cut at the newest 500.
+        assert!(!more_to_find(&found(10, 100), best, 50));
+        assert!(more_to_find(&found(10, 101), best, 50));
+        assert!(!more_to_find(&found(10, 499), newest, 50));
         // Nothing passed the filters: nothing says how much was read.
         assert!(more_to_find(&[], best, 50));
         // The last pass reads everything.
