@@ -75,7 +75,8 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
 
 thread_local! {
     /// The password thread's own working memory for argon2, kept between hashes: freed and allocated again
-    /// each time, the heap (glibc's malloc, then) kept growing (270 MB resident after a burst of sign-ins, against 60 MB here).
+    /// each time, the heap (glibc's malloc, then) kept growing (270 MB resident after a burst of sign-ins,
+    /// against 60 MB here).
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 

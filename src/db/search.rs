@@ -158,113 +158,26 @@ pub struct Scope<'a> {
 
 /// Posts matching `query`, best first, within `scope`, never hidden ones.
 pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
-    let (categories, answered_only, since) = (scope.categories, scope.answered_only, scope.since);
-    let allowed = categories.join(",");
-    if allowed.is_empty() {
+    let allowed = scope.categories.join(",");
+    // The words as the engine reads them: quoted for FTS5; PostgreSQL's `websearch_to_tsquery` takes the text.
+    let words = match db {
+        Db::Sqlite(_) => fts5_query(query),
+        Db::Postgres(_) => query.to_string(),
+    };
+    if allowed.is_empty() || words.is_empty() {
         return Ok(Vec::new());
     }
-    let (ranked, snippets): (Vec<Ranked>, Vec<(String, String)>) = match db {
-        Db::Sqlite(_) => {
-            let q = fts5_query(query);
-            if q.is_empty() {
-                return Ok(Vec::new());
-            }
-            // FTS5 walks its index newest first (rowid order) and ranks only what it read.
-            let mut ranked: Vec<Ranked> = Vec::new();
-            for pass in PASSES {
-                let (newest, best, filtered) = pass.sql();
-                let sql = format!(
-                    "WITH candidates AS MATERIALIZED (
-                         SELECT rowid AS fts_rowid, post_id, bm25(forum_search) AS rank FROM forum_search
-                         WHERE forum_search MATCH $1 ORDER BY rowid DESC {newest}),
-                     best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank, fts_rowid DESC {best})
-                     SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid,
-                            (SELECT COUNT(*) FROM candidates) AS read
-                     FROM {filtered} c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
-                     WHERE p.hidden = FALSE AND t.hidden = FALSE
-                       AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                       AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
-                     ORDER BY c.rank, c.fts_rowid DESC LIMIT $4"
-                );
-                ranked =
-                    crate::fetch_all!(db, Ranked, sqlx::AssertSqlSafe(sql), &q, &allowed, answered_only, limit, since)?;
-                if !more_to_find(&ranked, pass, limit) {
-                    break;
-                }
-            }
-            if ranked.is_empty() {
-                return Ok(Vec::new());
-            }
-            // One walk of the matches between the hits' first and last rowid, cutting snippets for the hits
-            // alone: given `rowid IN (…)` as its constraint, FTS5 would run the whole query again per hit
-            // (50 hits cost 5 ms; the `+` keeps the list from being offered to it).
-            let rowids: Vec<i64> = ranked.iter().map(|r| r.fts_rowid).collect();
-            let (first, last) = (rowids.iter().min().copied(), rowids.iter().max().copied());
-            let snippets: Vec<(String, String)> = crate::fetch_all!(
-                db,
-                (String, String),
-                "SELECT post_id, snippet(forum_search, 2, char(1), char(2), '…', 16) FROM forum_search
-                 WHERE forum_search MATCH $1 AND rowid BETWEEN $2 AND $3 AND +rowid IN (SELECT value FROM json_each($4))",
-                &q,
-                first.unwrap_or(0),
-                last.unwrap_or(-1),
-                serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into())
-            )?;
-            (ranked, snippets)
+    let mut ranked: Vec<Ranked> = Vec::new();
+    for pass in PASSES {
+        ranked = ranked_in(db, pass, &words, &allowed, scope, limit).await?;
+        if !more_to_find(&ranked, pass, limit) {
+            break;
         }
-        Db::Postgres(_) => {
-            // The GIN index finds the matches; the newest are ranked over the posts alone, then filtered.
-            let mut ranked: Vec<Ranked> = Vec::new();
-            for pass in PASSES {
-                let (newest, best, filtered) = pass.sql();
-                let sql = format!(
-                    "WITH newest AS MATERIALIZED (
-                         SELECT p.id, p.topic_id, p.search FROM forum_posts p
-                         WHERE p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE
-                           AND p.created_at >= $5
-                         ORDER BY p.created_at DESC, p.id {newest}),
-                     candidates AS MATERIALIZED (
-                         SELECT n.id, n.topic_id, CAST(ts_rank(n.search, q) AS DOUBLE PRECISION) AS rank
-                         FROM newest n, websearch_to_tsquery('english', $1) q),
-                     best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank DESC, id {best})
-                     SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid,
-                            (SELECT COUNT(*) FROM newest) AS read
-                     FROM {filtered} c JOIN forum_topics t ON t.id = c.topic_id
-                     WHERE t.hidden = FALSE AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
-                       AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
-                     ORDER BY c.rank DESC, c.id LIMIT $4"
-                );
-                ranked = crate::fetch_all_planned_each_time!(
-                    db,
-                    Ranked,
-                    sqlx::AssertSqlSafe(sql),
-                    query,
-                    &allowed,
-                    answered_only,
-                    limit,
-                    since
-                )?;
-                if !more_to_find(&ranked, pass, limit) {
-                    break;
-                }
-            }
-            if ranked.is_empty() {
-                return Ok(Vec::new());
-            }
-            let ids = serde_json::to_string(&ranked.iter().map(|r| &r.post_id).collect::<Vec<_>>())
-                .unwrap_or_else(|_| "[]".into());
-            let snippets: Vec<(String, String)> = crate::fetch_all!(
-                db,
-                (String, String),
-                "SELECT p.id, ts_headline('english', p.body_md, websearch_to_tsquery('english', $1),
-                                'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
-                 FROM forum_posts p WHERE p.id IN (SELECT jsonb_array_elements_text(CAST($2 AS JSONB)))",
-                query,
-                &ids
-            )?;
-            (ranked, snippets)
-        }
-    };
+    }
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let snippets = snippets_of(db, &words, &ranked).await?;
     let mut snippets: std::collections::HashMap<String, String> = snippets.into_iter().collect();
     Ok(ranked
         .into_iter()
@@ -276,6 +189,104 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
             rank: r.rank,
         })
         .collect())
+}
+
+/// One pass: the matches it reads, ranked by the index alone, then filtered for the viewer, best first.
+async fn ranked_in(
+    db: &Db,
+    pass: Pass,
+    words: &str,
+    allowed: &str,
+    scope: &Scope<'_>,
+    limit: i64,
+) -> Result<Vec<Ranked>, sqlx::Error> {
+    let (newest, best, filtered) = pass.sql();
+    let (answered_only, since) = (scope.answered_only, scope.since);
+    match db {
+        Db::Sqlite(_) => {
+            // FTS5 walks its index newest first (rowid order) and ranks only what it read.
+            let sql = format!(
+                "WITH candidates AS MATERIALIZED (
+                     SELECT rowid AS fts_rowid, post_id, bm25(forum_search) AS rank FROM forum_search
+                     WHERE forum_search MATCH $1 ORDER BY rowid DESC {newest}),
+                 best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank, fts_rowid DESC {best})
+                 SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid,
+                        (SELECT COUNT(*) FROM candidates) AS read
+                 FROM {filtered} c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
+                 WHERE p.hidden = FALSE AND t.hidden = FALSE
+                   AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
+                 ORDER BY c.rank, c.fts_rowid DESC LIMIT $4"
+            );
+            crate::fetch_all!(db, Ranked, sqlx::AssertSqlSafe(sql), words, allowed, answered_only, limit, since)
+        }
+        Db::Postgres(_) => {
+            // The GIN index finds the matches; the newest are ranked over the posts alone, then filtered.
+            let sql = format!(
+                "WITH newest AS MATERIALIZED (
+                     SELECT p.id, p.topic_id, p.search FROM forum_posts p
+                     WHERE p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE
+                       AND p.created_at >= $5
+                     ORDER BY p.created_at DESC, p.id {newest}),
+                 candidates AS MATERIALIZED (
+                     SELECT n.id, n.topic_id, CAST(ts_rank(n.search, q) AS DOUBLE PRECISION) AS rank
+                     FROM newest n, websearch_to_tsquery('english', $1) q),
+                 best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank DESC, id {best})
+                 SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid,
+                        (SELECT COUNT(*) FROM newest) AS read
+                 FROM {filtered} c JOIN forum_topics t ON t.id = c.topic_id
+                 WHERE t.hidden = FALSE AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
+                   AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL)
+                 ORDER BY c.rank DESC, c.id LIMIT $4"
+            );
+            crate::fetch_all_planned_each_time!(
+                db,
+                Ranked,
+                sqlx::AssertSqlSafe(sql),
+                words,
+                allowed,
+                answered_only,
+                limit,
+                since
+            )
+        }
+    }
+}
+
+/// The snippets of the hits shown, by post id, cut by the engine from the Markdown.
+async fn snippets_of(db: &Db, words: &str, ranked: &[Ranked]) -> Result<Vec<(String, String)>, sqlx::Error> {
+    match db {
+        Db::Sqlite(_) => {
+            // One walk of the matches between the hits' first and last rowid, cutting snippets for the hits
+            // alone: given `rowid IN (…)` as its constraint, FTS5 would run the whole query again per hit
+            // (50 hits cost 5 ms; the `+` keeps the list from being offered to it).
+            let rowids: Vec<i64> = ranked.iter().map(|r| r.fts_rowid).collect();
+            let (first, last) = (rowids.iter().min().copied(), rowids.iter().max().copied());
+            crate::fetch_all!(
+                db,
+                (String, String),
+                "SELECT post_id, snippet(forum_search, 2, char(1), char(2), '…', 16) FROM forum_search
+                 WHERE forum_search MATCH $1 AND rowid BETWEEN $2 AND $3 AND +rowid IN (SELECT value FROM json_each($4))",
+                words,
+                first.unwrap_or(0),
+                last.unwrap_or(-1),
+                serde_json::to_string(&rowids).unwrap_or_else(|_| "[]".into())
+            )
+        }
+        Db::Postgres(_) => {
+            let ids = serde_json::to_string(&ranked.iter().map(|r| &r.post_id).collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into());
+            crate::fetch_all!(
+                db,
+                (String, String),
+                "SELECT p.id, ts_headline('english', p.body_md, websearch_to_tsquery('english', $1),
+                                'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12')
+                 FROM forum_posts p WHERE p.id IN (SELECT jsonb_array_elements_text(CAST($2 AS JSONB)))",
+                words,
+                &ids
+            )
+        }
+    }
 }
 
 /// The engine cuts its snippet from the Markdown a person wrote: the marks go (emphasis, code, headings,
