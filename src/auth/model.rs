@@ -61,6 +61,20 @@ pub struct UserRow {
     pub posting_suspended: bool,
 }
 
+crate::inline_row!(UserRow {
+    id,
+    email,
+    name,
+    role,
+    suspended,
+    password_hash,
+    created_at,
+    organisation_id,
+    job_title,
+    membership_ends_at,
+    posting_suspended
+});
+
 /// A signed-in person.
 #[derive(Clone, Debug)]
 pub struct User {

@@ -99,6 +99,8 @@ pub struct SessionUser {
     pub kept: bool,
 }
 
+crate::inline_row!(SessionUser { ..user: UserRow, session_created_at, last_seen_at, rotate, kept });
+
 /// A session row; `signed_in_at` is when the person signed in (a new id for an old session keeps it).
 pub async fn insert_session(
     tx: &mut Tx,
@@ -119,8 +121,9 @@ pub async fn insert_session(
     Ok(())
 }
 
+/// Read on every signed-in request, so inline on SQLite.
 pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    fetch_optional!(
+    crate::fetch_optional_inline!(
         db,
         SessionUser,
         "SELECT u.id, u.email, u.name, u.role, u.suspended, u.password_hash, u.created_at, u.organisation_id,

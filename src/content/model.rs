@@ -13,6 +13,8 @@ pub struct SitePage {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::inline_row!(SitePage { id, slug, title, body_md, body_html, published, updated_at });
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct NewsItem {
     pub id: String,
@@ -26,6 +28,8 @@ pub struct NewsItem {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::inline_row!(NewsItem { id, slug, title, summary, body_md, body_html, published, publish_at, updated_at });
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Supporter {
     pub id: String,
@@ -36,6 +40,8 @@ pub struct Supporter {
     pub logo_file_id: Option<String>,
     pub position: i64,
 }
+
+crate::inline_row!(Supporter { id, name, description_md, description_html, website, logo_file_id, position });
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Person {

@@ -10,8 +10,9 @@ use crate::{execute, fetch_all, fetch_optional};
 
 // Pages
 
+/// Inline on SQLite: the home page reads it (as it reads `public_news` and `supporters`).
 pub async fn page_by_slug(db: &Db, slug: &str) -> Result<Option<SitePage>, sqlx::Error> {
-    fetch_optional!(
+    crate::fetch_optional_inline!(
         db,
         SitePage,
         "SELECT id, slug, title, body_md, body_html, published, updated_at FROM pages WHERE slug = $1",
@@ -79,7 +80,7 @@ pub async fn update_page(db: &Db, id: &str, input: &PageInput) -> Result<u64, sq
 // News
 
 pub async fn public_news(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<NewsItem>, sqlx::Error> {
-    fetch_all!(
+    crate::fetch_all_inline!(
         db,
         NewsItem,
         "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news
@@ -169,7 +170,7 @@ pub async fn update_news(db: &Db, id: &str, input: &NewsInput) -> Result<u64, sq
 // Supporters
 
 pub async fn supporters(db: &Db) -> Result<Vec<Supporter>, sqlx::Error> {
-    fetch_all!(
+    crate::fetch_all_inline!(
         db,
         Supporter,
         "SELECT id, name, description_md, description_html, website, logo_file_id, position FROM supporters

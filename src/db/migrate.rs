@@ -79,7 +79,7 @@ pub async fn run_until(db: &Db, last: Option<&str>) -> Result<Vec<&'static str>,
             tx.commit().await?;
             Ok(newly)
         }
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let mut conn = pool.acquire().await?;
             sqlx::query("PRAGMA foreign_keys = OFF").persistent(crate::db::keep_prepared()).execute(&mut *conn).await?;
             let outcome = async {

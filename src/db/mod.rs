@@ -4,10 +4,12 @@
 //! BOOLEAN, timestamps bound from Rust as UTC), and run it through the macros below on whichever engine is in
 //! use. The tests run on both engines; they are the check the compiler cannot be.
 
+pub mod inline;
 pub mod migrate;
 pub mod search;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -21,10 +23,10 @@ pub enum Engine {
     Postgres,
 }
 
-/// A pool on one of the two engines. Cheap to clone.
+/// A pool on one of the two engines. Cheap to clone. A SQLite file also has its inline readers (`inline`).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, Option<Arc<inline::Readers>>),
     Postgres(PgPool),
 }
 
@@ -45,7 +47,7 @@ pub enum Conn<'a> {
 impl<'a> From<&'a Db> for Conn<'a> {
     fn from(db: &'a Db) -> Self {
         match db {
-            Db::Sqlite(p) => Conn::SqlitePool(p),
+            Db::Sqlite(p, _) => Conn::SqlitePool(p),
             Db::Postgres(p) => Conn::PgPool(p),
         }
     }
@@ -129,8 +131,12 @@ impl Db {
     /// foreign keys.
     pub async fn connect_with(url: &str, pooling: &Pooling) -> Result<Db, ConnectError> {
         if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(ConnectError::InvalidUrl)?
+            let options = SqliteConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
+            // A database in memory lives in its connections: another connection opened by its name would be a
+            // file of that name.
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let readers = (!in_memory).then(|| Arc::new(inline::Readers::new(options.get_filename().to_path_buf())));
+            let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -145,7 +151,7 @@ impl Db {
                 .connect_with(options)
                 .await
                 .map_err(ConnectError::Unreachable)?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, readers))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = PgConnectOptions::from_str(url).map_err(ConnectError::InvalidUrl)?;
             if pooling.pgbouncer {
@@ -175,7 +181,7 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite(..) => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
     }
@@ -185,7 +191,7 @@ impl Db {
     /// (SQLITE_BUSY_SNAPSHOT, no busy time-out) whenever another connection wrote in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -193,7 +199,7 @@ impl Db {
     /// How many connections the pool holds, how many are in use, and its most.
     pub fn pool_use(&self) -> PoolUse {
         let (size, idle, max) = match self {
-            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Sqlite(p, _) => (p.size(), p.num_idle(), p.options().get_max_connections()),
             Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
         };
         PoolUse { open: size, in_use: size.saturating_sub(idle as u32), max }
@@ -206,9 +212,25 @@ impl Db {
         Ok(())
     }
 
+    /// The inline readers of a SQLite file (`fetch_all_inline!`); `None` on PostgreSQL or in memory.
+    pub fn readers(&self) -> Option<&inline::Readers> {
+        match self {
+            Db::Sqlite(_, readers) => readers.as_deref(),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// The same pool without its inline readers: every read through sqlx (tests compare the two paths).
+    pub fn without_inline_reads(&self) -> Db {
+        match self {
+            Db::Sqlite(pool, _) => Db::Sqlite(pool.clone(), None),
+            Db::Postgres(pool) => Db::Postgres(pool.clone()),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -270,6 +292,38 @@ macro_rules! fetch_all_planned_each_time {
     ($conn:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
         $crate::on_engine!($conn, |e| sqlx::query_as::<_, $ty>($sql).persistent(false)$(.bind($arg))*.fetch_all(e).await)
     };
+}
+
+/// `fetch_all!` for one of the hottest reads, off the pool (`$db` is a `&Db`, never a transaction): on a SQLite
+/// file it runs inline on the request's thread (`db::inline`), so `$ty` implements `inline::Read` (`inline_row!`)
+/// beside `sqlx::FromRow`. For reads of a few rows from the page cache, never a long one (it blocks the thread).
+#[macro_export]
+macro_rules! fetch_all_inline {
+    ($db:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let db: &$crate::db::Db = $db;
+        match db.readers() {
+            Some(readers) => readers.all::<$ty>(
+                $crate::db::inline::SqlText::text(&$sql),
+                &[$(&$arg as &dyn $crate::db::inline::Param),*],
+            ),
+            None => $crate::fetch_all!(db, $ty, $sql $(, $arg)*),
+        }
+    }};
+}
+
+/// `fetch_optional!` inline on a SQLite file, as `fetch_all_inline!`.
+#[macro_export]
+macro_rules! fetch_optional_inline {
+    ($db:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{
+        let db: &$crate::db::Db = $db;
+        match db.readers() {
+            Some(readers) => readers.optional::<$ty>(
+                $crate::db::inline::SqlText::text(&$sql),
+                &[$(&$arg as &dyn $crate::db::inline::Param),*],
+            ),
+            None => $crate::fetch_optional!(db, $ty, $sql $(, $arg)*),
+        }
+    }};
 }
 
 /// At most one row of a query, decoded into `$ty`.

@@ -62,7 +62,7 @@ pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> 
 /// to $4), best first, at most 50; with the words to bind as $5. None when the query holds no word.
 pub fn library(db: &Db, select: &str, kind: &'static str, condition: &str, query: &str) -> Option<(String, String)> {
     match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             let q = fts5_query(query);
             (!q.is_empty()).then(|| {
                 (
@@ -161,7 +161,7 @@ pub async fn forum(db: &Db, query: &str, scope: &Scope<'_>, limit: i64) -> Resul
     let allowed = scope.categories.join(",");
     // The words as the engine reads them: quoted for FTS5; PostgreSQL's `websearch_to_tsquery` takes the text.
     let words = match db {
-        Db::Sqlite(_) => fts5_query(query),
+        Db::Sqlite(..) => fts5_query(query),
         Db::Postgres(_) => query.to_string(),
     };
     if allowed.is_empty() || words.is_empty() {
@@ -203,7 +203,7 @@ async fn ranked_in(
     let (newest, best, filtered) = pass.sql();
     let (answered_only, since) = (scope.answered_only, scope.since);
     match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             // FTS5 walks its index newest first (rowid order) and ranks only what it read.
             let sql = format!(
                 "WITH candidates AS MATERIALIZED (
@@ -256,7 +256,7 @@ async fn ranked_in(
 /// The snippets of the hits shown, by post id, cut by the engine from the Markdown.
 async fn snippets_of(db: &Db, words: &str, ranked: &[Ranked]) -> Result<Vec<(String, String)>, sqlx::Error> {
     match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             // One walk of the matches between the hits' first and last rowid, cutting snippets for the hits
             // alone: given `rowid IN (…)` as its constraint, FTS5 would run the whole query again per hit
             // (50 hits cost 5 ms; the `+` keeps the list from being offered to it).

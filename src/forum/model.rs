@@ -32,6 +32,24 @@ pub struct Topic {
     pub unread: bool,
 }
 
+crate::inline_row!(Topic {
+    id,
+    category_id,
+    author_id,
+    author_name,
+    anonymous_label,
+    title,
+    kind,
+    accepted_post_id,
+    locked,
+    pinned,
+    hidden,
+    reply_count,
+    last_activity_at,
+    created_at,
+    unread
+});
+
 impl Topic {
     /// Whether it takes replies, as the policy reads it.
     pub fn replies(&self) -> crate::auth::policy::Replies {
@@ -67,6 +85,23 @@ pub struct Post {
     #[sqlx(default)]
     pub bookmarked: bool,
 }
+
+// As a page of posts reads them (`store::posts`).
+crate::inline_row!(Post {
+    id,
+    topic_id,
+    author_id,
+    author_name,
+    body_md,
+    body_html,
+    opening,
+    hidden,
+    created_at,
+    edited_at,
+    likes,
+    liked,
+    bookmarked
+});
 
 /// A post a member keeps on their list (`/account/bookmarks`).
 #[derive(Clone, Debug, sqlx::FromRow)]

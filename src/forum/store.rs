@@ -148,6 +148,19 @@ pub struct TopicPageRow {
     pub group_status: Option<String>,
 }
 
+crate::inline_row!(TopicPageRow {
+    ..topic: Topic,
+    category_slug,
+    category_name,
+    category_description,
+    category_group_id,
+    category_position,
+    watching,
+    post_count,
+    group_role,
+    group_status
+});
+
 impl TopicPageRow {
     pub fn category(&self) -> Category {
         Category {
@@ -174,7 +187,7 @@ pub async fn topic_page(db: &Db, reader: &str, id: &str) -> Result<Option<TopicP
          LEFT JOIN group_members g ON g.group_id = c.group_id AND g.user_id = $1
          WHERE t.id = $2"
     );
-    fetch_optional!(db, TopicPageRow, sqlx::AssertSqlSafe(sql), reader, id)
+    crate::fetch_optional_inline!(db, TopicPageRow, sqlx::AssertSqlSafe(sql), reader, id)
 }
 
 /// Unread topics per category for a reader (visible topics only).
@@ -202,7 +215,7 @@ const POST: &str =
 
 /// A page of a topic's posts, each with its likes and whether `reader` liked and keeps it.
 pub async fn posts(db: &Db, topic_id: &str, reader: &str, offset: i64, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
-    fetch_all!(
+    crate::fetch_all_inline!(
         db,
         Post,
         "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,

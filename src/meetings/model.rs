@@ -39,6 +39,40 @@ pub struct Meeting {
     pub slides_file_id: Option<String>,
 }
 
+crate::inline_row!(Meeting {
+    id,
+    slug,
+    title,
+    format,
+    summary_md,
+    summary_html,
+    agenda_md,
+    agenda_html,
+    disciplines,
+    audience,
+    group_id,
+    mode,
+    joining_link,
+    venue,
+    directions,
+    accessibility,
+    host_organisation_id,
+    chair,
+    speakers_md,
+    speakers_html,
+    starts_at,
+    ends_at,
+    registration_closes_at,
+    capacity,
+    chatham_house,
+    status,
+    sequence,
+    notes_md,
+    notes_html,
+    recording_link,
+    slides_file_id
+});
+
 /// A meeting's format: the network's four kinds of meeting, and networking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

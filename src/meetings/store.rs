@@ -80,7 +80,8 @@ pub async fn listed_from(
              ORDER BY {order} LIMIT $2 OFFSET $3)
          ORDER BY {order}"
     );
-    fetch_all!(
+    // Inline on SQLite: the home page and the meeting list read it.
+    crate::fetch_all_inline!(
         db,
         Meeting,
         sqlx::AssertSqlSafe(sql),

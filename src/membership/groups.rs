@@ -41,6 +41,8 @@ pub struct Group {
     pub description_html: String,
 }
 
+crate::inline_row!(Group { id, slug, name, kind, join_policy, description_html });
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct GroupPerson {
     pub user_id: String,
@@ -52,8 +54,9 @@ pub struct GroupPerson {
 
 // Store
 
+/// Inline on SQLite: the meeting list reads it for a member's filters.
 pub async fn all_groups(db: &Db) -> Result<Vec<Group>, sqlx::Error> {
-    fetch_all!(
+    crate::fetch_all_inline!(
         db,
         Group,
         "SELECT id, slug, name, kind, join_policy, description_html FROM network_groups ORDER BY name"
@@ -107,12 +110,17 @@ pub async fn standings<'v>(db: &Db, viewer: &'v Viewer) -> Result<&'v [(String, 
         role: String,
         status: String,
     }
+    crate::inline_row!(Row { group_id, role, status });
     let Some(user) = &viewer.user else { return Ok(&[]) };
     let all = viewer
         .groups
         .get_or_try_init(|| async {
-            let rows =
-                fetch_all!(db, Row, "SELECT group_id, role, status FROM group_members WHERE user_id = $1", &user.id)?;
+            let rows = crate::fetch_all_inline!(
+                db,
+                Row,
+                "SELECT group_id, role, status FROM group_members WHERE user_id = $1",
+                &user.id
+            )?;
             Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.group_id, standing_of(&r.status, &r.role))).collect())
         })
         .await?;

@@ -16,6 +16,7 @@ mod faces;
 mod faults;
 mod first_week;
 mod forum;
+mod inline_reads;
 mod library;
 mod mail;
 mod mail_faults;

@@ -29,7 +29,7 @@ async fn columns_holding(db: &Db, needle: &str) -> Vec<(String, String)> {
     let pattern = format!("%{}%", needle.to_lowercase());
     let mut found = Vec::new();
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let tables: Vec<String> =
                 sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
                     .fetch_all(pool)

@@ -183,7 +183,8 @@ async fn oversized_bodies_are_refused(engine: Engine) {
         Err(e) => assert!(e.is_request() || e.is_body(), "{e}"),
     }
     assert!(swn::content::supporters(&t.app.db).await.unwrap().is_empty());
-    t.get_with(&org, "/healthz").await.assert_status(200);
+    // Another browser: the organiser's pooled connection may be the one the server has just closed.
+    t.get("/healthz").await.assert_status(200);
     t.finish().await;
 }
 

@@ -279,9 +279,22 @@ impl TestApp {
         t
     }
 
+    /// Another instance serving `app` (a clone of this one's, changed), on its own port. Its `finish` leaves the
+    /// database to the first.
+    pub async fn instance_of(&self, app: App) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut t = TestApp::serve_app(app, listener);
+        t.client = browser();
+        t
+    }
+
     async fn serve(config: Config, listener: TcpListener) -> TestApp {
-        let addr = listener.local_addr().expect("addr");
         let app = App::open(config).await.expect("open app");
+        TestApp::serve_app(app, listener)
+    }
+
+    fn serve_app(app: App, listener: TcpListener) -> TestApp {
+        let addr = listener.local_addr().expect("addr");
         let server = Server::from_listener(app.clone(), listener).expect("server");
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
