@@ -1,16 +1,24 @@
 //! Times are stored in UTC and shown, and typed, in the network's time zone.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// "23 November 2026"
 pub fn date(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%-d %B %Y").to_string()
+    day_month_year(t.with_timezone(&tz).date_naive())
+}
+
+/// "23 November 2026", written out rather than through chrono's `format`, which parses its pattern anew on each
+/// call: the topic page shows a time per post, and the parsing was 3% of its CPU (issue 22).
+fn day_month_year(d: NaiveDate) -> String {
+    let month = u8::try_from(d.month()).ok().and_then(|m| chrono::Month::try_from(m).ok()).map_or("", |m| m.name());
+    format!("{} {month} {:04}", d.day(), d.year())
 }
 
 /// "23 November 2026, 14:30"
 pub fn date_time(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string()
+    let local = t.with_timezone(&tz);
+    format!("{}, {:02}:{:02}", day_month_year(local.date_naive()), local.hour(), local.minute())
 }
 
 /// The value of an `<input type="datetime-local">`: "2026-11-23T14:30".
@@ -65,6 +73,18 @@ pub fn machine(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_chronos_pattern_wrote_them() {
+        let tz: Tz = "Europe/London".parse().unwrap_or(chrono_tz::UTC);
+        for (y, m, d, h, min) in [(2026, 11, 23, 14, 30), (2026, 7, 1, 23, 5), (1900, 1, 9, 0, 0), (9999, 12, 31, 9, 59)] {
+            let t = Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+            let local = t.with_timezone(&tz);
+            assert_eq!(date_time(t, tz), local.format("%-d %B %Y, %H:%M").to_string());
+            assert_eq!(date(t, tz), local.format("%-d %B %Y").to_string());
+        }
+        assert_eq!(date_time(Utc.with_ymd_and_hms(2026, 7, 1, 23, 5, 0).unwrap(), tz), "2 July 2026, 00:05");
+    }
 
     #[test]
     fn next_month_begins_in_the_networks_time_zone() {
