@@ -81,7 +81,7 @@ pub async fn update_page(db: &Db, id: &str, input: &PageInput) -> Result<u64, sq
 
 pub async fn public_news(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<NewsItem>, sqlx::Error> {
     crate::fetch_all_inline!(
-        db,
+        &db.reading(limit),
         NewsItem,
         "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news
          WHERE published = TRUE AND publish_at <= $1 ORDER BY publish_at DESC LIMIT $2",

@@ -13,15 +13,17 @@
 
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, TimeZone, Utc};
-pub use rusqlite::Row;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, Statement};
+pub use rusqlite::{Result as RowResult, Row};
 
 /// Connections kept open between reads; more are opened while more threads read at once, and closed after.
 const KEPT: usize = 8;
+
+/// The most rows a read takes inline (`Db::reading`); longer reads go through sqlx.
+pub const MOST_ROWS: i64 = 100;
 
 /// Reader connections to one SQLite file, each taken by one read at a time.
 #[derive(Debug)]
@@ -33,6 +35,12 @@ pub struct Readers {
 impl Readers {
     pub fn new(path: PathBuf) -> Readers {
         Readers { path, idle: Mutex::new(Vec::new()) }
+    }
+
+    /// Closes the idle connections (with the pool, when the database is closed): the last connection to close
+    /// checkpoints the write-ahead log.
+    pub fn close(&self) {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
     /// All rows of `sql` with `args` bound to `$1`, `$2`, ...
@@ -76,16 +84,23 @@ impl Readers {
     fn open(&self) -> rusqlite::Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(&self.path, flags)?;
-        connection.busy_timeout(Duration::from_secs(10))?;
+        connection.busy_timeout(super::BUSY_TIMEOUT)?;
         connection.pragma_update(None, "query_only", true)?;
         connection.set_prepared_statement_cache_capacity(64);
         Ok(connection)
     }
 }
 
-/// A rusqlite error as the store functions report errors.
+/// A rusqlite error as the store functions report errors: a value or column it could not read as a decoding
+/// error, as sqlx reports one; anything else from SQLite as an I/O error.
 fn failed(err: rusqlite::Error) -> sqlx::Error {
-    sqlx::Error::Io(std::io::Error::other(err))
+    match err {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::InvalidColumnName(_)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => sqlx::Error::Decode(Box::new(err)),
+        err => sqlx::Error::Io(std::io::Error::other(err)),
+    }
 }
 
 /// `sql` prepared (kept on its connection) with `args` bound: `$N` takes the Nth argument, as in sqlx.
@@ -96,11 +111,11 @@ fn prepared<'c, T: Read>(
 ) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
     let mut statement = connection.prepare_cached(sql)?;
     for index in 1..=statement.parameter_count() {
-        let number = statement
-            .parameter_name(index)
-            .and_then(|name| name.strip_prefix('$'))
+        let name = statement.parameter_name(index).unwrap_or_default();
+        let number = name
+            .strip_prefix('$')
             .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(index);
+            .ok_or_else(|| rusqlite::Error::InvalidParameterName(name.to_string()))?;
         let arg = number
             .checked_sub(1)
             .and_then(|i| args.get(i))
@@ -244,6 +259,7 @@ impl Column for DateTime<Utc> {
         match row.get_ref(index)? {
             ValueRef::Text(text) => std::str::from_utf8(text).ok().and_then(time_of).ok_or_else(invalid),
             ValueRef::Integer(seconds) => Utc.timestamp_opt(seconds, 0).single().ok_or_else(invalid),
+            ValueRef::Real(julian_day) => time_of_julian_day(julian_day).ok_or_else(invalid),
             _ => Err(invalid()),
         }
     }
@@ -256,6 +272,17 @@ impl<T: Column> Column for Option<T> {
             _ => T::column(row, index).map(Some),
         }
     }
+}
+
+/// A time stored as a Julian day number, as sqlx reads one.
+fn time_of_julian_day(day: f64) -> Option<DateTime<Utc>> {
+    let seconds = (day - 2_440_587.5) * 86_400.0;
+    if !seconds.is_finite() || seconds.abs() > 1e12 {
+        return None;
+    }
+    let whole = seconds.trunc();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Utc.timestamp_opt(whole as i64, ((seconds - whole).abs() * 1e9) as u32).single()
 }
 
 /// A time in the text forms sqlx reads on SQLite: RFC 3339 (how it writes them), or one of SQLite's own forms
@@ -303,7 +330,7 @@ macro_rules! inline_row {
             }
 
             #[allow(unused_assignments)]
-            fn read(row: &$crate::db::inline::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+            fn read(row: &$crate::db::inline::Row<'_>, at: usize) -> $crate::db::inline::RowResult<Self> {
                 let mut index = at;
                 $(
                     let $flat = <$flat_ty as $crate::db::inline::Read>::read(row, index)?;
@@ -334,5 +361,6 @@ mod tests {
         assert_eq!(time_of(&written), Some(at));
         assert_eq!(time_of("2026-11-30 17:19:25"), Some(at - chrono::Duration::microseconds(120)));
         assert_eq!(time_of("30 November"), None);
+        assert_eq!(time_of_julian_day(2_440_588.0), Utc.timestamp_opt(43_200, 0).single());
     }
 }

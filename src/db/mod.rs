@@ -16,6 +16,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, SqliteConnection, SqlitePool};
 
+/// How long a SQLite connection waits for a lock another holds (in WAL mode a reader waits only in rare cases,
+/// such as recovering the log after a crash).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Which engine a database runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -140,7 +144,7 @@ impl Db {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
             // A file's connection cannot go stale, so it is not pinged before each use (a round trip to
             // sqlx's worker thread per query, which issue 22 measured).
@@ -228,7 +232,20 @@ impl Db {
         }
     }
 
+    /// For a read of up to `rows` rows: itself, or without its inline readers past `inline::MOST_ROWS` (the
+    /// sitemap's 10,000 news items must not hold the request's thread as the home page's three may).
+    pub fn reading(&self, rows: i64) -> std::borrow::Cow<'_, Db> {
+        if rows <= inline::MOST_ROWS || self.readers().is_none() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.without_inline_reads())
+        }
+    }
+
     pub async fn close(&self) {
+        if let Some(readers) = self.readers() {
+            readers.close();
+        }
         match self {
             Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
@@ -296,7 +313,8 @@ macro_rules! fetch_all_planned_each_time {
 
 /// `fetch_all!` for one of the hottest reads, off the pool (`$db` is a `&Db`, never a transaction): on a SQLite
 /// file it runs inline on the request's thread (`db::inline`), so `$ty` implements `inline::Read` (`inline_row!`)
-/// beside `sqlx::FromRow`. For reads of a few rows from the page cache, never a long one (it blocks the thread).
+/// beside `sqlx::FromRow`. For reads of a few rows from the page cache, never a long one (it blocks the thread):
+/// a read of a caller's number of rows passes `&db.reading(limit)`.
 #[macro_export]
 macro_rules! fetch_all_inline {
     ($db:expr, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {{

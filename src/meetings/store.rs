@@ -80,9 +80,9 @@ pub async fn listed_from(
              ORDER BY {order} LIMIT $2 OFFSET $3)
          ORDER BY {order}"
     );
-    // Inline on SQLite: the home page and the meeting list read it.
+    // Inline on SQLite for a short stretch: the home page and the meeting list read a few at a time.
     crate::fetch_all_inline!(
-        db,
+        &db.reading(limit),
         Meeting,
         sqlx::AssertSqlSafe(sql),
         now,

@@ -54,7 +54,7 @@ pub struct GroupPerson {
 
 // Store
 
-/// Inline on SQLite: the meeting list reads it for a member's filters.
+/// Inline on SQLite: the meeting list reads it for a member's filters, as do other pages.
 pub async fn all_groups(db: &Db) -> Result<Vec<Group>, sqlx::Error> {
     crate::fetch_all_inline!(
         db,

@@ -13,13 +13,17 @@ async fn inline_reads_serve_the_pages_sqlx_serves() {
     let member = t.group_member(&group, "ines@inline.example.org", "Ines Inline").await;
     let topics: Vec<(String,)> =
         swn::fetch_all!(&t.app.db, (String,), "SELECT id FROM forum_topics ORDER BY created_at, id").unwrap();
-    let posts: Vec<(String,)> =
-        swn::fetch_all!(&t.app.db, (String,), "SELECT id FROM forum_posts ORDER BY created_at, id").unwrap();
-    assert!(topics.len() > 3 && posts.len() > 3, "the demo has a forum");
+    let replies: Vec<(String, String)> = swn::fetch_all!(
+        &t.app.db,
+        (String, String),
+        "SELECT id, topic_id FROM forum_posts WHERE opening = FALSE ORDER BY created_at, id LIMIT 2"
+    )
+    .unwrap();
+    assert!(topics.len() > 3 && replies.len() == 2, "the demo has a forum");
     // The posts' and topics' per-reader columns: a like, a bookmark, a watch.
-    t.post_with(&member, &format!("/forum/p/{}/like", posts[1].0), &[]).await;
-    t.post_with(&member, &format!("/forum/p/{}/bookmark", posts[2].0), &[]).await;
-    t.post_with(&member, &format!("/forum/t/{}/watch", topics[0].0), &[]).await;
+    t.post_with(&member, &format!("/forum/p/{}/like", replies[0].0), &[("liked", "yes")]).await.assert_status(303);
+    t.post_with(&member, &format!("/forum/p/{}/bookmark", replies[1].0), &[("kept", "yes")]).await.assert_status(303);
+    t.post_with(&member, &format!("/forum/t/{}/watch", topics[0].0), &[]).await.assert_status(303);
 
     let mut plain_app = t.app.clone();
     plain_app.db = t.app.db.without_inline_reads();
@@ -31,7 +35,11 @@ async fn inline_reads_serve_the_pages_sqlx_serves() {
         .map(|p| p.to_string())
         .collect();
     pages.push(format!("/meetings?group={group}"));
-    pages.extend(topics.iter().map(|(id,)| format!("/forum/t/{id}")));
+    // A sample of the topics, with those the member liked and kept a post in.
+    let mut sample: Vec<&str> = topics.iter().take(8).map(|(id,)| id.as_str()).collect();
+    sample.extend(replies.iter().map(|(_, topic)| topic.as_str()));
+    sample.dedup();
+    pages.extend(sample.iter().map(|id| format!("/forum/t/{id}")));
     let visitor = browser();
     for path in &pages {
         // Reading a topic marks it read: each page is read once first, so both instances see the same state.
@@ -43,8 +51,11 @@ async fn inline_reads_serve_the_pages_sqlx_serves() {
         assert_eq!(inline.status, through_sqlx.status, "{path}");
         assert_eq!(inline.body, through_sqlx.body, "{path} for a visitor");
     }
-    let liked = t.get_with(&member, &format!("/forum/t/{}", topics[0].0)).await;
-    liked.assert_status(200);
+    // The comparison covered the member's own state.
+    let liked = t.get_with(&member, &format!("/forum/t/{}", replies[0].1)).await;
+    liked.assert_status(200).assert_contains(r#"aria-pressed="true">Liked"#);
+    let kept = t.get_with(&member, &format!("/forum/t/{}", replies[1].1)).await;
+    kept.assert_status(200).assert_contains(r#"aria-pressed="true">Bookmarked"#);
     plain.finish().await;
     t.finish().await;
 }
