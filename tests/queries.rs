@@ -1,4 +1,5 @@
-//! How many queries a page costs, counted from the statements sqlx reports inside the request's span. Its own
+//! How many queries a page costs, counted from the statements sqlx and SQLite's inline reads (`db::inline`)
+//! report inside the request's span. Its own
 //! test binary (its own process), so the counter it installs sees no other test's requests.
 
 // Test code may panic: a panic is how a test fails.
@@ -46,7 +47,7 @@ impl Visit for Statement {
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Statements {
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if event.metadata().target() != "sqlx::query" {
+        if !["sqlx::query", "swn::db::inline"].contains(&event.metadata().target()) {
             return;
         }
         let in_request = ctx.event_scope(event).is_some_and(|mut scope| scope.any(|span| span.name() == "request"));
@@ -64,7 +65,7 @@ fn statements() -> Statements {
         .get_or_init(|| {
             let statements = Statements::default();
             let subscriber = tracing_subscriber::registry()
-                .with(tracing_subscriber::EnvFilter::new("info,sqlx::query=debug"))
+                .with(tracing_subscriber::EnvFilter::new("info,sqlx::query=debug,swn::db::inline=debug"))
                 .with(statements.clone());
             tracing::subscriber::set_global_default(subscriber).unwrap();
             statements

@@ -109,6 +109,8 @@ fn prepared<'c, T: Read>(
     sql: &str,
     args: &[&dyn Param],
 ) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    // Reported as sqlx reports its statements, at the debug level (a test counts a page's queries by them).
+    tracing::debug!(target: "swn::db::inline", { db.statement = sql }, "inline read");
     let mut statement = connection.prepare_cached(sql)?;
     for index in 1..=statement.parameter_count() {
         let name = statement.parameter_name(index).unwrap_or_default();
