@@ -1,6 +1,6 @@
 //! How many queries a page costs, counted from the statements sqlx and SQLite's inline reads (`db::inline`)
-//! report inside the request's span. Its own
-//! test binary (its own process), so the counter it installs sees no other test's requests.
+//! report inside the request's span. Its own test binary (its own process), so the counter it installs sees no
+//! other test's requests.
 
 // Test code may panic: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

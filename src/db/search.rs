@@ -96,8 +96,8 @@ fn fts5_query(query: &str) -> String {
         .join(" ")
 }
 
-/// On PostgreSQL, how many of the newest posts a pass looks through for its newest matches before it asks the
-/// GIN index for every match (`ranked_in`).
+/// On PostgreSQL, how many of the newest visible posts in the scope a pass looks through for its newest matches
+/// before it reads every match (`ranked_in`). Incremental sort (PostgreSQL 13) keeps the walk lazy.
 const WINDOW: i64 = 5_000;
 
 /// How much of a search's matches one pass ranks and filters.
@@ -229,11 +229,11 @@ async fn ranked_in(
             let matches = "p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE AND p.created_at >= $5";
             let newest = match pass.newest {
                 // The newest posts first (their index walked backwards, at most `WINDOW`), and only if fewer
-                // than `n` of them match, every match (the GIN index). The first finds the same `n` whenever
-                // it finds `n`: a match outside the window is older than every post in it. PostgreSQL cannot
-                // choose between the two itself: it guesses how many posts two words match as if the words
-                // were unrelated, and words searched together go together (1,620 guessed, 12,681 in the
-                // bench), so it read every match and sorted them (33 ms) instead of walking 4,000 posts (2 ms).
+                // than `n` of them match, every match. The first finds the same `n` whenever it finds `n`: a
+                // match outside the window comes after every post in it in (created_at DESC, id) order. Left
+                // to choose, PostgreSQL guesses how many posts two words match as if the words were unrelated,
+                // and words searched together go together, so it read and sorted every match. A narrow query
+                // pays for the walk before it reads its few matches (BENCHMARKS.md).
                 Some(n) => format!(
                     "windowed AS MATERIALIZED (
                          SELECT w.id, w.topic_id, w.search FROM (
