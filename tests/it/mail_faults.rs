@@ -472,7 +472,9 @@ async fn a_password_reset_during_a_5000_copy_send_arrives_within_seconds(engine:
         "password reset during a {total}-copy send ({engine:?}): delivered {arrived:?} after asking, with \
          {delivered} e-mails delivered and {waiting} copies still waiting"
     );
-    assert!(waiting > 1000, "the send was far from done: {waiting} waiting");
+    // Copies are queued in batches as the send goes on, so "pending" alone can be below 1,000 while most of the
+    // issue is still to go: the send's progress is what has been delivered.
+    assert!(total - delivered > 1000, "the send was far from done: {delivered} of {total} delivered");
     assert!(arrived < Duration::from_secs(5), "within seconds: {arrived:?}");
     data.finish().await;
 }
