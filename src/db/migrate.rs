@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0025_faces"),
     migration!("0026_newsletter_images_reports"),
     migration!("0027_search_and_indexes"),
+    migration!("0028_like_counts"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -220,7 +220,7 @@ pub async fn posts(db: &Db, topic_id: &str, reader: &str, offset: i64, limit: i6
         Post,
         "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
          p.created_at, p.edited_at,
-         (SELECT COUNT(*) FROM forum_likes l WHERE l.post_id = p.id) AS likes,
+         p.like_count AS likes,
          EXISTS (SELECT 1 FROM forum_likes l WHERE l.post_id = p.id AND l.user_id = $4) AS liked,
          EXISTS (SELECT 1 FROM forum_bookmarks b WHERE b.post_id = p.id AND b.user_id = $4) AS bookmarked
          FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id
@@ -264,7 +264,7 @@ pub async fn unlike(db: &Db, post_id: &str, user_id: &str) -> Result<(), sqlx::E
 }
 
 pub async fn count_likes(tx: &mut Tx, post_id: &str) -> Result<i64, sqlx::Error> {
-    crate::fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", post_id)
+    crate::fetch_scalar!(tx, i64, "SELECT like_count FROM forum_posts WHERE id = $1", post_id)
 }
 
 /// Who liked a post, first first: (their id, their name).

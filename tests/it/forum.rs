@@ -511,8 +511,14 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     // Twice from one member (a double click, a resent form): one like.
     like(&asker, "yes").await.assert_status(303);
     like(&asker, "yes").await.assert_status(303);
+    // The post's kept count (what the page shows) always agrees with the likes themselves.
     let count = || async {
-        swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", &reply_id).unwrap()
+        let rows = swn::fetch_scalar!(&t.app.db, i64, "SELECT COUNT(*) FROM forum_likes WHERE post_id = $1", &reply_id)
+            .unwrap();
+        let kept =
+            swn::fetch_scalar!(&t.app.db, i64, "SELECT like_count FROM forum_posts WHERE id = $1", &reply_id).unwrap();
+        assert_eq!(kept, rows, "the post's like count");
+        rows
     };
     assert_eq!(count().await, 1, "counted once per member");
     t.get_with(&asker, &format!("/forum/t/{id}"))
@@ -581,6 +587,11 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     )
     .unwrap();
     assert_eq!(left, 0);
+    assert_eq!(count().await, 1, "her like went with her");
+    // A deleted account's likes go by the database's cascade, and the count with them.
+    swn::execute!(&t.app.db, "DELETE FROM users WHERE id = $1", &asker.id).unwrap();
+    assert_eq!(count().await, 0);
+    t.get_with(&helper, &format!("/forum/t/{id}")).await.assert_lacks("1 like</a>");
     t.finish().await;
 }
 
