@@ -67,6 +67,9 @@ async fn main() {
         database_pool_size: None,
         statement_timeout_seconds: 30,
         pgbouncer: false,
+        title: swn::config::DEFAULT_TITLE.into(),
+        networks: None,
+        network: None,
     };
     let mut config = Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap();
     if let Some(lanes) = std::env::var("SWN_MAIL_CONCURRENCY").ok().and_then(|v| v.parse().ok()) {

@@ -236,6 +236,9 @@ async fn open(dir: &Path, database_url: &str) -> App {
         database_pool_size: None,
         statement_timeout_seconds: 30,
         pgbouncer: false,
+        title: swn::config::DEFAULT_TITLE.into(),
+        networks: None,
+        network: None,
     };
     App::open(Config::from_common(&args, "127.0.0.1:9".parse().unwrap()).unwrap()).await.unwrap()
 }

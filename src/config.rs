@@ -8,6 +8,11 @@ use anyhow::{Context, bail};
 use lettre::message::Mailbox;
 use url::Url;
 
+pub mod networks;
+
+/// The name a network goes by unless it is given another (`SWN_TITLE`, or a network's `title`).
+pub const DEFAULT_TITLE: &str = "Smart Work Network";
+
 /// The options every subcommand that opens the database shares.
 #[derive(clap::Args, Clone, Debug)]
 pub struct CommonArgs {
@@ -44,6 +49,16 @@ pub struct CommonArgs {
     /// The PostgreSQL URL is a PgBouncer in transaction mode: no prepared statements are kept.
     #[arg(long, env = "SWN_PGBOUNCER", default_value_t = false)]
     pub pgbouncer: bool,
+    /// The network's name, as its pages, e-mails and feeds show it.
+    #[arg(long, env = "SWN_TITLE", default_value = DEFAULT_TITLE)]
+    pub title: String,
+    /// A networks file (TOML) for several networks in one installation; each `[[network]]` then has its own
+    /// hosts, address, database and mail, and the options above are the defaults they share.
+    #[arg(long, env = "SWN_NETWORKS")]
+    pub networks: Option<PathBuf>,
+    /// The network of the networks file to work on (`swn serve` serves them all without it).
+    #[arg(long, env = "SWN_NETWORK")]
+    pub network: Option<String>,
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -114,6 +129,10 @@ pub struct ServeArgs {
 /// The checked configuration the application runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The network's name in the networks file; `None` for the one network of an installation without one.
+    pub network: Option<String>,
+    /// The network's name as people see it ("Smart Work Network").
+    pub title: String,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -271,7 +290,13 @@ impl Config {
         let timezone: chrono_tz::Tz = args.timezone.parse().map_err(|_| {
             anyhow::anyhow!("SWN_TIMEZONE {:?} is not a time zone such as Europe/London", args.timezone)
         })?;
+        let title = args.title.trim();
+        if title.is_empty() || title.chars().count() > 100 || title.chars().any(char::is_control) {
+            bail!("SWN_TITLE must be a name of 1 to 100 characters, not {:?}", args.title);
+        }
         Ok(Config {
+            network: None,
+            title: title.to_string(),
             listen,
             data_dir: args.data_dir.clone(),
             database_url,

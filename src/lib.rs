@@ -198,9 +198,16 @@ pub fn request_timeout() -> TimeoutLayer {
     TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))
 }
 
+/// A network and the host names it answers (none: every host, for the one network of an installation).
+pub struct Hosted {
+    pub app: App,
+    pub hosts: Vec<String>,
+}
+
 /// A bound server, not yet serving: tests bind port 0 and read the address.
 pub struct Server {
-    pub app: App,
+    /// What it serves: one network, or several chosen by host name (a networks file).
+    pub networks: Vec<Hosted>,
     pub addr: SocketAddr,
     listener: TcpListener,
     /// `/metrics`'s own address, when `SWN_METRICS_LISTEN` is set.
@@ -209,10 +216,15 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(app: App) -> anyhow::Result<Server> {
-        let listener = TcpListener::bind(app.config.listen)
-            .await
-            .with_context(|| format!("could not listen on {}", app.config.listen))?;
-        let metrics = match app.config.metrics_listen {
+        Server::bind_networks(vec![Hosted { app, hosts: Vec::new() }]).await
+    }
+
+    /// Several networks on one address (their installation's `SWN_LISTEN`, the same in each).
+    pub async fn bind_networks(networks: Vec<Hosted>) -> anyhow::Result<Server> {
+        let config = networks.first().map(|n| n.app.config.clone()).context("no network to serve")?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("could not listen on {}", config.listen))?;
+        let metrics = match config.metrics_listen {
             Some(at) => Some(
                 TcpListener::bind(at)
                     .await
@@ -220,7 +232,7 @@ impl Server {
             ),
             None => None,
         };
-        Ok(Server { metrics, ..Server::from_listener(app, listener)? })
+        Ok(Server { metrics, ..Server::networks_from_listener(networks, listener)? })
     }
 
     /// Serves `/metrics` on a listener bound by the caller.
@@ -230,64 +242,93 @@ impl Server {
 
     /// Serves on a listener bound by the caller (tests bind port 0 before they know the base URL).
     pub fn from_listener(app: App, listener: TcpListener) -> anyhow::Result<Server> {
-        let addr = listener.local_addr()?;
-        Ok(Server { app, addr, listener, metrics: None })
+        Server::networks_from_listener(vec![Hosted { app, hosts: Vec::new() }], listener)
     }
 
-    /// Serves until `shutdown` completes, with the mail worker and jobs beside it; then drains: no new
-    /// connections or work, the requests and deliveries in hand finish within `SWN_SHUTDOWN_SECONDS`, what is
-    /// left after it is put back for another instance, and the database is closed.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let transport = Arc::new(match &self.app.config.smtp_url {
-            Some(url) => mail::transport::Transport::smtp(url)?,
-            None => mail::transport::Transport::files(self.app.config.outbox_dir()).with_context(|| {
-                format!("could not create the outbox folder {}", self.app.config.outbox_dir().display())
-            })?,
-        });
-        let mut jobs = jobs::Jobs::new(self.app.clone());
-        jobs.on_wake("mail", self.app.mail_wake.clone(), self.app.config.mail_poll, move |app| {
-            let transport = transport.clone();
-            async move { Ok(mail::worker::deliver_due(&app, &transport).await?) }
-        });
-        jobs.every("sent mail bodies", std::time::Duration::from_secs(6 * 3600), |app| async move {
-            let before = chrono::Utc::now() - chrono::Duration::days(mail::outbox::KEEP_SENT_BODIES_DAYS);
-            Ok(mail::outbox::prune_bodies(&app.db, before).await? as usize)
-        });
-        for feature in FEATURES {
-            feature.jobs(&self.app, &mut jobs);
+    pub fn networks_from_listener(networks: Vec<Hosted>, listener: TcpListener) -> anyhow::Result<Server> {
+        if networks.is_empty() {
+            anyhow::bail!("no network to serve");
         }
-        let app = self.app.clone();
-        let grace = self.app.config.shutdown_grace;
+        let addr = listener.local_addr()?;
+        Ok(Server { networks, addr, listener, metrics: None })
+    }
+
+    /// The installation's settings (listening, connections, the stop's grace), the same in every network.
+    fn installation(&self) -> Arc<Config> {
+        self.networks[0].app.config.clone()
+    }
+
+    /// Serves until `shutdown` completes, with each network's mail worker and jobs beside it; then drains: no
+    /// new connections or work, the requests and deliveries in hand finish within `SWN_SHUTDOWN_SECONDS`, what
+    /// is left after it is put back for another instance, and the databases are closed.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let installation = self.installation();
+        let apps: Vec<App> = self.networks.iter().map(|n| n.app.clone()).collect();
+        let mut all_jobs = Vec::with_capacity(apps.len());
+        for app in &apps {
+            all_jobs.push(network_jobs(app)?);
+        }
+        let grace = installation.shutdown_grace;
         let asked = Arc::new(std::sync::OnceLock::new());
         let draining = {
-            let asked = asked.clone();
+            let (asked, apps) = (asked.clone(), apps.clone());
             async move {
                 shutdown.await;
                 let _ = asked.set(tokio::time::Instant::now());
-                app.enter(Phase::Draining);
+                for app in &apps {
+                    app.enter(Phase::Draining);
+                }
             }
         };
         let metrics = self.metrics.map(|listener| {
-            let mut phase = self.app.phase_changes();
+            let mut phase = apps[0].phase_changes();
             let stopped = async move {
                 let _ = phase.wait_for(|p| *p != Phase::Serving).await;
             };
-            let router = ops::metrics::router(self.app.clone());
-            tokio::spawn(web::serve::serve(listener, router, self.app.config.connections, grace, stopped))
+            let router = ops::metrics::router(&apps);
+            tokio::spawn(web::serve::serve(listener, router, installation.connections, grace, stopped))
         });
-        web::serve::serve(self.listener, router(self.app.clone()), self.app.config.connections, grace, draining)
-            .await?;
+        let site = match &self.networks[..] {
+            [one] if one.hosts.is_empty() => router(one.app.clone()),
+            several => web::hosts::by_host(several.iter().map(|n| (n.hosts.clone(), router(n.app.clone())))),
+        };
+        web::serve::serve(self.listener, site, installation.connections, grace, draining).await?;
         if let Some(metrics) = metrics {
             let _ = metrics.await;
         }
         // One grace from the stop for everything: the requests in hand above, then the jobs' rounds.
-        jobs.finish(*asked.get().unwrap_or(&tokio::time::Instant::now()) + grace).await;
-        // Closing waits for every borrowed connection; one still held by a cut-off request is not waited for.
-        if tokio::time::timeout(Duration::from_secs(3), self.app.db.close()).await.is_err() {
-            tracing::warn!("database connections still in use at the end of the stop; leaving them");
+        let until = *asked.get().unwrap_or(&tokio::time::Instant::now()) + grace;
+        futures_util::future::join_all(all_jobs.into_iter().map(|jobs| jobs.finish(until))).await;
+        for app in &apps {
+            // Closing waits for every borrowed connection; one still held by a cut-off request is not waited for.
+            if tokio::time::timeout(Duration::from_secs(3), app.db.close()).await.is_err() {
+                tracing::warn!("database connections still in use at the end of the stop; leaving them");
+            }
         }
         Ok(())
     }
+}
+
+/// A network's mail worker and jobs, started.
+fn network_jobs(app: &App) -> anyhow::Result<jobs::Jobs> {
+    let transport = Arc::new(match &app.config.smtp_url {
+        Some(url) => mail::transport::Transport::smtp(url)?,
+        None => mail::transport::Transport::files(app.config.outbox_dir())
+            .with_context(|| format!("could not create the outbox folder {}", app.config.outbox_dir().display()))?,
+    });
+    let mut jobs = jobs::Jobs::new(app.clone());
+    jobs.on_wake("mail", app.mail_wake.clone(), app.config.mail_poll, move |app| {
+        let transport = transport.clone();
+        async move { Ok(mail::worker::deliver_due(&app, &transport).await?) }
+    });
+    jobs.every("sent mail bodies", std::time::Duration::from_secs(6 * 3600), |app| async move {
+        let before = chrono::Utc::now() - chrono::Duration::days(mail::outbox::KEEP_SENT_BODIES_DAYS);
+        Ok(mail::outbox::prune_bodies(&app.db, before).await? as usize)
+    });
+    for feature in FEATURES {
+        feature.jobs(app, &mut jobs);
+    }
+    Ok(jobs)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use swn::config::{CommonArgs, Config, ServeArgs};
-use swn::{App, Server};
+use swn::config::{CommonArgs, Config, ServeArgs, networks};
+use swn::{App, Hosted, Server};
 
 /// mimalloc rather than glibc's malloc: under load, glibc's arena locks and consolidation were a fifth of a
 /// page's CPU (issue 22, BENCHMARKS.md). SQLite still allocates through glibc's malloc.
@@ -83,22 +83,38 @@ async fn main() -> anyhow::Result<()> {
     let listen = DEFAULT_LISTEN.parse().context("default address")?;
     match cli.command {
         Command::Serve(args) => {
-            let app = App::open(Config::from_serve(&args)?).await?;
-            if let Some(link) = swn::auth::service::issue_setup_link(&app).await? {
-                println!(
-                    "\nNo organiser yet. Open this one-time link to create the first organiser account:\n\n    {link}\n"
-                );
+            let configs = match networks::for_serve(&args)? {
+                Some(networks) => networks.into_iter().map(|n| (n.config, n.hosts)).collect(),
+                None => vec![(Config::from_serve(&args)?, Vec::new())],
+            };
+            let mut hosted = Vec::with_capacity(configs.len());
+            for (config, hosts) in configs {
+                let name = config.network.clone();
+                let app = App::open(config).await.with_context(|| match &name {
+                    Some(name) => format!("could not open network {name:?}"),
+                    None => "could not open the network".to_string(),
+                })?;
+                if let Some(link) = swn::auth::service::issue_setup_link(&app).await? {
+                    println!(
+                        "\nNo organiser yet in the {}. Open this one-time link to create the first organiser account:\n\n    {link}\n",
+                        app.config.title
+                    );
+                }
+                hosted.push(Hosted { app, hosts });
             }
-            let server = Server::bind(app).await?;
-            println!("The Smart Work Network is running at {} (press Ctrl-C to stop).", server.app.config.base_url);
+            let server = Server::bind_networks(hosted).await?;
+            for network in &server.networks {
+                println!("The {} is running at {}", network.app.config.title, network.app.config.base_url);
+            }
+            println!("Press Ctrl-C to stop.");
             server.run(swn::shutdown_signal()).await?;
         }
         Command::Migrate(common) => {
-            App::open(Config::from_common(&common, listen)?).await?;
+            App::open(networks::for_command(&common, listen)?).await?;
             println!("The database is up to date.");
         }
         Command::Admin(AdminCommand::CreateOrganiser { email, name, common }) => {
-            let app = App::open(Config::from_common(&common, listen)?).await?;
+            let app = App::open(networks::for_command(&common, listen)?).await?;
             let email = email.trim().to_lowercase();
             if email.parse::<lettre::Address>().is_err() {
                 anyhow::bail!("{email:?} is not an e-mail address");
@@ -113,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Backup { dir, common } => {
-            let config = Config::from_common(&common, listen)?;
+            let config = networks::for_command(&common, listen)?;
             swn::ops::backup::straight_to_the_database(&config)?;
             let db = swn::db::Db::connect_with(&config.database_url, &config.pooling).await?;
             let path = swn::ops::backup::backup(&db, &config.database_url, &dir).await?;
@@ -121,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
             println!("Backup written to {}", path.display());
         }
         Command::Restore { file, replace, common } => {
-            let config = Config::from_common(&common, listen)?;
+            let config = networks::for_command(&common, listen)?;
             swn::ops::backup::straight_to_the_database(&config)?;
             if config.database_url.starts_with("sqlite:") {
                 std::fs::create_dir_all(&config.data_dir)
@@ -134,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Demo(common) => {
-            let app = App::open(Config::from_common(&common, listen)?).await?;
+            let app = App::open(networks::for_command(&common, listen)?).await?;
             let report = swn::demo::load(&app).await?;
             println!("{report}");
         }

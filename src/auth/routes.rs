@@ -188,7 +188,8 @@ async fn forgot(State(app): State<App>, page: Page, Form(form): Form<ForgotForm>
         let mut tx = app.db.begin().await?;
         let token = service::insert_password_link(&mut tx, &user.id, service::RESET_LINK_HOURS).await?;
         let link = app.config.link(&format!("/password/reset/{token}"));
-        let email = messages::password_reset(&user.email, &user.name, &link, service::RESET_LINK_HOURS)?;
+        let email =
+            messages::password_reset(&app.config.title, &user.email, &user.name, &link, service::RESET_LINK_HOURS)?;
         mail::queue(&app, &mut tx, mail::Kind::Transactional, &email).await?;
         tx.commit().await?;
         app.wake_mail();

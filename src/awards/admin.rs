@@ -279,6 +279,7 @@ async fn return_entry(
     let link = app.config.link(&format!("/awards/entries/{id}"));
     for (email, name) in store::entrants(&mut tx, &entry.organisation_id, now).await? {
         let message = crate::mail::messages::notice(
+            &app.config.title,
             &email,
             &name,
             &format!("Your entry to {} needs a change", programme.name),

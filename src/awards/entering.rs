@@ -204,6 +204,7 @@ pub async fn submit(app: &App, id: &str, by: &crate::auth::User, p: &Programme) 
     let link = app.config.link(&format!("/awards/entries/{id}"));
     let tz = app.config.timezone;
     let message = mail::messages::notice(
+        &app.config.title,
         &by.email,
         &by.name,
         &format!("Your entry to {} is submitted", p.name),

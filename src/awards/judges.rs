@@ -267,14 +267,15 @@ pub async fn add_by_email(
     .await?;
     let link = app.config.link(&format!("/awards/judges/invitations/{token}"));
     let message = messages::notice(
+        &app.config.title,
         email,
         "",
         &format!("An invitation to judge {} in {}", category.name, programme.name),
         &[
             format!(
-                "{} invites you to judge {what} in the Smart Work Network's {}: you read the entries, score them \
+                "{} invites you to judge {what} in the {}'s {}: you read the entries, score them \
                  against the category's criteria, and declare any conflict of interest.",
-                by.name, programme.name
+                by.name, app.config.title, programme.name
             ),
             format!(
                 "The link works for {INVITATION_DAYS} days, once. If you did not expect it, you can ignore this e-mail."
@@ -303,6 +304,7 @@ pub async fn assign_and_tell(
     };
     let link = app.config.link("/awards/judging");
     let message = messages::notice(
+        &app.config.title,
         &user.email,
         &user.name,
         &format!("You judge {what} in {}", programme.name),

@@ -90,6 +90,7 @@ pub async fn create(
     let link = app.config.link(&format!("/awards/confirm/{token}"));
     let tz = app.config.timezone;
     let message = messages::notice(
+        &app.config.title,
         &entrant.email,
         &entrant.name,
         &format!("Confirm your entry to {}", programme.name),
@@ -160,6 +161,7 @@ async fn confirm(State(app): State<App>, Path(token): Path<String>) -> AppResult
     let now = Utc::now();
     let tz = app.config.timezone;
     let message = messages::notice(
+        &app.config.title,
         &entrant.email,
         &entrant.name,
         &format!("Your entry to {} is submitted", programme.name),

@@ -177,6 +177,7 @@ pub async fn publish(app: &App, programme: &Programme, what: Publish) -> AppResu
         };
         for (email, name) in store::entry_entrants(&mut tx, &entry, now).await? {
             let message = messages::notice(
+                &app.config.title,
                 &email,
                 &name,
                 &subject,

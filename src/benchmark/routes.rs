@@ -510,6 +510,7 @@ async fn invite(
     }
     let link = app.config.link(&format!("/benchmark/assessments/{id}"));
     let message = mail::messages::notice(
+        &app.config.title,
         &colleague.email,
         &colleague.name,
         &format!("{} asks you to contribute to your organisation's Smart Working benchmark", me.name),

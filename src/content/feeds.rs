@@ -10,12 +10,11 @@ use super::routes::NewsView;
 use super::store;
 use crate::App;
 use crate::web::AppResult;
-use crate::web::page::SITE_NAME;
 
 #[derive(Template)]
 #[template(path = "content/feed.xml")]
 struct Feed {
-    site_name: &'static str,
+    site_name: String,
     base: String,
     updated: String,
     news: Vec<NewsView>,
@@ -25,7 +24,7 @@ pub async fn news_feed(State(app): State<App>) -> AppResult<Response> {
     let items = store::public_news(&app.db, Utc::now(), 50).await?;
     let updated = items.iter().map(|n| n.updated_at.max(n.publish_at)).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let feed = Feed {
-        site_name: SITE_NAME,
+        site_name: app.config.title.clone(),
         base: app.config.link(""),
         updated: updated.to_rfc3339(),
         news: items.into_iter().map(|n| NewsView::new(n, &app)).collect(),

@@ -81,6 +81,7 @@ pub async fn send_due(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let mut lines: Vec<String> = items.iter().take(50).map(|n| format!("• {}", n.text)).collect();
         lines.push(format!("Stop the daily digest with one click: {unsubscribe}"));
         let mut email = messages::notice(
+            &app.config.title,
             &user.email,
             &user.name,
             &format!("Your forum digest: {} new", items.len()),

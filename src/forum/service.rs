@@ -211,6 +211,7 @@ async fn tell(
         store::notify(tx, user_id, kind, topic_id, text, now).await?;
         let unsubscribe = mail::unsubscribe_link(app, &user.email, mail::Category::ForumNotifications);
         let mut email = messages::notice(
+            &app.config.title,
             &user.email,
             &user.name,
             text,

@@ -398,6 +398,7 @@ async fn case_study(
 #[template(path = "library/feed.xml")]
 struct Feed {
     site: String,
+    site_name: String,
     updated: String,
     entries: Vec<(Article, String, String)>,
 }
@@ -415,6 +416,6 @@ async fn feed(State(app): State<App>) -> AppResult<Response> {
             (a, url, at)
         })
         .collect();
-    let body = Feed { site: app.config.link(""), updated, entries }.render()?;
+    let body = Feed { site: app.config.link(""), site_name: app.config.title.clone(), updated, entries }.render()?;
     Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
 }

@@ -85,6 +85,21 @@ impl SigningKey {
         format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
+    /// A browser's form token (the double-submit cookie's value): a random part and its tag, so that a token
+    /// one network made is refused by another (each network has its own key).
+    pub fn form_token(&self) -> String {
+        let nonce = crate::auth::tokens::random_token();
+        let tag = self.mac(&format!("form\n{nonce}")).finalize().into_bytes();
+        format!("{nonce}.{}", URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// Whether `token` is a form token this key made.
+    pub fn is_form_token(&self, token: &str) -> bool {
+        let Some((nonce, tag)) = token.split_once('.') else { return false };
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else { return false };
+        nonce.len() >= 32 && self.mac(&format!("form\n{nonce}")).verify_slice(&tag).is_ok()
+    }
+
     /// What a token allows, and for which address; `None` for anything not signed by this key.
     pub fn verify(&self, token: &str) -> Option<(LinkPurpose, String)> {
         let (payload, tag) = token.split_once('.')?;
@@ -115,6 +130,11 @@ mod tests {
         assert_eq!(key.verify(&token), Some((from_issue, "ann@example.org".into())));
         let prefs = key.sign(&LinkPurpose::Preferences, "ann@example.org");
         assert_eq!(key.verify(&prefs).map(|p| p.0), Some(LinkPurpose::Preferences));
+
+        // Form tokens: this key's only.
+        let form = key.form_token();
+        assert!(key.is_form_token(&form) && !SigningKey(b"another key".to_vec()).is_form_token(&form));
+        assert!(!key.is_form_token(form.split('.').next().unwrap()) && !key.is_form_token(&format!("{form}x")));
 
         // Another key, another address, a cut tag, or garbage: refused.
         assert!(SigningKey(b"another key".to_vec()).verify(&token).is_none());

@@ -3,7 +3,6 @@
 use askama::Template;
 
 use super::Email;
-use crate::web::page::SITE_NAME;
 
 #[derive(Template)]
 #[template(path = "mail/password_reset.txt")]
@@ -11,6 +10,7 @@ struct PasswordResetText<'a> {
     name: &'a str,
     link: &'a str,
     hours: i64,
+    site_name: &'a str,
 }
 
 #[derive(Template)]
@@ -22,12 +22,13 @@ struct PasswordResetHtml<'a> {
     site_name: &'a str,
 }
 
-pub fn password_reset(to: &str, name: &str, link: &str, hours: i64) -> Result<Email, askama::Error> {
+/// `site`: the network's name (its `title`).
+pub fn password_reset(site: &str, to: &str, name: &str, link: &str, hours: i64) -> Result<Email, askama::Error> {
     Ok(Email {
         to: to.to_string(),
-        subject: format!("Set a new password for the {SITE_NAME}"),
-        text: PasswordResetText { name, link, hours }.render()?,
-        html: PasswordResetHtml { name, link, hours, site_name: SITE_NAME }.render()?,
+        subject: format!("Set a new password for the {site}"),
+        text: PasswordResetText { name, link, hours, site_name: site }.render()?,
+        html: PasswordResetHtml { name, link, hours, site_name: site }.render()?,
         attachment: None,
         list_unsubscribe: None,
     })
@@ -39,6 +40,7 @@ struct NoticeText<'a> {
     name: &'a str,
     paragraphs: &'a [String],
     links: &'a [(&'a str, &'a str)],
+    site_name: &'a str,
 }
 
 #[derive(Template)]
@@ -53,18 +55,20 @@ struct NoticeHtml<'a> {
 /// A personal notice: a greeting, a few paragraphs (an empty one is left out), and at most one link with its
 /// label.
 pub fn notice(
+    site: &str,
     to: &str,
     name: &str,
     subject: &str,
     paragraphs: &[String],
     link: Option<(&str, &str)>,
 ) -> Result<Email, askama::Error> {
-    notice_with_links(to, name, subject, paragraphs, link.as_slice())
+    notice_with_links(site, to, name, subject, paragraphs, link.as_slice())
 }
 
 /// A notice with several links (labels and addresses). In the HTML part each is a button under a short label,
 /// never a bare address (a long one makes the message wider than a phone); the text part keeps each address.
 pub fn notice_with_links(
+    site: &str,
     to: &str,
     name: &str,
     subject: &str,
@@ -75,8 +79,8 @@ pub fn notice_with_links(
     Ok(Email {
         to: to.to_string(),
         subject: subject.to_string(),
-        text: NoticeText { name, paragraphs, links }.render()?,
-        html: NoticeHtml { name, paragraphs, links, site_name: SITE_NAME }.render()?,
+        text: NoticeText { name, paragraphs, links, site_name: site }.render()?,
+        html: NoticeHtml { name, paragraphs, links, site_name: site }.render()?,
         attachment: None,
         list_unsubscribe: None,
     })

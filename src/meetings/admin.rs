@@ -625,8 +625,13 @@ async fn message(
         .collect();
     let mut tx = app.db.begin().await?;
     for r in &recipients {
-        mail::queue(&app, &mut tx, mail::Kind::Transactional, &messages::message(&meeting, r, subject, body, &link)?)
-            .await?;
+        mail::queue(
+            &app,
+            &mut tx,
+            mail::Kind::Transactional,
+            &messages::message(&app, &meeting, r, subject, body, &link)?,
+        )
+        .await?;
     }
     tx.commit().await?;
     app.wake_mail();

@@ -74,6 +74,7 @@ pub fn confirmed(
     let (where_to, joining) = where_to(app, meeting, "confirmed");
     let page = page(app, meeting);
     let email = notice_with_links(
+        &app.config.title,
         &r.email,
         &r.name,
         &format!("You are registered: {}", meeting.title),
@@ -91,6 +92,7 @@ pub fn confirmed(
 pub fn waitlisted(app: &App, meeting: &Meeting, r: &Registration, cancel_link: &str) -> Result<Email, askama::Error> {
     let page = page(app, meeting);
     notice_with_links(
+        &app.config.title,
         &r.email,
         &r.name,
         &format!("On the waitlist: {}", meeting.title),
@@ -112,6 +114,7 @@ pub fn promoted(
     let (where_to, joining) = where_to(app, meeting, "confirmed");
     let page = page(app, meeting);
     let email = notice_with_links(
+        &app.config.title,
         &r.email,
         &r.name,
         &format!("A place for you: {}", meeting.title),
@@ -134,6 +137,7 @@ pub fn confirm_guest(
     link: &str,
 ) -> Result<Email, askama::Error> {
     notice(
+        &app.config.title,
         email,
         name,
         &format!("Confirm your registration: {}", meeting.title),
@@ -146,6 +150,7 @@ pub fn reminder(app: &App, meeting: &Meeting, r: &Registration) -> Result<Email,
     let (where_to, joining) = where_to(app, meeting, &r.status);
     let page = page(app, meeting);
     notice_with_links(
+        &app.config.title,
         &r.email,
         &r.name,
         &format!("Reminder: {}", meeting.title),
@@ -173,11 +178,13 @@ pub fn changed(app: &App, meeting: &Meeting, r: &Registration, ics: Attachment) 
         format!("Changed: {}", meeting.title)
     };
     let page = page(app, meeting);
-    let email = notice_with_links(&r.email, &r.name, &subject, &lines, &buttons(&joining, &page, None))?;
+    let email =
+        notice_with_links(&app.config.title, &r.email, &r.name, &subject, &lines, &buttons(&joining, &page, None))?;
     Ok(with_attachment(email, Some(ics)))
 }
 
 pub fn message(
+    app: &App,
     meeting: &Meeting,
     r: &Registration,
     subject: &str,
@@ -185,6 +192,7 @@ pub fn message(
     link: &str,
 ) -> Result<Email, askama::Error> {
     notice(
+        &app.config.title,
         &r.email,
         &r.name,
         &format!("{}: {subject}", meeting.title),

@@ -681,7 +681,7 @@ async fn public_feed(State(app): State<App>) -> AppResult<Response> {
     let since = Utc::now() - chrono::Duration::days(90);
     let meetings: Vec<Meeting> =
         store::listed(&app.db, true, since).await?.into_iter().filter(|m| m.is_open()).collect();
-    Ok(ics(calendar::calendar(&app, "Smart Work Network: open meetings", &meetings)))
+    Ok(ics(calendar::calendar(&app, &format!("{}: open meetings", app.config.title), &meetings)))
 }
 
 /// A member's own feed: what they may see, and what they registered for. The secret URL is the key.
@@ -715,7 +715,7 @@ async fn private_feed(State(app): State<App>, Path(token): Path<String>) -> AppR
         };
         Some((m, attending))
     });
-    Ok(private_ics(calendar::personal_calendar(&app, "Smart Work Network: my meetings", entries)))
+    Ok(private_ics(calendar::personal_calendar(&app, &format!("{}: my meetings", app.config.title), entries)))
 }
 
 #[derive(Template)]

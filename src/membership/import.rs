@@ -242,11 +242,12 @@ async fn create_member(
         let token = accounts::insert_password_link(tx, &user_id, accounts::NEW_ACCOUNT_LINK_HOURS).await?;
         let link = app.config.link(&format!("/password/reset/{token}"));
         let email = messages::notice(
+            &app.config.title,
             &row.email,
             &row.name,
-            "Your account with the Smart Work Network",
+            &format!("Your account with the {}", app.config.title),
             &[
-                "The Smart Work Network has moved to a new site, and your membership has moved with it.".to_string(),
+                format!("The {} has moved to a new site, and your membership has moved with it.", app.config.title),
                 format!(
                     "Choose a password to sign in. The link works once, for {} hours; after that, use 'Forgotten your password?' on the sign-in page.",
                     accounts::NEW_ACCOUNT_LINK_HOURS

@@ -78,11 +78,12 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
     let link = app.config.link(&format!("/membership/renew/{token}"));
     let changed = app.config.link("/membership/employer");
     let email = messages::notice_with_links(
+            &app.config.title,
         &member.email,
         &member.name,
-        "Renew your Smart Work Network membership",
+        &format!("Renew your {} membership", app.config.title),
         &[
-            format!("Your membership of the Smart Work Network ends on {end}."),
+            format!("Your membership of the {site} ends on {end}.", site = app.config.title),
             "To renew it for another twelve months, confirm with one click that you still meet the network's terms: you work in-house at the same organisation on its Smart Working programme, and the organisation still has 100 or more employees.".to_string(),
             format!(
                 "If something has changed, such as your organisation, tell the organisers what has changed instead{}.",

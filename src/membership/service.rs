@@ -105,11 +105,15 @@ pub async fn apply(app: &App, input: &ApplicationInput) -> Result<Applied, Apply
 async fn tell_owner_of_the_attempt(app: &App, email: &str) -> Result<(), ApplyError> {
     let Some(owner) = crate::auth::user_by_email(&app.db, email).await? else { return Ok(()) };
     let notice = messages::notice(
+        &app.config.title,
         &owner.email,
         &owner.name,
-        "You already have an account with the Smart Work Network",
+        &format!("You already have an account with the {}", app.config.title),
         &[
-            "Someone, perhaps you, used this e-mail address to apply to join the Smart Work Network. This address already has an account, so no new application was made.".to_string(),
+            format!(
+                "Someone, perhaps you, used this e-mail address to apply to join the {}. This address already has an account, so no new application was made.",
+                app.config.title
+            ),
             format!(
                 "To see your membership or application, sign in. If you have forgotten your password, you can choose a new one at {}.",
                 app.config.link("/password/forgot")
@@ -196,11 +200,12 @@ async fn record_application(
 fn verification_email(app: &App, to: &str, name: &str, token: &str) -> Result<mail::Email, askama::Error> {
     let link = app.config.link(&format!("/join/verify/{token}"));
     messages::notice(
+        &app.config.title,
         to,
         name,
         "Confirm your work e-mail address",
         &[
-            "Thank you for applying to join the Smart Work Network.".to_string(),
+            format!("Thank you for applying to join the {}.", app.config.title),
             format!(
                 "Please confirm that this is your work e-mail address. The organisers review your application once you have; the link works for {VERIFY_LINK_HOURS} hours."
             ),
@@ -362,7 +367,7 @@ pub async fn decide(
                 store::make_member(&mut tx, &application.user_id, &organisation_id, &application.job_title, now, ends)
                     .await?;
                 vec![
-                    "Your application to join the Smart Work Network has been approved: welcome!".to_string(),
+                    format!("Your application to join the {} has been approved: welcome!", app.config.title),
                     format!(
                         "Your membership runs for twelve months, until {}. You can now sign in to the members' area.",
                         crate::web::time::date(ends, app.config.timezone)
@@ -375,9 +380,10 @@ pub async fn decide(
                 paragraphs.push(format!("A note from the organisers: {note}"));
             }
             let email = messages::notice(
+                &app.config.title,
                 &application.email,
                 &application.name,
-                "Welcome to the Smart Work Network",
+                &format!("Welcome to the {}", app.config.title),
                 &paragraphs,
                 Some(("Go to the members' area", &app.config.link("/members"))),
             )?;
@@ -391,11 +397,15 @@ pub async fn decide(
         Decision::Reject(reason) => {
             store::record_decision(&mut tx, &application.id, reviewer, reason, None).await?;
             let email = messages::notice(
+                &app.config.title,
                 &application.email,
                 &application.name,
-                "Your application to the Smart Work Network",
+                &format!("Your application to the {}", app.config.title),
                 &[
-                    "Thank you for applying to join the Smart Work Network. The organisers have reviewed your application and cannot approve it.".to_string(),
+                    format!(
+                        "Thank you for applying to join the {}. The organisers have reviewed your application and cannot approve it.",
+                        app.config.title
+                    ),
                     format!("The reason: {reason}"),
                     // Asked only when a reply reaches someone.
                     if app.config.mail_reply_to.is_some() {
@@ -410,11 +420,12 @@ pub async fn decide(
         }
         Decision::AskForInformation(question) => {
             let email = messages::notice(
+                &app.config.title,
                 &application.email,
                 &application.name,
                 "A question about your application",
                 &[
-                    "An organiser has a question about your application to the Smart Work Network:".to_string(),
+                    format!("An organiser has a question about your application to the {}:", app.config.title),
                     question.clone(),
                     "Please answer on your application's page; the review continues once you have.".to_string(),
                 ],

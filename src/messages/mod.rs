@@ -71,6 +71,7 @@ pub async fn send_daily(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> 
             .collect();
         lines.push(format!("Stop this daily e-mail with one click: {unsubscribe}"));
         let mut email = messages::notice(
+            &app.config.title,
             &row.email,
             &row.name,
             &format!("Private messages: {total} new"),

@@ -269,6 +269,7 @@ async fn tell(
         }
         let unsubscribe = mail::unsubscribe_link(app, &row.email, mail::Category::PrivateMessages);
         let mut email = messages::notice(
+            &app.config.title,
             &row.email,
             &row.name,
             &format!("{} wrote to you: {subject}", author.name),

@@ -28,7 +28,6 @@ pub use model::{Audience, Block, Draft, NewBlock, Newsletter, Subscriber};
 use crate::App;
 use crate::auth::{User, Viewer, policy};
 use crate::mail::Email;
-use crate::web::page::SITE_NAME;
 
 /// Someone a copy is written for: a member (seen as that member), or a public subscriber (seen as a visitor).
 #[derive(Clone, Debug)]
@@ -154,9 +153,12 @@ pub fn render_copy(
         .map(|b| Item { kind: b.kind_label(), title: &b.title, summary: &b.summary, url: app.config.link(&b.path) })
         .collect();
     let why = if reader.viewer.user.is_some() {
-        format!("You get this as a member of the {SITE_NAME} who chose to receive its newsletter.")
+        format!("You get this as a member of the {} who chose to receive its newsletter.", app.config.title)
     } else {
-        format!("You get this because you subscribed to the {SITE_NAME}'s public news and confirmed your address.")
+        format!(
+            "You get this because you subscribed to the {}'s public news and confirmed your address.",
+            app.config.title
+        )
     };
     let base = &app.config.base_url;
     let intro = crate::web::markdown::to_email_text(&newsletter.intro_md, base);
@@ -171,7 +173,7 @@ pub fn render_copy(
         subject: newsletter.subject.clone(),
         text: CopyText { greet, name, intro: &intro, items: &items, why: &why }.render()?,
         html: CopyHtml {
-            site_name: SITE_NAME,
+            site_name: &app.config.title,
             subject: &newsletter.subject,
             greet,
             name,

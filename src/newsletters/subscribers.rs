@@ -80,12 +80,15 @@ async fn subscribe(
         store::request_subscription(&mut tx, &email, &tokens::hash(&token), now).await?;
         let link = app.config.link(&format!("/subscribe/confirm/{token}"));
         let message = crate::mail::messages::notice(
+            &app.config.title,
             &email,
             "there",
-            "Confirm your subscription to the Smart Work Network's news",
-            &["Someone, we hope you, asked for the Smart Work Network's public news at this address. \
-               Confirm with the button below; if it was not you, ignore this e-mail and you will hear nothing more."
-                .to_string()],
+            &format!("Confirm your subscription to the {}'s news", app.config.title),
+            &[format!(
+                "Someone, we hope you, asked for the {}'s public news at this address. \
+                 Confirm with the button below; if it was not you, ignore this e-mail and you will hear nothing more.",
+                app.config.title
+            )],
             Some(("Confirm my subscription", &link)),
         )?;
         crate::mail::queue(&app, &mut tx, crate::mail::Kind::Transactional, &message).await?;

@@ -204,11 +204,20 @@ impl Metrics {
 }
 
 /// The metrics address's only route.
-pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .fallback(|| async { (StatusCode::NOT_FOUND, "Not found: the metrics are at /metrics\n") })
-        .with_state(app)
+/// `/metrics` for the one network of an installation; with a networks file each network's at
+/// `/metrics/<name>`, one target each for Prometheus.
+pub fn router(apps: &[App]) -> Router {
+    let mut router = Router::new();
+    for app in apps {
+        let path = match &app.config.network {
+            Some(name) => format!("/metrics/{name}"),
+            None => "/metrics".to_string(),
+        };
+        router = router.merge(Router::new().route(&path, get(metrics)).with_state(app.clone()));
+    }
+    router.fallback(|| async {
+        (StatusCode::NOT_FOUND, "Not found: the metrics are at /metrics (or /metrics/<network>)\n")
+    })
 }
 
 async fn metrics(State(app): State<App>) -> Response {

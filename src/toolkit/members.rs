@@ -81,14 +81,15 @@ async fn invite(
     let link = app.config.link(&format!("/toolkit/invitations/{token}"));
     let role = if standing == TeamStanding::Lead { "to lead it with them" } else { "to plan with the team" };
     let email_message = messages::notice(
+        &app.config.title,
         &email,
         "",
         &format!("{} invites you to the team space {}", lead.name, reached.space.name),
         &[
             format!(
-                "{} has invited you {role} in the Smart Work Network's toolkit: where and when the team works, \
+                "{} has invited you {role} in the {}'s toolkit: where and when the team works, \
                  planned from the work itself.",
-                lead.name
+                lead.name, app.config.title
             ),
             format!(
                 "The link works for {INVITATION_DAYS} days, once. If you did not expect it, you can ignore this e-mail."

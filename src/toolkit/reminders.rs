@@ -33,8 +33,14 @@ async fn send(app: &App, r: Reminder<'_>, now: DateTime<Utc>) -> anyhow::Result<
     let link = app.config.link(&r.path);
     let mut queued = 0;
     for (email, name) in &r.to {
-        let message =
-            mail::messages::notice(email, name, &r.title, &r.paragraphs, Some(("Open it in the toolkit", &link)))?;
+        let message = mail::messages::notice(
+            &app.config.title,
+            email,
+            name,
+            &r.title,
+            &r.paragraphs,
+            Some(("Open it in the toolkit", &link)),
+        )?;
         queued += usize::from(mail::queue(app, &mut tx, mail::Kind::Transactional, &message).await?);
     }
     tx.commit().await?;

@@ -24,6 +24,10 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// The largest plain form (not an upload) the site reads.
 pub const MAX_FORM_BYTES: usize = 512 * 1024;
 
+/// The network a request is for (several may share one listener), for the layout's name.
+#[derive(Clone, Debug)]
+pub struct Network(pub std::sync::Arc<crate::Config>);
+
 /// The token every form of this browser carries (double-submit: it must match the cookie).
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);
@@ -88,9 +92,12 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     let signed_in = viewer.user.is_some();
     let stale_session = jar.get(&session_name).is_some() && viewer.user.is_none();
 
-    let (csrf, new_csrf) = match jar.get(&cookie_name(CSRF_COOKIE, secure)).filter(|t| t.len() >= 32) {
+    // Only this network's own token counts; any other is replaced (a token of a sibling network on the same
+    // installation, or one from before tokens were signed).
+    let (csrf, new_csrf) = match jar.get(&cookie_name(CSRF_COOKIE, secure)).filter(|t| app.signing_key.is_form_token(t))
+    {
         Some(t) => (t.to_string(), false),
-        None => (crate::auth::tokens::random_token(), true),
+        None => (app.signing_key.form_token(), true),
     };
     let flash = jar.get(&cookie_name(FLASH_COOKIE, secure)).map(|f| f.to_string());
     let ip = client_ip(&request, app.config.trust_proxy);
@@ -98,6 +105,7 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     let ext = request.extensions_mut();
     ext.insert(viewer);
     ext.insert(CsrfToken(csrf.clone()));
+    ext.insert(Network(app.config.clone()));
     ext.insert(Flash(flash.clone()));
     ext.insert(ClientIp(ip));
 

@@ -1,5 +1,5 @@
 //! Shared HTTP glue: errors as pages, the browser's session and form token, forms and uploads, layout
-//! context, security headers, static assets, Markdown and time display.
+//! context, security headers, several networks by host name, static assets, Markdown and time display.
 
 pub mod assets;
 pub mod browser;
@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 pub mod forms;
 pub mod headers;
+pub mod hosts;
 pub mod images;
 pub mod markdown;
 pub mod page;

@@ -6,17 +6,17 @@ use axum::http::Extensions;
 use axum::http::request::Parts;
 use axum::response::Html;
 
-use super::browser::{CsrfToken, Flash};
+use super::browser::{CsrfToken, Flash, Network};
 use super::error::AppResult;
 use crate::auth::Viewer;
 use crate::auth::policy;
-
-pub const SITE_NAME: &str = "Smart Work Network";
 
 /// The layout's context: who is looking, the form token, a one-time notice, and the page title.
 #[derive(Clone, Debug, Default)]
 pub struct Page {
     pub title: String,
+    /// The network's name (its `title` setting).
+    pub site_name: String,
     pub user_name: Option<String>,
     pub csrf: String,
     pub flash: Option<String>,
@@ -43,6 +43,7 @@ impl Page {
         let viewer = ext.get::<Viewer>().cloned().unwrap_or_default();
         Page {
             title: String::new(),
+            site_name: ext.get::<Network>().map(|n| n.0.title.clone()).unwrap_or_default(),
             user_name: viewer.user.as_ref().map(|u| u.name.clone()),
             csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
@@ -67,13 +68,14 @@ impl Page {
         self
     }
 
-    pub fn site_name(&self) -> &'static str {
-        SITE_NAME
+    pub fn site_name(&self) -> &str {
+        if self.site_name.is_empty() { crate::config::DEFAULT_TITLE } else { &self.site_name }
     }
 
     /// "Title – Smart Work Network", or the site's name alone for the home page.
     pub fn full_title(&self) -> String {
-        if self.title.is_empty() { SITE_NAME.to_string() } else { format!("{} – {SITE_NAME}", self.title) }
+        let site = self.site_name();
+        if self.title.is_empty() { site.to_string() } else { format!("{} – {site}", self.title) }
     }
 }
 

@@ -24,6 +24,7 @@ mod matrix;
 mod meetings;
 mod membership;
 mod messages;
+mod networks;
 mod newsletters;
 mod operations;
 mod personal_data;

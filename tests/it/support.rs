@@ -134,6 +134,9 @@ impl TestData {
             database_pool_size: None,
             statement_timeout_seconds: 30,
             pgbouncer: self.through_pgbouncer(),
+            title: swn::config::DEFAULT_TITLE.into(),
+            networks: None,
+            network: None,
         }
     }
 
@@ -313,6 +316,70 @@ impl TestApp {
             stop: Some(stop),
             server: Some(handle),
         }
+    }
+
+    /// Two networks served by one server by host name, from a networks file (issue 23): the Smart Work Network
+    /// on SQLite at `127.0.0.1:<port>`, and the European one on `second` at `localhost:<port>`. Finishing the
+    /// first stops the server; finish it before the second.
+    pub async fn start_networks(second: Engine) -> (TestApp, TestApp) {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: swn::config::ServeArgs,
+        }
+        let (uk, eu) = (TestData::new(Engine::Sqlite).await, TestData::new(second).await);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let port = addr.port();
+        let file = uk.dir.path().join("networks.toml");
+        let network = |name: &str, title: &str, host: &str, data: &TestData, more: &str| {
+            format!(
+                "[[network]]\nname = \"{name}\"\ntitle = \"{title}\"\nhosts = [\"{host}:{port}\"]\n\
+                 base_url = \"http://{host}:{port}\"\ndata_dir = \"{}\"\ndatabase_url = \"{}\"\n{more}\n",
+                data.dir.path().display(),
+                data.direct_url()
+            )
+        };
+        let text = network("uk", "Smart Work Network", "127.0.0.1", &uk, "")
+            + &network(
+                "eu",
+                "European Smart Work Network",
+                "localhost",
+                &eu,
+                "mail_from = \"European Smart Work Network <network@eu.swn.test>\"\ntimezone = \"Europe/Brussels\"",
+            );
+        std::fs::write(&file, text).expect("networks file");
+        let args = ["swn", "--networks", file.to_str().expect("path"), "--listen", &addr.to_string()];
+        let serve = Cli::try_parse_from(args).expect("arguments").serve;
+        let mut hosted = Vec::new();
+        for network in swn::config::networks::for_serve(&serve).expect("networks file").expect("networks") {
+            let mut config = network.config;
+            config.mail_poll = Duration::from_millis(100);
+            hosted.push(swn::Hosted { app: App::open(config).await.expect("open network"), hosts: network.hosts });
+        }
+        let apps: Vec<App> = hosted.iter().map(|h| h.app.clone()).collect();
+        let server = Server::networks_from_listener(hosted, listener).expect("server");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            server
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("server run");
+        });
+        let test_app = |app: &App, data: TestData| TestApp {
+            base: app.config.base_url.as_str().trim_end_matches('/').to_string(),
+            client: browser(),
+            app: app.clone(),
+            data: Some(data),
+            stop: None,
+            server: None,
+        };
+        let mut first = test_app(&apps[0], uk);
+        (first.stop, first.server) = (Some(stop), Some(handle));
+        (first, test_app(&apps[1], eu))
     }
 
     /// Stops the server gracefully and removes the test's database.

@@ -1,0 +1,166 @@
+//! Several networks in one installation (issue 23): two networks from one process, one on SQLite and one on
+//! PostgreSQL, each with its own demo, pages, feeds, site map, search and mail, and each refusing what the other
+//! issued: session cookies, form tokens, API tokens and signed links.
+
+use std::time::Duration;
+
+use crate::support::{Answer, Engine, TestApp, browser, postgres_url, skip};
+
+/// A network's news item, published by its organiser.
+async fn news(t: &TestApp, title: &str) {
+    let organiser = t.organiser().await;
+    let fields =
+        [("title", title), ("summary", "Only here."), ("body", "Only here."), ("publish_at", ""), ("published", "on")];
+    t.post_with(&organiser, "/admin/news/new", &fields).await.assert_status(303);
+}
+
+/// The value of the cookie `name` (with or without its `__Host-` prefix) an answer sets.
+fn cookie(answer: &Answer, name: &str) -> String {
+    answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.trim_start_matches("__Host-").strip_prefix(&format!("{name}=")))
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+        .to_string()
+}
+
+/// E-mails in a network's outbox folder whose text holds `needle`.
+fn mail_holding(t: &TestApp, needle: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(t.outbox_dir()) else { return Vec::new() };
+    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).filter(|m| m.contains(needle)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_networks_from_one_process_keep_apart() {
+    let second = if postgres_url().is_some() {
+        Engine::Postgres
+    } else {
+        skip("set SWN_TEST_DATABASE_URL to serve the second network from PostgreSQL");
+        Engine::Sqlite
+    };
+    let (uk, eu) = TestApp::start_networks(second).await;
+    for t in [&uk, &eu] {
+        swn::demo::load(&t.app).await.expect("a demo of its own");
+    }
+    news(&uk, "Anchor days in Leeds").await;
+    news(&eu, "Anchor days in Lyon").await;
+
+    // A visitor of each sees its own name, news, feed and site map, and nothing of the other.
+    let (uk_home, eu_home) = (uk.get("/").await, eu.get("/").await);
+    uk_home.assert_status(200).assert_contains("Smart Work Network").assert_lacks("European Smart Work Network");
+    eu_home.assert_status(200).assert_contains("European Smart Work Network");
+    uk.get("/news").await.assert_contains("Anchor days in Leeds").assert_lacks("Lyon");
+    eu.get("/news").await.assert_contains("Anchor days in Lyon").assert_lacks("Leeds");
+    eu.get("/news/anchor-days-in-leeds").await.assert_status(404);
+    let feed = eu.get("/news/feed.xml").await;
+    feed.assert_status(200).assert_contains("<title>European Smart Work Network: news</title>").assert_lacks("Leeds");
+    assert!(!feed.body.contains(&uk.base), "the feed links only its own network");
+    let sitemap = uk.get("/sitemap.xml").await;
+    sitemap.assert_contains("/news/anchor-days-in-leeds").assert_lacks("lyon");
+    assert!(!sitemap.body.contains(&eu.base));
+    eu.get("/sitemap.xml")
+        .await
+        .assert_contains(&format!("{}/news/anchor-days-in-lyon", eu.base))
+        .assert_lacks("leeds");
+
+    // Search: a member of each finds their own network's discussion only.
+    let uk_member = uk.member("ann@council.example.gov.uk", "Ann Asker").await;
+    let eu_member = eu.member("ann@council.example.gov.uk", "Ann Asker").await;
+    crate::forum::topic(&uk, &uk_member, "people", "Zephyrine desk ratios", "What worked?", &[]).await;
+    uk.get_with(&uk_member, "/search?q=zephyrine").await.assert_contains("Zephyrine desk ratios");
+    eu.get_with(&eu_member, "/search?q=zephyrine").await.assert_status(200).assert_lacks("Zephyrine desk ratios");
+
+    // A session of one network is no session in the other, though the person has an account in each.
+    let signing_in = browser();
+    let signed_in = uk.sign_in_with(&signing_in, &uk_member.email, crate::support::PASSWORD).await;
+    let session = cookie(&signed_in, "swn_session");
+    let with_session = |t: &TestApp| {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(t.url("/account"))
+    };
+    let own = with_session(&uk).header("cookie", format!("swn_session={session}")).send().await.unwrap();
+    assert_eq!(own.status(), 200, "the session works where it was made");
+    let other = with_session(&eu).header("cookie", format!("swn_session={session}")).send().await.unwrap();
+    assert_eq!(other.status(), 303, "and is refused by the other network");
+
+    // A form token of one network is refused by the other, even with its cookie beside it.
+    let visitor = browser();
+    let page = uk.get_with(&visitor, "/sign-in").await;
+    let token = cookie(&page, "swn_csrf");
+    let post = |t: &TestApp| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(t.url("/sign-in"))
+            .header("cookie", format!("swn_csrf={token}"))
+            .header("origin", &t.base)
+            .form(&[("csrf_token", token.as_str()), ("email", "nobody@example.org"), ("password", "not-it-1")])
+    };
+    let at_own = post(&uk).send().await.unwrap().status();
+    assert!(at_own != 403 && at_own.is_client_error(), "accepted as a form where it was made: {at_own}");
+    assert_eq!(post(&eu).send().await.unwrap().status(), 403, "refused by the other network");
+
+    // An API token of one network is unknown to the other.
+    let api_token = crate::api::new_token(&uk, &uk_member, "my script").await;
+    let me = |t: &TestApp| reqwest::Client::new().get(t.url("/api/v1/me")).bearer_auth(&api_token).send();
+    assert_eq!(me(&uk).await.unwrap().status(), 200);
+    assert_eq!(me(&eu).await.unwrap().status(), 401);
+
+    // A signed link of one network (e-mail preferences) does not open in the other.
+    let preferences = swn::mail::preferences_path(&uk.app, &uk_member.email);
+    uk.get(&preferences).await.assert_status(200);
+    assert!(eu.get(&preferences).await.status.is_client_error());
+
+    // A newsletter sent in one network reaches its own members only.
+    let only_eu = eu.member("eve@insurer.example.eu", "Eve Europe").await;
+    let mut tx = eu.app.db.begin().await.unwrap();
+    swn::mail::consent::record(&mut tx, &only_eu.id, swn::mail::Category::Newsletter, true, "test").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = uk.app.db.begin().await.unwrap();
+    swn::mail::consent::record(&mut tx, &uk_member.id, swn::mail::Category::Newsletter, true, "test").await.unwrap();
+    tx.commit().await.unwrap();
+    let draft = swn::newsletters::Draft {
+        subject: "Kestrel quarterly",
+        intro_md: "Hello.",
+        audiences: &[swn::newsletters::Audience::Members],
+        blocks: &[],
+        author_id: None,
+    };
+    let now = chrono::Utc::now();
+    let issue = swn::newsletters::create(&uk.app.db, &draft, now).await.unwrap();
+    assert!(swn::newsletters::release(&uk.app.db, &issue, now).await.unwrap());
+    uk.app.wake_newsletters();
+    let started = std::time::Instant::now();
+    while mail_holding(&uk, "Kestrel quarterly").is_empty() && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = mail_holding(&uk, "Kestrel quarterly");
+    assert!(sent.iter().any(|m| m.contains(&uk_member.email)), "the UK member has their copy");
+    assert!(sent.iter().all(|m| !m.contains("eve@insurer.example.eu")), "no copy to the other network's member");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(mail_holding(&eu, "Kestrel quarterly").is_empty(), "nothing in the other network's mail");
+
+    uk.finish().await;
+    eu.finish().await;
+}
+
+/// A host no network names gets a plain page naming none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_host_is_told_nothing() {
+    let (uk, eu) = TestApp::start_networks(Engine::Sqlite).await;
+    let port = uk.app.config.base_url.port().unwrap();
+    let answer = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/"))
+        .header("host", format!("other.example.org:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("no site at this address") && !body.contains("Smart Work"), "{body}");
+    uk.finish().await;
+    eu.finish().await;
+}
