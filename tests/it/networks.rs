@@ -2,16 +2,20 @@
 //! PostgreSQL, each with its own demo, pages, feeds, site map, search and mail, and each refusing what the other
 //! issued: session cookies, form tokens, API tokens and signed links.
 
+use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{Answer, Engine, TestApp, browser, postgres_url, skip};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// A network's news item, published by its organiser.
-async fn news(t: &TestApp, title: &str) {
+use crate::support::{Answer, Engine, TestApp, TestData, browser, postgres_url, skip};
+
+/// A network's news item, published by its organiser (who is given back).
+async fn news(t: &TestApp, title: &str) -> crate::support::Person {
     let organiser = t.organiser().await;
     let fields =
         [("title", title), ("summary", "Only here."), ("body", "Only here."), ("publish_at", ""), ("published", "on")];
     t.post_with(&organiser, "/admin/news/new", &fields).await.assert_status(303);
+    organiser
 }
 
 /// The value of the cookie `name` (with or without its `__Host-` prefix) an answer sets.
@@ -45,8 +49,8 @@ async fn two_networks_from_one_process_keep_apart() {
     for t in [&uk, &eu] {
         swn::demo::load(&t.app).await.expect("a demo of its own");
     }
-    news(&uk, "Anchor days in Leeds").await;
-    news(&eu, "Anchor days in Lyon").await;
+    let uk_organiser = news(&uk, "Anchor days in Leeds").await;
+    let eu_organiser = news(&eu, "Anchor days in Lyon").await;
 
     // A visitor of each sees its own name, news, feed and site map, and nothing of the other.
     let (uk_home, eu_home) = (uk.get("/").await, eu.get("/").await);
@@ -143,6 +147,10 @@ async fn two_networks_from_one_process_keep_apart() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(mail_holding(&eu, "Kestrel quarterly").is_empty(), "nothing in the other network's mail");
 
+    // Organisers see their own network's people only.
+    eu.get_with(&eu_organiser, "/admin/users").await.assert_status(200).assert_contains("Eve Europe");
+    uk.get_with(&uk_organiser, "/admin/users").await.assert_status(200).assert_lacks("Eve Europe");
+
     uk.finish().await;
     eu.finish().await;
 }
@@ -161,6 +169,86 @@ async fn an_unknown_host_is_told_nothing() {
     assert_eq!(answer.status(), 404);
     let body = answer.text().await.unwrap();
     assert!(body.contains("no site at this address") && !body.contains("Smart Work"), "{body}");
+    uk.finish().await;
+    eu.finish().await;
+}
+
+/// The command line with a networks file: `--network` picks a network for `demo`, `migrate` and `backup`;
+/// `swn serve` starts each network (a setup link for the one without an organiser) and serves both on one port;
+/// a file with a mistake stops the start with a message naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_works_on_each_network() {
+    use crate::cli::free_port;
+    let (uk, eu) = (TestData::new(Engine::Sqlite).await, TestData::new(Engine::Sqlite).await);
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("networks.toml");
+    let network = |name: &str, title: &str, host: &str, data: &TestData| {
+        format!(
+            "[[network]]\nname = \"{name}\"\ntitle = \"{title}\"\nhosts = [\"{host}\"]\nbase_url = \"http://{host}:{port}\"\n\
+             data_dir = \"{}\"\n\n",
+            data.dir.path().display()
+        )
+    };
+    let text = network("uk", "Smart Work Network", "127.0.0.1", &uk)
+        + &network("eu", "European Smart Work Network", "localhost", &eu);
+    std::fs::write(&file, &text).unwrap();
+    let swn = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_swn"));
+        cmd.env("SWN_NETWORKS", &file).env("SWN_LOG", "warn").args(args).kill_on_drop(true);
+        cmd
+    };
+    let run = |args: &'static [&'static str]| {
+        let mut cmd = swn(args);
+        async move {
+            let out = cmd.output().await.unwrap();
+            let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            (out.status.success(), said)
+        }
+    };
+
+    let (ok, said) = run(&["demo", "--network", "eu"]).await;
+    assert!(ok && said.contains("Demo network loaded"), "{said}");
+    let (ok, said) = run(&["migrate"]).await;
+    assert!(!ok && said.contains("holds several networks: say which with --network (uk, eu)"), "{said}");
+    let (ok, said) = run(&["demo", "--network", "fr"]).await;
+    assert!(!ok && said.contains("has no network \"fr\" (it has uk, eu)"), "{said}");
+    let (ok, said) = run(&["migrate", "--network", "uk"]).await;
+    assert!(ok && said.contains("up to date"), "{said}");
+    let backups = tempfile::tempdir().unwrap();
+    let out = swn(&["backup", backups.path().to_str().unwrap(), "--network", "eu"]).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 1, "the one network's backup");
+
+    let mut child = swn(&["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.contains("Press Ctrl-C") {
+                return;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("swn serve did not start:\n{printed}"));
+    assert!(printed.contains("No organiser yet in the Smart Work Network"), "{printed}");
+    assert!(!printed.contains("No organiser yet in the European"), "the demo has one: {printed}");
+    assert!(printed.contains(&format!("The European Smart Work Network is running at http://localhost:{port}/")));
+    for (host, title) in [("127.0.0.1", "Smart Work Network"), ("localhost", "European Smart Work Network")] {
+        let home = browser().get(format!("http://{host}:{port}/")).send().await.unwrap();
+        assert_eq!(home.status(), 200);
+        assert!(home.text().await.unwrap().contains(&format!("<span>{title}</span>")), "{host}");
+    }
+    crate::cli::stop(child).await;
+
+    // A mistake in the file: the start stops, saying what and where.
+    std::fs::write(&file, text.replace("hosts = [\"localhost\"]", "hosts = [\"127.0.0.1\"]")).unwrap();
+    let out = swn(&["serve", "--listen", &format!("127.0.0.1:{port}")]).output().await.unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("the host \"127.0.0.1\" is named twice"), "{said}");
     uk.finish().await;
     eu.finish().await;
 }
