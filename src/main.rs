@@ -62,6 +62,13 @@ enum AdminCommand {
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// Prints a line for the operator. A server whose standard output has been closed (a supervisor that read the
+/// first lines and went) goes on serving, where `println!` would panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 /// Logs to standard output: text (coloured only on a terminal), or one JSON object a line with
 /// `SWN_LOG_FORMAT=json`; `SWN_LOG` filters them (`info` by default).
 fn logging() -> anyhow::Result<()> {
@@ -95,18 +102,18 @@ async fn main() -> anyhow::Result<()> {
                     None => "could not open the network".to_string(),
                 })?;
                 if let Some(link) = swn::auth::service::issue_setup_link(&app).await? {
-                    println!(
+                    say(&format!(
                         "\nNo organiser yet in the {}. Open this one-time link to create the first organiser account:\n\n    {link}\n",
                         app.config.title
-                    );
+                    ));
                 }
                 hosted.push(Hosted { app, hosts });
             }
             let server = Server::bind_networks(hosted).await?;
             for network in &server.networks {
-                println!("The {} is running at {}", network.app.config.title, network.app.config.base_url);
+                let config = &network.app.config;
+                say(&format!("The {} is running at {} (press Ctrl-C to stop).", config.title, config.base_url));
             }
-            println!("Press Ctrl-C to stop.");
             server.run(swn::shutdown_signal()).await?;
         }
         Command::Migrate(common) => {

@@ -78,13 +78,16 @@ async fn remind(app: &App, member: &DueMember, days_before: i64, now: DateTime<U
     let link = app.config.link(&format!("/membership/renew/{token}"));
     let changed = app.config.link("/membership/employer");
     let email = messages::notice_with_links(
-            &app.config.title,
+        &app.config.title,
         &member.email,
         &member.name,
         &format!("Renew your {} membership", app.config.title),
         &[
             format!("Your membership of the {site} ends on {end}.", site = app.config.title),
-            "To renew it for another twelve months, confirm with one click that you still meet the network's terms: you work in-house at the same organisation on its Smart Working programme, and the organisation still has 100 or more employees.".to_string(),
+            format!(
+                "To renew it for another twelve months, confirm with one click that you still meet the network's terms: you work in-house at the same organisation on its Smart Working programme, and the organisation still has {} or more employees.",
+                app.config.min_employees
+            ),
             format!(
                 "If something has changed, such as your organisation, tell the organisers what has changed instead{}.",
                 mail::or_reply(app)

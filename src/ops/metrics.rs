@@ -2,10 +2,12 @@
 //! are never public by accident). Counters and timings are kept in memory as things happen; the outbox and the
 //! pool are read when scraped, so every instance reports the whole outbox as the database holds it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -207,17 +209,24 @@ impl Metrics {
 /// `/metrics` for the one network of an installation; with a networks file each network's at
 /// `/metrics/<name>`, one target each for Prometheus.
 pub fn router(apps: &[App]) -> Router {
-    let mut router = Router::new();
-    for app in apps {
-        let path = match &app.config.network {
-            Some(name) => format!("/metrics/{name}"),
-            None => "/metrics".to_string(),
-        };
-        router = router.merge(Router::new().route(&path, get(metrics)).with_state(app.clone()));
-    }
+    let router = match apps {
+        [one] if one.config.network.is_none() => Router::new().route("/metrics", get(metrics)).with_state(one.clone()),
+        several => {
+            let by_name: HashMap<String, App> =
+                several.iter().filter_map(|a| Some((a.config.network.clone()?, a.clone()))).collect();
+            Router::new().route("/metrics/{network}", get(network_metrics)).with_state(Arc::new(by_name))
+        }
+    };
     router.fallback(|| async {
-        (StatusCode::NOT_FOUND, "Not found: the metrics are at /metrics (or /metrics/<network>)\n")
+        (StatusCode::NOT_FOUND, "Not found: the metrics are at /metrics, or /metrics/<network> for several\n")
     })
+}
+
+async fn network_metrics(State(networks): State<Arc<HashMap<String, App>>>, Path(name): Path<String>) -> Response {
+    match networks.get(&name) {
+        Some(app) => metrics(State(app.clone())).await,
+        None => (StatusCode::NOT_FOUND, "No network of that name\n").into_response(),
+    }
 }
 
 async fn metrics(State(app): State<App>) -> Response {

@@ -40,7 +40,9 @@ pub async fn observe(State(app): State<App>, request: Request, next: Next) -> Re
         _ => "other",
     };
     let route = request.extensions().get::<MatchedPath>().map_or("(no route)", |p| p.as_str()).to_string();
-    let span = tracing::info_span!("request", id = %id, method = method, route = %route);
+    // The network's name, when an installation serves several (its log is one for all).
+    let network = app.config.network.as_deref();
+    let span = tracing::info_span!("request", id = %id, method = method, route = %route, network);
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();

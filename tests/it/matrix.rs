@@ -282,6 +282,7 @@ fn rows(s: &Seed) -> Vec<Row> {
         row("GET", "/readyz", p("/readyz"), PUBLIC),
         // Served only on SWN_METRICS_LISTEN, never on the site's own address.
         row("GET", "/metrics", p("/metrics"), NOWHERE),
+        row("GET", "/metrics/{network}", p("/metrics/uk"), NOWHERE),
         row("GET", "/static/{name}", p("/static/style.css"), PUBLIC),
         row("GET", "/files/{id}", format!("/files/{}", s.public_file), PUBLIC),
         // Searching for part of the marker (the query itself is shown back in the form).

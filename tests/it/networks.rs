@@ -70,7 +70,9 @@ async fn two_networks_from_one_process_keep_apart() {
         .assert_contains(&format!("{}/news/anchor-days-in-lyon", eu.base))
         .assert_lacks("leeds");
 
-    // Search: a member of each finds their own network's discussion only.
+    // Search: a visitor finds their own network's news, and a member their own network's discussion, only.
+    uk.get("/search?q=leeds").await.assert_contains("Anchor days in Leeds");
+    eu.get("/search?q=leeds").await.assert_status(200).assert_lacks("Anchor days in Leeds");
     let uk_member = uk.member("ann@council.example.gov.uk", "Ann Asker").await;
     let eu_member = eu.member("ann@council.example.gov.uk", "Ann Asker").await;
     crate::forum::topic(&uk, &uk_member, "people", "Zephyrine desk ratios", "What worked?", &[]).await;
@@ -220,14 +222,19 @@ async fn the_command_line_works_on_each_network() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_dir(backups.path()).unwrap().count(), 1, "the one network's backup");
 
-    let mut child = swn(&["serve", "--listen", &format!("127.0.0.1:{port}")]).stdout(Stdio::piped()).spawn().unwrap();
+    let metrics_port = free_port();
+    let mut child = swn(&["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("SWN_METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     tokio::time::timeout(Duration::from_secs(60), async {
         while let Ok(Some(line)) = lines.next_line().await {
             printed.push_str(&line);
             printed.push('\n');
-            if line.contains("Press Ctrl-C") {
+            if printed.matches("is running at").count() == 2 {
                 return;
             }
         }
@@ -241,6 +248,11 @@ async fn the_command_line_works_on_each_network() {
         let home = browser().get(format!("http://{host}:{port}/")).send().await.unwrap();
         assert_eq!(home.status(), 200);
         assert!(home.text().await.unwrap().contains(&format!("<span>{title}</span>")), "{host}");
+    }
+    // Each network's figures on its own path: one Prometheus target each.
+    for (path, status) in [("/metrics/uk", 200), ("/metrics/eu", 200), ("/metrics", 404)] {
+        let answer = reqwest::get(format!("http://127.0.0.1:{metrics_port}{path}")).await.unwrap();
+        assert_eq!(answer.status(), status, "{path}");
     }
     crate::cli::stop(child).await;
 
