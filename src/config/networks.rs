@@ -52,6 +52,8 @@ pub struct Entry {
     pub smtp_url: Option<String>,
     pub timezone: Option<String>,
     pub min_employees: Option<i64>,
+    /// Its PostgreSQL URL is a PgBouncer in transaction mode (as `SWN_PGBOUNCER`, which is for every network).
+    pub pgbouncer: Option<bool>,
 }
 
 /// A network of the file with its whole configuration.
@@ -146,6 +148,9 @@ impl Entry {
         if self.mail_reply_to.is_some() {
             common.mail_reply_to.clone_from(&self.mail_reply_to);
         }
+        if let Some(pgbouncer) = self.pgbouncer {
+            common.pgbouncer = pgbouncer;
+        }
         common
     }
 
@@ -187,14 +192,15 @@ fn check(mut entries: Vec<Entry>) -> anyhow::Result<Vec<Entry>> {
             bail!("network {name:?} names no hosts: list the host names it is reached by");
         }
         for host in &mut entry.hosts {
-            *host = host.trim().to_ascii_lowercase();
-            let plain = !host.is_empty()
-                && Url::parse(&format!("http://{host}")).is_ok_and(|u| {
-                    u.host_str().is_some() && u.path() == "/" && u.username().is_empty() && u.query().is_none()
-                });
-            if !plain || host.contains(['/', '@', '?', '#']) {
-                bail!("network {name:?}: {host:?} is not a host name (give it as smartwork.example.org, no scheme)");
-            }
+            let given = host.trim().to_ascii_lowercase();
+            let parsed = Url::parse(&format!("http://{given}")).ok().filter(|u| {
+                u.host_str().is_some() && u.path() == "/" && u.username().is_empty() && u.query().is_none()
+            });
+            let Some(parsed) = parsed.filter(|_| !given.is_empty() && !given.contains(['/', '@', '?', '#'])) else {
+                bail!("network {name:?}: {given:?} is not a host name (give it as smartwork.example.org, no scheme)");
+            };
+            // As a request names it: an international name in its ASCII form, port 80 as no port.
+            *host = host_of(&parsed);
             if let Some(other) = hosts.insert(host.clone(), name.clone()) {
                 bail!("the host {host:?} is named twice: by network {other:?} and network {name:?}");
             }
@@ -294,6 +300,9 @@ mod tests {
         let eu = network("eu", "\"eu.example.org\"", &data(&b));
         let two = entries(&format!("{uk}{eu}")).unwrap();
         assert_eq!(two.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["uk", "eu"]);
+        // Host names as requests give them: lower case, port 80 as none, an international name in ASCII.
+        let named = entries(&network("uk", "\"UK.example.org:80\", \"bücher.example:8080\"", &data(&a))).unwrap();
+        assert_eq!(named[0].hosts, ["uk.example.org", "xn--bcher-kva.example:8080"]);
 
         let twice = network("eu", "\"eu.example.org\", \"UK.example.org\"", &data(&b));
         assert!(error(&format!("{uk}{twice}")).contains("the host \"uk.example.org\" is named twice"));
