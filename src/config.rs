@@ -53,7 +53,8 @@ pub struct CommonArgs {
     #[arg(long, env = "SWN_TITLE", default_value = DEFAULT_TITLE)]
     pub title: String,
     /// A networks file (TOML) for several networks in one installation; each `[[network]]` then has its own
-    /// hosts, address, database and mail, and the options above are the defaults they share.
+    /// name, hosts, address and database, and may have its own mail, time zone and minimum size; the other
+    /// options are the installation's, shared by every network.
     #[arg(long, env = "SWN_NETWORKS")]
     pub networks: Option<PathBuf>,
     /// The network of the networks file to work on (`swn serve` serves them all without it).

@@ -198,7 +198,8 @@ pub fn request_timeout() -> TimeoutLayer {
     TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30))
 }
 
-/// A network and the host names it answers (none: every host, for the one network of an installation).
+/// A network and the host names it answers (none: every host, for the one network of an installation without
+/// a networks file; beside others a network must name its hosts).
 pub struct Hosted {
     pub app: App,
     pub hosts: Vec<String>,
@@ -249,6 +250,9 @@ impl Server {
         if networks.is_empty() {
             anyhow::bail!("no network to serve");
         }
+        if networks.len() > 1 && networks.iter().any(|n| n.hosts.is_empty()) {
+            anyhow::bail!("each of several networks names the hosts it answers");
+        }
         let addr = listener.local_addr()?;
         Ok(Server { networks, addr, listener, metrics: None })
     }
@@ -290,7 +294,9 @@ impl Server {
         });
         let site = match &self.networks[..] {
             [one] if one.hosts.is_empty() => router(one.app.clone()),
-            several => web::hosts::by_host(several.iter().map(|n| (n.hosts.clone(), router(n.app.clone())))),
+            several => web::hosts::by_host(
+                several.iter().map(|n| (n.hosts.clone(), n.app.config.base_url.clone(), router(n.app.clone()))),
+            ),
         };
         web::serve::serve(self.listener, site, installation.connections, grace, draining).await?;
         if let Some(metrics) = metrics {
@@ -312,7 +318,10 @@ impl Server {
 /// A network's mail worker and jobs, started.
 fn network_jobs(app: &App) -> anyhow::Result<jobs::Jobs> {
     let transport = Arc::new(match &app.config.smtp_url {
-        Some(url) => mail::transport::Transport::smtp(url)?,
+        Some(url) => mail::transport::Transport::smtp(url).with_context(|| match &app.config.network {
+            Some(name) => format!("network {name:?}'s mail server"),
+            None => "the mail server".to_string(),
+        })?,
         None => mail::transport::Transport::files(app.config.outbox_dir())
             .with_context(|| format!("could not create the outbox folder {}", app.config.outbox_dir().display()))?,
     });

@@ -2,6 +2,8 @@
 -- request. A trigger keeps the count, so every way a like comes or goes (a member's click, an erasure, a deleted
 -- account's cascade) moves it.
 ALTER TABLE forum_posts ADD COLUMN like_count BIGINT NOT NULL DEFAULT 0;
+-- An instance still running the earlier version may like or unlike meanwhile: held off until the trigger is in.
+LOCK TABLE forum_likes IN SHARE ROW EXCLUSIVE MODE;
 UPDATE forum_posts SET like_count = (SELECT COUNT(*) FROM forum_likes l WHERE l.post_id = forum_posts.id);
 
 CREATE FUNCTION forum_likes_count() RETURNS TRIGGER LANGUAGE plpgsql AS $$

@@ -101,6 +101,9 @@ pub fn for_command(common: &CommonArgs, listen: std::net::SocketAddr) -> anyhow:
     let entry = chosen(read(path)?, Some(name), path)?.remove(0);
     let mut config = Config::from_common(&entry.common(common), listen).map(|c| entry.name_it(c));
     if let (Ok(config), Some(min)) = (&mut config, entry.min_employees) {
+        if min < 1 {
+            bail!("network {:?} of {}: min_employees must be at least 1", entry.name, path.display());
+        }
         config.min_employees = min;
     }
     in_network(config, &entry.name, path)
@@ -136,8 +139,16 @@ impl Entry {
         // A network on PostgreSQL without a folder of its own keeps its outbox beside the installation's.
         common.data_dir = self.data_dir.clone().unwrap_or_else(|| installation.data_dir.join(&self.name));
         common.database_url = self.database_url.clone();
-        if let Some(from) = &self.mail_from {
-            common.mail_from.clone_from(from);
+        match &self.mail_from {
+            Some(from) => common.mail_from.clone_from(from),
+            // The installation's address under this network's name, so that no network's e-mail goes out
+            // under another's.
+            None => {
+                if let Ok(mailbox) = installation.mail_from.parse::<lettre::message::Mailbox>() {
+                    common.mail_from =
+                        lettre::message::Mailbox::new(Some(self.title.clone()), mailbox.email).to_string();
+                }
+            }
         }
         if let Some(zone) = &self.timezone {
             common.timezone.clone_from(zone);
@@ -165,8 +176,12 @@ impl Entry {
 pub fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("could not read the networks file {} (SWN_NETWORKS)", path.display()))?;
-    let file: NetworksFile =
-        toml::from_str(&text).with_context(|| format!("the networks file {} is not valid", path.display()))?;
+    // toml's own message quotes the line it stopped at, which may hold a password: say where and what only.
+    let file: NetworksFile = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text.bytes().take(s.start).filter(|b| *b == b'\n').count() + 1);
+        let at = line.map(|l| format!(" at line {l}")).unwrap_or_default();
+        anyhow::anyhow!("the networks file {} is not valid{at}: {}", path.display(), e.message().trim())
+    })?;
     check(file.network).with_context(|| format!("the networks file {}", path.display()))
 }
 
@@ -176,6 +191,7 @@ fn check(mut entries: Vec<Entry>) -> anyhow::Result<Vec<Entry>> {
     }
     let mut names: HashMap<String, ()> = HashMap::new();
     let mut hosts: HashMap<String, String> = HashMap::new();
+    let mut bare_hosts: HashMap<String, String> = HashMap::new();
     let mut databases: HashMap<String, String> = HashMap::new();
     for entry in &mut entries {
         let name = entry.name.clone();
@@ -199,10 +215,20 @@ fn check(mut entries: Vec<Entry>) -> anyhow::Result<Vec<Entry>> {
             let Some(parsed) = parsed.filter(|_| !given.is_empty() && !given.contains(['/', '@', '?', '#'])) else {
                 bail!("network {name:?}: {given:?} is not a host name (give it as smartwork.example.org, no scheme)");
             };
-            // As a request names it: an international name in its ASCII form, port 80 as no port.
-            *host = host_of(&parsed);
+            // As a request names it: an international name in its ASCII form, port 80 or 443 as no port.
+            *host = host_of(&parsed).trim_end_matches(":443").to_string();
             if let Some(other) = hosts.insert(host.clone(), name.clone()) {
                 bail!("the host {host:?} is named twice: by network {other:?} and network {name:?}");
+            }
+            let bare = match host.rsplit_once(':') {
+                Some((bare, port)) if port.bytes().all(|b| b.is_ascii_digit()) => bare.to_string(),
+                _ => host.clone(),
+            };
+            if let Some(other) = bare_hosts.insert(bare.clone(), name.clone()).filter(|o| *o != name) {
+                bail!(
+                    "networks {other:?} and {name:?} are both at {bare:?} (on different ports): browsers keep one set \
+                     of cookies per host name, so each would sign the other's people out; give each its own name"
+                );
             }
         }
         let base = Url::parse(&entry.base_url)
@@ -261,7 +287,11 @@ fn database_of(entry: &Entry) -> anyhow::Result<String> {
         let dir = canonical(file.parent().unwrap_or(Path::new(".")));
         return Ok(format!("sqlite {}", dir.join(file.file_name().unwrap_or_default()).display()));
     }
-    let parsed = Url::parse(url).with_context(|| format!("network {:?}: its database_url is not a URL", entry.name))?;
+    if !["postgres://", "postgresql://"].iter().any(|s| url.starts_with(s)) {
+        bail!("network {:?}: its database_url must start sqlite://, postgres:// or postgresql://", entry.name);
+    }
+    let parsed =
+        Url::parse(url).ok().with_context(|| format!("network {:?}: its database_url is not a URL", entry.name))?;
     let host = parsed.host_str().unwrap_or("localhost").to_ascii_lowercase();
     let database = parsed.path().trim_start_matches('/');
     let database = if database.is_empty() { parsed.username() } else { database };
@@ -328,6 +358,17 @@ mod tests {
         assert!(error(&network("uk", "\"other.example.org\"", &data(&a))).contains("is not at one of its hosts"));
         assert!(error(&format!("{uk}{}", network("uk", "\"x.example.org\"", &data(&b)))).contains("given to two"));
         assert!(error("").contains("names no network"));
+        let ports = network("eu", "\"uk.example.org:8443\"", &data(&b));
+        assert!(error(&format!("{uk}{ports}")).contains("are both at \"uk.example.org\" (on different ports)"));
+        let scheme = network("uk", "\"uk.example.org\"", "database_url = \"postgress://swn:secret@db/swn\"");
+        let said = error(&scheme);
+        assert!(said.contains("must start sqlite://") && !said.contains("secret"), "{said}");
+
+        // A mistake in the file's syntax is placed, never quoted: the line may hold a password.
+        let file = dir.path().join("networks.toml");
+        std::fs::write(&file, "[[network]]\nname = \"uk\"\ndatabse_url = \"postgres://swn:secret@db/swn\"\n").unwrap();
+        let said = format!("{:#}", read(&file).unwrap_err());
+        assert!(said.contains("is not valid at line 3") && !said.contains("secret"), "{said}");
         assert!(entries(&format!("{uk}colour = \"blue\"\n")).is_err(), "an unknown setting is a mistake");
     }
 }

@@ -82,7 +82,7 @@ impl<'a> From<&'a mut PgConnection> for Conn<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error(
-        "the database URL {0:?} has an unknown scheme: use sqlite://path/to/file.db or postgres://user@host/dbname"
+        "the database URL's scheme {0:?} is not one swn speaks: use sqlite://path/to/file.db or postgres://user@host/dbname"
     )]
     UnknownScheme(String),
     #[error("the database URL is not valid: {0}")]
@@ -179,7 +179,8 @@ impl Db {
                 .map_err(ConnectError::Unreachable)?;
             Ok(Db::Postgres(pool))
         } else {
-            Err(ConnectError::UnknownScheme(url.to_string()))
+            // The scheme alone: the rest of the URL may hold a password.
+            Err(ConnectError::UnknownScheme(url.split(':').next().unwrap_or_default().to_string()))
         }
     }
 

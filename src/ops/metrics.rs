@@ -205,8 +205,7 @@ impl Metrics {
     }
 }
 
-/// The metrics address's only route.
-/// `/metrics` for the one network of an installation; with a networks file each network's at
+/// The metrics address's routes: `/metrics` for the one network of an installation; with a networks file each network's at
 /// `/metrics/<name>`, one target each for Prometheus.
 pub fn router(apps: &[App]) -> Router {
     let router = match apps {

@@ -15,8 +15,8 @@ use crate::auth::policy;
 #[derive(Clone, Debug, Default)]
 pub struct Page {
     pub title: String,
-    /// The network's name (its `title` setting).
-    pub site_name: String,
+    /// The network's settings (its name, its minimum organisation size).
+    pub network: Option<std::sync::Arc<crate::Config>>,
     pub user_name: Option<String>,
     pub csrf: String,
     pub flash: Option<String>,
@@ -43,7 +43,7 @@ impl Page {
         let viewer = ext.get::<Viewer>().cloned().unwrap_or_default();
         Page {
             title: String::new(),
-            site_name: ext.get::<Network>().map(|n| n.0.title.clone()).unwrap_or_default(),
+            network: ext.get::<Network>().map(|n| n.0.clone()),
             user_name: viewer.user.as_ref().map(|u| u.name.clone()),
             csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
@@ -69,7 +69,12 @@ impl Page {
     }
 
     pub fn site_name(&self) -> &str {
-        if self.site_name.is_empty() { crate::config::DEFAULT_TITLE } else { &self.site_name }
+        self.network.as_ref().map_or(crate::config::DEFAULT_TITLE, |n| n.title.as_str())
+    }
+
+    /// The smallest organisation eligible for membership, in this network.
+    pub fn min_employees(&self) -> i64 {
+        self.network.as_ref().map_or(100, |n| n.min_employees)
     }
 
     /// "Title – Smart Work Network", or the site's name alone for the home page.

@@ -54,8 +54,11 @@ async fn two_networks_from_one_process_keep_apart() {
 
     // A visitor of each sees its own name, news, feed and site map, and nothing of the other.
     let (uk_home, eu_home) = (uk.get("/").await, eu.get("/").await);
-    uk_home.assert_status(200).assert_contains("Smart Work Network").assert_lacks("European Smart Work Network");
-    eu_home.assert_status(200).assert_contains("European Smart Work Network");
+    uk_home
+        .assert_status(200)
+        .assert_contains("<span>UK Smart Work Network</span>")
+        .assert_lacks("European Smart Work Network");
+    eu_home.assert_status(200).assert_contains("<span>European Smart Work Network</span>").assert_lacks("UK Smart");
     uk.get("/news").await.assert_contains("Anchor days in Leeds").assert_lacks("Lyon");
     eu.get("/news").await.assert_contains("Anchor days in Lyon").assert_lacks("Leeds");
     eu.get("/news/anchor-days-in-leeds").await.assert_status(404);
@@ -148,6 +151,19 @@ async fn two_networks_from_one_process_keep_apart() {
     assert!(sent.iter().all(|m| !m.contains("eve@insurer.example.eu")), "no copy to the other network's member");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(mail_holding(&eu, "Kestrel quarterly").is_empty(), "nothing in the other network's mail");
+
+    // Each network's e-mails go out under its own name.
+    eu.post_with(&browser(), "/password/forgot", &[("email", "ann@council.example.gov.uk")]).await.assert_status(200);
+    let started = std::time::Instant::now();
+    while mail_holding(&eu, "Set a new password").is_empty() && started.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reset = mail_holding(&eu, "Set a new password").pop().expect("the reset e-mail");
+    assert!(reset.contains("Subject: Set a new password for the European Smart Work Network"), "{reset}");
+    let from = reset.lines().find(|l| l.starts_with("From:")).unwrap_or_default();
+    assert!(from.contains("European Smart Work Network") && from.contains("<network@localhost>"), "{from}");
+    assert!(reset.contains("The European Smart Work Network organisers"), "{reset}");
+    assert!(mail_holding(&uk, "Set a new password").is_empty());
 
     // Organisers see their own network's people only.
     eu.get_with(&eu_organiser, "/admin/users").await.assert_status(200).assert_contains("Eve Europe");

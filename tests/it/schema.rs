@@ -206,3 +206,87 @@ async fn sqlite_is_built_with_the_planner_guarantee_and_without_memory_statistic
     assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
     db.close().await;
 }
+
+/// 0028 counts the likes already given onto each post, and its triggers keep the count from then on.
+async fn upgrading_counts_the_likes_already_given(url: &str) {
+    let db = Db::connect(url).await.unwrap();
+    swn::db::migrate::run_until(&db, Some("0027_search_and_indexes")).await.unwrap();
+    let now = chrono::Utc::now();
+    for (id, email) in [("u1", "one@example.org"), ("u2", "two@example.org")] {
+        swn::execute!(
+            &db,
+            "INSERT INTO users (id, email, name, role, suspended, password_hash, created_at, updated_at)
+             VALUES ($1, $2, 'A Member', 'member', FALSE, NULL, $3, $3)",
+            id,
+            email,
+            now
+        )
+        .unwrap();
+    }
+    swn::execute!(
+        &db,
+        "INSERT INTO forum_categories (id, slug, name, description, group_id, position, created_at)
+         VALUES ('c1', 'people', 'People', '', NULL, 0, $1)",
+        now
+    )
+    .unwrap();
+    swn::execute!(
+        &db,
+        "INSERT INTO forum_topics (id, category_id, author_id, anonymous_label, title, kind, accepted_post_id, locked,
+                                   pinned, hidden, reply_count, last_activity_at, created_at)
+         VALUES ('t1', 'c1', 'u1', NULL, 'Anchor days', 'question', NULL, FALSE, FALSE, FALSE, 1, $1, $1)",
+        now
+    )
+    .unwrap();
+    for (id, opening) in [("p1", true), ("p2", false)] {
+        swn::execute!(
+            &db,
+            "INSERT INTO forum_posts (id, topic_id, author_id, body_md, body_html, opening, hidden, created_at)
+             VALUES ($1, 't1', 'u1', 'Text', '<p>Text</p>', $2, FALSE, $3)",
+            id,
+            opening,
+            now
+        )
+        .unwrap();
+    }
+    for (post, user) in [("p1", "u1"), ("p1", "u2"), ("p2", "u2")] {
+        swn::execute!(
+            &db,
+            "INSERT INTO forum_likes (post_id, user_id, created_at) VALUES ($1, $2, $3)",
+            post,
+            user,
+            now
+        )
+        .unwrap();
+    }
+    assert!(swn::db::migrate::run(&db).await.unwrap().contains(&"0028_like_counts"));
+    let counts = || async {
+        let mut counts = Vec::new();
+        for post in ["p1", "p2"] {
+            counts
+                .push(swn::fetch_scalar!(&db, i64, "SELECT like_count FROM forum_posts WHERE id = $1", post).unwrap());
+        }
+        counts
+    };
+    assert_eq!(counts().await, [2, 1], "the likes already given, counted");
+    swn::execute!(&db, "DELETE FROM users WHERE id = 'u2'").unwrap();
+    assert_eq!(counts().await, [1, 0], "and kept from then on");
+    db.close().await;
+}
+
+#[tokio::test]
+async fn upgrading_sqlite_counts_the_likes_already_given() {
+    let dir = tempfile::tempdir().unwrap();
+    upgrading_counts_the_likes_already_given(&format!("sqlite://{}", dir.path().join("upgrade.db").display())).await;
+}
+
+#[tokio::test]
+async fn upgrading_postgres_counts_the_likes_already_given() {
+    if crate::support::postgres_url().is_none() {
+        crate::support::skip("set SWN_TEST_DATABASE_URL to run this test on PostgreSQL");
+        return;
+    }
+    let (url, name) = crate::support::fresh_postgres_database().await;
+    upgrading_counts_the_likes_already_given(&url).await;
+    crate::support::drop_postgres_database(&name).await;
+}
