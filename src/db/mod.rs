@@ -82,7 +82,7 @@ impl<'a> From<&'a mut PgConnection> for Conn<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error(
-        "the database URL's scheme {0:?} is not one swn speaks: use sqlite://path/to/file.db or postgres://user@host/dbname"
+        "the database URL has an unknown scheme ({0:?}): use sqlite://path/to/file.db or postgres://user@host/dbname"
     )]
     UnknownScheme(String),
     #[error("the database URL is not valid: {0}")]
