@@ -19,7 +19,7 @@
 //! What a network does not set (its mail server, time zone, minimum size, and everything else: the listening
 //! address, session lengths, pool sizes) is the installation's, from the flags and `SWN_*` variables.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -189,7 +189,7 @@ fn check(mut entries: Vec<Entry>) -> anyhow::Result<Vec<Entry>> {
     if entries.is_empty() {
         bail!("it names no network: give each a [[network]] table");
     }
-    let mut names: HashMap<String, ()> = HashMap::new();
+    let mut names: HashSet<String> = HashSet::new();
     let mut hosts: HashMap<String, String> = HashMap::new();
     let mut bare_hosts: HashMap<String, String> = HashMap::new();
     let mut databases: HashMap<String, String> = HashMap::new();
@@ -201,7 +201,7 @@ fn check(mut entries: Vec<Entry>) -> anyhow::Result<Vec<Entry>> {
         if !name_ok {
             bail!("a network's name is 1 to 40 lower-case letters, digits and hyphens, not {name:?}");
         }
-        if names.insert(name.clone(), ()).is_some() {
+        if !names.insert(name.clone()) {
             bail!("the name {name:?} is given to two networks");
         }
         if entry.hosts.is_empty() {
