@@ -70,6 +70,9 @@ pub async fn signing_key(db: &Db) -> Result<SigningKey, sqlx::Error> {
     Ok(SigningKey(value.into_bytes()))
 }
 
+/// How much of its HMAC-SHA-256 a form token keeps.
+const FORM_TAG_BYTES: usize = 16;
+
 impl SigningKey {
     fn mac(&self, payload: &str) -> HmacSha256 {
         // HMAC takes a key of any length, so this cannot fail.
@@ -87,17 +90,25 @@ impl SigningKey {
 
     /// A browser's form token (the double-submit cookie's value): a random part and its tag, so that a token
     /// one network made is refused by another (each network has its own key).
+    ///
+    /// 128 random bits and a 128-bit tag: every form of a page carries the token (a topic page has a hundred
+    /// forms), so it is kept as short as the unsigned one was.
     pub fn form_token(&self) -> String {
-        let nonce = crate::auth::tokens::random_token();
+        use rand::RngCore;
+        let mut nonce = [0u8; 16];
+        rand::rng().fill_bytes(&mut nonce);
+        let nonce = URL_SAFE_NO_PAD.encode(nonce);
         let tag = self.mac(&format!("form\n{nonce}")).finalize().into_bytes();
-        format!("{nonce}.{}", URL_SAFE_NO_PAD.encode(tag))
+        format!("{nonce}.{}", URL_SAFE_NO_PAD.encode(&tag[..FORM_TAG_BYTES]))
     }
 
     /// Whether `token` is a form token this key made.
     pub fn is_form_token(&self, token: &str) -> bool {
         let Some((nonce, tag)) = token.split_once('.') else { return false };
         let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else { return false };
-        nonce.len() >= 32 && self.mac(&format!("form\n{nonce}")).verify_slice(&tag).is_ok()
+        nonce.len() == 22
+            && tag.len() == FORM_TAG_BYTES
+            && self.mac(&format!("form\n{nonce}")).verify_truncated_left(&tag).is_ok()
     }
 
     /// What a token allows, and for which address; `None` for anything not signed by this key.
