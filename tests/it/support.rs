@@ -251,6 +251,20 @@ pub fn browser() -> reqwest::Client {
         .expect("client")
 }
 
+/// Runs a bound server until the sender is used (or dropped).
+fn run_until_stopped(server: Server) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        server
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server run");
+    });
+    (stop, handle)
+}
+
 impl TestApp {
     pub async fn start(engine: Engine) -> TestApp {
         TestApp::start_with(engine, |_| {}).await
@@ -299,15 +313,7 @@ impl TestApp {
     fn serve_app(app: App, listener: TcpListener) -> TestApp {
         let addr = listener.local_addr().expect("addr");
         let server = Server::from_listener(app.clone(), listener).expect("server");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            server
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("server run");
-        });
+        let (stop, handle) = run_until_stopped(server);
         TestApp {
             base: format!("http://{addr}"),
             client: browser(),
@@ -355,15 +361,7 @@ impl TestApp {
         }
         let apps: Vec<App> = hosted.iter().map(|h| h.app.clone()).collect();
         let server = Server::networks_from_listener(hosted, listener).expect("server");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            server
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("server run");
-        });
+        let (stop, handle) = run_until_stopped(server);
         let test_app = |app: &App, data: TestData| TestApp {
             base: app.config.base_url.as_str().trim_end_matches('/').to_string(),
             client: browser(),
