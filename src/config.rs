@@ -13,6 +13,9 @@ pub mod networks;
 /// The name a network goes by unless it is given another (`SWN_TITLE`, or a network's `title`).
 pub const DEFAULT_TITLE: &str = "Smart Work Network";
 
+/// The smallest eligible organisation unless a network says otherwise (`SWN_MIN_EMPLOYEES`, `min_employees`).
+pub const DEFAULT_MIN_EMPLOYEES: i64 = 100;
+
 /// The options every subcommand that opens the database shares.
 #[derive(clap::Args, Clone, Debug)]
 pub struct CommonArgs {
@@ -74,7 +77,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SWN_MAX_RESOURCE_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_resource_bytes: usize,
     /// Smallest organisation (employees) eligible for membership.
-    #[arg(long, env = "SWN_MIN_EMPLOYEES", default_value_t = 100)]
+    #[arg(long, env = "SWN_MIN_EMPLOYEES", default_value_t = DEFAULT_MIN_EMPLOYEES)]
     pub min_employees: i64,
     /// Approve applications without review when every rule passes and the organisation is already known.
     #[arg(long, env = "SWN_AUTO_APPROVE", default_value_t = false)]
@@ -309,7 +312,7 @@ impl Config {
             max_upload_bytes: 2 * 1024 * 1024,
             max_resource_bytes: 20 * 1024 * 1024,
             trust_proxy: false,
-            min_employees: 100,
+            min_employees: DEFAULT_MIN_EMPLOYEES,
             auto_approve: false,
             joining_link_release: chrono::Duration::hours(24),
             reminder_before: chrono::Duration::hours(24),

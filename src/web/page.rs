@@ -74,7 +74,7 @@ impl Page {
 
     /// The smallest organisation eligible for membership, in this network.
     pub fn min_employees(&self) -> i64 {
-        self.network.as_ref().map_or(100, |n| n.min_employees)
+        self.network.as_ref().map_or(crate::config::DEFAULT_MIN_EMPLOYEES, |n| n.min_employees)
     }
 
     /// "Title – Smart Work Network", or the site's name alone for the home page.
