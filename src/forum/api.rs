@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{Post, Topic};
+use super::model::{PagePost, Topic};
 use super::routes::{
     POSTS_PER_PAGE, category_of, check_topic, member, readers, shown_author, topic_of, visible_categories,
 };
@@ -164,7 +164,7 @@ fn topic_out(app: &App, viewer: &Viewer, t: &Topic) -> TopicOut {
     }
 }
 
-fn post_out(viewer: &Viewer, t: &Topic, p: Post) -> PostOut {
+fn post_out(viewer: &Viewer, t: &Topic, p: PagePost) -> PostOut {
     PostOut {
         author: shown_author(viewer, t, p.author_id.as_deref(), p.author_name.as_deref()),
         accepted: t.accepted_post_id.as_deref() == Some(p.id.as_str()),
@@ -289,6 +289,6 @@ pub async fn reply(
     let allowed = readers(&app, &category).await?;
     let may_read = |uid: &str| allowed.as_ref().is_none_or(|set| set.contains(uid));
     let post_id = service::reply(&app, &user, &topic, &body, &may_read).await?;
-    let post = store::post(&app.db, &post_id).await?.ok_or(AppError::NotFound)?;
+    let post = store::page_post(&app.db, &user.id, &post_id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(post_out(&viewer, &topic, post))))
 }

@@ -65,34 +65,39 @@ impl Topic {
     }
 }
 
+/// A post as written, for quoting, editing and moderating it (a page shows a `PagePost`).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Post {
     pub id: String,
     pub topic_id: String,
     pub author_id: Option<String>,
-    pub author_name: Option<String>,
     pub body_md: String,
+    pub opening: bool,
+    pub hidden: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A post as a page of its topic shows it to a reader (`store::posts`): its HTML, not its Markdown (read only
+/// where it is quoted, edited or exported), how many members liked it, and whether the reader did and keeps it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PagePost {
+    pub id: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
     pub body_html: String,
     pub opening: bool,
     pub hidden: bool,
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
-    /// On a page of posts (`store::posts`): how many members liked it, and whether the reader did and keeps it.
-    #[sqlx(default)]
     pub likes: i64,
-    #[sqlx(default)]
     pub liked: bool,
-    #[sqlx(default)]
     pub bookmarked: bool,
 }
 
-// As a page of posts reads them (`store::posts`).
-crate::inline_row!(Post {
+crate::inline_row!(PagePost {
     id,
-    topic_id,
     author_id,
     author_name,
-    body_md,
     body_html,
     opening,
     hidden,

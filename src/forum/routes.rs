@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::model::{Category, Notification, Post, Revision, Topic};
+use super::model::{Category, Notification, PagePost, Post, Revision, Topic};
 use super::{service, store};
 use crate::App;
 use crate::auth::policy::{self, Space};
@@ -301,7 +301,7 @@ pub(crate) fn check_topic(errors: &mut FieldErrors, title: &str, body: &str, kin
 }
 
 pub struct PostView {
-    pub post: Post,
+    pub post: PagePost,
     pub author: String,
     pub when: String,
     pub can_edit: bool,
@@ -369,7 +369,7 @@ async fn topic_view(
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
     let is_anonymous = |a: &str| topic.anonymous_label.is_some() && Some(a) == topic.author_id.as_deref();
-    let view = |p: Post| PostView {
+    let view = |p: PagePost| PostView {
         author: shown_author(viewer, &topic, p.author_id.as_deref(), p.author_name.as_deref()),
         when: time::date_time(p.created_at, app.config.timezone),
         can_edit: policy::can_edit_post(viewer, p.author_id.as_deref(), now),
@@ -388,7 +388,7 @@ async fn topic_view(
     let answer = match &topic.accepted_post_id {
         Some(pid) => match page_posts.iter().find(|p| &p.id == pid) {
             Some(p) => Some(p.clone()),
-            None => store::post(&app.db, pid).await?,
+            None => store::page_post(&app.db, &user.id, pid).await?,
         }
         .filter(|p| !p.hidden)
         .map(view),

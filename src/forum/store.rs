@@ -210,26 +210,46 @@ pub async fn unread_counts(db: &Db, reader: &str) -> Result<Vec<(String, i64)>, 
 }
 
 const POST: &str =
-    "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
-    p.created_at, p.edited_at FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id";
+    "SELECT p.id, p.topic_id, p.author_id, p.body_md, p.opening, p.hidden, p.created_at FROM forum_posts p";
+
+/// Posts as a page shows them to a reader (`$1`): the likes counted on the post; the reader's like and bookmark
+/// joined on their keys (as subqueries they opened and closed two cursors per post).
+macro_rules! page_posts {
+    ($where:literal) => {
+        concat!(
+            "SELECT p.id, p.author_id, u.name AS author_name, p.body_html, p.opening, p.hidden,
+             p.created_at, p.edited_at, p.like_count AS likes,
+             l.user_id IS NOT NULL AS liked, b.user_id IS NOT NULL AS bookmarked
+             FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id
+             LEFT JOIN forum_likes l ON l.post_id = p.id AND l.user_id = $1
+             LEFT JOIN forum_bookmarks b ON b.user_id = $1 AND b.post_id = p.id ",
+            $where
+        )
+    };
+}
 
 /// A page of a topic's posts, each with its likes and whether `reader` liked and keeps it.
-pub async fn posts(db: &Db, topic_id: &str, reader: &str, offset: i64, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
+pub async fn posts(
+    db: &Db,
+    topic_id: &str,
+    reader: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<PagePost>, sqlx::Error> {
     crate::fetch_all_inline!(
         db,
-        Post,
-        "SELECT p.id, p.topic_id, p.author_id, u.name AS author_name, p.body_md, p.body_html, p.opening, p.hidden,
-         p.created_at, p.edited_at,
-         p.like_count AS likes,
-         EXISTS (SELECT 1 FROM forum_likes l WHERE l.post_id = p.id AND l.user_id = $4) AS liked,
-         EXISTS (SELECT 1 FROM forum_bookmarks b WHERE b.post_id = p.id AND b.user_id = $4) AS bookmarked
-         FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id
-         WHERE p.topic_id = $1 ORDER BY p.created_at, p.id LIMIT $2 OFFSET $3",
+        PagePost,
+        page_posts!("WHERE p.topic_id = $2 ORDER BY p.created_at, p.id LIMIT $3 OFFSET $4"),
+        reader,
         topic_id,
         limit,
-        offset,
-        reader
+        offset
     )
+}
+
+/// One post as a page shows it to `reader` (a topic's accepted answer, shown above a later page).
+pub async fn page_post(db: &Db, reader: &str, id: &str) -> Result<Option<PagePost>, sqlx::Error> {
+    crate::fetch_optional_inline!(db, PagePost, page_posts!("WHERE p.id = $2"), reader, id)
 }
 
 // Likes and bookmarks

@@ -204,6 +204,7 @@ async fn sqlite_is_built_with_the_planner_guarantee_and_without_memory_statistic
         swn::fetch_all!(&db, (String,), "PRAGMA compile_options").unwrap().into_iter().map(|(o,)| o).collect();
     assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
     assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
     db.close().await;
 }
 
