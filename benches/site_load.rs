@@ -86,12 +86,16 @@ fn main() {
 
 async fn run() {
     let dir = tempfile::tempdir().unwrap();
+    // `SWN_BENCH_DATA_DIR=folder`: the data is generated there and kept, and the run stops once it is, for the
+    // measure mode or a profiler against a server started by hand.
+    let kept = std::env::var_os("SWN_BENCH_DATA_DIR").map(std::path::PathBuf::from);
+    let data = kept.clone().unwrap_or_else(|| dir.path().to_path_buf());
     let database_url = std::env::var("SWN_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+        .unwrap_or_else(|_| format!("sqlite://{}", data.join("bench.db").display()));
     let engine = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
 
     let started = Instant::now();
-    let app = open(dir.path(), &database_url).await;
+    let app = open(&data, &database_url).await;
     let generated = generate(&app, scale()).await;
     // PostgreSQL plans from its statistics, which autovacuum gathers within a minute of a bulk load like this
     // one; gathered now, the run measures the steady state rather than the minute after the load.
@@ -112,7 +116,7 @@ async fn run() {
     // The rusqlite floor reads a SQLite file: the generated one, or on PostgreSQL a small copy of the topic.
     let floor_dir = tempfile::tempdir().unwrap();
     let (floor_db, floor_topic) = if engine == "SQLite" {
-        (dir.path().join("bench.db"), generated.topic_id.clone())
+        (data.join("bench.db"), generated.topic_id.clone())
     } else {
         let path = floor_dir.path().join("floor.db");
         let app = open(floor_dir.path(), &format!("sqlite://{}", path.display())).await;
@@ -122,12 +126,17 @@ async fn run() {
     };
 
     // Sign in once; the session lives in the database, so it holds across the server processes below.
-    let server = Swn::start(dir.path(), &database_url).await;
+    let builds = builds();
+    let server = Swn::start(&builds[0].1, &data, &database_url).await;
     let member_cookie = sign_in(&server.base).await;
     let topic_path = format!("/forum/t/{}", generated.topic_id);
     let topic_page = get_text(&format!("{}{topic_path}", server.base), Some(&member_cookie)).await;
     assert!(topic_page.matches("class=\"post").count() >= 50, "the topic page shows 50 replies");
     server.stop().await;
+    if kept.is_some() {
+        println!("kept in {}; the member's Cookie header: {member_cookie}; the topic page: {topic_path}", data.display());
+        return;
+    }
     let page_file = floor_dir.path().join("topic.html");
     std::fs::write(&page_file, &topic_page).unwrap();
 
@@ -157,22 +166,69 @@ async fn run() {
         ("sign-in POST (visitor, argon2id)", Target::Swn, Request::SignIn),
     ];
 
-    let mut rows = Vec::new();
-    for (name, target, request) in scenarios {
-        let process = match &target {
-            Target::Swn => Process::Swn(Swn::start(dir.path(), &database_url).await),
-            Target::Floor(env) => Process::Floor(Floor::start(env).await),
-        };
-        let base = process.base().to_string();
-        let result = measure(name, &base, &request, &[process.pid()], engine == "PostgreSQL").await;
-        match process {
-            Process::Swn(s) => s.stop().await,
-            Process::Floor(f) => f.stop().await,
+    // Each round measures the floors again, then each scenario on each build, the builds' order flipped every
+    // other round.
+    let mut rounds = Vec::new();
+    for round in 0..rounds_wanted() {
+        let mut rows = Vec::new();
+        for (name, target, request) in &scenarios {
+            let mut order: Vec<&(String, String)> = builds.iter().collect();
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            let runs: Vec<(String, Option<&str>)> = match target {
+                Target::Floor(_) => vec![(name.to_string(), None)],
+                Target::Swn if builds.len() == 1 => vec![(name.to_string(), Some(builds[0].1.as_str()))],
+                Target::Swn => order.iter().map(|(label, path)| (format!("{name} [{label}]"), Some(path.as_str()))).collect(),
+            };
+            for (label, server) in runs {
+                let process = match (target, server) {
+                    (Target::Floor(env), _) => Process::Floor(Floor::start(env).await),
+                    (Target::Swn, server) => {
+                        Process::Swn(Swn::start(server.unwrap_or_default(), &data, &database_url).await)
+                    }
+                };
+                let base = process.base().to_string();
+                let result = measure(&label, &base, request, &[process.pid()], engine == "PostgreSQL").await;
+                match process {
+                    Process::Swn(s) => s.stop().await,
+                    Process::Floor(f) => f.stop().await,
+                }
+                println!("  {}", result.row());
+                rows.push(result);
+            }
         }
-        println!("  {}", result.row());
-        rows.push(result);
+        rounds.push(rows);
     }
+    for (round, rows) in rounds.iter().enumerate() {
+        if rounds.len() > 1 {
+            println!("\n## Round {} of {}", round + 1, rounds.len());
+        }
+        report(engine, rows);
+    }
+    for (label, path) in &builds {
+        println!("[{label}] is {path}");
+    }
+}
 
+/// The builds measured: this one (or `SWN_BENCH_SERVER`'s), and `SWN_BENCH_COMPARE`'s if set, for a before and
+/// after pair measured in turn on the same data (two runs an hour apart on a shared machine do not compare).
+fn builds() -> Vec<(String, String)> {
+    let server = std::env::var("SWN_BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_swn").to_string());
+    let mut builds = vec![("A".to_string(), server)];
+    if let Ok(other) = std::env::var("SWN_BENCH_COMPARE") {
+        builds.push(("B".to_string(), other));
+    }
+    builds
+}
+
+/// How many times every scenario is measured (`SWN_BENCH_ROUNDS`, default 1).
+fn rounds_wanted() -> usize {
+    std::env::var("SWN_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(1).max(1)
+}
+
+/// One round's table, its ratios to the floors, and the CI smoke's sanity checks.
+fn report(engine: &str, rows: &[Measured]) {
     println!(
         "\n{engine}, scale {}, {CONCURRENCY} clients, {} s per scenario after {:.1} s warm-up; a fresh server process per scenario\n",
         scale(),
@@ -180,7 +236,7 @@ async fn run() {
         warm_up().as_secs_f64()
     );
     println!("{}", Measured::header());
-    for r in &rows {
+    for r in rows {
         println!("{}", r.row());
     }
     let floor_static = &rows[0];
@@ -189,7 +245,7 @@ async fn run() {
         "\n| scenario | requests/s ÷ static floor | CPU ms/request ÷ static floor | CPU ms/request ÷ rusqlite floor | server + database CPU ÷ rusqlite floor | peak RSS ÷ rusqlite floor |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for r in &rows {
+    for r in rows {
         // The floors read SQLite in their own process, so their own CPU is all of theirs.
         let with_database = r.cpu_ms_per_request + r.database_cpu_ms_per_request.unwrap_or(0.0);
         println!(
@@ -204,7 +260,7 @@ async fn run() {
     }
 
     // The CI smoke's sanity: every scenario served requests, none failed.
-    for r in &rows {
+    for r in rows {
         assert!(r.requests > 0, "{}: no request served", r.name);
         assert_eq!(r.errors, 0, "{}: {} answers were errors", r.name, r.errors);
         assert!(r.cpu_ms_per_request.is_finite() && r.peak_rss_mb > 0.0, "{}: process figures read", r.name);
@@ -547,9 +603,8 @@ struct Swn {
 }
 
 impl Swn {
-    async fn start(data_dir: &Path, database_url: &str) -> Swn {
+    async fn start(server: &str, data_dir: &Path, database_url: &str) -> Swn {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let server = std::env::var("SWN_BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_swn").to_string());
         let child = tokio::process::Command::new(server)
             .arg("serve")
             .env("SWN_DATA_DIR", data_dir)
