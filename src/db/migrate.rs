@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0026_newsletter_images_reports"),
     migration!("0027_search_and_indexes"),
     migration!("0028_like_counts"),
+    migration!("0029_posts_in_page_order"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

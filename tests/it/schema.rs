@@ -195,9 +195,9 @@ fn every_query_asks_whether_to_keep_its_statement_prepared() {
 }
 
 /// The bundled SQLite is built as `.cargo/config.toml` says (issue 22): no statement prepared again for each new
-/// `LIMIT` value, and no global mutex on its allocations.
+/// `LIMIT` value, and no global mutex on its allocations or its page caches.
 #[tokio::test]
-async fn sqlite_is_built_with_the_planner_guarantee_and_without_memory_statistics() {
+async fn sqlite_is_built_with_the_planner_guarantee_and_without_global_mutexes() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(&format!("sqlite://{}", dir.path().join("o.db").display())).await.unwrap();
     let options: Vec<String> =
