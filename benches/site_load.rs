@@ -28,7 +28,10 @@
 //!
 //! On PostgreSQL the database's own CPU per request (every `postgres` process on this machine, over the same
 //! measured requests) is shown beside the server's. `SWN_BENCH_SERVER=path/to/swn` measures another build of
-//! the server (an earlier commit's, for a before-and-after pair from one bench binary and one data set).
+//! the server (an earlier commit's, for a before-and-after pair from one bench binary and one data set);
+//! `SWN_BENCH_COMPARE=path/to/other/swn` measures both builds in turn, `SWN_BENCH_ROUNDS` times (the schema is
+//! this bench binary's, so the pair does not show a migration's effect). `SWN_BENCH_DATA_DIR=folder` generates
+//! into that empty folder, keeps it and stops (SQLite; on PostgreSQL the data is in `SWN_BENCH_DATABASE_URL`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -90,6 +93,12 @@ async fn run() {
     // measure mode or a profiler against a server started by hand.
     let kept = std::env::var_os("SWN_BENCH_DATA_DIR").map(std::path::PathBuf::from);
     let data = kept.clone().unwrap_or_else(|| dir.path().to_path_buf());
+    if let Some(folder) = &kept {
+        assert!(
+            std::fs::read_dir(folder).is_ok_and(|mut f| f.next().is_none()),
+            "SWN_BENCH_DATA_DIR is an empty folder"
+        );
+    }
     let database_url = std::env::var("SWN_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}", data.join("bench.db").display()));
     let engine = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
@@ -113,6 +122,19 @@ async fn run() {
         started.elapsed().as_secs_f64()
     );
 
+    // Sign in once; the session lives in the database, so it holds across the server processes below.
+    let builds = builds();
+    let server = Swn::start(&builds[0].1, &data, &database_url).await;
+    let member_cookie = sign_in(&server.base).await;
+    let topic_path = format!("/forum/t/{}", generated.topic_id);
+    let topic_page = get_text(&format!("{}{topic_path}", server.base), Some(&member_cookie)).await;
+    assert!(topic_page.matches("class=\"post").count() >= 50, "the topic page shows 50 replies");
+    server.stop().await;
+    if kept.is_some() {
+        println!("kept in {}; Cookie: {member_cookie}; the topic page: {topic_path}", data.display());
+        return;
+    }
+
     // The rusqlite floor reads a SQLite file: the generated one, or on PostgreSQL a small copy of the topic.
     let floor_dir = tempfile::tempdir().unwrap();
     let (floor_db, floor_topic) = if engine == "SQLite" {
@@ -124,19 +146,6 @@ async fn run() {
         app.db.close().await;
         (path, small.topic_id)
     };
-
-    // Sign in once; the session lives in the database, so it holds across the server processes below.
-    let builds = builds();
-    let server = Swn::start(&builds[0].1, &data, &database_url).await;
-    let member_cookie = sign_in(&server.base).await;
-    let topic_path = format!("/forum/t/{}", generated.topic_id);
-    let topic_page = get_text(&format!("{}{topic_path}", server.base), Some(&member_cookie)).await;
-    assert!(topic_page.matches("class=\"post").count() >= 50, "the topic page shows 50 replies");
-    server.stop().await;
-    if kept.is_some() {
-        println!("kept in {}; the member's Cookie header: {member_cookie}; the topic page: {topic_path}", data.display());
-        return;
-    }
     let page_file = floor_dir.path().join("topic.html");
     std::fs::write(&page_file, &topic_page).unwrap();
 
@@ -166,27 +175,29 @@ async fn run() {
         ("sign-in POST (visitor, argon2id)", Target::Swn, Request::SignIn),
     ];
 
-    // Each round measures the floors again, then each scenario on each build, the builds' order flipped every
-    // other round.
+    // Each round measures the floors again, then each scenario on each build, the builds' order reversed in
+    // every second round.
     let mut rounds = Vec::new();
     for round in 0..rounds_wanted() {
+        let mut order: Vec<&(String, String)> = builds.iter().collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
         let mut rows = Vec::new();
         for (name, target, request) in &scenarios {
-            let mut order: Vec<&(String, String)> = builds.iter().collect();
-            if round % 2 == 1 {
-                order.reverse();
-            }
+            // Each run: its row's name, and the server binary (none for a floor).
             let runs: Vec<(String, Option<&str>)> = match target {
                 Target::Floor(_) => vec![(name.to_string(), None)],
                 Target::Swn if builds.len() == 1 => vec![(name.to_string(), Some(builds[0].1.as_str()))],
-                Target::Swn => order.iter().map(|(label, path)| (format!("{name} [{label}]"), Some(path.as_str()))).collect(),
+                Target::Swn => {
+                    order.iter().map(|(label, path)| (format!("{name} [{label}]"), Some(path.as_str()))).collect()
+                }
             };
             for (label, server) in runs {
                 let process = match (target, server) {
                     (Target::Floor(env), _) => Process::Floor(Floor::start(env).await),
-                    (Target::Swn, server) => {
-                        Process::Swn(Swn::start(server.unwrap_or_default(), &data, &database_url).await)
-                    }
+                    (Target::Swn, Some(server)) => Process::Swn(Swn::start(server, &data, &database_url).await),
+                    (Target::Swn, None) => unreachable!("a server run names its binary"),
                 };
                 let base = process.base().to_string();
                 let result = measure(&label, &base, request, &[process.pid()], engine == "PostgreSQL").await;

@@ -65,7 +65,7 @@ impl Topic {
     }
 }
 
-/// A post as written, for quoting, editing and moderating it (a page shows a `PagePost`).
+/// A post as written, for acting on it: quoting, editing, liking, keeping, accepting (a page shows a `PagePost`).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Post {
     pub id: String,

@@ -247,7 +247,7 @@ pub async fn posts(
     )
 }
 
-/// One post as a page shows it to `reader` (a topic's accepted answer, shown above a later page).
+/// One post as a page shows it to `reader` (the accepted answer when it is on another page; the API's new reply).
 pub async fn page_post(db: &Db, reader: &str, id: &str) -> Result<Option<PagePost>, sqlx::Error> {
     crate::fetch_optional_inline!(db, PagePost, page_posts!("WHERE p.id = $2"), reader, id)
 }
