@@ -92,8 +92,17 @@ struct SearchPage {
     searched: bool,
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// Appends `text` escaped for HTML, in one pass (an excerpt is escaped a character at a time).
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// About 200 characters of `text` around the first of the words, escaped, with the words marked.
@@ -106,7 +115,7 @@ pub fn excerpt(text: &str, words: &[String]) -> String {
         start -= 1;
     }
     let piece: String = plain[start..].chars().take(200).collect();
-    let mut out = String::new();
+    let mut out = String::with_capacity(piece.len() + 32);
     let piece_lower = piece.to_lowercase();
     let mut i = 0;
     // Mark matches only where lower-casing kept the byte offsets (ASCII), so nothing is cut mid-character.
@@ -119,13 +128,13 @@ pub fn excerpt(text: &str, words: &[String]) -> String {
         match hit {
             Some(w) if piece_lower.len() == piece.len() => {
                 out.push_str("<mark>");
-                out.push_str(&escape(&piece[i..i + w.len()]));
+                push_escaped(&mut out, &piece[i..i + w.len()]);
                 out.push_str("</mark>");
                 i += w.len();
             }
             _ => {
                 let c = piece[i..].chars().next().unwrap_or(' ');
-                out.push_str(&escape(&c.to_string()));
+                push_escaped(&mut out, &piece[i..i + c.len_utf8()]);
                 i += c.len_utf8();
             }
         }

@@ -208,15 +208,18 @@ async fn ranked_in(
     let (answered_only, since) = (scope.answered_only, scope.since);
     match db {
         Db::Sqlite(..) => {
-            // FTS5 walks its index newest first (rowid order) and ranks only what it read.
+            // FTS5 walks its index newest first (rowid order) and ranks only what it read. Each post's id is
+            // read from the FTS table's stored row (a seek into its content, often a page from disk) only for
+            // what goes through the filters: for all 500 candidates it was a sixth of a search's CPU.
             let sql = format!(
                 "WITH candidates AS MATERIALIZED (
-                     SELECT rowid AS fts_rowid, post_id, bm25(forum_search) AS rank FROM forum_search
+                     SELECT rowid AS fts_rowid, bm25(forum_search) AS rank FROM forum_search
                      WHERE forum_search MATCH $1 ORDER BY rowid DESC {newest_limit}),
                  best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank, fts_rowid DESC {best})
                  SELECT p.id AS post_id, t.id AS topic_id, t.title, c.rank, c.fts_rowid,
                         (SELECT COUNT(*) FROM candidates) AS read
-                 FROM {filtered} c JOIN forum_posts p ON p.id = c.post_id JOIN forum_topics t ON t.id = p.topic_id
+                 FROM {filtered} c JOIN forum_search s ON s.rowid = c.fts_rowid
+                 JOIN forum_posts p ON p.id = s.post_id JOIN forum_topics t ON t.id = p.topic_id
                  WHERE p.hidden = FALSE AND t.hidden = FALSE
                    AND (',' || $2 || ',') LIKE ('%,' || t.category_id || ',%')
                    AND ($3 = FALSE OR t.accepted_post_id IS NOT NULL) AND p.created_at >= $5
