@@ -7,7 +7,12 @@ use sha2::{Digest, Sha256};
 
 /// 256 random bits, URL-safe.
 pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
+    random_token_of::<32>()
+}
+
+/// `N` random bytes, URL-safe (a form token's random part is 16: it is on every form of a page).
+pub fn random_token_of<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }

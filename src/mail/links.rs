@@ -94,10 +94,7 @@ impl SigningKey {
     /// 128 random bits and a 128-bit tag: every form of a page carries the token (a topic page has a hundred
     /// forms), so it is kept as short as the unsigned one was.
     pub fn form_token(&self) -> String {
-        use rand::RngCore;
-        let mut nonce = [0u8; 16];
-        rand::rng().fill_bytes(&mut nonce);
-        let nonce = URL_SAFE_NO_PAD.encode(nonce);
+        let nonce = crate::auth::tokens::random_token_of::<16>();
         let tag = self.mac(&format!("form\n{nonce}")).finalize().into_bytes();
         format!("{nonce}.{}", URL_SAFE_NO_PAD.encode(&tag[..FORM_TAG_BYTES]))
     }
