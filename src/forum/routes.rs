@@ -19,7 +19,7 @@ use crate::auth::policy::{self, Space};
 use crate::auth::{User, Viewer};
 use crate::db::search;
 use crate::membership::groups;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, filters, redirect_with_notice, render, time};
 
 /// Topics per page of a category.
 pub const PER_PAGE: i64 = 20;

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod chart;
 pub mod error;
 pub mod files;
+pub mod filters;
 pub mod forms;
 pub mod headers;
 pub mod hosts;

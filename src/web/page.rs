@@ -18,7 +18,7 @@ pub struct Page {
     /// The network's settings (its name, its minimum organisation size).
     pub network: Option<std::sync::Arc<crate::Config>>,
     pub user_name: Option<String>,
-    pub csrf: String,
+    pub csrf: CsrfToken,
     pub flash: Option<String>,
     /// Links to the organisers' pages are shown (the pages themselves check again).
     pub show_admin: bool,
@@ -45,7 +45,7 @@ impl Page {
             title: String::new(),
             network: ext.get::<Network>().map(|n| n.0.clone()),
             user_name: viewer.user.as_ref().map(|u| u.name.clone()),
-            csrf: ext.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default(),
+            csrf: ext.get::<CsrfToken>().cloned().unwrap_or_default(),
             flash: ext.get::<Flash>().and_then(|f| f.0.clone()),
             show_admin: policy::can_manage_site(&viewer),
             show_members: policy::can_enter_members_area(&viewer, chrono::Utc::now()),
