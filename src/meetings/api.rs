@@ -131,7 +131,7 @@ pub async fn list(
     let limit = limit(q.limit)?;
     let upcoming = q.when != Some(When::Past);
     let views = Views::of(&app, &viewer).await?;
-    let found = first_seen(&app, &views, upcoming, limit, |_, view| view == MeetingView::Full).await?;
+    let found = first_seen::<Meeting>(&app, &views, upcoming, limit, |_, view| view == MeetingView::Full).await?;
     Ok(Json(found.iter().map(|(m, _)| out(&app, m)).collect()))
 }
 

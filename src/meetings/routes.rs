@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::calendar;
-use super::model::{AUDIENCES, FORMATS, Meeting, Registration, label};
+use super::model::{AUDIENCES, FORMATS, Listed, Meeting, Registration, label};
 use super::registration::{self, Place, RegisterError};
 use super::store::{self, TokenKind};
 use crate::App;
-use crate::auth::policy::{self, MeetingView, RegistrationStatus};
+use crate::auth::policy::{self, Audience, MeetingStatus, MeetingView, RegistrationStatus};
 use crate::auth::{Viewer, tokens};
 use crate::membership::groups;
 use crate::web::{AppError, AppResult, FieldErrors, Form, Page, redirect_with_notice, render, time};
@@ -75,8 +75,60 @@ impl Views {
     }
 
     pub fn view(&self, m: &Meeting) -> MeetingView {
-        let in_group = m.group_id.as_ref().is_some_and(|g| self.groups.contains(g));
-        policy::meeting_view(&self.viewer, &m.audience(), m.status(), in_group, self.now)
+        self.decide(&m.audience(), m.status(), m.group_id.as_deref())
+    }
+
+    fn decide(&self, audience: &Audience, status: MeetingStatus, group_id: Option<&str>) -> MeetingView {
+        let in_group = group_id.is_some_and(|g| self.groups.iter().any(|mine| mine == g));
+        policy::meeting_view(&self.viewer, audience, status, in_group, self.now)
+    }
+}
+
+/// What a listing reads a stretch at a time: whole meetings (the API) or their cards (pages).
+pub(super) trait Listing: Sized {
+    async fn stretch(
+        app: &App,
+        upcoming: bool,
+        now: DateTime<Utc>,
+        narrowed: &store::Narrowed<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Self>, sqlx::Error>;
+
+    fn view(&self, views: &Views) -> MeetingView;
+}
+
+impl Listing for Meeting {
+    async fn stretch(
+        app: &App,
+        upcoming: bool,
+        now: DateTime<Utc>,
+        narrowed: &store::Narrowed<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Meeting>, sqlx::Error> {
+        store::listed_from(&app.db, upcoming, now, narrowed, offset, limit).await
+    }
+
+    fn view(&self, views: &Views) -> MeetingView {
+        views.view(self)
+    }
+}
+
+impl Listing for Listed {
+    async fn stretch(
+        app: &App,
+        upcoming: bool,
+        now: DateTime<Utc>,
+        narrowed: &store::Narrowed<'_>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<Listed>, sqlx::Error> {
+        store::cards_from(&app.db, upcoming, now, narrowed, offset, limit).await
+    }
+
+    fn view(&self, views: &Views) -> MeetingView {
+        views.decide(&self.audience(), self.status(), self.group_id.as_deref())
     }
 }
 
@@ -93,7 +145,7 @@ pub struct Card {
     pub cancelled: bool,
 }
 
-fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
+fn card(app: &App, m: &Listed, view: MeetingView) -> Card {
     let full = view == MeetingView::Full;
     Card {
         slug: m.slug.clone(),
@@ -111,40 +163,40 @@ fn card(app: &App, m: &Meeting, view: MeetingView) -> Card {
 /// The next meetings the viewer may see, for the home page.
 pub async fn upcoming_cards(app: &App, viewer: &Viewer, limit: usize) -> AppResult<Vec<Card>> {
     let views = Views::of(app, viewer).await?;
-    let shown = |m: &Meeting, view: MeetingView| view != MeetingView::Hidden && !m.is_cancelled();
+    let shown = |m: &Listed, view: MeetingView| view != MeetingView::Hidden && !m.is_cancelled();
     Ok(first_seen(app, &views, true, limit, shown).await?.iter().map(|(m, view)| card(app, m, *view)).collect())
 }
 
 /// The first `limit` meetings (upcoming or past) that `keep` accepts as the viewer sees them.
-pub async fn first_seen(
+pub(super) async fn first_seen<M: Listing>(
     app: &App,
     views: &Views,
     upcoming: bool,
     limit: usize,
-    keep: impl Fn(&Meeting, MeetingView) -> bool,
-) -> Result<Vec<(Meeting, MeetingView)>, sqlx::Error> {
+    keep: impl Fn(&M, MeetingView) -> bool,
+) -> Result<Vec<(M, MeetingView)>, sqlx::Error> {
     Ok(seen(app, views, upcoming, &store::Narrowed::default(), 0, limit, keep).await?.0)
 }
 
 /// The meetings `skip`.. `skip + limit` of those (upcoming or past, narrowed) that `keep` accepts as the viewer
 /// sees them, and whether more follow; read a few at a time, since reading every meeting cost more than a page
 /// of them (the home page shows three, the list twenty).
-async fn seen(
+async fn seen<M: Listing>(
     app: &App,
     views: &Views,
     upcoming: bool,
     narrowed: &store::Narrowed<'_>,
     skip: usize,
     limit: usize,
-    keep: impl Fn(&Meeting, MeetingView) -> bool,
-) -> Result<(Vec<(Meeting, MeetingView)>, bool), sqlx::Error> {
+    keep: impl Fn(&M, MeetingView) -> bool,
+) -> Result<(Vec<(M, MeetingView)>, bool), sqlx::Error> {
     let batch = (skip + limit + 5).min(100);
     let (mut kept, mut out) = (0, Vec::new());
     for offset in (0..).step_by(batch) {
-        let found = store::listed_from(&app.db, upcoming, views.now, narrowed, offset as i64, batch as i64).await?;
+        let found = M::stretch(app, upcoming, views.now, narrowed, offset as i64, batch as i64).await?;
         let last = found.len() < batch;
         for m in found {
-            let view = views.view(&m);
+            let view = m.view(views);
             if !keep(&m, view) {
                 continue;
             }
@@ -222,10 +274,11 @@ async fn list(
         store::Narrowed { format: &format, discipline: &discipline, group_id: group.map_or("", |g| g.id.as_str()) };
     let views = Views::of(&app, &viewer).await?;
     let page_number = f.page.unwrap_or(1).clamp(1, 10_000);
-    let (shown, has_next) = seen(&app, &views, !past, &narrowed, (page_number - 1) * PER_PAGE, PER_PAGE, |_, view| {
-        view != MeetingView::Hidden
-    })
-    .await?;
+    let (shown, has_next) =
+        seen::<Listed>(&app, &views, !past, &narrowed, (page_number - 1) * PER_PAGE, PER_PAGE, |_, view| {
+            view != MeetingView::Hidden
+        })
+        .await?;
     let cards = shown.iter().map(|(m, view)| card(&app, m, *view)).collect();
     let title = if past { "Past meetings" } else { "Meetings" };
     let group = group.map(|g| g.slug.clone()).unwrap_or_default();
@@ -316,7 +369,7 @@ async fn meeting_page(
     if view == MeetingView::Hidden {
         return Err(AppError::NotFound);
     }
-    let card = card(app, &meeting, view);
+    let card = card(app, &meeting.listed(), view);
     let mut page = page.titled(&meeting.title);
     if !meeting.is_open() || meeting.status == "draft" {
         page = page.noindex();

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Meeting, Registration};
+use super::model::{Listed, Meeting, Registration};
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 
@@ -69,28 +69,57 @@ pub async fn listed_from(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Meeting>, sqlx::Error> {
-    let (when, order) =
-        if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
-    // The stretch is chosen on a few columns, then only its rows are read whole (not every upcoming meeting's
-    // HTML into the sort).
-    let sql = format!(
-        "{MEETING} WHERE id IN (
-             SELECT id FROM meetings WHERE status <> 'draft' AND {when} AND ($4 = '' OR format = $4)
-               AND ($5 = '' OR (',' || disciplines || ',') LIKE ('%,' || $5 || ',%')) AND ($6 = '' OR group_id = $6)
-             ORDER BY {order} LIMIT $2 OFFSET $3)
-         ORDER BY {order}"
-    );
-    // Inline on SQLite for a short stretch: the home page and the meeting list read a few at a time.
     crate::fetch_all_inline!(
         &db.reading(limit),
         Meeting,
-        sqlx::AssertSqlSafe(sql),
+        sqlx::AssertSqlSafe(stretch(MEETING, upcoming)),
         now,
         limit,
         offset,
         narrowed.format,
         narrowed.discipline,
         narrowed.group_id
+    )
+}
+
+/// The same stretch as `listed_from`, with only what a listing's cards show.
+pub async fn cards_from(
+    db: &Db,
+    upcoming: bool,
+    now: DateTime<Utc>,
+    narrowed: &Narrowed<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Listed>, sqlx::Error> {
+    const LISTED: &str =
+        "SELECT slug, title, format, summary_html, audience, group_id, mode, starts_at, status FROM meetings";
+    crate::fetch_all_inline!(
+        &db.reading(limit),
+        Listed,
+        sqlx::AssertSqlSafe(stretch(LISTED, upcoming)),
+        now,
+        limit,
+        offset,
+        narrowed.format,
+        narrowed.discipline,
+        narrowed.group_id
+    )
+}
+
+/// `select` (a `SELECT … FROM meetings`) for one stretch of the listing: `$1` now, `$2` how many, `$3` after
+/// how many, `$4` to `$6` the narrowing. Inline on SQLite for a short stretch: the home page and the meeting
+/// list read a few at a time.
+fn stretch(select: &str, upcoming: bool) -> String {
+    let (when, order) =
+        if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
+    // The stretch is chosen on a few columns, then only its rows are read whole (not every upcoming meeting's
+    // HTML into the sort).
+    format!(
+        "{select} WHERE id IN (
+             SELECT id FROM meetings WHERE status <> 'draft' AND {when} AND ($4 = '' OR format = $4)
+               AND ($5 = '' OR (',' || disciplines || ',') LIKE ('%,' || $5 || ',%')) AND ($6 = '' OR group_id = $6)
+             ORDER BY {order} LIMIT $2 OFFSET $3)
+         ORDER BY {order}"
     )
 }
 

@@ -19,7 +19,8 @@ pub struct Id<'a>(&'a str);
 impl fmt::Display for Id<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A fold rather than `all`: no early exit, so the compiler checks many bytes at once.
-        let plain = self.0.bytes().fold(true, |plain, b| plain & (b.is_ascii_alphanumeric() | (b == b'-') | (b == b'_')));
+        let plain =
+            self.0.bytes().fold(true, |plain, b| plain & (b.is_ascii_alphanumeric() | (b == b'-') | (b == b'_')));
         if plain { f.write_str(self.0) } else { Html.write_escaped_str(f, self.0) }
     }
 }
@@ -40,8 +41,8 @@ mod tests {
 
     #[test]
     fn a_template_writes_an_id_through_the_filter_unescaped_and_anything_else_escaped() {
-        use askama::Template;
         use crate::web::filters;
+        use askama::Template;
 
         #[derive(Template)]
         #[template(source = "<a href=\"/p/{{ id|id }}\">", ext = "html")]
