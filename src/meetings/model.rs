@@ -218,13 +218,18 @@ fn audience_of(audience: &str, group_id: &Option<String>) -> Audience {
     }
 }
 
+/// A stored mode, typed; anything unknown is read as hybrid, which shows both the venue and the link.
+fn mode_of(mode: &str) -> Mode {
+    Mode::parse(mode).unwrap_or(Mode::Hybrid)
+}
+
 impl Listed {
     pub fn format_label(&self) -> &'static str {
         Format::parse(&self.format).map_or("", Format::label)
     }
 
     pub fn mode_label(&self) -> &'static str {
-        Mode::parse(&self.mode).unwrap_or(Mode::Hybrid).label()
+        mode_of(&self.mode).label()
     }
 
     pub fn audience(&self) -> Audience {
@@ -246,9 +251,9 @@ impl Meeting {
         Format::parse(&self.format)
     }
 
-    /// The stored mode, typed; anything unknown is read as hybrid, which shows both the venue and the link.
+    /// The stored mode, typed (`mode_of`).
     pub fn mode(&self) -> Mode {
-        Mode::parse(&self.mode).unwrap_or(Mode::Hybrid)
+        mode_of(&self.mode)
     }
 
     pub fn format_label(&self) -> &'static str {

@@ -60,7 +60,7 @@ pub struct Narrowed<'a> {
     pub group_id: &'a str,
 }
 
-/// One stretch of `listed`, narrowed, for callers that show a page or only the first few the viewer may see.
+/// One stretch of `listed`, narrowed, whole meetings (the API's list; pages read `cards_from`).
 pub async fn listed_from(
     db: &Db,
     upcoming: bool,
@@ -107,13 +107,12 @@ pub async fn cards_from(
 }
 
 /// `select` (a `SELECT … FROM meetings`) for one stretch of the listing: `$1` now, `$2` how many, `$3` after
-/// how many, `$4` to `$6` the narrowing. Inline on SQLite for a short stretch: the home page and the meeting
-/// list read a few at a time.
+/// how many, `$4` to `$6` the narrowing. Callers read it inline on SQLite: a stretch is a few meetings.
 fn stretch(select: &str, upcoming: bool) -> String {
     let (when, order) =
         if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
-    // The stretch is chosen on a few columns, then only its rows are read whole (not every upcoming meeting's
-    // HTML into the sort).
+    // The stretch is chosen on a few columns, then only its rows' selected columns are read (not every upcoming
+    // meeting's HTML into the sort).
     format!(
         "{select} WHERE id IN (
              SELECT id FROM meetings WHERE status <> 'draft' AND {when} AND ($4 = '' OR format = $4)

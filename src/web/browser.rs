@@ -32,7 +32,7 @@ pub struct Network(pub std::sync::Arc<crate::Config>);
 ///
 /// It holds only base64url characters and '.', checked when it is made, so templates write it without
 /// escaping (`HtmlSafe`): a topic page carries it in some 150 forms, and escaping it was a measurable part of
-/// the page's CPU (issue 22).
+/// the page's CPU (issue 22). Without one (a response made outside the browser layer) it is empty.
 #[derive(Clone, Debug, Default)]
 pub struct CsrfToken(String);
 
@@ -116,7 +116,10 @@ pub async fn browser(State(app): State<App>, mut request: Request, next: Next) -
     let kept = jar.get(&cookie_name(CSRF_COOKIE, secure)).filter(|t| app.signing_key.is_form_token(t));
     let (csrf, new_csrf) = match kept.and_then(|t| CsrfToken::new(t.to_string())) {
         Some(t) => (t, false),
-        None => (CsrfToken::new(app.signing_key.form_token()).expect("a new form token is base64url"), true),
+        None => {
+            let fresh = CsrfToken::new(app.signing_key.form_token());
+            (fresh.unwrap_or_else(|| unreachable!("a new form token is base64url")), true)
+        }
     };
     let flash = jar.get(&cookie_name(FLASH_COOKIE, secure)).map(|f| f.to_string());
     let ip = client_ip(&request, app.config.trust_proxy);
