@@ -72,7 +72,7 @@ pub async fn listed_from(
     crate::fetch_all_inline!(
         &db.reading(limit),
         Meeting,
-        sqlx::AssertSqlSafe(stretch(MEETING, upcoming)),
+        sqlx::AssertSqlSafe(stretch_of_whole_meetings(upcoming)),
         now,
         limit,
         offset,
@@ -82,7 +82,8 @@ pub async fn listed_from(
     )
 }
 
-/// The same stretch as `listed_from`, with only what a listing's cards show.
+/// The same stretch as `listed_from`, with only what a listing's cards show: read and sorted in one pass, since
+/// a card's columns are few and short (half the SQLite time of choosing the stretch first, as `listed_from` does).
 pub async fn cards_from(
     db: &Db,
     upcoming: bool,
@@ -96,7 +97,10 @@ pub async fn cards_from(
     crate::fetch_all_inline!(
         &db.reading(limit),
         Listed,
-        sqlx::AssertSqlSafe(stretch(LISTED, upcoming)),
+        sqlx::AssertSqlSafe({
+            let (condition, order) = listing(upcoming);
+            format!("{LISTED} WHERE {condition} ORDER BY {order} LIMIT $2 OFFSET $3")
+        }),
         now,
         limit,
         offset,
@@ -106,18 +110,24 @@ pub async fn cards_from(
     )
 }
 
-/// `select` (a `SELECT … FROM meetings`) for one stretch of the listing: `$1` now, `$2` how many, `$3` after
-/// how many, `$4` to `$6` the narrowing. Callers read it inline on SQLite: a stretch is a few meetings.
-fn stretch(select: &str, upcoming: bool) -> String {
+/// Which meetings a listing holds, and their order: `$1` now, `$4` to `$6` the narrowing. Callers take a
+/// stretch of it (`$2` how many, `$3` after how many) inline on SQLite: a stretch is a few meetings.
+fn listing(upcoming: bool) -> (String, &'static str) {
     let (when, order) =
         if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
-    // The stretch is chosen on a few columns, then only its rows' selected columns are read (not every upcoming
-    // meeting's HTML into the sort).
+    let condition = format!(
+        "status <> 'draft' AND {when} AND ($4 = '' OR format = $4)
+           AND ($5 = '' OR (',' || disciplines || ',') LIKE ('%,' || $5 || ',%')) AND ($6 = '' OR group_id = $6)"
+    );
+    (condition, order)
+}
+
+/// A stretch of whole meetings: chosen on a few columns first, then only its rows are read whole (not every
+/// upcoming meeting's HTML into the sort).
+fn stretch_of_whole_meetings(upcoming: bool) -> String {
+    let (condition, order) = listing(upcoming);
     format!(
-        "{select} WHERE id IN (
-             SELECT id FROM meetings WHERE status <> 'draft' AND {when} AND ($4 = '' OR format = $4)
-               AND ($5 = '' OR (',' || disciplines || ',') LIKE ('%,' || $5 || ',%')) AND ($6 = '' OR group_id = $6)
-             ORDER BY {order} LIMIT $2 OFFSET $3)
+        "{MEETING} WHERE id IN (SELECT id FROM meetings WHERE {condition} ORDER BY {order} LIMIT $2 OFFSET $3)
          ORDER BY {order}"
     )
 }
