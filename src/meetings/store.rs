@@ -83,7 +83,8 @@ pub async fn listed_from(
 }
 
 /// The same stretch as `listed_from`, with only what a listing's cards show: read and sorted in one pass, since
-/// a card's columns are few and short (half the SQLite time of choosing the stretch first, as `listed_from` does).
+/// a card's columns are few and short (a sixth less SQLite time than choosing the stretch first, as `listed_from`
+/// does).
 pub async fn cards_from(
     db: &Db,
     upcoming: bool,
@@ -111,7 +112,7 @@ pub async fn cards_from(
 }
 
 /// Which meetings a listing holds, and their order: `$1` now, `$4` to `$6` the narrowing. Callers take a
-/// stretch of it (`$2` how many, `$3` after how many) inline on SQLite: a stretch is a few meetings.
+/// stretch of it (`$2` how many, `$3` after how many), inline on SQLite when it is short (`Db::reading`).
 fn listing(upcoming: bool) -> (String, &'static str) {
     let (when, order) =
         if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
