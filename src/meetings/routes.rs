@@ -175,12 +175,17 @@ pub(super) async fn first_seen<M: Listing>(
     limit: usize,
     keep: impl Fn(&M, MeetingView) -> bool,
 ) -> Result<Vec<(M, MeetingView)>, sqlx::Error> {
-    Ok(seen(app, views, upcoming, &store::Narrowed::default(), 0, limit, keep).await?.0)
+    Ok(seen(app, views, upcoming, &store::Narrowed::default(), 0, limit, false, keep).await?.0)
 }
 
 /// The meetings `skip`.. `skip + limit` of those (upcoming or past, narrowed) that `keep` accepts as the viewer
-/// sees them, and whether more follow; read a few at a time, since reading every meeting cost more than a page
-/// of them (the home page shows three, the list twenty).
+/// sees them, and, if `wants_next` (a page's "Next" link), whether more follow; without it reading stops at the
+/// last one wanted (the home page's three).
+///
+/// Read a stretch at a time, since reading every meeting cost more than a page of them. Each read costs about
+/// the same however few it takes (SQLite picks the stretch from all the upcoming meetings and sorts them), so a
+/// stretch is twice what is wanted, for the ones hidden from the viewer: one read is usually enough.
+#[allow(clippy::too_many_arguments)]
 async fn seen<M: Listing>(
     app: &App,
     views: &Views,
@@ -188,9 +193,10 @@ async fn seen<M: Listing>(
     narrowed: &store::Narrowed<'_>,
     skip: usize,
     limit: usize,
+    wants_next: bool,
     keep: impl Fn(&M, MeetingView) -> bool,
 ) -> Result<(Vec<(M, MeetingView)>, bool), sqlx::Error> {
-    let batch = (skip + limit + 5).min(100);
+    let batch = (2 * (skip + limit) + 5).min(100);
     let (mut kept, mut out) = (0, Vec::new());
     for offset in (0..).step_by(batch) {
         let found = M::stretch(app, upcoming, views.now, narrowed, offset as i64, batch as i64).await?;
@@ -206,6 +212,9 @@ async fn seen<M: Listing>(
             }
             if kept > skip {
                 out.push((m, view));
+            }
+            if !wants_next && kept == skip + limit {
+                return Ok((out, false));
             }
         }
         if last {
@@ -275,7 +284,7 @@ async fn list(
     let views = Views::of(&app, &viewer).await?;
     let page_number = f.page.unwrap_or(1).clamp(1, 10_000);
     let (shown, has_next) =
-        seen::<Listed>(&app, &views, !past, &narrowed, (page_number - 1) * PER_PAGE, PER_PAGE, |_, view| {
+        seen::<Listed>(&app, &views, !past, &narrowed, (page_number - 1) * PER_PAGE, PER_PAGE, true, |_, view| {
             view != MeetingView::Hidden
         })
         .await?;
