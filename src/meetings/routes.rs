@@ -86,6 +86,9 @@ impl Views {
 
 /// What a listing reads a stretch at a time: whole meetings (the API) or their cards (pages).
 pub(super) trait Listing: Sized {
+    /// How many to read for each one wanted, to allow for those hidden from the viewer (`seen`).
+    const SPARE: usize;
+
     async fn stretch(
         app: &App,
         upcoming: bool,
@@ -99,6 +102,9 @@ pub(super) trait Listing: Sized {
 }
 
 impl Listing for Meeting {
+    // Whole meetings are wide: none read beyond what is wanted (and five).
+    const SPARE: usize = 1;
+
     async fn stretch(
         app: &App,
         upcoming: bool,
@@ -116,6 +122,10 @@ impl Listing for Meeting {
 }
 
 impl Listing for Listed {
+    // A read's cost is mostly fixed (SQLite picks and sorts the whole listing first) and a card's few columns
+    // cost little more, so one read is worth twice what is wanted.
+    const SPARE: usize = 2;
+
     async fn stretch(
         app: &App,
         upcoming: bool,
@@ -179,12 +189,12 @@ pub(super) async fn first_seen<M: Listing>(
 }
 
 /// The meetings `skip`.. `skip + limit` of those (upcoming or past, narrowed) that `keep` accepts as the viewer
-/// sees them, and, if `wants_next` (a page's "Next" link), whether more follow; without it reading stops at the
-/// last one wanted (the home page's three).
+/// sees them, and, if `wants_next` (a page's "Next" link), whether more follow (else always `false`: reading
+/// stops at the last one wanted, for the home page and the API's list).
 ///
-/// Read a stretch at a time, since reading every meeting cost more than a page of them. Each read costs about
-/// the same however few it takes (SQLite picks the stretch from all the upcoming meetings and sorts them), so a
-/// stretch is twice what is wanted, for the ones hidden from the viewer: one read is usually enough.
+/// Read a stretch at a time, since reading every meeting cost more than a page of them: `M::SPARE` times what
+/// is wanted, and five, at most 100. A read's cost is mostly fixed (SQLite picks and sorts the whole listing
+/// before it cuts the stretch), so for cards one read is usually enough.
 #[allow(clippy::too_many_arguments)]
 async fn seen<M: Listing>(
     app: &App,
@@ -196,7 +206,7 @@ async fn seen<M: Listing>(
     wants_next: bool,
     keep: impl Fn(&M, MeetingView) -> bool,
 ) -> Result<(Vec<(M, MeetingView)>, bool), sqlx::Error> {
-    let batch = (2 * (skip + limit) + 5).min(100);
+    let batch = (M::SPARE * (skip + limit) + 5).min(100);
     let (mut kept, mut out) = (0, Vec::new());
     for offset in (0..).step_by(batch) {
         let found = M::stretch(app, upcoming, views.now, narrowed, offset as i64, batch as i64).await?;

@@ -20,6 +20,7 @@ on_both_engines!(
     group_coordinators_run_their_groups_meetings,
     who_is_going_names_only_those_who_chose_and_organisers_remind_now,
     the_list_is_paged_and_narrowed,
+    listings_read_on_past_meetings_hidden_from_the_viewer,
 );
 
 fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
@@ -866,5 +867,51 @@ async fn the_list_is_paged_and_narrowed(engine: Engine) {
     let second = t.get_with(&visitor, &link(&first, "Later meetings")).await;
     second.assert_contains("Research A");
     assert_eq!(cards(&second), 4);
+    t.finish().await;
+}
+
+/// The home page and the list read a stretch at a time: when the first stretches hold only meetings hidden from
+/// the viewer (another group's), they read on, and the list still knows whether more follow.
+async fn listings_read_on_past_meetings_hidden_from_the_viewer(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let org = t.organiser().await;
+    t.post_with(
+        &org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+    // 30 group meetings first (more than the home page's stretches of 11 and the list's first of 45 can show),
+    // then 3 open ones, then 20 for members.
+    for n in 1..=30 {
+        let title = format!("Group {n:02}");
+        meeting(&t, &org, &title, "group", "20", Duration::hours(n), &[("group", "north-west")]).await;
+    }
+    for n in 1..=3 {
+        meeting(&t, &org, &format!("Open {n}"), "open", "20", Duration::days(2) + Duration::hours(n), &[]).await;
+    }
+    for n in 1..=20 {
+        let title = format!("Members {n:02}");
+        meeting(&t, &org, &title, "members", "20", Duration::days(3) + Duration::hours(n), &[]).await;
+    }
+
+    let home = t.get("/").await;
+    home.assert_contains("Open 1").assert_contains("Open 2").assert_contains("Open 3");
+    home.assert_lacks("Group 01").assert_lacks("Members 01");
+
+    let member = t.member("member@org.example.com", "Mo Member").await;
+    let first = t.get_with(&member, "/meetings").await;
+    first.assert_lacks("Group 30").assert_contains("Open 1").assert_contains("Members 17");
+    first.assert_lacks("Members 18").assert_contains("Later meetings");
+    assert_eq!(first.body.matches("class=\"card\"").count(), 20);
+    let second = t.get_with(&member, "/meetings?page=2").await;
+    second.assert_contains("Members 18").assert_contains("Members 20").assert_lacks("Members 17");
+    second.assert_lacks("Later meetings");
+
+    // A member of the group sees its meetings first.
+    let insider = t.group_member("north-west", "in@org.example.com", "Ina Inside").await;
+    let theirs = t.get_with(&insider, "/meetings").await;
+    theirs.assert_contains("Group 01").assert_contains("Group 20").assert_lacks("Group 21");
     t.finish().await;
 }
