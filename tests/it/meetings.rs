@@ -27,6 +27,17 @@ fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
     swn::web::time::input_value(at, t.app.config.timezone)
 }
 
+/// Creates the open regional group "North West" (slug `north-west`) through the organisers' form.
+async fn north_west(t: &TestApp, org: &reqwest::Client) {
+    t.post_with(
+        org,
+        "/admin/groups/new",
+        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
+    )
+    .await
+    .assert_status(303);
+}
+
 /// Creates a published meeting through the organisers' form; gives its slug.
 pub(crate) async fn meeting(
     t: &TestApp,
@@ -373,13 +384,7 @@ async fn registration_closes_at_the_closing_time(engine: Engine) {
 async fn group_meetings_are_for_the_group(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    t.post_with(
-        &org,
-        "/admin/groups/new",
-        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
-    )
-    .await
-    .assert_status(303);
+    north_west(&t, &org).await;
     let slug =
         meeting(&t, &org, "North West gathering", "group", "20", Duration::days(2), &[("group", "north-west")]).await;
     let insider = t.group_member("north-west", "in@org.example.com", "Ina Inside").await;
@@ -686,13 +691,7 @@ async fn a_members_private_calendar_feed_can_be_revoked(engine: Engine) {
 async fn group_coordinators_run_their_groups_meetings(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    t.post_with(
-        &org,
-        "/admin/groups/new",
-        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
-    )
-    .await
-    .assert_status(303);
+    north_west(&t, &org).await;
     let coordinator = t.member("cora@council.example.gov.uk", "Cora Ordinator").await;
     t.post_with(&org, "/admin/groups/north-west/coordinators", &[("email", "cora@council.example.gov.uk")])
         .await
@@ -803,13 +802,7 @@ async fn who_is_going_names_only_those_who_chose_and_organisers_remind_now(engin
 async fn the_list_is_paged_and_narrowed(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    t.post_with(
-        &org,
-        "/admin/groups/new",
-        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
-    )
-    .await
-    .assert_status(303);
+    north_west(&t, &org).await;
     meeting(&t, &org, "North West gathering", "group", "20", Duration::days(1), &[("group", "north-west")]).await;
     for n in 1..=22 {
         let title = format!("Session {n:02}");
@@ -875,13 +868,7 @@ async fn the_list_is_paged_and_narrowed(engine: Engine) {
 async fn listings_read_on_past_meetings_hidden_from_the_viewer(engine: Engine) {
     let t = TestApp::start(engine).await;
     let org = t.organiser().await;
-    t.post_with(
-        &org,
-        "/admin/groups/new",
-        &[("name", "North West"), ("kind", "regional"), ("join_policy", "open"), ("description", "NW.")],
-    )
-    .await
-    .assert_status(303);
+    north_west(&t, &org).await;
     // 30 group meetings first (more than the home page's stretches of 11 and the list's first of 45 can show),
     // then 3 open ones, then 20 for members.
     for n in 1..=30 {
