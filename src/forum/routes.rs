@@ -19,7 +19,7 @@ use crate::auth::policy::{self, Space};
 use crate::auth::{User, Viewer};
 use crate::db::search;
 use crate::membership::groups;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, filters, redirect_with_notice, render, time};
+use crate::web::{AppError, AppResult, FieldErrors, Form, Page, filters, redirect_with_notice, render, render_sized, time};
 
 /// Topics per page of a category.
 pub const PER_PAGE: i64 = 20;
@@ -341,6 +341,15 @@ struct TopicPage {
     categories: Vec<Category>,
 }
 
+impl TopicPage {
+    /// About how many bytes the page takes: its posts' HTML, and for each post its actions (about 1.8 KB for a
+    /// member, more for a moderator), and the layout and reply form around them.
+    fn size(&self) -> usize {
+        let body = |p: &PostView| p.post.body_html.len() + 2048;
+        12 * 1024 + self.quote.len() + self.posts.iter().chain(&self.answer).map(body).sum::<usize>()
+    }
+}
+
 async fn topic_view(
     app: &App,
     page: Page,
@@ -434,7 +443,8 @@ async fn topic_page(
         },
         None => String::new(),
     };
-    render(&topic_view(&app, page, &viewer, &id, q.page.unwrap_or(1), quote, FieldErrors::default()).await?)
+    let view = topic_view(&app, page, &viewer, &id, q.page.unwrap_or(1), quote, FieldErrors::default()).await?;
+    render_sized(&view, view.size())
 }
 
 #[derive(Deserialize)]

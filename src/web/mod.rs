@@ -21,4 +21,4 @@ pub mod upload;
 pub use browser::{ClientIp, redirect_with_notice};
 pub use error::{AppError, AppResult};
 pub use forms::{FieldErrors, Form};
-pub use page::{Page, invalid, render};
+pub use page::{Page, invalid, render, render_sized};
