@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0027_search_and_indexes"),
     migration!("0028_like_counts"),
     migration!("0029_posts_in_page_order"),
+    migration!("0030_marks_by_topic"),
 ];
 
 /// Applies the migrations not yet applied, all in one transaction. On PostgreSQL an advisory lock keeps

@@ -250,7 +250,8 @@ pub async fn topic(
     };
     let moderator = policy::can_moderate(&viewer);
     let reader = member(&viewer, "")?;
-    let posts = store::posts(&app.db, &topic.id, &reader.id, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
+    let marks = store::marks(&app.db, &reader.id, &topic.id).await?;
+    let posts = store::posts(&app.db, &topic.id, &marks, (page - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
         .await?
         .into_iter()
         .filter(|p| !p.hidden || moderator)

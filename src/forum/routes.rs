@@ -362,7 +362,7 @@ async fn topic_view(
     // One read for the topic, its category, the reader's state and standing; one for the page of posts; one for
     // the accepted answer, only when it is not on this page.
     let user = member(viewer, &format!("/forum/t/{id}"))?;
-    let row = store::topic_page(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
+    let mut row = store::topic_page(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
     let category = row.category();
     let standing = match (&row.group_status, &row.group_role) {
         (Some(status), Some(role)) => Some(groups::standing_of(status, role)),
@@ -374,6 +374,7 @@ async fn topic_view(
     if !policy::can_view_category(viewer, space, now) || (row.topic.hidden && !moderator) {
         return Err(AppError::NotFound);
     }
+    let marks = row.marks();
     let (topic, watching, total) = (row.topic, row.watching, row.post_count);
     let pages = ((total + POSTS_PER_PAGE - 1) / POSTS_PER_PAGE).max(1);
     let page_number = page_number.clamp(1, pages);
@@ -393,7 +394,7 @@ async fn topic_view(
         post: p,
     };
     let page_posts =
-        store::posts(&app.db, &topic.id, &user.id, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE).await?;
+        store::posts(&app.db, &topic.id, &marks, (page_number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE).await?;
     let answer = match &topic.accepted_post_id {
         Some(pid) => match page_posts.iter().find(|p| &p.id == pid) {
             Some(p) => Some(p.clone()),

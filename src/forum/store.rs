@@ -131,8 +131,8 @@ pub async fn topic(db: &Db, reader: &str, id: &str) -> Result<Option<Topic>, sql
 }
 
 /// A topic as its page needs it, in one read: the topic with its author, its category, the reader's unread and
-/// watch state, where the reader stands in the category's group (for a group's category), and how many posts
-/// it has.
+/// watch state, where the reader stands in the category's group (for a group's category), how many posts it
+/// has, and which of them the reader liked and keeps (`marks`).
 #[derive(Debug, sqlx::FromRow)]
 pub struct TopicPageRow {
     #[sqlx(flatten)]
@@ -146,6 +146,8 @@ pub struct TopicPageRow {
     pub post_count: i64,
     pub group_role: Option<String>,
     pub group_status: Option<String>,
+    pub liked_posts: Option<String>,
+    pub kept_posts: Option<String>,
 }
 
 crate::inline_row!(TopicPageRow {
@@ -158,10 +160,44 @@ crate::inline_row!(TopicPageRow {
     watching,
     post_count,
     group_role,
-    group_status
+    group_status,
+    liked_posts,
+    kept_posts
 });
 
+/// Which posts of a topic a reader liked and keeps, each a comma-separated list of post ids (None for none).
+#[derive(Debug, Default, sqlx::FromRow)]
+pub struct Marks {
+    pub liked_posts: Option<String>,
+    pub kept_posts: Option<String>,
+}
+
+crate::inline_row!(Marks { liked_posts, kept_posts });
+
+impl Marks {
+    /// Sets each post's `liked` and `bookmarked` for the reader.
+    fn apply(&self, posts: &mut [PagePost]) {
+        let holds = |list: &Option<String>, id: &str| list.as_deref().is_some_and(|l| l.split(',').any(|p| p == id));
+        for p in posts {
+            p.liked = holds(&self.liked_posts, &p.id);
+            p.bookmarked = holds(&self.kept_posts, &p.id);
+        }
+    }
+}
+
+/// The columns of `Marks` for the reader `$1` in the topic `t`: read by topic from the readers' indexes
+/// (migration 0030), once for a page, where joining them post by post cost two lookups a post.
+const MARKS: &str = "(SELECT string_agg(l.post_id, ',') FROM forum_likes l WHERE l.user_id = $1 AND l.topic_id = t.id)
+        AS liked_posts,
+    (SELECT string_agg(b.post_id, ',') FROM forum_bookmarks b WHERE b.user_id = $1 AND b.topic_id = t.id)
+        AS kept_posts";
+
 impl TopicPageRow {
+    /// The reader's likes and bookmarks in the topic, taken out of the row.
+    pub fn marks(&mut self) -> Marks {
+        Marks { liked_posts: self.liked_posts.take(), kept_posts: self.kept_posts.take() }
+    }
+
     pub fn category(&self) -> Category {
         Category {
             id: self.topic.category_id.clone(),
@@ -181,7 +217,7 @@ pub async fn topic_page(db: &Db, reader: &str, id: &str) -> Result<Option<TopicP
             c.group_id AS category_group_id, c.position AS category_position,
             EXISTS (SELECT 1 FROM forum_watches w WHERE w.user_id = $1 AND w.target_id = t.id) AS watching,
             (SELECT COUNT(*) FROM forum_posts p WHERE p.topic_id = t.id) AS post_count,
-            g.role AS group_role, g.status AS group_status
+            g.role AS group_role, g.status AS group_status, {MARKS}
          FROM {TOPIC_FROM}
          JOIN forum_categories c ON c.id = t.category_id
          LEFT JOIN group_members g ON g.group_id = c.group_id AND g.user_id = $1
@@ -213,7 +249,8 @@ const POST: &str =
     "SELECT p.id, p.topic_id, p.author_id, p.body_md, p.opening, p.hidden, p.created_at FROM forum_posts p";
 
 /// Posts as a page shows them to a reader (`$1`): the likes counted on the post; the reader's like and bookmark
-/// joined on their keys (as subqueries they opened and closed two cursors per post).
+/// joined on their keys (as subqueries they opened and closed two cursors per post). A page of posts reads them
+/// with the topic instead (`Marks`).
 macro_rules! page_posts {
     ($where:literal) => {
         concat!(
@@ -228,23 +265,34 @@ macro_rules! page_posts {
     };
 }
 
-/// A page of a topic's posts, each with its likes and whether `reader` liked and keeps it.
+/// A page of a topic's posts, each with its likes and whether the reader liked and keeps it (`marks`, read with
+/// the topic by `topic_page` or alone by `marks`).
 pub async fn posts(
     db: &Db,
     topic_id: &str,
-    reader: &str,
+    marks: &Marks,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<PagePost>, sqlx::Error> {
-    crate::fetch_all_inline!(
+    let mut posts = crate::fetch_all_inline!(
         db,
         PagePost,
-        page_posts!("WHERE p.topic_id = $2 ORDER BY p.created_at, p.id LIMIT $3 OFFSET $4"),
-        reader,
+        "SELECT p.id, p.author_id, u.name AS author_name, p.body_html, p.opening, p.hidden,
+             p.created_at, p.edited_at, p.like_count AS likes, FALSE AS liked, FALSE AS bookmarked
+         FROM forum_posts p LEFT JOIN users u ON u.id = p.author_id
+         WHERE p.topic_id = $1 ORDER BY p.created_at, p.id LIMIT $2 OFFSET $3",
         topic_id,
         limit,
         offset
-    )
+    )?;
+    marks.apply(&mut posts);
+    Ok(posts)
+}
+
+/// Which posts of a topic `reader` liked and keeps.
+pub async fn marks(db: &Db, reader: &str, topic_id: &str) -> Result<Marks, sqlx::Error> {
+    let sql = format!("SELECT {MARKS} FROM forum_topics t WHERE t.id = $2");
+    Ok(crate::fetch_optional_inline!(db, Marks, sqlx::AssertSqlSafe(sql), reader, topic_id)?.unwrap_or_default())
 }
 
 /// One post as a page shows it to `reader` (the accepted answer when it is on another page; the API's new reply).
@@ -270,7 +318,8 @@ pub async fn posts_before(db: &Db, topic_id: &str, at: DateTime<Utc>, id: &str) 
 pub async fn like(tx: &mut Tx, post_id: &str, user_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let added = execute!(
         tx,
-        "INSERT INTO forum_likes (post_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        "INSERT INTO forum_likes (post_id, user_id, topic_id, created_at)
+         SELECT p.id, $2, p.topic_id, $3 FROM forum_posts p WHERE p.id = $1 ON CONFLICT DO NOTHING",
         post_id,
         user_id,
         now
@@ -337,7 +386,8 @@ pub async fn set_bookmark(
     if kept {
         execute!(
             db,
-            "INSERT INTO forum_bookmarks (user_id, post_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            "INSERT INTO forum_bookmarks (user_id, post_id, topic_id, created_at)
+             SELECT $1, p.id, p.topic_id, $3 FROM forum_posts p WHERE p.id = $2 ON CONFLICT DO NOTHING",
             user_id,
             post_id,
             now

@@ -277,6 +277,16 @@ async fn members_register_cancel_ask_and_reply_through_the_api(engine: Engine) {
     assert!(posts[0]["body_html"].as_str().unwrap().contains("<strong>settle</strong>"));
     assert!(!posts[1]["body_html"].as_str().unwrap().contains("<script>"), "bodies are sanitised like the site's");
     t.get_with(&ann, &format!("/forum/t/{id}")).await.assert_status(200).assert_contains("Six desks to ten people");
+    // Ann likes Bob's reply: the topic says so to her, and not to Bob.
+    let reply_id = posts[1]["id"].as_str().unwrap().to_string();
+    assert_eq!(posts[1]["liked"], false);
+    t.post_with(&ann, &format!("/forum/p/{reply_id}/like"), &[("liked", "yes")]).await.assert_status(303);
+    let liked = |json: &serde_json::Value| (json["posts"][0]["liked"].clone(), json["posts"][1]["liked"].clone());
+    let for_ann = get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&ann_token)).await;
+    assert_eq!(liked(&for_ann.json), (false.into(), true.into()), "{:?}", for_ann.json);
+    assert_eq!(for_ann.json["posts"][1]["likes"], 1);
+    let for_bob = get(&t, &format!("/api/v1/forum/topics/{id}"), Some(&bob_token)).await;
+    assert_eq!(liked(&for_bob.json), (false.into(), false.into()), "{:?}", for_bob.json);
     // Search with a token finds the forum post.
     let found = get(&t, "/api/v1/search?q=desk+ratios", Some(&ann_token)).await;
     assert!(found.json.as_array().unwrap().iter().any(|h| h["kind"] == "Forum"), "{:?}", found.json);

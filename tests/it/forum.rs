@@ -561,6 +561,13 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
         t.post_with(&third, &format!("/forum/p/{post}/bookmark"), &[("kept", "yes")]).await.assert_status(303);
     }
     t.post_with(&third, &format!("/forum/p/{opening}/bookmark"), &[("kept", "yes")]).await.assert_status(303);
+    // The topic page marks each post as the reader left it: Tess kept both and liked the reply; Hal, its
+    // author, neither.
+    let for_tess = t.get_with(&third, &format!("/forum/t/{id}")).await;
+    assert_eq!(for_tess.body.matches(r#"aria-pressed="true">Bookmarked"#).count(), 2);
+    assert_eq!(for_tess.body.matches(r#"aria-pressed="true">Liked"#).count(), 1);
+    let for_hal = t.get_with(&helper, &format!("/forum/t/{id}")).await;
+    for_hal.assert_lacks(r#"aria-pressed="true""#).assert_contains("2 likes</a>");
     let kept = t.get_with(&third, "/account/bookmarks").await;
     kept.assert_status(200).assert_contains("Anchor days or team days?").assert_contains("(a reply)");
     assert_eq!(kept.body.matches("class=\"bookmark\"").count(), 2, "each post once");
