@@ -19,7 +19,9 @@ use crate::auth::policy::{self, Space};
 use crate::auth::{User, Viewer};
 use crate::db::search;
 use crate::membership::groups;
-use crate::web::{AppError, AppResult, FieldErrors, Form, Page, filters, redirect_with_notice, render, render_sized, time};
+use crate::web::{
+    AppError, AppResult, FieldErrors, Form, Page, filters, redirect_with_notice, render, render_sized, time,
+};
 
 /// Topics per page of a category.
 pub const PER_PAGE: i64 = 20;
