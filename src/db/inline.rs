@@ -276,9 +276,10 @@ impl<T: Column> Column for Option<T> {
     }
 }
 
-/// A time in the form sqlx and this module write them, "2026-12-01T04:54:59.000000000+00:00" (a fraction of up to
-/// nine digits, or none), read digit by digit: chrono's RFC 3339 parser took 3% of the topic page's instructions
-/// for its 51 times (issue 22). None for any other form.
+/// A time in the form sqlx and this module write them, "2026-12-01T04:54:59.988338382+00:00" (a fraction of up to
+/// nine digits, or none when it is zero), read straight into UTC: chrono's RFC 3339 parse, with its offset
+/// scanned and a `FixedOffset` converted, took 3% of the topic page's instructions for its 51 times (issue 22).
+/// None for any other form, which goes to chrono.
 fn as_written(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes().strip_suffix(b"+00:00")?;
     let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];

@@ -91,7 +91,7 @@ async fn like(
     // The author is told only while they may still read the topic (a group's member who left is not).
     let allowed = readers(&app, &category).await?;
     let mut tx = app.db.begin().await?;
-    if store::like(&mut tx, &post.id, &user.id, now).await?
+    if store::like(&mut tx, &post, &user.id, now).await?
         && let Some(author) = &post.author_id
         && allowed.as_ref().is_none_or(|set| set.contains(author))
     {
@@ -143,7 +143,7 @@ async fn bookmark(
     let (post, _, _) = readable_post(&app, &viewer, &id).await?;
     let user = member(&viewer, "/forum")?;
     let kept = form.kept != "no";
-    store::set_bookmark(&app.db, &user.id, &post.id, kept, Utc::now()).await?;
+    store::set_bookmark(&app.db, &user.id, &post, kept, Utc::now()).await?;
     let notice = if kept { "Bookmarked: find it under Bookmarks in your account." } else { "Bookmark removed." };
     Ok(redirect_with_notice(&place_of(&app, &post).await?, notice))
 }

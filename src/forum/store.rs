@@ -315,13 +315,14 @@ pub async fn posts_before(db: &Db, topic_id: &str, at: DateTime<Utc>, id: &str) 
 }
 
 /// Records a member's like, once: gives whether it is new.
-pub async fn like(tx: &mut Tx, post_id: &str, user_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn like(tx: &mut Tx, post: &Post, user_id: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let added = execute!(
         tx,
-        "INSERT INTO forum_likes (post_id, user_id, topic_id, created_at)
-         SELECT p.id, $2, p.topic_id, $3 FROM forum_posts p WHERE p.id = $1 ON CONFLICT DO NOTHING",
-        post_id,
+        "INSERT INTO forum_likes (post_id, user_id, topic_id, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        &post.id,
         user_id,
+        &post.topic_id,
         now
     )?;
     Ok(added == 1)
@@ -379,21 +380,22 @@ pub async fn notify_like(
 pub async fn set_bookmark(
     db: &Db,
     user_id: &str,
-    post_id: &str,
+    post: &Post,
     kept: bool,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     if kept {
         execute!(
             db,
-            "INSERT INTO forum_bookmarks (user_id, post_id, topic_id, created_at)
-             SELECT $1, p.id, p.topic_id, $3 FROM forum_posts p WHERE p.id = $2 ON CONFLICT DO NOTHING",
+            "INSERT INTO forum_bookmarks (user_id, post_id, topic_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
             user_id,
-            post_id,
+            &post.id,
+            &post.topic_id,
             now
         )?;
     } else {
-        execute!(db, "DELETE FROM forum_bookmarks WHERE user_id = $1 AND post_id = $2", user_id, post_id)?;
+        execute!(db, "DELETE FROM forum_bookmarks WHERE user_id = $1 AND post_id = $2", user_id, &post.id)?;
     }
     Ok(())
 }

@@ -566,6 +566,7 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     let for_tess = t.get_with(&third, &format!("/forum/t/{id}")).await;
     assert_eq!(for_tess.body.matches(r#"aria-pressed="true">Bookmarked"#).count(), 2);
     assert_eq!(for_tess.body.matches(r#"aria-pressed="true">Liked"#).count(), 1);
+    for_tess.assert_contains(&format!(r#"<button formaction="/forum/p/{reply_id}/like" name="liked" value="no""#));
     let for_hal = t.get_with(&helper, &format!("/forum/t/{id}")).await;
     for_hal.assert_lacks(r#"aria-pressed="true""#).assert_contains("2 likes</a>");
     let kept = t.get_with(&third, "/account/bookmarks").await;

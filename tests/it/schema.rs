@@ -208,7 +208,8 @@ async fn sqlite_is_built_with_the_planner_guarantee_and_without_global_mutexes()
     db.close().await;
 }
 
-/// 0028 counts the likes already given onto each post, and its triggers keep the count from then on.
+/// 0028 counts the likes already given onto each post, and its triggers keep the count from then on; 0030 gives
+/// the likes and bookmarks already made their post's topic.
 async fn upgrading_counts_the_likes_already_given(url: &str) {
     let db = Db::connect(url).await.unwrap();
     swn::db::migrate::run_until(&db, Some("0027_search_and_indexes")).await.unwrap();
@@ -260,7 +261,18 @@ async fn upgrading_counts_the_likes_already_given(url: &str) {
         )
         .unwrap();
     }
-    assert!(swn::db::migrate::run(&db).await.unwrap().contains(&"0028_like_counts"));
+    swn::execute!(&db, "INSERT INTO forum_bookmarks (user_id, post_id, created_at) VALUES ('u1', 'p2', $1)", now)
+        .unwrap();
+    let applied = swn::db::migrate::run(&db).await.unwrap();
+    assert!(applied.contains(&"0028_like_counts") && applied.contains(&"0030_marks_by_topic"));
+    let in_topic = swn::fetch_scalar!(
+        &db,
+        i64,
+        "SELECT (SELECT COUNT(*) FROM forum_likes WHERE topic_id = 't1')
+              + (SELECT COUNT(*) FROM forum_bookmarks WHERE topic_id = 't1')"
+    )
+    .unwrap();
+    assert_eq!(in_topic, 4, "the three likes and the bookmark know their topic");
     let counts = || async {
         let mut counts = Vec::new();
         for post in ["p1", "p2"] {
@@ -272,6 +284,18 @@ async fn upgrading_counts_the_likes_already_given(url: &str) {
     assert_eq!(counts().await, [2, 1], "the likes already given, counted");
     swn::execute!(&db, "DELETE FROM users WHERE id = 'u2'").unwrap();
     assert_eq!(counts().await, [1, 0], "and kept from then on");
+    // An instance still running the earlier version names no topic: the trigger fills it in.
+    swn::execute!(&db, "INSERT INTO forum_likes (post_id, user_id, created_at) VALUES ('p2', 'u1', $1)", now).unwrap();
+    swn::execute!(&db, "INSERT INTO forum_bookmarks (user_id, post_id, created_at) VALUES ('u1', 'p1', $1)", now)
+        .unwrap();
+    let empty = swn::fetch_scalar!(
+        &db,
+        i64,
+        "SELECT (SELECT COUNT(*) FROM forum_likes WHERE topic_id <> 't1')
+              + (SELECT COUNT(*) FROM forum_bookmarks WHERE topic_id <> 't1')"
+    )
+    .unwrap();
+    assert_eq!(empty, 0, "likes and bookmarks made the old way know their topic too");
     db.close().await;
 }
 
