@@ -37,8 +37,14 @@ pub(crate) fn word_patterns(query: &str) -> Vec<String> {
     words
 }
 
-/// SQL: `haystack LIKE` every non-empty pattern of `word_patterns`, bound from `$first` on.
-pub(crate) fn all_words(haystack: &str, first: usize) -> String {
+/// SQL: `haystack` (as stored) `LIKE` every non-empty pattern of `word_patterns`, bound from `$first` on, ignoring
+/// case as far as each engine can. SQLite's `LIKE` already folds ASCII case, as far as its `LOWER` goes, so the
+/// haystack is not copied lower-cased there; PostgreSQL's `LIKE` is case-sensitive, so it is lower-cased.
+pub(crate) fn all_words(db: &crate::db::Db, haystack: &str, first: usize) -> String {
+    let haystack = match db {
+        crate::db::Db::Sqlite(..) => haystack.to_string(),
+        crate::db::Db::Postgres(_) => format!("LOWER({haystack})"),
+    };
     (first..first + MAX_WORDS).map(|n| format!("(${n} = '' OR {haystack} LIKE ${n})")).collect::<Vec<_>>().join(" AND ")
 }
 
@@ -92,17 +98,22 @@ struct SearchPage {
     searched: bool,
 }
 
-/// Appends `text` escaped for HTML, in one pass (an excerpt is escaped a character at a time).
+/// Appends `text` escaped for HTML, copying the runs between the special bytes whole.
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(escaped);
+        run = i + 1;
     }
+    out.push_str(&text[run..]);
 }
 
 /// About 200 characters of `text` around the first of the words, escaped, with the words marked.
@@ -114,32 +125,48 @@ pub fn excerpt(text: &str, words: &[String]) -> String {
     while !plain.is_char_boundary(start) {
         start -= 1;
     }
-    let piece: String = plain[start..].chars().take(200).collect();
+    let end = plain[start..].char_indices().nth(200).map_or(plain.len(), |(k, _)| start + k);
+    let piece = &plain[start..end];
     let mut out = String::with_capacity(piece.len() + 32);
-    let piece_lower = piece.to_lowercase();
-    let mut i = 0;
-    // Mark matches only where lower-casing kept the byte offsets (ASCII), so nothing is cut mid-character.
-    while i < piece.len() {
-        let hit = words.iter().find(|w| {
-            !w.is_empty()
-                && piece_lower.get(i..).is_some_and(|rest| rest.starts_with(w.as_str()))
-                && piece.is_char_boundary(i + w.len())
-        });
-        match hit {
-            Some(w) if piece_lower.len() == piece.len() => {
-                out.push_str("<mark>");
-                push_escaped(&mut out, &piece[i..i + w.len()]);
-                out.push_str("</mark>");
-                i += w.len();
-            }
-            _ => {
-                let c = piece[i..].chars().next().unwrap_or(' ');
-                push_escaped(&mut out, &piece[i..i + c.len_utf8()]);
-                i += c.len_utf8();
-            }
-        }
+    if start > 0 {
+        out.push('…');
     }
-    if start > 0 { format!("…{out}") } else { out }
+    let piece_lower = piece.to_lowercase();
+    // Mark matches only where lower-casing kept the byte offsets (ASCII), so nothing is cut mid-character.
+    if piece_lower.len() != piece.len() {
+        push_escaped(&mut out, piece);
+        return out;
+    }
+    // The first place from `from` on where `word` starts and ends on a character of the text itself.
+    let next_match = |word: &str, mut from: usize| -> Option<usize> {
+        while from < piece_lower.len() && !piece_lower.is_char_boundary(from) {
+            from += 1;
+        }
+        while let Some(at) = piece_lower.get(from..)?.find(word).map(|k| from + k) {
+            if piece.is_char_boundary(at) && piece.is_char_boundary(at + word.len()) {
+                return Some(at);
+            }
+            from = at + piece_lower[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        None
+    };
+    let mut i = 0;
+    loop {
+        // The earliest match wins; at the same place, the word listed first.
+        let hit = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| next_match(w, i).map(|at| (at, w.len())))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, len)) = hit else { break };
+        push_escaped(&mut out, &piece[i..at]);
+        out.push_str("<mark>");
+        push_escaped(&mut out, &piece[at..at + len]);
+        out.push_str("</mark>");
+        i = at + len;
+    }
+    push_escaped(&mut out, &piece[i..]);
+    out
 }
 
 /// How many of the words a title holds: hits matching in their title come first.
@@ -318,6 +345,63 @@ mod tests {
         for kind in all {
             let parsed: SearchKind = serde_json::from_value(serde_json::json!(kind.key())).unwrap();
             assert_eq!(parsed, kind);
+        }
+    }
+
+    /// The excerpt as it was first written, a character at a time: the faster one must cut the same.
+    fn excerpt_one_character_at_a_time(text: &str, words: &[String]) -> String {
+        let escape = |out: &mut String, text: &str| {
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    c => out.push(c),
+                }
+            }
+        };
+        let plain = crate::web::markdown::to_plain(text).replace('\n', " ");
+        let lower = plain.to_lowercase();
+        let first = words.iter().filter_map(|w| lower.find(w.as_str())).min().unwrap_or(0);
+        let mut start = first.saturating_sub(60);
+        while !plain.is_char_boundary(start) {
+            start -= 1;
+        }
+        let piece: String = plain[start..].chars().take(200).collect();
+        let mut out = String::new();
+        let piece_lower = piece.to_lowercase();
+        let mut i = 0;
+        while i < piece.len() {
+            let hit = words.iter().find(|w| {
+                !w.is_empty()
+                    && piece_lower.get(i..).is_some_and(|rest| rest.starts_with(w.as_str()))
+                    && piece.is_char_boundary(i + w.len())
+            });
+            match hit {
+                Some(w) if piece_lower.len() == piece.len() => {
+                    out.push_str("<mark>");
+                    escape(&mut out, &piece[i..i + w.len()]);
+                    out.push_str("</mark>");
+                    i += w.len();
+                }
+                _ => {
+                    let c = piece[i..].chars().next().unwrap();
+                    escape(&mut out, &piece[i..i + c.len_utf8()]);
+                    i += c.len_utf8();
+                }
+            }
+        }
+        if start > 0 { format!("…{out}") } else { out }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn excerpts_are_those_cut_a_character_at_a_time(
+            text in "([a-dA-D <>&\"*_#\n]|é|É|İ|ß|ẞ|Σ|ς){0,400}",
+            words in proptest::collection::vec("([a-d]|é|ß|i̇|ς){0,3}", 0..4),
+        ) {
+            proptest::prop_assert_eq!(excerpt(&text, &words), excerpt_one_character_at_a_time(&text, &words));
         }
     }
 

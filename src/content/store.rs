@@ -95,7 +95,7 @@ pub async fn search_news(db: &Db, query: &str, now: DateTime<Utc>) -> Result<Vec
     let sql = format!(
         "SELECT id, slug, title, summary, body_md, body_html, published, publish_at, updated_at FROM news
          WHERE published = TRUE AND publish_at <= $1 AND {} ORDER BY publish_at DESC LIMIT 50",
-        crate::search::all_words("LOWER(title || ' ' || summary || ' ' || body_md)", 2)
+        crate::search::all_words(db, "title || ' ' || summary || ' ' || body_md", 2)
     );
     let w = crate::search::word_patterns(query);
     fetch_all!(db, NewsItem, sqlx::AssertSqlSafe(sql), now, &w[0], &w[1], &w[2], &w[3], &w[4], &w[5])

@@ -108,36 +108,32 @@ impl Feature for Meetings {
             let (now, words) = (chrono::Utc::now(), &request.words);
             let views = routes::Views::of(app, viewer).await?;
             let mut found = Vec::new();
-            for upcoming in [true, false] {
-                for m in store::matching(&app.db, upcoming, now, words).await? {
-                    let view = views.view(&m);
-                    let haystack = match view {
-                        MeetingView::Hidden => continue,
-                        MeetingView::Teaser => m.title.to_lowercase(),
-                        MeetingView::Full => {
-                            format!("{} {} {}", m.title, m.summary_md, m.format_label()).to_lowercase()
-                        }
-                    };
-                    if !words.iter().all(|w| haystack.contains(w.as_str())) {
-                        continue;
-                    }
-                    let snippet = match view {
-                        MeetingView::Full => excerpt(&m.summary_md, words),
-                        _ => "For members: sign in to see more.".to_string(),
-                    };
-                    found.push(Found {
-                        kind: "Meeting",
-                        score: title_score(&m.title, words),
-                        url: format!("/meetings/{}", m.slug),
-                        snippet,
-                        meta: format!(
-                            "{} · {}",
-                            crate::web::time::date_time(m.starts_at, app.config.timezone),
-                            m.format_label()
-                        ),
-                        title: m.title,
-                    });
+            for m in store::matching(&app.db, now, words).await? {
+                let view = views.decide(&m.audience(), m.status(), m.group_id.as_deref());
+                let haystack = match view {
+                    MeetingView::Hidden => continue,
+                    MeetingView::Teaser => m.title.to_lowercase(),
+                    MeetingView::Full => format!("{} {} {}", m.title, m.summary_md, m.format_label()).to_lowercase(),
+                };
+                if !words.iter().all(|w| haystack.contains(w.as_str())) {
+                    continue;
                 }
+                let snippet = match view {
+                    MeetingView::Full => excerpt(&m.summary_md, words),
+                    _ => "For members: sign in to see more.".to_string(),
+                };
+                found.push(Found {
+                    kind: "Meeting",
+                    score: title_score(&m.title, words),
+                    url: format!("/meetings/{}", m.slug),
+                    snippet,
+                    meta: format!(
+                        "{} · {}",
+                        crate::web::time::date_time(m.starts_at, app.config.timezone),
+                        m.format_label()
+                    ),
+                    title: m.title,
+                });
             }
             Ok(found)
         })

@@ -245,6 +245,33 @@ impl Listed {
     }
 }
 
+/// A meeting as a search matches and shows it: the words it is matched on and what the policy reads.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Matched {
+    pub slug: String,
+    pub title: String,
+    pub format: String,
+    pub summary_md: String,
+    pub audience: String,
+    pub group_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub status: String,
+}
+
+impl Matched {
+    pub fn format_label(&self) -> &'static str {
+        Format::parse(&self.format).map_or("", Format::label)
+    }
+
+    pub fn audience(&self) -> Audience {
+        audience_of(&self.audience, &self.group_id)
+    }
+
+    pub fn status(&self) -> MeetingStatus {
+        MeetingStatus::parse(&self.status)
+    }
+}
+
 impl Meeting {
     /// The stored format, typed; a value the schema's CHECK allows always parses.
     pub fn format(&self) -> Option<Format> {

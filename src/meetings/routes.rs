@@ -78,7 +78,7 @@ impl Views {
         self.decide(&m.audience(), m.status(), m.group_id.as_deref())
     }
 
-    fn decide(&self, audience: &Audience, status: MeetingStatus, group_id: Option<&str>) -> MeetingView {
+    pub fn decide(&self, audience: &Audience, status: MeetingStatus, group_id: Option<&str>) -> MeetingView {
         let in_group = group_id.is_some_and(|g| self.groups.iter().any(|mine| mine == g));
         policy::meeting_view(&self.viewer, audience, status, in_group, self.now)
     }

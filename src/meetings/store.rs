@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Listed, Meeting, Registration};
+use super::model::{Listed, Matched, Meeting, Registration};
 use crate::db::{Db, Tx, new_id};
 use crate::{execute, fetch_all, fetch_optional};
 
@@ -24,16 +24,11 @@ pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<M
     listed_from(db, upcoming, now, &Narrowed::default(), 0, 500).await
 }
 
-/// Meetings (upcoming or past) whose title, summary or format hold every word (lower-case), as far as SQL's
-/// `LIKE` can tell: a superset of the hits, for the caller's exact check, so that a search does not read
-/// every meeting. A word with a letter beyond ASCII (`LOWER` on SQLite folds ASCII only) or one of `LIKE`'s
-/// wildcards narrows nothing here.
-pub async fn matching(
-    db: &Db,
-    upcoming: bool,
-    now: DateTime<Utc>,
-    words: &[String],
-) -> Result<Vec<Meeting>, sqlx::Error> {
+/// Meetings whose title, summary or format hold every word (lower-case), as far as SQL's `LIKE` can tell: a
+/// superset of the hits, for the caller's exact check, so that a search does not read every meeting. A word with
+/// a letter beyond ASCII (SQLite folds ASCII case only) or one of `LIKE`'s wildcards narrows nothing here. In one
+/// read, upcoming first (soonest first), then past (latest first), at most 1,000.
+pub async fn matching(db: &Db, now: DateTime<Utc>, words: &[String]) -> Result<Vec<Matched>, sqlx::Error> {
     let mut patterns: Vec<String> = words
         .iter()
         .take(crate::search::MAX_WORDS)
@@ -43,12 +38,14 @@ pub async fn matching(
         })
         .collect();
     patterns.resize(crate::search::MAX_WORDS, String::new());
-    let (when, order) =
-        if upcoming { ("ends_at >= $1", "starts_at, id") } else { ("ends_at < $1", "starts_at DESC, id") };
-    let words = crate::search::all_words("LOWER(title || ' ' || summary_md || ' ' || format)", 2);
-    let sql = format!("{MEETING} WHERE status <> 'draft' AND {when} AND {words} ORDER BY {order} LIMIT 500");
+    let words = crate::search::all_words(db, "title || ' ' || summary_md || ' ' || format", 2);
+    let sql = format!(
+        "SELECT slug, title, format, summary_md, audience, group_id, starts_at, status FROM meetings
+         WHERE status <> 'draft' AND {words}
+         ORDER BY ends_at < $1, CASE WHEN ends_at >= $1 THEN starts_at END, starts_at DESC, id LIMIT 1000"
+    );
     let p = &patterns;
-    fetch_all!(db, Meeting, sqlx::AssertSqlSafe(sql), now, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5])
+    fetch_all!(db, Matched, sqlx::AssertSqlSafe(sql), now, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5])
 }
 
 /// What a listing is narrowed to; an empty value narrows nothing. The values come from closed lists (the
