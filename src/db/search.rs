@@ -13,52 +13,6 @@ pub struct Hit {
     pub rank: f64,
 }
 
-/// A full-text index that `tidy` merges.
-#[derive(Clone, Copy, Debug)]
-pub enum Index {
-    Forum,
-    Library,
-}
-
-impl Index {
-    fn table(self) -> &'static str {
-        match self {
-            Index::Forum => "forum_search",
-            Index::Library => "library_search",
-        }
-    }
-}
-
-/// How many index pages one step of `tidy` merges (FTS5's `merge`, negative: whatever the segments' levels).
-const TIDY_PAGES: i64 = -200;
-/// The most steps one `tidy` takes, so a run ends even on an index that keeps being written.
-const TIDY_STEPS: usize = 1000;
-
-/// Merges a SQLite full-text index's segments, a short transaction at a time, until none is left to merge.
-/// Every write adds a small segment, and FTS5 merges them only now and then, so a busy forum's index is read
-/// as many segments: each search walks every one of them (about a tenth of a search's time on the bench's
-/// 100,000 posts). Gives how many steps merged something; PostgreSQL's GIN index needs nothing (0).
-pub async fn tidy(db: &Db, index: Index) -> Result<usize, sqlx::Error> {
-    if !matches!(db, Db::Sqlite(..)) {
-        return Ok(0);
-    }
-    let merge = format!("INSERT INTO {0} ({0}, rank) VALUES ('merge', $1)", index.table());
-    let mut merged = 0;
-    for _ in 0..TIDY_STEPS {
-        let mut tx = db.begin().await?;
-        let before: i64 = crate::fetch_scalar!(&mut tx, i64, "SELECT total_changes()")?;
-        crate::execute!(&mut tx, sqlx::AssertSqlSafe(merge.as_str()), TIDY_PAGES)?;
-        let after: i64 = crate::fetch_scalar!(&mut tx, i64, "SELECT total_changes()")?;
-        tx.commit().await?;
-        // A step with nothing to merge writes only its own row of bookkeeping.
-        if after - before < 2 {
-            break;
-        }
-        merged += 1;
-    }
-    Ok(merged)
-}
-
 /// (Re)indexes a post with its topic's title.
 pub async fn index_post(tx: &mut Tx, post_id: &str, title: &str, body: &str) -> Result<(), sqlx::Error> {
     match tx {

@@ -90,9 +90,6 @@ impl Feature for Forum {
         jobs.every("read notifications", Duration::from_secs(24 * 3600), |app| async move {
             Ok(prune_notifications(&app, chrono::Utc::now()).await? as usize)
         });
-        jobs.every("forum search index", Duration::from_secs(3600), |app| async move {
-            Ok(crate::db::search::tidy(&app.db, crate::db::search::Index::Forum).await?)
-        });
     }
 
     fn export<'a>(&'a self, app: &'a App, person: &'a Person) -> BoxFuture<'a, Outcome<Option<serde_json::Value>>> {

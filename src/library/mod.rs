@@ -82,12 +82,6 @@ use crate::search::{excerpt, title_score};
 pub struct Library;
 
 impl Feature for Library {
-    fn jobs(&self, _app: &App, jobs: &mut crate::jobs::Jobs) {
-        jobs.every("library search index", std::time::Duration::from_secs(3600), |app| async move {
-            Ok(crate::db::search::tidy(&app.db, crate::db::search::Index::Library).await?)
-        });
-    }
-
     /// The organisation's published case studies (a public one with its address).
     fn evidence<'a>(
         &'a self,

@@ -17,7 +17,6 @@ on_both_engines!(
     one_click_unsubscribe_and_no_header_injection,
     likes_are_counted_once_and_bookmarks_are_kept,
     a_narrow_search_finds_hits_behind_many_better_ones,
-    merging_the_search_indexes_finds_the_same,
 );
 
 /// Posts a topic; gives its id.
@@ -601,42 +600,6 @@ async fn likes_are_counted_once_and_bookmarks_are_kept(engine: Engine) {
     swn::execute!(&t.app.db, "DELETE FROM users WHERE id = $1", &asker.id).unwrap();
     assert_eq!(count().await, 0);
     t.get_with(&helper, &format!("/forum/t/{id}")).await.assert_lacks("1 like</a>");
-    t.finish().await;
-}
-
-/// The hourly tidy merges the SQLite index's segments (one per write) and a search finds the same hits, in the
-/// same order, before and after; on PostgreSQL there is nothing to tidy.
-async fn merging_the_search_indexes_finds_the_same(engine: Engine) {
-    use swn::db::search::{Index, tidy};
-    let t = TestApp::start(engine).await;
-    let member = t.member("member@org.example.com", "Mo Member").await;
-    let category = swn::forum::categories(&t.app.db).await.unwrap().into_iter().find(|c| c.group_id.is_none()).unwrap();
-    for n in 0..12 {
-        let body = format!("Our desk ratio is {n} to ten, after the trial of anchor days.");
-        topic(&t, &member, &category.slug, &format!("Desk ratio {n}"), &body, &[]).await;
-    }
-    let hits = async || {
-        let page = t.get_with(&member, "/search?q=desk+ratio&kind=forum").await;
-        page.assert_status(200);
-        // The list of hits, in order, with their snippets.
-        let list = page.body.split_once("<ol class=\"news-list\">").map(|(_, rest)| rest).unwrap_or_default();
-        list.split_once("</ol>").map(|(hits, _)| hits.to_string()).unwrap_or_default()
-    };
-    let before = hits().await;
-    assert_eq!(before.matches("<li><p class=\"meta\">").count(), 12, "{before}");
-    let merged = tidy(&t.app.db, Index::Forum).await.unwrap();
-    match engine {
-        Engine::Sqlite => assert!(merged > 0, "twelve writes left segments to merge"),
-        Engine::Postgres => assert_eq!(merged, 0),
-    }
-    assert_eq!(tidy(&t.app.db, Index::Forum).await.unwrap(), 0, "a tidy index has nothing left to merge");
-    tidy(&t.app.db, Index::Library).await.unwrap();
-    assert_eq!(tidy(&t.app.db, Index::Library).await.unwrap(), 0);
-    assert_eq!(hits().await, before);
-    if engine == Engine::Sqlite {
-        swn::execute!(&t.app.db, "INSERT INTO forum_search (forum_search) VALUES ('integrity-check')").unwrap();
-        swn::execute!(&t.app.db, "INSERT INTO library_search (library_search) VALUES ('integrity-check')").unwrap();
-    }
     t.finish().await;
 }
 
