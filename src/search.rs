@@ -399,7 +399,7 @@ mod tests {
         #[test]
         fn excerpts_are_those_cut_a_character_at_a_time(
             text in "([a-dA-D <>&\"*_#\n]|é|É|İ|ß|ẞ|Σ|ς){0,400}",
-            words in proptest::collection::vec("([a-d]|é|ß|i̇|ς){0,3}", 0..4),
+            words in proptest::collection::vec("([a-d&<\"]|é|ß|i̇|ς){0,3}", 0..4),
         ) {
             proptest::prop_assert_eq!(excerpt(&text, &words), excerpt_one_character_at_a_time(&text, &words));
         }

@@ -246,7 +246,7 @@ impl Listed {
 }
 
 /// A meeting as a search matches and shows it: the words it is matched on and what the policy reads.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 pub struct Matched {
     pub slug: String,
     pub title: String,

@@ -27,7 +27,7 @@ pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<M
 /// Meetings whose title, summary or format hold every word (lower-case), as far as SQL's `LIKE` can tell: a
 /// superset of the hits, for the caller's exact check, so that a search does not read every meeting. A word with
 /// a letter beyond ASCII (SQLite folds ASCII case only) or one of `LIKE`'s wildcards narrows nothing here. In one
-/// read, upcoming first (soonest first), then past (latest first), at most 1,000.
+/// read: at most 500 upcoming (soonest first), then at most 500 past (latest first).
 pub async fn matching(db: &Db, now: DateTime<Utc>, words: &[String]) -> Result<Vec<Matched>, sqlx::Error> {
     let mut patterns: Vec<String> = words
         .iter()
@@ -39,10 +39,17 @@ pub async fn matching(db: &Db, now: DateTime<Utc>, words: &[String]) -> Result<V
         .collect();
     patterns.resize(crate::search::MAX_WORDS, String::new());
     let words = crate::search::all_words(db, "title || ' ' || summary_md || ' ' || format", 2);
+    let part = |past: u8, when: &str, order: &str| {
+        format!(
+            "SELECT * FROM (SELECT {past} AS past, id, slug, title, format, summary_md, audience, group_id, starts_at,
+                    status FROM meetings WHERE status <> 'draft' AND {when} AND {words} ORDER BY {order} LIMIT 500) AS p{past}"
+        )
+    };
+    // A compound SELECT sorts by its columns only (on both engines), hence the outer one.
     let sql = format!(
-        "SELECT slug, title, format, summary_md, audience, group_id, starts_at, status FROM meetings
-         WHERE status <> 'draft' AND {words}
-         ORDER BY ends_at < $1, CASE WHEN ends_at >= $1 THEN starts_at END, starts_at DESC, id LIMIT 1000"
+        "SELECT * FROM ({} UNION ALL {}) AS m ORDER BY past, CASE WHEN past = 0 THEN starts_at END, starts_at DESC, id",
+        part(0, "ends_at >= $1", "starts_at, id"),
+        part(1, "ends_at < $1", "starts_at DESC, id")
     );
     let p = &patterns;
     fetch_all!(db, Matched, sqlx::AssertSqlSafe(sql), now, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5])

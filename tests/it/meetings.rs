@@ -21,6 +21,7 @@ on_both_engines!(
     who_is_going_names_only_those_who_chose_and_organisers_remind_now,
     the_list_is_paged_and_narrowed,
     listings_read_on_past_meetings_hidden_from_the_viewer,
+    search_finds_the_soonest_upcoming_then_the_latest_500_past,
 );
 
 fn local(t: &TestApp, at: chrono::DateTime<Utc>) -> String {
@@ -76,6 +77,49 @@ pub(crate) async fn meeting(
 }
 
 const LINK: &str = "secret-room-42";
+
+/// Search reads meetings upcoming first (soonest first), then at most 500 past ones (latest first), in one read.
+async fn search_finds_the_soonest_upcoming_then_the_latest_500_past(engine: Engine) {
+    let t = TestApp::start(engine).await;
+    let organiser = t.organiser().await;
+    let now = Utc::now();
+    let upcoming = (0..2).map(|n| (format!("Zephyr soon {n}"), now + Duration::days(n + 1)));
+    let past = (0..502).map(|n| (format!("Zephyr past {n:03}"), now - Duration::days(n + 1)));
+    for (title, starts_at) in upcoming.chain(past) {
+        let input = swn::meetings::MeetingInput {
+            slug: swn::web::forms::slugify(&title),
+            title,
+            format: "case_study".into(),
+            summary_md: "Anchor days in a council.".into(),
+            agenda_md: String::new(),
+            disciplines: "people".into(),
+            audience: "open".into(),
+            group_id: None,
+            mode: "virtual".into(),
+            joining_link: String::new(),
+            venue: String::new(),
+            directions: String::new(),
+            accessibility: String::new(),
+            host_organisation_id: None,
+            chair: String::new(),
+            speakers_md: String::new(),
+            starts_at,
+            ends_at: starts_at + Duration::hours(1),
+            registration_closes_at: starts_at,
+            capacity: 20,
+            chatham_house: false,
+            status: "published".into(),
+        };
+        swn::meetings::insert_meeting(&t.app.db, &input).await.unwrap();
+    }
+    let found = t.get_with(&organiser, "/search?q=zephyr&kind=meeting").await;
+    found.assert_status(200);
+    let titles: Vec<&str> = found.body.split("\">Zephyr ").skip(1).filter_map(|s| s.split('<').next()).collect();
+    assert_eq!(titles.len(), 502, "two upcoming and the latest 500 past");
+    assert_eq!(&titles[..3], ["soon 0", "soon 1", "past 000"]);
+    assert_eq!(titles[501], "past 499");
+    t.finish().await;
+}
 
 fn raw_mail_to(t: &TestApp, to: &str, containing: &str) -> Vec<Vec<u8>> {
     t.outbox_files()
