@@ -246,6 +246,16 @@ def forum_question(ctx):
     b.sees(title)
     a.visit("/notifications")
     a.sees("liked your answer")
+
+    # The answerer asks the moderators to look at the question, on a page of its own with the post beside the form.
+    a.follow(topic_url)
+    a.click_link("Flag", within="li.post")
+    assert a.h1() == "Flag a post for the moderators"
+    a.sees("six-month pilot")
+    a.fill("reason", "A journey's flag: nothing is wrong with it.")
+    a.press("Flag")
+    assert a.h1() == title
+    a.sees("the moderators will look at it")
     b.follow(topic_url)
 
     # The asker makes a personal API token in their settings and reads the answered topic through the API.

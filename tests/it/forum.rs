@@ -229,7 +229,18 @@ async fn moderation_actions_are_logged(engine: Engine) {
     reply(&t, &troll, &id, "Buy my consultancy services at https://spam.example").await.assert_status(303);
     let page = t.get_with(&a, &format!("/forum/t/{id}")).await;
     let spam_id = page.attr(".post:not(:first-child)", "id").unwrap().trim_start_matches("post-").to_string();
-    t.post_with(&a, &format!("/forum/p/{spam_id}/flag"), &[("reason", "")]).await.assert_status(400);
+    // Flagging is a page of its own: the post beside the form, and a missing reason said beside the field.
+    t.get_with(&a, &format!("/forum/t/{id}")).await.assert_contains(&format!("href=\"/forum/p/{spam_id}/flag\""));
+    t.get_with(&a, &format!("/forum/p/{spam_id}/flag"))
+        .await
+        .assert_status(200)
+        .assert_contains("Flag a post for the moderators")
+        .assert_contains("Buy my consultancy services");
+    t.post_with(&a, &format!("/forum/p/{spam_id}/flag"), &[("reason", " ")])
+        .await
+        .assert_status(422)
+        .assert_contains("id=\"reason-error\"")
+        .assert_contains("The reason is required.");
     t.post_with(&a, &format!("/forum/p/{spam_id}/flag"), &[("reason", "Selling")]).await.assert_status(303);
     t.get_with(&a, "/forum/moderation").await.assert_status(403);
     t.get_with(&moderator, "/forum/moderation").await.assert_contains("Selling").assert_contains("consultancy");
@@ -244,6 +255,9 @@ async fn moderation_actions_are_logged(engine: Engine) {
     .await
     .assert_status(303);
     t.get_with(&a, &format!("/forum/t/{id}")).await.assert_lacks("consultancy");
+    // A hidden post's flag page shows its text: only to a moderator.
+    t.get_with(&a, &format!("/forum/p/{spam_id}/flag")).await.assert_status(404);
+    t.get_with(&moderator, &format!("/forum/p/{spam_id}/flag")).await.assert_contains("consultancy");
     t.get_with(&a, "/search?q=consultancy").await.assert_lacks("Team agreements");
     t.get_with(&moderator, &format!("/forum/t/{id}")).await.assert_contains("Hidden by a moderator");
     let troll_id = swn::auth::user_by_email(&t.app.db, "troll@org.example.com").await.unwrap().unwrap().id;

@@ -403,6 +403,7 @@ fn rows(s: &Seed) -> Vec<Row> {
             [303, 403, 403, 403, 200, 200, 303, 403],
         ),
         row("GET", "/forum/p/{id}/history", format!("/forum/p/{}/history", s.organiser_post), MODERATORS),
+        row("GET", "/forum/p/{id}/flag", format!("/forum/p/{}/flag", s.organiser_post), MEMBERS),
         row("POST", "/forum/p/{id}/flag", format!("/forum/p/{}/flag", s.organiser_post), MEMBERS_FORM).does(
             goes(format!("/forum/t/{}", s.own_topic))
                 .sending(&[("reason", "The matrix asks the moderators to look.")])
