@@ -25,8 +25,7 @@ async fn inline_reads_serve_the_pages_sqlx_serves() {
     t.post_with(&member, &format!("/forum/p/{}/bookmark", replies[1].0), &[("kept", "yes")]).await.assert_status(303);
     t.post_with(&member, &format!("/forum/t/{}/watch", topics[0].0), &[]).await.assert_status(303);
 
-    let mut plain_app = t.app.clone();
-    plain_app.db = t.app.db.without_inline_reads();
+    let plain_app = t.app.with_db(t.app.db.without_inline_reads());
     assert!(plain_app.db.readers().is_none());
     let plain = t.instance_of(plain_app).await;
 
