@@ -124,7 +124,8 @@ const PASSES: [Pass; 3] = [
 ];
 
 impl Pass {
-    /// The `newest` and `best` CTEs' `LIMIT`s, and which of the two the filters read.
+    /// The `LIMIT`s of the newest matches read and of the best of them, and which of the two the filters read
+    /// (as SQLite's statement names them).
     fn sql(self) -> (String, String, &'static str) {
         let limit = |n: Option<i64>| n.map_or(String::new(), |n| format!("LIMIT {n}"));
         (limit(self.newest), limit(self.best), if self.best.is_some() { "best" } else { "candidates" })
@@ -228,8 +229,14 @@ async fn ranked_in(
             crate::fetch_all!(db, Ranked, sqlx::AssertSqlSafe(sql), words, allowed, answered_only, limit, since)
         }
         Db::Postgres(_) => {
-            // The newest matches are ranked over the posts alone, then filtered.
+            // The newest matches are ranked over the posts alone, then filtered. Each of the newest is ranked
+            // once it is among them (above their `LIMIT`, so that PostgreSQL cannot rank every match before
+            // sorting), and only its id, topic and rank go on: copying the 500 `tsvector`s from one CTE to the
+            // next to rank them there cost more than ranking.
             let matches = "p.search @@ websearch_to_tsquery('english', $1) AND p.hidden = FALSE AND p.created_at >= $5";
+            let rank =
+                |p: &str| format!("CAST(ts_rank({p}.search, websearch_to_tsquery('english', $1)) AS DOUBLE PRECISION)");
+            let filtered = if pass.best.is_some() { "best" } else { "newest" };
             let newest = match pass.newest {
                 // The newest posts first (their index walked backwards, at most `WINDOW`), and only if fewer
                 // than `n` of them match, every match. The first finds the same `n` whenever it finds `n`: a
@@ -239,29 +246,31 @@ async fn ranked_in(
                 // pays for the walk before it reads its few matches (BENCHMARKS.md).
                 Some(n) => format!(
                     "windowed AS MATERIALIZED (
-                         SELECT w.id, w.topic_id, w.search FROM (
-                             SELECT p.id, p.topic_id, p.search, p.created_at FROM forum_posts p
-                             WHERE p.hidden = FALSE AND p.created_at >= $5
-                             ORDER BY p.created_at DESC, p.id LIMIT {WINDOW}) w
-                         WHERE w.search @@ websearch_to_tsquery('english', $1)
-                         ORDER BY w.created_at DESC, w.id LIMIT {n}),
+                         SELECT m.id, m.topic_id, {} AS rank FROM (
+                             SELECT w.id, w.topic_id, w.search FROM (
+                                 SELECT p.id, p.topic_id, p.search, p.created_at FROM forum_posts p
+                                 WHERE p.hidden = FALSE AND p.created_at >= $5
+                                 ORDER BY p.created_at DESC, p.id LIMIT {WINDOW}) w
+                             WHERE w.search @@ websearch_to_tsquery('english', $1)
+                             ORDER BY w.created_at DESC, w.id LIMIT {n}) m),
                      newest AS MATERIALIZED (
                          SELECT * FROM windowed WHERE (SELECT COUNT(*) FROM windowed) = {n}
                          UNION ALL
-                         (SELECT p.id, p.topic_id, p.search FROM forum_posts p
-                          WHERE {matches} AND (SELECT COUNT(*) FROM windowed) < {n}
-                          ORDER BY p.created_at DESC, p.id LIMIT {n}))"
+                         SELECT m.id, m.topic_id, {} FROM (
+                             SELECT p.id, p.topic_id, p.search FROM forum_posts p
+                             WHERE {matches} AND (SELECT COUNT(*) FROM windowed) < {n}
+                             ORDER BY p.created_at DESC, p.id LIMIT {n}) m)",
+                    rank("m"),
+                    rank("m")
                 ),
                 None => format!(
-                    "newest AS MATERIALIZED (SELECT p.id, p.topic_id, p.search FROM forum_posts p WHERE {matches})"
+                    "newest AS MATERIALIZED (SELECT p.id, p.topic_id, {} AS rank FROM forum_posts p WHERE {matches})",
+                    rank("p")
                 ),
             };
             let sql = format!(
                 "WITH {newest},
-                 candidates AS MATERIALIZED (
-                     SELECT n.id, n.topic_id, CAST(ts_rank(n.search, q) AS DOUBLE PRECISION) AS rank
-                     FROM newest n, websearch_to_tsquery('english', $1) q),
-                 best AS MATERIALIZED (SELECT * FROM candidates ORDER BY rank DESC, id {best})
+                 best AS MATERIALIZED (SELECT * FROM newest ORDER BY rank DESC, id {best})
                  SELECT c.id AS post_id, t.id AS topic_id, t.title, c.rank, CAST(0 AS BIGINT) AS fts_rowid,
                         (SELECT COUNT(*) FROM newest) AS read
                  FROM {filtered} c JOIN forum_topics t ON t.id = c.topic_id

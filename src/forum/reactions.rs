@@ -27,7 +27,11 @@ pub fn routes() -> Router<App> {
 }
 
 /// A post the viewer may read (hidden ones only for moderators), with its topic and category.
-async fn readable_post(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post, Topic, super::model::Category)> {
+pub(super) async fn readable_post(
+    app: &App,
+    viewer: &Viewer,
+    id: &str,
+) -> AppResult<(Post, Topic, super::model::Category)> {
     let post = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?;
     let (topic, category) = topic_of(app, viewer, &post.topic_id).await?;
     if post.hidden && !policy::can_moderate(viewer) {
@@ -37,7 +41,7 @@ async fn readable_post(app: &App, viewer: &Viewer, id: &str) -> AppResult<(Post,
 }
 
 /// Where a post is: its topic's page that shows it.
-async fn place_of(app: &App, post: &Post) -> AppResult<String> {
+pub(super) async fn place_of(app: &App, post: &Post) -> AppResult<String> {
     let before = store::posts_before(&app.db, &post.topic_id, post.created_at, &post.id).await?;
     let page = before / super::routes::POSTS_PER_PAGE + 1;
     Ok(format!("/forum/t/{}?page={page}#post-{}", post.topic_id, post.id))

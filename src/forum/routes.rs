@@ -667,16 +667,21 @@ struct FlagForm {
     reason: String,
 }
 
-/// The post a member flags, with its topic: one they may read (a hidden post, only a moderator).
-async fn flaggable(app: &App, viewer: &Viewer, id: &str) -> AppResult<(PagePost, Topic)> {
-    let user = member(viewer, "/forum")?;
-    let topic_id = store::post(&app.db, id).await?.ok_or(AppError::NotFound)?.topic_id;
-    let (topic, _) = topic_of(app, viewer, &topic_id).await?;
+/// A post a member flags: one they may read (a hidden post, only a moderator), as its topic's page shows it.
+struct Flagged {
+    user: User,
+    post: PagePost,
+    topic: Topic,
+    /// The post's place in its topic (the page that shows it).
+    place: String,
+}
+
+async fn flaggable(app: &App, viewer: &Viewer, id: &str) -> AppResult<Flagged> {
+    let user = member(viewer, &format!("/forum/p/{id}/flag"))?;
+    let (post, topic, _) = super::reactions::readable_post(app, viewer, id).await?;
+    let place = super::reactions::place_of(app, &post).await?;
     let post = store::page_post(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
-    if post.hidden && !policy::can_moderate(viewer) {
-        return Err(AppError::NotFound);
-    }
-    Ok((post, topic))
+    Ok(Flagged { user, post, topic, place })
 }
 
 /// Flagging is a page of its own, with the post beside the form, rather than a form under every post of a
@@ -687,20 +692,19 @@ struct FlagPage {
     page: Page,
     author: String,
     when: String,
-    post: PagePost,
-    topic: Topic,
+    flagged: Flagged,
     reason: String,
     errors: FieldErrors,
 }
 
 impl FlagPage {
-    fn new(app: &App, page: Page, viewer: &Viewer, post: PagePost, topic: Topic, reason: String) -> Self {
+    fn new(app: &App, page: Page, viewer: &Viewer, flagged: Flagged, reason: String) -> Self {
+        let (post, topic) = (&flagged.post, &flagged.topic);
         FlagPage {
             page: page.titled("Flag a post").noindex(),
-            author: shown_author(viewer, &topic, post.author_id.as_deref(), post.author_name.as_deref()),
+            author: shown_author(viewer, topic, post.author_id.as_deref(), post.author_name.as_deref()),
             when: time::date_time(post.created_at, app.config.timezone),
-            post,
-            topic,
+            flagged,
             reason,
             errors: FieldErrors::default(),
         }
@@ -713,8 +717,8 @@ async fn flag_form(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let (post, topic) = flaggable(&app, &viewer, &id).await?;
-    render(&FlagPage::new(&app, page, &viewer, post, topic, String::new()))
+    let flagged = flaggable(&app, &viewer, &id).await?;
+    render(&FlagPage::new(&app, page, &viewer, flagged, String::new()))
 }
 
 async fn flag(
@@ -724,16 +728,15 @@ async fn flag(
     Path(id): Path<String>,
     Form(form): Form<FlagForm>,
 ) -> AppResult<Response> {
-    let (post, topic) = flaggable(&app, &viewer, &id).await?;
-    let user = member(&viewer, "/forum")?;
+    let flagged = flaggable(&app, &viewer, &id).await?;
     let mut errors = FieldErrors::default();
     let reason = errors.required("reason", "The reason", &form.reason, 1000);
     if !errors.is_empty() {
-        let page = FlagPage { errors, ..FlagPage::new(&app, page, &viewer, post, topic, form.reason) };
+        let page = FlagPage { errors, ..FlagPage::new(&app, page, &viewer, flagged, form.reason) };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    store::flag(&app.db, &post.id, &user.id, &reason).await?;
-    Ok(redirect_with_notice(&format!("/forum/t/{}", topic.id), "Thank you: the moderators will look at it."))
+    store::flag(&app.db, &flagged.post.id, &flagged.user.id, &reason).await?;
+    Ok(redirect_with_notice(&flagged.place, "Thank you: the moderators will look at it."))
 }
 
 #[derive(Template)]

@@ -333,6 +333,12 @@ async fn search_shows_words_not_markdown_and_finds_news(engine: Engine) {
     t.post_with(&org, "/admin/news/new", &news).await.assert_status(303);
     t.get("/search?q=charter").await.assert_contains("Hybrid charter signed");
     t.get("/search?q=charter&kind=news").await.assert_contains("Hybrid charter signed");
+    // Words are matched whatever their case, and as written: a regular expression's characters are letters.
+    let news = [("title", "Charter (v2.0) for hybrid+"), ("summary", "Signed."), ("body", "B"), ("published", "on")];
+    t.post_with(&org, "/admin/news/new", &news).await.assert_status(303);
+    t.get("/search?q=CHARTER+%28V2.0%29+HYBRID%2B&kind=news").await.assert_contains("Charter (v2.0) for hybrid+");
+    t.get("/search?q=v2.0+c.arter&kind=news").await.assert_lacks("Charter (v2.0)");
+    t.get("/search?q=%5E%28charter%7C%5B&kind=news").await.assert_status(200).assert_lacks("Charter (v2.0)");
     t.finish().await;
 }
 

@@ -404,6 +404,8 @@ fn rows(s: &Seed) -> Vec<Row> {
         ),
         row("GET", "/forum/p/{id}/history", format!("/forum/p/{}/history", s.organiser_post), MODERATORS),
         row("GET", "/forum/p/{id}/flag", format!("/forum/p/{}/flag", s.organiser_post), MEMBERS),
+        // The page shows the post: one in a group's category, only to the group.
+        row("GET", "/forum/p/{id}/flag", format!("/forum/p/{}/flag", s.group_post), GROUP_ONLY),
         row("POST", "/forum/p/{id}/flag", format!("/forum/p/{}/flag", s.organiser_post), MEMBERS_FORM).does(
             goes(format!("/forum/t/{}", s.own_topic))
                 .sending(&[("reason", "The matrix asks the moderators to look.")])
@@ -1363,6 +1365,8 @@ struct Seed {
     public_file: String,
     member_id: String,
     group_topic: String,
+    /// The group topic's opening post.
+    group_post: String,
     organiser_post: String,
     newsletter: String,
     article_id: String,
@@ -1506,6 +1510,8 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         .await;
     topic.assert_status(303);
     let group_topic = topic.location().unwrap().trim_start_matches("/forum/t/").to_string();
+    let (group_post,): (String,) =
+        swn::fetch_one!(&t.app.db, (String,), "SELECT id FROM forum_posts WHERE topic_id = $1", &group_topic).unwrap();
     let author = t.member("author@matrix.example.org", "Ada Author").await;
     let others = t
         .post_with(
@@ -1723,6 +1729,7 @@ async fn every_route_answers_each_role_as_the_policy_says(engine: Engine) {
         public_file,
         member_id: member.id.clone(),
         group_topic,
+        group_post,
         own_topic,
         others_topic,
         organiser_post,
