@@ -27,8 +27,7 @@ pub async fn listed(db: &Db, upcoming: bool, now: DateTime<Utc>) -> Result<Vec<M
 /// Meetings whose title, summary or format hold every word (lower-case), as far as SQL can tell
 /// (`search::all_words`): a superset of the hits, for the caller's exact check, so that a search does not read
 /// every meeting. A word with a letter beyond ASCII (SQLite folds ASCII case only) or one of `LIKE`'s wildcards
-/// narrows nothing here. In one
-/// read: at most 500 upcoming (soonest first), then at most 500 past (latest first).
+/// narrows nothing here. In one read: at most 500 upcoming (soonest first), then at most 500 past (latest first).
 pub async fn matching(db: &Db, now: DateTime<Utc>, words: &[String]) -> Result<Vec<Matched>, sqlx::Error> {
     let mut patterns: Vec<String> = words
         .iter()
