@@ -124,11 +124,10 @@ const PASSES: [Pass; 3] = [
 ];
 
 impl Pass {
-    /// The `LIMIT`s of the newest matches read and of the best of them, and which of the two the filters read
-    /// (as SQLite's statement names them).
-    fn sql(self) -> (String, String, &'static str) {
+    /// The `LIMIT`s of the newest matches read and of the best of them.
+    fn sql(self) -> (String, String) {
         let limit = |n: Option<i64>| n.map_or(String::new(), |n| format!("LIMIT {n}"));
-        (limit(self.newest), limit(self.best), if self.best.is_some() { "best" } else { "candidates" })
+        (limit(self.newest), limit(self.best))
     }
 }
 
@@ -205,13 +204,14 @@ async fn ranked_in(
     scope: &Scope<'_>,
     limit: i64,
 ) -> Result<Vec<Ranked>, sqlx::Error> {
-    let (newest_limit, best, filtered) = pass.sql();
+    let (newest_limit, best) = pass.sql();
     let (answered_only, since) = (scope.answered_only, scope.since);
     match db {
         Db::Sqlite(..) => {
             // FTS5 walks its index newest first (rowid order) and ranks only what it read. Each post's id is
             // read from the FTS table's stored row (a seek into its content, often a page from disk) only for
             // what goes through the filters: for all 500 candidates it was a sixth of a search's CPU.
+            let filtered = if pass.best.is_some() { "best" } else { "candidates" };
             let sql = format!(
                 "WITH candidates AS MATERIALIZED (
                      SELECT rowid AS fts_rowid, bm25(forum_search) AS rank FROM forum_search

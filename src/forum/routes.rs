@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
@@ -667,10 +667,10 @@ struct FlagForm {
     reason: String,
 }
 
-/// A post a member flags: one they may read (a hidden post, only a moderator), as its topic's page shows it.
+/// A post a member flags: one they may read (a hidden post, only a moderator).
 struct Flagged {
     user: User,
-    post: PagePost,
+    post: Post,
     topic: Topic,
     /// The post's place in its topic (the page that shows it).
     place: String,
@@ -680,7 +680,6 @@ async fn flaggable(app: &App, viewer: &Viewer, id: &str) -> AppResult<Flagged> {
     let user = member(viewer, &format!("/forum/p/{id}/flag"))?;
     let (post, topic, _) = super::reactions::readable_post(app, viewer, id).await?;
     let place = super::reactions::place_of(app, &post).await?;
-    let post = store::page_post(&app.db, &user.id, id).await?.ok_or(AppError::NotFound)?;
     Ok(Flagged { user, post, topic, place })
 }
 
@@ -692,22 +691,32 @@ struct FlagPage {
     page: Page,
     author: String,
     when: String,
+    /// The post as its topic's page shows it (its HTML and author's name), read only for this page.
+    shown: PagePost,
     flagged: Flagged,
     reason: String,
     errors: FieldErrors,
 }
 
 impl FlagPage {
-    fn new(app: &App, page: Page, viewer: &Viewer, flagged: Flagged, reason: String) -> Self {
-        let (post, topic) = (&flagged.post, &flagged.topic);
-        FlagPage {
+    async fn render(
+        app: &App,
+        page: Page,
+        viewer: &Viewer,
+        flagged: Flagged,
+        reason: String,
+        errors: FieldErrors,
+    ) -> AppResult<Html<String>> {
+        let shown = store::page_post(&app.db, &flagged.user.id, &flagged.post.id).await?.ok_or(AppError::NotFound)?;
+        render(&FlagPage {
             page: page.titled("Flag a post").noindex(),
-            author: shown_author(viewer, topic, post.author_id.as_deref(), post.author_name.as_deref()),
-            when: time::date_time(post.created_at, app.config.timezone),
+            author: shown_author(viewer, &flagged.topic, shown.author_id.as_deref(), shown.author_name.as_deref()),
+            when: time::date_time(shown.created_at, app.config.timezone),
+            shown,
             flagged,
             reason,
-            errors: FieldErrors::default(),
-        }
+            errors,
+        })
     }
 }
 
@@ -718,7 +727,7 @@ async fn flag_form(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let flagged = flaggable(&app, &viewer, &id).await?;
-    render(&FlagPage::new(&app, page, &viewer, flagged, String::new()))
+    FlagPage::render(&app, page, &viewer, flagged, String::new(), FieldErrors::default()).await
 }
 
 async fn flag(
@@ -732,8 +741,8 @@ async fn flag(
     let mut errors = FieldErrors::default();
     let reason = errors.required("reason", "The reason", &form.reason, 1000);
     if !errors.is_empty() {
-        let page = FlagPage { errors, ..FlagPage::new(&app, page, &viewer, flagged, form.reason) };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        let page = FlagPage::render(&app, page, &viewer, flagged, form.reason, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     store::flag(&app.db, &flagged.post.id, &flagged.user.id, &reason).await?;
     Ok(redirect_with_notice(&flagged.place, "Thank you: the moderators will look at it."))
